@@ -1,0 +1,359 @@
+//! Reading the review configuration: `architect.toml` at the workspace root, or
+//! `[workspace.metadata.architect]` in the root `Cargo.toml`.
+//!
+//! Every key is checked against the rule registry: an unknown rule, option or level is an error
+//! that names the file and line, because a misspelt waiver silently does nothing otherwise.
+
+use architect_model::{
+    AllowEntry, Config, ConfigValue, Ignore, Level, OptionKind, RuleConfig, RuleSchema,
+};
+use toml_edit::{Item, TableLike, Value};
+
+use crate::LoadError;
+use crate::tomlspan::TomlFile;
+
+struct Ctx<'a> {
+    toml: &'a TomlFile,
+    rules: &'a [RuleSchema],
+}
+
+impl Ctx<'_> {
+    fn err(&self, table: &dyn TableLike, key: &str, message: String) -> LoadError {
+        let (line, column) = self.toml.error_at(table, key);
+        LoadError::Config {
+            path: self.toml.file.path.clone(),
+            line,
+            column,
+            message,
+        }
+    }
+}
+
+/// Parse the configuration in `table` (the whole of `architect.toml`, or the metadata table).
+pub(crate) fn parse(
+    toml: &TomlFile,
+    table: &dyn TableLike,
+    rules: &[RuleSchema],
+) -> Result<Config, LoadError> {
+    let cx = Ctx { toml, rules };
+    let mut config = Config {
+        source: Some(toml.file.path.clone()),
+        ..Config::default()
+    };
+    for (key, item) in table.iter() {
+        match key {
+            "rules" => {
+                let t = item
+                    .as_table_like()
+                    .ok_or_else(|| cx.err(table, key, "`rules` must be a table".into()))?;
+                for (id, rule_item) in t.iter() {
+                    let schema = rules.iter().find(|r| r.id == id).ok_or_else(|| {
+                        cx.err(t, id, format!("unknown rule `{id}`{}", suggest(rules, id)))
+                    })?;
+                    let rc = parse_rule(&cx, t, id, rule_item, schema)?;
+                    config.rules.insert(id.to_string(), rc);
+                }
+            }
+            "ignore" => config.ignores = parse_ignores(&cx, table, item)?,
+            other => {
+                return Err(cx.err(
+                    table,
+                    other,
+                    format!("unknown key `{other}`: expected `rules` or `ignore`"),
+                ));
+            }
+        }
+    }
+    Ok(config)
+}
+
+fn parse_level(cx: &Ctx<'_>, t: &dyn TableLike, key: &str, v: &Item) -> Result<Level, LoadError> {
+    v.as_str().and_then(Level::parse).ok_or_else(|| {
+        cx.err(
+            t,
+            key,
+            format!(
+                "invalid level {}: expected \"allow\", \"info\", \"warn\" or \"deny\"",
+                v.to_string().trim()
+            ),
+        )
+    })
+}
+
+fn parse_rule(
+    cx: &Ctx<'_>,
+    parent: &dyn TableLike,
+    id: &str,
+    item: &Item,
+    schema: &RuleSchema,
+) -> Result<RuleConfig, LoadError> {
+    let mut rc = RuleConfig::default();
+    if item.is_str() {
+        rc.level = Some(parse_level(cx, parent, id, item)?);
+        return Ok(rc);
+    }
+    let t = item.as_table_like().ok_or_else(|| {
+        cx.err(
+            parent,
+            id,
+            format!("`{id}` must be a level string or a table"),
+        )
+    })?;
+    for (key, v) in t.iter() {
+        if key == "level" {
+            rc.level = Some(parse_level(cx, t, key, v)?);
+        } else if key == "allow" && schema.allow_list {
+            rc.allow = parse_allow(cx, t, v)?;
+        } else if let Some(spec) = schema.options.iter().find(|o| o.name == key) {
+            let value = match (spec.kind, v.as_value()) {
+                (OptionKind::Integer, Some(Value::Integer(i))) => ConfigValue::Integer(*i.value()),
+                (OptionKind::Number, Some(Value::Integer(i))) => ConfigValue::Integer(*i.value()),
+                (OptionKind::Number, Some(Value::Float(f))) => ConfigValue::Float(*f.value()),
+                (OptionKind::Bool, Some(Value::Boolean(b))) => ConfigValue::Bool(*b.value()),
+                (OptionKind::String, Some(Value::String(s))) => {
+                    ConfigValue::String(s.value().clone())
+                }
+                (kind, _) => {
+                    return Err(cx.err(
+                        t,
+                        key,
+                        format!("`{key}` of `{id}` must be {}", kind_name(kind)),
+                    ));
+                }
+            };
+            rc.options.insert(key.to_string(), value);
+        } else {
+            let mut known: Vec<&str> = vec!["level"];
+            if schema.allow_list {
+                known.push("allow");
+            }
+            known.extend(schema.options.iter().map(|o| o.name));
+            return Err(cx.err(
+                t,
+                key,
+                format!(
+                    "unknown option `{key}` for `{id}`: it takes {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(rc)
+}
+
+fn kind_name(kind: OptionKind) -> &'static str {
+    match kind {
+        OptionKind::Integer => "an integer",
+        OptionKind::Number => "a number",
+        OptionKind::Bool => "true or false",
+        OptionKind::String => "a string",
+    }
+}
+
+/// Each entry of an array of inline tables or of tables, with the table that holds it.
+fn entries<'a>(item: &'a Item) -> Option<Vec<&'a dyn TableLike>> {
+    if let Some(a) = item.as_array_of_tables() {
+        return Some(a.iter().map(|t| t as &dyn TableLike).collect());
+    }
+    let arr = item.as_array()?;
+    arr.iter()
+        .map(|v| v.as_inline_table().map(|t| t as &dyn TableLike))
+        .collect()
+}
+
+fn string_field(
+    cx: &Ctx<'_>,
+    t: &dyn TableLike,
+    key: &str,
+    required: bool,
+) -> Result<Option<String>, LoadError> {
+    match t.get(key) {
+        Some(v) => v
+            .as_str()
+            .map(|s| Some(s.to_string()))
+            .ok_or_else(|| cx.err(t, key, format!("`{key}` must be a string"))),
+        None if required => Err(LoadError::Config {
+            path: cx.toml.file.path.clone(),
+            line: t.iter().next().map_or(1, |(k, _)| cx.toml.error_at(t, k).0),
+            column: 1,
+            message: format!("missing `{key}`: every waiver says why"),
+        }),
+        None => Ok(None),
+    }
+}
+
+fn entry_location(cx: &Ctx<'_>, t: &dyn TableLike) -> Option<architect_model::Location> {
+    let (first, _) = t.iter().next()?;
+    cx.toml.key_location(t, first, "waiver written here")
+}
+
+fn check_keys(cx: &Ctx<'_>, t: &dyn TableLike, known: &[&str]) -> Result<(), LoadError> {
+    for (key, _) in t.iter() {
+        if !known.contains(&key) {
+            return Err(cx.err(
+                t,
+                key,
+                format!(
+                    "unknown key `{key}`: expected {}",
+                    known
+                        .iter()
+                        .map(|k| format!("`{k}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+fn parse_allow(
+    cx: &Ctx<'_>,
+    parent: &dyn TableLike,
+    item: &Item,
+) -> Result<Vec<AllowEntry>, LoadError> {
+    let list = entries(item).ok_or_else(|| {
+        cx.err(
+            parent,
+            "allow",
+            "`allow` must be an array of tables like { package = \"ring\", reason = \"...\" }"
+                .into(),
+        )
+    })?;
+    list.into_iter()
+        .map(|t| {
+            check_keys(cx, t, &["package", "version", "reason"])?;
+            Ok(AllowEntry {
+                package: string_field(cx, t, "package", true)?.unwrap_or_default(),
+                version: string_field(cx, t, "version", false)?,
+                reason: string_field(cx, t, "reason", true)?.unwrap_or_default(),
+                location: entry_location(cx, t),
+            })
+        })
+        .collect()
+}
+
+fn parse_ignores(
+    cx: &Ctx<'_>,
+    parent: &dyn TableLike,
+    item: &Item,
+) -> Result<Vec<Ignore>, LoadError> {
+    let list = entries(item).ok_or_else(|| {
+        cx.err(
+            parent,
+            "ignore",
+            "`ignore` must be an array of tables like { rule = \"...\", reason = \"...\" }".into(),
+        )
+    })?;
+    list.into_iter()
+        .map(|t| {
+            check_keys(cx, t, &["rule", "package", "reason"])?;
+            let rule = string_field(cx, t, "rule", true)?.unwrap_or_default();
+            if !cx.rules.iter().any(|r| r.id == rule) {
+                return Err(cx.err(
+                    t,
+                    "rule",
+                    format!("unknown rule `{rule}`{}", suggest(cx.rules, &rule)),
+                ));
+            }
+            Ok(Ignore {
+                rule,
+                package: string_field(cx, t, "package", false)?,
+                reason: string_field(cx, t, "reason", true)?.unwrap_or_default(),
+                location: entry_location(cx, t),
+            })
+        })
+        .collect()
+}
+
+/// ", did you mean `x`?" for the closest rule id sharing its last segment or prefix.
+fn suggest(rules: &[RuleSchema], id: &str) -> String {
+    let tail = id.rsplit('/').next().unwrap_or(id);
+    rules
+        .iter()
+        .find(|r| r.id.ends_with(&format!("/{tail}")) || r.id.starts_with(id))
+        .map(|r| format!(", did you mean `{}`?", r.id))
+        .unwrap_or_else(|| ": `cargo architect rules` lists them".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use architect_model::OptionSpec;
+
+    const OPTS: &[OptionSpec] = &[OptionSpec {
+        name: "max-share",
+        kind: OptionKind::Number,
+        default: "0.5",
+        doc: "",
+    }];
+    const RULES: &[RuleSchema] = &[
+        RuleSchema {
+            id: "build/monolith-crate",
+            options: OPTS,
+            allow_list: false,
+        },
+        RuleSchema {
+            id: "supply-chain/build-script",
+            options: &[],
+            allow_list: true,
+        },
+    ];
+
+    fn parse_str(text: &str) -> Result<Config, LoadError> {
+        let toml = TomlFile::parse("architect.toml", text.to_string())?;
+        parse(&toml, toml.doc.as_table(), RULES)
+    }
+
+    #[test]
+    fn reads_levels_options_allow_and_ignores() {
+        let c = parse_str(
+            r#"
+[rules]
+"build/monolith-crate" = { level = "deny", max-share = 0.7 }
+
+[rules."supply-chain/build-script"]
+allow = [{ package = "ring", reason = "vetted" }]
+
+[[ignore]]
+rule = "build/monolith-crate"
+reason = "being split"
+"#,
+        )
+        .unwrap();
+        let m = c.rule("build/monolith-crate").unwrap();
+        assert_eq!(m.level, Some(Level::Deny));
+        assert_eq!(m.options["max-share"], ConfigValue::Float(0.7));
+        let b = c.rule("supply-chain/build-script").unwrap();
+        assert_eq!(b.allow[0].package, "ring");
+        assert_eq!(b.allow[0].location.as_ref().unwrap().line, 6);
+        assert_eq!(c.ignores[0].rule, "build/monolith-crate");
+    }
+
+    fn err_of(text: &str) -> String {
+        parse_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let e = err_of("[rules]\n\"build/monolith\" = \"deny\"\n");
+        assert!(e.contains("architect.toml:2:1"), "{e}");
+        assert!(e.contains("did you mean `build/monolith-crate`"), "{e}");
+        let e = err_of("[rules]\n\"build/monolith-crate\" = \"fatal\"\n");
+        assert!(e.contains(":2:") && e.contains("invalid level"), "{e}");
+        let e = err_of("[rules.\"build/monolith-crate\"]\nmax-share = \"half\"\n");
+        assert!(e.contains(":2:") && e.contains("must be a number"), "{e}");
+        let e = err_of("[rules.\"build/monolith-crate\"]\nmax = 1\n");
+        assert!(e.contains("unknown option `max`"), "{e}");
+        let e = err_of("[[ignore]]\nrule = \"build/monolith-crate\"\n");
+        assert!(e.contains("missing `reason`"), "{e}");
+        let e = err_of("colour = true\n");
+        assert!(e.contains("unknown key `colour`"), "{e}");
+        let e = err_of("[rules\n");
+        assert!(e.contains("architect.toml:1:"), "{e}");
+    }
+}

@@ -1,0 +1,458 @@
+//! Loading a Cargo workspace into [`Facts`] without executing any of its code.
+//!
+//! The one way in is [`load`]. It resolves the trusted toolchain ([`toolchain`]), runs
+//! `cargo metadata` hardened against the repository ([`metadata`]), simulates the build for the
+//! reviewed platforms with guppy, and reads manifests, `.cargo/config.toml`, the toolchain pin
+//! and the configuration as data.
+
+mod cargo_config;
+mod config;
+mod manifest;
+pub mod metadata;
+mod repo;
+mod tomlspan;
+pub mod toolchain;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use architect_model::{
+    Config, Facts, FileStore, PlatformChoice, RuleSchema, SourceFile, ToolchainFacts,
+};
+use guppy::PackageId;
+use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
+use guppy::graph::feature::{FeatureId, StandardFeatures, feature_id_filter, named_feature_filter};
+use guppy::graph::{DependencyDirection, PackageGraph};
+use guppy::platform::{Platform, PlatformSpec, TargetFeatures};
+use toml_edit::Item;
+
+pub use repo::count_code_lines;
+pub use toolchain::Toolchain;
+
+/// What to load and how, in cargo's terms.
+#[derive(Debug, Clone, Default)]
+pub struct LoadOptions {
+    pub manifest_path: Option<PathBuf>,
+    /// Review a saved `cargo metadata --format-version 1 --all-features` instead of running it.
+    pub metadata_path: Option<PathBuf>,
+    pub offline: bool,
+    pub locked: bool,
+    pub frozen: bool,
+    pub features: Vec<String>,
+    pub all_features: bool,
+    pub no_default_features: bool,
+    /// Target triples; empty means the host; `all` means every platform.
+    pub targets: Vec<String>,
+}
+
+/// Why a workspace could not be loaded. Each names the file and says what to try.
+#[derive(Debug, thiserror::Error)]
+pub enum LoadError {
+    #[error("could not find `Cargo.toml` in `{dir}` or any parent directory")]
+    NoManifest { dir: String },
+    #[error("manifest `{path}` does not exist")]
+    ManifestMissing { path: String },
+    #[error("`cargo metadata` failed for `{manifest}`:\n{cause}")]
+    Metadata {
+        manifest: String,
+        cause: String,
+        help: String,
+    },
+    #[error("`{path}` is not valid `cargo metadata` output: {cause}")]
+    MetadataJson { path: String, cause: String },
+    #[error("{path}:{line}:{column}: {message}")]
+    Syntax {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("{path}:{line}:{column}: {message}")]
+    Config {
+        path: String,
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    #[error("could not read `{path}`: {cause}")]
+    Io {
+        path: String,
+        cause: String,
+        help: String,
+    },
+    #[error("no usable Rust toolchain: {cause}")]
+    Toolchain { cause: String },
+    #[error("{message}")]
+    Platform { message: String },
+}
+
+impl LoadError {
+    /// What the user can do about it.
+    pub fn help(&self) -> String {
+        match self {
+            LoadError::NoManifest { .. } => {
+                "run in a Cargo workspace, or pass --manifest-path PATH/Cargo.toml".into()
+            }
+            LoadError::ManifestMissing { .. } => {
+                "check the path given to --manifest-path".into()
+            }
+            LoadError::Metadata { help, .. } | LoadError::Io { help, .. } => help.clone(),
+            LoadError::MetadataJson { .. } => {
+                "produce it with `cargo metadata --format-version 1 --all-features > meta.json`"
+                    .into()
+            }
+            LoadError::Syntax { .. } => "fix the TOML syntax at that line".into(),
+            LoadError::Config { .. } => {
+                "fix the configuration at that line; `cargo architect rules` lists rule ids and `cargo architect explain RULE` their options".into()
+            }
+            LoadError::Toolchain { .. } => "install Rust with rustup (https://rustup.rs)".into(),
+            LoadError::Platform { .. } => {
+                "pass a target triple rustc knows (`rustc --print target-list`), or `all`".into()
+            }
+        }
+    }
+}
+
+/// Load the workspace. `rules` is the registry's schema, to check the configuration against.
+pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadError> {
+    let mut notes = Vec::new();
+    let (json, source_hint) = match &options.metadata_path {
+        Some(path) => {
+            let json = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
+                path: path.display().to_string(),
+                cause: e.to_string(),
+                help: "check the path given to --metadata-path".into(),
+            })?;
+            (json, None)
+        }
+        None => {
+            let manifest = find_manifest(options)?;
+            let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
+            let toolchain = toolchain::resolve(&dir)?;
+            let config = cargo_config::read(&repo_root_from(&dir))?;
+            let lock_before = lockfile_near(&dir);
+            let json = metadata::cargo_metadata(&toolchain, &manifest, options, &config.forwarded)?;
+            if !lock_before && !options.locked && !options.frozen {
+                notes.push(
+                    "there was no Cargo.lock: cargo resolved the newest compatible versions and wrote one, so this review may not match what your builds use".into(),
+                );
+            }
+            (json, Some(toolchain))
+        }
+    };
+    let graph = PackageGraph::from_json(&json).map_err(|e| LoadError::MetadataJson {
+        path: options
+            .metadata_path
+            .as_ref()
+            .map_or_else(|| "cargo metadata".into(), |p| p.display().to_string()),
+        cause: e.to_string(),
+    })?;
+    let toolchain = match source_hint {
+        Some(t) => t,
+        None => toolchain::resolve(graph.workspace().root().as_std_path())?,
+    };
+    build_facts(graph, toolchain, options, rules, notes)
+}
+
+fn find_manifest(options: &LoadOptions) -> Result<PathBuf, LoadError> {
+    if let Some(path) = &options.manifest_path {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.clone());
+        if !path.is_file() {
+            return Err(LoadError::ManifestMissing {
+                path: path.display().to_string(),
+            });
+        }
+        return Ok(path);
+    }
+    let cwd = std::env::current_dir().map_err(|e| LoadError::Io {
+        path: ".".into(),
+        cause: e.to_string(),
+        help: "run from an existing directory".into(),
+    })?;
+    cwd.ancestors()
+        .map(|d| d.join("Cargo.toml"))
+        .find(|p| p.is_file())
+        .ok_or_else(|| LoadError::NoManifest {
+            dir: cwd.display().to_string(),
+        })
+}
+
+/// The top of the repository holding `dir`: the nearest ancestor with `.git`, else `dir`.
+fn repo_root_from(dir: &Path) -> PathBuf {
+    dir.ancestors()
+        .find(|d| d.join(".git").exists() || d.join(".cargo").is_dir())
+        .unwrap_or(dir)
+        .to_path_buf()
+}
+
+fn lockfile_near(dir: &Path) -> bool {
+    dir.ancestors().any(|d| d.join("Cargo.lock").is_file())
+}
+
+/// `path` relative to `root`, with `/` separators; absolute when outside `root`.
+pub(crate) fn relative(root: &Path, path: &Path) -> String {
+    let rel = path.strip_prefix(root).unwrap_or(path);
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+fn build_facts(
+    graph: PackageGraph,
+    toolchain: Toolchain,
+    options: &LoadOptions,
+    rules: &[RuleSchema],
+    mut notes: Vec<String>,
+) -> Result<Facts, LoadError> {
+    let root = graph.workspace().root().as_std_path().to_path_buf();
+    let mut files = FileStore::default();
+    let read = |rel: &str| -> Result<Option<String>, LoadError> {
+        match std::fs::read_to_string(root.join(rel)) {
+            Ok(t) => Ok(Some(t)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(LoadError::Io {
+                path: rel.into(),
+                cause: e.to_string(),
+                help: "check the file's permissions".into(),
+            }),
+        }
+    };
+
+    // The root manifest: workspace table, resolver, and possibly the configuration.
+    let mut workspace_table = None;
+    let mut resolver = None;
+    let mut config = Config::default();
+    match read("Cargo.toml")? {
+        Some(text) => {
+            let root_toml = tomlspan::TomlFile::parse("Cargo.toml", text)?;
+            (workspace_table, resolver) = manifest::workspace_facts(&root_toml);
+            if let Some(t) = root_toml
+                .doc
+                .get("workspace")
+                .and_then(|w| w.get("metadata"))
+                .and_then(|m| m.get("architect"))
+                .and_then(Item::as_table_like)
+            {
+                config = config::parse(&root_toml, t, rules)?;
+            }
+            files.add(root_toml.file);
+        }
+        None => notes.push(
+            "the workspace's Cargo.toml is not on this machine (saved metadata?): manifest lines cannot be cited".into(),
+        ),
+    }
+    if let Some(text) = read("architect.toml")? {
+        let toml = tomlspan::TomlFile::parse("architect.toml", text)?;
+        if config.source.is_some() {
+            notes.push("both architect.toml and [workspace.metadata.architect] exist: architect.toml is used".into());
+        }
+        config = config::parse(&toml, toml.doc.as_table(), rules)?;
+        files.add(toml.file);
+    }
+
+    // Member manifests.
+    let mut manifests = BTreeMap::new();
+    let mut lines_of_rust = BTreeMap::new();
+    let member_dirs: Vec<PathBuf> = graph
+        .workspace()
+        .iter()
+        .filter_map(|p| {
+            p.manifest_path()
+                .parent()
+                .map(|d| d.as_std_path().to_path_buf())
+        })
+        .collect();
+    let nested: Vec<&Path> = member_dirs.iter().map(PathBuf::as_path).collect();
+    for member in graph.workspace().iter() {
+        let path = member.manifest_path().as_std_path();
+        let rel = relative(&root, path);
+        if let Ok(text) = std::fs::read_to_string(path) {
+            let toml = tomlspan::TomlFile::parse(&rel, text)?;
+            manifests.insert(member.id().clone(), manifest::member_facts(&toml));
+            files.add(toml.file);
+        }
+        if let Some(dir) = path.parent() {
+            lines_of_rust.insert(member.id().clone(), repo::lines_of_rust(dir, &nested));
+        }
+    }
+
+    // The lockfile, for `Cargo.lock` locations.
+    let lockfile = read("Cargo.lock")?.map(|text| {
+        files.add(SourceFile::new("Cargo.lock", text));
+        "Cargo.lock".to_string()
+    });
+
+    let cargo_config = cargo_config::read(&root)?;
+    for f in cargo_config.files {
+        files.add(f);
+    }
+    let pin = repo::toolchain_pin(&root)?.map(|(pin, file)| {
+        files.add(file);
+        pin
+    });
+
+    let platforms = platform_choice(options, &toolchain)?;
+    let (target_packages, host_packages) = simulate_build(
+        &graph,
+        options,
+        &platforms,
+        toolchain.host.as_deref(),
+        &resolver,
+    )?;
+
+    notes.extend(toolchain.notes.iter().cloned());
+    Ok(Facts {
+        root: root.display().to_string(),
+        platforms,
+        features: options.features.clone(),
+        target_packages,
+        host_packages,
+        manifests,
+        workspace_table,
+        resolver,
+        incompatible_rust_versions: cargo_config.incompatible_rust_versions,
+        lockfile,
+        lines_of_rust,
+        cargo_config: cargo_config.exec,
+        toolchain: ToolchainFacts {
+            running: toolchain.release.clone(),
+            installed: toolchain.installed.clone(),
+            pin,
+        },
+        tooling: repo::tooling(&root),
+        files,
+        config,
+        notes,
+        graph,
+    })
+}
+
+fn platform_choice(
+    options: &LoadOptions,
+    toolchain: &Toolchain,
+) -> Result<PlatformChoice, LoadError> {
+    if options.targets.iter().any(|t| t == "all") {
+        return Ok(PlatformChoice::All);
+    }
+    if !options.targets.is_empty() {
+        return Ok(PlatformChoice::Targets(options.targets.clone()));
+    }
+    let host = toolchain
+        .host
+        .clone()
+        .or_else(|| {
+            Platform::build_target()
+                .ok()
+                .map(|p| p.triple_str().to_string())
+        })
+        .ok_or_else(|| LoadError::Platform {
+            message: "could not determine the host platform".into(),
+        })?;
+    Ok(PlatformChoice::Host(host))
+}
+
+/// Simulate `cargo build --all-targets` of the workspace for the platforms: which packages are
+/// built for the target and which for the host, with cargo's feature resolver.
+fn simulate_build(
+    graph: &PackageGraph,
+    options: &LoadOptions,
+    platforms: &PlatformChoice,
+    host: Option<&str>,
+    resolver: &Option<(String, architect_model::Location)>,
+) -> Result<(BTreeSet<PackageId>, BTreeSet<PackageId>), LoadError> {
+    let platform = |triple: &str| {
+        Platform::new(triple.to_string(), TargetFeatures::Unknown).map_err(|e| {
+            LoadError::Platform {
+                message: format!("unknown target `{triple}`: {e}"),
+            }
+        })
+    };
+    let spec = match platforms {
+        PlatformChoice::All => PlatformSpec::Any,
+        PlatformChoice::Host(t) => PlatformSpec::from(platform(t)?),
+        PlatformChoice::Targets(ts) => PlatformSpec::platforms(
+            ts.iter()
+                .map(|t| platform(t))
+                .collect::<Result<Vec<_>, _>>()?,
+        ),
+    };
+    let host_spec = match platforms {
+        PlatformChoice::All => PlatformSpec::Any,
+        _ => match host.map(platform).transpose()? {
+            Some(p) => PlatformSpec::from(p),
+            None => Platform::build_target().map_or_else(|_| spec.clone(), PlatformSpec::from),
+        },
+    };
+
+    let version = match resolver.as_ref().map(|(v, _)| v.as_str()) {
+        Some("1") => CargoResolverVersion::V1,
+        Some("2") => CargoResolverVersion::V2,
+        Some("3") => CargoResolverVersion::V3,
+        _ => {
+            // Without a resolver key cargo infers it from the root package's edition.
+            let root_manifest = graph.workspace().root().join("Cargo.toml");
+            match graph.workspace().member_by_path("").ok().or_else(|| {
+                graph
+                    .workspace()
+                    .iter()
+                    .find(|p| p.manifest_path() == root_manifest)
+            }) {
+                Some(p) if p.edition() == "2024" => CargoResolverVersion::V3,
+                Some(p) if p.edition() == "2021" => CargoResolverVersion::V2,
+                _ => CargoResolverVersion::V1,
+            }
+        }
+    };
+
+    let fg = graph.feature_graph();
+    let members = graph.resolve_workspace();
+    let base = if options.all_features {
+        StandardFeatures::All
+    } else if options.no_default_features {
+        StandardFeatures::None
+    } else {
+        StandardFeatures::Default
+    };
+    let requested: Vec<&str> = options
+        .features
+        .iter()
+        .flat_map(|f| f.split([',', ' ']))
+        .filter(|f| !f.is_empty())
+        .collect();
+    let mut plain = Vec::new();
+    let mut qualified = Vec::new();
+    for f in requested {
+        match f.split_once('/') {
+            Some((pkg, feat)) => {
+                let member =
+                    graph
+                        .workspace()
+                        .member_by_name(pkg)
+                        .map_err(|_| LoadError::Platform {
+                            message: format!("--features {f}: `{pkg}` is not a workspace member"),
+                        })?;
+                qualified.push(FeatureId::named(member.id(), feat));
+            }
+            None => plain.push(f),
+        }
+    }
+    let filter = feature_id_filter(named_feature_filter(base, plain), qualified);
+    let initials = members.to_feature_set(filter);
+    let mut opts = CargoOptions::new();
+    opts.set_resolver(version)
+        .set_include_dev(true)
+        .set_target_platform(spec)
+        .set_host_platform(host_spec);
+    let set =
+        CargoSet::new(initials, fg.resolve_none(), &opts).map_err(|e| LoadError::Platform {
+            message: format!("could not simulate the build: {e}"),
+        })?;
+    let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {
+        fs.to_package_set()
+            .package_ids(DependencyDirection::Forward)
+            .cloned()
+            .collect::<BTreeSet<_>>()
+    };
+    Ok((ids(set.target_features()), ids(set.host_features())))
+}

@@ -1,0 +1,82 @@
+//! Reading workspace manifests for the locations rules cite: which line declares a dependency,
+//! sets the edition, the `rust-version`, the crate type or the resolver.
+
+use architect_model::{DepDecl, DepKind, Location, ManifestFacts};
+use toml_edit::{Item, TableLike};
+
+use crate::tomlspan::TomlFile;
+
+const DEP_TABLES: [(&str, DepKind); 5] = [
+    ("dependencies", DepKind::Normal),
+    ("dev-dependencies", DepKind::Dev),
+    ("dev_dependencies", DepKind::Dev),
+    ("build-dependencies", DepKind::Build),
+    ("build_dependencies", DepKind::Build),
+];
+
+/// The facts of one member manifest.
+pub(crate) fn member_facts(toml: &TomlFile) -> ManifestFacts {
+    let doc = toml.doc.as_table();
+    let package = doc.get("package").and_then(Item::as_table_like);
+    let mut facts = ManifestFacts {
+        path: toml.file.path.clone(),
+        package: toml
+            .table_location(&["package"], "package declared here")
+            .or_else(|| Some(toml.location(0..0, Some("package declared here")))),
+        edition: package.and_then(|p| toml.key_location(p, "edition", "edition set here")),
+        rust_version: package
+            .and_then(|p| toml.key_location(p, "rust-version", "rust-version set here")),
+        crate_type: doc
+            .get("lib")
+            .and_then(Item::as_table_like)
+            .and_then(|lib| toml.key_location(lib, "crate-type", "crate type set here")),
+        deps: Vec::new(),
+    };
+    collect_deps(toml, doc, &mut facts.deps);
+    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
+        for (_, item) in targets.iter() {
+            if let Some(t) = item.as_table_like() {
+                collect_deps(toml, t, &mut facts.deps);
+            }
+        }
+    }
+    facts
+}
+
+fn collect_deps(toml: &TomlFile, table: &dyn TableLike, out: &mut Vec<DepDecl>) {
+    for (name, kind) in DEP_TABLES {
+        let Some(deps) = table.get(name).and_then(Item::as_table_like) else {
+            continue;
+        };
+        for (key, item) in deps.iter() {
+            let package = item
+                .as_table_like()
+                .and_then(|t| t.get("package"))
+                .and_then(Item::as_str)
+                .unwrap_or(key)
+                .to_string();
+            if let Some(location) = toml.key_location(deps, key, "declared here") {
+                out.push(DepDecl {
+                    package,
+                    kind,
+                    location,
+                });
+            }
+        }
+    }
+}
+
+/// `[workspace]` header and `resolver` key of the root manifest.
+pub(crate) fn workspace_facts(toml: &TomlFile) -> (Option<Location>, Option<(String, Location)>) {
+    let doc = toml.doc.as_table();
+    let table = toml.table_location(&["workspace"], "workspace declared here");
+    let resolver = ["workspace", "package"].iter().find_map(|section| {
+        let t = doc.get(section).and_then(Item::as_table_like)?;
+        let value = t.get("resolver")?.as_str()?.to_string();
+        Some((
+            value,
+            toml.key_location(t, "resolver", "resolver set here")?,
+        ))
+    });
+    (table, resolver)
+}

@@ -1,0 +1,95 @@
+//! The review configuration, after it was read and checked against the rule registry.
+
+use std::collections::BTreeMap;
+
+use crate::{Level, Location};
+
+/// A value given to a rule option.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfigValue {
+    Integer(i64),
+    Float(f64),
+    String(String),
+    Bool(bool),
+}
+
+impl ConfigValue {
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            ConfigValue::Integer(i) => Some(*i as f64),
+            ConfigValue::Float(f) => Some(*f),
+            _ => None,
+        }
+    }
+}
+
+/// An accepted package for a rule with an allow-list, e.g. a vetted build script.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AllowEntry {
+    pub package: String,
+    /// A semver requirement the version must match; any version when absent.
+    pub version: Option<String>,
+    pub reason: String,
+    /// Where the entry is written, so a stale one can be pointed at.
+    pub location: Option<Location>,
+}
+
+/// A waiver of findings of one rule, optionally for one package only.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Ignore {
+    pub rule: String,
+    pub package: Option<String>,
+    pub reason: String,
+    pub location: Option<Location>,
+}
+
+/// What the configuration says about one rule.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RuleConfig {
+    pub level: Option<Level>,
+    pub options: BTreeMap<String, ConfigValue>,
+    pub allow: Vec<AllowEntry>,
+}
+
+/// The whole configuration: per-rule settings, ignores, and where it came from.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Config {
+    /// Workspace-relative path of the file the configuration was read from.
+    pub source: Option<String>,
+    pub rules: BTreeMap<String, RuleConfig>,
+    pub ignores: Vec<Ignore>,
+}
+
+impl Config {
+    pub fn rule(&self, id: &str) -> Option<&RuleConfig> {
+        self.rules.get(id)
+    }
+}
+
+/// The type of a rule option's value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OptionKind {
+    Integer,
+    Number,
+    Bool,
+    String,
+}
+
+/// One option a rule accepts in its configuration table.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct OptionSpec {
+    pub name: &'static str,
+    pub kind: OptionKind,
+    /// The default, as it would be written in TOML.
+    pub default: &'static str,
+    pub doc: &'static str,
+}
+
+/// What the configuration parser needs to know of a rule to check its table.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleSchema {
+    pub id: &'static str,
+    pub options: &'static [OptionSpec],
+    /// Whether the rule takes an `allow = [...]` list of accepted packages.
+    pub allow_list: bool,
+}

@@ -1,0 +1,197 @@
+//! Plain facts about a workspace, as the loader found them.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guppy::PackageId;
+use guppy::graph::PackageGraph;
+
+use crate::{Config, FileStore, Location};
+
+/// Which platforms the review covers.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlatformChoice {
+    /// The platform of this machine (what `cargo build` builds for by default).
+    Host(String),
+    /// The given target triples (`--target`, repeatable).
+    Targets(Vec<String>),
+    /// Every platform, like an unfiltered `cargo metadata` (`--target all`).
+    All,
+}
+
+impl PlatformChoice {
+    pub fn describe(&self) -> Vec<String> {
+        match self {
+            PlatformChoice::Host(t) => vec![format!("{t} (host)")],
+            PlatformChoice::Targets(ts) => ts.clone(),
+            PlatformChoice::All => vec!["all".to_string()],
+        }
+    }
+}
+
+/// The kind of a dependency declaration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum DepKind {
+    Normal,
+    Dev,
+    Build,
+}
+
+/// One dependency as written in a member's `Cargo.toml`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DepDecl {
+    /// The package name (after `package = "..."` renames).
+    pub package: String,
+    pub kind: DepKind,
+    /// The line of the declaration.
+    pub location: Location,
+}
+
+/// What a workspace member's `Cargo.toml` says, with the location of each key that rules cite.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ManifestFacts {
+    /// Workspace-relative path of the manifest.
+    pub path: String,
+    /// The `[package]` header (or the start of the file).
+    pub package: Option<Location>,
+    pub edition: Option<Location>,
+    pub rust_version: Option<Location>,
+    pub crate_type: Option<Location>,
+    pub deps: Vec<DepDecl>,
+}
+
+impl ManifestFacts {
+    /// The location that best shows where `package` is declared as a dependency.
+    pub fn dep(&self, package: &str) -> Option<&Location> {
+        self.deps
+            .iter()
+            .filter(|d| d.package == package)
+            .min_by_key(|d| d.kind)
+            .map(|d| &d.location)
+    }
+
+    /// The location of the package header, for findings about the package as a whole.
+    pub fn header(&self) -> Option<&Location> {
+        self.package.as_ref()
+    }
+}
+
+/// A key of a `.cargo/config.toml` that names a program cargo would run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CargoConfigEntry {
+    /// e.g. `build.rustc-wrapper`, `env.LD_PRELOAD`.
+    pub key: String,
+    pub value: String,
+    pub location: Location,
+}
+
+/// A `rust-toolchain(.toml)` pin.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainPin {
+    /// `channel = "..."`, or the whole content of a legacy `rust-toolchain` file.
+    pub channel: Option<String>,
+    /// `path = "..."`: a toolchain made of arbitrary binaries.
+    pub path: Option<String>,
+    pub location: Location,
+}
+
+/// The toolchain the review ran with, and what the repository asks for.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ToolchainFacts {
+    /// `rustc -vV` release of the trusted toolchain, e.g. `1.95.0`.
+    pub running: Option<String>,
+    /// Toolchains installed with rustup (names as `rustup toolchain list` prints them).
+    pub installed: Vec<String>,
+    pub pin: Option<ToolchainPin>,
+}
+
+/// Supply-chain tooling found in the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct ToolingFacts {
+    /// `deny.toml` (or `.deny.toml`) path, if present.
+    pub cargo_deny: Option<String>,
+    /// `.cargo/audit.toml` or an `audit.toml`, if present.
+    pub cargo_audit: Option<String>,
+    /// `supply-chain/config.toml` of cargo-vet, if present.
+    pub cargo_vet: Option<String>,
+    /// Files (CI workflows, scripts) that mention each tool by command name.
+    pub mentions: BTreeMap<String, Vec<String>>,
+}
+
+/// Everything the loader learnt about a workspace. Rules read this and nothing else.
+#[derive(Debug)]
+pub struct Facts {
+    pub graph: PackageGraph,
+    /// Absolute workspace root.
+    pub root: String,
+    pub platforms: PlatformChoice,
+    /// Features given on the command line, for the record.
+    pub features: Vec<String>,
+    /// Packages built for the target platforms (libraries linked into the artifacts).
+    pub target_packages: BTreeSet<PackageId>,
+    /// Packages built for the host (build scripts' and proc-macros' dependencies).
+    pub host_packages: BTreeSet<PackageId>,
+    /// Manifests of workspace members, by package id.
+    pub manifests: BTreeMap<PackageId, ManifestFacts>,
+    /// The root manifest's `[workspace]` table and its `resolver` key, if any.
+    pub workspace_table: Option<Location>,
+    pub resolver: Option<(String, Location)>,
+    /// `[workspace.package] rust-version` etc. are read through guppy; this is the MSRV-aware
+    /// resolver setting from `.cargo/config.toml` (`resolver.incompatible-rust-versions`).
+    pub incompatible_rust_versions: Option<(String, Location)>,
+    /// Workspace-relative path of `Cargo.lock`, when there is one.
+    pub lockfile: Option<String>,
+    /// Lines of Rust per workspace member (non-blank, non-comment).
+    pub lines_of_rust: BTreeMap<PackageId, usize>,
+    pub cargo_config: Vec<CargoConfigEntry>,
+    pub toolchain: ToolchainFacts,
+    pub tooling: ToolingFacts,
+    pub files: FileStore,
+    pub config: Config,
+    /// What the loader could not learn, said plainly.
+    pub notes: Vec<String>,
+}
+
+impl Facts {
+    /// Is this package built at all for the reviewed platforms?
+    pub fn is_built(&self, id: &PackageId) -> bool {
+        self.target_packages.contains(id) || self.host_packages.contains(id)
+    }
+
+    /// Every package built, on target or host, in package-id order.
+    pub fn built(&self) -> impl Iterator<Item = guppy::graph::PackageMetadata<'_>> + '_ {
+        self.target_packages
+            .union(&self.host_packages)
+            .filter_map(|id| self.graph.metadata(id).ok())
+    }
+
+    /// The `Cargo.lock` location of a package's entry, if the lockfile has one.
+    pub fn lock_location(&self, name: &str, version: &str) -> Option<Location> {
+        let path = self.lockfile.as_deref()?;
+        let file = self.files.get(path)?;
+        let needle = format!("name = \"{name}\"\nversion = \"{version}\"");
+        let start = file.text.find(&needle)?;
+        let header = file.text[..start].rfind("[[package]]").unwrap_or(start);
+        let (line, column) = file.line_col(header);
+        let end = start + needle.len();
+        Some(Location {
+            path: path.to_string(),
+            line,
+            column,
+            span: crate::Span::new(header, end),
+            label: Some("locked here".to_string()),
+        })
+    }
+
+    /// A location inside a file of the store at a byte span.
+    pub fn location(&self, path: &str, span: crate::Span, label: Option<&str>) -> Option<Location> {
+        let file = self.files.get(path)?;
+        let (line, column) = file.line_col(span.start);
+        Some(Location {
+            path: path.to_string(),
+            line,
+            column,
+            span,
+            label: label.map(str::to_string),
+        })
+    }
+}

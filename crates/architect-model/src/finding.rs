@@ -1,0 +1,206 @@
+//! Findings and the review they make up.
+
+use serde::Serialize;
+use std::fmt;
+
+use crate::Span;
+
+/// How much a finding matters. `Allow` turns a rule off; it never appears on a finding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    Allow,
+    Info,
+    Warn,
+    Deny,
+}
+
+impl Level {
+    pub fn parse(s: &str) -> Option<Level> {
+        Some(match s {
+            "allow" => Level::Allow,
+            "info" => Level::Info,
+            "warn" => Level::Warn,
+            "deny" => Level::Deny,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::Allow => "allow",
+            Level::Info => "info",
+            Level::Warn => "warn",
+            Level::Deny => "deny",
+        }
+    }
+}
+
+impl fmt::Display for Level {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The review sections, in the order a review presents them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Section {
+    Build,
+    SupplyChain,
+    Msrv,
+    Evolution,
+    Async,
+    Observability,
+    Interop,
+    Config,
+}
+
+impl Section {
+    pub const ALL: [Section; 8] = [
+        Section::Build,
+        Section::SupplyChain,
+        Section::Msrv,
+        Section::Evolution,
+        Section::Async,
+        Section::Observability,
+        Section::Interop,
+        Section::Config,
+    ];
+
+    /// The prefix of the ids of this section's rules.
+    pub fn id(self) -> &'static str {
+        match self {
+            Section::Build => "build",
+            Section::SupplyChain => "supply-chain",
+            Section::Msrv => "msrv",
+            Section::Evolution => "evolution",
+            Section::Async => "async",
+            Section::Observability => "observability",
+            Section::Interop => "interop",
+            Section::Config => "config",
+        }
+    }
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Build => "Build architecture and compile time",
+            Section::SupplyChain => "Supply chain",
+            Section::Msrv => "MSRV and toolchain",
+            Section::Evolution => "Editions and evolution",
+            Section::Async => "Async and concurrency",
+            Section::Observability => "Observability",
+            Section::Interop => "Interop and ABI",
+            Section::Config => "Review configuration",
+        }
+    }
+}
+
+/// A package named by a finding.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct PackageRef {
+    pub name: String,
+    pub version: String,
+}
+
+impl PackageRef {
+    pub fn new(name: impl Into<String>, version: impl fmt::Display) -> Self {
+        PackageRef {
+            name: name.into(),
+            version: version.to_string(),
+        }
+    }
+}
+
+impl fmt::Display for PackageRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.name, self.version)
+    }
+}
+
+/// Where the evidence for a finding is.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Location {
+    /// Workspace-relative path with `/` separators; absolute for files outside the workspace.
+    pub path: String,
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, in characters.
+    pub column: usize,
+    /// Byte span into the file, for renderers that show the source.
+    #[serde(skip)]
+    pub span: Span,
+    /// What this location shows, e.g. "declared here".
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// One statement of the review, with its evidence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub rule: &'static str,
+    pub level: Level,
+    pub section: Section,
+    pub message: String,
+    pub packages: Vec<PackageRef>,
+    pub locations: Vec<Location>,
+    /// The chain of packages from a workspace member to the package the finding is about.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub path: Vec<PackageRef>,
+    /// Supporting facts, one line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+    pub help: String,
+}
+
+impl Finding {
+    /// The key findings are ordered by: section, rule, then evidence. Independent of the order
+    /// in which rules or threads produced them, so output is deterministic.
+    pub fn sort_key(&self) -> impl Ord + '_ {
+        (
+            self.section,
+            self.rule,
+            &self.packages,
+            &self.locations,
+            &self.message,
+        )
+    }
+}
+
+/// The headline figures of a review, computed once from the facts.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Packages built for the reviewed platforms (workspace members included).
+    pub packages: usize,
+    pub workspace_members: Vec<PackageRef>,
+    /// Packages with a build script, in the build.
+    pub build_scripts: Vec<PackageRef>,
+    pub proc_macros: Vec<PackageRef>,
+    /// Crate names present in more than one version, with those versions.
+    pub duplicate_crates: Vec<(String, Vec<String>)>,
+    /// Non-blank, non-comment lines of Rust in the workspace members.
+    pub lines_of_rust_workspace: usize,
+    pub git_dependencies: Vec<PackageRef>,
+    pub platforms: Vec<String>,
+    pub editions: Vec<(String, usize)>,
+}
+
+/// The outcome of a review: headline figures, findings in a deterministic order, and notes on
+/// what could not be reviewed.
+#[derive(Debug, Clone, Default)]
+pub struct Review {
+    pub summary: Summary,
+    pub findings: Vec<Finding>,
+    /// What is missing from this review and why (a partial review says so here).
+    pub notes: Vec<String>,
+}
+
+impl Review {
+    pub fn count(&self, level: Level) -> usize {
+        self.findings.iter().filter(|f| f.level == level).count()
+    }
+
+    pub fn has_deny(&self) -> bool {
+        self.findings.iter().any(|f| f.level == Level::Deny)
+    }
+}

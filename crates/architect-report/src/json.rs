@@ -1,0 +1,127 @@
+//! `--format json`: a versioned document, described by `schema/review.schema.json`.
+//! Wire types are separate from the model, so the model can change without breaking readers.
+
+use std::collections::BTreeMap;
+
+use architect_model::{Finding, Location, PackageRef, Review};
+use serde::Serialize;
+
+use crate::Context;
+
+/// Bumped on every incompatible change of the document's shape.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Serialize)]
+struct Document<'a> {
+    schema_version: u32,
+    tool: Tool<'a>,
+    workspace: Workspace<'a>,
+    facts: Facts<'a>,
+    counts: BTreeMap<&'static str, usize>,
+    notes: &'a [String],
+    findings: Vec<WireFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct Tool<'a> {
+    name: &'static str,
+    version: &'a str,
+}
+
+#[derive(Serialize)]
+struct Workspace<'a> {
+    root: &'a str,
+    members: &'a [PackageRef],
+}
+
+#[derive(Serialize)]
+struct Duplicate<'a> {
+    name: &'a str,
+    versions: &'a [String],
+}
+
+#[derive(Serialize)]
+struct Facts<'a> {
+    platforms: &'a [String],
+    packages: usize,
+    workspace_members: usize,
+    build_scripts: &'a [PackageRef],
+    proc_macros: &'a [PackageRef],
+    duplicate_crates: Vec<Duplicate<'a>>,
+    lines_of_rust_workspace: usize,
+    git_dependencies: &'a [PackageRef],
+    editions: BTreeMap<&'a str, usize>,
+}
+
+#[derive(Serialize)]
+struct WireFinding<'a> {
+    rule: &'a str,
+    level: &'a str,
+    section: &'a str,
+    message: &'a str,
+    packages: &'a [PackageRef],
+    locations: &'a [Location],
+    path: &'a [PackageRef],
+    notes: &'a [String],
+    help: &'a str,
+}
+
+impl<'a> From<&'a Finding> for WireFinding<'a> {
+    fn from(f: &'a Finding) -> Self {
+        WireFinding {
+            rule: f.rule,
+            level: f.level.as_str(),
+            section: f.section.id(),
+            message: &f.message,
+            packages: &f.packages,
+            locations: &f.locations,
+            path: &f.path,
+            notes: &f.notes,
+            help: &f.help,
+        }
+    }
+}
+
+pub fn render(review: &Review, cx: &Context<'_>) -> String {
+    let s = &review.summary;
+    let counts = [
+        architect_model::Level::Deny,
+        architect_model::Level::Warn,
+        architect_model::Level::Info,
+    ]
+    .into_iter()
+    .map(|l| (l.as_str(), review.count(l)))
+    .collect();
+    let doc = Document {
+        schema_version: SCHEMA_VERSION,
+        tool: Tool {
+            name: "cargo-architect",
+            version: cx.tool_version,
+        },
+        workspace: Workspace {
+            root: cx.root,
+            members: &s.workspace_members,
+        },
+        facts: Facts {
+            platforms: &s.platforms,
+            packages: s.packages,
+            workspace_members: s.workspace_members.len(),
+            build_scripts: &s.build_scripts,
+            proc_macros: &s.proc_macros,
+            duplicate_crates: s
+                .duplicate_crates
+                .iter()
+                .map(|(name, versions)| Duplicate { name, versions })
+                .collect(),
+            lines_of_rust_workspace: s.lines_of_rust_workspace,
+            git_dependencies: &s.git_dependencies,
+            editions: s.editions.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
+        },
+        counts,
+        notes: &review.notes,
+        findings: review.findings.iter().map(WireFinding::from).collect(),
+    };
+    let mut out = serde_json::to_string_pretty(&doc).expect("review serializes");
+    out.push('\n');
+    out
+}

@@ -1,0 +1,42 @@
+//! Renderers of a review, one per output format. Renderers format; they never compute: every
+//! figure they print is in the [`Review`] or the facts' file store already.
+
+mod github;
+mod human;
+mod json;
+mod markdown;
+mod sarif;
+
+use architect_model::{FileStore, Review};
+
+pub use human::HumanOptions;
+pub use json::SCHEMA_VERSION;
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Human,
+    Json,
+    Markdown,
+    Sarif,
+    Github,
+}
+
+/// What renderers need besides the review: where the workspace is and the evidence texts.
+#[derive(Debug)]
+pub struct Context<'a> {
+    pub root: &'a str,
+    pub files: &'a FileStore,
+    pub tool_version: &'a str,
+}
+
+/// Render `review` in `format`.
+pub fn render(format: Format, review: &Review, cx: &Context<'_>, human: &HumanOptions) -> String {
+    match format {
+        Format::Human => human::render(review, cx, human),
+        Format::Json => json::render(review, cx),
+        Format::Markdown => markdown::render(review, cx),
+        Format::Sarif => sarif::render(review, cx),
+        Format::Github => github::render(review),
+    }
+}

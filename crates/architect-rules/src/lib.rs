@@ -1,0 +1,219 @@
+//! The rules of a review and the engine that runs them.
+//!
+//! Rules are pure functions from [`Facts`] to [`Finding`]s: no I/O, no printing. The engine
+//! applies the configuration (levels, allow-lists, ignores), reports waivers that matched
+//! nothing, and orders the findings deterministically.
+
+pub mod graph;
+pub mod rule;
+pub mod rules;
+mod summary;
+
+use architect_model::{Facts, Finding, Level, Location, Review, RuleSchema};
+use guppy::{Version, VersionReq};
+
+pub use rule::{Ctx, Docs, Rule};
+pub use rules::REGISTRY;
+pub use summary::summarize;
+
+/// How to run a review.
+#[derive(Debug, Clone, Default)]
+pub struct ReviewOptions {
+    /// `--deny warn`: every `warn` finding becomes `deny`.
+    pub deny_warnings: bool,
+}
+
+/// The rule with this id.
+pub fn find(id: &str) -> Option<&'static Rule> {
+    REGISTRY.iter().copied().find(|r| r.id == id)
+}
+
+/// What the configuration parser checks tables against.
+pub fn schemas() -> Vec<RuleSchema> {
+    REGISTRY.iter().map(|r| r.schema()).collect()
+}
+
+fn version_matches(req: &Option<String>, version: &str) -> bool {
+    let Some(req) = req else { return true };
+    match (VersionReq::parse(req), Version::parse(version)) {
+        (Ok(r), Ok(v)) => r.matches(&v),
+        _ => req == version,
+    }
+}
+
+/// Run every enabled rule over the facts and assemble the review.
+pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
+    let config = &facts.config;
+    let mut findings = Vec::new();
+    let mut stale: Vec<(String, Option<Location>)> = Vec::new();
+
+    for rule in REGISTRY {
+        let rc = config.rule(rule.id);
+        let level = rc.and_then(|c| c.level);
+        if level == Some(Level::Allow) {
+            continue;
+        }
+        let cx = Ctx {
+            facts,
+            rule,
+            config: rc,
+        };
+        let mut produced = (rule.check)(&cx);
+        if let Some(rc) = rc {
+            for entry in &rc.allow {
+                let before = produced.len();
+                produced.retain(|f| {
+                    !f.packages.first().is_some_and(|p| {
+                        p.name == entry.package && version_matches(&entry.version, &p.version)
+                    })
+                });
+                if produced.len() == before {
+                    stale.push((
+                        format!(
+                            "`allow` entry for `{}` in `{}` matches no finding",
+                            entry.package, rule.id
+                        ),
+                        entry.location.clone(),
+                    ));
+                }
+            }
+        }
+        if let Some(level) = level {
+            for f in &mut produced {
+                f.level = level;
+            }
+        }
+        findings.extend(produced);
+    }
+
+    for ignore in &config.ignores {
+        let before = findings.len();
+        findings.retain(|f| {
+            !(f.rule == ignore.rule
+                && ignore
+                    .package
+                    .as_ref()
+                    .is_none_or(|p| f.packages.iter().any(|fp| &fp.name == p)))
+        });
+        if findings.len() == before {
+            let what = ignore
+                .package
+                .as_ref()
+                .map_or(String::new(), |p| format!(" for `{p}`"));
+            stale.push((
+                format!("ignore of `{}`{what} matches no finding", ignore.rule),
+                ignore.location.clone(),
+            ));
+        }
+    }
+
+    let waiver_rule = &rules::config::unused_waiver::RULE;
+    let waiver_level = config.rule(waiver_rule.id).and_then(|c| c.level);
+    if waiver_level != Some(Level::Allow) {
+        let cx = Ctx {
+            facts,
+            rule: waiver_rule,
+            config: None,
+        };
+        for (message, location) in stale {
+            let mut f = cx.finding(
+                message,
+                "delete the waiver, or correct the package or rule it names",
+            );
+            if let Some(level) = waiver_level {
+                f.level = level;
+            }
+            f.locations.extend(location);
+            findings.push(f);
+        }
+    }
+
+    if options.deny_warnings {
+        for f in &mut findings {
+            if f.level == Level::Warn {
+                f.level = Level::Deny;
+            }
+        }
+    }
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+    findings.dedup();
+
+    Review {
+        summary: summarize(facts),
+        findings,
+        notes: facts.notes.clone(),
+    }
+}
+
+/// A finding list's sort order must not depend on how it was produced.
+pub fn sort_findings(findings: &mut [Finding]) {
+    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    #[test]
+    fn rule_ids_are_unique_and_well_formed() {
+        let mut seen = BTreeSet::new();
+        for r in REGISTRY {
+            assert!(seen.insert(r.id), "duplicate rule id {}", r.id);
+            let (section, name) = r.id.split_once('/').expect("id is section/name");
+            assert_eq!(
+                section,
+                r.section.id(),
+                "{} is filed under the wrong section",
+                r.id
+            );
+            assert!(
+                name.chars().all(|c| c.is_ascii_lowercase() || c == '-'),
+                "{} is not kebab-case",
+                r.id
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for r in REGISTRY {
+            for (field, text) in [
+                ("summary", r.summary),
+                ("what", r.docs.what),
+                ("why", r.docs.why),
+                ("fix", r.docs.fix),
+            ] {
+                assert!(
+                    text.len() >= 20,
+                    "{}: docs.{field} is missing or too short",
+                    r.id
+                );
+            }
+            for o in r.options {
+                assert!(!o.doc.is_empty(), "{}: option {} has no doc", r.id, o.name);
+                assert!(
+                    o.default.parse::<f64>().is_ok(),
+                    "{}: option {} default does not parse",
+                    r.id,
+                    o.name
+                );
+            }
+            if r.section != architect_model::Section::Config {
+                assert!(
+                    !r.docs.references.is_empty(),
+                    "{}: no references behind the rule",
+                    r.id
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn version_requirements_match_like_cargo() {
+        assert!(version_matches(&None, "1.2.3"));
+        assert!(version_matches(&Some("0.17".into()), "0.17.14"));
+        assert!(!version_matches(&Some("0.17".into()), "0.16.0"));
+        assert!(version_matches(&Some("=1.0.0".into()), "1.0.0"));
+    }
+}

@@ -1,0 +1,118 @@
+//! What a rule is, and the context it runs in.
+
+use architect_model::{
+    ConfigValue, Facts, Finding, Level, Location, OptionKind, OptionSpec, PackageRef, RuleConfig,
+    RuleSchema, Section,
+};
+
+/// The documentation of a rule: what it checks, why it matters (with the evidence behind it),
+/// and how to fix what it finds.
+#[derive(Debug)]
+pub struct Docs {
+    pub what: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    /// Titles and addresses of the sources behind `why`.
+    pub references: &'static [(&'static str, &'static str)],
+}
+
+/// One rule: identity, level, docs, options and detection.
+#[derive(Debug)]
+pub struct Rule {
+    /// Stable kebab-case id, `section/name`.
+    pub id: &'static str,
+    pub section: Section,
+    pub default_level: Level,
+    /// One line for `cargo architect rules`.
+    pub summary: &'static str,
+    pub docs: Docs,
+    pub options: &'static [OptionSpec],
+    /// Whether the rule takes `allow = [{ package, version, reason }]`.
+    pub allow_list: bool,
+    /// Detection: a pure function from facts to findings.
+    pub check: fn(&Ctx<'_>) -> Vec<Finding>,
+}
+
+impl Rule {
+    pub fn schema(&self) -> RuleSchema {
+        RuleSchema {
+            id: self.id,
+            options: self.options,
+            allow_list: self.allow_list,
+        }
+    }
+}
+
+/// What a rule sees: the facts and its own configuration.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub facts: &'a Facts,
+    pub rule: &'a Rule,
+    pub config: Option<&'a RuleConfig>,
+}
+
+impl Ctx<'_> {
+    /// A numeric option: the configured value, or the rule's documented default.
+    pub fn number(&self, name: &str) -> f64 {
+        self.config
+            .and_then(|c| c.options.get(name))
+            .and_then(ConfigValue::as_f64)
+            .or_else(|| self.default(name).and_then(|d| d.parse().ok()))
+            .unwrap_or_else(|| panic!("rule {} has no numeric option {name}", self.rule.id))
+    }
+
+    fn default(&self, name: &str) -> Option<&'static str> {
+        self.rule
+            .options
+            .iter()
+            .find(|o| o.name == name && matches!(o.kind, OptionKind::Integer | OptionKind::Number))
+            .map(|o| o.default)
+    }
+
+    /// A finding of this rule at its default level.
+    pub fn finding(&self, message: impl Into<String>, help: impl Into<String>) -> Finding {
+        Finding {
+            rule: self.rule.id,
+            level: self.rule.default_level,
+            section: self.rule.section,
+            message: message.into(),
+            packages: Vec::new(),
+            locations: Vec::new(),
+            path: Vec::new(),
+            notes: Vec::new(),
+            help: help.into(),
+        }
+    }
+}
+
+/// Builder-style additions used by rules.
+pub trait FindingExt {
+    fn level(self, level: Level) -> Self;
+    fn package(self, p: PackageRef) -> Self;
+    fn at(self, l: Option<Location>) -> Self;
+    fn via(self, path: Vec<PackageRef>) -> Self;
+    fn note(self, n: impl Into<String>) -> Self;
+}
+
+impl FindingExt for Finding {
+    fn level(mut self, level: Level) -> Self {
+        self.level = level;
+        self
+    }
+    fn package(mut self, p: PackageRef) -> Self {
+        self.packages.push(p);
+        self
+    }
+    fn at(mut self, l: Option<Location>) -> Self {
+        self.locations.extend(l);
+        self
+    }
+    fn via(mut self, path: Vec<PackageRef>) -> Self {
+        self.path = path;
+        self
+    }
+    fn note(mut self, n: impl Into<String>) -> Self {
+        self.notes.push(n.into());
+        self
+    }
+}

@@ -1,0 +1,82 @@
+//! `build/monolith-crate`: one workspace crate holding most of the workspace's code.
+
+use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
+
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "build/monolith-crate",
+    section: Section::Build,
+    default_level: Level::Warn,
+    summary: "a workspace crate that holds most of the code, serialising the build",
+    docs: Docs {
+        what: "Reports a workspace member that holds more than `max-share` of the workspace's \
+               lines of Rust, when it has at least `min-lines` lines.",
+        why: "rustc parallelises across crates far better than within one: type checking and \
+              borrow checking of a crate run on one thread, and its dependents wait for it. \
+              A crate that holds most of the code is therefore a long serial stretch of every \
+              build, and any change to it recompiles all of it. Feldera cut a 30-minute build \
+              to 2 minutes by splitting one large generated crate into many small ones.",
+        fix: "Split the crate along its module boundaries into crates that do not depend on \
+              each other (e.g. types, core logic, I/O adapters, binaries), so that they compile \
+              in parallel and a change rebuilds less.",
+        references: &[
+            (
+                "Feldera: cutting Rust compile times from 30 to 2 minutes with one thousand crates",
+                "https://www.feldera.com/blog/cutting-down-rust-compile-times-from-30-to-2-minutes-with-one-thousand-crates",
+            ),
+            (
+                "The Rust Performance Book: compile times",
+                "https://nnethercote.github.io/perf-book/compile-times.html",
+            ),
+        ],
+    },
+    options: &[
+        OptionSpec {
+            name: "max-share",
+            kind: OptionKind::Number,
+            default: "0.6",
+            doc: "share of the workspace's lines one crate may hold (0 to 1)",
+        },
+        OptionSpec {
+            name: "min-lines",
+            kind: OptionKind::Integer,
+            default: "20000",
+            doc: "crates smaller than this are never reported",
+        },
+    ],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let total: usize = facts.lines_of_rust.values().sum();
+    let members = facts.lines_of_rust.len();
+    if total == 0 || members < 2 {
+        return Vec::new();
+    }
+    let max_share = cx.number("max-share");
+    let min_lines = cx.number("min-lines") as usize;
+    facts
+        .lines_of_rust
+        .iter()
+        .filter(|(_, lines)| **lines >= min_lines && **lines as f64 > max_share * total as f64)
+        .filter_map(|(id, lines)| {
+            let p = facts.graph.metadata(id).ok()?;
+            let share = *lines as f64 / total as f64 * 100.0;
+            Some(
+                cx.finding(
+                    format!(
+                        "`{}` holds {share:.0}% of the workspace's Rust ({lines} of {total} lines)",
+                        p.name()
+                    ),
+                    "split it along module boundaries into crates that can compile in parallel",
+                )
+                .package(pkg_ref(&p))
+                .at(facts.manifests.get(id).and_then(|m| m.header().cloned())),
+            )
+        })
+        .collect()
+}

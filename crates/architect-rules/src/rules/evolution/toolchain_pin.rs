@@ -1,0 +1,91 @@
+//! `evolution/toolchain-pin`: what `rust-toolchain(.toml)` pins, against what runs here.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "evolution/toolchain-pin",
+    section: Section::Evolution,
+    default_level: Level::Info,
+    summary: "the rust-toolchain pin: age, availability, and path toolchains",
+    docs: Docs {
+        what: "Reads `rust-toolchain.toml` (or `rust-toolchain`): a `path = ...` toolchain is \
+               `deny`; a pinned version older than the toolchain running the review, or not \
+               installed on this machine, is `info`. The review itself always runs with the \
+               user's own toolchain, never the pinned one.",
+        why: "rustup runs whatever toolchain the file names for every `cargo` and `rustc` \
+              invoked in the repository, including by editors. A `path` toolchain points every \
+              build at arbitrary binaries chosen by the repository. A pinned version is a \
+              reproducibility tool, but an old pin withholds compiler fixes and lints, and a \
+              pin nobody has installed makes every contributor download it first.",
+        fix: "Pin a release channel (`channel = \"1.xx\"`), never a `path`; move the pin \
+              forward on a schedule, together with `rust-version`.",
+        references: &[(
+            "rustup: overrides and the toolchain file",
+            "https://rust-lang.github.io/rustup/overrides.html#the-toolchain-file",
+        )],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+/// `1.85.0` or `1.85` as comparable numbers.
+fn version(s: &str) -> Option<(u64, u64, u64)> {
+    let mut it = s.split('.').map(|x| x.parse::<u64>().ok());
+    Some((it.next()??, it.next()??, it.next().flatten().unwrap_or(0)))
+}
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let Some(pin) = &facts.toolchain.pin else {
+        return Vec::new();
+    };
+    let at = || Some(pin.location.clone());
+    let mut out = Vec::new();
+    if let Some(path) = &pin.path {
+        out.push(
+            cx.finding(
+                format!("the toolchain file points at a path toolchain (`{path}`): every cargo and rustc run in this repository would execute binaries from there"),
+                "replace `path` with a release `channel`",
+            )
+            .level(Level::Deny)
+            .at(at()),
+        );
+    }
+    let Some(channel) = &pin.channel else {
+        return out;
+    };
+    let installed = facts
+        .toolchain
+        .installed
+        .iter()
+        .any(|t| t == channel || t.starts_with(&format!("{channel}-")));
+    let running = facts.toolchain.running.as_deref();
+    if let (Some(pinned), Some(run)) = (version(channel), running.and_then(version)) {
+        if pinned < run {
+            out.push(
+                cx.finding(
+                    format!(
+                        "pinned to Rust {channel}, older than the {} the review ran with",
+                        running.unwrap_or("?")
+                    ),
+                    "move the pin forward (and `rust-version` with it) on a regular schedule",
+                )
+                .at(at()),
+            );
+        }
+    }
+    if !installed && !facts.toolchain.installed.is_empty() {
+        out.push(
+            cx.finding(
+                format!("pinned to `{channel}`, which is not installed here: every contributor and CI job downloads it first"),
+                "install it with `rustup toolchain install` in CI setup, or move the pin to a toolchain the team uses",
+            )
+            .note(format!("installed: {}", facts.toolchain.installed.join(", ")))
+            .at(at()),
+        );
+    }
+    out
+}

@@ -1,0 +1,60 @@
+//! The rules, one file each, grouped by review section. [`REGISTRY`] lists them in the order a
+//! review presents them.
+
+use crate::rule::Rule;
+
+pub mod build {
+    pub mod duplicate_versions;
+    pub mod monolith_crate;
+    pub mod scale;
+}
+pub mod supply_chain {
+    pub mod build_script;
+    pub mod cargo_config;
+    pub mod git_source;
+    pub mod path_source;
+    pub mod proc_macro;
+    pub mod tooling;
+}
+pub mod msrv {
+    pub mod missing_rust_version;
+    pub mod resolver;
+}
+pub mod evolution {
+    pub mod edition;
+    pub mod toolchain_pin;
+}
+#[path = "async_/mod.rs"]
+pub mod r#async;
+pub mod observability {
+    pub mod stack;
+}
+pub mod interop {
+    pub mod bindings;
+    pub mod crate_types;
+}
+pub mod config {
+    pub mod unused_waiver;
+}
+
+/// Every rule, in review order.
+pub static REGISTRY: &[&Rule] = &[
+    &build::scale::RULE,
+    &build::monolith_crate::RULE,
+    &build::duplicate_versions::RULE,
+    &supply_chain::build_script::RULE,
+    &supply_chain::proc_macro::RULE,
+    &supply_chain::git_source::RULE,
+    &supply_chain::path_source::RULE,
+    &supply_chain::cargo_config::RULE,
+    &supply_chain::tooling::RULE,
+    &msrv::missing_rust_version::RULE,
+    &msrv::resolver::RULE,
+    &evolution::edition::RULE,
+    &evolution::toolchain_pin::RULE,
+    &r#async::runtimes::RULE,
+    &observability::stack::RULE,
+    &interop::crate_types::RULE,
+    &interop::bindings::RULE,
+    &config::unused_waiver::RULE,
+];

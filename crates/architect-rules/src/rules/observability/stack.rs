@@ -1,0 +1,94 @@
+//! `observability/stack`: tracing or log, OpenTelemetry export, runtime metrics.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::{built_named, direct_dependents};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "observability/stack",
+    section: Section::Observability,
+    default_level: Level::Info,
+    summary: "the observability stack: tracing vs log, OpenTelemetry, runtime metrics",
+    docs: Docs {
+        what: "Describes the observability crates in the build: `tracing` and/or `log` facades, \
+               subscribers, OpenTelemetry export, and async runtime introspection \
+               (tokio-metrics, console-subscriber). Workspace crates that use `log` directly \
+               while the build also uses `tracing` are `warn`.",
+        why: "In async services, `log` records lines without the request they belong to; \
+              `tracing` spans carry that context across `.await` points and export to \
+              OpenTelemetry for distributed traces. Mixing both in one's own crates splits the \
+              telemetry into two streams with different context. Without runtime metrics, a \
+              starved executor looks like slow I/O.",
+        fix: "Use `tracing` in the workspace's own crates (bridge dependencies' `log` records \
+              with `tracing-log`), export with `tracing-opentelemetry`, and add tokio-metrics or \
+              tokio-console to services.",
+        references: &[
+            ("tracing", "https://docs.rs/tracing"),
+            (
+                "OpenTelemetry Rust",
+                "https://opentelemetry.io/docs/languages/rust/",
+            ),
+            ("tokio-metrics", "https://docs.rs/tokio-metrics"),
+        ],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let has = |names: &[&str]| built_named(facts, names).next().is_some();
+    let tracing = has(&["tracing"]);
+    let log = has(&["log"]);
+    if !tracing && !log {
+        return Vec::new();
+    }
+    let otel = has(&[
+        "opentelemetry",
+        "tracing-opentelemetry",
+        "opentelemetry_sdk",
+        "opentelemetry-otlp",
+    ]);
+    let metrics = has(&[
+        "tokio-metrics",
+        "console-subscriber",
+        "metrics",
+        "prometheus",
+        "prometheus-client",
+    ]);
+    let facade = match (tracing, log) {
+        (true, true) => "tracing and log",
+        (true, false) => "tracing",
+        _ => "log",
+    };
+    let mut out = vec![cx.finding(
+        format!(
+            "observability: {facade}; OpenTelemetry export {}; runtime metrics {}",
+            if otel { "present" } else { "absent" },
+            if metrics { "present" } else { "absent" }
+        ),
+        if !tracing {
+            "adopt `tracing` for structured, span-aware telemetry"
+        } else if !otel {
+            "export spans with `tracing-opentelemetry` to see requests across services"
+        } else {
+            "the stack is complete"
+        },
+    )];
+    if tracing {
+        for (member, loc) in direct_dependents(facts, "log") {
+            out.push(
+                cx.finding(
+                    format!("`{}` logs through `log` while the build uses `tracing`: its records carry no span context", member.name),
+                    "switch the crate to `tracing` macros",
+                )
+                .level(Level::Warn)
+                .package(member)
+                .at(loc),
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,65 @@
+//! `supply-chain/build-script`: every package in the build that has a build script.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::{dependency_evidence, pkg_ref};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "supply-chain/build-script",
+    section: Section::SupplyChain,
+    default_level: Level::Warn,
+    summary: "packages whose build script runs arbitrary code on the build host",
+    docs: Docs {
+        what: "Lists every package in the build that has a build script (`build.rs`). Third-party \
+               build scripts are `warn`; the workspace's own are `info`. Accepted ones go in the \
+               rule's allow-list with a reason.",
+        why: "A build script is a program compiled and run on the build host, with the builder's \
+              permissions and network, before the crate compiles: it can read credentials, \
+              write anywhere and download anything, and its output is not reproducible. \
+              Android's Soong build does not run build scripts at all, for hermeticity: crates \
+              that need one get hand-written rules instead. Every build script also adds a \
+              compile-then-run step to the critical path of a build.",
+        fix: "Prefer crates without build scripts, or features that avoid them (e.g. pure-Rust \
+              backends instead of `-sys` crates). Review the ones you keep and list them in \
+              `allow` with the reason, so a new build script in the graph stands out.",
+        references: &[
+            (
+                "Cargo book: build scripts",
+                "https://doc.rust-lang.org/cargo/reference/build-scripts.html",
+            ),
+            (
+                "Android: Rust build patterns (no build.rs)",
+                "https://source.android.com/docs/setup/build/rust/building-rust-modules/android-rust-patterns",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    facts
+        .built()
+        .filter(|p| p.has_build_script())
+        .map(|p| {
+            let (locations, path) = dependency_evidence(facts, p.id());
+            let own = p.in_workspace();
+            let who = if own { "workspace package" } else { "dependency" };
+            cx.finding(
+                format!("{who} `{}` runs a build script on the build host", pkg_ref(&p)),
+                if own {
+                    "keep the build script minimal and free of network and environment access"
+                } else {
+                    "review what it does, then accept it in `allow` with a reason, or avoid the crate"
+                },
+            )
+            .level(if own { Level::Info } else { Level::Warn })
+            .package(pkg_ref(&p))
+            .via(path)
+            .at(locations.into_iter().next())
+        })
+        .collect()
+}

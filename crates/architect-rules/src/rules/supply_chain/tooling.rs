@@ -1,0 +1,75 @@
+//! `supply-chain/tooling`: whether cargo-deny, cargo-audit, cargo-vet and cargo-auditable are
+//! wired in.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "supply-chain/tooling",
+    section: Section::SupplyChain,
+    default_level: Level::Info,
+    summary: "supply-chain tools (cargo-deny, cargo-audit, cargo-vet, cargo-auditable) not wired in",
+    docs: Docs {
+        what: "Looks for each tool's configuration (`deny.toml`, `.cargo/audit.toml`, \
+               `supply-chain/config.toml`) and for its command in CI workflows, Makefiles and \
+               scripts, and says which are missing.",
+        why: "An architecture review is a snapshot; these tools keep watch afterwards. \
+              cargo-deny and cargo-audit fail CI when a RustSec advisory lands on a locked \
+              version; cargo-vet records who audited which crate; cargo-auditable embeds the \
+              dependency list in release binaries so that deployed artifacts can be scanned \
+              when an advisory is published later.",
+        fix: "Add `cargo deny check` (with a `deny.toml`) or `cargo audit` to CI, and build \
+              release binaries with `cargo auditable build`.",
+        references: &[
+            ("cargo-deny", "https://embarkstudios.github.io/cargo-deny/"),
+            ("RustSec: cargo-audit", "https://rustsec.org/"),
+            ("cargo-vet", "https://mozilla.github.io/cargo-vet/"),
+            (
+                "cargo-auditable",
+                "https://github.com/rust-secure-code/cargo-auditable",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let t = &cx.facts.tooling;
+    let mention = |tool: &str| t.mentions.get(tool).cloned().unwrap_or_default();
+    let mut missing = Vec::new();
+    let mut present = Vec::new();
+    let advisory = t.cargo_deny.is_some()
+        || t.cargo_audit.is_some()
+        || !mention("cargo-deny").is_empty()
+        || !mention("cargo-audit").is_empty();
+    for (tool, config) in [
+        ("cargo-deny", &t.cargo_deny),
+        ("cargo-audit", &t.cargo_audit),
+        ("cargo-vet", &t.cargo_vet),
+        ("cargo-auditable", &None),
+    ] {
+        let used = mention(tool);
+        match (config, used.is_empty()) {
+            (None, true) => missing.push(tool),
+            (Some(c), true) => present.push(format!("{tool}: {c} (not seen in CI)")),
+            (Some(c), false) => present.push(format!("{tool}: {c}, run in {}", used.join(", "))),
+            (None, false) => present.push(format!("{tool}: run in {}", used.join(", "))),
+        }
+    }
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    let f = cx.finding(
+        format!("not wired in: {}", missing.join(", ")),
+        if advisory {
+            "build release binaries with `cargo auditable build` so deployed artifacts can be audited later"
+        } else {
+            "run `cargo deny check` (or `cargo audit`) in CI so a new advisory fails the build"
+        },
+    );
+    let f = if advisory { f } else { f.level(Level::Warn) };
+    vec![present.into_iter().fold(f, |f: Finding, p| f.note(p))]
+}

@@ -1,0 +1,54 @@
+//! The headline figures of a review, computed once for every renderer.
+
+use std::collections::BTreeMap;
+
+use architect_model::{Facts, PackageRef, Summary};
+use guppy::graph::ExternalSource;
+
+use crate::graph::pkg_ref;
+use crate::rules::build::duplicate_versions::duplicates;
+
+pub fn summarize(facts: &Facts) -> Summary {
+    let refs = |pred: &dyn Fn(&guppy::graph::PackageMetadata<'_>) -> bool| -> Vec<PackageRef> {
+        facts
+            .built()
+            .filter(|p| pred(p))
+            .map(|p| pkg_ref(&p))
+            .collect()
+    };
+    let mut editions: BTreeMap<String, usize> = BTreeMap::new();
+    for p in facts.graph.workspace().iter() {
+        *editions.entry(p.edition().to_string()).or_default() += 1;
+    }
+    let mut members: Vec<PackageRef> = facts
+        .graph
+        .workspace()
+        .iter()
+        .map(|p| pkg_ref(&p))
+        .collect();
+    members.sort();
+    Summary {
+        packages: facts.built().count(),
+        workspace_members: members,
+        build_scripts: refs(&|p| p.has_build_script()),
+        proc_macros: refs(&|p| p.is_proc_macro()),
+        duplicate_crates: duplicates(facts)
+            .into_iter()
+            .map(|(name, ps)| {
+                (
+                    name.to_string(),
+                    ps.iter().map(|p| p.version().to_string()).collect(),
+                )
+            })
+            .collect(),
+        lines_of_rust_workspace: facts.lines_of_rust.values().sum(),
+        git_dependencies: refs(&|p| {
+            matches!(
+                p.source().parse_external(),
+                Some(ExternalSource::Git { .. })
+            )
+        }),
+        platforms: facts.platforms.describe(),
+        editions: editions.into_iter().collect(),
+    }
+}

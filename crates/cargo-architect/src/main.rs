@@ -1,0 +1,293 @@
+//! `cargo architect`: an architecture review of a Cargo workspace.
+//!
+//! This binary is the edge of the pipeline: it parses the command line, calls the loader, the
+//! rules and a renderer, and maps the outcome to an exit code (0 clean, 1 findings at `deny`,
+//! 2 the tool could not run).
+
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+use architect_load::{LoadError, LoadOptions};
+use architect_report::{Context, Format, HumanOptions};
+use architect_rules::{REGISTRY, ReviewOptions};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "cargo-architect",
+    bin_name = "cargo architect",
+    version,
+    about = "An architecture review of a Cargo workspace, backed by evidence from the workspace itself",
+    long_about = "Reviews a Cargo workspace the way a systems architect would: build graph and \
+                  compile-time architecture, supply chain, MSRV and toolchain, async runtimes, \
+                  observability and interop. Never executes code from the reviewed workspace.",
+    args_conflicts_with_subcommands = true
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    review: ReviewArgs,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Review the workspace (the default).
+    Review(ReviewArgs),
+    /// List every rule with its default level.
+    Rules,
+    /// Print a rule's documentation: what it checks, why, how to fix, how to configure.
+    Explain {
+        /// The rule id, e.g. `build/monolith-crate`.
+        rule: String,
+    },
+}
+
+#[derive(Args, Debug, Clone)]
+struct ReviewArgs {
+    /// Path to Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    manifest_path: Option<PathBuf>,
+    /// Review a saved `cargo metadata --format-version 1 --all-features` JSON instead of running cargo.
+    #[arg(long, value_name = "FILE", conflicts_with = "manifest_path")]
+    metadata_path: Option<PathBuf>,
+    /// Run without accessing the network.
+    #[arg(long)]
+    offline: bool,
+    /// Assert that `Cargo.lock` will remain unchanged.
+    #[arg(long)]
+    locked: bool,
+    /// Equivalent to specifying both --locked and --offline.
+    #[arg(long)]
+    frozen: bool,
+    /// Space or comma separated list of features to activate.
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    features: Vec<String>,
+    /// Activate all available features.
+    #[arg(long)]
+    all_features: bool,
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    no_default_features: bool,
+    /// Review for the target triple (repeatable); `all` for every platform. Default: the host.
+    #[arg(long, value_name = "TRIPLE")]
+    target: Vec<String>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Write the review to FILE instead of stdout.
+    #[arg(short = 'o', long, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Coloring: auto, always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+    /// Treat findings at this level and above as `deny` (e.g. `--deny warn` in CI).
+    #[arg(long, value_enum, value_name = "LEVEL")]
+    deny: Option<DenyLevel>,
+    /// Do not print progress or notes on stderr.
+    #[arg(short, long, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print what the review decided (toolchain, platforms) and every note of each finding.
+    #[arg(short, long)]
+    verbose: bool,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum OutputFormat {
+    Human,
+    Json,
+    Markdown,
+    Sarif,
+    Github,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy, PartialEq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(ValueEnum, Debug, Clone, Copy)]
+enum DenyLevel {
+    Warn,
+}
+
+fn main() -> ExitCode {
+    // As a cargo subcommand, argv is `cargo-architect architect ...`.
+    let mut args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    if args.get(1).is_some_and(|a| a == "architect") {
+        args.remove(1);
+    }
+    let cli = match Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let _ = e.print();
+            return ExitCode::from(if e.use_stderr() { 2 } else { 0 });
+        }
+    };
+    match cli.command {
+        Some(Command::Rules) => print_rules(),
+        Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Review(args)) => review(&args),
+        None => review(&cli.review),
+    }
+}
+
+fn print_rules() -> ExitCode {
+    let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let mut out = std::io::stdout().lock();
+    for r in REGISTRY {
+        let _ = writeln!(
+            out,
+            "{:width$}  {:5}  {}",
+            r.id,
+            r.default_level.as_str(),
+            r.summary
+        );
+    }
+    ExitCode::SUCCESS
+}
+
+fn explain(id: &str) -> ExitCode {
+    let Some(r) = architect_rules::find(id) else {
+        eprintln!("error: no rule `{id}`\nhelp: `cargo architect rules` lists them");
+        return ExitCode::from(2);
+    };
+    let mut s = format!(
+        "{}  (default level: {}; section: {})\n\n{}\n\nWhat it checks\n  {}\n\nWhy it matters\n  {}\n\nHow to fix\n  {}\n",
+        r.id,
+        r.default_level,
+        r.section.title(),
+        r.summary,
+        r.docs.what,
+        r.docs.why,
+        r.docs.fix
+    );
+    s.push_str("\nConfiguration (architect.toml or [workspace.metadata.architect])\n");
+    s.push_str(&format!(
+        "  [rules.\"{}\"]\n  level = \"deny\"   # or \"warn\", \"info\", \"allow\" (off)\n",
+        r.id
+    ));
+    for o in r.options {
+        s.push_str(&format!("  {} = {}   # {}\n", o.name, o.default, o.doc));
+    }
+    if r.allow_list {
+        s.push_str("  allow = [{ package = \"NAME\", version = \"REQ\", reason = \"WHY\" }]\n");
+    }
+    if !r.docs.references.is_empty() {
+        s.push_str("\nReferences\n");
+        for (title, url) in r.docs.references {
+            s.push_str(&format!("  - {title}: {url}\n"));
+        }
+    }
+    print!("{s}");
+    ExitCode::SUCCESS
+}
+
+fn review(args: &ReviewArgs) -> ExitCode {
+    let options = LoadOptions {
+        manifest_path: args.manifest_path.clone(),
+        metadata_path: args.metadata_path.clone(),
+        offline: args.offline || args.frozen,
+        locked: args.locked || args.frozen,
+        frozen: args.frozen,
+        features: args.features.clone(),
+        all_features: args.all_features,
+        no_default_features: args.no_default_features,
+        targets: args.target.clone(),
+    };
+    let progress = progress(args.quiet);
+    progress.set_message("resolving the workspace with `cargo metadata`");
+    let schemas = architect_rules::schemas();
+    let facts = match architect_load::load(&options, &schemas) {
+        Ok(f) => f,
+        Err(e) => {
+            progress.finish_and_clear();
+            report_error(&e);
+            return ExitCode::from(2);
+        }
+    };
+    progress.set_message("running the rules");
+    let review = architect_rules::review(
+        &facts,
+        &ReviewOptions {
+            deny_warnings: args.deny.is_some(),
+        },
+    );
+    progress.finish_and_clear();
+    if args.verbose {
+        for n in &facts.notes {
+            eprintln!("note: {n}");
+        }
+    }
+
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    };
+    let format = match args.format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    };
+    let text = architect_report::render(
+        format,
+        &review,
+        &Context {
+            root: &facts.root,
+            files: &facts.files,
+            tool_version: env!("CARGO_PKG_VERSION"),
+        },
+        &HumanOptions {
+            color,
+            verbose: args.verbose,
+        },
+    );
+    let written = match &args.output {
+        Some(path) => std::fs::write(path, &text).map_err(|e| (path.display().to_string(), e)),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| ("stdout".to_string(), e))
+        }
+    };
+    if let Err((path, e)) = written {
+        if e.kind() == std::io::ErrorKind::BrokenPipe {
+            return ExitCode::SUCCESS;
+        }
+        eprintln!("error: could not write the review to {path}: {e}");
+        return ExitCode::from(2);
+    }
+    if review.has_deny() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn progress(quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let bar = indicatif::ProgressBar::new_spinner();
+    bar.enable_steady_tick(Duration::from_millis(100));
+    bar
+}
+
+fn report_error(e: &LoadError) {
+    let mut err = anstream::stderr().lock();
+    let red = anstyle::AnsiColor::Red.on_default().bold();
+    let cyan = anstyle::AnsiColor::Cyan.on_default().bold();
+    let _ = writeln!(err, "{red}error{red:#}: {e}");
+    let _ = writeln!(err, "{cyan}help{cyan:#}: {}", e.help());
+}
