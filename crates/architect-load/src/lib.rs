@@ -127,6 +127,7 @@ pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadEr
         }
         None => {
             let manifest = find_manifest(options)?;
+            check_manifest_syntax(&manifest)?;
             let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
             let toolchain = toolchain::resolve(&dir)?;
             let config = cargo_config::read(&repo_root_from(&dir))?;
@@ -175,6 +176,17 @@ fn find_manifest(options: &LoadOptions) -> Result<PathBuf, LoadError> {
         .ok_or_else(|| LoadError::NoManifest {
             dir: cwd.display().to_string(),
         })
+}
+
+/// cargo would report a TOML error too, but relative to the empty directory it runs in: name
+/// the file as the user gave it, with line and column.
+fn check_manifest_syntax(manifest: &Path) -> Result<(), LoadError> {
+    let text = std::fs::read_to_string(manifest).map_err(|e| LoadError::Io {
+        path: manifest.display().to_string(),
+        cause: e.to_string(),
+        help: "check the file's permissions".into(),
+    })?;
+    tomlspan::TomlFile::parse(&manifest.display().to_string(), text).map(|_| ())
 }
 
 /// The top of the repository holding `dir`: the nearest ancestor with `.git`, else `dir`.
@@ -301,7 +313,6 @@ fn build_facts(
         &resolver,
     )?;
 
-    notes.extend(toolchain.notes.iter().cloned());
     Ok(Facts {
         root: root.display().to_string(),
         platforms,
@@ -324,6 +335,7 @@ fn build_facts(
         files,
         config,
         notes,
+        log: toolchain.notes.clone(),
         graph,
     })
 }

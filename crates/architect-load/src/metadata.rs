@@ -97,7 +97,10 @@ fn metadata_help(stderr: &str, options: &LoadOptions) -> String {
         } else {
             "a dependency could not be fetched: retry with --offline to use only what is cached, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()
         }
-    } else if stderr.contains("failed to parse manifest") || stderr.contains("TOML parse error") {
+    } else if stderr.contains("failed to parse manifest")
+        || stderr.contains("TOML parse error")
+        || stderr.contains("Cargo.toml:")
+    {
         "fix the manifest at the line cargo names above, then review again".into()
     } else {
         "check that `cargo metadata` works in this workspace, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()

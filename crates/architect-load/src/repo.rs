@@ -133,7 +133,7 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
             };
             let rel = crate::relative(root, &file);
             for (tool, needles) in TOOLS {
-                if needles.iter().any(|n| text.contains(n)) {
+                if needles.iter().any(|n| names_command(&text, n)) {
                     mentions
                         .entry(tool.to_string())
                         .or_default()
@@ -152,6 +152,16 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
         cargo_vet: exists(&["supply-chain/config.toml"]),
         mentions,
     }
+}
+
+/// Whether `text` names `command` as a whole word (`cargo audit` is not `cargo auditable`).
+fn names_command(text: &str, command: &str) -> bool {
+    text.match_indices(command).any(|(i, m)| {
+        !text[i + m.len()..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_alphanumeric() || c == '-' || c == '_')
+    })
 }
 
 /// Non-blank lines of Rust under `dir` that are not only a `//` comment, skipping `target/`,
@@ -204,6 +214,13 @@ pub fn count_code_lines(text: &str) -> usize {
 #[cfg(test)]
 mod tests {
     use super::count_code_lines;
+
+    #[test]
+    fn commands_match_whole_words() {
+        assert!(super::names_command("run: cargo audit\n", "cargo audit"));
+        assert!(!super::names_command("run: cargo auditable build", "cargo audit"));
+        assert!(super::names_command("cargo-deny-action@v2", "cargo-deny-action"));
+    }
 
     #[test]
     fn counts_code_not_comments() {

@@ -147,8 +147,10 @@ pub struct Facts {
     pub tooling: ToolingFacts,
     pub files: FileStore,
     pub config: Config,
-    /// What the loader could not learn, said plainly.
+    /// What the loader could not learn, said plainly (part of the review).
     pub notes: Vec<String>,
+    /// What the loader decided (trusted toolchain, ignored settings), for `-v` on stderr.
+    pub log: Vec<String>,
 }
 
 impl Facts {

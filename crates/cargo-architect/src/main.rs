@@ -219,7 +219,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
     );
     progress.finish_and_clear();
     if args.verbose {
-        for n in &facts.notes {
+        for n in &facts.log {
             eprintln!("note: {n}");
         }
     }

@@ -38,38 +38,41 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let t = &cx.facts.tooling;
-    let mention = |tool: &str| t.mentions.get(tool).cloned().unwrap_or_default();
-    let mut missing = Vec::new();
-    let mut present = Vec::new();
-    let advisory = t.cargo_deny.is_some()
-        || t.cargo_audit.is_some()
-        || !mention("cargo-deny").is_empty()
-        || !mention("cargo-audit").is_empty();
-    for (tool, config) in [
-        ("cargo-deny", &t.cargo_deny),
-        ("cargo-audit", &t.cargo_audit),
-        ("cargo-vet", &t.cargo_vet),
-        ("cargo-auditable", &None),
-    ] {
-        let used = mention(tool);
+    let seen = |tool: &str, config: &Option<String>| -> Option<String> {
+        let used = t.mentions.get(tool).cloned().unwrap_or_default();
         match (config, used.is_empty()) {
-            (None, true) => missing.push(tool),
-            (Some(c), true) => present.push(format!("{tool}: {c} (not seen in CI)")),
-            (Some(c), false) => present.push(format!("{tool}: {c}, run in {}", used.join(", "))),
-            (None, false) => present.push(format!("{tool}: run in {}", used.join(", "))),
+            (None, true) => None,
+            (Some(c), true) => Some(format!("{tool}: {c} (not seen in CI)")),
+            (Some(c), false) => Some(format!("{tool}: {c}, run in {}", used.join(", "))),
+            (None, false) => Some(format!("{tool}: run in {}", used.join(", "))),
         }
+    };
+    let deny = seen("cargo-deny", &t.cargo_deny);
+    let audit = seen("cargo-audit", &t.cargo_audit);
+    let vet = seen("cargo-vet", &t.cargo_vet);
+    let auditable = seen("cargo-auditable", &None);
+    let advisories = deny.is_some() || audit.is_some();
+    let mut missing = Vec::new();
+    if !advisories {
+        missing.push("an advisory check (cargo-deny or cargo-audit)");
+    }
+    if vet.is_none() {
+        missing.push("cargo-vet");
+    }
+    if auditable.is_none() {
+        missing.push("cargo-auditable");
     }
     if missing.is_empty() {
         return Vec::new();
     }
     let f = cx.finding(
         format!("not wired in: {}", missing.join(", ")),
-        if advisory {
-            "build release binaries with `cargo auditable build` so deployed artifacts can be audited later"
+        if advisories {
+            "build release binaries with `cargo auditable build`, and record audits with cargo-vet"
         } else {
-            "run `cargo deny check` (or `cargo audit`) in CI so a new advisory fails the build"
+            "run `cargo deny check` (or `cargo audit`) in CI so that a new advisory fails the build"
         },
     );
-    let f = if advisory { f } else { f.level(Level::Warn) };
-    vec![present.into_iter().fold(f, |f: Finding, p| f.note(p))]
+    let f = if advisories { f } else { f.level(Level::Warn) };
+    vec![[deny, audit, vet, auditable].into_iter().flatten().fold(f, |f: Finding, p| f.note(p))]
 }
