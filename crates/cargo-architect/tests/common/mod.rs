@@ -1,0 +1,103 @@
+//! Shared helpers of the integration tests: copy a fixture to a temporary directory, run the
+//! real binary on it, and make its output independent of the machine.
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+
+pub fn repo_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// Copy `fixtures/NAME` (and its siblings, for fixtures that reach outside their directory)
+/// into a fresh temporary directory; returns the directory and the fixture's path in it.
+pub fn copy_fixture(name: &str) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("temp dir");
+    let src = repo_root().join("fixtures");
+    copy_dir(&src, tmp.path());
+    let path = tmp.path().join(name);
+    (tmp, path)
+}
+
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            if entry.file_name() != "target" {
+                copy_dir(&entry.path(), &target);
+            }
+        } else {
+            // std::fs::copy keeps the permission bits, so scripts stay executable.
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// The binary, with cargo's environment so it finds the same toolchain as the tests.
+pub fn architect() -> Command {
+    let mut cmd = Command::cargo_bin("cargo-architect").unwrap();
+    cmd.env_remove("CARGO_TERM_COLOR").env("NO_COLOR", "1");
+    cmd
+}
+
+pub fn run_in(dir: &Path, args: &[&str]) -> Output {
+    architect().current_dir(dir).args(args).output().unwrap()
+}
+
+/// Replace what differs between machines: the temporary root, the tool version, the list of
+/// installed toolchains.
+pub fn filter(text: &str, root: &Path) -> String {
+    let root = root.display().to_string();
+    let mut out = text
+        .replace(&root, "[ROOT]")
+        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+    while let Some(i) = out.find("installed: ") {
+        let start = i + "installed: ".len();
+        let end = out[start..]
+            .find(['"', '\n'])
+            .map_or(out.len(), |e| start + e);
+        out.replace_range(i..end, "installed [TOOLCHAINS]");
+    }
+    out
+}
+
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8(o.stdout.clone()).expect("utf-8 stdout")
+}
+
+pub fn stderr(o: &Output) -> String {
+    String::from_utf8(o.stderr.clone()).expect("utf-8 stderr")
+}
+
+pub fn json(o: &Output) -> serde_json::Value {
+    serde_json::from_slice(&o.stdout).expect("stdout is JSON")
+}
+
+/// Findings of `rule` in a JSON review.
+pub fn findings<'a>(doc: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == rule)
+        .collect()
+}
+
+/// Validate a JSON review against the checked-in schema.
+pub fn validate(doc: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schema/review.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "output does not match the schema:\n{}", errors.join("\n"));
+}

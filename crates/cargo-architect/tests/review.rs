@@ -1,0 +1,206 @@
+//! End-to-end: the real binary on the fixture workspaces, snapshotting JSON and human output.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn kitchen_sink_json_and_human() {
+    let (tmp, ws) = copy_fixture("kitchen-sink");
+    let out = run_in(&ws, &["--offline", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    validate(&doc);
+    insta::assert_snapshot!("kitchen_sink_json", filter(&stdout(&out), tmp.path()));
+
+    let human = run_in(&ws, &["--offline"]);
+    assert_eq!(human.status.code(), Some(0));
+    insta::assert_snapshot!("kitchen_sink_human", filter(&stdout(&human), tmp.path()));
+}
+
+#[test]
+fn kitchen_sink_rules_fire_where_expected() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let one = |rule: &str| findings(&doc, rule).len();
+    // Third-party `ring` is accepted in the allow-list; the workspace's own build script stays.
+    let scripts = findings(&doc, "supply-chain/build-script");
+    assert_eq!(scripts.len(), 1);
+    assert_eq!(scripts[0]["packages"][0]["name"], "ws-core");
+    assert_eq!(scripts[0]["level"], "info");
+    assert_eq!(doc["facts"]["build_scripts"].as_array().unwrap().len(), 2);
+    assert_eq!(one("supply-chain/proc-macro"), 2);
+    assert_eq!(one("build/duplicate-versions"), 1);
+    assert_eq!(one("build/monolith-crate"), 1);
+    assert_eq!(one("msrv/missing-rust-version"), 3);
+    assert_eq!(one("msrv/resolver"), 1);
+    assert_eq!(one("evolution/edition"), 3);
+    assert_eq!(one("supply-chain/path-source"), 1);
+    assert_eq!(one("interop/crate-types"), 1);
+    assert_eq!(one("interop/bindings"), 2);
+    assert_eq!(one("async/runtimes"), 2);
+    // Both stale waivers are reported, pointing at the lines that wrote them.
+    let stale = findings(&doc, "config/unused-waiver");
+    assert_eq!(stale.len(), 2);
+    assert!(stale.iter().all(|f| f["locations"][0]["path"] == "Cargo.toml"));
+    // The duplicate points at both declaring lines, with the inclusion paths.
+    let dup = &findings(&doc, "build/duplicate-versions")[0];
+    assert_eq!(dup["locations"][0]["path"], "app/Cargo.toml");
+    assert_eq!(dup["locations"][0]["line"], 13);
+    assert_eq!(dup["locations"][1]["path"], "core/Cargo.toml");
+    // async-std is named with the member that pulls it in.
+    let rt = findings(&doc, "async/runtimes");
+    let async_std = rt.iter().find(|f| f["packages"][0]["name"] == "async-std").unwrap();
+    assert_eq!(async_std["level"], "warn");
+    assert_eq!(async_std["path"][0]["name"], "app");
+}
+
+#[test]
+fn target_all_includes_platform_specific_dependencies() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let host = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let all = json(&run_in(&ws, &["--offline", "--format", "json", "--target", "all"]));
+    let windows = json(&run_in(
+        &ws,
+        &["--offline", "--format", "json", "--target", "x86_64-pc-windows-msvc"],
+    ));
+    let count = |d: &serde_json::Value| d["facts"]["packages"].as_u64().unwrap();
+    assert_eq!(count(&all), count(&host) + 1, "winapi-only is Windows-only");
+    assert_eq!(count(&windows), count(&all));
+    let bad = run_in(&ws, &["--offline", "--target", "no-such-triple"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("unknown target `no-such-triple`"), "{}", stderr(&bad));
+}
+
+#[test]
+fn clean_workspace_has_no_warnings() {
+    let (tmp, ws) = copy_fixture("clean");
+    let out = run_in(&ws, &["--offline", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let doc = json(&out);
+    validate(&doc);
+    assert_eq!(doc["counts"]["warn"], 0, "{}", filter(&stdout(&out), tmp.path()));
+    assert_eq!(doc["counts"]["deny"], 0);
+    assert!(findings(&doc, "supply-chain/tooling").is_empty(), "deny, vet and auditable are wired in");
+}
+
+#[test]
+fn deny_warn_escalates_and_exits_one() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let out = run_in(&ws, &["--offline", "--deny", "warn", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let doc = json(&out);
+    assert_eq!(doc["counts"]["warn"], 0);
+    assert!(doc["counts"]["deny"].as_u64().unwrap() > 0);
+}
+
+#[test]
+fn level_overrides_and_ignores_from_architect_toml() {
+    let (_tmp, ws) = copy_fixture("clean");
+    std::fs::write(
+        ws.join("architect.toml"),
+        "[rules]\n\"build/scale\" = \"deny\"\n\n[rules.\"evolution/edition\"]\nlevel = \"allow\"\n",
+    )
+    .unwrap();
+    let out = run_in(&ws, &["--offline", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "build/scale raised to deny");
+    let doc = json(&out);
+    assert_eq!(findings(&doc, "build/scale")[0]["level"], "deny");
+
+    std::fs::write(
+        ws.join("architect.toml"),
+        "[[ignore]]\nrule = \"build/scale\"\nreason = \"figures are in the dashboard\"\n",
+    )
+    .unwrap();
+    let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    assert!(findings(&doc, "build/scale").is_empty());
+    assert!(findings(&doc, "config/unused-waiver").is_empty());
+}
+
+#[test]
+fn every_format_renders_the_same_findings() {
+    let (tmp, ws) = copy_fixture("kitchen-sink");
+    let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let n = doc["findings"].as_array().unwrap().len();
+
+    let sarif: serde_json::Value =
+        serde_json::from_slice(&run_in(&ws, &["--offline", "--format", "sarif"]).stdout).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let run = &sarif["runs"][0];
+    assert_eq!(run["results"].as_array().unwrap().len(), n);
+    let rules = run["tool"]["driver"]["rules"].as_array().unwrap();
+    for r in run["results"].as_array().unwrap() {
+        let idx = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[idx]["id"], r["ruleId"]);
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        assert!(!uri.starts_with('/'), "SARIF locations are relative: {uri}");
+        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+    }
+
+    let gh = stdout(&run_in(&ws, &["--offline", "--format", "github"]));
+    assert_eq!(gh.lines().count(), n);
+    assert!(gh.contains("::warning file=app/Cargo.toml,line=13,col=1,title=build/duplicate-versions::"), "{gh}");
+
+    let md = stdout(&run_in(&ws, &["--offline", "--format", "markdown"]));
+    assert!(md.starts_with("# Architecture review"));
+    for heading in ["## Summary", "### Top risks", "## Supply chain", "## References", "**Why it matters.**"] {
+        assert!(md.contains(heading), "markdown lacks {heading}");
+    }
+    insta::assert_snapshot!("kitchen_sink_markdown", filter(&md, tmp.path()));
+
+    let file = tmp.path().join("review.json");
+    let out = run_in(&ws, &["--offline", "--format", "json", "-o", file.to_str().unwrap()]);
+    assert!(out.stdout.is_empty());
+    let written: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(written["findings"], doc["findings"]);
+}
+
+#[test]
+fn output_is_deterministic() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let a = run_in(&ws, &["--offline", "--format", "json", "--target", "all"]).stdout;
+    let b = run_in(&ws, &["--offline", "--format", "json", "--target", "all"]).stdout;
+    assert_eq!(a, b);
+}
+
+#[test]
+fn saved_metadata_gives_the_same_review() {
+    let (tmp, ws) = copy_fixture("kitchen-sink");
+    let meta = std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--all-features", "--offline", "--manifest-path"])
+        .arg(ws.join("Cargo.toml"))
+        .current_dir(tmp.path())
+        .output()
+        .unwrap();
+    assert!(meta.status.success());
+    let file = tmp.path().join("meta.json");
+    std::fs::write(&file, &meta.stdout).unwrap();
+    let live = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let saved = json(&run_in(tmp.path(), &["--metadata-path", file.to_str().unwrap(), "--format", "json"]));
+    assert_eq!(live["findings"], saved["findings"]);
+    assert_eq!(live["facts"], saved["facts"]);
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = architect().arg("rules").output().unwrap();
+    assert!(out.status.success());
+    let list = stdout(&out);
+    assert!(list.contains("supply-chain/build-script") && list.contains("warn"));
+    let out = architect().args(["explain", "build/monolith-crate"]).output().unwrap();
+    let text = stdout(&out);
+    for part in ["What it checks", "Why it matters", "How to fix", "max-share = 0.6", "Feldera"] {
+        assert!(text.contains(part), "explain lacks {part}");
+    }
+    let out = architect().args(["explain", "no/such-rule"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn runs_as_a_cargo_subcommand() {
+    let (_tmp, ws) = copy_fixture("clean");
+    let out = run_in(&ws, &["architect", "--offline", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    validate(&json(&out));
+}
