@@ -1,0 +1,81 @@
+//! Git dependencies, against a real git repository made on the spot (no network).
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("git runs");
+    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap().trim().to_string()
+}
+
+#[test]
+fn branch_and_rev_git_dependencies() {
+    if Command::new("git").arg("--version").output().is_err() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let upstream = tmp.path().join("upstream");
+    std::fs::create_dir_all(upstream.join("src")).unwrap();
+    std::fs::write(
+        upstream.join("Cargo.toml"),
+        "[package]\nname = \"upstream\"\nversion = \"0.3.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(upstream.join("src/lib.rs"), "").unwrap();
+    git(&upstream, &["init", "-q"]);
+    git(&upstream, &["add", "."]);
+    git(&upstream, &["commit", "-qm", "init"]);
+    let rev = git(&upstream, &["rev-parse", "HEAD"]);
+
+    let ws = tmp.path().join("ws");
+    std::fs::create_dir_all(ws.join("src")).unwrap();
+    std::fs::write(ws.join("src/lib.rs"), "").unwrap();
+    let url = format!("file://{}", upstream.display());
+    let write = |dep: &str| {
+        std::fs::write(
+            ws.join("Cargo.toml"),
+            format!("[package]\nname = \"ws\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\n{dep}\n"),
+        )
+        .unwrap()
+    };
+    // Cargo fetches file:// git sources into CARGO_HOME; keep that inside the temp dir.
+    let home = tmp.path().join("cargo-home");
+    let review = || {
+        let out = architect()
+            .current_dir(&ws)
+            .env("CARGO_HOME", &home)
+            .args(["--format", "json"])
+            .output()
+            .unwrap();
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        json(&out)
+    };
+
+    write(&format!("upstream = {{ git = \"{url}\" }}"));
+    let doc = review();
+    let f = findings(&doc, "supply-chain/git-source");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["level"], "warn");
+    assert!(f[0]["message"].as_str().unwrap().contains("follows a branch"));
+    assert_eq!(f[0]["locations"][0]["path"], "Cargo.toml");
+    assert_eq!(f[0]["locations"][0]["line"], 7);
+    assert_eq!(doc["facts"]["git_dependencies"][0]["name"], "upstream");
+
+    std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
+    write(&format!("upstream = {{ git = \"{url}\", rev = \"{rev}\" }}"));
+    let doc = review();
+    let f = findings(&doc, "supply-chain/git-source");
+    assert_eq!(f.len(), 1);
+    assert_eq!(f[0]["level"], "info", "pinned to a rev");
+}

@@ -1,0 +1,132 @@
+//! The security invariant: reviewing a repository never executes code from it.
+//!
+//! `fixtures/hostile` names a rustc, two rustc wrappers and a path toolchain that write a
+//! marker file when run, and has a build script and a proc-macro that would do the same. The
+//! controls show that a naive `cargo metadata` does run them; the review must not.
+
+mod common;
+
+use std::path::Path;
+use std::process::Command;
+
+use common::*;
+
+fn markers(dir: &Path) -> Vec<String> {
+    let mut found = Vec::new();
+    for entry in walk(dir) {
+        let name = entry.file_name().unwrap().to_string_lossy().to_string();
+        if name.starts_with("MARKER-") {
+            found.push(name);
+        }
+    }
+    found.sort();
+    found
+}
+
+fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Copy the fixture and point its toolchain file at its own evil toolchain (rustup only
+/// accepts absolute paths).
+fn hostile() -> (tempfile::TempDir, std::path::PathBuf) {
+    let (tmp, ws) = copy_fixture("hostile");
+    let toolchain = ws.join("evil-toolchain");
+    std::fs::write(
+        ws.join("rust-toolchain.toml"),
+        format!("[toolchain]\npath = \"{}\"\n", toolchain.display()),
+    )
+    .unwrap();
+    (tmp, ws)
+}
+
+fn have_rustup() -> bool {
+    Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn control_naive_cargo_metadata_runs_the_repository_config() {
+    let (_tmp, ws) = hostile();
+    // The real cargo (not the proxy), run where a developer would: in the repository.
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1", "--offline"])
+        .current_dir(&ws)
+        .env_remove("RUSTC")
+        .env_remove("RUSTC_WRAPPER")
+        .env_remove("RUSTC_WORKSPACE_WRAPPER")
+        .output()
+        .unwrap();
+    assert!(!out.status.success(), "the evil rustc fails on purpose");
+    let m = markers(&ws);
+    assert!(
+        m.iter().any(|m| m.starts_with("MARKER-evil-")),
+        "a naive cargo metadata should have run a repository program; markers: {m:?}"
+    );
+}
+
+#[test]
+fn control_rustup_runs_the_path_toolchain() {
+    if !have_rustup() {
+        eprintln!("skipped: rustup is not installed, so no toolchain file is ever honoured");
+        return;
+    }
+    let (_tmp, ws) = hostile();
+    let _ = Command::new("cargo")
+        .arg("--version")
+        .current_dir(&ws)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output();
+    let m = markers(&ws);
+    if m.is_empty() {
+        eprintln!("note: this rustup refused the path toolchain; the review test still runs");
+    } else {
+        assert_eq!(m, vec!["MARKER-toolchain-cargo".to_string()]);
+    }
+}
+
+#[test]
+fn review_runs_nothing_from_the_repository() {
+    let (_tmp, ws) = hostile();
+    // The worst case: started inside the repository, without a toolchain chosen by the caller.
+    let out = architect()
+        .current_dir(&ws)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .args(["--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(markers(&ws), Vec::<String>::new(), "the review executed repository code");
+    assert_eq!(out.status.code(), Some(1), "the path toolchain is a deny finding: {}", stderr(&out));
+    let doc = json(&out);
+    let pin = findings(&doc, "evolution/toolchain-pin");
+    assert!(pin.iter().any(|f| f["level"] == "deny"), "{pin:?}");
+    let config: Vec<String> = findings(&doc, "supply-chain/cargo-config-programs")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    for key in ["build.rustc`", "build.rustc-wrapper`", "build.rustc-workspace-wrapper`", "env.LD_PRELOAD`"] {
+        assert!(config.iter().any(|m| m.contains(key)), "{key} not reported: {config:?}");
+    }
+    assert_eq!(findings(&doc, "supply-chain/build-script").len(), 1);
+    assert_eq!(findings(&doc, "supply-chain/proc-macro").len(), 1);
+
+    // With --manifest-path from elsewhere, and with a RUSTUP_TOOLCHAIN that points into the
+    // repository (as when a proxy honoured its toolchain file before starting us).
+    let out = architect()
+        .current_dir(_tmp.path())
+        .env("RUSTUP_TOOLCHAIN", ws.join("evil-toolchain"))
+        .args(["--offline", "--manifest-path"])
+        .arg(ws.join("Cargo.toml"))
+        .output()
+        .unwrap();
+    assert_eq!(markers(&ws), Vec::<String>::new(), "the review executed repository code");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+}
