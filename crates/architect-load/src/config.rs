@@ -155,7 +155,7 @@ fn kind_name(kind: OptionKind) -> &'static str {
 }
 
 /// Each entry of an array of inline tables or of tables, with the table that holds it.
-fn entries<'a>(item: &'a Item) -> Option<Vec<&'a dyn TableLike>> {
+fn entries(item: &Item) -> Option<Vec<&dyn TableLike>> {
     if let Some(a) = item.as_array_of_tables() {
         return Some(a.iter().map(|t| t as &dyn TableLike).collect());
     }

@@ -218,8 +218,14 @@ mod tests {
     #[test]
     fn commands_match_whole_words() {
         assert!(super::names_command("run: cargo audit\n", "cargo audit"));
-        assert!(!super::names_command("run: cargo auditable build", "cargo audit"));
-        assert!(super::names_command("cargo-deny-action@v2", "cargo-deny-action"));
+        assert!(!super::names_command(
+            "run: cargo auditable build",
+            "cargo audit"
+        ));
+        assert!(super::names_command(
+            "cargo-deny-action@v2",
+            "cargo-deny-action"
+        ));
     }
 
     #[test]

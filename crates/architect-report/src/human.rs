@@ -44,7 +44,7 @@ fn excerpt<'f>(
 }
 
 fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'static>> {
-    let mut title = level(f.level).primary_title(f.message.clone()).id(f.rule);
+    let title = level(f.level).primary_title(f.message.clone()).id(f.rule);
     let mut elements: Vec<annotate_snippets::Element<'static>> = Vec::new();
     for (i, loc) in f.locations.iter().enumerate() {
         let kind = if i == 0 {
@@ -112,7 +112,6 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
         );
     }
     elements.push(ALevel::HELP.message(f.help.clone()).into());
-    title = title.id(f.rule);
     vec![title.elements(elements)]
 }
 

@@ -21,7 +21,7 @@ pub fn inclusion_path(facts: &Facts, target: &PackageId) -> Vec<PackageId> {
         queue.push_back(member.id().clone());
     }
     while let Some(id) = queue.pop_front() {
-        if &id == target {
+        if id == *target {
             let mut path = vec![id.clone()];
             let mut cur = id;
             while let Some(Some(p)) = prev.get(&cur) {

@@ -9,7 +9,7 @@ pub mod rule;
 pub mod rules;
 mod summary;
 
-use architect_model::{Facts, Finding, Level, Location, Review, RuleSchema};
+use architect_model::{Facts, Level, Location, Review, RuleSchema};
 use guppy::{Version, VersionReq};
 
 pub use rule::{Ctx, Docs, Rule};
@@ -143,11 +143,6 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
         findings,
         notes: facts.notes.clone(),
     }
-}
-
-/// A finding list's sort order must not depend on how it was produced.
-pub fn sort_findings(findings: &mut [Finding]) {
-    findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
 }
 
 #[cfg(test)]

@@ -10,7 +10,10 @@ fn assert_clean_error(out: &std::process::Output) -> String {
     let err = stderr(out);
     assert!(err.starts_with("error: "), "{err}");
     assert!(err.contains("\nhelp: "), "no help line: {err}");
-    assert!(!err.contains("panicked") && !err.contains("RUST_BACKTRACE"), "{err}");
+    assert!(
+        !err.contains("panicked") && !err.contains("RUST_BACKTRACE"),
+        "{err}"
+    );
     err
 }
 
@@ -25,7 +28,10 @@ fn malformed_manifest_names_file_and_line() {
 fn misspelt_rule_in_config_names_line_and_suggests() {
     let (_tmp, ws) = copy_fixture("bad-config");
     let err = assert_clean_error(&run_in(&ws, &["--offline"]));
-    assert!(err.contains("architect.toml:2:1: unknown rule `build/monolith`"), "{err}");
+    assert!(
+        err.contains("architect.toml:2:1: unknown rule `build/monolith`"),
+        "{err}"
+    );
     assert!(err.contains("did you mean `build/monolith-crate`"), "{err}");
 }
 
@@ -60,7 +66,10 @@ fn corrupt_saved_metadata() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("meta.json");
     std::fs::write(&file, "{ \"packages\": [").unwrap();
-    let err = assert_clean_error(&run_in(tmp.path(), &["--metadata-path", file.to_str().unwrap()]));
+    let err = assert_clean_error(&run_in(
+        tmp.path(),
+        &["--metadata-path", file.to_str().unwrap()],
+    ));
     assert!(err.contains("meta.json"), "{err}");
 }
 
@@ -76,8 +85,17 @@ fn missing_lockfile_is_said() {
     std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
     let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
     let notes = doc["notes"].as_array().unwrap();
-    assert!(notes.iter().any(|n| n.as_str().unwrap().contains("no Cargo.lock")), "{notes:?}");
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.as_str().unwrap().contains("no Cargo.lock")),
+        "{notes:?}"
+    );
     std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
     let out = run_in(&ws, &["--offline", "--locked"]);
-    assert_eq!(out.status.code(), Some(2), "--locked without a lockfile cannot pass");
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "--locked without a lockfile cannot pass"
+    );
 }

@@ -34,7 +34,13 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     }
 
     let meta = Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--locked", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--locked",
+            "--manifest-path",
+        ])
         .arg(ws.join("Cargo.toml"))
         .current_dir(tmp.path())
         .output()
@@ -48,7 +54,14 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     }
     let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
     let tree = Command::new(env!("CARGO"))
-        .args(["tree", "--locked", "--target", "all", "-e", "normal,build,dev"])
+        .args([
+            "tree",
+            "--locked",
+            "--target",
+            "all",
+            "-e",
+            "normal,build,dev",
+        ])
         .args(["--prefix", "none", "--format", "{p}", "--manifest-path"])
         .arg(ws.join("Cargo.toml"))
         .current_dir(tmp.path())
@@ -60,15 +73,27 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
         .lines()
         .filter_map(|l| {
             let mut it = l.split_whitespace();
-            Some(format!("{} {}", it.next()?, it.next()?.trim_start_matches('v')))
+            Some(format!(
+                "{} {}",
+                it.next()?,
+                it.next()?.trim_start_matches('v')
+            ))
         })
         .collect();
     let all = meta["packages"].as_array().unwrap();
     let id = |p: &serde_json::Value| {
-        format!("{} {}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap())
+        format!(
+            "{} {}",
+            p["name"].as_str().unwrap(),
+            p["version"].as_str().unwrap()
+        )
     };
     let packages: Vec<&serde_json::Value> = all.iter().filter(|p| built.contains(&id(p))).collect();
-    assert_eq!(packages.len(), built.len(), "every built package is in cargo metadata");
+    assert_eq!(
+        packages.len(),
+        built.len(),
+        "every built package is in cargo metadata"
+    );
     let has_kind = |p: &serde_json::Value, kind: &str| {
         p["targets"]
             .as_array()
@@ -87,8 +112,11 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     for p in &packages {
         *versions.entry(p["name"].as_str().unwrap()).or_default() += 1;
     }
-    let duplicates: BTreeSet<&str> =
-        versions.into_iter().filter(|(_, n)| *n > 1).map(|(k, _)| k).collect();
+    let duplicates: BTreeSet<&str> = versions
+        .into_iter()
+        .filter(|(_, n)| *n > 1)
+        .map(|(k, _)| k)
+        .collect();
 
     let out = architect()
         .current_dir(&ws)
@@ -104,7 +132,13 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
             .as_array()
             .unwrap()
             .iter()
-            .map(|p| format!("{} {}", p["name"].as_str().unwrap(), p["version"].as_str().unwrap()))
+            .map(|p| {
+                format!(
+                    "{} {}",
+                    p["name"].as_str().unwrap(),
+                    p["version"].as_str().unwrap()
+                )
+            })
             .collect()
     };
     assert_eq!(facts["packages"].as_u64().unwrap() as usize, packages.len());

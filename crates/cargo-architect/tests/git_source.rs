@@ -9,12 +9,23 @@ use common::*;
 
 fn git(dir: &Path, args: &[&str]) -> String {
     let out = Command::new("git")
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.invalid", "-c", "init.defaultBranch=main"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "init.defaultBranch=main",
+        ])
         .args(args)
         .current_dir(dir)
         .output()
         .expect("git runs");
-    assert!(out.status.success(), "git {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).unwrap().trim().to_string()
 }
 
@@ -67,13 +78,20 @@ fn branch_and_rev_git_dependencies() {
     let f = findings(&doc, "supply-chain/git-source");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["level"], "warn");
-    assert!(f[0]["message"].as_str().unwrap().contains("follows a branch"));
+    assert!(
+        f[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("follows a branch")
+    );
     assert_eq!(f[0]["locations"][0]["path"], "Cargo.toml");
     assert_eq!(f[0]["locations"][0]["line"], 7);
     assert_eq!(doc["facts"]["git_dependencies"][0]["name"], "upstream");
 
     std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
-    write(&format!("upstream = {{ git = \"{url}\", rev = \"{rev}\" }}"));
+    write(&format!(
+        "upstream = {{ git = \"{url}\", rev = \"{rev}\" }}"
+    ));
     let doc = review();
     let f = findings(&doc, "supply-chain/git-source");
     assert_eq!(f.len(), 1);

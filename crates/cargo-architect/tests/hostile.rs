@@ -50,7 +50,10 @@ fn hostile() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn have_rustup() -> bool {
-    Command::new("rustup").arg("--version").output().is_ok_and(|o| o.status.success())
+    Command::new("rustup")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
 }
 
 #[test]
@@ -103,8 +106,17 @@ fn review_runs_nothing_from_the_repository() {
         .args(["--offline", "--format", "json"])
         .output()
         .unwrap();
-    assert_eq!(markers(&ws), Vec::<String>::new(), "the review executed repository code");
-    assert_eq!(out.status.code(), Some(1), "the path toolchain is a deny finding: {}", stderr(&out));
+    assert_eq!(
+        markers(&ws),
+        Vec::<String>::new(),
+        "the review executed repository code"
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "the path toolchain is a deny finding: {}",
+        stderr(&out)
+    );
     let doc = json(&out);
     let pin = findings(&doc, "evolution/toolchain-pin");
     assert!(pin.iter().any(|f| f["level"] == "deny"), "{pin:?}");
@@ -112,8 +124,16 @@ fn review_runs_nothing_from_the_repository() {
         .iter()
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect();
-    for key in ["build.rustc`", "build.rustc-wrapper`", "build.rustc-workspace-wrapper`", "env.LD_PRELOAD`"] {
-        assert!(config.iter().any(|m| m.contains(key)), "{key} not reported: {config:?}");
+    for key in [
+        "build.rustc`",
+        "build.rustc-wrapper`",
+        "build.rustc-workspace-wrapper`",
+        "env.LD_PRELOAD`",
+    ] {
+        assert!(
+            config.iter().any(|m| m.contains(key)),
+            "{key} not reported: {config:?}"
+        );
     }
     assert_eq!(findings(&doc, "supply-chain/build-script").len(), 1);
     assert_eq!(findings(&doc, "supply-chain/proc-macro").len(), 1);
@@ -127,6 +147,10 @@ fn review_runs_nothing_from_the_repository() {
         .arg(ws.join("Cargo.toml"))
         .output()
         .unwrap();
-    assert_eq!(markers(&ws), Vec::<String>::new(), "the review executed repository code");
+    assert_eq!(
+        markers(&ws),
+        Vec::<String>::new(),
+        "the review executed repository code"
+    );
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }

@@ -42,7 +42,11 @@ fn kitchen_sink_rules_fire_where_expected() {
     // Both stale waivers are reported, pointing at the lines that wrote them.
     let stale = findings(&doc, "config/unused-waiver");
     assert_eq!(stale.len(), 2);
-    assert!(stale.iter().all(|f| f["locations"][0]["path"] == "Cargo.toml"));
+    assert!(
+        stale
+            .iter()
+            .all(|f| f["locations"][0]["path"] == "Cargo.toml")
+    );
     // The duplicate points at both declaring lines, with the inclusion paths.
     let dup = &findings(&doc, "build/duplicate-versions")[0];
     assert_eq!(dup["locations"][0]["path"], "app/Cargo.toml");
@@ -50,7 +54,10 @@ fn kitchen_sink_rules_fire_where_expected() {
     assert_eq!(dup["locations"][1]["path"], "core/Cargo.toml");
     // async-std is named with the member that pulls it in.
     let rt = findings(&doc, "async/runtimes");
-    let async_std = rt.iter().find(|f| f["packages"][0]["name"] == "async-std").unwrap();
+    let async_std = rt
+        .iter()
+        .find(|f| f["packages"][0]["name"] == "async-std")
+        .unwrap();
     assert_eq!(async_std["level"], "warn");
     assert_eq!(async_std["path"][0]["name"], "app");
 }
@@ -59,17 +66,30 @@ fn kitchen_sink_rules_fire_where_expected() {
 fn target_all_includes_platform_specific_dependencies() {
     let (_tmp, ws) = copy_fixture("kitchen-sink");
     let host = json(&run_in(&ws, &["--offline", "--format", "json"]));
-    let all = json(&run_in(&ws, &["--offline", "--format", "json", "--target", "all"]));
+    let all = json(&run_in(
+        &ws,
+        &["--offline", "--format", "json", "--target", "all"],
+    ));
     let windows = json(&run_in(
         &ws,
-        &["--offline", "--format", "json", "--target", "x86_64-pc-windows-msvc"],
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "--target",
+            "x86_64-pc-windows-msvc",
+        ],
     ));
     let count = |d: &serde_json::Value| d["facts"]["packages"].as_u64().unwrap();
     assert_eq!(count(&all), count(&host) + 1, "winapi-only is Windows-only");
     assert_eq!(count(&windows), count(&all));
     let bad = run_in(&ws, &["--offline", "--target", "no-such-triple"]);
     assert_eq!(bad.status.code(), Some(2));
-    assert!(stderr(&bad).contains("unknown target `no-such-triple`"), "{}", stderr(&bad));
+    assert!(
+        stderr(&bad).contains("unknown target `no-such-triple`"),
+        "{}",
+        stderr(&bad)
+    );
 }
 
 #[test]
@@ -79,9 +99,17 @@ fn clean_workspace_has_no_warnings() {
     assert_eq!(out.status.code(), Some(0));
     let doc = json(&out);
     validate(&doc);
-    assert_eq!(doc["counts"]["warn"], 0, "{}", filter(&stdout(&out), tmp.path()));
+    assert_eq!(
+        doc["counts"]["warn"],
+        0,
+        "{}",
+        filter(&stdout(&out), tmp.path())
+    );
     assert_eq!(doc["counts"]["deny"], 0);
-    assert!(findings(&doc, "supply-chain/tooling").is_empty(), "deny, vet and auditable are wired in");
+    assert!(
+        findings(&doc, "supply-chain/tooling").is_empty(),
+        "deny, vet and auditable are wired in"
+    );
 }
 
 #[test]
@@ -132,24 +160,49 @@ fn every_format_renders_the_same_findings() {
     for r in run["results"].as_array().unwrap() {
         let idx = r["ruleIndex"].as_u64().unwrap() as usize;
         assert_eq!(rules[idx]["id"], r["ruleId"]);
-        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"].as_str().unwrap();
+        let uri = r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+            .as_str()
+            .unwrap();
         assert!(!uri.starts_with('/'), "SARIF locations are relative: {uri}");
-        assert!(r["locations"][0]["physicalLocation"]["region"]["startLine"].as_u64().unwrap() >= 1);
+        assert!(
+            r["locations"][0]["physicalLocation"]["region"]["startLine"]
+                .as_u64()
+                .unwrap()
+                >= 1
+        );
     }
 
     let gh = stdout(&run_in(&ws, &["--offline", "--format", "github"]));
     assert_eq!(gh.lines().count(), n);
-    assert!(gh.contains("::warning file=app/Cargo.toml,line=13,col=1,title=build/duplicate-versions::"), "{gh}");
+    assert!(
+        gh.contains("::warning file=app/Cargo.toml,line=13,col=1,title=build/duplicate-versions::"),
+        "{gh}"
+    );
 
     let md = stdout(&run_in(&ws, &["--offline", "--format", "markdown"]));
     assert!(md.starts_with("# Architecture review"));
-    for heading in ["## Summary", "### Top risks", "## Supply chain", "## References", "**Why it matters.**"] {
+    for heading in [
+        "## Summary",
+        "### Top risks",
+        "## Supply chain",
+        "## References",
+        "**Why it matters.**",
+    ] {
         assert!(md.contains(heading), "markdown lacks {heading}");
     }
     insta::assert_snapshot!("kitchen_sink_markdown", filter(&md, tmp.path()));
 
     let file = tmp.path().join("review.json");
-    let out = run_in(&ws, &["--offline", "--format", "json", "-o", file.to_str().unwrap()]);
+    let out = run_in(
+        &ws,
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
     assert!(out.stdout.is_empty());
     let written: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
@@ -168,7 +221,14 @@ fn output_is_deterministic() {
 fn saved_metadata_gives_the_same_review() {
     let (tmp, ws) = copy_fixture("kitchen-sink");
     let meta = std::process::Command::new(env!("CARGO"))
-        .args(["metadata", "--format-version", "1", "--all-features", "--offline", "--manifest-path"])
+        .args([
+            "metadata",
+            "--format-version",
+            "1",
+            "--all-features",
+            "--offline",
+            "--manifest-path",
+        ])
         .arg(ws.join("Cargo.toml"))
         .current_dir(tmp.path())
         .output()
@@ -177,7 +237,15 @@ fn saved_metadata_gives_the_same_review() {
     let file = tmp.path().join("meta.json");
     std::fs::write(&file, &meta.stdout).unwrap();
     let live = json(&run_in(&ws, &["--offline", "--format", "json"]));
-    let saved = json(&run_in(tmp.path(), &["--metadata-path", file.to_str().unwrap(), "--format", "json"]));
+    let saved = json(&run_in(
+        tmp.path(),
+        &[
+            "--metadata-path",
+            file.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+    ));
     assert_eq!(live["findings"], saved["findings"]);
     assert_eq!(live["facts"], saved["facts"]);
 }
@@ -188,12 +256,24 @@ fn rules_and_explain() {
     assert!(out.status.success());
     let list = stdout(&out);
     assert!(list.contains("supply-chain/build-script") && list.contains("warn"));
-    let out = architect().args(["explain", "build/monolith-crate"]).output().unwrap();
+    let out = architect()
+        .args(["explain", "build/monolith-crate"])
+        .output()
+        .unwrap();
     let text = stdout(&out);
-    for part in ["What it checks", "Why it matters", "How to fix", "max-share = 0.6", "Feldera"] {
+    for part in [
+        "What it checks",
+        "Why it matters",
+        "How to fix",
+        "max-share = 0.6",
+        "Feldera",
+    ] {
         assert!(text.contains(part), "explain lacks {part}");
     }
-    let out = architect().args(["explain", "no/such-rule"]).output().unwrap();
+    let out = architect()
+        .args(["explain", "no/such-rule"])
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
 }
 
@@ -203,4 +283,13 @@ fn runs_as_a_cargo_subcommand() {
     let out = run_in(&ws, &["architect", "--offline", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     validate(&json(&out));
+}
+
+#[test]
+fn readme_lists_every_rule_with_its_level() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    for r in architect_rules::REGISTRY {
+        let row = format!("| `{}` | {} | {} |", r.id, r.default_level, r.summary);
+        assert!(readme.contains(&row), "README.md lacks the row: {row}");
+    }
 }

@@ -99,5 +99,9 @@ pub fn validate(doc: &serde_json::Value) {
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "output does not match the schema:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "output does not match the schema:\n{}",
+        errors.join("\n")
+    );
 }

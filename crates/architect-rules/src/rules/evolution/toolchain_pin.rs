@@ -63,19 +63,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .iter()
         .any(|t| t == channel || t.starts_with(&format!("{channel}-")));
     let running = facts.toolchain.running.as_deref();
-    if let (Some(pinned), Some(run)) = (version(channel), running.and_then(version)) {
-        if pinned < run {
-            out.push(
-                cx.finding(
-                    format!(
-                        "pinned to Rust {channel}, older than the {} the review ran with",
-                        running.unwrap_or("?")
-                    ),
-                    "move the pin forward (and `rust-version` with it) on a regular schedule",
-                )
-                .at(at()),
-            );
-        }
+    if let (Some(pinned), Some(run)) = (version(channel), running.and_then(version))
+        && pinned < run
+    {
+        out.push(
+            cx.finding(
+                format!(
+                    "pinned to Rust {channel}, older than the {} the review ran with",
+                    running.unwrap_or("?")
+                ),
+                "move the pin forward (and `rust-version` with it) on a regular schedule",
+            )
+            .at(at()),
+        );
     }
     if !installed && !facts.toolchain.installed.is_empty() {
         out.push(

@@ -74,5 +74,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         },
     );
     let f = if advisories { f } else { f.level(Level::Warn) };
-    vec![[deny, audit, vet, auditable].into_iter().flatten().fold(f, |f: Finding, p| f.note(p))]
+    vec![
+        [deny, audit, vet, auditable]
+            .into_iter()
+            .flatten()
+            .fold(f, |f: Finding, p| f.note(p)),
+    ]
 }
