@@ -8,6 +8,8 @@ pub mod graph;
 pub mod rule;
 pub mod rules;
 mod summary;
+#[cfg(test)]
+mod testing;
 
 use architect_model::{Facts, Level, Location, Review, RuleSchema};
 use guppy::{Version, VersionReq};

@@ -103,3 +103,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn two_runtimes_warn_and_name_the_member() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(names(&f), ["async-std", "tokio"]);
+        assert!(f.iter().all(|f| f.level == Level::Warn));
+        assert!(
+            f.iter()
+                .all(|f| f.message.contains("used directly by `app`"))
+        );
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

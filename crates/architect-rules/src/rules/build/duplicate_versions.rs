@@ -77,3 +77,25 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn reports_each_version_with_its_declaring_line() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("`dup` is built in 2 versions: 0.1.3, 0.2.1")
+        );
+        assert_eq!(f[0].locations.len(), 2);
+        assert_eq!(
+            (f[0].locations[0].path.as_str(), f[0].locations[0].line),
+            ("app/Cargo.toml", 13)
+        );
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -80,3 +80,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn flags_the_crate_holding_most_code_and_respects_min_lines() {
+        // kitchen-sink lowers min-lines to 20 in its configuration.
+        assert_eq!(names(&run(&RULE, kitchen_sink())), ["app"]);
+        // clean keeps the default of 20,000 lines: nothing to report.
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -90,3 +90,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         f
     }]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, run};
+
+    #[test]
+    fn states_the_figures_and_stays_info_below_the_ceilings() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Info);
+        assert!(
+            f[0].message.contains("4 workspace members"),
+            "{}",
+            f[0].message
+        );
+    }
+}

@@ -66,3 +66,24 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn members_before_2024_point_at_their_edition_line() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(names(&f), ["app", "ffi", "macros"]);
+        let ffi = f.iter().find(|f| f.packages[0].name == "ffi").unwrap();
+        assert!(ffi.message.contains("2018"));
+        assert_eq!(ffi.locations[0].line, 4);
+        assert!(
+            ffi.notes[0].contains("2018: 1, 2021: 2, 2024: 1"),
+            "{:?}",
+            ffi.notes
+        );
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -89,3 +89,27 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn versions_compare_numerically() {
+        assert!(version("1.9.0") < version("1.10.0"));
+        assert_eq!(version("1.85"), Some((1, 85, 0)));
+        assert_eq!(version("stable"), None);
+    }
+
+    #[test]
+    fn no_pin_no_finding() {
+        assert!(run(&RULE, clean()).is_empty());
+        // kitchen-sink pins 1.97.0; whether that is installed depends on the machine, so the
+        // end-to-end snapshot (which filters the installed list) covers it.
+        for f in run(&RULE, kitchen_sink()) {
+            assert_eq!(f.locations[0].path, "rust-toolchain.toml");
+            assert_ne!(f.level, Level::Deny);
+        }
+    }
+}

@@ -87,3 +87,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn dlopen_without_abi_stable_warns() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(names(&f), ["libloading", "pyo3"]);
+        let dl = f
+            .iter()
+            .find(|f| f.packages[0].name == "libloading")
+            .unwrap();
+        assert_eq!(dl.level, Level::Warn);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

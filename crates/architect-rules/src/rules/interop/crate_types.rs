@@ -69,3 +69,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn cdylib_member_at_its_crate_type_line() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(names(&f), ["ffi"]);
+        assert_eq!(f[0].message, "`ffi` is built as cdylib");
+        assert_eq!(f[0].locations[0].line, 7);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -45,3 +45,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn members_without_rust_version() {
+        assert_eq!(names(&run(&RULE, kitchen_sink())), ["app", "ffi", "macros"]);
+        assert!(
+            run(&RULE, clean()).is_empty(),
+            "inherited from [workspace.package]"
+        );
+    }
+}

@@ -85,3 +85,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     vec![f]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn resolver_2_is_reported_at_its_line_and_3_is_not() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            (f[0].locations[0].path.as_str(), f[0].locations[0].line),
+            ("Cargo.toml", 4)
+        );
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -92,3 +92,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn log_beside_tracing_is_a_warning_on_the_member() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 2);
+        assert!(f[0].message.contains("tracing and log"));
+        assert_eq!(f[1].packages[0].name, "app");
+        assert_eq!(f[1].level, Level::Warn);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -63,3 +63,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn third_party_scripts_warn_and_own_scripts_inform() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(names(&f), ["ring", "ws-core"]);
+        let ring = f.iter().find(|f| f.packages[0].name == "ring").unwrap();
+        assert_eq!(ring.level, Level::Warn);
+        assert_eq!(ring.path.first().map(|p| p.name.as_str()), Some("ws-core"));
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

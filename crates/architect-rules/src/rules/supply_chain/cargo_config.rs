@@ -56,3 +56,28 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn wrappers_warn_and_plain_env_informs() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 2);
+        let wrapper = f
+            .iter()
+            .find(|f| f.message.contains("rustc-wrapper"))
+            .unwrap();
+        assert_eq!(wrapper.level, Level::Warn);
+        assert_eq!(wrapper.locations[0].path, ".cargo/config.toml");
+        assert_eq!(wrapper.locations[0].line, 2);
+        let env = f
+            .iter()
+            .find(|f| f.message.contains("env.APP_MODE"))
+            .unwrap();
+        assert_eq!(env.level, Level::Info);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -73,3 +73,15 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, run};
+
+    #[test]
+    fn path_only_workspaces_have_no_git_sources() {
+        // Git sources are covered end to end in tests/git_source.rs with a real repository.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
+    }
+}

@@ -54,3 +54,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn only_paths_outside_the_workspace() {
+        // vendor/ is inside the workspace directory (excluded, vendored): not reported.
+        assert_eq!(names(&run(&RULE, kitchen_sink())), ["sibling-checkout"]);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -46,3 +46,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, names, run};
+
+    #[test]
+    fn lists_proc_macros() {
+        assert_eq!(
+            names(&run(&RULE, kitchen_sink())),
+            ["macros", "serde_derive"]
+        );
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

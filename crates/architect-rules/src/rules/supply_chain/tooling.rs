@@ -81,3 +81,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .fold(f, |f: Finding, p| f.note(p)),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn missing_advisory_check_warns_and_wired_tools_are_quiet() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].level, Level::Warn);
+        assert!(f[0].message.contains("an advisory check"));
+        assert!(
+            run(&RULE, clean()).is_empty(),
+            "clean runs cargo deny, vet and auditable in CI"
+        );
+    }
+}

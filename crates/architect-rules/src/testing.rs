@@ -1,0 +1,54 @@
+//! Test support: facts of the checked-in fixtures, loaded once per test binary.
+//!
+//! Fixtures with a committed `Cargo.lock` are loaded in place with `--offline --locked`, so
+//! cargo writes nothing into the tree.
+
+use std::sync::OnceLock;
+
+use architect_model::{Facts, Finding};
+
+use crate::rule::{Ctx, Rule};
+
+fn load(name: &str) -> Facts {
+    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../fixtures")
+        .join(name)
+        .join("Cargo.toml");
+    let options = architect_load::LoadOptions {
+        manifest_path: Some(manifest),
+        offline: true,
+        locked: true,
+        ..Default::default()
+    };
+    architect_load::load(&options, &crate::schemas()).expect("fixture loads")
+}
+
+pub fn kitchen_sink() -> &'static Facts {
+    static F: OnceLock<Facts> = OnceLock::new();
+    F.get_or_init(|| load("kitchen-sink"))
+}
+
+pub fn clean() -> &'static Facts {
+    static F: OnceLock<Facts> = OnceLock::new();
+    F.get_or_init(|| load("clean"))
+}
+
+/// Run one rule over facts, with the configuration the fixture gives it.
+pub fn run(rule: &Rule, facts: &Facts) -> Vec<Finding> {
+    let cx = Ctx {
+        facts,
+        rule,
+        config: facts.config.rule(rule.id),
+    };
+    (rule.check)(&cx)
+}
+
+/// The first package named by each finding.
+pub fn names(findings: &[Finding]) -> Vec<String> {
+    let mut v: Vec<String> = findings
+        .iter()
+        .filter_map(|f| f.packages.first().map(|p| p.name.clone()))
+        .collect();
+    v.sort();
+    v
+}
