@@ -33,18 +33,7 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
         std::fs::set_permissions(&p, perm).unwrap();
     }
 
-    let meta = Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--locked",
-            "--manifest-path",
-        ])
-        .arg(ws.join("Cargo.toml"))
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
+    let meta = cargo_metadata(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]);
     if !meta.status.success() {
         eprintln!(
             "skipped: cargo metadata could not resolve the corpus (registry unreachable?): {}",

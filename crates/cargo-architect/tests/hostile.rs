@@ -96,21 +96,26 @@ fn control_rustup_runs_the_path_toolchain() {
     }
 }
 
+/// Run a review and check that nothing in the repository ran.
+fn review_leaving_no_marker(mut cmd: assert_cmd::Command, ws: &Path) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert_eq!(
+        markers(ws),
+        Vec::<String>::new(),
+        "the review executed repository code"
+    );
+    out
+}
+
 #[test]
 fn review_runs_nothing_from_the_repository() {
     let (_tmp, ws) = hostile();
     // The worst case: started inside the repository, without a toolchain chosen by the caller.
-    let out = architect()
-        .current_dir(&ws)
+    let mut cmd = architect();
+    cmd.current_dir(&ws)
         .env_remove("RUSTUP_TOOLCHAIN")
-        .args(["--offline", "--format", "json"])
-        .output()
-        .unwrap();
-    assert_eq!(
-        markers(&ws),
-        Vec::<String>::new(),
-        "the review executed repository code"
-    );
+        .args(["--offline", "--format", "json"]);
+    let out = review_leaving_no_marker(cmd, &ws);
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -140,17 +145,11 @@ fn review_runs_nothing_from_the_repository() {
 
     // With --manifest-path from elsewhere, and with a RUSTUP_TOOLCHAIN that points into the
     // repository (as when a proxy honoured its toolchain file before starting us).
-    let out = architect()
-        .current_dir(_tmp.path())
+    let mut cmd = architect();
+    cmd.current_dir(_tmp.path())
         .env("RUSTUP_TOOLCHAIN", ws.join("evil-toolchain"))
         .args(["--offline", "--manifest-path"])
-        .arg(ws.join("Cargo.toml"))
-        .output()
-        .unwrap();
-    assert_eq!(
-        markers(&ws),
-        Vec::<String>::new(),
-        "the review executed repository code"
-    );
+        .arg(ws.join("Cargo.toml"));
+    let out = review_leaving_no_marker(cmd, &ws);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
 }

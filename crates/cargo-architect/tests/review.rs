@@ -220,19 +220,11 @@ fn output_is_deterministic() {
 #[test]
 fn saved_metadata_gives_the_same_review() {
     let (tmp, ws) = copy_fixture("kitchen-sink");
-    let meta = std::process::Command::new(env!("CARGO"))
-        .args([
-            "metadata",
-            "--format-version",
-            "1",
-            "--all-features",
-            "--offline",
-            "--manifest-path",
-        ])
-        .arg(ws.join("Cargo.toml"))
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
+    let meta = cargo_metadata(
+        &ws.join("Cargo.toml"),
+        tmp.path(),
+        &["--all-features", "--offline"],
+    );
     assert!(meta.status.success());
     let file = tmp.path().join("meta.json");
     std::fs::write(&file, &meta.stdout).unwrap();

@@ -105,3 +105,16 @@ pub fn validate(doc: &serde_json::Value) {
         errors.join("\n")
     );
 }
+
+/// `cargo metadata --format-version 1` of `manifest` plus `args`, run from `cwd` (outside the
+/// fixture, so the fixture's own cargo config plays no part).
+pub fn cargo_metadata(manifest: &Path, cwd: &Path, args: &[&str]) -> Output {
+    std::process::Command::new(env!("CARGO"))
+        .args(["metadata", "--format-version", "1"])
+        .args(args)
+        .arg("--manifest-path")
+        .arg(manifest)
+        .current_dir(cwd)
+        .output()
+        .unwrap()
+}
