@@ -93,6 +93,18 @@ fn collect(toml: &TomlFile, root: &Path, out: &mut CargoConfig) {
     }
     if let Some(registries) = doc.get("registries").and_then(Item::as_table_like) {
         for (name, item) in registries.iter() {
+            // The index URL is data, needed to resolve a private registry's packages.
+            if let Some(index) = item
+                .as_table_like()
+                .and_then(|t| t.get("index"))
+                .and_then(Item::as_str)
+            {
+                out.forwarded.push(format!(
+                    "registries.{}.index={}",
+                    quote_key(name),
+                    toml_edit::Value::from(index)
+                ));
+            }
             if let Some(t) = item.as_table_like()
                 && let Some(v) = t.get("credential-provider")
             {

@@ -48,6 +48,7 @@ fn branch_and_rev_git_dependencies() {
     git(&upstream, &["add", "."]);
     git(&upstream, &["commit", "-qm", "init"]);
     let rev = git(&upstream, &["rev-parse", "HEAD"]);
+    git(&upstream, &["tag", "v0.3.0"]);
 
     let ws = tmp.path().join("ws");
     std::fs::create_dir_all(ws.join("src")).unwrap();
@@ -82,7 +83,7 @@ fn branch_and_rev_git_dependencies() {
         f[0]["message"]
             .as_str()
             .unwrap()
-            .contains("follows a branch")
+            .contains("follows the default branch")
     );
     assert_eq!(f[0]["locations"][0]["path"], "Cargo.toml");
     assert_eq!(f[0]["locations"][0]["line"], 7);
@@ -96,4 +97,13 @@ fn branch_and_rev_git_dependencies() {
     let f = findings(&doc, "supply-chain/git-source");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["level"], "info", "pinned to a rev");
+
+    std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
+    write(&format!(
+        "upstream = {{ git = \"{url}\", tag = \"v0.3.0\" }}"
+    ));
+    let doc = review();
+    let f = findings(&doc, "supply-chain/git-source");
+    assert_eq!(f[0]["level"], "warn", "a tag can be moved");
+    assert!(f[0]["message"].as_str().unwrap().contains("tag `v0.3.0`"));
 }

@@ -37,7 +37,11 @@ fn kitchen_sink_rules_fire_where_expected() {
     assert_eq!(one("evolution/edition"), 3);
     assert_eq!(one("supply-chain/path-source"), 1);
     assert_eq!(one("interop/crate-types"), 1);
-    assert_eq!(one("interop/bindings"), 2);
+    assert_eq!(
+        one("interop/bindings"),
+        1,
+        "pyo3 is behind the off-by-default `python` feature"
+    );
     assert_eq!(one("async/runtimes"), 2);
     // Both stale waivers are reported, pointing at the lines that wrote them.
     let stale = findings(&doc, "config/unused-waiver");
@@ -89,6 +93,36 @@ fn target_all_includes_platform_specific_dependencies() {
         stderr(&bad).contains("unknown target `no-such-triple`"),
         "{}",
         stderr(&bad)
+    );
+}
+
+#[test]
+fn feature_flags_select_optional_dependencies() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let bindings = |args: &[&str]| {
+        let mut all = vec!["--offline", "--format", "json"];
+        all.extend_from_slice(args);
+        let doc = json(&run_in(&ws, &all));
+        let mut names: Vec<String> = findings(&doc, "interop/bindings")
+            .iter()
+            .map(|f| f["packages"][0]["name"].as_str().unwrap().to_string())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(bindings(&[]), ["libloading"]);
+    assert_eq!(
+        bindings(&["--features", "ffi/python"]),
+        ["libloading", "pyo3"]
+    );
+    assert_eq!(bindings(&["-F", "python"]), ["libloading", "pyo3"]);
+    assert_eq!(bindings(&["--all-features"]), ["libloading", "pyo3"]);
+    let out = run_in(&ws, &["--offline", "--features", "nope/python"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("`nope` is not a workspace member"),
+        "{}",
+        stderr(&out)
     );
 }
 

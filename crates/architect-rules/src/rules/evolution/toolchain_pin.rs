@@ -11,7 +11,7 @@ pub static RULE: Rule = Rule {
     summary: "the rust-toolchain pin: age, availability, and path toolchains",
     docs: Docs {
         what: "Reads `rust-toolchain.toml` (or `rust-toolchain`): a `path = ...` toolchain is \
-               `deny`; a pinned version older than the toolchain running the review, or not \
+               `deny`; a nightly pin is `warn`; a pinned version older than the toolchain running the review, or not \
                installed on this machine, is `info`. The review itself always runs with the \
                user's own toolchain, never the pinned one.",
         why: "rustup runs whatever toolchain the file names for every `cargo` and `rustc` \
@@ -57,6 +57,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let Some(channel) = &pin.channel else {
         return out;
     };
+    if channel.starts_with("nightly") {
+        out.push(
+            cx.finding(
+                format!("pinned to `{channel}`: builds depend on unstable features that can change or vanish"),
+                "list the unstable features used and track their stabilisation; move to a stable release when they land",
+            )
+            .level(Level::Warn)
+            .at(at()),
+        );
+    }
     let installed = facts
         .toolchain
         .installed

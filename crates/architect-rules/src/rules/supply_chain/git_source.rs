@@ -1,7 +1,7 @@
 //! `supply-chain/git-source`: dependencies fetched from git, and whether they are pinned.
 
 use architect_model::{Finding, Level, Section};
-use guppy::graph::ExternalSource;
+use guppy::graph::{ExternalSource, GitReq};
 
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -12,8 +12,8 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "git dependencies, and those not pinned to a `rev`",
     docs: Docs {
-        what: "Lists dependencies that come from a git repository. One that follows a branch \
-               (or the default branch) is `warn`; one pinned with `rev` or `tag` is `info`.",
+        what: "Lists dependencies that come from a git repository. One that follows a branch, \
+               the default branch or a tag is `warn`; one pinned with `rev` is `info`.",
         why: "A git dependency is outside the registry's guarantees: it can be rewritten or \
               deleted, it has no yanking, and RustSec advisories are matched against \
               registry versions, so cargo-audit and cargo-deny cannot warn about it. A branch \
@@ -45,25 +45,27 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let pinned = matches!(
-            req,
-            guppy::graph::GitReq::Rev(_) | guppy::graph::GitReq::Tag(_)
-        );
+        let follows = match req {
+            GitReq::Rev(_) => None,
+            GitReq::Tag(t) => Some(format!("tag `{t}` (tags can be moved)")),
+            GitReq::Branch(b) => Some(format!("branch `{b}`")),
+            _ => Some("the default branch".to_string()),
+        };
         let (locations, path) = dependency_evidence(cx.facts, p.id());
-        let f = if pinned {
-            cx.finding(
-                format!("`{}` comes from git ({repository}), pinned", pkg_ref(&p)),
-                "move to a published version when one exists: advisories are not matched against git sources",
-            )
-            .level(Level::Info)
-        } else {
-            cx.finding(
+        let f = match follows {
+            Some(follows) => cx.finding(
                 format!(
-                    "`{}` comes from git ({repository}) and follows a branch",
+                    "`{}` comes from git ({repository}) and follows {follows}",
                     pkg_ref(&p)
                 ),
                 "pin it with `rev = \"<commit>\"`, or depend on a published version",
-            )
+            ),
+            None => cx
+                .finding(
+                    format!("`{}` comes from git ({repository}), pinned to a rev", pkg_ref(&p)),
+                    "move to a published version when one exists: advisories are not matched against git sources",
+                )
+                .level(Level::Info),
         };
         out.push(
             f.package(pkg_ref(&p))
