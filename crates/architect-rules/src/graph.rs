@@ -74,7 +74,13 @@ pub fn dependency_evidence(facts: &Facts, id: &PackageId) -> (Vec<Location>, Vec
             locations.extend(facts.lock_location(meta.name(), &meta.version().to_string()));
         }
     }
-    (locations, path_refs(facts, &path))
+    // A chain of one is the package itself: a workspace member, no inclusion path to show.
+    let path = if path.len() > 1 {
+        path_refs(facts, &path)
+    } else {
+        Vec::new()
+    };
+    (locations, path)
 }
 
 /// Workspace members that depend directly on a package named `name`, with the declaring line.

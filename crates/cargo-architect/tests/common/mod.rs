@@ -53,9 +53,14 @@ pub fn run_in(dir: &Path, args: &[&str]) -> Output {
 /// installed toolchains.
 pub fn filter(text: &str, root: &Path) -> String {
     let root = root.display().to_string();
+    let version = env!("CARGO_PKG_VERSION");
     let mut out = text
         .replace(&root, "[ROOT]")
-        .replace(env!("CARGO_PKG_VERSION"), "[VERSION]");
+        .replace(
+            &format!("\"name\": \"cargo-architect\",\n    \"version\": \"{version}\""),
+            "\"name\": \"cargo-architect\",\n    \"version\": \"[VERSION]\"",
+        )
+        .replace(&format!("cargo-architect {version}"), "cargo-architect [VERSION]");
     while let Some(i) = out.find("installed: ") {
         let start = i + "installed: ".len();
         let end = out[start..]
