@@ -60,7 +60,10 @@ pub fn filter(text: &str, root: &Path) -> String {
             &format!("\"name\": \"cargo-architect\",\n    \"version\": \"{version}\""),
             "\"name\": \"cargo-architect\",\n    \"version\": \"[VERSION]\"",
         )
-        .replace(&format!("cargo-architect {version}"), "cargo-architect [VERSION]");
+        .replace(
+            &format!("cargo-architect {version}"),
+            "cargo-architect [VERSION]",
+        );
     while let Some(i) = out.find("installed: ") {
         let start = i + "installed: ".len();
         let end = out[start..]

@@ -17,8 +17,8 @@ pub static RULE: Rule = Rule {
         what: "Reports each crate name present in the build in more than one version, with the \
                packages that pull in each version and the line that leads to it.",
         why: "Each version is compiled separately, so duplicates add compile time and binary \
-              size, and types of the two versions do not match (`expected `Bytes`, found \
-              `Bytes``) where crates exchange them. They are also the usual sign of a \
+              size, and types of the two versions do not match (rustc's \"expected `Bytes`, found \
+              `Bytes`\") where crates exchange them. They are also the usual sign of a \
               dependency that lags behind the ecosystem. cargo-deny's `bans.multiple-versions` \
               check exists for the same reason.",
         fix: "Run `cargo tree -d` to see the chains; update the laggard (`cargo update -p`), \

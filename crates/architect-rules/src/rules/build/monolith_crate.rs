@@ -16,8 +16,10 @@ pub static RULE: Rule = Rule {
         why: "rustc parallelises across crates far better than within one: type checking and \
               borrow checking of a crate run on one thread, and its dependents wait for it. \
               A crate that holds most of the code is therefore a long serial stretch of every \
-              build, and any change to it recompiles all of it. Feldera cut a 30-minute build \
-              to 2 minutes by splitting one large generated crate into many small ones.",
+              build, and any change to it recompiles all of it. Feldera (April 2025) had one \
+              generated crate of about 100k lines take 25 to 30 minutes to build even after \
+              removing most monomorphisation; split into 1,106 crates, it built in under 2 \
+              minutes on the same machine, using every core.",
         fix: "Split the crate along its module boundaries into crates that do not depend on \
               each other (e.g. types, core logic, I/O adapters, binaries), so that they compile \
               in parallel and a change rebuilds less.",
