@@ -193,6 +193,9 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// What is missing from this review and why (a partial review says so here).
     pub notes: Vec<String>,
+    /// Indices into `findings` of the headline risks: the most severe finding of each rule at
+    /// `warn` or above, most severe first, at most five.
+    pub top_risks: Vec<usize>,
 }
 
 impl Review {

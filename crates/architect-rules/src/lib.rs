@@ -140,11 +140,32 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
 
+    let top_risks = top_risks(&findings);
     Review {
         summary: summarize(facts),
         findings,
         notes: facts.notes.clone(),
+        top_risks,
     }
+}
+
+/// One finding per rule, the most severe, so that the headline shows different risks.
+fn top_risks(findings: &[architect_model::Finding]) -> Vec<usize> {
+    let mut best: Vec<usize> = Vec::new();
+    for (i, f) in findings.iter().enumerate() {
+        if f.level < Level::Warn {
+            continue;
+        }
+        match best.iter_mut().find(|j| findings[**j].rule == f.rule) {
+            Some(j) if findings[*j].level < f.level => *j = i,
+            Some(_) => {}
+            None => best.push(i),
+        }
+    }
+    // Stable: equal levels keep review order (section, rule).
+    best.sort_by_key(|i| std::cmp::Reverse(findings[*i].level));
+    best.truncate(5);
+    best
 }
 
 #[cfg(test)]
