@@ -251,23 +251,78 @@ fn parse_ignores(
     })?;
     list.into_iter()
         .map(|t| {
-            check_keys(cx, t, &["rule", "package", "reason"])?;
-            let rule = string_field(cx, t, "rule", true)?.unwrap_or_default();
-            if !cx.rules.iter().any(|r| r.id == rule) {
+            check_keys(cx, t, &["rule", "package", "advisory", "until", "reason"])?;
+            let advisory = string_field(cx, t, "advisory", false)?;
+            let rule = string_field(cx, t, "rule", advisory.is_none())?;
+            if let Some(rule) = &rule
+                && !cx.rules.iter().any(|r| r.id == rule)
+            {
                 return Err(cx.err(
                     t,
                     "rule",
-                    format!("unknown rule `{rule}`{}", suggest(cx.rules, &rule)),
+                    format!("unknown rule `{rule}`{}", suggest(cx.rules, rule)),
+                ));
+            }
+            if let Some(id) = &advisory
+                && !is_advisory_id(id)
+            {
+                return Err(cx.err(
+                    t,
+                    "advisory",
+                    format!("`{id}` is not an advisory id like RUSTSEC-2024-0001"),
                 ));
             }
             Ok(Ignore {
                 rule,
                 package: string_field(cx, t, "package", false)?,
+                advisory,
+                until: until(cx, t)?,
                 reason: string_field(cx, t, "reason", true)?.unwrap_or_default(),
                 location: entry_location(cx, t),
             })
         })
         .collect()
+}
+
+/// `PREFIX-YYYY-NNNN`, as RustSec and its aliases write ids.
+fn is_advisory_id(id: &str) -> bool {
+    let parts: Vec<&str> = id.split('-').collect();
+    parts.len() == 3
+        && !parts[0].is_empty()
+        && parts[0].chars().all(|c| c.is_ascii_uppercase())
+        && parts[1].len() == 4
+        && parts[1].chars().all(|c| c.is_ascii_digit())
+        && !parts[2].is_empty()
+        && parts[2].chars().all(|c| c.is_ascii_digit())
+}
+
+/// `until = 2027-03-01` (a TOML date) or `until = "2027-03-01"`.
+fn until(cx: &Ctx<'_>, t: &dyn TableLike) -> Result<Option<String>, LoadError> {
+    let Some(v) = t.get("until") else {
+        return Ok(None);
+    };
+    let text = match v.as_value() {
+        Some(Value::Datetime(d)) => match (d.value().date, d.value().time) {
+            (Some(date), None) => Some(date.to_string()),
+            _ => None,
+        },
+        Some(Value::String(s)) => Some(s.value().clone()),
+        _ => None,
+    };
+    match text {
+        Some(d) if is_date(&d) => Ok(Some(d)),
+        _ => Err(cx.err(t, "until", "`until` must be a date like 2027-03-01".into())),
+    }
+}
+
+fn is_date(d: &str) -> bool {
+    let b = d.as_bytes();
+    b.len() == 10
+        && b[4] == b'-'
+        && b[7] == b'-'
+        && d.chars()
+            .enumerate()
+            .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit())
 }
 
 /// ", did you mean `x`?" for the closest rule id sharing its last segment or prefix.
@@ -331,11 +386,22 @@ reason = "being split"
         let b = c.rule("supply-chain/build-script").unwrap();
         assert_eq!(b.allow[0].package, "ring");
         assert_eq!(b.allow[0].location.as_ref().unwrap().line, 6);
-        assert_eq!(c.ignores[0].rule, "build/monolith-crate");
+        assert_eq!(c.ignores[0].rule.as_deref(), Some("build/monolith-crate"));
     }
 
     fn err_of(text: &str) -> String {
         parse_str(text).unwrap_err().to_string()
+    }
+
+    #[test]
+    fn advisory_ignores_with_expiry() {
+        let c = parse_str(
+            "[[ignore]]\nadvisory = \"RUSTSEC-2024-0375\"\nuntil = 2027-03-01\nreason = \"atty goes with clap 3\"\n",
+        )
+        .unwrap();
+        assert_eq!(c.ignores[0].rule, None);
+        assert_eq!(c.ignores[0].advisory.as_deref(), Some("RUSTSEC-2024-0375"));
+        assert_eq!(c.ignores[0].until.as_deref(), Some("2027-03-01"));
     }
 
     #[test]
@@ -351,6 +417,12 @@ reason = "being split"
         assert!(e.contains("unknown option `max`"), "{e}");
         let e = err_of("[[ignore]]\nrule = \"build/monolith-crate\"\n");
         assert!(e.contains("missing `reason`"), "{e}");
+        let e = err_of(
+            "[[ignore]]\nadvisory = \"RUSTSEC-2024-0001\"\nuntil = 2027-13\nreason = \"x\"\n",
+        );
+        assert!(e.contains(":3:"), "{e}");
+        let e = err_of("[[ignore]]\nadvisory = \"CVE-x\"\nreason = \"x\"\n");
+        assert!(e.contains("not an advisory id"), "{e}");
         let e = err_of("colour = true\n");
         assert!(e.contains("unknown key `colour`"), "{e}");
         let e = err_of("[rules\n");

@@ -5,8 +5,10 @@
 //! reviewed platforms with guppy, and reads manifests, `.cargo/config.toml`, the toolchain pin
 //! and the configuration as data.
 
+pub mod advisories;
 mod cargo_config;
 mod config;
+mod index;
 mod manifest;
 pub mod metadata;
 mod repo;
@@ -43,6 +45,8 @@ pub struct LoadOptions {
     pub no_default_features: bool,
     /// Target triples; empty means the host; `all` means every platform.
     pub targets: Vec<String>,
+    /// The RustSec advisory database; `$CARGO_HOME/advisory-db` when absent.
+    pub advisory_db: Option<PathBuf>,
 }
 
 /// Why a workspace could not be loaded. Each names the file and says what to try.
@@ -313,6 +317,65 @@ fn build_facts(
         &resolver,
     )?;
 
+    let advisories = match (
+        &lockfile,
+        options
+            .advisory_db
+            .clone()
+            .or_else(advisories::default_db_path),
+    ) {
+        (Some(lock), Some(db)) => {
+            let text = &files.get(lock).expect("lockfile was stored").text;
+            match advisories::scan(&db, text, &platforms) {
+                Ok(found) => Some(found),
+                Err(why) => {
+                    notes.push(format!("advisories were not checked: {why}"));
+                    None
+                }
+            }
+        }
+        (None, _) => {
+            notes.push("advisories were not checked: there is no Cargo.lock to match".into());
+            None
+        }
+        (Some(_), None) => {
+            notes.push("advisories were not checked: no CARGO_HOME or HOME to find the database in; pass --advisory-db PATH".into());
+            None
+        }
+    };
+
+    let registry_names: BTreeSet<String> = target_packages
+        .union(&host_packages)
+        .filter_map(|id| graph.metadata(id).ok())
+        .filter(|p| p.source().is_crates_io())
+        .map(|p| p.name().to_string())
+        .collect();
+    let index = if registry_names.is_empty() {
+        architect_model::IndexFacts::default()
+    } else {
+        match index::read(&registry_names, &root, toolchain.release.as_deref()) {
+            Ok(index) => {
+                if !index.unknown.is_empty() {
+                    notes.push(format!(
+                        "{} of {} registry crates have no entry in the local index cache, so whether they are yanked or outdated is unknown (run `cargo update --dry-run` to refresh it)",
+                        index.unknown.len(),
+                        registry_names.len()
+                    ));
+                }
+                index
+            }
+            Err(why) => {
+                notes.push(format!(
+                    "yanked and outdated versions were not checked: {why}"
+                ));
+                architect_model::IndexFacts {
+                    unknown: registry_names,
+                    ..Default::default()
+                }
+            }
+        }
+    };
+
     Ok(Facts {
         root: root.display().to_string(),
         platforms,
@@ -334,6 +397,8 @@ fn build_facts(
         tooling: repo::tooling(&root),
         files,
         config,
+        advisories,
+        index,
         notes,
         log: toolchain.notes.clone(),
         graph,

@@ -37,8 +37,13 @@ pub struct AllowEntry {
 /// A waiver of findings of one rule, optionally for one package only.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ignore {
-    pub rule: String,
+    /// The rule whose findings are waived; any rule when only `advisory` is given.
+    pub rule: Option<String>,
     pub package: Option<String>,
+    /// A RustSec advisory id: waives the findings about that advisory.
+    pub advisory: Option<String>,
+    /// `YYYY-MM-DD`: after this day the waiver no longer applies and the findings return.
+    pub until: Option<String>,
     pub reason: String,
     pub location: Option<Location>,
 }

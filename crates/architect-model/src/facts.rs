@@ -147,6 +147,10 @@ pub struct Facts {
     pub tooling: ToolingFacts,
     pub files: FileStore,
     pub config: Config,
+    /// Advisories matched against `Cargo.lock`, when a database was available.
+    pub advisories: Option<(crate::AdvisoryDbFacts, Vec<crate::AdvisoryMatch>)>,
+    /// The registry index cache, for yanked and newer versions.
+    pub index: crate::IndexFacts,
     /// What the loader could not learn, said plainly (part of the review).
     pub notes: Vec<String>,
     /// What the loader decided (trusted toolchain, ignored settings), for `-v` on stderr.

@@ -151,6 +151,9 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
     pub help: String,
+    /// The RustSec advisory id, for advisory findings (what an `ignore` can name).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub advisory: Option<String>,
 }
 
 impl Finding {

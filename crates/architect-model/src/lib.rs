@@ -6,6 +6,7 @@
 //! renderer show the same evidence.
 
 mod config;
+mod deps;
 mod facts;
 mod files;
 mod finding;
@@ -13,9 +14,34 @@ mod finding;
 pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
 };
+pub use deps::{AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, IndexFacts, IndexVersion};
 pub use facts::{
     CargoConfigEntry, DepDecl, DepKind, Facts, ManifestFacts, PlatformChoice, ToolchainFacts,
     ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{Finding, Level, Location, PackageRef, Review, Section, Summary};
+
+/// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
+pub fn civil_date(unix_secs: u64) -> String {
+    let z = (unix_secs / 86_400) as i64 + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!("{year:04}-{month:02}-{day:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn civil_dates() {
+        assert_eq!(super::civil_date(0), "1970-01-01");
+        assert_eq!(super::civil_date(951_782_400), "2000-02-29");
+        assert_eq!(super::civil_date(1_795_478_400), "2026-11-24");
+    }
+}

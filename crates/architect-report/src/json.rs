@@ -64,6 +64,8 @@ struct WireFinding<'a> {
     path: &'a [PackageRef],
     notes: &'a [String],
     help: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    advisory: Option<&'a str>,
 }
 
 impl<'a> From<&'a Finding> for WireFinding<'a> {
@@ -78,6 +80,7 @@ impl<'a> From<&'a Finding> for WireFinding<'a> {
             path: &f.path,
             notes: &f.notes,
             help: &f.help,
+            advisory: f.advisory.as_deref(),
         }
     }
 }

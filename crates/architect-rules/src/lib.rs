@@ -7,11 +7,12 @@
 pub mod graph;
 pub mod rule;
 pub mod rules;
+pub mod semver_util;
 mod summary;
 #[cfg(test)]
 mod testing;
 
-use architect_model::{Facts, Level, Location, Review, RuleSchema};
+use architect_model::{Facts, Finding, Level, Location, Review, RuleSchema};
 use guppy::{Version, VersionReq};
 
 pub use rule::{Ctx, Docs, Rule};
@@ -23,6 +24,8 @@ pub use summary::summarize;
 pub struct ReviewOptions {
     /// `--deny warn`: every `warn` finding becomes `deny`.
     pub deny_warnings: bool,
+    /// Today, `YYYY-MM-DD`, for waivers with an `until` date. Waivers never expire when empty.
+    pub today: String,
 }
 
 /// The rule with this id.
@@ -89,21 +92,46 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
     }
 
     for ignore in &config.ignores {
-        let before = findings.len();
-        findings.retain(|f| {
-            !(f.rule == ignore.rule
+        let matches = |f: &Finding| {
+            ignore.rule.as_ref().is_none_or(|r| f.rule == r)
+                && ignore
+                    .advisory
+                    .as_ref()
+                    .is_none_or(|a| f.advisory.as_ref() == Some(a))
                 && ignore
                     .package
                     .as_ref()
-                    .is_none_or(|p| f.packages.iter().any(|fp| &fp.name == p)))
-        });
+                    .is_none_or(|p| f.packages.iter().any(|fp| &fp.name == p))
+        };
+        let expired = ignore
+            .until
+            .as_ref()
+            .filter(|until| !options.today.is_empty() && until.as_str() < options.today.as_str());
+        let what = [
+            ignore.rule.as_deref(),
+            ignore.advisory.as_deref(),
+            ignore.package.as_deref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(|s| format!("`{s}`"))
+        .collect::<Vec<_>>()
+        .join(" ");
+        if let Some(until) = expired {
+            // The waiver lapsed: the findings come back, saying so.
+            for f in findings.iter_mut().filter(|f| matches(f)) {
+                f.notes.push(format!(
+                    "an ignore of this expired on {until} (reason given: {})",
+                    ignore.reason
+                ));
+            }
+            continue;
+        }
+        let before = findings.len();
+        findings.retain(|f| !matches(f));
         if findings.len() == before {
-            let what = ignore
-                .package
-                .as_ref()
-                .map_or(String::new(), |p| format!(" for `{p}`"));
             stale.push((
-                format!("ignore of `{}`{what} matches no finding", ignore.rule),
+                format!("ignore of {what} matches no finding"),
                 ignore.location.clone(),
             ));
         }

@@ -81,6 +81,7 @@ impl Ctx<'_> {
             path: Vec::new(),
             notes: Vec::new(),
             help: help.into(),
+            advisory: None,
         }
     }
 }

@@ -43,6 +43,12 @@ enum Command {
         /// The rule id, e.g. `build/monolith-crate`.
         rule: String,
     },
+    /// Clone or update the RustSec advisory database (the only command that goes online).
+    Fetch {
+        /// Where the database lives; default `$CARGO_HOME/advisory-db`, as cargo-audit.
+        #[arg(long, value_name = "PATH")]
+        advisory_db: Option<PathBuf>,
+    },
 }
 
 #[derive(Args, Debug, Clone)]
@@ -71,6 +77,12 @@ struct ReviewArgs {
     /// Do not activate the `default` feature.
     #[arg(long)]
     no_default_features: bool,
+    /// The RustSec advisory database to use; default `$CARGO_HOME/advisory-db`.
+    #[arg(long, value_name = "PATH")]
+    advisory_db: Option<PathBuf>,
+    /// Clone or update the advisory database before the review (needs the network).
+    #[arg(long)]
+    fetch: bool,
     /// Review for the target triple (repeatable); `all` for every platform. Default: the host.
     #[arg(long, value_name = "TRIPLE")]
     target: Vec<String>,
@@ -131,6 +143,10 @@ fn main() -> ExitCode {
     match cli.command {
         Some(Command::Rules) => print_rules(),
         Some(Command::Explain { rule }) => explain(&rule),
+        Some(Command::Fetch { advisory_db }) => match fetch(advisory_db.as_deref()) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Some(Command::Review(args)) => review(&args),
         None => review(&cli.review),
     }
@@ -187,7 +203,57 @@ fn explain(id: &str) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Clone or fast-forward the advisory database with the user's git.
+fn fetch(path: Option<&std::path::Path>) -> Result<(), ExitCode> {
+    let Some(path) = path
+        .map(PathBuf::from)
+        .or_else(architect_load::advisories::default_db_path)
+    else {
+        eprintln!(
+            "error: no CARGO_HOME or HOME to put the advisory database in\nhelp: pass --advisory-db PATH"
+        );
+        return Err(ExitCode::from(2));
+    };
+    let mut git = std::process::Command::new("git");
+    if path.join(".git").exists() {
+        eprintln!("Updating the advisory database in {}", path.display());
+        git.arg("-C")
+            .arg(&path)
+            .args(["pull", "--ff-only", "--quiet"]);
+    } else {
+        eprintln!("Cloning the advisory database into {}", path.display());
+        git.args([
+            "clone",
+            "--depth",
+            "1",
+            "--quiet",
+            "https://github.com/rustsec/advisory-db.git",
+        ])
+        .arg(&path);
+    }
+    match git.status() {
+        Ok(s) if s.success() => Ok(()),
+        Ok(s) => {
+            eprintln!(
+                "error: git exited with {s} while fetching the advisory database\nhelp: check the network, or copy a database there and pass --advisory-db PATH"
+            );
+            Err(ExitCode::from(2))
+        }
+        Err(e) => {
+            eprintln!(
+                "error: could not run git: {e}\nhelp: install git, or pass --advisory-db PATH to an existing copy"
+            );
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn review(args: &ReviewArgs) -> ExitCode {
+    if args.fetch
+        && let Err(code) = fetch(args.advisory_db.as_deref())
+    {
+        return code;
+    }
     let options = LoadOptions {
         manifest_path: args.manifest_path.clone(),
         metadata_path: args.metadata_path.clone(),
@@ -198,6 +264,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
         all_features: args.all_features,
         no_default_features: args.no_default_features,
         targets: args.target.clone(),
+        advisory_db: args.advisory_db.clone(),
     };
     let progress = progress(args.quiet);
     progress.set_message("resolving the workspace with `cargo metadata`");
@@ -215,6 +282,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
         &facts,
         &ReviewOptions {
             deny_warnings: args.deny.is_some(),
+            today: today(),
         },
     );
     progress.finish_and_clear();
@@ -273,6 +341,18 @@ fn review(args: &ReviewArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`; `CARGO_ARCHITECT_TODAY` overrides it, for reproducible
+/// runs and tests of waiver expiry.
+fn today() -> String {
+    if let Ok(d) = std::env::var("CARGO_ARCHITECT_TODAY") {
+        return d;
+    }
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    architect_model::civil_date(secs)
 }
 
 fn progress(quiet: bool) -> indicatif::ProgressBar {

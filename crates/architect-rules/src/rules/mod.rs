@@ -9,15 +9,23 @@ pub mod build {
     pub mod scale;
 }
 pub mod supply_chain {
+    pub mod advisory;
     pub mod build_script;
     pub mod cargo_config;
     pub mod git_source;
+    pub mod notice;
     pub mod path_source;
     pub mod proc_macro;
     pub mod tooling;
+    pub mod unmaintained;
+    pub mod unsound;
+    pub mod vulnerability;
+    pub mod yanked;
 }
 pub mod msrv {
+    pub mod effective;
     pub mod missing_rust_version;
+    pub mod outdated;
     pub mod resolver;
 }
 pub mod evolution {
@@ -42,17 +50,26 @@ pub static REGISTRY: &[&Rule] = &[
     &build::scale::RULE,
     &build::monolith_crate::RULE,
     &build::duplicate_versions::RULE,
+    &supply_chain::vulnerability::RULE,
+    &supply_chain::unsound::RULE,
+    &supply_chain::unmaintained::RULE,
+    &supply_chain::notice::RULE,
+    &supply_chain::yanked::RULE,
     &supply_chain::build_script::RULE,
     &supply_chain::proc_macro::RULE,
     &supply_chain::git_source::RULE,
     &supply_chain::path_source::RULE,
     &supply_chain::cargo_config::RULE,
     &supply_chain::tooling::RULE,
+    &msrv::effective::RULE,
     &msrv::missing_rust_version::RULE,
     &msrv::resolver::RULE,
+    &msrv::outdated::RULE,
     &evolution::edition::RULE,
     &evolution::toolchain_pin::RULE,
     &r#async::runtimes::RULE,
+    &r#async::discontinued_runtime::RULE,
+    &r#async::runtime_lock_in::RULE,
     &observability::stack::RULE,
     &interop::crate_types::RULE,
     &interop::bindings::RULE,

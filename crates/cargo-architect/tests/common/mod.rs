@@ -45,8 +45,19 @@ pub fn architect() -> Command {
     cmd
 }
 
+/// Run a review in `dir`. Unless the arguments name one, the review uses the checked-in
+/// advisory database, so that no test depends on what the machine has in `$CARGO_HOME`.
 pub fn run_in(dir: &Path, args: &[&str]) -> Output {
-    architect().current_dir(dir).args(args).output().unwrap()
+    let mut cmd = architect();
+    cmd.current_dir(dir).args(args);
+    if !args.contains(&"--advisory-db") {
+        cmd.arg("--advisory-db").arg(fixture_advisory_db());
+    }
+    cmd.output().unwrap()
+}
+
+pub fn fixture_advisory_db() -> PathBuf {
+    repo_root().join("fixtures/advisory-db")
 }
 
 /// Replace what differs between machines: the temporary root, the tool version, the list of

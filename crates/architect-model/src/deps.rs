@@ -1,0 +1,70 @@
+//! Facts about dependencies from outside the workspace: RustSec advisories and the registry
+//! index.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use crate::PackageRef;
+
+/// What kind of advisory: a vulnerability, or one of RustSec's informational kinds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AdvisoryKind {
+    Vulnerability,
+    Unmaintained,
+    Unsound,
+    Notice,
+    /// An informational kind this version does not know.
+    Other(String),
+}
+
+/// One advisory that applies to one locked package.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AdvisoryMatch {
+    pub id: String,
+    pub package: PackageRef,
+    pub kind: AdvisoryKind,
+    pub title: String,
+    /// `YYYY-MM-DD`.
+    pub date: String,
+    pub url: Option<String>,
+    /// CVSS vector and its base score, when the advisory has one.
+    pub cvss: Option<(String, f64)>,
+    /// Semver requirements of the fixed versions.
+    pub patched: Vec<String>,
+    pub unaffected: Vec<String>,
+    pub aliases: Vec<String>,
+    /// Affected functions, `path` with the version requirements they are affected at.
+    pub functions: Vec<String>,
+    /// Crates the advisory suggests instead (from its "alternatives" section).
+    pub alternatives: Vec<String>,
+}
+
+/// The advisory database the review used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AdvisoryDbFacts {
+    pub path: String,
+    pub advisories: usize,
+}
+
+/// One published version of a crate, as the registry index says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexVersion {
+    pub version: String,
+    pub yanked: bool,
+    pub rust_version: Option<String>,
+}
+
+/// What the local registry index cache knows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexFacts {
+    /// Published versions per crate name, in index order (oldest first).
+    pub crates: BTreeMap<String, Vec<IndexVersion>>,
+    /// Registry crates of the build with no cached index entry: status unknown, not fine.
+    pub unknown: BTreeSet<String>,
+}
+
+impl IndexFacts {
+    /// The index entry of one version, if cached.
+    pub fn version(&self, name: &str, version: &str) -> Option<&IndexVersion> {
+        self.crates.get(name)?.iter().find(|v| v.version == version)
+    }
+}

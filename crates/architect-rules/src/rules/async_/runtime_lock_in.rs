@@ -1,0 +1,67 @@
+//! `async/runtime-lock-in`: third-party crates in the build that hard-require tokio.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "async/runtime-lock-in",
+    section: Section::Async,
+    default_level: Level::Info,
+    summary: "third-party crates that hard-require tokio: how deep the coupling goes",
+    docs: Docs {
+        what: "Lists the third-party packages of the build that depend on tokio directly \
+               (reqwest, hyper, sqlx, tonic, ...), each a reason the build cannot change \
+               runtime without replacing it.",
+        why: "Tokio is the de-facto runtime, and depending on it is usually right; but the \
+              coupling is architectural. Knowing how many crates hard-require it tells what a \
+              move to another runtime, a WASM target, or an embedded executor would cost.",
+        fix: "Nothing to fix by itself. Where runtime independence matters, prefer crates with \
+              runtime-agnostic cores (`futures` traits) and keep tokio types out of your own \
+              library APIs.",
+        references: &[("Tokio", "https://tokio.rs/")],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut dependents: Vec<_> = facts
+        .built()
+        .filter(|p| !p.in_workspace() && p.name() != "tokio")
+        .filter(|p| {
+            p.direct_links().any(|l| {
+                l.to().name() == "tokio" && facts.is_built(l.to().id()) && l.normal().is_present()
+            })
+        })
+        .collect();
+    if dependents.is_empty() {
+        return Vec::new();
+    }
+    dependents.sort_by(|a, b| a.name().cmp(b.name()));
+    let names: Vec<String> = dependents
+        .iter()
+        .map(|p| format!("`{}`", p.name()))
+        .collect();
+    let shown = names
+        .iter()
+        .take(12)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut f = cx.finding(
+        format!(
+            "{} third-party crates hard-require tokio: {shown}{}",
+            dependents.len(),
+            if names.len() > 12 { ", ..." } else { "" }
+        ),
+        "keep tokio types out of your own library APIs so the coupling stays in these crates",
+    );
+    for p in &dependents {
+        f = f.package(pkg_ref(p));
+    }
+    vec![f]
+}

@@ -1,0 +1,182 @@
+//! What the four advisory rules share: turning a matched advisory into a finding with its
+//! evidence (the `Cargo.lock` entry, the inclusion path) and the smallest fix.
+
+use architect_model::{AdvisoryKind, AdvisoryMatch, Facts, Finding, Location};
+use guppy::Version;
+
+use crate::graph::{dependency_evidence, inclusion_path};
+use crate::rule::{Ctx, FindingExt};
+use crate::semver_util::{compatible, matches_any, releases};
+
+/// The smallest fix for a locked version with an advisory.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Fix {
+    /// A semver-compatible version is fixed: `cargo update -p NAME@LOCKED --precise VER`.
+    Update { version: String },
+    /// Only a semver-incompatible version is fixed: a requirement in `Cargo.toml` must change.
+    Requirement {
+        version: String,
+        line: Option<Location>,
+        direct: bool,
+    },
+    /// No fixed version exists.
+    None,
+    /// The advisory names fixed versions, but the index cache does not know which exist.
+    Unknown,
+}
+
+pub fn fix(facts: &Facts, m: &AdvisoryMatch) -> Fix {
+    if m.patched.is_empty() {
+        return Fix::None;
+    }
+    let Some(versions) = facts.index.crates.get(&m.package.name) else {
+        return Fix::Unknown;
+    };
+    let Ok(locked) = Version::parse(&m.package.version) else {
+        return Fix::Unknown;
+    };
+    let fixed: Vec<Version> = releases(versions, !locked.pre.is_empty())
+        .into_iter()
+        .map(|(v, _)| v)
+        .filter(|v| v > &locked && matches_any(&m.patched, v))
+        .collect();
+    if let Some(v) = fixed.iter().find(|v| compatible(&locked, v)) {
+        return Fix::Update {
+            version: v.to_string(),
+        };
+    }
+    let Some(v) = fixed.first() else {
+        return Fix::None;
+    };
+    // The line to change: where a workspace member declares the package, or the first
+    // dependency on the path to it.
+    let built = facts
+        .built()
+        .find(|p| p.name() == m.package.name && p.version().to_string() == m.package.version);
+    let (line, direct) = built
+        .map(|p| {
+            let path = inclusion_path(facts, p.id());
+            let direct = path.len() == 2;
+            let (locations, _) = dependency_evidence(facts, p.id());
+            (
+                locations
+                    .into_iter()
+                    .find(|l| l.path.ends_with("Cargo.toml")),
+                direct,
+            )
+        })
+        .unwrap_or((None, false));
+    Fix::Requirement {
+        version: v.to_string(),
+        line,
+        direct,
+    }
+}
+
+/// The findings of one advisory kind.
+pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
+    let facts = cx.facts;
+    let Some((_, matches)) = &facts.advisories else {
+        return Vec::new();
+    };
+    matches
+        .iter()
+        .filter(|m| &m.kind == kind)
+        .map(|m| finding(cx, m))
+        .collect()
+}
+
+fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
+    let facts = cx.facts;
+    let p = &m.package;
+    let built = facts
+        .built()
+        .find(|b| b.name() == p.name && b.version().to_string() == p.version);
+    let (path, in_build) = match &built {
+        Some(b) => (dependency_evidence(facts, b.id()).1, true),
+        None => (Vec::new(), false),
+    };
+    let what = match m.kind {
+        AdvisoryKind::Vulnerability => "vulnerability",
+        AdvisoryKind::Unmaintained => "unmaintained",
+        AdvisoryKind::Unsound => "unsound",
+        AdvisoryKind::Notice => "notice",
+        AdvisoryKind::Other(_) => "advisory",
+    };
+    let mut message = format!("{} {what}: `{p}`: {}", m.id, m.title);
+    if !in_build {
+        message.push_str(" (locked, but not built for the reviewed platforms)");
+    }
+    let fixed = m.patched.join(" or ");
+    let help = match (&m.kind, fix(facts, m)) {
+        (AdvisoryKind::Unmaintained, _) if !m.alternatives.is_empty() => format!(
+            "replace `{}`; the advisory suggests {}",
+            p.name,
+            m.alternatives
+                .iter()
+                .map(|a| format!("`{a}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        (_, Fix::Update { version }) => format!(
+            "`cargo update -p {}@{} --precise {version}` (semver-compatible; fixed in {fixed})",
+            p.name, p.version
+        ),
+        (
+            _,
+            Fix::Requirement {
+                version,
+                line,
+                direct,
+            },
+        ) => {
+            let at = line
+                .map(|l| format!(" at {}:{}", l.path, l.line))
+                .unwrap_or_default();
+            if direct {
+                format!(
+                    "raise the requirement{at} to `{}` `{version}` (fixed in {fixed}; not semver-compatible)",
+                    p.name
+                )
+            } else {
+                format!(
+                    "needs `{}` {version} or later, which is not semver-compatible: upgrade the dependency declared{at} to a release that allows it",
+                    p.name
+                )
+            }
+        }
+        (AdvisoryKind::Unmaintained, _) => format!("plan a replacement for `{}`", p.name),
+        (_, Fix::None) => format!(
+            "no fixed version of `{}` exists: remove it or replace it",
+            p.name
+        ),
+        (_, Fix::Unknown) => format!(
+            "fixed in {fixed}; the index cache has no entry for `{}`, so run `cargo update -p {}` and review again",
+            p.name, p.name
+        ),
+    };
+    let mut f = cx
+        .finding(message, help)
+        .package(p.clone())
+        .via(path)
+        .at(facts.lock_location(&p.name, &p.version));
+    f.advisory = Some(m.id.clone());
+    f = f.note(format!(
+        "published {}; {}",
+        m.date,
+        m.url.clone().unwrap_or_default()
+    ));
+    if let Some((vector, score)) = &m.cvss {
+        f = f.note(format!("CVSS {score:.1} ({vector})"));
+    }
+    if !m.patched.is_empty() {
+        f = f.note(format!("patched: {}", m.patched.join(", ")));
+    }
+    if !m.aliases.is_empty() {
+        f = f.note(format!("aliases: {}", m.aliases.join(", ")));
+    }
+    if !m.functions.is_empty() {
+        f = f.note(format!("affected functions: {}", m.functions.join("; ")));
+    }
+    f
+}

@@ -1,0 +1,33 @@
+//! `supply-chain/unsound`: RustSec "unsound" advisories in locked versions.
+
+use architect_model::{AdvisoryKind, Finding, Level, Section};
+
+use super::advisory;
+use crate::rule::{Ctx, Docs, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "supply-chain/unsound",
+    section: Section::SupplyChain,
+    default_level: Level::Warn,
+    summary: "locked versions with a RustSec unsoundness advisory",
+    docs: Docs {
+        what: "Reports locked versions with an informational `unsound` RustSec advisory: an API \
+               that lets safe code cause undefined behaviour.",
+        why: "Unsoundness is not yet an exploit, but it voids the guarantee the rest of the \
+              program relies on: memory safety of safe code. Miscompilations and memory \
+              corruption from it are hard to trace back to the dependency.",
+        fix: "Update to a patched version (the fix is given), or avoid the unsound API and \
+              record that with an ignore and a reason.",
+        references: &[(
+            "RustSec: informational advisories",
+            "https://rustsec.org/categories/memory-corruption.html",
+        )],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    advisory::findings(cx, &AdvisoryKind::Unsound)
+}

@@ -1,0 +1,78 @@
+//! `supply-chain/yanked`: locked versions that were yanked from the registry.
+
+use architect_model::{Finding, Level, Section};
+use guppy::Version;
+
+use crate::graph::{dependency_evidence, pkg_ref};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::semver_util::{compatible, releases};
+
+pub static RULE: Rule = Rule {
+    id: "supply-chain/yanked",
+    section: Section::SupplyChain,
+    default_level: Level::Deny,
+    summary: "locked versions that were yanked from the registry",
+    docs: Docs {
+        what: "Looks up every registry package of the build in the local index cache (with \
+               tame-index, as cargo-deny does) and reports locked versions that were yanked. \
+               Nothing is fetched: crates without a cache entry are listed as unknown in the \
+               review's notes.",
+        why: "Authors yank a release when it is broken or dangerous (a miscompilation, a \
+              security fix that went wrong, an accidental breaking change). A lockfile keeps \
+              building with it silently; a fresh resolve would never pick it.",
+        fix: "`cargo update -p NAME@VERSION` moves to the newest compatible release; the help \
+              names it when the index knows one.",
+        references: &[
+            (
+                "Cargo book: cargo yank",
+                "https://doc.rust-lang.org/cargo/commands/cargo-yank.html",
+            ),
+            (
+                "cargo-deny: advisories.yanked",
+                "https://embarkstudios.github.io/cargo-deny/checks/advisories/cfg.html",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for p in facts.built().filter(|p| p.source().is_crates_io()) {
+        let version = p.version().to_string();
+        let Some(entry) = facts.index.version(p.name(), &version) else {
+            continue;
+        };
+        if !entry.yanked {
+            continue;
+        }
+        let replacement = facts.index.crates.get(p.name()).and_then(|all| {
+            releases(all, !p.version().pre.is_empty())
+                .into_iter()
+                .rev()
+                .map(|(v, _)| v)
+                .find(|v: &Version| compatible(p.version(), v))
+        });
+        let (_, path) = dependency_evidence(facts, p.id());
+        let help = match replacement {
+            Some(v) => format!("`cargo update -p {}@{version} --precise {v}`", p.name()),
+            None => format!(
+                "no compatible release remains: raise the requirement on `{}` to a newer major version",
+                p.name()
+            ),
+        };
+        out.push(
+            cx.finding(
+                format!("`{}` is locked at a yanked version", pkg_ref(&p)),
+                help,
+            )
+            .package(pkg_ref(&p))
+            .via(path)
+            .at(facts.lock_location(p.name(), &version)),
+        );
+    }
+    out
+}
