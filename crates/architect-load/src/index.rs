@@ -16,19 +16,18 @@ use tame_index::index::{ComboIndexCache, IndexLocation, IndexUrl};
 pub fn read(
     names: &BTreeSet<String>,
     config_root: &Path,
+    cargo_home: Option<&Path>,
     cargo_version: Option<&str>,
 ) -> Result<IndexFacts, String> {
+    let utf8 = |p: &Path| tame_index::PathBuf::from_path_buf(p.to_path_buf()).ok();
     let version = cargo_version
         .and_then(|v| tame_index::Version::parse(v).ok())
         .ok_or("the cargo version is unknown, so the index cache location is too")?;
     let v = version.to_string();
-    let url = IndexUrl::crates_io(
-        tame_index::PathBuf::from_path_buf(config_root.to_path_buf()).ok(),
-        None,
-        Some(&v),
-    )
-    .map_err(|e| format!("the crates.io index location could not be determined: {e}"))?;
-    let mut location = IndexLocation::new(url);
+    let home = cargo_home.and_then(utf8);
+    let url = IndexUrl::crates_io(utf8(config_root), home.as_deref(), Some(&v))
+        .map_err(|e| format!("the crates.io index location could not be determined: {e}"))?;
+    let mut location = IndexLocation::new(url).with_root(home);
     location.cargo_version = Some(version);
     let cache = ComboIndexCache::new(location)
         .map_err(|e| format!("the registry index cache could not be opened: {e}"))?;
@@ -65,4 +64,45 @@ pub fn read(
         }
     }
     Ok(facts)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn crates_without_a_cache_entry_are_unknown_not_fine() {
+        let empty_home = tempfile::tempdir().unwrap();
+        let names: BTreeSet<String> = ["serde", "tokio"].map(String::from).into();
+        let facts = read(
+            &names,
+            empty_home.path(),
+            Some(empty_home.path()),
+            Some("1.95.0"),
+        )
+        .unwrap();
+        assert!(facts.crates.is_empty());
+        assert_eq!(facts.unknown, names);
+    }
+
+    #[test]
+    fn a_local_registry_replacement_is_read() {
+        let ws = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures/registry-ws");
+        let empty_home = tempfile::tempdir().unwrap();
+        let names: BTreeSet<String> = ["yankedlib", "msrvlib", "nonesuch"]
+            .map(String::from)
+            .into();
+        let facts = read(&names, &ws, Some(empty_home.path()), Some("1.95.0")).unwrap();
+        assert!(facts.version("yankedlib", "2.0.0").unwrap().yanked);
+        assert!(!facts.version("yankedlib", "2.0.1").unwrap().yanked);
+        assert_eq!(
+            facts
+                .version("msrvlib", "3.2.0")
+                .unwrap()
+                .rust_version
+                .as_deref(),
+            Some("1.88")
+        );
+        assert_eq!(facts.unknown, BTreeSet::from(["nonesuch".to_string()]));
+    }
 }

@@ -353,7 +353,7 @@ fn build_facts(
     let index = if registry_names.is_empty() {
         architect_model::IndexFacts::default()
     } else {
-        match index::read(&registry_names, &root, toolchain.release.as_deref()) {
+        match index::read(&registry_names, &root, None, toolchain.release.as_deref()) {
             Ok(index) => {
                 if !index.unknown.is_empty() {
                     notes.push(format!(

@@ -10,14 +10,17 @@ use architect_model::{Facts, Finding};
 use crate::rule::{Ctx, Rule};
 
 fn load(name: &str) -> Facts {
-    let manifest = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../fixtures")
-        .join(name)
-        .join("Cargo.toml");
+    load_with(name, None)
+}
+
+fn load_with(name: &str, advisory_db: Option<&str>) -> Facts {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let manifest = fixtures.join(name).join("Cargo.toml");
     let options = architect_load::LoadOptions {
         manifest_path: Some(manifest),
         offline: true,
         locked: true,
+        advisory_db: Some(fixtures.join(advisory_db.unwrap_or("advisory-db"))),
         ..Default::default()
     };
     architect_load::load(&options, &crate::schemas()).expect("fixture loads")
@@ -26,6 +29,12 @@ fn load(name: &str) -> Facts {
 pub fn kitchen_sink() -> &'static Facts {
     static F: OnceLock<Facts> = OnceLock::new();
     F.get_or_init(|| load("kitchen-sink"))
+}
+
+/// Registry packages from a local registry, with the fictional advisory database.
+pub fn registry_ws() -> &'static Facts {
+    static F: OnceLock<Facts> = OnceLock::new();
+    F.get_or_init(|| load("registry-ws"))
 }
 
 pub fn clean() -> &'static Facts {

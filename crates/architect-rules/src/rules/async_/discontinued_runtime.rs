@@ -88,3 +88,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, names, registry_ws, run};
+
+    #[test]
+    fn async_std_with_the_member_using_it() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(names(&f), ["async-std"]);
+        assert!(f[0].message.contains("RUSTSEC-2099-0005"));
+        assert!(f[0].message.contains("used directly by `app`"));
+        // kitchen-sink has async-std without a database entry: named as discontinued anyway.
+        assert_eq!(names(&run(&RULE, kitchen_sink())), ["async-std"]);
+    }
+}

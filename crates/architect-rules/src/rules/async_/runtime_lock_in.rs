@@ -65,3 +65,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     vec![f]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, names, registry_ws, run};
+
+    #[test]
+    fn third_party_tokio_dependents() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(f.len(), 1);
+        assert_eq!(names(&f), ["reqwestish"]);
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

@@ -208,3 +208,29 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, registry_ws, run};
+
+    #[test]
+    fn effective_msrv_and_a_broken_promise() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(f.len(), 2);
+        assert!(
+            f[0].message
+                .starts_with("the effective MSRV is 1.80, set by `msrvlib 3.1.0`")
+        );
+        assert!(
+            f[0].notes
+                .iter()
+                .any(|n| n.starts_with("8 packages declare no rust-version"))
+        );
+        assert_eq!(f[1].level, Level::Warn);
+        assert_eq!(f[1].packages[0].name, "app");
+        assert_eq!(f[1].locations[0].line, 5, "app's rust-version line");
+        // Only workspace members and path packages: no third-party rust-version to speak of.
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

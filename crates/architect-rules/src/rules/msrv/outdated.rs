@@ -123,15 +123,45 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .package(pkg_ref(&p))
             .note(format!("declared by {}", members.join(", ")))
             .at(location);
-        if let Some((m, v)) = fits {
-            f = f.note(format!(
-                "newest release whose rust-version fits {}.{}: {v}{}",
-                m.major,
-                m.minor,
-                if &v == newest { " (the newest)" } else { "" }
-            ));
+        match (fits, &msrv) {
+            (Some((m, v)), _) => {
+                f = f.note(format!(
+                    "newest release whose rust-version fits {}.{}: {v}{}",
+                    m.major,
+                    m.minor,
+                    if &v == newest { " (the newest)" } else { "" }
+                ));
+            }
+            (None, Some(m)) => {
+                f = f.note(format!(
+                    "no published release fits rust-version {}.{}",
+                    m.major, m.minor
+                ));
+            }
+            (None, None) => {}
         }
         out.push(f);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{names, registry_ws, run};
+
+    #[test]
+    fn behind_compatible_major_and_msrv_fit() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(names(&f), ["msrvlib", "tokio", "vulnlib", "yankedlib"]);
+        let msrvlib = f.iter().find(|f| f.packages[0].name == "msrvlib").unwrap();
+        assert!(
+            msrvlib
+                .notes
+                .iter()
+                .any(|n| n == "no published release fits rust-version 1.70")
+        );
+        let tokio = f.iter().find(|f| f.packages[0].name == "tokio").unwrap();
+        assert!(tokio.notes.iter().any(|n| n.contains("fits 1.85: 1.40.0")));
+    }
 }

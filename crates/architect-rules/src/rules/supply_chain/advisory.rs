@@ -155,8 +155,12 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
             p.name, p.name
         ),
     };
-    let mut f = cx
-        .finding(message, help)
+    let mut f = cx.finding(message, help);
+    if !in_build {
+        // Locked but never compiled for these platforms: worth knowing, not a risk here.
+        f.level = architect_model::Level::Info;
+    }
+    let mut f = f
         .package(p.clone())
         .via(path)
         .at(facts.lock_location(&p.name, &p.version));

@@ -38,3 +38,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{names, registry_ws, run};
+
+    #[test]
+    fn notices() {
+        assert_eq!(names(&run(&RULE, registry_ws())), ["msrvlib"]);
+    }
+}

@@ -32,3 +32,16 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     advisory::findings(cx, &AdvisoryKind::Unmaintained)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{names, registry_ws, run};
+
+    #[test]
+    fn unmaintained_with_alternatives() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(names(&f), ["async-std", "oldlib"]);
+        assert!(f.iter().all(|f| f.help.contains("the advisory suggests")));
+    }
+}

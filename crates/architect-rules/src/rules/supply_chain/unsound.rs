@@ -31,3 +31,16 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     advisory::findings(cx, &AdvisoryKind::Unsound)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{names, registry_ws, run};
+
+    #[test]
+    fn unsound_tokio_with_its_fix() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(names(&f), ["tokio"]);
+        assert!(f[0].help.contains("--precise 1.40.0"), "{}", f[0].help);
+    }
+}

@@ -76,3 +76,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, names, registry_ws, run};
+
+    #[test]
+    fn yanked_version_with_the_replacement() {
+        let f = run(&RULE, registry_ws());
+        assert_eq!(names(&f), ["yankedlib"]);
+        assert_eq!(
+            f[0].help,
+            "`cargo update -p yankedlib@2.0.0 --precise 2.0.1`"
+        );
+        assert!(run(&RULE, kitchen_sink()).is_empty());
+    }
+}

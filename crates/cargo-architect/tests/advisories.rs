@@ -1,0 +1,311 @@
+//! Dependency intelligence end to end, on `fixtures/registry-ws` (registry packages served by a
+//! local registry, offline) with the fictional `fixtures/advisory-db`, and on the real corpus
+//! with the real database in `../shared/advisory-db`.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use common::*;
+
+fn review(ws: &std::path::Path, extra: &[&str]) -> (Option<i32>, serde_json::Value) {
+    let mut args = vec!["--offline", "--format", "json"];
+    args.extend_from_slice(extra);
+    let out = run_in(ws, &args);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let doc = json(&out);
+    validate(&doc);
+    (out.status.code(), doc)
+}
+
+fn ids(doc: &serde_json::Value) -> BTreeSet<String> {
+    doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["advisory"].as_str().map(str::to_string))
+        .collect()
+}
+
+#[test]
+fn advisories_on_the_host_with_fixes_and_evidence() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let (code, doc) = review(&ws, &[]);
+    assert_eq!(
+        code,
+        Some(1),
+        "a vulnerability and a yanked version are deny"
+    );
+    // The Windows-only advisory is not for this host; the withdrawn one never applies.
+    assert_eq!(
+        ids(&doc),
+        [
+            "RUSTSEC-2099-0001",
+            "RUSTSEC-2099-0002",
+            "RUSTSEC-2099-0005",
+            "RUSTSEC-2099-0006",
+            "RUSTSEC-2099-0007"
+        ]
+        .map(String::from)
+        .into()
+    );
+    let vuln = &findings(&doc, "supply-chain/vulnerability")[0];
+    assert_eq!(vuln["level"], "deny");
+    assert_eq!(vuln["advisory"], "RUSTSEC-2099-0001");
+    assert_eq!(
+        vuln["help"],
+        "`cargo update -p vulnlib@1.0.0 --precise 1.0.2` (semver-compatible; fixed in >=1.0.2)"
+    );
+    assert_eq!(vuln["locations"][0]["path"], "Cargo.lock");
+    assert_eq!(vuln["path"][0]["name"], "app");
+    let notes = vuln["notes"].to_string();
+    assert!(
+        notes.contains("CVSS 9.8")
+            && notes.contains("2099-01-10")
+            && notes.contains("vulnlib::parse"),
+        "{notes}"
+    );
+
+    let unmaintained = findings(&doc, "supply-chain/unmaintained");
+    let oldlib = unmaintained
+        .iter()
+        .find(|f| f["packages"][0]["name"] == "oldlib")
+        .unwrap();
+    assert!(
+        oldlib["help"]
+            .as_str()
+            .unwrap()
+            .contains("the advisory suggests"),
+        "{oldlib}"
+    );
+
+    let unsound = &findings(&doc, "supply-chain/unsound")[0];
+    assert!(
+        unsound["help"]
+            .as_str()
+            .unwrap()
+            .contains("--precise 1.40.0"),
+        "{unsound}"
+    );
+
+    let yanked = findings(&doc, "supply-chain/yanked");
+    assert_eq!(yanked.len(), 1);
+    assert_eq!(
+        yanked[0]["help"],
+        "`cargo update -p yankedlib@2.0.0 --precise 2.0.1`"
+    );
+
+    let msrv = findings(&doc, "msrv/effective");
+    assert!(msrv.iter().any(|f| {
+        f["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("the effective MSRV is 1.80, set by `msrvlib 3.1.0`")
+    }));
+    let broken = msrv.iter().find(|f| f["level"] == "warn").unwrap();
+    assert_eq!(
+        broken["message"],
+        "`app` declares rust-version 1.70 but `msrvlib 3.1.0` requires 1.80: `cargo +1.70 build` fails"
+    );
+    assert_eq!(broken["locations"][0]["path"], "app/Cargo.toml");
+
+    let rt = &findings(&doc, "async/discontinued-runtime")[0];
+    assert!(
+        rt["message"]
+            .as_str()
+            .unwrap()
+            .contains("used directly by `app`"),
+        "{rt}"
+    );
+    let lock_in = &findings(&doc, "async/runtime-lock-in")[0];
+    assert!(
+        lock_in["message"]
+            .as_str()
+            .unwrap()
+            .contains("`reqwestish`")
+    );
+
+    let outdated: Vec<String> = findings(&doc, "msrv/outdated")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        outdated.contains(
+            &"`vulnlib 1.0.0` is behind: 1.1.0 is semver-compatible; 2.0.0 is a major update"
+                .to_string()
+        ),
+        "{outdated:?}"
+    );
+}
+
+#[test]
+fn os_specific_advisories_follow_the_reviewed_platforms() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let (_, windows) = review(&ws, &["--target", "x86_64-pc-windows-msvc"]);
+    assert!(ids(&windows).contains("RUSTSEC-2099-0003"));
+    let (_, all) = review(&ws, &["--target", "all"]);
+    assert!(ids(&all).contains("RUSTSEC-2099-0003"));
+    assert!(!ids(&all).contains("RUSTSEC-2099-0004"), "withdrawn");
+}
+
+#[test]
+fn advisory_ignores_expire() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let ignore = |until: &str| {
+        std::fs::write(
+            ws.join("architect.toml"),
+            format!("[[ignore]]\nadvisory = \"RUSTSEC-2099-0001\"\nuntil = {until}\nreason = \"parse is never called on untrusted input\"\n"),
+        )
+        .unwrap();
+    };
+    let run = || {
+        let out = architect()
+            .current_dir(&ws)
+            .env("CARGO_ARCHITECT_TODAY", "2099-06-01")
+            .args(["--offline", "--format", "json", "--advisory-db"])
+            .arg(fixture_advisory_db())
+            .output()
+            .unwrap();
+        json(&out)
+    };
+    ignore("2099-12-31");
+    let doc = run();
+    assert!(findings(&doc, "supply-chain/vulnerability").is_empty());
+    assert!(findings(&doc, "config/unused-waiver").is_empty());
+
+    ignore("2099-03-01");
+    let doc = run();
+    let back = findings(&doc, "supply-chain/vulnerability");
+    assert_eq!(back.len(), 1, "an expired ignore lets the finding return");
+    assert!(
+        back[0]["notes"]
+            .to_string()
+            .contains("expired on 2099-03-01")
+    );
+
+    std::fs::write(
+        ws.join("architect.toml"),
+        "[[ignore]]\nadvisory = \"RUSTSEC-2099-0999\"\nreason = \"stale\"\n",
+    )
+    .unwrap();
+    let doc = run();
+    assert_eq!(findings(&doc, "config/unused-waiver").len(), 1);
+}
+
+#[test]
+fn a_missing_or_corrupt_database_is_said_and_the_review_goes_on() {
+    let (tmp, ws) = copy_fixture("registry-ws");
+    let missing = tmp.path().join("no-db");
+    let out = run_in(
+        &ws,
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "--advisory-db",
+            missing.to_str().unwrap(),
+        ],
+    );
+    let doc = json(&out);
+    assert!(
+        doc["notes"].to_string().contains("no advisory database at"),
+        "{}",
+        doc["notes"]
+    );
+    assert!(doc["notes"].to_string().contains("cargo architect fetch"));
+    assert!(
+        !findings(&doc, "supply-chain/yanked").is_empty(),
+        "the rest of the review ran"
+    );
+
+    let corrupt = tmp.path().join("bad-db");
+    std::fs::create_dir_all(corrupt.join("crates/x")).unwrap();
+    std::fs::write(
+        corrupt.join("crates/x/RUSTSEC-2099-9999.md"),
+        "```toml\n[advisory\n```\n",
+    )
+    .unwrap();
+    let out = run_in(
+        &ws,
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "--advisory-db",
+            corrupt.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "yanked is still deny: {}",
+        stderr(&out)
+    );
+    let doc = json(&out);
+    assert!(
+        doc["notes"].to_string().contains("could not be read"),
+        "{}",
+        doc["notes"]
+    );
+}
+
+/// The real database and the real corpus lockfile: the ids found are those `rustsec` yields
+/// for that lockfile, and those cargo-deny lists when it is installed.
+#[test]
+fn real_database_on_the_real_corpus() {
+    let shared = repo_root().join("../shared");
+    let db = shared.join("advisory-db");
+    let corpus = shared.join("corpus/real-deps");
+    if !db.join("crates").is_dir() || !corpus.join("Cargo.lock").is_file() {
+        eprintln!("skipped: ../shared/advisory-db or the corpus is not present");
+        return;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("real-deps");
+    copy_dir(&corpus, &ws);
+    for f in ["Cargo.toml", "Cargo.lock", "lib.rs"] {
+        let p = ws.join(f);
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&p, perm).unwrap();
+    }
+    let out = run_in(
+        &ws,
+        &[
+            "--locked",
+            "--target",
+            "all",
+            "--format",
+            "json",
+            "--advisory-db",
+            db.to_str().unwrap(),
+        ],
+    );
+    if out.status.code() == Some(2) {
+        eprintln!(
+            "skipped: the corpus could not be resolved (registry unreachable?): {}",
+            stderr(&out)
+        );
+        return;
+    }
+    let doc = json(&out);
+    validate(&doc);
+    let ours = ids(&doc);
+
+    let database = rustsec::Database::open(&db).unwrap();
+    let lockfile = rustsec::Lockfile::load(ws.join("Cargo.lock")).unwrap();
+    let query = rustsec::database::Query::crate_scope();
+    let expected: BTreeSet<String> = database
+        .query_vulnerabilities(&lockfile, &query)
+        .into_iter()
+        .chain(database.query_vulnerabilities(&lockfile, &query.clone().informational(true)))
+        .map(|v| v.advisory.id.to_string())
+        .collect();
+    assert_eq!(ours, expected);
+    assert!(
+        !ours.is_empty(),
+        "the corpus has known advisories (async-std among them)"
+    );
+    eprintln!("corpus advisories: {ours:?}");
+}
