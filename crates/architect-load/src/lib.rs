@@ -344,22 +344,50 @@ fn build_facts(
         }
     };
 
-    let registry_names: BTreeSet<String> = target_packages
+    let mut registry_names: BTreeSet<String> = BTreeSet::new();
+    let mut other_registries: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in target_packages
         .union(&host_packages)
         .filter_map(|id| graph.metadata(id).ok())
-        .filter(|p| p.source().is_crates_io())
-        .map(|p| p.name().to_string())
-        .collect();
-    let index = if registry_names.is_empty() {
+    {
+        use guppy::graph::ExternalSource;
+        match p.source().parse_external() {
+            _ if p.source().is_crates_io() => {
+                registry_names.insert(p.name().to_string());
+            }
+            Some(ExternalSource::Sparse(url)) => {
+                other_registries
+                    .entry(format!("sparse+{url}"))
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            Some(ExternalSource::Registry(url)) => {
+                other_registries
+                    .entry(url.to_string())
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            _ => {}
+        }
+    }
+    let registry_count =
+        registry_names.len() + other_registries.values().map(BTreeSet::len).sum::<usize>();
+    let index = if registry_count == 0 {
         architect_model::IndexFacts::default()
     } else {
-        match index::read(&registry_names, &root, None, toolchain.release.as_deref()) {
+        match index::read(
+            &registry_names,
+            &other_registries,
+            &root,
+            None,
+            toolchain.release.as_deref(),
+        ) {
             Ok(index) => {
                 if !index.unknown.is_empty() {
                     notes.push(format!(
                         "{} of {} registry crates have no entry in the local index cache, so whether they are yanked or outdated is unknown (run `cargo update --dry-run` to refresh it)",
                         index.unknown.len(),
-                        registry_names.len()
+                        registry_count
                     ));
                 }
                 index
@@ -369,7 +397,10 @@ fn build_facts(
                     "yanked and outdated versions were not checked: {why}"
                 ));
                 architect_model::IndexFacts {
-                    unknown: registry_names,
+                    unknown: registry_names
+                        .into_iter()
+                        .chain(other_registries.into_values().flatten())
+                        .collect(),
                     ..Default::default()
                 }
             }

@@ -108,3 +108,12 @@ pub fn built_named<'a>(
 ) -> impl Iterator<Item = PackageMetadata<'a>> + 'a {
     facts.built().filter(move |p| names.contains(&p.name()))
 }
+
+/// Whether a package comes from a registry (crates.io or another), where the index knows it.
+pub fn is_registry(p: &PackageMetadata<'_>) -> bool {
+    use guppy::graph::ExternalSource;
+    matches!(
+        p.source().parse_external(),
+        Some(ExternalSource::Registry(_) | ExternalSource::Sparse(_))
+    )
+}

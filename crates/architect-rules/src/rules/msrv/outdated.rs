@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use architect_model::{Finding, Level, Section};
 use guppy::Version;
 
-use crate::graph::pkg_ref;
+use crate::graph::{is_registry, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 use crate::semver_util::{compatible, releases, rust_version};
 
@@ -54,7 +54,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .map(|v| Version::new(v.major, v.minor, v.patch));
         for link in member.direct_links() {
             let to = link.to();
-            if !to.source().is_crates_io() || !facts.is_built(to.id()) {
+            if !is_registry(&to) || !facts.is_built(to.id()) {
                 continue;
             }
             let entry = direct.entry(to.id().clone()).or_default();

@@ -3,7 +3,7 @@
 use architect_model::{Finding, Level, Section};
 use guppy::Version;
 
-use crate::graph::{dependency_evidence, pkg_ref};
+use crate::graph::{dependency_evidence, is_registry, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 use crate::semver_util::{compatible, releases};
 
@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for p in facts.built().filter(|p| p.source().is_crates_io()) {
+    for p in facts.built().filter(|p| is_registry(p)) {
         let version = p.version().to_string();
         let Some(entry) = facts.index.version(p.name(), &version) else {
             continue;
