@@ -186,6 +186,12 @@ pub struct Summary {
     pub git_dependencies: Vec<PackageRef>,
     pub platforms: Vec<String>,
     pub editions: Vec<(String, usize)>,
+    /// Advisories in the database used, and how many matched the lockfile; `None` when no
+    /// database could be used.
+    pub advisories: Option<(usize, usize)>,
+    /// Registry crates of the build with a cached index entry, and without one.
+    pub index_cached: usize,
+    pub index_unknown: usize,
 }
 
 /// The outcome of a review: headline figures, findings in a deterministic order, and notes on

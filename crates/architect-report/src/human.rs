@@ -151,6 +151,18 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         s.duplicate_crates.len(),
         s.git_dependencies.len()
     );
+    match s.advisories {
+        Some((db, matched)) => {
+            let _ = writeln!(
+                w,
+                "  {matched} advisories match the lockfile ({db} in the database); index cache: {} crates known, {} unknown",
+                s.index_cached, s.index_unknown
+            );
+        }
+        None => {
+            let _ = writeln!(w, "  advisories not checked (see the notes)");
+        }
+    }
     let _ = writeln!(
         w,
         "  findings: {} deny, {} warn, {} info",

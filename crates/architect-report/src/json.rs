@@ -51,6 +51,20 @@ struct Facts<'a> {
     lines_of_rust_workspace: usize,
     git_dependencies: &'a [PackageRef],
     editions: BTreeMap<&'a str, usize>,
+    advisories: Option<Advisories>,
+    index: Index,
+}
+
+#[derive(Serialize)]
+struct Advisories {
+    in_database: usize,
+    matched: usize,
+}
+
+#[derive(Serialize)]
+struct Index {
+    cached: usize,
+    unknown: usize,
 }
 
 #[derive(Serialize)]
@@ -119,6 +133,14 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
             lines_of_rust_workspace: s.lines_of_rust_workspace,
             git_dependencies: &s.git_dependencies,
             editions: s.editions.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
+            advisories: s.advisories.map(|(in_database, matched)| Advisories {
+                in_database,
+                matched,
+            }),
+            index: Index {
+                cached: s.index_cached,
+                unknown: s.index_unknown,
+            },
         },
         counts,
         notes: &review.notes,

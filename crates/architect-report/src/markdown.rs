@@ -45,6 +45,14 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
     let _ = writeln!(w, "| git dependencies | {} |", s.git_dependencies.len());
     let _ = writeln!(
         w,
+        "| RustSec advisories matching the lockfile | {} |",
+        s.advisories
+            .map_or("not checked".to_string(), |(db, n)| format!(
+                "{n} (of {db} in the database)"
+            ))
+    );
+    let _ = writeln!(
+        w,
         "| findings | {} deny, {} warn, {} info |\n",
         review.count(Level::Deny),
         review.count(Level::Warn),

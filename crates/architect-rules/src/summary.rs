@@ -50,5 +50,11 @@ pub fn summarize(facts: &Facts) -> Summary {
         }),
         platforms: facts.platforms.describe(),
         editions: editions.into_iter().collect(),
+        advisories: facts
+            .advisories
+            .as_ref()
+            .map(|(db, matches)| (db.advisories, matches.len())),
+        index_cached: facts.index.crates.len(),
+        index_unknown: facts.index.unknown.len(),
     }
 }
