@@ -1,0 +1,192 @@
+//! Rust source as tokens, and the constructs the code rules look for.
+//!
+//! A full parse (syn) runs at about 10 MB/s on this project's machines; rustc's own lexer at
+//! several hundred. Every construct the rules need is recognisable from tokens and bracket
+//! depth alone: `mod` declarations, `unsafe`, spawn calls and their arguments, `pub` item
+//! signatures, attributes. So this crate lexes (with `ra-ap-rustc_lexer`, the lexer rustc and
+//! rust-analyzer use) and scans the token stream, and never builds a syntax tree. Files that
+//! cannot contain what is wanted are not lexed at all (see [`Wanted`]).
+//!
+//! Pure: text in, facts out. The loader does the I/O and follows the module tree.
+
+mod scan;
+mod tokens;
+
+pub use scan::analyze;
+pub use tokens::{Tok, TokKind, lex};
+
+/// A byte range in the file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// What the caller needs from a file; decides how much work is done.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wanted {
+    /// Everything: a workspace member's file.
+    All,
+    /// Module declarations and the unsafe inventory: a dependency's file (`--deps`).
+    ModsAndUnsafe,
+}
+
+/// `mod name;` or `mod name { ... }`, with what decides where its file is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModDecl {
+    pub name: String,
+    /// `#[path = "..."]`.
+    pub path_attr: Option<String>,
+    /// `pub mod` (plain `pub`, not `pub(crate)` and friends).
+    pub is_pub: bool,
+    /// Enclosing inline modules, outermost first, with whether each is `pub`.
+    pub inline_parents: Vec<(String, bool)>,
+    pub span: Span,
+}
+
+/// Where an `unsafe` is and what it introduces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UnsafeKind {
+    Block,
+    Fn,
+    Impl,
+    Trait,
+    ExternBlock,
+}
+
+/// A call that starts a task: `tokio::spawn(...)`, `set.spawn(...)`, `spawn_blocking(...)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Spawn {
+    /// The callee as written, e.g. `tokio::spawn` or `.spawn`.
+    pub callee: String,
+    pub span: Span,
+    /// The argument carries a span: `.instrument(..)`, `.in_current_span()`, a call of an
+    /// `#[instrument]`ed function (resolved by the rule), or a span entered in a closure.
+    pub instrumented: bool,
+    /// The name of the function called as the argument's head, e.g. `handle` in
+    /// `tokio::spawn(handle(conn))`, to resolve against `#[instrument]`ed functions.
+    pub calls: Option<String>,
+}
+
+/// A `pub` item of the file whose signature names a type from a given crate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiUse {
+    /// `fn name`, `field name`, `trait item name`.
+    pub item: String,
+    /// The type path as written, e.g. `tokio::sync::mpsc::Sender` or `Result` (from anyhow).
+    pub ty: String,
+    /// The crate the type comes from: `tokio`, `async_std`, `anyhow`, `eyre`...
+    pub krate: String,
+    /// Whether the item is reachable through `pub` inline modules of this file.
+    pub public: bool,
+    pub span: Span,
+}
+
+/// A `pub enum`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PubEnum {
+    pub name: String,
+    pub non_exhaustive: bool,
+    /// `#[derive(... Error ...)]` (thiserror and friends).
+    pub derives_error: bool,
+    pub public: bool,
+    pub span: Span,
+}
+
+/// Constructs whose meaning changes in edition 2024 and that need a person to migrate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Hazard {
+    /// `std::env::set_var` / `remove_var`: `unsafe` in 2024.
+    EnvSetVar,
+    /// `extern "C" { ... }` without `unsafe`.
+    ExternBlock,
+    /// `#[no_mangle]`, `#[export_name]`, `#[link_section]` without `unsafe(...)`.
+    UnsafeAttr,
+    /// `&STATIC_MUT` / `&mut STATIC_MUT`: denied in 2024.
+    StaticMutRef,
+    /// `gen` as an identifier: a keyword in 2024.
+    GenIdent,
+    /// `$x:expr` in `macro_rules!`: matches more in 2024.
+    ExprFragment,
+}
+
+impl Hazard {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Hazard::EnvSetVar => "`std::env::set_var`/`remove_var` call (unsafe in 2024)",
+            Hazard::ExternBlock => "`extern` block without `unsafe`",
+            Hazard::UnsafeAttr => {
+                "`#[no_mangle]`/`#[export_name]`/`#[link_section]` without `unsafe(...)`"
+            }
+            Hazard::StaticMutRef => "reference to a `static mut` (denied in 2024)",
+            Hazard::GenIdent => "`gen` used as an identifier (a keyword in 2024)",
+            Hazard::ExprFragment => {
+                "`expr` fragment in `macro_rules!` (matches `const {}` and `_` in 2024)"
+            }
+        }
+    }
+}
+
+/// A foreign-function boundary construct.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Ffi {
+    ExternFn,
+    ExternBlock,
+    NoMangle,
+    ReprC,
+}
+
+/// What a build script does, by the paths it names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Behaviour {
+    /// `cc::Build`, `cmake::Config`: compiles C/C++ on the build host.
+    CompilesNative,
+    /// `std::process::Command`: runs programs.
+    RunsPrograms,
+    /// `env::var("X")` for an X cargo does not set.
+    ReadsEnv,
+    /// reqwest, ureq, curl, `TcpStream`: touches the network.
+    Network,
+    /// `fs::write`, `File::create`... whose path does not mention `OUT_DIR`.
+    WritesOutsideOutDir,
+}
+
+impl Behaviour {
+    pub fn describe(self) -> &'static str {
+        match self {
+            Behaviour::CompilesNative => "compiles C/C++ (cc, cmake)",
+            Behaviour::RunsPrograms => "runs programs (std::process::Command)",
+            Behaviour::ReadsEnv => "reads environment variables cargo does not set",
+            Behaviour::Network => "touches the network",
+            Behaviour::WritesOutsideOutDir => "writes files outside OUT_DIR",
+        }
+    }
+}
+
+/// Everything the rules want from one file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileFacts {
+    /// Lines holding code: not blank, not only comments.
+    pub code_lines: usize,
+    pub mods: Vec<ModDecl>,
+    pub unsafes: Vec<(UnsafeKind, Span)>,
+    /// `#![forbid(unsafe_code)]`.
+    pub forbids_unsafe: bool,
+    pub spawns: Vec<Spawn>,
+    /// Functions with `#[instrument]` or `#[tracing::instrument]`.
+    pub instrumented_fns: Vec<String>,
+    pub api_uses: Vec<ApiUse>,
+    pub pub_enums: Vec<PubEnum>,
+    /// Types with `impl ... Error for Type` in this file.
+    pub error_impls: Vec<String>,
+    /// `static mut NAME` declared here.
+    pub static_muts: Vec<String>,
+    pub hazards: Vec<(Hazard, Span, String)>,
+    pub ffi: Vec<(Ffi, Span, String)>,
+    pub behaviours: Vec<(Behaviour, Span, String)>,
+    /// The lexer met an unterminated comment or literal at this offset.
+    pub lex_error: Option<usize>,
+}
+
+#[cfg(test)]
+mod tests;

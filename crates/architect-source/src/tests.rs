@@ -1,0 +1,275 @@
+//! What the scanner finds, and what it must not.
+
+use crate::*;
+
+fn all(src: &str) -> FileFacts {
+    analyze(src, Wanted::All)
+}
+
+#[test]
+fn module_declarations_with_path_visibility_and_inline_parents() {
+    let f = all(r#"
+        pub mod a;
+        pub(crate) mod b;
+        #[path = "custom/c.rs"]
+        mod c;
+        #[cfg(test)]
+        mod tests { mod helpers; }
+        pub mod outer { pub mod inner { mod leaf; } }
+        // mod commented;
+        const S: &str = "mod in_string;";
+        macro_rules! m { ($name:ident) => { mod $name; } }
+    "#);
+    let names: Vec<(&str, bool)> = f.mods.iter().map(|m| (m.name.as_str(), m.is_pub)).collect();
+    assert_eq!(
+        names,
+        [
+            ("a", true),
+            ("b", false),
+            ("c", false),
+            ("helpers", false),
+            ("leaf", false)
+        ]
+    );
+    assert_eq!(f.mods[2].path_attr.as_deref(), Some("custom/c.rs"));
+    assert_eq!(f.mods[3].inline_parents, [("tests".to_string(), false)]);
+    assert_eq!(
+        f.mods[4].inline_parents,
+        [("outer".to_string(), true), ("inner".to_string(), true)]
+    );
+}
+
+#[test]
+fn unsafe_inventory() {
+    let f = all(r#"
+        #![forbid(unsafe_code)]
+        unsafe fn a() {}
+        pub unsafe extern "C" fn b() {}
+        unsafe impl Send for X {}
+        unsafe trait T {}
+        unsafe extern "C" { fn c(); }
+        fn d() { unsafe { a() } }
+        #[unsafe(no_mangle)] fn e() {}
+        // unsafe { not code }
+    "#);
+    let kinds: Vec<UnsafeKind> = f.unsafes.iter().map(|(k, _)| *k).collect();
+    use UnsafeKind::*;
+    assert_eq!(kinds, [Fn, Fn, Impl, Trait, ExternBlock, Block]);
+    assert!(f.forbids_unsafe);
+    assert!(!all("#![deny(unsafe_code)]").forbids_unsafe);
+}
+
+#[test]
+fn spawns_and_their_spans() {
+    let f = all(r#"
+        use tokio::task::{self, spawn_blocking};
+        use tracing::Instrument;
+        async fn run(set: &mut tokio::task::JoinSet<()>) {
+            tokio::spawn(async move { work().await });
+            tokio::spawn(work().instrument(tracing::info_span!("w")));
+            task::spawn(handle(conn));
+            spawn_blocking(move || heavy());
+            set.spawn(async { }.in_current_span());
+            std::thread::spawn(|| ());
+            thread_builder.spawn(move || ());
+            Command::new("ls").spawn();
+        }
+        fn spawn(x: u8) {}
+    "#);
+    let got: Vec<(&str, bool, Option<&str>)> = f
+        .spawns
+        .iter()
+        .map(|s| (s.callee.as_str(), s.instrumented, s.calls.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("tokio::spawn", false, None),
+            ("tokio::spawn", true, Some("work")),
+            ("task::spawn", false, Some("handle")),
+            ("spawn_blocking", false, None),
+            (".spawn", true, None),
+        ]
+    );
+}
+
+#[test]
+fn instrumented_functions() {
+    let f = all(
+        "#[tracing::instrument(skip(x))]\npub async fn handle(x: u8) {}\n#[instrument]\nasync fn other() {}\nfn plain() {}",
+    );
+    assert_eq!(f.instrumented_fns, ["handle", "other"]);
+}
+
+#[test]
+fn runtime_and_anyhow_types_in_public_signatures() {
+    let f = all(r#"
+        use tokio::sync::mpsc::Sender;
+        use anyhow::Result;
+        pub fn a(tx: Sender<u8>) -> Result<()> { Ok(()) }
+        pub fn b() -> tokio::task::JoinHandle<()> { todo!() }
+        fn private(tx: Sender<u8>) {}
+        pub(crate) fn restricted(tx: Sender<u8>) {}
+        pub struct S { pub rt: tokio::runtime::Handle, hidden: Sender<u8> }
+        pub trait T { fn f(&self) -> anyhow::Error; }
+        mod private_mod { pub fn c() -> eyre::Result<()> { todo!() } }
+        pub fn fine(x: std::io::Result<()>) {}
+    "#);
+    let got: Vec<(&str, &str, &str, bool)> = f
+        .api_uses
+        .iter()
+        .map(|u| (u.item.as_str(), u.ty.as_str(), u.krate.as_str(), u.public))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("fn a", "Sender", "tokio", true),
+            ("fn a", "Result", "anyhow", true),
+            ("fn b", "tokio::task::JoinHandle", "tokio", true),
+            ("field S::rt", "tokio::runtime::Handle", "tokio", true),
+            ("trait T::f", "anyhow::Error", "anyhow", true),
+            ("fn c", "eyre::Result", "eyre", false),
+        ]
+    );
+}
+
+#[test]
+fn public_error_enums() {
+    let f = all(r#"
+        #[derive(Debug, thiserror::Error)]
+        pub enum LoadError { Io }
+        #[non_exhaustive]
+        pub enum ConfigError { Bad }
+        pub enum Plain { A }
+        enum PrivateError { A }
+        impl std::error::Error for Plain {}
+        impl From<io::Error> for LoadError {}
+    "#);
+    let got: Vec<(&str, bool, bool)> = f
+        .pub_enums
+        .iter()
+        .map(|e| (e.name.as_str(), e.non_exhaustive, e.derives_error))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("LoadError", false, true),
+            ("ConfigError", true, false),
+            ("Plain", false, false)
+        ]
+    );
+    assert_eq!(f.error_impls, ["Plain"]);
+}
+
+#[test]
+fn edition_2024_hazards() {
+    let f = all(r#"
+        static mut COUNTER: u32 = 0;
+        extern "C" { fn ext(); }
+        unsafe extern "C" { fn fine(); }
+        #[no_mangle] pub extern "C" fn a() {}
+        #[unsafe(no_mangle)] pub extern "C" fn b() {}
+        fn f() {
+            std::env::set_var("K", "V");
+            env::remove_var("K");
+            let gen = rng.gen::<u8>();
+            let r = unsafe { &COUNTER };
+            let s = &mut Other::CONST;
+            let t = &CONST_FN();
+        }
+        macro_rules! m { ($e:expr, $t:expr_2021) => { $e }; }
+    "#);
+    let got: Vec<(Hazard, &str)> = f.hazards.iter().map(|(h, _, d)| (*h, d.as_str())).collect();
+    use Hazard::*;
+    assert_eq!(
+        got,
+        [
+            (ExternBlock, "\"C\""),
+            (UnsafeAttr, "no_mangle"),
+            (EnvSetVar, "std::env::set_var"),
+            (EnvSetVar, "env::remove_var"),
+            (GenIdent, "gen"),
+            (GenIdent, "gen"),
+            (StaticMutRef, "COUNTER"),
+            (StaticMutRef, "CONST"),
+            (ExprFragment, "e"),
+        ]
+    );
+    assert_eq!(f.static_muts, ["COUNTER"]);
+}
+
+#[test]
+fn ffi_surface() {
+    let f = all(r#"
+        extern crate core;
+        #[repr(C)] pub struct Point { x: f64 }
+        #[repr(C, u8)] pub enum Tag { A }
+        #[repr(transparent)] pub struct W(u8);
+        extern "C" { fn puts(); }
+        #[unsafe(no_mangle)] pub extern "C" fn answer() -> u32 { 42 }
+    "#);
+    let got: Vec<(Ffi, &str)> = f.ffi.iter().map(|(k, _, d)| (*k, d.as_str())).collect();
+    use Ffi::*;
+    assert_eq!(
+        got,
+        [
+            (ReprC, "Point"),
+            (ReprC, "Tag"),
+            (ExternBlock, "\"C\""),
+            (NoMangle, "no_mangle"),
+            (ExternFn, "answer")
+        ]
+    );
+}
+
+#[test]
+fn build_script_behaviour() {
+    let f = all(r#"
+        use std::{env, fs, path::Path, process::Command};
+        fn main() {
+            let out_dir = env::var("OUT_DIR").unwrap();
+            let dest = Path::new(&out_dir).join("gen.rs");
+            fs::write(&dest, "x").unwrap();
+            fs::write("/etc/evil", "x").unwrap();
+            let key = env::var("API_TOKEN").unwrap();
+            let target = env::var("TARGET").unwrap();
+            Command::new("git").arg("rev-parse").status().unwrap();
+            cc::Build::new().file("a.c").compile("a");
+            let body = reqwest::blocking::get("http://example.invalid");
+            let s = std::net::TcpStream::connect("127.0.0.1:1");
+        }
+    "#);
+    let got: Vec<(Behaviour, &str)> = f
+        .behaviours
+        .iter()
+        .map(|(b, _, d)| (*b, d.as_str()))
+        .collect();
+    use Behaviour::*;
+    assert_eq!(
+        got,
+        [
+            (WritesOutsideOutDir, "fs::write"),
+            (ReadsEnv, "API_TOKEN"),
+            (RunsPrograms, "git"),
+            (CompilesNative, "cc::Build"),
+            (Network, "reqwest"),
+            (Network, "TcpStream"),
+        ]
+    );
+}
+
+#[test]
+fn dependency_files_without_wanted_words_are_not_lexed() {
+    let f = analyze("fn a() { let x = 1; }", Wanted::ModsAndUnsafe);
+    assert_eq!(f, FileFacts::default());
+    let f = analyze("mod a; fn b() { unsafe { } }", Wanted::ModsAndUnsafe);
+    assert_eq!(f.mods.len(), 1);
+    assert_eq!(f.unsafes.len(), 1);
+    assert!(f.spawns.is_empty() && f.hazards.is_empty());
+}
+
+#[test]
+fn lex_errors_are_reported() {
+    assert!(all("fn a() { \"unterminated }").lex_error.is_some());
+    assert!(all("fn a() {}").lex_error.is_none());
+}
