@@ -12,6 +12,7 @@ mod index;
 mod manifest;
 pub mod metadata;
 mod repo;
+mod sources;
 mod tomlspan;
 pub mod toolchain;
 
@@ -28,7 +29,6 @@ use guppy::graph::{DependencyDirection, PackageGraph};
 use guppy::platform::{Platform, PlatformSpec, TargetFeatures};
 use toml_edit::Item;
 
-pub use repo::count_code_lines;
 pub use toolchain::Toolchain;
 
 /// What to load and how, in cargo's terms.
@@ -47,10 +47,13 @@ pub struct LoadOptions {
     pub targets: Vec<String>,
     /// The RustSec advisory database; `$CARGO_HOME/advisory-db` when absent.
     pub advisory_db: Option<PathBuf>,
+    /// Also scan the sources of third-party packages already on disk (`--deps`).
+    pub deps: bool,
 }
 
 /// Why a workspace could not be loaded. Each names the file and says what to try.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum LoadError {
     #[error("could not find `Cargo.toml` in `{dir}` or any parent directory")]
     NoManifest { dir: String },
@@ -239,6 +242,7 @@ fn build_facts(
     let mut workspace_table = None;
     let mut resolver = None;
     let mut config = Config::default();
+    let mut root_manifest = None;
     match read("Cargo.toml")? {
         Some(text) => {
             let root_toml = tomlspan::TomlFile::parse("Cargo.toml", text)?;
@@ -252,7 +256,8 @@ fn build_facts(
             {
                 config = config::parse(&root_toml, t, rules)?;
             }
-            files.add(root_toml.file);
+            files.add(root_toml.file.clone());
+            root_manifest = Some(root_toml);
         }
         None => notes.push(
             "the workspace's Cargo.toml is not on this machine (saved metadata?): manifest lines cannot be cited".into(),
@@ -269,27 +274,16 @@ fn build_facts(
 
     // Member manifests.
     let mut manifests = BTreeMap::new();
-    let mut lines_of_rust = BTreeMap::new();
-    let member_dirs: Vec<PathBuf> = graph
-        .workspace()
-        .iter()
-        .filter_map(|p| {
-            p.manifest_path()
-                .parent()
-                .map(|d| d.as_std_path().to_path_buf())
-        })
-        .collect();
-    let nested: Vec<&Path> = member_dirs.iter().map(PathBuf::as_path).collect();
     for member in graph.workspace().iter() {
         let path = member.manifest_path().as_std_path();
         let rel = relative(&root, path);
         if let Ok(text) = std::fs::read_to_string(path) {
             let toml = tomlspan::TomlFile::parse(&rel, text)?;
-            manifests.insert(member.id().clone(), manifest::member_facts(&toml));
+            manifests.insert(
+                member.id().clone(),
+                manifest::member_facts(&toml, root_manifest.as_ref()),
+            );
             files.add(toml.file);
-        }
-        if let Some(dir) = path.parent() {
-            lines_of_rust.insert(member.id().clone(), repo::lines_of_rust(dir, &nested));
         }
     }
 
@@ -316,6 +310,10 @@ fn build_facts(
         toolchain.host.as_deref(),
         &resolver,
     )?;
+
+    let built: BTreeSet<PackageId> = target_packages.union(&host_packages).cloned().collect();
+    let sources = sources::scan(&graph, &built, &root, options.deps, &mut files);
+    let lines_of_rust = sources::lines_per_member(&graph, &sources);
 
     let advisories = match (
         &lockfile,
@@ -419,6 +417,7 @@ fn build_facts(
         incompatible_rust_versions: cargo_config.incompatible_rust_versions,
         lockfile,
         lines_of_rust,
+        sources,
         cargo_config: cargo_config.exec,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),

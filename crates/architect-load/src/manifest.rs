@@ -14,8 +14,24 @@ const DEP_TABLES: [(&str, DepKind); 5] = [
     ("build_dependencies", DepKind::Build),
 ];
 
-/// The facts of one member manifest.
-pub(crate) fn member_facts(toml: &TomlFile) -> ManifestFacts {
+/// `unsafe_code = "forbid"` in a `[lints.rust]`-shaped table.
+fn forbids_unsafe(lints: Option<&dyn TableLike>) -> bool {
+    let Some(level) = lints
+        .and_then(|l| l.get("rust"))
+        .and_then(Item::as_table_like)
+        .and_then(|r| r.get("unsafe_code"))
+    else {
+        return false;
+    };
+    let level = level
+        .as_str()
+        .or_else(|| level.as_table_like()?.get("level")?.as_str());
+    level == Some("forbid")
+}
+
+/// The facts of one member manifest; `root` is the workspace's root manifest, for inherited
+/// lints.
+pub(crate) fn member_facts(toml: &TomlFile, root: Option<&TomlFile>) -> ManifestFacts {
     let doc = toml.doc.as_table();
     let package = doc.get("package").and_then(Item::as_table_like);
     let mut facts = ManifestFacts {
@@ -31,7 +47,27 @@ pub(crate) fn member_facts(toml: &TomlFile) -> ManifestFacts {
             .and_then(Item::as_table_like)
             .and_then(|lib| toml.key_location(lib, "crate-type", "crate type set here")),
         deps: Vec::new(),
+        forbids_unsafe: None,
     };
+    let lints = doc.get("lints").and_then(Item::as_table_like);
+    let inherits = lints
+        .and_then(|l| l.get("workspace"))
+        .and_then(Item::as_bool)
+        .unwrap_or(false);
+    if forbids_unsafe(lints) {
+        facts.forbids_unsafe =
+            lints.and_then(|l| toml.key_location(l, "rust", "unsafe code forbidden here"));
+    } else if inherits && let Some(root) = root {
+        let ws_lints = root
+            .doc
+            .get("workspace")
+            .and_then(|w| w.get("lints"))
+            .and_then(Item::as_table_like);
+        if forbids_unsafe(ws_lints) {
+            facts.forbids_unsafe =
+                ws_lints.and_then(|l| root.key_location(l, "rust", "unsafe code forbidden here"));
+        }
+    }
     collect_deps(toml, doc, &mut facts.deps);
     if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
         for (_, item) in targets.iter() {

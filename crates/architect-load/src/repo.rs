@@ -164,56 +164,8 @@ fn names_command(text: &str, command: &str) -> bool {
     })
 }
 
-/// Non-blank lines of Rust under `dir` that are not only a `//` comment, skipping `target/`,
-/// what `.gitignore` ignores, and the directories of `nested` (other members, counted there).
-pub(crate) fn lines_of_rust(dir: &Path, nested: &[&Path]) -> usize {
-    let nested: Vec<std::path::PathBuf> = nested
-        .iter()
-        .filter(|n| **n != dir)
-        .map(|n| n.to_path_buf())
-        .collect();
-    ignore::WalkBuilder::new(dir)
-        .filter_entry(move |e| {
-            let p = e.path();
-            !(e.file_type().is_some_and(|t| t.is_dir())
-                && (p.file_name().is_some_and(|n| n == "target") || nested.iter().any(|n| n == p)))
-        })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-        .filter_map(|e| std::fs::read_to_string(e.path()).ok())
-        .map(|text| count_code_lines(&text))
-        .sum()
-}
-
-/// Lines that hold code: not blank, not only a line comment, not inside a block comment.
-pub fn count_code_lines(text: &str) -> usize {
-    let mut in_block = false;
-    text.lines()
-        .filter(|line| {
-            let l = line.trim();
-            if in_block {
-                if let Some(i) = l.find("*/") {
-                    in_block = false;
-                    return !l[i + 2..].trim().is_empty();
-                }
-                return false;
-            }
-            if l.is_empty() || l.starts_with("//") {
-                return false;
-            }
-            if l.starts_with("/*") {
-                in_block = !l.contains("*/");
-                return false;
-            }
-            true
-        })
-        .count()
-}
-
 #[cfg(test)]
 mod tests {
-    use super::count_code_lines;
 
     #[test]
     fn commands_match_whole_words() {
@@ -226,11 +178,5 @@ mod tests {
             "cargo-deny-action@v2",
             "cargo-deny-action"
         ));
-    }
-
-    #[test]
-    fn counts_code_not_comments() {
-        let src = "// a\n\nfn a() {}\n/* x\n y */\n/// doc\nlet b = 1; // tail\n/* one */\n";
-        assert_eq!(count_code_lines(src), 2);
     }
 }

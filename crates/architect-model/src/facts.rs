@@ -57,6 +57,8 @@ pub struct ManifestFacts {
     pub rust_version: Option<Location>,
     pub crate_type: Option<Location>,
     pub deps: Vec<DepDecl>,
+    /// `unsafe_code = "forbid"` in `[lints.rust]`, directly or through `[workspace.lints]`.
+    pub forbids_unsafe: Option<Location>,
 }
 
 impl ManifestFacts {
@@ -140,8 +142,10 @@ pub struct Facts {
     pub incompatible_rust_versions: Option<(String, Location)>,
     /// Workspace-relative path of `Cargo.lock`, when there is one.
     pub lockfile: Option<String>,
-    /// Lines of Rust per workspace member (non-blank, non-comment).
+    /// Lines of Rust per workspace member (non-blank, non-comment), from the source pass.
     pub lines_of_rust: BTreeMap<PackageId, usize>,
+    /// The source pass: module trees of the workspace (and of dependencies with `--deps`).
+    pub sources: crate::SourceFacts,
     pub cargo_config: Vec<CargoConfigEntry>,
     pub toolchain: ToolchainFacts,
     pub tooling: ToolingFacts,

@@ -51,20 +51,26 @@ pub enum Section {
     Msrv,
     Evolution,
     Async,
+    Errors,
     Observability,
     Interop,
+    Safety,
+    Source,
     Config,
 }
 
 impl Section {
-    pub const ALL: [Section; 8] = [
+    pub const ALL: [Section; 11] = [
         Section::Build,
         Section::SupplyChain,
         Section::Msrv,
         Section::Evolution,
         Section::Async,
+        Section::Errors,
         Section::Observability,
         Section::Interop,
+        Section::Safety,
+        Section::Source,
         Section::Config,
     ];
 
@@ -76,8 +82,11 @@ impl Section {
             Section::Msrv => "msrv",
             Section::Evolution => "evolution",
             Section::Async => "async",
+            Section::Errors => "errors",
             Section::Observability => "observability",
             Section::Interop => "interop",
+            Section::Safety => "safety",
+            Section::Source => "source",
             Section::Config => "config",
         }
     }
@@ -89,8 +98,11 @@ impl Section {
             Section::Msrv => "MSRV and toolchain",
             Section::Evolution => "Editions and evolution",
             Section::Async => "Async and concurrency",
+            Section::Errors => "Error handling at boundaries",
             Section::Observability => "Observability",
             Section::Interop => "Interop and ABI",
+            Section::Safety => "Unsafe code",
+            Section::Source => "Source coverage",
             Section::Config => "Review configuration",
         }
     }

@@ -10,6 +10,7 @@ mod deps;
 mod facts;
 mod files;
 mod finding;
+mod sources;
 
 pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
@@ -21,6 +22,10 @@ pub use facts::{
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{Finding, Level, Location, PackageRef, Review, Section, Summary};
+pub use sources::{
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, ModDecl, PackageSources, PubEnum, ScannedFile,
+    SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind,
+};
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
 pub fn civil_date(unix_secs: u64) -> String {

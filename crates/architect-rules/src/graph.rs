@@ -117,3 +117,25 @@ pub fn is_registry(p: &PackageMetadata<'_>) -> bool {
         Some(ExternalSource::Registry(_) | ExternalSource::Sparse(_))
     )
 }
+
+/// The location of a span in a scanned file, when its text is in the store.
+pub fn source_location(
+    facts: &Facts,
+    file: &architect_model::ScannedFile,
+    span: architect_model::SourceSpan,
+    label: &str,
+) -> Option<Location> {
+    facts.location(
+        &file.path,
+        architect_model::Span::new(span.start, span.end),
+        Some(label),
+    )
+}
+
+/// Whether a workspace package depends directly on a package named `name`.
+pub fn depends_on(facts: &Facts, id: &PackageId, name: &str) -> bool {
+    facts
+        .graph
+        .metadata(id)
+        .is_ok_and(|p| p.direct_links().any(|l| l.to().name() == name))
+}

@@ -37,7 +37,11 @@ enum Command {
     /// Review the workspace (the default).
     Review(ReviewArgs),
     /// List every rule with its default level.
-    Rules,
+    Rules {
+        /// Print a Markdown table (the one in README.md).
+        #[arg(long)]
+        markdown: bool,
+    },
     /// Print a rule's documentation: what it checks, why, how to fix, how to configure.
     Explain {
         /// The rule id, e.g. `build/monolith-crate`.
@@ -83,6 +87,10 @@ struct ReviewArgs {
     /// Clone or update the advisory database before the review (needs the network).
     #[arg(long)]
     fetch: bool,
+    /// Also scan the sources of dependencies already on disk (registry cache, vendored,
+    /// git checkouts): unsafe inventory and build-script behaviour. Never downloads.
+    #[arg(long)]
+    deps: bool,
     /// Review for the target triple (repeatable); `all` for every platform. Default: the host.
     #[arg(long, value_name = "TRIPLE")]
     target: Vec<String>,
@@ -141,7 +149,7 @@ fn main() -> ExitCode {
         }
     };
     match cli.command {
-        Some(Command::Rules) => print_rules(),
+        Some(Command::Rules { markdown }) => print_rules(markdown),
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Fetch { advisory_db }) => match fetch(advisory_db.as_deref()) {
             Ok(()) => ExitCode::SUCCESS,
@@ -152,17 +160,24 @@ fn main() -> ExitCode {
     }
 }
 
-fn print_rules() -> ExitCode {
+fn print_rules(markdown: bool) -> ExitCode {
     let width = REGISTRY.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut out = std::io::stdout().lock();
+    if markdown {
+        let _ = writeln!(out, "| rule | default | checks |\n|---|---|---|");
+    }
     for r in REGISTRY {
-        let _ = writeln!(
-            out,
-            "{:width$}  {:5}  {}",
-            r.id,
-            r.default_level.as_str(),
-            r.summary
-        );
+        let _ = if markdown {
+            writeln!(out, "| `{}` | {} | {} |", r.id, r.default_level, r.summary)
+        } else {
+            writeln!(
+                out,
+                "{:width$}  {:5}  {}",
+                r.id,
+                r.default_level.as_str(),
+                r.summary
+            )
+        };
     }
     ExitCode::SUCCESS
 }
@@ -265,6 +280,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
         no_default_features: args.no_default_features,
         targets: args.target.clone(),
         advisory_db: args.advisory_db.clone(),
+        deps: args.deps,
     };
     let progress = progress(args.quiet);
     progress.set_message("resolving the workspace with `cargo metadata`");

@@ -11,6 +11,7 @@ pub mod build {
 pub mod supply_chain {
     pub mod advisory;
     pub mod build_script;
+    pub mod build_script_behaviour;
     pub mod cargo_config;
     pub mod git_source;
     pub mod notice;
@@ -30,6 +31,7 @@ pub mod msrv {
 }
 pub mod evolution {
     pub mod edition;
+    pub mod edition_2024_hazards;
     pub mod toolchain_pin;
 }
 #[path = "async_/mod.rs"]
@@ -40,6 +42,17 @@ pub mod observability {
 pub mod interop {
     pub mod bindings;
     pub mod crate_types;
+    pub mod ffi_surface;
+}
+pub mod errors {
+    pub mod anyhow_in_library_api;
+    pub mod exhaustive_public_error;
+}
+pub mod safety {
+    pub mod unsafe_inventory;
+}
+pub mod source {
+    pub mod unreadable;
 }
 pub mod config {
     pub mod unused_waiver;
@@ -56,6 +69,7 @@ pub static REGISTRY: &[&Rule] = &[
     &supply_chain::notice::RULE,
     &supply_chain::yanked::RULE,
     &supply_chain::build_script::RULE,
+    &supply_chain::build_script_behaviour::RULE,
     &supply_chain::proc_macro::RULE,
     &supply_chain::git_source::RULE,
     &supply_chain::path_source::RULE,
@@ -66,12 +80,20 @@ pub static REGISTRY: &[&Rule] = &[
     &msrv::resolver::RULE,
     &msrv::outdated::RULE,
     &evolution::edition::RULE,
+    &evolution::edition_2024_hazards::RULE,
     &evolution::toolchain_pin::RULE,
     &r#async::runtimes::RULE,
     &r#async::discontinued_runtime::RULE,
     &r#async::runtime_lock_in::RULE,
+    &r#async::untraced_spawn::RULE,
+    &r#async::runtime_in_public_api::RULE,
+    &errors::exhaustive_public_error::RULE,
+    &errors::anyhow_in_library_api::RULE,
     &observability::stack::RULE,
     &interop::crate_types::RULE,
     &interop::bindings::RULE,
+    &interop::ffi_surface::RULE,
+    &safety::unsafe_inventory::RULE,
+    &source::unreadable::RULE,
     &config::unused_waiver::RULE,
 ];

@@ -1,3 +1,5 @@
 pub mod discontinued_runtime;
+pub mod runtime_in_public_api;
 pub mod runtime_lock_in;
 pub mod runtimes;
+pub mod untraced_spawn;

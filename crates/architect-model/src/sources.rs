@@ -1,0 +1,74 @@
+//! Facts from reading the Rust sources that cargo would compile.
+
+use std::collections::BTreeMap;
+
+use guppy::PackageId;
+
+pub use architect_source::Span as SourceSpan;
+pub use architect_source::{
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, ModDecl, PubEnum, Spawn, UnsafeKind,
+};
+
+/// The kind of target a file belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum TargetKind {
+    Lib,
+    ProcMacro,
+    Bin,
+    Example,
+    Test,
+    Bench,
+    BuildScript,
+}
+
+/// One file of a module tree, with what the scanner found in it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScannedFile {
+    /// The path as findings show it: workspace-relative for the workspace, absolute otherwise.
+    pub path: String,
+    pub target: TargetKind,
+    /// Reachable from the library root through `pub mod` only: part of the public API.
+    pub public: bool,
+    pub facts: FileFacts,
+}
+
+/// The sources of one package.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PackageSources {
+    /// Files in path order.
+    pub files: Vec<ScannedFile>,
+    /// Lines holding code, over every file of every target.
+    pub code_lines: usize,
+    /// `.rs` files in the package directory that no module tree reaches.
+    pub not_in_tree: usize,
+}
+
+impl PackageSources {
+    /// Files of the library target (or proc-macro).
+    pub fn lib_files(&self) -> impl Iterator<Item = &ScannedFile> {
+        self.files
+            .iter()
+            .filter(|f| matches!(f.target, TargetKind::Lib | TargetKind::ProcMacro))
+    }
+}
+
+/// A file the scanner could not read or lex.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: String,
+    /// 1-based line of the problem, when there is one.
+    pub line: Option<usize>,
+    pub reason: String,
+    pub package: PackageId,
+}
+
+/// The source pass over the workspace (and with `--deps`, the dependencies on disk).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SourceFacts {
+    pub packages: BTreeMap<PackageId, PackageSources>,
+    pub unreadable: Vec<Unreadable>,
+    pub files: usize,
+    pub bytes: u64,
+    /// Whether third-party sources were scanned (`--deps`).
+    pub deps: bool,
+}

@@ -1,0 +1,63 @@
+//! `errors/anyhow-in-library-api`: `anyhow`/`eyre` in a library's public API.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::{pkg_ref, source_location};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "errors/anyhow-in-library-api",
+    section: Section::Errors,
+    default_level: Level::Warn,
+    summary: "anyhow or eyre error types in a library's public API",
+    docs: Docs {
+        what: "Reports `anyhow::Error`, `anyhow::Result`, `eyre::Report` and `eyre::Result` \
+               (also when imported under their short names) in the public API of workspace \
+               libraries.",
+        why: "`anyhow` is made for applications: it erases the error type, so a library that \
+              returns it gives callers nothing to match on but strings, and ties them to \
+              anyhow's version. Libraries should return typed errors; applications wrap them \
+              with context at the top.",
+        fix: "Define an error enum (thiserror makes it short) for the library's public \
+              functions; keep anyhow in binaries and tests.",
+        references: &[
+            (
+                "anyhow: anyhow vs thiserror",
+                "https://docs.rs/anyhow/latest/anyhow/#comparison-to-failure",
+            ),
+            ("thiserror", "https://docs.rs/thiserror"),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for (id, pkg) in &facts.sources.packages {
+        let Ok(meta) = facts.graph.metadata(id) else {
+            continue;
+        };
+        if !meta.in_workspace() {
+            continue;
+        }
+        for file in pkg.lib_files().filter(|f| f.public) {
+            for u in file.facts.api_uses.iter().filter(|u| u.public) {
+                if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre") {
+                    continue;
+                }
+                out.push(
+                    cx.finding(
+                        format!("`{}` of library `{}` returns or takes `{}` from {}", u.item, meta.name(), u.ty, u.krate),
+                        "return a typed error (an enum, e.g. with thiserror) from the library's public API",
+                    )
+                    .package(pkg_ref(&meta))
+                    .at(source_location(facts, file, u.span, "untyped error in the public API")),
+                );
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,83 @@
+//! `errors/exhaustive-public-error`: public error enums without `#[non_exhaustive]`.
+
+use std::collections::BTreeSet;
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::{pkg_ref, source_location};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "errors/exhaustive-public-error",
+    section: Section::Errors,
+    default_level: Level::Warn,
+    summary: "public error enums without #[non_exhaustive]",
+    docs: Docs {
+        what: "Reports public enums of workspace libraries that are error types (derive \
+               `Error`, implement `std::error::Error`, or are named `*Error`) and lack \
+               `#[non_exhaustive]`.",
+        why: "Callers may `match` an exhaustive enum without a wildcard arm, so adding a \
+              variant (a new failure mode, which errors acquire all the time) is a breaking \
+              change and a major release. `#[non_exhaustive]` makes the wildcard mandatory from \
+              day one, as the standard library does for `std::io::ErrorKind`.",
+        fix: "Add `#[non_exhaustive]` to the enum (itself a breaking change once: do it at the \
+              next major release).",
+        references: &[
+            (
+                "The Rust Reference: non_exhaustive",
+                "https://doc.rust-lang.org/reference/attributes/type_system.html#the-non_exhaustive-attribute",
+            ),
+            (
+                "Rust API guidelines: C-STRUCT-PRIVATE and future proofing",
+                "https://rust-lang.github.io/api-guidelines/future-proofing.html",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for (id, pkg) in &facts.sources.packages {
+        let Ok(meta) = facts.graph.metadata(id) else {
+            continue;
+        };
+        if !meta.in_workspace() {
+            continue;
+        }
+        let impls: BTreeSet<&str> = pkg
+            .lib_files()
+            .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
+            .collect();
+        for file in pkg.lib_files().filter(|f| f.public) {
+            for e in file
+                .facts
+                .pub_enums
+                .iter()
+                .filter(|e| e.public && !e.non_exhaustive)
+            {
+                let why = if e.derives_error {
+                    "derives `Error`"
+                } else if impls.contains(e.name.as_str()) {
+                    "implements `std::error::Error`"
+                } else if e.name.ends_with("Error") {
+                    "is named like an error"
+                } else {
+                    continue;
+                };
+                out.push(
+                    cx.finding(
+                        format!("public error enum `{}` of `{}` ({why}) is exhaustive: adding a variant breaks callers", e.name, meta.name()),
+                        "add `#[non_exhaustive]` (at the next major release)",
+                    )
+                    .package(pkg_ref(&meta))
+                    .at(source_location(facts, file, e.span, "exhaustive public enum")),
+                );
+            }
+        }
+    }
+    out
+}

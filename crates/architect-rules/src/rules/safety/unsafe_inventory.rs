@@ -1,0 +1,108 @@
+//! `safety/unsafe-inventory`: unsafe code per crate, and who forbids it.
+
+use std::collections::BTreeMap;
+
+use architect_model::{Finding, Level, Section, UnsafeKind};
+
+use crate::graph::{pkg_ref, source_location};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "safety/unsafe-inventory",
+    section: Section::Safety,
+    default_level: Level::Info,
+    summary: "unsafe blocks, fns, impls and traits per crate, and #![forbid(unsafe_code)]",
+    docs: Docs {
+        what: "Counts, per workspace crate (and with `--deps` per third-party package), the \
+               `unsafe` blocks, functions, impls, traits and extern blocks in the code cargo \
+               compiles, and whether the crate root has `#![forbid(unsafe_code)]`. What \
+               cargo-geiger counts, from the module tree rather than a build.",
+        why: "Unsafe code is where memory-safety bugs live; where it is, how much, and whether \
+              crates that need none forbid it, is the first question of a security review. A \
+              crate without unsafe that does not `forbid` it can acquire some unnoticed.",
+        fix: "Add `#![forbid(unsafe_code)]` to crates that need none; keep the rest small, \
+              encapsulated and commented with SAFETY arguments; run Miri on it.",
+        references: &[
+            ("cargo-geiger", "https://github.com/geiger-rs/cargo-geiger"),
+            ("The Rustonomicon", "https://doc.rust-lang.org/nomicon/"),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for (id, pkg) in &facts.sources.packages {
+        let Ok(meta) = facts.graph.metadata(id) else {
+            continue;
+        };
+        let mut counts: BTreeMap<UnsafeKind, usize> = BTreeMap::new();
+        let mut first = None;
+        for file in &pkg.files {
+            for (kind, span) in &file.facts.unsafes {
+                *counts.entry(*kind).or_default() += 1;
+                if first.is_none() && meta.in_workspace() {
+                    first = source_location(facts, file, *span, "first unsafe");
+                }
+            }
+        }
+        let manifest_forbids = facts
+            .manifests
+            .get(id)
+            .and_then(|m| m.forbids_unsafe.clone());
+        let forbids = manifest_forbids.is_some()
+            || pkg.lib_files().any(|f| f.facts.forbids_unsafe)
+            || pkg.files.iter().any(|f| f.facts.forbids_unsafe);
+        let total: usize = counts.values().sum();
+        if !meta.in_workspace() && total == 0 {
+            continue;
+        }
+        let parts: Vec<String> = counts
+            .iter()
+            .map(|(k, n)| format!("{n} {}", label(*k)))
+            .collect();
+        let (message, help) = match (total, forbids) {
+            (0, true) => (
+                format!("`{}` forbids unsafe code", meta.name()),
+                "nothing to do",
+            ),
+            (0, false) => (
+                format!(
+                    "`{}` has no unsafe code but does not forbid it",
+                    meta.name()
+                ),
+                "add `#![forbid(unsafe_code)]` to the crate root",
+            ),
+            _ => (
+                format!(
+                    "`{}` has {total} unsafe item(s): {}",
+                    pkg_ref(&meta),
+                    parts.join(", ")
+                ),
+                "keep unsafe small and encapsulated, with SAFETY comments, and test it under Miri",
+            ),
+        };
+        let location = first
+            .or(manifest_forbids)
+            .or_else(|| facts.manifests.get(id).and_then(|m| m.header().cloned()));
+        out.push(
+            cx.finding(message, help)
+                .package(pkg_ref(&meta))
+                .at(location),
+        );
+    }
+    out
+}
+
+fn label(kind: UnsafeKind) -> &'static str {
+    match kind {
+        UnsafeKind::Block => "blocks",
+        UnsafeKind::Fn => "fns",
+        UnsafeKind::Impl => "impls",
+        UnsafeKind::Trait => "traits",
+        UnsafeKind::ExternBlock => "extern blocks",
+    }
+}

@@ -1,0 +1,77 @@
+//! `source/unreadable`: files the source pass could not read, lex or find.
+
+use architect_model::{Finding, Level, Section};
+
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "source/unreadable",
+    section: Section::Source,
+    default_level: Level::Info,
+    summary: "source files the review could not read, lex or find, and files outside every module tree",
+    docs: Docs {
+        what: "Reports workspace files that are not UTF-8, larger than 8 MiB, do not lex, or \
+               are declared as modules without a file; and, per member, how many `.rs` files \
+               no module tree reaches (those are neither compiled nor reviewed).",
+        why: "The code rules only see what they can read: a file skipped is a blind spot of \
+              the review, and it should say so rather than report a clean bill. Files outside \
+              every module tree are dead code or forgotten modules.",
+        fix: "Fix the file, or declare (or delete) the module.",
+        references: &[(
+            "The Rust Reference: modules",
+            "https://doc.rust-lang.org/reference/items/modules.html",
+        )],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for u in &facts.sources.unreadable {
+        let Ok(meta) = facts.graph.metadata(&u.package) else {
+            continue;
+        };
+        if !meta.in_workspace() {
+            continue;
+        }
+        let location = u.line.and_then(|line| {
+            let file = facts.files.get(&u.path)?;
+            let span = file.line_span(line)?;
+            facts.location(&u.path, span, Some("here"))
+        });
+        let mut f = cx
+            .finding(
+                format!("`{}`: {}", u.path, u.reason),
+                "fix the file, or declare or remove the module",
+            )
+            .package(pkg_ref(&meta))
+            .at(location);
+        if f.locations.is_empty() {
+            f = f.note(match u.line {
+                Some(l) => format!("{}:{l}", u.path),
+                None => u.path.clone(),
+            });
+        }
+        out.push(f);
+    }
+    for (id, pkg) in &facts.sources.packages {
+        let Ok(meta) = facts.graph.metadata(id) else {
+            continue;
+        };
+        if meta.in_workspace() && pkg.not_in_tree > 0 {
+            out.push(
+                cx.finding(
+                    format!("`{}` has {} .rs file(s) that no module tree reaches: not compiled, not reviewed", meta.name(), pkg.not_in_tree),
+                    "declare them as modules, or delete them",
+                )
+                .package(pkg_ref(&meta))
+                .at(facts.manifests.get(id).and_then(|m| m.header().cloned())),
+            );
+        }
+    }
+    out
+}

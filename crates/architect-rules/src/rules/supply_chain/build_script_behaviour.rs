@@ -1,0 +1,90 @@
+//! `supply-chain/build-script-behaviour`: what each build script does, read from its code.
+
+use std::collections::BTreeMap;
+
+use architect_model::{Behaviour, Finding, Level, Section, TargetKind};
+
+use crate::graph::{pkg_ref, source_location};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "supply-chain/build-script-behaviour",
+    section: Section::SupplyChain,
+    default_level: Level::Warn,
+    summary: "what build scripts do: compile C, run programs, read the environment, use the network, write outside OUT_DIR",
+    docs: Docs {
+        what: "Reads every workspace build script (and with `--deps`, every third-party build \
+               script on disk) and reports what it does: compiles C/C++ (cc, cmake), runs \
+               programs (`std::process::Command`), reads environment variables cargo does not \
+               set, touches the network (reqwest, ureq, curl, `TcpStream`), writes files \
+               outside `OUT_DIR`. Network access and writes outside `OUT_DIR` are `warn`, the \
+               rest `info`.",
+        why: "A list of build scripts says where arbitrary code runs; this says what it does. \
+              Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
+              read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
+              breaks reproducibility and is the first place to look after a supply-chain \
+              incident.",
+        fix: "Keep build scripts to `OUT_DIR` and cargo's variables; vendor what they download; \
+              declare every input with `cargo::rerun-if-changed`/`rerun-if-env-changed`.",
+        references: &[
+            (
+                "Cargo book: build scripts, outputs",
+                "https://doc.rust-lang.org/cargo/reference/build-scripts.html#outputs-of-the-build-script",
+            ),
+            (
+                "Cargo book: environment variables for build scripts",
+                "https://doc.rust-lang.org/cargo/reference/environment-variables.html#environment-variables-cargo-sets-for-build-scripts",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
+    for (id, pkg) in &facts.sources.packages {
+        let Ok(meta) = facts.graph.metadata(id) else {
+            continue;
+        };
+        for file in pkg
+            .files
+            .iter()
+            .filter(|f| f.target == TargetKind::BuildScript)
+        {
+            let mut by_kind: BTreeMap<Behaviour, Vec<&str>> = BTreeMap::new();
+            let mut first: BTreeMap<Behaviour, _> = BTreeMap::new();
+            for (b, span, detail) in &file.facts.behaviours {
+                by_kind.entry(*b).or_default().push(detail);
+                first.entry(*b).or_insert(*span);
+            }
+            for (b, details) in by_kind {
+                let mut details: Vec<&str> = details;
+                details.sort();
+                details.dedup();
+                let level = match b {
+                    Behaviour::Network | Behaviour::WritesOutsideOutDir => Level::Warn,
+                    _ => Level::Info,
+                };
+                out.push(
+                    cx.finding(
+                        format!("build script of `{}` {} ({})", pkg_ref(&meta), b.describe(), details.join(", ")),
+                        match b {
+                            Behaviour::Network => "vendor what it downloads: a build must not need the network",
+                            Behaviour::WritesOutsideOutDir => "write generated files to OUT_DIR only",
+                            Behaviour::ReadsEnv => "declare each with `cargo::rerun-if-env-changed`, or pass it as a feature",
+                            Behaviour::RunsPrograms => "make the programs explicit inputs, and fail clearly when they are missing",
+                            Behaviour::CompilesNative => "pin the C sources and compiler flags; prefer a pure-Rust crate where one exists",
+                        },
+                    )
+                    .level(level)
+                    .package(pkg_ref(&meta))
+                    .at(first.get(&b).and_then(|s| source_location(facts, file, *s, b.describe()))),
+                );
+            }
+        }
+    }
+    out
+}

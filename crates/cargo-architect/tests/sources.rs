@@ -1,0 +1,148 @@
+//! The source pass end to end on `fixtures/source-rules`: what each code rule finds, what it
+//! must not, and byte-identical output whatever the thread count.
+
+mod common;
+
+use common::*;
+
+fn review(ws: &std::path::Path, threads: &str) -> (String, serde_json::Value) {
+    let out = architect()
+        .current_dir(ws)
+        .env("RAYON_NUM_THREADS", threads)
+        .args(["--offline", "--format", "json", "--advisory-db"])
+        .arg(fixture_advisory_db())
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let doc = json(&out);
+    validate(&doc);
+    (stdout(&out), doc)
+}
+
+fn messages(doc: &serde_json::Value, rule: &str) -> Vec<String> {
+    findings(doc, rule)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn code_rules_on_the_fixture() {
+    let (tmp, ws) = copy_fixture("source-rules");
+    let (text, doc) = review(&ws, "2");
+    insta::assert_snapshot!("source_rules_json", filter(&text, tmp.path()));
+
+    // Spawns: the handle's spawn, spawn_blocking, the one inside a macro, the test's; not the
+    // instrumented ones, not the call of an #[instrument]ed fn, not std::thread::spawn.
+    let spawns = findings(&doc, "async/untraced-spawn");
+    let at: Vec<String> = spawns
+        .iter()
+        .map(|f| {
+            format!(
+                "{}:{}",
+                f["locations"][0]["path"].as_str().unwrap(),
+                f["locations"][0]["line"]
+            )
+        })
+        .collect();
+    assert_eq!(
+        at,
+        [
+            "svc/src/lib.rs:24",
+            "svc/src/lib.rs:27",
+            "svc/src/lib.rs:65",
+            "svc/src/tests.rs:4"
+        ]
+    );
+
+    assert_eq!(
+        messages(&doc, "async/runtime-in-public-api"),
+        [
+            "`trait Source::receiver` of `svc` exposes `Receiver` from tokio",
+            "`fn start` of `svc` exposes `tokio::runtime::Handle` from tokio",
+            "`field Server::runtime` of `svc` exposes `tokio::runtime::Runtime` from tokio",
+        ]
+    );
+    assert_eq!(messages(&doc, "errors/anyhow-in-library-api").len(), 1);
+    let errors = messages(&doc, "errors/exhaustive-public-error");
+    assert_eq!(errors.len(), 2, "{errors:?}");
+    assert!(errors.iter().all(|m| !m.contains("FineError")));
+
+    let hazards = findings(&doc, "evolution/edition-2024-hazards");
+    assert_eq!(hazards.len(), 7, "six sites and a summary");
+    assert!(hazards.iter().all(|f| f["packages"][0]["name"] == "legacy"));
+    let summary = hazards.iter().find(|f| f["level"] == "info").unwrap();
+    assert!(
+        summary["message"]
+            .as_str()
+            .unwrap()
+            .contains("6 construct(s)")
+    );
+
+    assert_eq!(
+        messages(&doc, "interop/ffi-surface"),
+        [
+            "`legacy` has a C ABI surface: 1 extern fn, 1 extern block, 1 #[no_mangle] item, 1 #[repr(C)] type"
+        ]
+    );
+    let behaviour = findings(&doc, "supply-chain/build-script-behaviour");
+    let kinds: Vec<(&str, &str)> = behaviour
+        .iter()
+        .map(|f| {
+            (
+                f["level"].as_str().unwrap(),
+                f["locations"][0]["path"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        kinds.len(),
+        4,
+        "env, Command, write outside OUT_DIR, network; not the OUT_DIR write"
+    );
+    assert!(kinds.iter().all(|(_, p)| *p == "builder/build.rs"));
+
+    let unreadable = messages(&doc, "source/unreadable");
+    assert!(
+        unreadable
+            .iter()
+            .any(|m| m.contains("latin1.rs") && m.contains("not UTF-8"))
+    );
+    assert!(
+        unreadable
+            .iter()
+            .any(|m| m.contains("module `missing` has no file"))
+    );
+    assert!(
+        unreadable
+            .iter()
+            .any(|m| m.contains("1 .rs file(s) that no module tree reaches"))
+    );
+
+    // Lines of code come from the module trees: orphan.rs is not counted.
+    assert!(doc["facts"]["lines_of_rust_workspace"].as_u64().unwrap() > 50);
+}
+
+#[test]
+fn identical_output_with_one_thread_or_many() {
+    let (tmp, ws) = copy_fixture("source-rules");
+    let (one, _) = review(&ws, "1");
+    let (many, _) = review(&ws, "8");
+    assert_eq!(filter(&one, tmp.path()), filter(&many, tmp.path()));
+    let (tmp2, ks) = copy_fixture("kitchen-sink");
+    let (one, _) = review(&ks, "1");
+    let (many, _) = review(&ks, "8");
+    assert_eq!(filter(&one, tmp2.path()), filter(&many, tmp2.path()));
+}
+
+#[test]
+fn human_output_shows_the_source_line() {
+    let (tmp, ws) = copy_fixture("source-rules");
+    let out = run_in(&ws, &["--offline"]);
+    let text = filter(&stdout(&out), tmp.path());
+    assert!(text.contains("warn[async/untraced-spawn]"), "{text}");
+    assert!(
+        text.contains("    handle.spawn(async move { serve().await });"),
+        "{text}"
+    );
+}
