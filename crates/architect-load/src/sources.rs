@@ -190,10 +190,10 @@ fn target_roots(p: &PackageMetadata<'_>) -> Vec<Root> {
         {
             continue;
         }
-        let wanted = if own || kind == TargetKind::BuildScript {
-            Wanted::All
-        } else {
-            Wanted::ModsAndUnsafe
+        let wanted = match (own, kind) {
+            (_, TargetKind::BuildScript) => Wanted::BuildScript,
+            (true, _) => Wanted::All,
+            (false, _) => Wanted::ModsAndUnsafe,
         };
         out.push(Root {
             package: p.id().clone(),
@@ -344,7 +344,7 @@ impl<'a> WalkCx<'a> {
                 self.walk(s, package, kind, wanted, child, child_dir, child_public)
             });
         }
-        let keep_text = wanted == Wanted::All;
+        let keep_text = wanted != Wanted::ModsAndUnsafe;
         if let Ok(mut out) = self.out.lock() {
             out.push(Walked {
                 package,

@@ -204,6 +204,12 @@ pub struct Summary {
     /// Registry crates of the build with a cached index entry, and without one.
     pub index_cached: usize,
     pub index_unknown: usize,
+    /// The source pass: files and bytes scanned, whether dependencies were included.
+    pub source_files: usize,
+    pub source_bytes: u64,
+    pub source_deps: bool,
+    /// Lines of code per workspace member, from its module trees.
+    pub lines_per_member: Vec<(PackageRef, usize)>,
 }
 
 /// The outcome of a review: headline figures, findings in a deterministic order, and notes on

@@ -53,6 +53,22 @@ struct Facts<'a> {
     editions: BTreeMap<&'a str, usize>,
     advisories: Option<Advisories>,
     index: Index,
+    source: Source<'a>,
+}
+
+#[derive(Serialize)]
+struct Source<'a> {
+    files: usize,
+    bytes: u64,
+    dependencies_scanned: bool,
+    lines_of_code: Vec<MemberLines<'a>>,
+}
+
+#[derive(Serialize)]
+struct MemberLines<'a> {
+    name: &'a str,
+    version: &'a str,
+    lines: usize,
 }
 
 #[derive(Serialize)]
@@ -140,6 +156,20 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
             index: Index {
                 cached: s.index_cached,
                 unknown: s.index_unknown,
+            },
+            source: Source {
+                files: s.source_files,
+                bytes: s.source_bytes,
+                dependencies_scanned: s.source_deps,
+                lines_of_code: s
+                    .lines_per_member
+                    .iter()
+                    .map(|(p, lines)| MemberLines {
+                        name: &p.name,
+                        version: &p.version,
+                        lines: *lines,
+                    })
+                    .collect(),
             },
         },
         counts,

@@ -56,5 +56,17 @@ pub fn summarize(facts: &Facts) -> Summary {
             .map(|(db, matches)| (db.advisories, matches.len())),
         index_cached: facts.index.crates.len(),
         index_unknown: facts.index.unknown.len(),
+        source_files: facts.sources.files,
+        source_bytes: facts.sources.bytes,
+        source_deps: facts.sources.deps,
+        lines_per_member: {
+            let mut v: Vec<(PackageRef, usize)> = facts
+                .lines_of_rust
+                .iter()
+                .filter_map(|(id, n)| facts.graph.metadata(id).ok().map(|p| (pkg_ref(&p), *n)))
+                .collect();
+            v.sort();
+            v
+        },
     }
 }

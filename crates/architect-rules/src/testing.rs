@@ -37,6 +37,13 @@ pub fn registry_ws() -> &'static Facts {
     F.get_or_init(|| load("registry-ws"))
 }
 
+/// The code rules' fixture: spawns, public APIs, error enums, edition hazards, FFI, unsafe,
+/// a build script, unreadable and stray files.
+pub fn source_rules() -> &'static Facts {
+    static F: OnceLock<Facts> = OnceLock::new();
+    F.get_or_init(|| load("source-rules"))
+}
+
 pub fn clean() -> &'static Facts {
     static F: OnceLock<Facts> = OnceLock::new();
     F.get_or_init(|| load("clean"))

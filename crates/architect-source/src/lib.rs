@@ -25,8 +25,10 @@ pub struct Span {
 /// What the caller needs from a file; decides how much work is done.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wanted {
-    /// Everything: a workspace member's file.
+    /// Everything but build-script behaviour: a workspace member's file.
     All,
+    /// Everything, build-script behaviour included: a build script's file.
+    BuildScript,
     /// Module declarations and the unsafe inventory: a dependency's file (`--deps`).
     ModsAndUnsafe,
 }

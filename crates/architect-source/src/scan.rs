@@ -51,7 +51,7 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
     };
     f.mods = s.mods();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
-    if wanted == Wanted::All {
+    if wanted != Wanted::ModsAndUnsafe {
         let imports = s.imports();
         f.spawns = s.spawns(&imports);
         f.instrumented_fns = s.instrumented_fns();
@@ -60,7 +60,9 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
         f.static_muts = s.static_muts();
         f.hazards = s.hazards(&imports);
         f.ffi = s.ffi();
-        f.behaviours = s.behaviours();
+        if wanted == Wanted::BuildScript {
+            f.behaviours = s.behaviours();
+        }
     }
     f
 }

@@ -224,7 +224,8 @@ fn ffi_surface() {
 
 #[test]
 fn build_script_behaviour() {
-    let f = all(r#"
+    let f = analyze(
+        r#"
         use std::{env, fs, path::Path, process::Command};
         fn main() {
             let out_dir = env::var("OUT_DIR").unwrap();
@@ -238,7 +239,9 @@ fn build_script_behaviour() {
             let body = reqwest::blocking::get("http://example.invalid");
             let s = std::net::TcpStream::connect("127.0.0.1:1");
         }
-    "#);
+    "#,
+        Wanted::BuildScript,
+    );
     let got: Vec<(Behaviour, &str)> = f
         .behaviours
         .iter()

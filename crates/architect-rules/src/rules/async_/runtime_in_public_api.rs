@@ -80,3 +80,31 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn public_items_only() {
+        let f = run(&RULE, source_rules());
+        let items: Vec<&str> = f
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap())
+            .collect();
+        assert_eq!(
+            items,
+            [
+                "trait Source::receiver",
+                "fn start",
+                "field Server::runtime"
+            ]
+        );
+        // `inner::hidden` (private module) and `internal` (pub(crate)) are not API.
+        assert!(
+            f.iter()
+                .all(|f| !f.message.contains("hidden") && !f.message.contains("internal"))
+        );
+    }
+}

@@ -81,3 +81,29 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, run, source_rules};
+
+    #[test]
+    fn untraced_spawns_but_not_instrumented_ones() {
+        let f = run(&RULE, source_rules());
+        let at: Vec<(String, usize)> = f
+            .iter()
+            .map(|f| (f.locations[0].path.clone(), f.locations[0].line))
+            .collect();
+        assert_eq!(
+            at,
+            [
+                ("svc/src/lib.rs".to_string(), 24),
+                ("svc/src/lib.rs".to_string(), 27),
+                ("svc/src/lib.rs".to_string(), 65),
+                ("svc/src/tests.rs".to_string(), 4),
+            ]
+        );
+        // kitchen-sink's crates have no spawn at all.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
+    }
+}

@@ -61,3 +61,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn anyhow_result_in_a_public_fn() {
+        let f = run(&RULE, source_rules());
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("`fn start`"));
+        assert!(f[0].message.contains("from anyhow"));
+    }
+}

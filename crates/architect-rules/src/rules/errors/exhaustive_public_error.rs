@@ -81,3 +81,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn exhaustive_error_enums_but_not_non_exhaustive_ones() {
+        let f = run(&RULE, source_rules());
+        let names: Vec<&str> = f
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap())
+            .collect();
+        assert_eq!(names, ["ParseError", "ServeError"]);
+    }
+}

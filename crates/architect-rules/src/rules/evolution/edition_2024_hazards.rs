@@ -152,3 +152,19 @@ fn site(hazard: Hazard, detail: &str) -> (String, &'static str) {
         ),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn hazards_of_the_2021_member_only() {
+        let f = run(&RULE, source_rules());
+        assert_eq!(f.len(), 7);
+        assert!(f.iter().all(|f| f.packages[0].name == "legacy"));
+        let summary = f.last().unwrap();
+        assert_eq!(summary.level, Level::Info);
+        assert_eq!(summary.notes.len(), 6, "{:?}", summary.notes);
+    }
+}

@@ -89,3 +89,17 @@ fn label(kind: Ffi) -> &'static str {
         Ffi::ReprC => "#[repr(C)] type",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn counts_per_crate() {
+        let f = run(&RULE, source_rules());
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].packages[0].name, "legacy");
+        assert_eq!(f[0].locations.len(), 4, "the first of each kind");
+    }
+}

@@ -106,3 +106,18 @@ fn label(kind: UnsafeKind) -> &'static str {
         UnsafeKind::ExternBlock => "extern blocks",
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn unsafe_counts_and_forbid() {
+        let f = run(&RULE, source_rules());
+        let messages: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert!(messages.contains(&"`builder` forbids unsafe code"));
+        assert!(messages.contains(&"`legacy 0.1.0` has 1 unsafe item(s): 1 blocks"));
+        assert!(messages.contains(&"`svc` has no unsafe code but does not forbid it"));
+    }
+}

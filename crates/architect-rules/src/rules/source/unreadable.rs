@@ -75,3 +75,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, run, source_rules};
+
+    #[test]
+    fn unreadable_missing_and_stray_files() {
+        let f = run(&RULE, source_rules());
+        assert_eq!(f.len(), 3);
+        assert!(f[0].message.contains("latin1.rs") && f[0].message.contains("not UTF-8"));
+        assert!(f[1].message.contains("module `missing` has no file"));
+        assert_eq!(f[1].locations[0].line, 16, "the `mod missing;` line");
+        assert!(f[2].message.contains("1 .rs file(s)"));
+        assert!(run(&RULE, clean()).is_empty());
+    }
+}

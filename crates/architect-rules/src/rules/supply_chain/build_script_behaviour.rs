@@ -88,3 +88,32 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{run, source_rules};
+
+    #[test]
+    fn what_the_build_script_does() {
+        let f = run(&RULE, source_rules());
+        let got: Vec<(Level, &str)> = f
+            .iter()
+            .map(|f| {
+                (
+                    f.level,
+                    f.message.rsplit('(').next().unwrap().trim_end_matches(')'),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                (Level::Info, "git"),
+                (Level::Info, "DEPLOY_TOKEN"),
+                (Level::Warn, "TcpStream"),
+                (Level::Warn, "fs::write"),
+            ]
+        );
+    }
+}
