@@ -314,6 +314,16 @@ fn build_facts(
     let built: BTreeSet<PackageId> = target_packages.union(&host_packages).cloned().collect();
     let sources = sources::scan(&graph, &built, &root, options.deps, &mut files);
     let lines_of_rust = sources::lines_per_member(&graph, &sources);
+    let dep_problems = sources
+        .unreadable
+        .iter()
+        .filter(|u| graph.metadata(&u.package).is_ok_and(|p| !p.in_workspace()))
+        .count();
+    if dep_problems > 0 {
+        notes.push(format!(
+            "{dep_problems} dependency source file(s) could not be read or lexed (not on disk, or not UTF-8): the unsafe inventory and build-script behaviour of those packages are incomplete; `cargo fetch` brings missing sources"
+        ));
+    }
 
     let advisories = match (
         &lockfile,
