@@ -149,7 +149,7 @@ pub enum Behaviour {
     ReadsEnv,
     /// reqwest, ureq, curl, `TcpStream`: touches the network.
     Network,
-    /// `fs::write`, `File::create`... whose path does not mention `OUT_DIR`.
+    /// `fs::write`, `File::create`... of a literal path that is not under `OUT_DIR`.
     WritesOutsideOutDir,
 }
 

@@ -912,7 +912,9 @@ impl<'a> Scanner<'a> {
                         .t
                         .get(i + 5)
                         .filter(|t| t.kind == TokKind::Str)
-                        .map_or("…".to_string(), |t| unquote(t.text(self.src)));
+                        .map_or("a computed program".to_string(), |t| {
+                            unquote(t.text(self.src))
+                        });
                     out.push((Behaviour::RunsPrograms, self.span(i, i + 3), program));
                 }
                 "var" | "var_os"
@@ -957,7 +959,21 @@ impl<'a> Scanner<'a> {
                     let first_arg_end = (i + 2..close)
                         .find(|&k| self.punct(k, b',') && self.depth_between(i + 2, k) == 0)
                         .unwrap_or(close);
-                    if !(i + 2..first_arg_end).any(|k| self.mentions_out_dir(k, &out_vars)) {
+                    // Only with evidence: a literal path that is not under OUT_DIR. A path
+                    // computed elsewhere (a parameter, a helper's result) is not judged.
+                    let mut a = i + 2;
+                    while self.punct(a, b'&') {
+                        a += 1;
+                    }
+                    let literal = self.t.get(a).is_some_and(|t| t.kind == TokKind::Str)
+                        || (matches!(self.ident(a), Some("Path" | "PathBuf"))
+                            && self.path_sep(a + 1)
+                            && matches!(self.ident(a + 3), Some("new" | "from"))
+                            && self.punct(a + 4, b'(')
+                            && self.t.get(a + 5).is_some_and(|t| t.kind == TokKind::Str));
+                    if literal
+                        && !(i + 2..first_arg_end).any(|k| self.mentions_out_dir(k, &out_vars))
+                    {
                         out.push((
                             Behaviour::WritesOutsideOutDir,
                             self.span(i - 3, close),

@@ -232,6 +232,9 @@ fn build_script_behaviour() {
             let dest = Path::new(&out_dir).join("gen.rs");
             fs::write(&dest, "x").unwrap();
             fs::write("/etc/evil", "x").unwrap();
+            fs::write(helper_path(), "x").unwrap();
+            fs::write(dir.join("name.h"), "x").unwrap();
+            fs::write(Path::new("../up.txt"), "x").unwrap();
             let key = env::var("API_TOKEN").unwrap();
             let target = env::var("TARGET").unwrap();
             Command::new("git").arg("rev-parse").status().unwrap();
@@ -251,6 +254,7 @@ fn build_script_behaviour() {
     assert_eq!(
         got,
         [
+            (WritesOutsideOutDir, "fs::write"),
             (WritesOutsideOutDir, "fs::write"),
             (ReadsEnv, "API_TOKEN"),
             (RunsPrograms, "git"),

@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Behaviour, Finding, Level, Section, TargetKind};
+use architect_model::{Behaviour, Finding, Level, Location, Section, TargetKind};
 
 use crate::graph::{pkg_ref, source_location};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -49,41 +49,56 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         let Ok(meta) = facts.graph.metadata(id) else {
             continue;
         };
+        // A build script may span several files (its own modules): one finding per behaviour
+        // per package, pointing at the first place it shows.
+        let mut by_kind: BTreeMap<Behaviour, (Vec<&str>, Option<Location>)> = BTreeMap::new();
         for file in pkg
             .files
             .iter()
             .filter(|f| f.target == TargetKind::BuildScript)
         {
-            let mut by_kind: BTreeMap<Behaviour, Vec<&str>> = BTreeMap::new();
-            let mut first: BTreeMap<Behaviour, _> = BTreeMap::new();
             for (b, span, detail) in &file.facts.behaviours {
-                by_kind.entry(*b).or_default().push(detail);
-                first.entry(*b).or_insert(*span);
+                let entry = by_kind.entry(*b).or_insert_with(|| (Vec::new(), None));
+                entry.0.push(detail);
+                if entry.1.is_none() {
+                    entry.1 = source_location(facts, file, *span, b.describe());
+                }
             }
-            for (b, details) in by_kind {
-                let mut details: Vec<&str> = details;
-                details.sort();
-                details.dedup();
-                let level = match b {
-                    Behaviour::Network | Behaviour::WritesOutsideOutDir => Level::Warn,
-                    _ => Level::Info,
-                };
-                out.push(
-                    cx.finding(
-                        format!("build script of `{}` {} ({})", pkg_ref(&meta), b.describe(), details.join(", ")),
-                        match b {
-                            Behaviour::Network => "vendor what it downloads: a build must not need the network",
-                            Behaviour::WritesOutsideOutDir => "write generated files to OUT_DIR only",
-                            Behaviour::ReadsEnv => "declare each with `cargo::rerun-if-env-changed`, or pass it as a feature",
-                            Behaviour::RunsPrograms => "make the programs explicit inputs, and fail clearly when they are missing",
-                            Behaviour::CompilesNative => "pin the C sources and compiler flags; prefer a pure-Rust crate where one exists",
-                        },
-                    )
-                    .level(level)
-                    .package(pkg_ref(&meta))
-                    .at(first.get(&b).and_then(|s| source_location(facts, file, *s, b.describe()))),
-                );
-            }
+        }
+        for (b, (mut details, location)) in by_kind {
+            details.sort();
+            details.dedup();
+            let level = match b {
+                Behaviour::Network | Behaviour::WritesOutsideOutDir => Level::Warn,
+                _ => Level::Info,
+            };
+            let help = match b {
+                Behaviour::Network => "vendor what it downloads: a build must not need the network",
+                Behaviour::WritesOutsideOutDir => "write generated files to OUT_DIR only",
+                Behaviour::ReadsEnv => {
+                    "declare each with `cargo::rerun-if-env-changed`, or pass it as a feature"
+                }
+                Behaviour::RunsPrograms => {
+                    "make the programs explicit inputs, and fail clearly when they are missing"
+                }
+                Behaviour::CompilesNative => {
+                    "pin the C sources and compiler flags; prefer a pure-Rust crate where one exists"
+                }
+            };
+            out.push(
+                cx.finding(
+                    format!(
+                        "build script of `{}` {} ({})",
+                        pkg_ref(&meta),
+                        b.describe(),
+                        details.join(", ")
+                    ),
+                    help,
+                )
+                .level(level)
+                .package(pkg_ref(&meta))
+                .at(location),
+            );
         }
     }
     out
