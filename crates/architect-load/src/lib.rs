@@ -49,6 +49,8 @@ pub struct LoadOptions {
     pub advisory_db: Option<PathBuf>,
     /// Also scan the sources of third-party packages already on disk (`--deps`).
     pub deps: bool,
+    /// Model the release profile's build (host units apart from target units).
+    pub release: bool,
 }
 
 /// Why a workspace could not be loaded. Each names the file and says what to try.
@@ -303,7 +305,7 @@ fn build_facts(
     });
 
     let platforms = platform_choice(options, &toolchain)?;
-    let (target_packages, host_packages) = simulate_build(
+    let (target_packages, host_packages, units) = simulate_build(
         &graph,
         options,
         &platforms,
@@ -428,6 +430,7 @@ fn build_facts(
         lockfile,
         lines_of_rust,
         sources,
+        units,
         cargo_config: cargo_config.exec,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),
@@ -470,14 +473,22 @@ fn platform_choice(
 }
 
 /// Simulate `cargo build --all-targets` of the workspace for the platforms: which packages are
-/// built for the target and which for the host, with cargo's feature resolver.
+/// built for the target and which for the host, with cargo's feature resolver; and the unit
+/// graph of a plain `cargo build` (no dev-dependencies).
 fn simulate_build(
     graph: &PackageGraph,
     options: &LoadOptions,
     platforms: &PlatformChoice,
     host: Option<&str>,
     resolver: &Option<(String, architect_model::Location)>,
-) -> Result<(BTreeSet<PackageId>, BTreeSet<PackageId>), LoadError> {
+) -> Result<
+    (
+        BTreeSet<PackageId>,
+        BTreeSet<PackageId>,
+        architect_build::UnitGraph,
+    ),
+    LoadError,
+> {
     let platform = |triple: &str| {
         Platform::new(triple.to_string(), TargetFeatures::Unknown).map_err(|e| {
             LoadError::Platform {
@@ -554,22 +565,49 @@ fn simulate_build(
             None => plain.push(f),
         }
     }
-    let filter = feature_id_filter(named_feature_filter(base, plain), qualified);
-    let initials = members.to_feature_set(filter);
+    let filter = || {
+        feature_id_filter(
+            named_feature_filter(base, plain.iter().copied()),
+            qualified.iter().cloned(),
+        )
+    };
+    let initials = members.to_feature_set(filter());
     let mut opts = CargoOptions::new();
     opts.set_resolver(version)
         .set_include_dev(true)
         .set_target_platform(spec)
         .set_host_platform(host_spec);
-    let set =
-        CargoSet::new(initials, fg.resolve_none(), &opts).map_err(|e| LoadError::Platform {
+    let set = CargoSet::new(initials.clone(), fg.resolve_none(), &opts).map_err(|e| {
+        LoadError::Platform {
             message: format!("could not simulate the build: {e}"),
-        })?;
+        }
+    })?;
+    // `cargo build` alone, without dev-dependencies: the build whose time is modelled.
+    // `cargo build` alone: the default members (all members when there are none), without
+    // dev-dependencies: the build whose time is modelled.
+    opts.set_include_dev(false);
+    let defaults: Vec<&PackageId> = graph.workspace().default_member_ids().collect();
+    let build_initials = if defaults.is_empty() {
+        initials
+    } else {
+        graph
+            .resolve_ids(defaults)
+            .map_err(|e| LoadError::Platform {
+                message: format!("could not resolve the default members: {e}"),
+            })?
+            .to_feature_set(filter())
+    };
+    let build = CargoSet::new(build_initials, fg.resolve_none(), &opts).map_err(|e| {
+        LoadError::Platform {
+            message: format!("could not simulate the build: {e}"),
+        }
+    })?;
+    let units = architect_build::UnitGraph::from_cargo_set(graph, &build, !options.release);
     let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {
         fs.to_package_set()
             .package_ids(DependencyDirection::Forward)
             .cloned()
             .collect::<BTreeSet<_>>()
     };
-    Ok((ids(set.target_features()), ids(set.host_features())))
+    Ok((ids(set.target_features()), ids(set.host_features()), units))
 }

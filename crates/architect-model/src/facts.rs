@@ -146,6 +146,8 @@ pub struct Facts {
     pub lines_of_rust: BTreeMap<PackageId, usize>,
     /// The source pass: module trees of the workspace (and of dependencies with `--deps`).
     pub sources: crate::SourceFacts,
+    /// The unit graph of `cargo build` (no dev-dependencies) for the reviewed platforms.
+    pub units: architect_build::UnitGraph,
     pub cargo_config: Vec<CargoConfigEntry>,
     pub toolchain: ToolchainFacts,
     pub tooling: ToolingFacts,

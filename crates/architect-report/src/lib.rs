@@ -1,6 +1,7 @@
 //! Renderers of a review, one per output format. Renderers format; they never compute: every
 //! figure they print is in the [`Review`] or the facts' file store already.
 
+pub mod build_time;
 mod github;
 mod human;
 mod json;

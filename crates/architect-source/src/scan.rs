@@ -39,8 +39,19 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
             .iter()
             .any(|n| memchr::memmem::find(src.as_bytes(), n.as_bytes()).is_some())
     {
-        // Nothing a dependency's file is scanned for can be in it.
-        return FileFacts::default();
+        // Nothing a dependency's file is scanned for can be in it: only its size is wanted,
+        // counted without lexing (lines that are not blank and not a line comment).
+        let code_lines = src
+            .lines()
+            .filter(|l| {
+                let t = l.trim_start();
+                !t.is_empty() && !t.starts_with("//")
+            })
+            .count();
+        return FileFacts {
+            code_lines,
+            ..FileFacts::default()
+        };
     }
     let (toks, code_lines, lex_error) = lex(src);
     let s = Scanner::new(src, &toks);

@@ -267,8 +267,17 @@ fn build_script_behaviour() {
 
 #[test]
 fn dependency_files_without_wanted_words_are_not_lexed() {
-    let f = analyze("fn a() { let x = 1; }", Wanted::ModsAndUnsafe);
-    assert_eq!(f, FileFacts::default());
+    let f = analyze(
+        "fn a() {\n    let x = 1;\n}\n\n// note\n",
+        Wanted::ModsAndUnsafe,
+    );
+    assert_eq!(
+        f,
+        FileFacts {
+            code_lines: 3,
+            ..FileFacts::default()
+        }
+    );
     let f = analyze("mod a; fn b() { unsafe { } }", Wanted::ModsAndUnsafe);
     assert_eq!(f.mods.len(), 1);
     assert_eq!(f.unsafes.len(), 1);

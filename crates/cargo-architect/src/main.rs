@@ -47,6 +47,8 @@ enum Command {
         /// The rule id, e.g. `build/monolith-crate`.
         rule: String,
     },
+    /// Simulate a clean build with cargo's scheduler: predicted time, critical path, what-ifs.
+    BuildTime(BuildTimeArgs),
     /// Clone or update the RustSec advisory database (the only command that goes online).
     Fetch {
         /// Where the database lives; default `$CARGO_HOME/advisory-db`, as cargo-audit.
@@ -114,6 +116,29 @@ struct ReviewArgs {
     verbose: bool,
 }
 
+#[derive(Args, Debug, Clone)]
+struct BuildTimeArgs {
+    #[command(flatten)]
+    review: ReviewArgs,
+    /// A `cargo build --timings` report of this workspace (target/cargo-timings/*.html): its
+    /// unit times replace the estimates.
+    #[arg(long, value_name = "FILE")]
+    timings: Option<PathBuf>,
+    /// Model the release profile (host units built apart).
+    #[arg(long)]
+    release: bool,
+    /// Jobs to simulate (default: this machine's parallelism, as cargo).
+    #[arg(short, long, value_name = "N")]
+    jobs: Option<usize>,
+    /// Re-simulate with a change: `split=CRATE:K`, `remove=PACKAGE`, `jobs=N` (repeatable).
+    #[arg(long = "what-if", value_name = "CHANGE")]
+    what_if: Vec<String>,
+    /// Fit the cost model on the `--timings` report and print its coefficients (how
+    /// `CostModel::DEV` was made), instead of simulating.
+    #[arg(long, requires = "timings")]
+    fit: bool,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy)]
 enum OutputFormat {
     Human,
@@ -156,6 +181,7 @@ fn main() -> ExitCode {
             Err(code) => code,
         },
         Some(Command::Review(args)) => review(&args),
+        Some(Command::BuildTime(args)) => build_time(&args),
         None => review(&cli.review),
     }
 }
@@ -263,13 +289,8 @@ fn fetch(path: Option<&std::path::Path>) -> Result<(), ExitCode> {
     }
 }
 
-fn review(args: &ReviewArgs) -> ExitCode {
-    if args.fetch
-        && let Err(code) = fetch(args.advisory_db.as_deref())
-    {
-        return code;
-    }
-    let options = LoadOptions {
+fn load_options(args: &ReviewArgs) -> LoadOptions {
+    LoadOptions {
         manifest_path: args.manifest_path.clone(),
         metadata_path: args.metadata_path.clone(),
         offline: args.offline || args.frozen,
@@ -281,7 +302,131 @@ fn review(args: &ReviewArgs) -> ExitCode {
         targets: args.target.clone(),
         advisory_db: args.advisory_db.clone(),
         deps: args.deps,
+        release: false,
+    }
+}
+
+fn build_time(args: &BuildTimeArgs) -> ExitCode {
+    use architect_build::{Cost, CostModel, WhatIf};
+    let mut options = load_options(&args.review);
+    // Estimates need the size of every dependency.
+    options.deps = true;
+    options.release = args.release;
+    let progress = progress(args.review.quiet);
+    progress.set_message("resolving the workspace and reading its sources");
+    let facts = match architect_load::load(&options, &architect_rules::schemas()) {
+        Ok(f) => f,
+        Err(e) => {
+            progress.finish_and_clear();
+            report_error(&e);
+            return ExitCode::from(2);
+        }
     };
+    progress.finish_and_clear();
+    let fail = |msg: String, help: &str| {
+        eprintln!("error: {msg}\nhelp: {help}");
+        ExitCode::from(2)
+    };
+    let graph = &facts.units;
+    let measured_units = match &args.timings {
+        Some(path) => match std::fs::read_to_string(path)
+            .map_err(|e| e.to_string())
+            .and_then(|html| architect_build::parse_timings(&html))
+        {
+            Ok(m) => Some(m),
+            Err(e) => {
+                return fail(
+                    format!("{}: {e}", path.display()),
+                    "pass a report written by `cargo build --timings` (target/cargo-timings/cargo-timing-*.html)",
+                );
+            }
+        },
+        None => None,
+    };
+    let measured = measured_units
+        .as_ref()
+        .map(|m| architect_build::match_measured(graph, m))
+        .unwrap_or_else(|| vec![None; graph.units.len()]);
+    let kloc: Vec<f64> = graph
+        .units
+        .iter()
+        .map(|u| {
+            facts
+                .sources
+                .packages
+                .get(&u.package)
+                .map_or(0, |p| p.code_lines) as f64
+                / 1000.0
+        })
+        .collect();
+    if args.fit {
+        let m = CostModel::fit(graph, &kloc, &measured);
+        println!("{m:#?}");
+        return ExitCode::SUCCESS;
+    }
+    let model = CostModel::DEV;
+    let costs: Vec<Cost> = graph
+        .units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| measured[i].unwrap_or_else(|| model.estimate(u, kloc[i])))
+        .collect();
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
+    let result = architect_build::analyze(graph, &costs, jobs);
+    let what_ifs: Result<Vec<WhatIf>, String> =
+        args.what_if.iter().map(|w| WhatIf::parse(w)).collect();
+    let what_ifs = match what_ifs {
+        Ok(w) => w,
+        Err(e) => return fail(e, "e.g. --what-if split=my-crate:4 --what-if jobs=8"),
+    };
+    let changed = if what_ifs.is_empty() {
+        None
+    } else {
+        match architect_build::apply(graph, &costs, jobs, &what_ifs) {
+            Ok((g, c, j)) => {
+                let r = architect_build::analyze(&g, &c, j);
+                Some((g, r))
+            }
+            Err(e) => return fail(e, "name a package of the build"),
+        }
+    };
+    // The build's own span: from the first unit's start (cargo's start-up is not the build).
+    let measured_total = measured_units.as_ref().map(|m| {
+        let first = m.iter().map(|u| u.start).fold(f64::INFINITY, f64::min);
+        let last = m.iter().map(|u| u.start + u.duration).fold(0.0, f64::max);
+        last - first.min(last)
+    });
+    // The chain that ended the measured build, through the same unit graph.
+    let measured_chain = measured_units.as_ref().map(|m| {
+        let times = architect_build::measured_schedule(graph, m);
+        architect_build::critical_chain(graph, &times)
+    });
+    let view = architect_report::build_time::BuildTimeView {
+        graph,
+        result: &result,
+        measured_total,
+        what_if: changed
+            .as_ref()
+            .map(|(g, r)| (args.what_if.as_slice(), g, r)),
+        measured_chain: measured_chain.as_deref(),
+    };
+    let text = match args.review.format {
+        OutputFormat::Json => architect_report::build_time::json(&view),
+        _ => architect_report::build_time::human(&view),
+    };
+    print!("{text}");
+    ExitCode::SUCCESS
+}
+
+fn review(args: &ReviewArgs) -> ExitCode {
+    if args.fetch
+        && let Err(code) = fetch(args.advisory_db.as_deref())
+    {
+        return code;
+    }
+    let options = load_options(args);
     let progress = progress(args.quiet);
     progress.set_message("resolving the workspace with `cargo metadata`");
     let schemas = architect_rules::schemas();

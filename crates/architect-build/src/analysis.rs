@@ -1,0 +1,406 @@
+//! Build-time analysis: costs for every unit (measured, or estimated by the cost model), the
+//! simulated build at several job counts, its critical path and lower bounds, and what-ifs.
+
+use std::collections::BTreeMap;
+
+use crate::simulate::{Schedule, simulate};
+use crate::timings::MeasuredUnit;
+use crate::units::{Dep, Unit, UnitGraph, UnitKind};
+
+/// Seconds of a unit, and where its metadata is ready.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Cost {
+    pub duration: f64,
+    pub rmeta: f64,
+    pub measured: bool,
+}
+
+/// A power-law cost model per unit kind: `seconds = scale × (kloc + 0.05)^exponent` for
+/// libraries, proc-macros and binaries (compile time grows less than linearly with size: large
+/// crates are often generated tables that compile fast per line); medians for build-script
+/// compiles and runs; a library's metadata is ready at `rmeta_share` of its duration.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CostModel {
+    pub lib_scale: f64,
+    pub lib_exponent: f64,
+    pub proc_macro_scale: f64,
+    pub proc_macro_exponent: f64,
+    pub build_script_compile: f64,
+    pub build_script_run: f64,
+    pub rmeta_share: f64,
+}
+
+/// Added to every size so that empty crates have a finite logarithm.
+const KLOC_FLOOR: f64 = 0.05;
+
+impl CostModel {
+    /// Fitted on `../shared/timings/real-deps-debug-j2.html` (dev profile, 2 cores, 372
+    /// units) by [`CostModel::fit`]: `cargo architect build-time --timings FILE --fit` prints
+    /// the coefficients; `tests/build_time.rs` refits them and checks these figures.
+    pub const DEV: CostModel = CostModel {
+        lib_scale: 0.2671,
+        lib_exponent: 0.6597,
+        proc_macro_scale: 1.0227,
+        proc_macro_exponent: 0.5369,
+        build_script_compile: 0.25,
+        build_script_run: 0.02,
+        rmeta_share: 0.70,
+    };
+
+    pub fn estimate(&self, unit: &Unit, kloc: f64) -> Cost {
+        let size = kloc.max(0.0) + KLOC_FLOOR;
+        let duration = match unit.kind {
+            UnitKind::Lib | UnitKind::Bin(_) => self.lib_scale * size.powf(self.lib_exponent),
+            UnitKind::ProcMacro => self.proc_macro_scale * size.powf(self.proc_macro_exponent),
+            UnitKind::BuildScriptCompile => self.build_script_compile,
+            UnitKind::BuildScriptRun => self.build_script_run,
+        };
+        let rmeta = if unit.kind.pipelined() {
+            duration * self.rmeta_share
+        } else {
+            duration
+        };
+        Cost {
+            duration,
+            rmeta,
+            measured: false,
+        }
+    }
+
+    /// Least-squares fit of `ln seconds = ln scale + exponent × ln(kloc + 0.05)` per kind, on
+    /// measured units, given each unit's code size; medians for build scripts.
+    pub fn fit(graph: &UnitGraph, kloc: &[f64], measured: &[Option<Cost>]) -> CostModel {
+        let points = |kind: fn(&UnitKind) -> bool| -> Vec<(f64, f64)> {
+            graph
+                .units
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| kind(&u.kind))
+                .filter_map(|(i, _)| measured[i].map(|c| (kloc[i], c.duration)))
+                .filter(|(_, d)| *d > 0.0)
+                .map(|(k, d)| ((k.max(0.0) + KLOC_FLOOR).ln(), d.ln()))
+                .collect()
+        };
+        let power = |pts: Vec<(f64, f64)>| least_squares(&pts).map(|(a, b)| (a.exp(), b));
+        let median = |kind: UnitKind| -> Option<f64> {
+            let mut v: Vec<f64> = graph
+                .units
+                .iter()
+                .enumerate()
+                .filter(|(_, u)| u.kind == kind)
+                .filter_map(|(i, _)| measured[i].map(|c| c.duration))
+                .collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied()
+        };
+        let (lib_scale, lib_exponent) =
+            power(points(|k| matches!(k, UnitKind::Lib))).unwrap_or((0.3, 0.5));
+        let (proc_macro_scale, proc_macro_exponent) =
+            power(points(|k| matches!(k, UnitKind::ProcMacro)))
+                .unwrap_or((lib_scale, lib_exponent));
+        let mut shares: Vec<f64> = graph
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(_, u)| u.kind == UnitKind::Lib)
+            .filter_map(|(i, _)| {
+                measured[i]
+                    .filter(|c| c.duration > 0.05)
+                    .map(|c| c.rmeta / c.duration)
+            })
+            .collect();
+        shares.sort_by(f64::total_cmp);
+        CostModel {
+            lib_scale,
+            lib_exponent,
+            proc_macro_scale,
+            proc_macro_exponent,
+            build_script_compile: median(UnitKind::BuildScriptCompile).unwrap_or(0.3),
+            build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
+            rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
+        }
+    }
+}
+
+fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
+    let n = pts.len() as f64;
+    if pts.len() < 3 {
+        return None;
+    }
+    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
+    let (mx, my) = (sx / n, sy / n);
+    let sxx: f64 = pts.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
+    let sxy: f64 = pts.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
+    if sxx == 0.0 {
+        return None;
+    }
+    let b = sxy / sxx;
+    Some((my - b * mx, b))
+}
+
+/// Which measured unit stands for each unit of the graph: same package name and version, same
+/// kind, same features. Host and target units of the same key (release builds) are told apart
+/// by time: the host one is needed first, so it is the earlier one.
+pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Option<Cost>> {
+    match_measured_starts(graph, measured)
+        .into_iter()
+        .map(|m| m.map(|(_, c)| c))
+        .collect()
+}
+
+fn match_measured_starts(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Option<(f64, Cost)>> {
+    let key = |name: &str, version: &str, kind: &str, features: &[String]| {
+        format!("{name} {version} {kind} {}", features.join(","))
+    };
+    let mut by_key: BTreeMap<String, Vec<&MeasuredUnit>> = BTreeMap::new();
+    for m in measured {
+        let t = m.target.trim();
+        let kind = match (m.mode.as_str(), t) {
+            ("run-custom-build", _) => "run".to_string(),
+            (_, "build-script") => "build".into(),
+            (_, "") => "lib".into(),
+            // `bin "name"`, or `name "bin"` as cargo 1.95 writes it.
+            (_, t) if t.starts_with("bin ") => format!("bin {}", t[4..].trim_matches('"')),
+            (_, t) if t.ends_with("\"bin\"") => {
+                format!("bin {}", t.split_whitespace().next().unwrap_or(""))
+            }
+            _ => "other".into(),
+        };
+        by_key
+            .entry(key(&m.name, &m.version, &kind, &m.features))
+            .or_default()
+            .push(m);
+    }
+    for v in by_key.values_mut() {
+        v.sort_by(|a, b| a.start.total_cmp(&b.start));
+    }
+    graph
+        .units
+        .iter()
+        .map(|u| {
+            let kind = match &u.kind {
+                UnitKind::Lib | UnitKind::ProcMacro => "lib".to_string(),
+                UnitKind::BuildScriptCompile => "build".into(),
+                UnitKind::BuildScriptRun => "run".into(),
+                UnitKind::Bin(b) => format!("bin {b}"),
+            };
+            let candidates = by_key.get(&key(&u.name, &u.version, &kind, &u.features))?;
+            let m = if candidates.len() > 1 && !u.host {
+                candidates.last()?
+            } else {
+                candidates.first()?
+            };
+            Some((
+                m.start,
+                Cost {
+                    duration: m.duration,
+                    rmeta: if u.kind.pipelined() {
+                        m.rmeta.unwrap_or(m.duration)
+                    } else {
+                        m.duration
+                    },
+                    measured: true,
+                },
+            ))
+        })
+        .collect()
+}
+
+/// The measured start, metadata and end of each unit of the graph (zero for units the report
+/// does not have), to walk the measured critical chain.
+pub fn measured_schedule(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<crate::Scheduled> {
+    let first = measured
+        .iter()
+        .map(|u| u.start)
+        .fold(f64::INFINITY, f64::min);
+    let first = if first.is_finite() { first } else { 0.0 };
+    let costs = match_measured_starts(graph, measured);
+    costs
+        .into_iter()
+        .map(|c| match c {
+            Some((start, cost)) => crate::Scheduled {
+                start: start - first,
+                rmeta: start - first + cost.rmeta,
+                end: start - first + cost.duration,
+            },
+            None => crate::Scheduled {
+                start: 0.0,
+                rmeta: 0.0,
+                end: 0.0,
+            },
+        })
+        .collect()
+}
+
+/// A change to re-simulate.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WhatIf {
+    /// Split a crate's library into `parts` crates of equal cost that build in parallel.
+    Split { package: String, parts: usize },
+    /// Remove a package: its units cost nothing.
+    Remove { package: String },
+    /// Build with this many jobs.
+    Jobs(usize),
+}
+
+impl WhatIf {
+    pub fn parse(s: &str) -> Result<WhatIf, String> {
+        let (k, v) = s
+            .split_once('=')
+            .ok_or_else(|| format!("`{s}`: expected split=CRATE:K, remove=PACKAGE or jobs=N"))?;
+        match k {
+            "jobs" => v
+                .parse()
+                .map(WhatIf::Jobs)
+                .map_err(|_| format!("`{v}` is not a number of jobs")),
+            "remove" => Ok(WhatIf::Remove {
+                package: v.to_string(),
+            }),
+            "split" => {
+                let (p, n) = v
+                    .split_once(':')
+                    .ok_or_else(|| format!("`{v}`: expected CRATE:K"))?;
+                let parts = n
+                    .parse()
+                    .ok()
+                    .filter(|n| *n >= 2)
+                    .ok_or_else(|| format!("`{n}`: split into 2 or more parts"))?;
+                Ok(WhatIf::Split {
+                    package: p.to_string(),
+                    parts,
+                })
+            }
+            _ => Err(format!("`{k}`: expected split, remove or jobs")),
+        }
+    }
+}
+
+/// Apply what-ifs to a graph and its costs; returns the new graph, costs and job count.
+pub fn apply(
+    graph: &UnitGraph,
+    costs: &[Cost],
+    jobs: usize,
+    what_ifs: &[WhatIf],
+) -> Result<(UnitGraph, Vec<Cost>, usize), String> {
+    let mut g = graph.clone();
+    let mut c = costs.to_vec();
+    let mut jobs = jobs;
+    for w in what_ifs {
+        match w {
+            WhatIf::Jobs(n) => jobs = *n,
+            WhatIf::Remove { package } => {
+                let mut any = false;
+                for (i, u) in g.units.iter().enumerate() {
+                    if &u.name == package {
+                        c[i] = Cost {
+                            duration: 0.0,
+                            rmeta: 0.0,
+                            measured: c[i].measured,
+                        };
+                        any = true;
+                    }
+                }
+                if !any {
+                    return Err(format!("no package `{package}` in the build"));
+                }
+            }
+            WhatIf::Split { package, parts } => {
+                let Some(i) = g
+                    .units
+                    .iter()
+                    .position(|u| &u.name == package && u.kind == UnitKind::Lib)
+                else {
+                    return Err(format!("no library `{package}` in the build"));
+                };
+                let part = Cost {
+                    duration: c[i].duration / *parts as f64,
+                    rmeta: c[i].rmeta / *parts as f64,
+                    measured: false,
+                };
+                c[i] = part;
+                let mut new = Vec::new();
+                for k in 1..*parts {
+                    let mut u = g.units[i].clone();
+                    u.name = format!("{}#{k}", u.name);
+                    new.push(u);
+                }
+                let first_new = g.units.len();
+                for u in new {
+                    g.units.push(u);
+                    c.push(part);
+                }
+                // Dependents wait for every part, the way they waited for the whole.
+                for j in 0..first_new {
+                    if let Some(d) = g.units[j].deps.iter().find(|d| d.unit == i).copied() {
+                        for k in first_new..g.units.len() {
+                            g.units[j].deps.push(Dep {
+                                unit: k,
+                                full: d.full,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok((g, c, jobs))
+}
+
+/// The figures of a simulated build.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildTime {
+    pub schedule: Schedule,
+    /// Predicted total at each job count.
+    pub by_jobs: Vec<(usize, f64)>,
+    /// Total work divided by the job count, and the critical path with unlimited jobs.
+    pub work_over_jobs: f64,
+    pub critical_path_bound: f64,
+    /// The structural critical path: the chain that bounds the build however many jobs run
+    /// (from the simulation with unlimited jobs), with its units' times there.
+    pub structural_path: Vec<(usize, f64, f64)>,
+    pub measured_units: usize,
+    pub estimated_units: usize,
+    /// The units whose cost was estimated.
+    pub estimated: Vec<usize>,
+}
+
+pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
+    let d: Vec<f64> = costs.iter().map(|c| c.duration).collect();
+    let r: Vec<f64> = costs.iter().map(|c| c.rmeta).collect();
+    let schedule = simulate(graph, &d, &r, jobs);
+    let by_jobs = [1usize, 2, 4, 8, 16, 32, 64]
+        .into_iter()
+        .map(|j| {
+            (
+                j,
+                if j == jobs {
+                    schedule.makespan
+                } else {
+                    simulate(graph, &d, &r, j).makespan
+                },
+            )
+        })
+        .collect();
+    let work: f64 = d.iter().sum();
+    let unlimited = simulate(graph, &d, &r, graph.units.len().max(1));
+    let structural_path = crate::simulate::critical_chain(graph, &unlimited.units)
+        .into_iter()
+        .map(|i| {
+            (
+                i,
+                unlimited.units[i].start,
+                unlimited.units[i].end - unlimited.units[i].start,
+            )
+        })
+        .collect();
+    BuildTime {
+        structural_path,
+        work_over_jobs: work / jobs.max(1) as f64,
+        critical_path_bound: unlimited.makespan,
+        measured_units: costs.iter().filter(|c| c.measured).count(),
+        estimated_units: costs.iter().filter(|c| !c.measured).count(),
+        estimated: (0..costs.len()).filter(|&i| !costs[i].measured).collect(),
+        schedule,
+        by_jobs,
+    }
+}

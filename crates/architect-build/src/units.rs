@@ -1,0 +1,400 @@
+//! The unit graph of `cargo build`.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guppy::PackageId;
+use guppy::graph::cargo::{BuildPlatform, CargoSet};
+use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph};
+
+/// What a unit builds.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnitKind {
+    Lib,
+    ProcMacro,
+    Bin(String),
+    BuildScriptCompile,
+    BuildScriptRun,
+}
+
+impl UnitKind {
+    /// Whether dependents may start at this unit's metadata (rmeta) rather than its end.
+    pub fn pipelined(&self) -> bool {
+        matches!(self, UnitKind::Lib)
+    }
+
+    /// Whether the unit links: it needs every transitive dependency fully built.
+    pub fn links(&self) -> bool {
+        matches!(
+            self,
+            UnitKind::Bin(_) | UnitKind::ProcMacro | UnitKind::BuildScriptCompile
+        )
+    }
+}
+
+/// An edge: the unit waits for `unit`, either for its metadata or for its end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Dep {
+    pub unit: usize,
+    /// `false`: the dependency's rmeta is enough (pipelining).
+    pub full: bool,
+}
+
+/// One unit of work of the build.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unit {
+    pub package: PackageId,
+    pub name: String,
+    pub version: String,
+    pub kind: UnitKind,
+    /// Built for the host (build scripts, proc-macros and their dependencies).
+    pub host: bool,
+    /// Features enabled, sorted.
+    pub features: Vec<String>,
+    pub in_workspace: bool,
+    pub deps: Vec<Dep>,
+}
+
+impl Unit {
+    /// `name version (kind)`, as reports show it.
+    pub fn label(&self) -> String {
+        let kind = match &self.kind {
+            UnitKind::Lib => String::new(),
+            UnitKind::ProcMacro => " (proc-macro)".into(),
+            UnitKind::Bin(b) => format!(" (bin {b})"),
+            UnitKind::BuildScriptCompile => " (build script)".into(),
+            UnitKind::BuildScriptRun => " (build script run)".into(),
+        };
+        format!("{} {}{kind}", self.name, self.version)
+    }
+}
+
+/// The units of a build, in a deterministic order, with their dependencies.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct UnitGraph {
+    pub units: Vec<Unit>,
+}
+
+impl UnitGraph {
+    /// Build the unit graph of `cargo build` (workspace libraries and binaries) from guppy's
+    /// simulation of it. `share_host` merges host and target units with the same features, as
+    /// cargo does when not cross-compiling with the dev profile (release builds host units with
+    /// `opt-level = 0` and keeps them apart).
+    pub fn from_cargo_set(graph: &PackageGraph, set: &CargoSet<'_>, share_host: bool) -> Self {
+        let mut units: Vec<Unit> = Vec::new();
+        let mut index: BTreeMap<(PackageId, bool, String), usize> = BTreeMap::new();
+        let features_of = |platform: BuildPlatform, id: &PackageId| -> Vec<String> {
+            let mut f: Vec<String> = set
+                .platform_features(platform)
+                .features_for(id)
+                .ok()
+                .flatten()
+                .map(|list| list.named_features().map(str::to_string).collect())
+                .unwrap_or_default();
+            f.sort();
+            f
+        };
+        // Which (package, platform) pairs exist, and which platform's unit stands for each.
+        let mut lib_of: BTreeMap<(PackageId, bool), usize> = BTreeMap::new();
+        // Binary-only workspace members, whose binaries take the package's edges.
+        let mut bins_only: BTreeMap<PackageId, Vec<usize>> = BTreeMap::new();
+        let add = |units: &mut Vec<Unit>,
+                   index: &mut BTreeMap<(PackageId, bool, String), usize>,
+                   unit: Unit|
+         -> usize {
+            let key = (unit.package.clone(), unit.host, format!("{:?}", unit.kind));
+            *index.entry(key).or_insert_with(|| {
+                units.push(unit);
+                units.len() - 1
+            })
+        };
+        for platform in [BuildPlatform::Target, BuildPlatform::Host] {
+            let host = platform == BuildPlatform::Host;
+            let ids: BTreeSet<PackageId> = set
+                .platform_features(platform)
+                .to_package_set()
+                .package_ids(guppy::graph::DependencyDirection::Forward)
+                .cloned()
+                .collect();
+            for id in ids {
+                let Ok(p) = graph.metadata(&id) else { continue };
+                let features = features_of(platform, &id);
+                // Without cross-compiling and with the dev profile, a host unit with the same
+                // features as the target unit is the same unit.
+                let as_host = if host
+                    && share_host
+                    && lib_of.contains_key(&(id.clone(), false))
+                    && features_of(BuildPlatform::Target, &id) == features
+                {
+                    false
+                } else {
+                    host
+                };
+                if lib_of.contains_key(&(id.clone(), as_host)) {
+                    lib_of.insert((id.clone(), host), lib_of[&(id.clone(), as_host)]);
+                    continue;
+                }
+                let kind = if p.is_proc_macro() {
+                    UnitKind::ProcMacro
+                } else {
+                    UnitKind::Lib
+                };
+                if p.build_target(&BuildTargetId::Library).is_none() {
+                    // A binary-only member: its binaries take the package's edges.
+                    if !host && p.in_workspace() {
+                        for t in p.build_targets() {
+                            if let BuildTargetId::Binary(name) = t.id() {
+                                let bin = add(
+                                    &mut units,
+                                    &mut index,
+                                    Unit {
+                                        package: id.clone(),
+                                        name: p.name().to_string(),
+                                        version: p.version().to_string(),
+                                        kind: UnitKind::Bin(name.to_string()),
+                                        host: false,
+                                        features: Vec::new(),
+                                        in_workspace: true,
+                                        deps: Vec::new(),
+                                    },
+                                );
+                                bins_only.entry(id.clone()).or_default().push(bin);
+                            }
+                        }
+                    }
+                    continue;
+                }
+                let unit = Unit {
+                    package: id.clone(),
+                    name: p.name().to_string(),
+                    version: p.version().to_string(),
+                    kind,
+                    host: as_host,
+                    features: features.clone(),
+                    in_workspace: p.in_workspace(),
+                    deps: Vec::new(),
+                };
+                let u = add(&mut units, &mut index, unit);
+                lib_of.insert((id.clone(), host), u);
+                if p.has_build_script() {
+                    let compile = add(
+                        &mut units,
+                        &mut index,
+                        Unit {
+                            package: id.clone(),
+                            name: p.name().to_string(),
+                            version: p.version().to_string(),
+                            kind: UnitKind::BuildScriptCompile,
+                            host: true,
+                            features: features.clone(),
+                            in_workspace: p.in_workspace(),
+                            deps: Vec::new(),
+                        },
+                    );
+                    let run = add(
+                        &mut units,
+                        &mut index,
+                        Unit {
+                            package: id.clone(),
+                            name: p.name().to_string(),
+                            version: p.version().to_string(),
+                            kind: UnitKind::BuildScriptRun,
+                            host: as_host,
+                            features,
+                            in_workspace: p.in_workspace(),
+                            deps: vec![Dep {
+                                unit: compile,
+                                full: true,
+                            }],
+                        },
+                    );
+                    units[u].deps.push(Dep {
+                        unit: run,
+                        full: true,
+                    });
+                }
+                if !host && p.in_workspace() {
+                    for t in p.build_targets() {
+                        if let (BuildTargetId::Binary(name), BuildTargetKind::Binary) =
+                            (t.id(), t.kind())
+                        {
+                            let bin = add(
+                                &mut units,
+                                &mut index,
+                                Unit {
+                                    package: id.clone(),
+                                    name: p.name().to_string(),
+                                    version: p.version().to_string(),
+                                    kind: UnitKind::Bin(name.to_string()),
+                                    host: false,
+                                    features: Vec::new(),
+                                    in_workspace: true,
+                                    deps: Vec::new(),
+                                },
+                            );
+                            units[bin].deps.push(Dep {
+                                unit: u,
+                                full: true,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+        // Package-level edges: normal dependencies between libraries on the same platform,
+        // proc-macros (always host), and build dependencies into the build script's compile.
+        let unit_of = |id: &PackageId, host: bool| lib_of.get(&(id.clone(), host)).copied();
+        let script = |units: &[Unit], id: &PackageId, kind: UnitKind, host: bool| {
+            units.iter().position(|u| {
+                u.package == *id
+                    && u.kind == kind
+                    && (kind == UnitKind::BuildScriptCompile || u.host == host)
+            })
+        };
+        let mut edges: Vec<(usize, Dep)> = Vec::new();
+        // The units a package's dependency edges start from: its library, or for a
+        // binary-only member its binaries.
+        let froms = |id: &PackageId, host: bool| -> Vec<usize> {
+            match unit_of(id, host) {
+                Some(u) => vec![u],
+                None if !host => bins_only.get(id).cloned().unwrap_or_default(),
+                None => Vec::new(),
+            }
+        };
+        for (platform, links) in [
+            (
+                BuildPlatform::Target,
+                set.target_links().collect::<Vec<_>>(),
+            ),
+            (BuildPlatform::Host, set.host_links().collect::<Vec<_>>()),
+        ] {
+            let host = platform == BuildPlatform::Host;
+            for link in links {
+                let Some(to) = unit_of(link.to().id(), host) else {
+                    continue;
+                };
+                for from in froms(link.from().id(), host) {
+                    if from != to {
+                        let full = !units[to].kind.pipelined() || units[from].kind.links();
+                        edges.push((from, Dep { unit: to, full }));
+                    }
+                }
+            }
+        }
+        for link in set.proc_macro_links() {
+            let Some(to) = unit_of(link.to().id(), true) else {
+                continue;
+            };
+            for host in [false, true] {
+                for from in froms(link.from().id(), host) {
+                    edges.push((
+                        from,
+                        Dep {
+                            unit: to,
+                            full: true,
+                        },
+                    ));
+                }
+            }
+        }
+        for link in set.build_dep_links() {
+            if let (Some(compile), Some(to)) = (
+                script(&units, link.from().id(), UnitKind::BuildScriptCompile, true),
+                unit_of(link.to().id(), true),
+            ) {
+                edges.push((
+                    compile,
+                    Dep {
+                        unit: to,
+                        full: true,
+                    },
+                ));
+            }
+        }
+        // `links`: a build script run waits for the runs of the `links` packages it depends on.
+        for (i, u) in units.iter().enumerate() {
+            if u.kind != UnitKind::BuildScriptRun {
+                continue;
+            }
+            let Ok(p) = graph.metadata(&u.package) else {
+                continue;
+            };
+            for link in p.direct_links() {
+                let to = link.to();
+                if to.links().is_some()
+                    && let Some(run) = script(&units, to.id(), UnitKind::BuildScriptRun, u.host)
+                {
+                    edges.push((
+                        i,
+                        Dep {
+                            unit: run,
+                            full: true,
+                        },
+                    ));
+                }
+            }
+        }
+        for (from, dep) in edges {
+            units[from].deps.push(dep);
+        }
+        // Linking units wait for the full build of everything below them.
+        let n = units.len();
+        for i in 0..n {
+            if !units[i].kind.links() {
+                continue;
+            }
+            let mut seen = vec![false; n];
+            let mut stack: Vec<usize> = units[i].deps.iter().map(|d| d.unit).collect();
+            let mut all = Vec::new();
+            while let Some(u) = stack.pop() {
+                if std::mem::replace(&mut seen[u], true) {
+                    continue;
+                }
+                all.push(u);
+                stack.extend(units[u].deps.iter().map(|d| d.unit));
+            }
+            all.sort_unstable();
+            units[i].deps = all
+                .into_iter()
+                .map(|unit| Dep { unit, full: true })
+                .collect();
+        }
+        for u in &mut units {
+            u.deps.sort();
+            u.deps.dedup_by(|a, b| {
+                if a.unit == b.unit {
+                    b.full |= a.full;
+                    true
+                } else {
+                    false
+                }
+            });
+        }
+        UnitGraph { units }
+    }
+
+    /// Units that transitively depend on each unit, counted (cargo's scheduling priority).
+    pub fn dependents(&self) -> Vec<usize> {
+        let n = self.units.len();
+        let mut rev: Vec<Vec<usize>> = vec![Vec::new(); n];
+        for (i, u) in self.units.iter().enumerate() {
+            for d in &u.deps {
+                rev[d.unit].push(i);
+            }
+        }
+        (0..n)
+            .map(|i| {
+                let mut seen = vec![false; n];
+                let mut stack = rev[i].clone();
+                let mut count = 0;
+                while let Some(u) = stack.pop() {
+                    if std::mem::replace(&mut seen[u], true) {
+                        continue;
+                    }
+                    count += 1;
+                    stack.extend(rev[u].iter().copied());
+                }
+                count
+            })
+            .collect()
+    }
+}

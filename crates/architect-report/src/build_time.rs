@@ -1,0 +1,220 @@
+//! `cargo architect build-time`: the simulated build in the terminal and as JSON.
+
+use std::fmt::Write;
+
+use architect_build::{BuildTime, UnitGraph};
+use serde::Serialize;
+
+/// What the renderer needs: the baseline, and the build after the what-ifs when there are any.
+#[derive(Debug)]
+pub struct BuildTimeView<'a> {
+    pub graph: &'a UnitGraph,
+    pub result: &'a BuildTime,
+    pub measured_total: Option<f64>,
+    pub what_if: Option<(&'a [String], &'a UnitGraph, &'a BuildTime)>,
+    /// The chain that ended the measured build, when a timings report was given.
+    pub measured_chain: Option<&'a [usize]>,
+}
+
+#[derive(Serialize)]
+struct PathUnit {
+    unit: String,
+    start_s: f64,
+    duration_s: f64,
+}
+
+#[derive(Serialize)]
+struct Bounds {
+    work_over_jobs_s: f64,
+    critical_path_s: f64,
+}
+
+#[derive(Serialize)]
+struct ByJobs {
+    jobs: usize,
+    total_s: f64,
+}
+
+#[derive(Serialize)]
+struct Doc {
+    jobs: usize,
+    predicted_total_s: f64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measured_total_s: Option<f64>,
+    critical_path: Vec<PathUnit>,
+    critical_path_share: f64,
+    /// The chain that ended the simulated build at `jobs` (resource waits included).
+    chain_at_jobs: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    measured_chain: Option<Vec<String>>,
+    lower_bounds: Bounds,
+    units: usize,
+    measured_units: usize,
+    estimated_units: usize,
+    /// Units whose time was estimated because the report has no entry for them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    estimated: Vec<String>,
+    by_jobs: Vec<ByJobs>,
+    parallelism: Vec<(f64, usize)>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    what_if: Option<WhatIfDoc>,
+}
+
+#[derive(Serialize)]
+struct WhatIfDoc {
+    changes: Vec<String>,
+    jobs: usize,
+    predicted_total_s: f64,
+    critical_path_s: f64,
+    delta_total_s: f64,
+}
+
+fn round(x: f64) -> f64 {
+    (x * 100.0).round() / 100.0
+}
+
+/// The structural critical path (unlimited jobs): the chain no job count can shorten.
+fn path(graph: &UnitGraph, b: &BuildTime) -> Vec<PathUnit> {
+    b.structural_path
+        .iter()
+        .map(|&(i, start, duration)| PathUnit {
+            unit: graph.units[i].label(),
+            start_s: round(start),
+            duration_s: round(duration),
+        })
+        .collect()
+}
+
+fn path_time(b: &BuildTime) -> f64 {
+    b.critical_path_bound
+}
+
+pub fn json(v: &BuildTimeView<'_>) -> String {
+    let b = v.result;
+    let doc = Doc {
+        jobs: b.schedule.jobs,
+        predicted_total_s: round(b.schedule.makespan),
+        measured_total_s: v.measured_total.map(round),
+        critical_path: path(v.graph, b),
+        critical_path_share: round(path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE)),
+        chain_at_jobs: b
+            .schedule
+            .critical_path
+            .iter()
+            .map(|&i| v.graph.units[i].label())
+            .collect(),
+        measured_chain: v
+            .measured_chain
+            .map(|c| c.iter().map(|&i| v.graph.units[i].label()).collect()),
+        lower_bounds: Bounds {
+            work_over_jobs_s: round(b.work_over_jobs),
+            critical_path_s: round(b.critical_path_bound),
+        },
+        units: v.graph.units.len(),
+        measured_units: b.measured_units,
+        estimated_units: b.estimated_units,
+        estimated: if v.measured_total.is_some() {
+            b.estimated
+                .iter()
+                .map(|&i| v.graph.units[i].label())
+                .collect()
+        } else {
+            Vec::new()
+        },
+        by_jobs: b
+            .by_jobs
+            .iter()
+            .map(|(jobs, t)| ByJobs {
+                jobs: *jobs,
+                total_s: round(*t),
+            })
+            .collect(),
+        parallelism: b
+            .schedule
+            .parallelism
+            .iter()
+            .map(|(t, n)| (round(*t), *n))
+            .collect(),
+        what_if: v.what_if.map(|(changes, _, w)| WhatIfDoc {
+            changes: changes.to_vec(),
+            jobs: w.schedule.jobs,
+            predicted_total_s: round(w.schedule.makespan),
+            critical_path_s: round(path_time(w)),
+            delta_total_s: round(w.schedule.makespan - b.schedule.makespan),
+        }),
+    };
+    let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
+    s.push('\n');
+    s
+}
+
+pub fn human(v: &BuildTimeView<'_>) -> String {
+    let b = v.result;
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(
+        w,
+        "Clean build, simulated with cargo's scheduler: {} units ({} measured, {} estimated)",
+        v.graph.units.len(),
+        b.measured_units,
+        b.estimated_units
+    );
+    let _ = writeln!(
+        w,
+        "  predicted at -j{}: {:.1} s",
+        b.schedule.jobs, b.schedule.makespan
+    );
+    if let Some(m) = v.measured_total {
+        let err = (b.schedule.makespan - m) / m * 100.0;
+        let _ = writeln!(w, "  measured:         {m:.1} s (prediction {err:+.1}%)");
+    }
+    let _ = writeln!(
+        w,
+        "  lower bounds: total work / {} = {:.1} s; critical path = {:.1} s",
+        b.schedule.jobs, b.work_over_jobs, b.critical_path_bound
+    );
+    let _ = writeln!(w, "\n  jobs   predicted");
+    for (j, t) in &b.by_jobs {
+        let _ = writeln!(w, "  {j:>4}   {t:>8.1} s");
+    }
+    let share = path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE) * 100.0;
+    let _ = writeln!(
+        w,
+        "\n  critical path ({} units, {share:.0}% of the build):",
+        b.schedule.critical_path.len()
+    );
+    for p in path(v.graph, b) {
+        let _ = writeln!(
+            w,
+            "    {:>7.1} s  +{:>6.1} s  {}",
+            p.start_s, p.duration_s, p.unit
+        );
+    }
+    // Parallelism over time, in ten slices.
+    let _ = writeln!(w, "\n  units running over time:");
+    let total = b.schedule.makespan.max(f64::MIN_POSITIVE);
+    for k in 0..10 {
+        let t = total * (k as f64 + 0.5) / 10.0;
+        let running = b
+            .schedule
+            .parallelism
+            .iter()
+            .take_while(|(at, _)| *at <= t)
+            .last()
+            .map_or(0, |(_, n)| *n);
+        let _ = writeln!(w, "    {:>6.1} s  {}", t, "#".repeat(running));
+    }
+    if let Some((changes, _, wb)) = v.what_if {
+        let _ = writeln!(
+            w,
+            "\n  what if {}: {:.1} s at -j{} ({:+.1} s), critical path {:.1} s (was {:.1} s)",
+            changes.join(", "),
+            wb.schedule.makespan,
+            wb.schedule.jobs,
+            wb.schedule.makespan - b.schedule.makespan,
+            path_time(wb),
+            path_time(b)
+        );
+    }
+    out
+}

@@ -1,0 +1,195 @@
+//! `cargo architect build-time`: replay of real measured builds, the cost model's fit, and
+//! what-ifs.
+
+mod common;
+
+use std::process::Command;
+
+use common::*;
+
+fn build_time(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
+    architect()
+        .current_dir(dir)
+        .arg("build-time")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+/// A writable copy of the shared corpus, resolved; `None` (with the reason printed) when the
+/// shared folder or the registry is not there.
+fn corpus() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
+    let corpus = repo_root().join("../shared/corpus/real-deps");
+    if !corpus.join("Cargo.toml").is_file() {
+        eprintln!("skipped: ../shared/corpus/real-deps is not present");
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("real-deps");
+    copy_dir(&corpus, &ws);
+    let status = Command::new("chmod").arg("-R").arg("u+w").arg(&ws).status();
+    assert!(status.is_ok_and(|s| s.success()));
+    let meta = cargo_metadata(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]);
+    if !meta.status.success() {
+        eprintln!(
+            "skipped: the corpus could not be resolved: {}",
+            stderr(&meta)
+        );
+        return None;
+    }
+    Some((tmp, ws))
+}
+
+#[test]
+fn replaying_measured_builds_reproduces_their_time() {
+    let Some((_tmp, ws)) = corpus() else { return };
+    for (report, release) in [
+        ("real-deps-debug-j2.html", false),
+        ("real-deps-release-j2.html", true),
+    ] {
+        let path = repo_root().join("../shared/timings").join(report);
+        let mut args = vec![
+            "--locked",
+            "-j",
+            "2",
+            "--format",
+            "json",
+            "--timings",
+            path.to_str().unwrap(),
+        ];
+        if release {
+            args.push("--release");
+        }
+        let out = build_time(&ws, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        let doc = json(&out);
+        let predicted = doc["predicted_total_s"].as_f64().unwrap();
+        let measured = doc["measured_total_s"].as_f64().unwrap();
+        let error = (predicted - measured).abs() / measured;
+        eprintln!(
+            "{report}: predicted {predicted} s, measured {measured} s, error {:.2}%",
+            error * 100.0
+        );
+        assert!(error < 0.05, "{report}: {predicted} s against {measured} s");
+        assert_eq!(
+            doc["estimated_units"], 0,
+            "every unit of the graph is in the report"
+        );
+        assert!(doc["lower_bounds"]["critical_path_s"].as_f64().unwrap() <= predicted);
+        assert!(doc["lower_bounds"]["work_over_jobs_s"].as_f64().unwrap() <= predicted + 1e-6);
+    }
+}
+
+#[test]
+fn the_cost_model_is_the_fit_of_the_shared_debug_build() {
+    let Some((_tmp, ws)) = corpus() else { return };
+    let report = repo_root().join("../shared/timings/real-deps-debug-j2.html");
+    let out = build_time(
+        &ws,
+        &["--locked", "--timings", report.to_str().unwrap(), "--fit"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let fit = stdout(&out);
+    let value = |name: &str| -> f64 {
+        let line = fit
+            .lines()
+            .find(|l| l.trim_start().starts_with(&format!("{name}:")))
+            .unwrap();
+        line.split(':')
+            .nth(1)
+            .unwrap()
+            .trim()
+            .trim_end_matches(',')
+            .parse()
+            .unwrap()
+    };
+    let model = architect_build::CostModel::DEV;
+    for (name, constant) in [
+        ("lib_scale", model.lib_scale),
+        ("lib_exponent", model.lib_exponent),
+        ("proc_macro_scale", model.proc_macro_scale),
+        ("proc_macro_exponent", model.proc_macro_exponent),
+        ("build_script_compile", model.build_script_compile),
+        ("build_script_run", model.build_script_run),
+        ("rmeta_share", model.rmeta_share),
+    ] {
+        let fitted = value(name);
+        assert!(
+            (fitted - constant).abs() <= 0.01 * fitted.abs().max(0.01),
+            "{name}: fitted {fitted}, constant {constant}"
+        );
+    }
+}
+
+#[test]
+fn a_recorded_report_of_the_registry_fixture() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let report = repo_root().join("fixtures/timings/registry-ws-debug-j2.html");
+    let out = build_time(
+        &ws,
+        &[
+            "--offline",
+            "-j",
+            "2",
+            "--format",
+            "json",
+            "--timings",
+            report.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(doc["units"], 11);
+    assert_eq!(
+        doc["estimated_units"], 0,
+        "libraries and the binary all matched"
+    );
+    let chain = doc["chain_at_jobs"].as_array().unwrap();
+    assert_eq!(chain.last().unwrap(), "app 0.1.0 (bin app)");
+    assert_eq!(
+        doc["measured_chain"].as_array().unwrap().last().unwrap(),
+        "app 0.1.0 (bin app)"
+    );
+    let by_jobs = doc["by_jobs"].as_array().unwrap();
+    assert_eq!(by_jobs.len(), 7);
+    let t = |i: usize| by_jobs[i]["total_s"].as_f64().unwrap();
+    assert!(
+        t(0) >= t(1) && t(1) >= t(2),
+        "more jobs never slow the build: {by_jobs:?}"
+    );
+}
+
+#[test]
+fn what_ifs() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["--offline", "-j", "2", "--format", "json"];
+        args.extend_from_slice(extra);
+        json(&build_time(&ws, &args))
+    };
+    let base = run(&[]);
+    let one = run(&["--what-if", "jobs=1"]);
+    assert_eq!(one["what_if"]["jobs"], 1);
+    assert!(
+        one["what_if"]["predicted_total_s"].as_f64().unwrap()
+            >= base["predicted_total_s"].as_f64().unwrap()
+    );
+    let removed = run(&["--what-if", "remove=vulnlib"]);
+    assert!(removed["what_if"]["delta_total_s"].as_f64().unwrap() <= 0.0);
+    let split = run(&["--what-if", "split=vulnlib:4"]);
+    assert!(
+        split["what_if"]["predicted_total_s"].as_f64().unwrap()
+            <= base["predicted_total_s"].as_f64().unwrap() + 1e-9
+    );
+    let bad = build_time(&ws, &["--offline", "--what-if", "split=nope:2"]);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("no library `nope`"),
+        "{}",
+        stderr(&bad)
+    );
+    let bad = build_time(&ws, &["--offline", "--what-if", "explode"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let bad = build_time(&ws, &["--offline", "--timings", "/nonexistent/report.html"]);
+    assert_eq!(bad.status.code(), Some(2));
+}
