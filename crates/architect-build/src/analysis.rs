@@ -138,6 +138,21 @@ fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
     Some((my - b * mx, b))
 }
 
+/// Estimated costs of every unit from each package's code size (thousands of lines);
+/// `typical` stands in for packages whose size is unknown.
+pub fn estimate_costs(
+    graph: &UnitGraph,
+    model: &CostModel,
+    kloc: impl Fn(&guppy::PackageId) -> Option<f64>,
+    typical: f64,
+) -> Vec<Cost> {
+    graph
+        .units
+        .iter()
+        .map(|u| model.estimate(u, kloc(&u.package).unwrap_or(typical)))
+        .collect()
+}
+
 /// Which measured unit stands for each unit of the graph: same package name and version, same
 /// kind, same features. Host and target units of the same key (release builds) are told apart
 /// by time: the host one is needed first, so it is the earlier one.

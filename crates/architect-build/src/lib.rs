@@ -16,7 +16,8 @@ pub mod timings;
 pub mod units;
 
 pub use analysis::{
-    BuildTime, Cost, CostModel, WhatIf, analyze, apply, match_measured, measured_schedule,
+    BuildTime, Cost, CostModel, WhatIf, analyze, apply, estimate_costs, match_measured,
+    measured_schedule,
 };
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate};
 pub use timings::{MeasuredUnit, parse_timings};

@@ -305,7 +305,7 @@ fn build_facts(
     });
 
     let platforms = platform_choice(options, &toolchain)?;
-    let (target_packages, host_packages, units) = simulate_build(
+    let (target_packages, host_packages, units, feature_builds) = simulate_build(
         &graph,
         options,
         &platforms,
@@ -431,6 +431,24 @@ fn build_facts(
         lines_of_rust,
         sources,
         units,
+        feature_builds,
+        hakari: {
+            let hack = graph
+                .workspace()
+                .iter()
+                .find(|p| p.name().ends_with("workspace-hack") || p.name().ends_with("-hack"))
+                .map(|p| p.id().clone());
+            let config = [".config/hakari.toml", ".guppy/hakari.toml", "hakari.toml"]
+                .into_iter()
+                .find(|f| root.join(f).is_file())
+                .map(str::to_string);
+            (hack.is_some() || config.is_some()).then_some((hack, config))
+        },
+        jobs: std::env::var("CARGO_BUILD_JOBS")
+            .ok()
+            .and_then(|j| j.parse().ok())
+            .filter(|j: &usize| *j > 0)
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         cargo_config: cargo_config.exec,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),
@@ -472,6 +490,9 @@ fn platform_choice(
     Ok(PlatformChoice::Host(host))
 }
 
+/// Third-party features per build command (see [`Facts::feature_builds`]).
+type FeatureBuilds = Vec<(String, BTreeMap<PackageId, Vec<String>>)>;
+
 /// Simulate `cargo build --all-targets` of the workspace for the platforms: which packages are
 /// built for the target and which for the host, with cargo's feature resolver; and the unit
 /// graph of a plain `cargo build` (no dev-dependencies).
@@ -486,6 +507,7 @@ fn simulate_build(
         BTreeSet<PackageId>,
         BTreeSet<PackageId>,
         architect_build::UnitGraph,
+        FeatureBuilds,
     ),
     LoadError,
 > {
@@ -603,11 +625,48 @@ fn simulate_build(
         }
     })?;
     let units = architect_build::UnitGraph::from_cargo_set(graph, &build, !options.release);
+
+    // Feature unification: each member built alone, and the whole workspace.
+    let third_party_features = |set: &CargoSet<'_>| -> BTreeMap<PackageId, Vec<String>> {
+        set.target_features()
+            .packages_with_features(DependencyDirection::Forward)
+            .filter(|p| !p.package().in_workspace())
+            .map(|p| {
+                let mut f: Vec<String> = p.named_features().map(str::to_string).collect();
+                f.sort();
+                (p.package().id().clone(), f)
+            })
+            .collect()
+    };
+    let mut feature_builds = Vec::new();
+    for member in graph.workspace().iter() {
+        let initials = graph
+            .resolve_ids([member.id()])
+            .map_err(|e| LoadError::Platform {
+                message: format!("could not resolve `{}`: {e}", member.name()),
+            })?
+            .to_feature_set(filter());
+        if let Ok(set) = CargoSet::new(initials, fg.resolve_none(), &opts) {
+            feature_builds.push((format!("-p {}", member.name()), third_party_features(&set)));
+        }
+    }
+    let whole =
+        CargoSet::new(members.to_feature_set(filter()), fg.resolve_none(), &opts).map_err(|e| {
+            LoadError::Platform {
+                message: format!("could not simulate the build: {e}"),
+            }
+        })?;
+    feature_builds.push(("--workspace".to_string(), third_party_features(&whole)));
     let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {
         fs.to_package_set()
             .package_ids(DependencyDirection::Forward)
             .cloned()
             .collect::<BTreeSet<_>>()
     };
-    Ok((ids(set.target_features()), ids(set.host_features()), units))
+    Ok((
+        ids(set.target_features()),
+        ids(set.host_features()),
+        units,
+        feature_builds,
+    ))
 }

@@ -148,6 +148,13 @@ pub struct Facts {
     pub sources: crate::SourceFacts,
     /// The unit graph of `cargo build` (no dev-dependencies) for the reviewed platforms.
     pub units: architect_build::UnitGraph,
+    /// Parallel jobs of a build here: `CARGO_BUILD_JOBS`, else the machine's parallelism.
+    pub jobs: usize,
+    /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
+    /// in `cargo build --workspace` (named `--workspace`), target platform.
+    pub feature_builds: Vec<(String, BTreeMap<PackageId, Vec<String>>)>,
+    /// The workspace-hack package (cargo-hakari) and its configuration file, when present.
+    pub hakari: Option<(Option<PackageId>, Option<String>)>,
     pub cargo_config: Vec<CargoConfigEntry>,
     pub toolchain: ToolchainFacts,
     pub tooling: ToolingFacts,

@@ -4,7 +4,10 @@
 use crate::rule::Rule;
 
 pub mod build {
+    pub mod critical_path;
     pub mod duplicate_versions;
+    pub mod feature_unification;
+    pub mod long_pole;
     pub mod monolith_crate;
     pub mod scale;
 }
@@ -63,6 +66,9 @@ pub static REGISTRY: &[&Rule] = &[
     &build::scale::RULE,
     &build::monolith_crate::RULE,
     &build::duplicate_versions::RULE,
+    &build::critical_path::RULE,
+    &build::long_pole::RULE,
+    &build::feature_unification::RULE,
     &supply_chain::vulnerability::RULE,
     &supply_chain::unsound::RULE,
     &supply_chain::unmaintained::RULE,

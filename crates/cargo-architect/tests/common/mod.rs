@@ -41,7 +41,10 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// The binary, with cargo's environment so it finds the same toolchain as the tests.
 pub fn architect() -> Command {
     let mut cmd = Command::cargo_bin("cargo-architect").unwrap();
-    cmd.env_remove("CARGO_TERM_COLOR").env("NO_COLOR", "1");
+    // The same build-time figures on every machine: two jobs, as on this project's machines.
+    cmd.env_remove("CARGO_TERM_COLOR")
+        .env("NO_COLOR", "1")
+        .env("CARGO_BUILD_JOBS", "2");
     cmd
 }
 

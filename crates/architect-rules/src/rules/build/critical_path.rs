@@ -1,0 +1,136 @@
+//! `build/critical-path`: the chain of units that bounds the clean build.
+
+use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
+
+use crate::buildsim::simulate;
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "build/critical-path",
+    section: Section::Build,
+    default_level: Level::Info,
+    summary: "the chain of units that bounds a clean build, and how much of it is the workspace's",
+    docs: Docs {
+        what: "Simulates a clean `cargo build` with cargo's scheduler (pipelining, `-j` slots, \
+               priority to the unit with most dependents) on the unit graph, with unit times \
+               from the cost model, and states the structural critical path: the chain no job \
+               count can shorten. `warn` when at least `min-workspace-units` workspace crates \
+               sit on it in a row of dependencies and it is at least `min-share` of the \
+               predicted build.",
+        why: "Once a build has enough cores, only the critical path matters: more cores do \
+              nothing for it, and each crate on it adds its whole frontend time (and, for \
+              binaries and proc-macros, its codegen) to every clean build and to every \
+              rebuild that touches the bottom of the chain. A chain of workspace crates, each \
+              using the one below, is an architecture choice that serializes the build.",
+        fix: "Flatten the chain: move shared types into a small crate at the bottom, make \
+              crates depend on traits instead of on each other, and keep heavy proc-macros off \
+              the path. `cargo architect build-time --what-if` shows what a change saves.",
+        references: &[
+            (
+                "Cargo book: build --timings",
+                "https://doc.rust-lang.org/cargo/reference/timings.html",
+            ),
+            (
+                "Cargo's pipelining of rmeta",
+                "https://github.com/rust-lang/cargo/pull/6883",
+            ),
+        ],
+    },
+    options: &[
+        OptionSpec {
+            name: "min-workspace-units",
+            kind: OptionKind::Integer,
+            default: "3",
+            doc: "workspace crates on the path from which the finding is a warning",
+        },
+        OptionSpec {
+            name: "min-share",
+            kind: OptionKind::Number,
+            default: "0.5",
+            doc: "share of the predicted build the path must take for a warning",
+        },
+    ],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    if facts.units.units.is_empty() {
+        return Vec::new();
+    }
+    let sim = simulate(facts);
+    let r = &sim.result;
+    let total = r.schedule.makespan;
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let path = &r.structural_path;
+    let share = r.critical_path_bound / total;
+    let workspace_units: Vec<&architect_build::Unit> = path
+        .iter()
+        .map(|&(i, _, _)| &facts.units.units[i])
+        .filter(|u| u.in_workspace)
+        .collect();
+    let warn = workspace_units.len() >= cx.number("min-workspace-units") as usize
+        && share >= cx.number("min-share");
+    let mut f = cx
+        .finding(
+            format!(
+                "the critical path is {} units, {:.1} s of a predicted {:.1} s clean build at -j{} ({:.0}%); {} of them in the workspace",
+                path.len(),
+                r.critical_path_bound,
+                total,
+                facts.jobs,
+                share * 100.0,
+                workspace_units.len()
+            ),
+            if warn {
+                "flatten the chain of workspace crates: shared types at the bottom, traits instead of direct dependencies; measure with `cargo architect build-time --what-if`"
+            } else {
+                "`cargo architect build-time` shows the whole schedule; `--timings` replays a measured build"
+            },
+        )
+        .at(facts.workspace_table.clone());
+    if warn {
+        f = f.level(Level::Warn);
+    }
+    for u in &workspace_units {
+        f = f.package(PackageRef::new(&u.name, &u.version));
+    }
+    for &(i, start, duration) in path {
+        f = f.note(format!(
+            "{:>7.1} s  +{:.1} s  {}",
+            start,
+            duration,
+            facts.units.units[i].label()
+        ));
+    }
+    if sim.assumed_sizes {
+        f = f.note(format!(
+            "times are estimates; dependencies whose sources were not read count as {} thousand lines (pass --deps, or replay a measured build with `cargo architect build-time --timings`)",
+            crate::buildsim::TYPICAL_KLOC
+        ));
+    }
+    vec![f]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{kitchen_sink, run};
+
+    #[test]
+    fn states_the_structural_path() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message.starts_with("the critical path is "),
+            "{}",
+            f[0].message
+        );
+        // The chain ends at the application's binary, which links everything below it.
+        let last_unit = f[0].notes.iter().rfind(|n| n.contains(" s  +")).unwrap();
+        assert!(last_unit.ends_with("app 0.1.0 (bin app)"), "{last_unit}");
+    }
+}

@@ -1,0 +1,148 @@
+//! `build/long-pole`: a unit that holds the clean build back.
+
+use architect_build::UnitKind;
+use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
+
+use crate::buildsim::simulate;
+use crate::graph::dependency_evidence;
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "build/long-pole",
+    section: Section::Build,
+    default_level: Level::Warn,
+    summary: "a unit on the critical path that takes a large share of it",
+    docs: Docs {
+        what: "Reports the units of the structural critical path (see `build/critical-path`) \
+               that take at least `min-share` of it and `min-seconds`: typically a proc-macro and its parser \
+               stack, a build script that compiles C, or a large crate whose dependents wait \
+               for its codegen.",
+        why: "The build cannot finish before its longest chain does, and a single long unit \
+              on that chain sets the floor for every clean build and CI run whatever the \
+              core count. Removing or shrinking it is the change with the best return.",
+        fix: "For a proc-macro: check whether `syn`'s `full` feature or the derive is needed, \
+              or move it off the path. For a build script: vendor or cache its output, prefer \
+              a pure-Rust crate. For a large crate: split it (see `build/split-candidate`) or \
+              reduce its generic code.",
+        references: &[
+            (
+                "Cargo book: build --timings",
+                "https://doc.rust-lang.org/cargo/reference/timings.html",
+            ),
+            (
+                "The Rust Performance Book: compile times",
+                "https://nnethercote.github.io/perf-book/compile-times.html",
+            ),
+        ],
+    },
+    options: &[
+        OptionSpec {
+            name: "min-share",
+            kind: OptionKind::Number,
+            default: "0.25",
+            doc: "share of the critical path one unit must take to be reported",
+        },
+        OptionSpec {
+            name: "min-seconds",
+            kind: OptionKind::Number,
+            default: "5",
+            doc: "and the seconds it must take: short builds have no pole worth a change",
+        },
+    ],
+    allow_list: true,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    if facts.units.units.is_empty() {
+        return Vec::new();
+    }
+    let sim = simulate(facts);
+    let r = &sim.result;
+    let length = r.critical_path_bound;
+    if length <= 0.0 {
+        return Vec::new();
+    }
+    let min_share = cx.number("min-share");
+    let min_seconds = cx.number("min-seconds");
+    let mut out = Vec::new();
+    for &(i, _, duration) in &r.structural_path {
+        let share = duration / length;
+        if share < min_share || duration < min_seconds {
+            continue;
+        }
+        let u = &facts.units.units[i];
+        let what = match u.kind {
+            UnitKind::ProcMacro => "proc-macro",
+            UnitKind::BuildScriptCompile | UnitKind::BuildScriptRun => "build script",
+            UnitKind::Bin(_) => "binary",
+            UnitKind::Lib => "library",
+        };
+        let (locations, path) = dependency_evidence(facts, &u.package);
+        let mut f = cx
+            .finding(
+                format!(
+                    "{what} `{}` takes {:.1} s of the {:.1} s critical path ({:.0}%)",
+                    u.label(),
+                    duration,
+                    length,
+                    share * 100.0
+                ),
+                match u.kind {
+                    UnitKind::ProcMacro => "check whether the derive (and syn's `full` feature) is needed; keep proc-macros off the path",
+                    UnitKind::BuildScriptCompile | UnitKind::BuildScriptRun => "cache or vendor what the build script produces; prefer a pure-Rust crate",
+                    _ if u.in_workspace => "split the crate so that its dependents wait for less (see build/split-candidate)",
+                    _ => "look for a lighter alternative or disable features that pull its heavy parts",
+                },
+            )
+            .package(PackageRef::new(&u.name, &u.version))
+            .via(path)
+            .at(locations.into_iter().next());
+        if sim.assumed_sizes {
+            f = f.note("times are estimates; `cargo architect build-time --timings` replays a measured build");
+        }
+        out.push(f);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::kitchen_sink;
+    use architect_model::{ConfigValue, RuleConfig};
+
+    #[test]
+    fn every_reported_unit_is_on_the_critical_path() {
+        let facts = kitchen_sink();
+        let path = simulate(facts).result.structural_path;
+        let mut config = RuleConfig::default();
+        config
+            .options
+            .insert("min-share".into(), ConfigValue::Float(0.0));
+        config
+            .options
+            .insert("min-seconds".into(), ConfigValue::Float(0.0));
+        let cx = Ctx {
+            facts,
+            rule: &RULE,
+            config: Some(&config),
+        };
+        let all = check(&cx);
+        assert_eq!(
+            all.len(),
+            path.len(),
+            "with min-share 0 every unit of the path is a pole"
+        );
+        config
+            .options
+            .insert("min-share".into(), ConfigValue::Float(1.01));
+        let cx = Ctx {
+            facts,
+            rule: &RULE,
+            config: Some(&config),
+        };
+        assert!(check(&cx).is_empty());
+    }
+}
