@@ -327,38 +327,49 @@ pub fn apply(
                 else {
                     return Err(format!("no library `{package}` in the build"));
                 };
-                let part = Cost {
-                    duration: c[i].duration / *parts as f64,
-                    rmeta: c[i].rmeta / *parts as f64,
-                    measured: false,
-                };
-                c[i] = part;
-                let mut new = Vec::new();
-                for k in 1..*parts {
-                    let mut u = g.units[i].clone();
-                    u.name = format!("{}#{k}", u.name);
-                    new.push(u);
-                }
-                let first_new = g.units.len();
-                for u in new {
-                    g.units.push(u);
-                    c.push(part);
-                }
-                // Dependents wait for every part, the way they waited for the whole.
-                for j in 0..first_new {
-                    if let Some(d) = g.units[j].deps.iter().find(|d| d.unit == i).copied() {
-                        for k in first_new..g.units.len() {
-                            g.units[j].deps.push(Dep {
-                                unit: k,
-                                full: d.full,
-                            });
-                        }
-                    }
-                }
+                let shares = vec![1.0 / *parts as f64; *parts];
+                (g, c) = split_unit(&g, &c, i, &shares);
             }
         }
     }
     Ok((g, c, jobs))
+}
+
+/// Split unit `i` into parts costing `shares` of it (they sum to 1), built in parallel with the
+/// same dependencies; whatever waited for the unit waits for every part.
+pub fn split_unit(
+    graph: &UnitGraph,
+    costs: &[Cost],
+    i: usize,
+    shares: &[f64],
+) -> (UnitGraph, Vec<Cost>) {
+    let mut g = graph.clone();
+    let mut c = costs.to_vec();
+    let whole = c[i];
+    let part = |share: f64| Cost {
+        duration: whole.duration * share,
+        rmeta: whole.rmeta * share,
+        measured: false,
+    };
+    c[i] = part(shares.first().copied().unwrap_or(1.0));
+    let first_new = g.units.len();
+    for (k, share) in shares.iter().enumerate().skip(1) {
+        let mut u = g.units[i].clone();
+        u.name = format!("{}#{k}", u.name);
+        g.units.push(u);
+        c.push(part(*share));
+    }
+    for j in 0..first_new {
+        if let Some(d) = g.units[j].deps.iter().find(|d| d.unit == i).copied() {
+            for k in first_new..g.units.len() {
+                g.units[j].deps.push(Dep {
+                    unit: k,
+                    full: d.full,
+                });
+            }
+        }
+    }
+    (g, c)
 }
 
 /// The figures of a simulated build.

@@ -17,7 +17,7 @@ pub mod units;
 
 pub use analysis::{
     BuildTime, Cost, CostModel, WhatIf, analyze, apply, estimate_costs, match_measured,
-    measured_schedule,
+    measured_schedule, split_unit,
 };
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate};
 pub use timings::{MeasuredUnit, parse_timings};

@@ -31,6 +31,7 @@ struct Walked {
     package: PackageId,
     file: PathBuf,
     kind: TargetKind,
+    module: String,
     public: bool,
     facts: architect_source::FileFacts,
     text: Option<String>,
@@ -76,6 +77,7 @@ pub(crate) fn scan(
                     r.file.clone(),
                     parent_dir,
                     matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
+                    String::new(),
                 )
             });
         }
@@ -99,6 +101,7 @@ pub(crate) fn scan(
         pkg.files.push(ScannedFile {
             path,
             target: w.kind,
+            module: w.module,
             public: w.public,
             facts: w.facts,
         });
@@ -237,6 +240,7 @@ impl<'a> WalkCx<'a> {
         file: PathBuf,
         mod_dir: PathBuf,
         public: bool,
+        module: String,
     ) where
         'a: 's,
     {
@@ -340,8 +344,23 @@ impl<'a> WalkCx<'a> {
                 }
             };
             let package = package.clone();
+            let child_module = std::iter::once(module.as_str())
+                .chain(m.inline_parents.iter().map(|(n, _)| n.as_str()))
+                .chain(std::iter::once(m.name.as_str()))
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("::");
             scope.spawn(move |s| {
-                self.walk(s, package, kind, wanted, child, child_dir, child_public)
+                self.walk(
+                    s,
+                    package,
+                    kind,
+                    wanted,
+                    child,
+                    child_dir,
+                    child_public,
+                    child_module,
+                )
             });
         }
         let keep_text = wanted != Wanted::ModsAndUnsafe;
@@ -350,6 +369,7 @@ impl<'a> WalkCx<'a> {
                 package,
                 file,
                 kind,
+                module,
                 public,
                 facts,
                 text: keep_text.then_some(text),

@@ -27,6 +27,8 @@ pub struct ScannedFile {
     /// The path as findings show it: workspace-relative for the workspace, absolute otherwise.
     pub path: String,
     pub target: TargetKind,
+    /// The module path from the target's root, e.g. `a::b`; empty for the root file.
+    pub module: String,
     /// Reachable from the library root through `pub mod` only: part of the public API.
     pub public: bool,
     pub facts: FileFacts,

@@ -188,6 +188,8 @@ pub struct FileFacts {
     pub behaviours: Vec<(Behaviour, Span, String)>,
     /// The lexer met an unterminated comment or literal at this offset.
     pub lex_error: Option<usize>,
+    /// Top-level modules of the crate this file names through `crate::name`, sorted.
+    pub crate_refs: Vec<String>,
 }
 
 #[cfg(test)]

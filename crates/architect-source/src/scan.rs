@@ -71,6 +71,7 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
         f.static_muts = s.static_muts();
         f.hazards = s.hazards(&imports);
         f.ffi = s.ffi();
+        f.crate_refs = s.crate_refs();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
         }
@@ -731,6 +732,31 @@ impl<'a> Scanner<'a> {
             }
         }
         (enums, impls)
+    }
+
+    fn crate_refs(&self) -> Vec<String> {
+        let mut out: Vec<String> = (0..self.t.len())
+            .filter(|&i| self.is_ident(i, "crate") && self.path_sep(i + 1))
+            .filter_map(|i| self.ident(i + 3).map(str::to_string))
+            .collect();
+        // `use crate::{a, b::c}`: the names inside the group.
+        for i in 0..self.t.len() {
+            if self.is_ident(i, "crate") && self.path_sep(i + 1) && self.punct(i + 3, b'{') {
+                let close = self.close(i + 3);
+                let mut k = i + 4;
+                while k < close {
+                    if let Some(name) = self.ident(k)
+                        && (self.punct(k - 1, b'{') || self.punct(k - 1, b','))
+                    {
+                        out.push(name.to_string());
+                    }
+                    k += 1;
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
     }
 
     fn static_muts(&self) -> Vec<String> {

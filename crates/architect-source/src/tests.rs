@@ -289,3 +289,9 @@ fn lex_errors_are_reported() {
     assert!(all("fn a() { \"unterminated }").lex_error.is_some());
     assert!(all("fn a() {}").lex_error.is_none());
 }
+
+#[test]
+fn crate_references() {
+    let f = all("use crate::{a, b::c};\nuse crate::d::e;\nfn f() { crate::g::h(); super::x(); }\n");
+    assert_eq!(f.crate_refs, ["a", "b", "d", "g"]);
+}

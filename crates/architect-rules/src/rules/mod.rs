@@ -10,6 +10,7 @@ pub mod build {
     pub mod long_pole;
     pub mod monolith_crate;
     pub mod scale;
+    pub mod split_candidate;
 }
 pub mod supply_chain {
     pub mod advisory;
@@ -69,6 +70,7 @@ pub static REGISTRY: &[&Rule] = &[
     &build::critical_path::RULE,
     &build::long_pole::RULE,
     &build::feature_unification::RULE,
+    &build::split_candidate::RULE,
     &supply_chain::vulnerability::RULE,
     &supply_chain::unsound::RULE,
     &supply_chain::unmaintained::RULE,
