@@ -15,43 +15,86 @@ pub struct Cost {
     pub measured: bool,
 }
 
-/// A power-law cost model per unit kind: `seconds = scale × (kloc + 0.05)^exponent` for
-/// libraries, proc-macros and binaries (compile time grows less than linearly with size: large
-/// crates are often generated tables that compile fast per line); medians for build-script
-/// compiles and runs; a library's metadata is ready at `rmeta_share` of its duration.
+/// The size of a package as the cost model sees it: code lines and the constructs that make
+/// rustc work (functions, generic functions, impls, macro invocations, derives), over its
+/// library's files.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Size {
+    pub kloc: f64,
+    pub fns: f64,
+    pub generic_fns: f64,
+    pub impls: f64,
+    pub macro_calls: f64,
+    pub derives: f64,
+}
+
+/// Number of regression features: an intercept and the six sizes, each as `ln(1 + x)`.
+pub const FEATURES: usize = 7;
+
+impl Size {
+    fn features(&self) -> [f64; FEATURES] {
+        let l = |x: f64| (1.0 + x.max(0.0)).ln();
+        [
+            1.0,
+            l(self.kloc * 10.0),
+            l(self.fns),
+            l(self.generic_fns),
+            l(self.impls),
+            l(self.macro_calls),
+            l(self.derives),
+        ]
+    }
+}
+
+/// A log-linear cost model per unit kind: `ln seconds = coefficients · features(size)`, times
+/// a smearing factor (the mean of the exponentiated residuals, so that sums of predictions are
+/// unbiased); medians for build-script compiles and runs; a library's metadata is ready at
+/// `rmeta_share` of its duration.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct CostModel {
-    pub lib_scale: f64,
-    pub lib_exponent: f64,
-    pub proc_macro_scale: f64,
-    pub proc_macro_exponent: f64,
+    pub lib: [f64; FEATURES],
+    pub lib_smear: f64,
+    pub proc_macro: [f64; FEATURES],
+    pub proc_macro_smear: f64,
     pub build_script_compile: f64,
     pub build_script_run: f64,
     pub rmeta_share: f64,
+    /// The median size of the fitted libraries: stands in for packages whose size is unknown.
+    pub typical: Size,
 }
 
-/// Added to every size so that empty crates have a finite logarithm.
-const KLOC_FLOOR: f64 = 0.05;
-
 impl CostModel {
-    /// Fitted on `../shared/timings/real-deps-debug-j2.html` (dev profile, 2 cores, 372
-    /// units) by [`CostModel::fit`]: `cargo architect build-time --timings FILE --fit` prints
-    /// the coefficients; `tests/build_time.rs` refits them and checks these figures.
+    /// Fitted by [`CostModel::fit`] on `fixtures/timings/real-deps-debug-j2.html`: the shared
+    /// corpus built with `cargo build --timings -j2` (dev profile, 372 units) on this
+    /// project's development machine. (`../shared/timings/` holds the same build measured on a
+    /// machine about 1.6 times slower.) `cargo architect build-time --timings FILE --fit`
+    /// prints the coefficients; `tests/build_time.rs` refits them and checks these figures.
     pub const DEV: CostModel = CostModel {
-        lib_scale: 0.2671,
-        lib_exponent: 0.6597,
-        proc_macro_scale: 1.0227,
-        proc_macro_exponent: 0.5369,
-        build_script_compile: 0.25,
+        lib: [-3.2912, 0.4976, -0.0822, 0.1462, 0.0169, 0.0719, 0.0435],
+        lib_smear: 1.2718,
+        proc_macro: [-2.1039, 0.3336, -0.1054, 0.0095, 0.1057, 0.3280, -0.1719],
+        proc_macro_smear: 1.0203,
+        build_script_compile: 0.15,
         build_script_run: 0.02,
-        rmeta_share: 0.70,
+        rmeta_share: 0.6818,
+        typical: Size {
+            kloc: 1.718,
+            fns: 134.0,
+            generic_fns: 13.0,
+            impls: 45.0,
+            macro_calls: 72.0,
+            derives: 16.0,
+        },
     };
 
-    pub fn estimate(&self, unit: &Unit, kloc: f64) -> Cost {
-        let size = kloc.max(0.0) + KLOC_FLOOR;
+    pub fn estimate(&self, unit: &Unit, size: &Size) -> Cost {
+        let x = size.features();
+        let predict = |b: &[f64; FEATURES], smear: f64| {
+            smear * b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>().exp()
+        };
         let duration = match unit.kind {
-            UnitKind::Lib | UnitKind::Bin(_) => self.lib_scale * size.powf(self.lib_exponent),
-            UnitKind::ProcMacro => self.proc_macro_scale * size.powf(self.proc_macro_exponent),
+            UnitKind::Lib | UnitKind::Bin(_) => predict(&self.lib, self.lib_smear),
+            UnitKind::ProcMacro => predict(&self.proc_macro, self.proc_macro_smear),
             UnitKind::BuildScriptCompile => self.build_script_compile,
             UnitKind::BuildScriptRun => self.build_script_run,
         };
@@ -67,21 +110,53 @@ impl CostModel {
         }
     }
 
-    /// Least-squares fit of `ln seconds = ln scale + exponent × ln(kloc + 0.05)` per kind, on
-    /// measured units, given each unit's code size; medians for build scripts.
-    pub fn fit(graph: &UnitGraph, kloc: &[f64], measured: &[Option<Cost>]) -> CostModel {
-        let points = |kind: fn(&UnitKind) -> bool| -> Vec<(f64, f64)> {
-            graph
+    /// `key = value` lines, the form `--fit` prints and the tests read.
+    pub fn describe(&self) -> String {
+        let mut out = String::new();
+        for (name, b) in [("lib", &self.lib), ("proc_macro", &self.proc_macro)] {
+            for (k, v) in b.iter().enumerate() {
+                out.push_str(&format!("{name}[{k}] = {v:.4}\n"));
+            }
+        }
+        for (k, v) in [
+            ("lib_smear", self.lib_smear),
+            ("proc_macro_smear", self.proc_macro_smear),
+            ("build_script_compile", self.build_script_compile),
+            ("build_script_run", self.build_script_run),
+            ("rmeta_share", self.rmeta_share),
+            ("typical.kloc", self.typical.kloc),
+            ("typical.fns", self.typical.fns),
+            ("typical.generic_fns", self.typical.generic_fns),
+            ("typical.impls", self.typical.impls),
+            ("typical.macro_calls", self.typical.macro_calls),
+            ("typical.derives", self.typical.derives),
+        ] {
+            out.push_str(&format!("{k} = {v:.4}\n"));
+        }
+        out
+    }
+
+    /// Least-squares fit (with a light ridge) of the log-linear model per kind on measured
+    /// units; medians for build scripts.
+    pub fn fit(graph: &UnitGraph, sizes: &[Size], measured: &[Option<Cost>]) -> CostModel {
+        let fit_kind = |kind: fn(&UnitKind) -> bool| -> Option<([f64; FEATURES], f64)> {
+            let rows: Vec<([f64; FEATURES], f64)> = graph
                 .units
                 .iter()
                 .enumerate()
                 .filter(|(_, u)| kind(&u.kind))
-                .filter_map(|(i, _)| measured[i].map(|c| (kloc[i], c.duration)))
+                .filter_map(|(i, _)| measured[i].map(|c| (sizes[i].features(), c.duration)))
                 .filter(|(_, d)| *d > 0.0)
-                .map(|(k, d)| ((k.max(0.0) + KLOC_FLOOR).ln(), d.ln()))
-                .collect()
+                .map(|(x, d)| (x, d.ln()))
+                .collect();
+            let b = ridge(&rows, 1e-2)?;
+            let smear = rows
+                .iter()
+                .map(|(x, y)| (y - b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>()).exp())
+                .sum::<f64>()
+                / rows.len() as f64;
+            Some((b, smear))
         };
-        let power = |pts: Vec<(f64, f64)>| least_squares(&pts).map(|(a, b)| (a.exp(), b));
         let median = |kind: UnitKind| -> Option<f64> {
             let mut v: Vec<f64> = graph
                 .units
@@ -93,11 +168,10 @@ impl CostModel {
             v.sort_by(f64::total_cmp);
             v.get(v.len() / 2).copied()
         };
-        let (lib_scale, lib_exponent) =
-            power(points(|k| matches!(k, UnitKind::Lib))).unwrap_or((0.3, 0.5));
-        let (proc_macro_scale, proc_macro_exponent) =
-            power(points(|k| matches!(k, UnitKind::ProcMacro)))
-                .unwrap_or((lib_scale, lib_exponent));
+        let (lib, lib_smear) =
+            fit_kind(|k| matches!(k, UnitKind::Lib)).unwrap_or(([0.0; FEATURES], 1.0));
+        let (proc_macro, proc_macro_smear) =
+            fit_kind(|k| matches!(k, UnitKind::ProcMacro)).unwrap_or((lib, lib_smear));
         let mut shares: Vec<f64> = graph
             .units
             .iter()
@@ -110,11 +184,32 @@ impl CostModel {
             })
             .collect();
         shares.sort_by(f64::total_cmp);
+        let libs: Vec<&Size> = graph
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(i, u)| u.kind == UnitKind::Lib && measured[*i].is_some())
+            .map(|(i, _)| &sizes[i])
+            .collect();
+        let mid = |f: fn(&Size) -> f64| -> f64 {
+            let mut v: Vec<f64> = libs.iter().map(|s| f(s)).collect();
+            v.sort_by(f64::total_cmp);
+            v.get(v.len() / 2).copied().unwrap_or(0.0)
+        };
+        let typical = Size {
+            kloc: mid(|s| s.kloc),
+            fns: mid(|s| s.fns),
+            generic_fns: mid(|s| s.generic_fns),
+            impls: mid(|s| s.impls),
+            macro_calls: mid(|s| s.macro_calls),
+            derives: mid(|s| s.derives),
+        };
         CostModel {
-            lib_scale,
-            lib_exponent,
-            proc_macro_scale,
-            proc_macro_exponent,
+            typical,
+            lib,
+            lib_smear,
+            proc_macro,
+            proc_macro_smear,
             build_script_compile: median(UnitKind::BuildScriptCompile).unwrap_or(0.3),
             build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
@@ -122,34 +217,63 @@ impl CostModel {
     }
 }
 
-fn least_squares(pts: &[(f64, f64)]) -> Option<(f64, f64)> {
-    let n = pts.len() as f64;
-    if pts.len() < 3 {
+/// Ridge regression by the normal equations (Gauss-Jordan on a 7×7 system); the intercept is
+/// not penalised.
+fn ridge(rows: &[([f64; FEATURES], f64)], lambda: f64) -> Option<[f64; FEATURES]> {
+    if rows.len() < FEATURES * 2 {
         return None;
     }
-    let (sx, sy) = pts.iter().fold((0.0, 0.0), |(a, b), (x, y)| (a + x, b + y));
-    let (mx, my) = (sx / n, sy / n);
-    let sxx: f64 = pts.iter().map(|(x, _)| (x - mx) * (x - mx)).sum();
-    let sxy: f64 = pts.iter().map(|(x, y)| (x - mx) * (y - my)).sum();
-    if sxx == 0.0 {
-        return None;
+    let mut a = [[0.0f64; FEATURES + 1]; FEATURES];
+    for (x, y) in rows {
+        for i in 0..FEATURES {
+            for j in 0..FEATURES {
+                a[i][j] += x[i] * x[j];
+            }
+            a[i][FEATURES] += x[i] * y;
+        }
     }
-    let b = sxy / sxx;
-    Some((my - b * mx, b))
+    for (i, row) in a.iter_mut().enumerate().skip(1) {
+        row[i] += lambda * rows.len() as f64;
+    }
+    for col in 0..FEATURES {
+        let pivot = (col..FEATURES).max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))?;
+        a.swap(col, pivot);
+        let p = a[col][col];
+        if p.abs() < 1e-12 {
+            return None;
+        }
+        for v in &mut a[col][col..] {
+            *v /= p;
+        }
+        let pivot_row = a[col];
+        for (r, row) in a.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col];
+                for (v, pv) in row[col..].iter_mut().zip(&pivot_row[col..]) {
+                    *v -= f * pv;
+                }
+            }
+        }
+    }
+    let mut b = [0.0; FEATURES];
+    for (bi, row) in b.iter_mut().zip(&a) {
+        *bi = row[FEATURES];
+    }
+    Some(b)
 }
 
-/// Estimated costs of every unit from each package's code size (thousands of lines);
-/// `typical` stands in for packages whose size is unknown.
+/// Estimated costs of every unit from each package's size; `typical` stands in for packages
+/// whose size is unknown.
 pub fn estimate_costs(
     graph: &UnitGraph,
     model: &CostModel,
-    kloc: impl Fn(&guppy::PackageId) -> Option<f64>,
-    typical: f64,
+    size: impl Fn(&guppy::PackageId) -> Option<Size>,
+    typical: Size,
 ) -> Vec<Cost> {
     graph
         .units
         .iter()
-        .map(|u| model.estimate(u, kloc(&u.package).unwrap_or(typical)))
+        .map(|u| model.estimate(u, &size(&u.package).unwrap_or(typical)))
         .collect()
 }
 

@@ -16,7 +16,7 @@ pub mod timings;
 pub mod units;
 
 pub use analysis::{
-    BuildTime, Cost, CostModel, WhatIf, analyze, apply, estimate_costs, match_measured,
+    BuildTime, Cost, CostModel, Size, WhatIf, analyze, apply, estimate_costs, match_measured,
     measured_schedule, split_unit,
 };
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate};

@@ -51,6 +51,8 @@ pub struct LoadOptions {
     pub deps: bool,
     /// Model the release profile's build (host units apart from target units).
     pub release: bool,
+    /// Lex every dependency file for the cost model's size metrics (with `deps`).
+    pub metrics: bool,
 }
 
 /// Why a workspace could not be loaded. Each names the file and says what to try.
@@ -314,7 +316,14 @@ fn build_facts(
     )?;
 
     let built: BTreeSet<PackageId> = target_packages.union(&host_packages).cloned().collect();
-    let sources = sources::scan(&graph, &built, &root, options.deps, &mut files);
+    let sources = sources::scan(
+        &graph,
+        &built,
+        &root,
+        options.deps,
+        options.metrics,
+        &mut files,
+    );
     let lines_of_rust = sources::lines_per_member(&graph, &sources);
     let dep_problems = sources
         .unreadable

@@ -43,6 +43,7 @@ pub(crate) fn scan(
     packages: &BTreeSet<PackageId>,
     root: &Path,
     deps: bool,
+    metrics: bool,
     files: &mut FileStore,
 ) -> SourceFacts {
     let mut roots = Vec::new();
@@ -51,7 +52,7 @@ pub(crate) fn scan(
         if !p.in_workspace() && !deps {
             continue;
         }
-        roots.extend(target_roots(&p));
+        roots.extend(target_roots(&p, metrics));
     }
 
     let out: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
@@ -98,6 +99,9 @@ pub(crate) fn scan(
         }
         let pkg = facts.packages.entry(w.package).or_default();
         pkg.code_lines += w.facts.code_lines;
+        if matches!(w.kind, TargetKind::Lib | TargetKind::ProcMacro) {
+            pkg.metrics.add(&w.facts.metrics);
+        }
         pkg.files.push(ScannedFile {
             path,
             target: w.kind,
@@ -171,7 +175,7 @@ pub(crate) fn scan(
 
 /// The root files of a package's targets: every target of a workspace member; the library and
 /// build script of a dependency (all that is compiled of it).
-fn target_roots(p: &PackageMetadata<'_>) -> Vec<Root> {
+fn target_roots(p: &PackageMetadata<'_>, metrics: bool) -> Vec<Root> {
     let own = p.in_workspace();
     let mut out = Vec::new();
     for t in p.build_targets() {
@@ -196,6 +200,7 @@ fn target_roots(p: &PackageMetadata<'_>) -> Vec<Root> {
         let wanted = match (own, kind) {
             (_, TargetKind::BuildScript) => Wanted::BuildScript,
             (true, _) => Wanted::All,
+            (false, _) if metrics => Wanted::ModsUnsafeAndMetrics,
             (false, _) => Wanted::ModsAndUnsafe,
         };
         out.push(Root {
@@ -363,7 +368,7 @@ impl<'a> WalkCx<'a> {
                 )
             });
         }
-        let keep_text = wanted != Wanted::ModsAndUnsafe;
+        let keep_text = matches!(wanted, Wanted::All | Wanted::BuildScript);
         if let Ok(mut out) = self.out.lock() {
             out.push(Walked {
                 package,

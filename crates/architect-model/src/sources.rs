@@ -6,7 +6,7 @@ use guppy::PackageId;
 
 pub use architect_source::Span as SourceSpan;
 pub use architect_source::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, ModDecl, PubEnum, Spawn, UnsafeKind,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PubEnum, Spawn, UnsafeKind,
 };
 
 /// The kind of target a file belongs to.
@@ -43,6 +43,8 @@ pub struct PackageSources {
     pub code_lines: usize,
     /// `.rs` files in the package directory that no module tree reaches.
     pub not_in_tree: usize,
+    /// Size metrics over the library and build-script files (when they were computed).
+    pub metrics: Metrics,
 }
 
 impl PackageSources {

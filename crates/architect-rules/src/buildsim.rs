@@ -1,11 +1,21 @@
 //! The simulated clean build the build rules share.
 
-use architect_build::{BuildTime, Cost, CostModel, analyze, estimate_costs};
-use architect_model::Facts;
+use architect_build::{BuildTime, Cost, CostModel, Size, analyze, estimate_costs};
+use architect_model::{Facts, PackageSources};
 
-/// Thousands of lines assumed for a dependency whose sources were not read (the median
-/// library of the shared corpus is about this size). `--deps` reads the real sizes.
-pub const TYPICAL_KLOC: f64 = 2.0;
+/// The cost model's size of a package whose sources were read with size metrics: every
+/// workspace member, and dependencies under `build-time` (or `--deps`).
+pub fn size_of(p: &PackageSources) -> Option<Size> {
+    let m = &p.metrics;
+    (m.fns + m.impls + m.macro_calls > 0 || p.code_lines == 0).then(|| Size {
+        kloc: p.code_lines as f64 / 1000.0,
+        fns: m.fns as f64,
+        generic_fns: m.generic_fns as f64,
+        impls: m.impls as f64,
+        macro_calls: m.macro_calls as f64,
+        derives: m.derives as f64,
+    })
+}
 
 /// Costs from the cost model, and the build simulated at the machine's job count.
 #[derive(Debug)]
@@ -17,16 +27,10 @@ pub struct Sim {
 }
 
 pub fn simulate(facts: &Facts) -> Sim {
-    let kloc = |id: &guppy::PackageId| {
-        facts
-            .sources
-            .packages
-            .get(id)
-            .filter(|p| p.code_lines > 0)
-            .map(|p| p.code_lines as f64 / 1000.0)
-    };
-    let assumed_sizes = facts.units.units.iter().any(|u| kloc(&u.package).is_none());
-    let costs = estimate_costs(&facts.units, &CostModel::DEV, kloc, TYPICAL_KLOC);
+    let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
+    let assumed_sizes = facts.units.units.iter().any(|u| size(&u.package).is_none());
+    let model = CostModel::DEV;
+    let costs = estimate_costs(&facts.units, &model, size, model.typical);
     let result = analyze(&facts.units, &costs, facts.jobs);
     Sim {
         costs,

@@ -31,6 +31,33 @@ pub enum Wanted {
     BuildScript,
     /// Module declarations and the unsafe inventory: a dependency's file (`--deps`).
     ModsAndUnsafe,
+    /// The same, and the size metrics of every file (always lexed): for the cost model.
+    ModsUnsafeAndMetrics,
+}
+
+/// What a file holds that makes it slow to compile, counted from tokens.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Metrics {
+    /// `fn` items (and methods).
+    pub fns: u32,
+    /// `fn name<...>`: generic functions, instantiated by every user.
+    pub generic_fns: u32,
+    /// `impl` blocks.
+    pub impls: u32,
+    /// Macro invocations `name!(...)`, `name![...]`, `name! { ... }`.
+    pub macro_calls: u32,
+    /// Names in `#[derive(...)]` attributes.
+    pub derives: u32,
+}
+
+impl Metrics {
+    pub fn add(&mut self, o: &Metrics) {
+        self.fns += o.fns;
+        self.generic_fns += o.generic_fns;
+        self.impls += o.impls;
+        self.macro_calls += o.macro_calls;
+        self.derives += o.derives;
+    }
 }
 
 /// `mod name;` or `mod name { ... }`, with what decides where its file is.
@@ -190,6 +217,8 @@ pub struct FileFacts {
     pub lex_error: Option<usize>,
     /// Top-level modules of the crate this file names through `crate::name`, sorted.
     pub crate_refs: Vec<String>,
+    /// Size metrics (not for `Wanted::ModsAndUnsafe`).
+    pub metrics: Metrics,
 }
 
 #[cfg(test)]

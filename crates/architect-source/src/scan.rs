@@ -63,6 +63,9 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
     f.mods = s.mods();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
     if wanted != Wanted::ModsAndUnsafe {
+        f.metrics = s.metrics();
+    }
+    if matches!(wanted, Wanted::All | Wanted::BuildScript) {
         let imports = s.imports();
         f.spawns = s.spawns(&imports);
         f.instrumented_fns = s.instrumented_fns();
@@ -732,6 +735,39 @@ impl<'a> Scanner<'a> {
             }
         }
         (enums, impls)
+    }
+
+    fn metrics(&self) -> crate::Metrics {
+        let mut m = crate::Metrics::default();
+        for i in 0..self.t.len() {
+            match self.ident(i) {
+                Some("fn") if self.ident(i + 1).is_some() => {
+                    m.fns += 1;
+                    if self.punct(i + 2, b'<') {
+                        m.generic_fns += 1;
+                    }
+                }
+                Some("impl") => m.impls += 1,
+                Some("derive") if i > 0 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
+                    let close = self.close(i + 1);
+                    m.derives += (i + 2..close)
+                        .filter(|&k| self.ident(k).is_some() && !self.path_sep(k + 1))
+                        .count() as u32;
+                }
+                Some(name)
+                    if name != "macro_rules"
+                        && self.punct(i + 1, b'!')
+                        && matches!(
+                            self.t.get(i + 2).map(|t| t.kind),
+                            Some(TokKind::Punct(b'(' | b'[' | b'{'))
+                        ) =>
+                {
+                    m.macro_calls += 1;
+                }
+                _ => {}
+            }
+        }
+        m
     }
 
     fn crate_refs(&self) -> Vec<String> {

@@ -295,3 +295,22 @@ fn crate_references() {
     let f = all("use crate::{a, b::c};\nuse crate::d::e;\nfn f() { crate::g::h(); super::x(); }\n");
     assert_eq!(f.crate_refs, ["a", "b", "d", "g"]);
 }
+
+#[test]
+fn size_metrics() {
+    let f = analyze(
+        "#[derive(Debug, Clone, serde::Serialize)]\nstruct S;\nimpl S { fn a<T>(t: T) {} fn b() { println!(\"x\"); vec![1]; } }\nmacro_rules! m { () => {} }\n",
+        Wanted::ModsUnsafeAndMetrics,
+    );
+    assert_eq!(
+        f.metrics,
+        Metrics {
+            fns: 2,
+            generic_fns: 1,
+            impls: 1,
+            macro_calls: 2,
+            derives: 3
+        }
+    );
+    assert!(f.spawns.is_empty(), "no code-rule scans for dependencies");
+}

@@ -303,6 +303,7 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
         advisory_db: args.advisory_db.clone(),
         deps: args.deps,
         release: false,
+        metrics: false,
     }
 }
 
@@ -311,6 +312,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
     let mut options = load_options(&args.review);
     // Estimates need the size of every dependency.
     options.deps = true;
+    options.metrics = true;
     options.release = args.release;
     let progress = progress(args.review.quiet);
     progress.set_message("resolving the workspace and reading its sources");
@@ -347,7 +349,8 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         .as_ref()
         .map(|m| architect_build::match_measured(graph, m))
         .unwrap_or_else(|| vec![None; graph.units.len()]);
-    let kloc: Vec<f64> = graph
+    let model = CostModel::DEV;
+    let sizes: Vec<architect_build::Size> = graph
         .units
         .iter()
         .map(|u| {
@@ -355,21 +358,19 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
                 .sources
                 .packages
                 .get(&u.package)
-                .map_or(0, |p| p.code_lines) as f64
-                / 1000.0
+                .and_then(architect_rules::buildsim::size_of)
+                .unwrap_or(model.typical)
         })
         .collect();
     if args.fit {
-        let m = CostModel::fit(graph, &kloc, &measured);
-        println!("{m:#?}");
+        print!("{}", CostModel::fit(graph, &sizes, &measured).describe());
         return ExitCode::SUCCESS;
     }
-    let model = CostModel::DEV;
     let costs: Vec<Cost> = graph
         .units
         .iter()
         .enumerate()
-        .map(|(i, u)| measured[i].unwrap_or_else(|| model.estimate(u, kloc[i])))
+        .map(|(i, u)| measured[i].unwrap_or_else(|| model.estimate(u, &sizes[i])))
         .collect();
     let jobs = args
         .jobs

@@ -81,42 +81,52 @@ fn replaying_measured_builds_reproduces_their_time() {
 }
 
 #[test]
-fn the_cost_model_is_the_fit_of_the_shared_debug_build() {
+fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
     let Some((_tmp, ws)) = corpus() else { return };
-    let report = repo_root().join("../shared/timings/real-deps-debug-j2.html");
+    let report = repo_root().join("fixtures/timings/real-deps-debug-j2.html");
+    let replay = build_time(
+        &ws,
+        &[
+            "--locked",
+            "-j",
+            "2",
+            "--format",
+            "json",
+            "--timings",
+            report.to_str().unwrap(),
+        ],
+    );
+    let doc = json(&replay);
+    let (p, m) = (
+        doc["predicted_total_s"].as_f64().unwrap(),
+        doc["measured_total_s"].as_f64().unwrap(),
+    );
+    assert!(
+        (p - m).abs() / m < 0.05,
+        "replay of the recorded build: {p} s against {m} s"
+    );
+
     let out = build_time(
         &ws,
         &["--locked", "--timings", report.to_str().unwrap(), "--fit"],
     );
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let fit = stdout(&out);
-    let value = |name: &str| -> f64 {
-        let line = fit
-            .lines()
-            .find(|l| l.trim_start().starts_with(&format!("{name}:")))
-            .unwrap();
-        line.split(':')
-            .nth(1)
-            .unwrap()
-            .trim()
-            .trim_end_matches(',')
-            .parse()
-            .unwrap()
-    };
-    let model = architect_build::CostModel::DEV;
-    for (name, constant) in [
-        ("lib_scale", model.lib_scale),
-        ("lib_exponent", model.lib_exponent),
-        ("proc_macro_scale", model.proc_macro_scale),
-        ("proc_macro_exponent", model.proc_macro_exponent),
-        ("build_script_compile", model.build_script_compile),
-        ("build_script_run", model.build_script_run),
-        ("rmeta_share", model.rmeta_share),
-    ] {
-        let fitted = value(name);
+    let fitted: Vec<(String, f64)> = stdout(&out)
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+        .collect();
+    let ours: Vec<(String, f64)> = architect_build::CostModel::DEV
+        .describe()
+        .lines()
+        .filter_map(|l| l.split_once(" = "))
+        .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
+        .collect();
+    assert_eq!(fitted.len(), ours.len());
+    for ((k, f), (_, o)) in fitted.iter().zip(&ours) {
         assert!(
-            (fitted - constant).abs() <= 0.01 * fitted.abs().max(0.01),
-            "{name}: fitted {fitted}, constant {constant}"
+            (f - o).abs() <= 0.0011 + 0.001 * f.abs(),
+            "{k}: fitted {f}, in the code {o}"
         );
     }
 }

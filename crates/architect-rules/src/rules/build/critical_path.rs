@@ -108,8 +108,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     if sim.assumed_sizes {
         f = f.note(format!(
-            "times are estimates; dependencies whose sources were not read count as {} thousand lines (pass --deps, or replay a measured build with `cargo architect build-time --timings`)",
-            crate::buildsim::TYPICAL_KLOC
+            "times are estimates; dependencies whose size was not read count as a typical library of {:.1} thousand lines (`cargo architect build-time` reads them, `--timings` replays a measured build)",
+            architect_build::CostModel::DEV.typical.kloc
         ));
     }
     vec![f]
