@@ -139,3 +139,17 @@ pub fn depends_on(facts: &Facts, id: &PackageId, name: &str) -> bool {
         .metadata(id)
         .is_ok_and(|p| p.direct_links().any(|l| l.to().name() == name))
 }
+
+/// The scanned sources of each workspace member, with its metadata, in package-id order.
+pub fn workspace_sources(
+    facts: &Facts,
+) -> impl Iterator<Item = (PackageMetadata<'_>, &architect_model::PackageSources)> + '_ {
+    facts.sources.packages.iter().filter_map(|(id, pkg)| {
+        facts
+            .graph
+            .metadata(id)
+            .ok()
+            .filter(|m| m.in_workspace())
+            .map(|m| (m, pkg))
+    })
+}

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{depends_on, pkg_ref, source_location};
+use crate::graph::{depends_on, pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -45,11 +45,9 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
-        let Ok(meta) = facts.graph.metadata(id) else {
-            continue;
-        };
-        if !meta.in_workspace() || !depends_on(facts, id, "tracing") {
+    for (meta, pkg) in workspace_sources(facts) {
+        let id = meta.id();
+        if !depends_on(facts, id, "tracing") {
             continue;
         }
         let instrumented: BTreeSet<&str> = pkg

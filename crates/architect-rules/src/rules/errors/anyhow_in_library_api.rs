@@ -2,7 +2,7 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, source_location};
+use crate::graph::{pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -36,13 +36,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
-        let Ok(meta) = facts.graph.metadata(id) else {
-            continue;
-        };
-        if !meta.in_workspace() {
-            continue;
-        }
+    for (meta, pkg) in workspace_sources(facts) {
         for file in pkg.lib_files().filter(|f| f.public) {
             for u in file.facts.api_uses.iter().filter(|u| u.public) {
                 if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre") {

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, source_location};
+use crate::graph::{pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -41,13 +41,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
-        let Ok(meta) = facts.graph.metadata(id) else {
-            continue;
-        };
-        if !meta.in_workspace() {
-            continue;
-        }
+    for (meta, pkg) in workspace_sources(facts) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use architect_model::{Finding, Hazard, Level, Section};
 
-use crate::graph::{pkg_ref, source_location};
+use crate::graph::{pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -57,11 +57,9 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
-        let Ok(meta) = facts.graph.metadata(id) else {
-            continue;
-        };
-        if !meta.in_workspace() || meta.edition() >= "2024" {
+    for (meta, pkg) in workspace_sources(facts) {
+        let id = meta.id();
+        if meta.edition() >= "2024" {
             continue;
         }
         let statics: BTreeSet<&str> = pkg
