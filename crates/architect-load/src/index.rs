@@ -8,6 +8,17 @@ use architect_model::{IndexFacts, IndexVersion};
 use tame_index::flock::{FileLock, LockOptions};
 use tame_index::index::{ComboIndexCache, IndexLocation, IndexUrl};
 
+/// The three fields of an index entry the rules use; the rest (dependencies, features,
+/// checksums) is skipped without being built, which is most of the cost of reading the cache.
+#[derive(serde::Deserialize)]
+struct Light {
+    vers: String,
+    #[serde(default)]
+    yanked: bool,
+    #[serde(default)]
+    rust_version: Option<String>,
+}
+
 /// Read the cached index entries of `names` (crates.io packages of the build), and of the
 /// packages of other registries (`other`: index URL, as in `sparse+https://...`, to names).
 ///
@@ -67,11 +78,11 @@ fn collect(
         let entry = cache.cached_krate(krate_name, lock).ok().flatten();
         let versions = entry.and_then(|e| {
             e.iter().ok().map(|it| {
-                it.filter_map(|v| v.deserialize().ok())
+                it.filter_map(|v| serde_json::from_slice::<Light>(v.raw().1).ok())
                     .map(|v| IndexVersion {
-                        version: v.version.to_string(),
-                        yanked: v.is_yanked(),
-                        rust_version: v.rust_version().map(str::to_string),
+                        version: v.vers,
+                        yanked: v.yanked,
+                        rust_version: v.rust_version,
                     })
                     .collect::<Vec<_>>()
             })
