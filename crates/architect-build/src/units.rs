@@ -55,6 +55,25 @@ pub struct Unit {
 }
 
 impl Unit {
+    fn of(
+        p: &guppy::graph::PackageMetadata<'_>,
+        kind: UnitKind,
+        host: bool,
+        features: Vec<String>,
+        deps: Vec<Dep>,
+    ) -> Unit {
+        Unit {
+            package: p.id().clone(),
+            name: p.name().to_string(),
+            version: p.version().to_string(),
+            kind,
+            host,
+            features,
+            in_workspace: p.in_workspace(),
+            deps,
+        }
+    }
+
     /// `name version (kind)`, as reports show it.
     pub fn label(&self) -> String {
         let kind = match &self.kind {
@@ -146,16 +165,13 @@ impl UnitGraph {
                                 let bin = add(
                                     &mut units,
                                     &mut index,
-                                    Unit {
-                                        package: id.clone(),
-                                        name: p.name().to_string(),
-                                        version: p.version().to_string(),
-                                        kind: UnitKind::Bin(name.to_string()),
-                                        host: false,
-                                        features: Vec::new(),
-                                        in_workspace: true,
-                                        deps: Vec::new(),
-                                    },
+                                    Unit::of(
+                                        &p,
+                                        UnitKind::Bin(name.to_string()),
+                                        false,
+                                        Vec::new(),
+                                        Vec::new(),
+                                    ),
                                 );
                                 bins_only.entry(id.clone()).or_default().push(bin);
                             }
@@ -163,49 +179,34 @@ impl UnitGraph {
                     }
                     continue;
                 }
-                let unit = Unit {
-                    package: id.clone(),
-                    name: p.name().to_string(),
-                    version: p.version().to_string(),
-                    kind,
-                    host: as_host,
-                    features: features.clone(),
-                    in_workspace: p.in_workspace(),
-                    deps: Vec::new(),
-                };
+                let unit = Unit::of(&p, kind, as_host, features.clone(), Vec::new());
                 let u = add(&mut units, &mut index, unit);
                 lib_of.insert((id.clone(), host), u);
                 if p.has_build_script() {
                     let compile = add(
                         &mut units,
                         &mut index,
-                        Unit {
-                            package: id.clone(),
-                            name: p.name().to_string(),
-                            version: p.version().to_string(),
-                            kind: UnitKind::BuildScriptCompile,
-                            host: true,
-                            features: features.clone(),
-                            in_workspace: p.in_workspace(),
-                            deps: Vec::new(),
-                        },
+                        Unit::of(
+                            &p,
+                            UnitKind::BuildScriptCompile,
+                            true,
+                            features.clone(),
+                            Vec::new(),
+                        ),
                     );
                     let run = add(
                         &mut units,
                         &mut index,
-                        Unit {
-                            package: id.clone(),
-                            name: p.name().to_string(),
-                            version: p.version().to_string(),
-                            kind: UnitKind::BuildScriptRun,
-                            host: as_host,
+                        Unit::of(
+                            &p,
+                            UnitKind::BuildScriptRun,
+                            as_host,
                             features,
-                            in_workspace: p.in_workspace(),
-                            deps: vec![Dep {
+                            vec![Dep {
                                 unit: compile,
                                 full: true,
                             }],
-                        },
+                        ),
                     );
                     units[u].deps.push(Dep {
                         unit: run,
@@ -220,16 +221,13 @@ impl UnitGraph {
                             let bin = add(
                                 &mut units,
                                 &mut index,
-                                Unit {
-                                    package: id.clone(),
-                                    name: p.name().to_string(),
-                                    version: p.version().to_string(),
-                                    kind: UnitKind::Bin(name.to_string()),
-                                    host: false,
-                                    features: Vec::new(),
-                                    in_workspace: true,
-                                    deps: Vec::new(),
-                                },
+                                Unit::of(
+                                    &p,
+                                    UnitKind::Bin(name.to_string()),
+                                    false,
+                                    Vec::new(),
+                                    Vec::new(),
+                                ),
                             );
                             units[bin].deps.push(Dep {
                                 unit: u,

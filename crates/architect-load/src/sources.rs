@@ -271,10 +271,7 @@ impl<'a> WalkCx<'a> {
             Ok(bytes) => match String::from_utf8(bytes) {
                 Ok(t) => t,
                 Err(e) => {
-                    let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-                        .iter()
-                        .filter(|&&b| b == b'\n')
-                        .count();
+                    let line = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
                     self.problem(
                         &package,
                         &file,
@@ -293,10 +290,7 @@ impl<'a> WalkCx<'a> {
             .fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
         let facts = analyze(&text, wanted);
         if let Some(at) = facts.lex_error {
-            let line = 1 + text.as_bytes()[..at]
-                .iter()
-                .filter(|&&b| b == b'\n')
-                .count();
+            let line = line_of(text.as_bytes(), at);
             self.problem(
                 &package,
                 &file,
@@ -329,10 +323,7 @@ impl<'a> WalkCx<'a> {
                         let d = dir_mod.parent().unwrap_or(Path::new("")).to_path_buf();
                         (dir_mod, d)
                     } else {
-                        let line = 1 + text.as_bytes()[..m.span.start.min(text.len())]
-                            .iter()
-                            .filter(|&&b| b == b'\n')
-                            .count();
+                        let line = line_of(text.as_bytes(), m.span.start);
                         self.problem(
                             &package,
                             &file,
@@ -381,6 +372,11 @@ impl<'a> WalkCx<'a> {
             });
         }
     }
+}
+
+/// The 1-based line of a byte offset.
+fn line_of(bytes: &[u8], offset: usize) -> usize {
+    1 + memchr::memchr_iter(b'\n', &bytes[..offset.min(bytes.len())]).count()
 }
 
 /// Lines of code per workspace member, from the source pass.

@@ -3,8 +3,6 @@
 
 mod common;
 
-use std::process::Command;
-
 use common::*;
 
 fn build_time(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
@@ -19,16 +17,7 @@ fn build_time(dir: &std::path::Path, args: &[&str]) -> std::process::Output {
 /// A writable copy of the shared corpus, resolved; `None` (with the reason printed) when the
 /// shared folder or the registry is not there.
 fn corpus() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
-    let corpus = repo_root().join("../shared/corpus/real-deps");
-    if !corpus.join("Cargo.toml").is_file() {
-        eprintln!("skipped: ../shared/corpus/real-deps is not present");
-        return None;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("real-deps");
-    copy_dir(&corpus, &ws);
-    let status = Command::new("chmod").arg("-R").arg("u+w").arg(&ws).status();
-    assert!(status.is_ok_and(|s| s.success()));
+    let (tmp, ws) = writable_corpus()?;
     let meta = cargo_metadata(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]);
     if !meta.status.success() {
         eprintln!(

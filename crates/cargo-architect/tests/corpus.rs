@@ -16,23 +16,9 @@ use common::*;
 
 #[test]
 fn facts_match_cargo_metadata_on_the_real_corpus() {
-    let corpus = repo_root().join("../shared/corpus/real-deps");
-    if !corpus.join("Cargo.toml").is_file() {
-        eprintln!("skipped: ../shared/corpus/real-deps is not present");
+    let Some((tmp, ws)) = writable_corpus() else {
         return;
-    }
-    let tmp = tempfile::tempdir().unwrap();
-    let ws = tmp.path().join("real-deps");
-    copy_dir(&corpus, &ws);
-    // The corpus is read-only; the copy must be writable for cargo's lockfile handling.
-    for f in ["Cargo.toml", "Cargo.lock", "lib.rs"] {
-        let p = ws.join(f);
-        let mut perm = std::fs::metadata(&p).unwrap().permissions();
-        #[allow(clippy::permissions_set_readonly_false)]
-        perm.set_readonly(false);
-        std::fs::set_permissions(&p, perm).unwrap();
-    }
-
+    };
     let meta = cargo_metadata(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]);
     if !meta.status.success() {
         eprintln!(

@@ -140,3 +140,24 @@ pub fn cargo_metadata(manifest: &Path, cwd: &Path, args: &[&str]) -> Output {
         .output()
         .unwrap()
 }
+
+/// A writable copy of `../shared/corpus/real-deps` (the shared folder is read-only), or `None`
+/// with the reason printed when the shared folder is not there.
+pub fn writable_corpus() -> Option<(tempfile::TempDir, PathBuf)> {
+    let corpus = repo_root().join("../shared/corpus/real-deps");
+    if !corpus.join("Cargo.toml").is_file() {
+        eprintln!("skipped: ../shared/corpus/real-deps is not present");
+        return None;
+    }
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("real-deps");
+    copy_dir(&corpus, &ws);
+    for entry in std::fs::read_dir(&ws).unwrap() {
+        let p = entry.unwrap().path();
+        let mut perm = std::fs::metadata(&p).unwrap().permissions();
+        #[allow(clippy::permissions_set_readonly_false)]
+        perm.set_readonly(false);
+        std::fs::set_permissions(&p, perm).unwrap();
+    }
+    Some((tmp, ws))
+}
