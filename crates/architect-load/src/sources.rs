@@ -29,6 +29,7 @@ struct Root {
 /// What one walked file gives back.
 struct Walked {
     package: PackageId,
+    wanted: Wanted,
     file: PathBuf,
     kind: TargetKind,
     module: String,
@@ -92,15 +93,26 @@ pub(crate) fn scan(
         bytes: bytes.into_inner(),
         ..SourceFacts::default()
     };
+    let mut bin_sizes: BTreeMap<PackageId, architect_model::Metrics> = BTreeMap::new();
     for w in walked {
+        let pkg_id = w.package.clone();
         let path = crate::relative(root, &w.file);
         if let Some(text) = w.text {
             files.add(SourceFile::new(path.clone(), text));
         }
         let pkg = facts.packages.entry(w.package).or_default();
         pkg.code_lines += w.facts.code_lines;
-        if matches!(w.kind, TargetKind::Lib | TargetKind::ProcMacro) {
-            pkg.metrics.add(&w.facts.metrics);
+        // A package's size is its library's; a binary-only member's, its binaries'.
+        if w.wanted != Wanted::ModsAndUnsafe {
+            let sizes = bin_sizes.entry(pkg_id.clone()).or_default();
+            match w.kind {
+                TargetKind::Lib | TargetKind::ProcMacro => {
+                    pkg.metrics.add(&w.facts.metrics);
+                    pkg.measured = true;
+                }
+                TargetKind::Bin => sizes.add(&w.facts.metrics),
+                _ => {}
+            }
         }
         pkg.files.push(ScannedFile {
             path,
@@ -113,6 +125,15 @@ pub(crate) fn scan(
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     problems.dedup();
+    for (id, sizes) in bin_sizes {
+        if let Some(pkg) = facts.packages.get_mut(&id)
+            && !pkg.measured
+            && pkg.files.iter().any(|f| f.target == TargetKind::Bin)
+        {
+            pkg.metrics = sizes;
+            pkg.measured = true;
+        }
+    }
     // Stray `.rs` files of workspace members: present, but compiled by nothing.
     let member_dirs: Vec<PathBuf> = graph
         .workspace()
@@ -363,6 +384,7 @@ impl<'a> WalkCx<'a> {
         if let Ok(mut out) = self.out.lock() {
             out.push(Walked {
                 package,
+                wanted,
                 file,
                 kind,
                 module,

@@ -183,7 +183,7 @@ impl Finding {
 }
 
 /// The headline figures of a review, computed once from the facts.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct Summary {
     /// Packages built for the reviewed platforms (workspace members included).
     pub packages: usize,
@@ -210,6 +210,19 @@ pub struct Summary {
     pub source_deps: bool,
     /// Lines of code per workspace member, from its module trees.
     pub lines_per_member: Vec<(PackageRef, usize)>,
+    /// The simulated clean `cargo build`: units, jobs, predicted seconds, critical path seconds.
+    pub build: Option<BuildFigures>,
+}
+
+/// The headline figures of the simulated clean build.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct BuildFigures {
+    pub units: usize,
+    pub jobs: usize,
+    pub predicted_s: f64,
+    pub critical_path_s: f64,
+    /// Whether some unit times rest on a typical size rather than the crate's own.
+    pub assumed_sizes: bool,
 }
 
 /// The outcome of a review: headline figures, findings in a deterministic order, and notes on

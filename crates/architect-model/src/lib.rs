@@ -21,10 +21,10 @@ pub use facts::{
     ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
-pub use finding::{Finding, Level, Location, PackageRef, Review, Section, Summary};
+pub use finding::{BuildFigures, Finding, Level, Location, PackageRef, Review, Section, Summary};
 pub use sources::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, ModDecl, PackageSources, PubEnum, ScannedFile,
-    SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
+    ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind,
 };
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).

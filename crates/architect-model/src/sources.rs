@@ -43,8 +43,11 @@ pub struct PackageSources {
     pub code_lines: usize,
     /// `.rs` files in the package directory that no module tree reaches.
     pub not_in_tree: usize,
-    /// Size metrics over the library and build-script files (when they were computed).
+    /// Size metrics over the library files.
     pub metrics: Metrics,
+    /// Whether `metrics` was computed (workspace members; dependencies with `--deps` or under
+    /// `build-time`).
+    pub measured: bool,
 }
 
 impl PackageSources {

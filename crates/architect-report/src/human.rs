@@ -151,6 +151,23 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         s.duplicate_crates.len(),
         s.git_dependencies.len()
     );
+    match &s.build {
+        Some(b) if !b.assumed_sizes => {
+            let _ = writeln!(
+                w,
+                "  clean build (simulated, -j{}): about {:.0} s over {} units; critical path {:.0} s",
+                b.jobs, b.predicted_s, b.units, b.critical_path_s
+            );
+        }
+        Some(b) => {
+            let _ = writeln!(
+                w,
+                "  clean build: {} units; `cargo architect build-time` simulates it with every crate's size",
+                b.units
+            );
+        }
+        None => {}
+    }
     match s.advisories {
         Some((db, matched)) => {
             let _ = writeln!(

@@ -54,6 +54,7 @@ struct Facts<'a> {
     advisories: Option<Advisories>,
     index: Index,
     source: Source<'a>,
+    build: Option<architect_model::BuildFigures>,
 }
 
 #[derive(Serialize)]
@@ -157,6 +158,7 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 cached: s.index_cached,
                 unknown: s.index_unknown,
             },
+            build: s.build,
             source: Source {
                 files: s.source_files,
                 bytes: s.source_bytes,

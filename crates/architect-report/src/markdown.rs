@@ -43,6 +43,13 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         s.duplicate_crates.len()
     );
     let _ = writeln!(w, "| git dependencies | {} |", s.git_dependencies.len());
+    if let Some(b) = s.build.as_ref().filter(|b| !b.assumed_sizes) {
+        let _ = writeln!(
+            w,
+            "| clean build, simulated at -j{} | about {:.0} s ({} units; critical path {:.0} s) |",
+            b.jobs, b.predicted_s, b.units, b.critical_path_s
+        );
+    }
     let _ = writeln!(
         w,
         "| RustSec advisories matching the lockfile | {} |",

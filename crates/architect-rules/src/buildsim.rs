@@ -7,7 +7,7 @@ use architect_model::{Facts, PackageSources};
 /// workspace member, and dependencies under `build-time` (or `--deps`).
 pub fn size_of(p: &PackageSources) -> Option<Size> {
     let m = &p.metrics;
-    (m.fns + m.impls + m.macro_calls > 0 || p.code_lines == 0).then(|| Size {
+    p.measured.then(|| Size {
         kloc: p.code_lines as f64 / 1000.0,
         fns: m.fns as f64,
         generic_fns: m.generic_fns as f64,
@@ -29,6 +29,7 @@ pub struct Sim {
 pub fn simulate(facts: &Facts) -> Sim {
     let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
     let assumed_sizes = facts.units.units.iter().any(|u| size(&u.package).is_none());
+
     let model = CostModel::DEV;
     let costs = estimate_costs(&facts.units, &model, size, model.typical);
     let result = analyze(&facts.units, &costs, facts.jobs);

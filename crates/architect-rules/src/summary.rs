@@ -68,5 +68,16 @@ pub fn summarize(facts: &Facts) -> Summary {
             v.sort();
             v
         },
+        build: (!facts.units.units.is_empty()).then(|| {
+            let sim = crate::buildsim::simulate(facts);
+            let round = |x: f64| (x * 10.0).round() / 10.0;
+            architect_model::BuildFigures {
+                units: facts.units.units.len(),
+                jobs: facts.jobs,
+                predicted_s: round(sim.result.schedule.makespan),
+                critical_path_s: round(sim.result.critical_path_bound),
+                assumed_sizes: sim.assumed_sizes,
+            }
+        }),
     }
 }

@@ -90,7 +90,8 @@ struct ReviewArgs {
     #[arg(long)]
     fetch: bool,
     /// Also scan the sources of dependencies already on disk (registry cache, vendored,
-    /// git checkouts): unsafe inventory and build-script behaviour. Never downloads.
+    /// git checkouts): unsafe inventory, build-script behaviour, and their sizes for the
+    /// simulated build. Never downloads.
     #[arg(long)]
     deps: bool,
     /// Review for the target triple (repeatable); `all` for every platform. Default: the host.
@@ -303,7 +304,8 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
         advisory_db: args.advisory_db.clone(),
         deps: args.deps,
         release: false,
-        metrics: false,
+        // Reading dependencies anyway: their size metrics too, for the build figures.
+        metrics: args.deps,
     }
 }
 
