@@ -74,6 +74,11 @@ impl Unit {
         }
     }
 
+    /// A binary of a workspace member (built for the target, no features of its own).
+    fn bin(p: &guppy::graph::PackageMetadata<'_>, name: String) -> Unit {
+        Unit::of(p, UnitKind::Bin(name), false, Vec::new(), Vec::new())
+    }
+
     /// `name version (kind)`, as reports show it.
     pub fn label(&self) -> String {
         let kind = match &self.kind {
@@ -85,6 +90,16 @@ impl Unit {
         };
         format!("{} {}{kind}", self.name, self.version)
     }
+}
+
+/// The names of a package's binary targets.
+fn bin_names(p: &guppy::graph::PackageMetadata<'_>) -> Vec<String> {
+    p.build_targets()
+        .filter_map(|t| match (t.id(), t.kind()) {
+            (BuildTargetId::Binary(name), BuildTargetKind::Binary) => Some(name.to_string()),
+            _ => None,
+        })
+        .collect()
 }
 
 /// The units of a build, in a deterministic order, with their dependencies.
@@ -160,21 +175,9 @@ impl UnitGraph {
                 if p.build_target(&BuildTargetId::Library).is_none() {
                     // A binary-only member: its binaries take the package's edges.
                     if !host && p.in_workspace() {
-                        for t in p.build_targets() {
-                            if let BuildTargetId::Binary(name) = t.id() {
-                                let bin = add(
-                                    &mut units,
-                                    &mut index,
-                                    Unit::of(
-                                        &p,
-                                        UnitKind::Bin(name.to_string()),
-                                        false,
-                                        Vec::new(),
-                                        Vec::new(),
-                                    ),
-                                );
-                                bins_only.entry(id.clone()).or_default().push(bin);
-                            }
+                        for name in bin_names(&p) {
+                            let bin = add(&mut units, &mut index, Unit::bin(&p, name));
+                            bins_only.entry(id.clone()).or_default().push(bin);
                         }
                     }
                     continue;
@@ -214,26 +217,12 @@ impl UnitGraph {
                     });
                 }
                 if !host && p.in_workspace() {
-                    for t in p.build_targets() {
-                        if let (BuildTargetId::Binary(name), BuildTargetKind::Binary) =
-                            (t.id(), t.kind())
-                        {
-                            let bin = add(
-                                &mut units,
-                                &mut index,
-                                Unit::of(
-                                    &p,
-                                    UnitKind::Bin(name.to_string()),
-                                    false,
-                                    Vec::new(),
-                                    Vec::new(),
-                                ),
-                            );
-                            units[bin].deps.push(Dep {
-                                unit: u,
-                                full: true,
-                            });
-                        }
+                    for name in bin_names(&p) {
+                        let bin = add(&mut units, &mut index, Unit::bin(&p, name));
+                        units[bin].deps.push(Dep {
+                            unit: u,
+                            full: true,
+                        });
                     }
                 }
             }

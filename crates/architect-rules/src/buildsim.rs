@@ -26,6 +26,22 @@ pub struct Sim {
     pub assumed_sizes: bool,
 }
 
+/// What the rules of one review share: the simulated build, computed the first time a rule
+/// (or the summary) asks for it, then reused.
+#[derive(Debug, Default)]
+pub struct Shared {
+    sim: std::sync::OnceLock<Option<Sim>>,
+}
+
+impl Shared {
+    /// The simulated build of `facts`; `None` when there is nothing to build.
+    pub fn sim(&self, facts: &Facts) -> Option<&Sim> {
+        self.sim
+            .get_or_init(|| (!facts.units.units.is_empty()).then(|| simulate(facts)))
+            .as_ref()
+    }
+}
+
 pub fn simulate(facts: &Facts) -> Sim {
     let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
     let assumed_sizes = facts.units.units.iter().any(|u| size(&u.package).is_none());

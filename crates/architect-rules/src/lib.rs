@@ -52,6 +52,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
     let config = &facts.config;
     let mut findings = Vec::new();
     let mut stale: Vec<(String, Option<Location>)> = Vec::new();
+    let shared = buildsim::Shared::default();
 
     for rule in REGISTRY {
         let rc = config.rule(rule.id);
@@ -63,6 +64,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
             facts,
             rule,
             config: rc,
+            shared: &shared,
         };
         let mut produced = (rule.check)(&cx);
         if let Some(rc) = rc {
@@ -145,6 +147,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
             facts,
             rule: waiver_rule,
             config: None,
+            shared: &shared,
         };
         for (message, location) in stale {
             let mut f = cx.finding(
@@ -171,7 +174,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
 
     let top_risks = top_risks(&findings);
     Review {
-        summary: summarize(facts),
+        summary: summary::summarize_with(facts, &shared),
         findings,
         notes: facts.notes.clone(),
         top_risks,

@@ -49,9 +49,16 @@ pub struct Ctx<'a> {
     pub facts: &'a Facts,
     pub rule: &'a Rule,
     pub config: Option<&'a RuleConfig>,
+    /// Computations the rules of one review share.
+    pub shared: &'a crate::buildsim::Shared,
 }
 
 impl Ctx<'_> {
+    /// The simulated clean build, computed once per review; `None` without units.
+    pub fn sim(&self) -> Option<&crate::buildsim::Sim> {
+        self.shared.sim(self.facts)
+    }
+
     /// A numeric option: the configured value, or the rule's documented default.
     pub fn number(&self, name: &str) -> f64 {
         self.config

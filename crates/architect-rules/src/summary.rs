@@ -9,6 +9,11 @@ use crate::graph::pkg_ref;
 use crate::rules::build::duplicate_versions::duplicates;
 
 pub fn summarize(facts: &Facts) -> Summary {
+    summarize_with(facts, &crate::buildsim::Shared::default())
+}
+
+/// The summary, reusing the review's simulated build.
+pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) -> Summary {
     let refs = |pred: &dyn Fn(&guppy::graph::PackageMetadata<'_>) -> bool| -> Vec<PackageRef> {
         facts
             .built()
@@ -68,8 +73,7 @@ pub fn summarize(facts: &Facts) -> Summary {
             v.sort();
             v
         },
-        build: (!facts.units.units.is_empty()).then(|| {
-            let sim = crate::buildsim::simulate(facts);
+        build: shared.sim(facts).map(|sim| {
             let round = |x: f64| (x * 10.0).round() / 10.0;
             architect_model::BuildFigures {
                 units: facts.units.units.len(),

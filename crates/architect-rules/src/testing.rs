@@ -55,6 +55,7 @@ pub fn run(rule: &Rule, facts: &Facts) -> Vec<Finding> {
         facts,
         rule,
         config: facts.config.rule(rule.id),
+        shared: &crate::buildsim::Shared::default(),
     };
     (rule.check)(&cx)
 }

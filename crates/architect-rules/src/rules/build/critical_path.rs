@@ -2,7 +2,6 @@
 
 use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
 
-use crate::buildsim::simulate;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -56,10 +55,9 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    if facts.units.units.is_empty() {
+    let Some(sim) = cx.sim() else {
         return Vec::new();
-    }
-    let sim = simulate(facts);
+    };
     let r = &sim.result;
     let total = r.schedule.makespan;
     if total <= 0.0 {

@@ -4,7 +4,6 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
 
-use crate::buildsim::simulate;
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -61,7 +60,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 .push(command);
         }
     }
-    let sim = simulate(facts);
+    let Some(sim) = cx.sim() else {
+        return Vec::new();
+    };
     // Units of the whole build and their dependents, for the rebuild estimate.
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); facts.units.units.len()];
     for (i, u) in facts.units.units.iter().enumerate() {

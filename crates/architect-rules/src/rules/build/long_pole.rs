@@ -3,7 +3,6 @@
 use architect_build::UnitKind;
 use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
 
-use crate::buildsim::simulate;
 use crate::graph::dependency_evidence;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -55,10 +54,9 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    if facts.units.units.is_empty() {
+    let Some(sim) = cx.sim() else {
         return Vec::new();
-    }
-    let sim = simulate(facts);
+    };
     let r = &sim.result;
     let length = r.critical_path_bound;
     if length <= 0.0 {
@@ -116,7 +114,7 @@ mod tests {
     #[test]
     fn every_reported_unit_is_on_the_critical_path() {
         let facts = kitchen_sink();
-        let path = simulate(facts).result.structural_path;
+        let path = crate::buildsim::simulate(facts).result.structural_path;
         let mut config = RuleConfig::default();
         config
             .options
@@ -128,6 +126,7 @@ mod tests {
             facts,
             rule: &RULE,
             config: Some(&config),
+            shared: &Default::default(),
         };
         let all = check(&cx);
         assert_eq!(
@@ -142,6 +141,7 @@ mod tests {
             facts,
             rule: &RULE,
             config: Some(&config),
+            shared: &Default::default(),
         };
         assert!(check(&cx).is_empty());
     }

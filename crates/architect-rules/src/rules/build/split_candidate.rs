@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, BTreeSet};
 use architect_build::{UnitKind, simulate, split_unit};
 use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
 
-use crate::buildsim;
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -65,10 +64,9 @@ fn find(parent: &mut BTreeMap<String, String>, x: &str) -> String {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    if facts.units.units.is_empty() {
+    let Some(sim) = cx.sim() else {
         return Vec::new();
-    }
-    let sim = buildsim::simulate(facts);
+    };
     let base = sim.result.schedule.makespan;
     let mut out = Vec::new();
     for (id, pkg) in &facts.sources.packages {
@@ -182,6 +180,7 @@ mod tests {
             facts,
             rule: &RULE,
             config: Some(&config),
+            shared: &Default::default(),
         };
         // kitchen-sink's libraries are single files: nothing to split.
         assert!(check(&cx).is_empty());
@@ -189,6 +188,7 @@ mod tests {
             facts,
             rule: &RULE,
             config: None,
+            shared: &Default::default(),
         };
         assert!(check(&cx).is_empty());
         // svc's modules never refer to each other: one group each. `inner` is inline in
@@ -197,6 +197,7 @@ mod tests {
             facts: source_rules(),
             rule: &RULE,
             config: Some(&config),
+            shared: &Default::default(),
         };
         let f = check(&cx);
         let svc = f.iter().find(|f| f.packages[0].name == "svc").unwrap();
