@@ -46,6 +46,7 @@ fn feldera_like(crates: usize) -> (UnitGraph, Vec<Cost>) {
         duration: d,
         rmeta: if pipelined { d * 0.7 } else { d },
         measured: false,
+        started: None,
     };
     // Shared runtime: 60 libraries, one in five with a build script.
     let mut runtime = Vec::new();

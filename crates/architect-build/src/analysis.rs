@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::simulate::{Schedule, simulate};
+use crate::simulate::{Schedule, simulate_ordered};
 use crate::timings::MeasuredUnit;
 use crate::units::{Dep, Unit, UnitGraph, UnitKind};
 
@@ -13,6 +13,9 @@ pub struct Cost {
     pub duration: f64,
     pub rmeta: f64,
     pub measured: bool,
+    /// When a measured build started the unit (seconds): replaying it, ties of priority are
+    /// broken in this order, as cargo broke them that time.
+    pub started: Option<f64>,
 }
 
 /// The size of a package as the cost model sees it: code lines and the constructs that make
@@ -107,6 +110,7 @@ impl CostModel {
             duration,
             rmeta,
             measured: false,
+            started: None,
         }
     }
 
@@ -279,18 +283,16 @@ pub fn estimate_costs(
 
 /// Which measured unit stands for each unit of the graph: same package name and version, same
 /// kind, same features. Host and target units of the same key (release builds) are told apart
-/// by time: the host one is needed first, so it is the earlier one.
+/// by time: the host one is needed first, so it is the earlier one. Start times are counted
+/// from the report's first unit.
 pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Option<Cost>> {
-    match_measured_starts(graph, measured)
-        .into_iter()
-        .map(|m| m.map(|(_, c)| c))
-        .collect()
-}
-
-fn match_measured_starts(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Option<(f64, Cost)>> {
     let key = |name: &str, version: &str, kind: &str, features: &[String]| {
         format!("{name} {version} {kind} {}", features.join(","))
     };
+    let first = measured
+        .iter()
+        .map(|u| u.start)
+        .fold(f64::INFINITY, f64::min);
     let mut by_key: BTreeMap<String, Vec<&MeasuredUnit>> = BTreeMap::new();
     for m in measured {
         let t = m.target.trim();
@@ -329,18 +331,16 @@ fn match_measured_starts(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Op
             } else {
                 candidates.first()?
             };
-            Some((
-                m.start,
-                Cost {
-                    duration: m.duration,
-                    rmeta: if u.kind.pipelined() {
-                        m.rmeta.unwrap_or(m.duration)
-                    } else {
-                        m.duration
-                    },
-                    measured: true,
+            Some(Cost {
+                duration: m.duration,
+                rmeta: if u.kind.pipelined() {
+                    m.rmeta.unwrap_or(m.duration)
+                } else {
+                    m.duration
                 },
-            ))
+                measured: true,
+                started: Some(m.start - first),
+            })
         })
         .collect()
 }
@@ -348,25 +348,16 @@ fn match_measured_starts(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Op
 /// The measured start, metadata and end of each unit of the graph (zero for units the report
 /// does not have), to walk the measured critical chain.
 pub fn measured_schedule(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<crate::Scheduled> {
-    let first = measured
-        .iter()
-        .map(|u| u.start)
-        .fold(f64::INFINITY, f64::min);
-    let first = if first.is_finite() { first } else { 0.0 };
-    let costs = match_measured_starts(graph, measured);
-    costs
+    match_measured(graph, measured)
         .into_iter()
-        .map(|c| match c {
-            Some((start, cost)) => crate::Scheduled {
-                start: start - first,
-                rmeta: start - first + cost.rmeta,
-                end: start - first + cost.duration,
-            },
-            None => crate::Scheduled {
-                start: 0.0,
-                rmeta: 0.0,
-                end: 0.0,
-            },
+        .map(|c| {
+            let (start, rmeta, duration) =
+                c.map_or((0.0, 0.0, 0.0), |c| (c.started.unwrap_or(0.0), c.rmeta, c.duration));
+            crate::Scheduled {
+                start,
+                rmeta: start + rmeta,
+                end: start + duration,
+            }
         })
         .collect()
 }
@@ -434,7 +425,7 @@ pub fn apply(
                         c[i] = Cost {
                             duration: 0.0,
                             rmeta: 0.0,
-                            measured: c[i].measured,
+                            ..c[i]
                         };
                         any = true;
                     }
@@ -474,6 +465,7 @@ pub fn split_unit(
         duration: whole.duration * share,
         rmeta: whole.rmeta * share,
         measured: false,
+        started: whole.started,
     };
     c[i] = part(shares.first().copied().unwrap_or(1.0));
     let first_new = g.units.len();
@@ -514,10 +506,14 @@ pub struct BuildTime {
     pub estimated: Vec<usize>,
 }
 
+/// Simulate the build at `jobs` and at 1 to 64 jobs. Ties of priority are broken in the order
+/// of measured starts where costs carry them (then graph order).
 pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
     let d: Vec<f64> = costs.iter().map(|c| c.duration).collect();
     let r: Vec<f64> = costs.iter().map(|c| c.rmeta).collect();
-    let schedule = simulate(graph, &d, &r, jobs);
+    let order = observed_order(costs);
+    let simulate = |j: usize| simulate_ordered(graph, &d, &r, j, &order);
+    let schedule = simulate(jobs);
     let by_jobs = [1usize, 2, 4, 8, 16, 32, 64]
         .into_iter()
         .map(|j| {
@@ -526,13 +522,13 @@ pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
                 if j == jobs {
                     schedule.makespan
                 } else {
-                    simulate(graph, &d, &r, j).makespan
+                    simulate(j).makespan
                 },
             )
         })
         .collect();
     let work: f64 = d.iter().sum();
-    let unlimited = simulate(graph, &d, &r, graph.units.len().max(1));
+    let unlimited = simulate(graph.units.len().max(1));
     let structural_path = crate::simulate::critical_chain(graph, &unlimited.units)
         .into_iter()
         .map(|i| {
@@ -552,5 +548,72 @@ pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
         estimated: (0..costs.len()).filter(|&i| !costs[i].measured).collect(),
         schedule,
         by_jobs,
+    }
+}
+
+/// Each unit's rank in the order a measured build started them; units never measured come
+/// after, in graph order.
+pub fn observed_order(costs: &[Cost]) -> Vec<usize> {
+    let mut by_start: Vec<usize> = (0..costs.len()).collect();
+    by_start.sort_by(|&a, &b| match (costs[a].started, costs[b].started) {
+        (Some(x), Some(y)) => x.total_cmp(&y).then(a.cmp(&b)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => a.cmp(&b),
+    });
+    let mut rank = vec![0; costs.len()];
+    for (r, i) in by_start.into_iter().enumerate() {
+        rank[i] = r;
+    }
+    rank
+}
+
+/// How a simulated build compares with the measured one it replays.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Replay {
+    /// The measured build's span, from its first unit's start to its last unit's end.
+    pub measured_total: f64,
+    /// The chain that ended the measured build, walked through the same unit graph.
+    pub measured_chain: Vec<usize>,
+    /// Whether the simulated chain at the same `-j` is the same chain.
+    pub chain_matches: bool,
+    /// How far each matched unit's simulated start is from its measured start (seconds):
+    /// median and 90th percentile.
+    pub start_error_median: f64,
+    pub start_error_p90: f64,
+}
+
+/// Compare a simulated build with the measured report it replays.
+pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[MeasuredUnit]) -> Replay {
+    let first = measured
+        .iter()
+        .map(|u| u.start)
+        .fold(f64::INFINITY, f64::min);
+    let last = measured
+        .iter()
+        .map(|u| u.start + u.duration)
+        .fold(0.0, f64::max);
+    let costs = match_measured(graph, measured);
+    let times = measured_schedule(graph, measured);
+    let measured_chain = crate::simulate::critical_chain(graph, &times);
+    let mut errors: Vec<f64> = costs
+        .iter()
+        .zip(&schedule.units)
+        .filter_map(|(c, s)| Some((c.as_ref()?.started? - s.start).abs()))
+        .collect();
+    errors.sort_by(f64::total_cmp);
+    let quantile = |q: f64| {
+        if errors.is_empty() {
+            0.0
+        } else {
+            errors[((errors.len() - 1) as f64 * q).round() as usize]
+        }
+    };
+    Replay {
+        measured_total: if first.is_finite() { last - first.min(last) } else { 0.0 },
+        chain_matches: measured_chain == schedule.critical_path,
+        start_error_median: quantile(0.5),
+        start_error_p90: quantile(0.9),
+        measured_chain,
     }
 }

@@ -17,8 +17,8 @@ pub mod units;
 
 pub use analysis::{
     BuildTime, Cost, CostModel, Size, WhatIf, analyze, apply, estimate_costs, match_measured,
-    measured_schedule, split_unit,
+    Replay, compare_replay, measured_schedule, observed_order, split_unit,
 };
-pub use simulate::{Schedule, Scheduled, critical_chain, simulate};
+pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};
 pub use timings::{MeasuredUnit, parse_timings};
 pub use units::{Dep, Unit, UnitGraph, UnitKind};

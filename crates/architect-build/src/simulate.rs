@@ -28,7 +28,24 @@ pub struct Schedule {
 /// with the most transitive dependents starts first (ties: graph order). `duration[i]` and
 /// `rmeta[i]` (seconds after the unit's start) are the unit's costs.
 pub fn simulate(graph: &UnitGraph, duration: &[f64], rmeta: &[f64], jobs: usize) -> Schedule {
+    simulate_ordered(graph, duration, rmeta, jobs, &[])
+}
+
+/// [`simulate`], with ties of priority broken by `order` (lower first; units past its end, or
+/// all of them when it is empty, in graph order).
+///
+/// cargo orders equal priorities by the iteration order of a `HashMap`, which changes from run
+/// to run; replaying a measured build, the order in which that build started its units is how
+/// cargo broke the ties that time.
+pub fn simulate_ordered(
+    graph: &UnitGraph,
+    duration: &[f64],
+    rmeta: &[f64],
+    jobs: usize,
+    order: &[usize],
+) -> Schedule {
     let n = graph.units.len();
+    let rank = |i: usize| order.get(i).copied().unwrap_or(usize::MAX);
     let jobs = jobs.max(1);
     let priority = graph.dependents();
     // For each unit: how many of its dependencies are not yet satisfied.
@@ -44,10 +61,10 @@ pub fn simulate(graph: &UnitGraph, duration: &[f64], rmeta: &[f64], jobs: usize)
             }
         }
     }
-    let mut ready: std::collections::BinaryHeap<(usize, std::cmp::Reverse<usize>)> = (0..n)
-        .filter(|&i| waiting[i] == 0)
-        .map(|i| (priority[i], std::cmp::Reverse(i)))
-        .collect();
+    // Highest priority first, then lowest rank, then lowest index.
+    let key = |i: usize| (priority[i], std::cmp::Reverse((rank(i), i)));
+    let mut ready: std::collections::BinaryHeap<_> =
+        (0..n).filter(|&i| waiting[i] == 0).map(key).collect();
     // Events: (time, kind 0 = rmeta / 1 = end, unit), earliest first.
     let mut events: std::collections::BinaryHeap<std::cmp::Reverse<(Time, u8, usize)>> =
         std::collections::BinaryHeap::new();
@@ -65,7 +82,7 @@ pub fn simulate(graph: &UnitGraph, duration: &[f64], rmeta: &[f64], jobs: usize)
     let mut done = 0usize;
     loop {
         while running < jobs {
-            let Some((_, std::cmp::Reverse(i))) = ready.pop() else {
+            let Some((_, std::cmp::Reverse((_, i)))) = ready.pop() else {
                 break;
             };
             let d = duration[i].max(0.0);
@@ -92,7 +109,7 @@ pub fn simulate(graph: &UnitGraph, duration: &[f64], rmeta: &[f64], jobs: usize)
         for &j in released {
             waiting[j] -= 1;
             if waiting[j] == 0 {
-                ready.push((priority[j], std::cmp::Reverse(j)));
+                ready.push(key(j));
             }
         }
         if kind == 1 {
@@ -226,5 +243,43 @@ mod tests {
         assert_eq!(s.makespan, 15.0);
         // One job: everything in sequence.
         assert_eq!(simulate(&g, &d, &r, 1).makespan, 26.0);
+    }
+
+    #[test]
+    fn ties_of_priority_follow_the_given_order() {
+        // Three independent units of equal priority, one job: graph order by default, the
+        // given order otherwise; priority still comes first.
+        let g = UnitGraph {
+            units: vec![
+                unit("a", UnitKind::Lib, vec![]),
+                unit("b", UnitKind::Lib, vec![]),
+                unit("c", UnitKind::Lib, vec![]),
+            ],
+        };
+        let d = [1.0, 2.0, 4.0];
+        let starts = |s: &Schedule| s.units.iter().map(|u| u.start).collect::<Vec<_>>();
+        assert_eq!(starts(&simulate(&g, &d, &d, 1)), [0.0, 1.0, 3.0]);
+        assert_eq!(
+            starts(&simulate_ordered(&g, &d, &d, 1, &[2, 0, 1])),
+            [6.0, 0.0, 2.0]
+        );
+        // Units past the end of the order come last.
+        assert_eq!(
+            starts(&simulate_ordered(&g, &d, &d, 1, &[1, 0])),
+            [2.0, 0.0, 3.0]
+        );
+        // c gains a dependent: its priority wins over any order.
+        let mut g = g;
+        g.units.push(unit(
+            "d",
+            UnitKind::Lib,
+            vec![Dep {
+                unit: 2,
+                full: false,
+            }],
+        ));
+        let d = [1.0, 2.0, 4.0, 1.0];
+        let s = simulate_ordered(&g, &d, &d, 1, &[0, 1, 2, 3]);
+        assert_eq!(s.units[2].start, 0.0);
     }
 }

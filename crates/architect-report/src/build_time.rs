@@ -2,7 +2,7 @@
 
 use std::fmt::Write;
 
-use architect_build::{BuildTime, UnitGraph};
+use architect_build::{BuildTime, Replay, UnitGraph};
 use serde::Serialize;
 
 /// What the renderer needs: the baseline, and the build after the what-ifs when there are any.
@@ -10,10 +10,9 @@ use serde::Serialize;
 pub struct BuildTimeView<'a> {
     pub graph: &'a UnitGraph,
     pub result: &'a BuildTime,
-    pub measured_total: Option<f64>,
     pub what_if: Option<(&'a [String], &'a UnitGraph, &'a BuildTime)>,
-    /// The chain that ended the measured build, when a timings report was given.
-    pub measured_chain: Option<&'a [usize]>,
+    /// The comparison with the measured build, when a timings report was given.
+    pub replay: Option<&'a Replay>,
 }
 
 #[derive(Serialize)]
@@ -47,6 +46,8 @@ struct Doc {
     chain_at_jobs: Vec<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     measured_chain: Option<Vec<String>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    replay: Option<ReplayDoc>,
     lower_bounds: Bounds,
     units: usize,
     measured_units: usize,
@@ -58,6 +59,13 @@ struct Doc {
     parallelism: Vec<(f64, usize)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     what_if: Option<WhatIfDoc>,
+}
+
+#[derive(Serialize)]
+struct ReplayDoc {
+    chain_matches: bool,
+    start_error_median_s: f64,
+    start_error_p90_s: f64,
 }
 
 #[derive(Serialize)]
@@ -94,7 +102,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
     let doc = Doc {
         jobs: b.schedule.jobs,
         predicted_total_s: round(b.schedule.makespan),
-        measured_total_s: v.measured_total.map(round),
+        measured_total_s: v.replay.map(|r| round(r.measured_total)),
         critical_path: path(v.graph, b),
         critical_path_share: round(path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE)),
         chain_at_jobs: b
@@ -103,9 +111,17 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             .iter()
             .map(|&i| v.graph.units[i].label())
             .collect(),
-        measured_chain: v
-            .measured_chain
-            .map(|c| c.iter().map(|&i| v.graph.units[i].label()).collect()),
+        measured_chain: v.replay.map(|r| {
+            r.measured_chain
+                .iter()
+                .map(|&i| v.graph.units[i].label())
+                .collect()
+        }),
+        replay: v.replay.map(|r| ReplayDoc {
+            chain_matches: r.chain_matches,
+            start_error_median_s: round(r.start_error_median),
+            start_error_p90_s: round(r.start_error_p90),
+        }),
         lower_bounds: Bounds {
             work_over_jobs_s: round(b.work_over_jobs),
             critical_path_s: round(b.critical_path_bound),
@@ -113,7 +129,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
         units: v.graph.units.len(),
         measured_units: b.measured_units,
         estimated_units: b.estimated_units,
-        estimated: if v.measured_total.is_some() {
+        estimated: if v.replay.is_some() {
             b.estimated
                 .iter()
                 .map(|&i| v.graph.units[i].label())
@@ -164,9 +180,22 @@ pub fn human(v: &BuildTimeView<'_>) -> String {
         "  predicted at -j{}: {:.1} s",
         b.schedule.jobs, b.schedule.makespan
     );
-    if let Some(m) = v.measured_total {
-        let err = (b.schedule.makespan - m) / m * 100.0;
+    if let Some(r) = v.replay {
+        let m = r.measured_total;
+        let err = (b.schedule.makespan - m) / m.max(f64::MIN_POSITIVE) * 100.0;
         let _ = writeln!(w, "  measured:         {m:.1} s (prediction {err:+.1}%)");
+        let _ = writeln!(
+            w,
+            "  replay: unit starts off by {:.1} s (median), {:.1} s (90th percentile); \
+             the chain that ended the build {}",
+            r.start_error_median,
+            r.start_error_p90,
+            if r.chain_matches {
+                "is the measured one"
+            } else {
+                "differs from the measured one"
+            }
+        );
     }
     let _ = writeln!(
         w,

@@ -395,25 +395,17 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
             Err(e) => return fail(e, "name a package of the build"),
         }
     };
-    // The build's own span: from the first unit's start (cargo's start-up is not the build).
-    let measured_total = measured_units.as_ref().map(|m| {
-        let first = m.iter().map(|u| u.start).fold(f64::INFINITY, f64::min);
-        let last = m.iter().map(|u| u.start + u.duration).fold(0.0, f64::max);
-        last - first.min(last)
-    });
-    // The chain that ended the measured build, through the same unit graph.
-    let measured_chain = measured_units.as_ref().map(|m| {
-        let times = architect_build::measured_schedule(graph, m);
-        architect_build::critical_chain(graph, &times)
-    });
+    // How the replay compares with the measured build (its span, its last chain, unit starts).
+    let replay = measured_units
+        .as_ref()
+        .map(|m| architect_build::compare_replay(graph, &result.schedule, m));
     let view = architect_report::build_time::BuildTimeView {
         graph,
         result: &result,
-        measured_total,
+        replay: replay.as_ref(),
         what_if: changed
             .as_ref()
             .map(|(g, r)| (args.what_if.as_slice(), g, r)),
-        measured_chain: measured_chain.as_deref(),
     };
     let text = match args.review.format {
         OutputFormat::Json => architect_report::build_time::json(&view),

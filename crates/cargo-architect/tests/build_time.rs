@@ -29,6 +29,34 @@ fn corpus() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     Some((tmp, ws))
 }
 
+/// A replay of a measured report: the total within 5%, the chain that ended the build the
+/// measured one, and the units started when they were (90% within 1% of the build's time).
+fn assert_replays(report: &str, doc: &serde_json::Value) {
+    let predicted = doc["predicted_total_s"].as_f64().unwrap();
+    let measured = doc["measured_total_s"].as_f64().unwrap();
+    let error = (predicted - measured).abs() / measured;
+    eprintln!(
+        "{report}: predicted {predicted} s, measured {measured} s, error {:.2}%, replay {}",
+        error * 100.0,
+        doc["replay"]
+    );
+    assert!(error < 0.05, "{report}: {predicted} s against {measured} s");
+    assert_eq!(
+        doc["estimated_units"], 0,
+        "{report}: every unit of the graph is in the report"
+    );
+    assert_eq!(
+        doc["chain_at_jobs"], doc["measured_chain"],
+        "{report}: the simulated build ends with the measured chain"
+    );
+    assert_eq!(doc["replay"]["chain_matches"], true);
+    let p90 = doc["replay"]["start_error_p90_s"].as_f64().unwrap();
+    assert!(
+        p90 <= 0.01 * measured,
+        "{report}: units start {p90} s off the measured starts (90th percentile)"
+    );
+}
+
 #[test]
 fn replaying_measured_builds_reproduces_their_time() {
     let Some((_tmp, ws)) = corpus() else { return };
@@ -52,18 +80,8 @@ fn replaying_measured_builds_reproduces_their_time() {
         let out = build_time(&ws, &args);
         assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
         let doc = json(&out);
+        assert_replays(report, &doc);
         let predicted = doc["predicted_total_s"].as_f64().unwrap();
-        let measured = doc["measured_total_s"].as_f64().unwrap();
-        let error = (predicted - measured).abs() / measured;
-        eprintln!(
-            "{report}: predicted {predicted} s, measured {measured} s, error {:.2}%",
-            error * 100.0
-        );
-        assert!(error < 0.05, "{report}: {predicted} s against {measured} s");
-        assert_eq!(
-            doc["estimated_units"], 0,
-            "every unit of the graph is in the report"
-        );
         assert!(doc["lower_bounds"]["critical_path_s"].as_f64().unwrap() <= predicted);
         assert!(doc["lower_bounds"]["work_over_jobs_s"].as_f64().unwrap() <= predicted + 1e-6);
     }
@@ -85,15 +103,7 @@ fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
             report.to_str().unwrap(),
         ],
     );
-    let doc = json(&replay);
-    let (p, m) = (
-        doc["predicted_total_s"].as_f64().unwrap(),
-        doc["measured_total_s"].as_f64().unwrap(),
-    );
-    assert!(
-        (p - m).abs() / m < 0.05,
-        "replay of the recorded build: {p} s against {m} s"
-    );
+    assert_replays("the recorded corpus build", &json(&replay));
 
     let out = build_time(
         &ws,
@@ -139,16 +149,9 @@ fn a_recorded_report_of_the_registry_fixture() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = json(&out);
     assert_eq!(doc["units"], 11);
-    assert_eq!(
-        doc["estimated_units"], 0,
-        "libraries and the binary all matched"
-    );
+    assert_replays("the recorded registry-ws build", &doc);
     let chain = doc["chain_at_jobs"].as_array().unwrap();
     assert_eq!(chain.last().unwrap(), "app 0.1.0 (bin app)");
-    assert_eq!(
-        doc["measured_chain"].as_array().unwrap().last().unwrap(),
-        "app 0.1.0 (bin app)"
-    );
     let by_jobs = doc["by_jobs"].as_array().unwrap();
     assert_eq!(by_jobs.len(), 7);
     let t = |i: usize| by_jobs[i]["total_s"].as_f64().unwrap();
