@@ -351,8 +351,9 @@ pub fn measured_schedule(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<cr
     match_measured(graph, measured)
         .into_iter()
         .map(|c| {
-            let (start, rmeta, duration) =
-                c.map_or((0.0, 0.0, 0.0), |c| (c.started.unwrap_or(0.0), c.rmeta, c.duration));
+            let (start, rmeta, duration) = c.map_or((0.0, 0.0, 0.0), |c| {
+                (c.started.unwrap_or(0.0), c.rmeta, c.duration)
+            });
             crate::Scheduled {
                 start,
                 rmeta: start + rmeta,
@@ -610,7 +611,11 @@ pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[Measur
         }
     };
     Replay {
-        measured_total: if first.is_finite() { last - first.min(last) } else { 0.0 },
+        measured_total: if first.is_finite() {
+            last - first.min(last)
+        } else {
+            0.0
+        },
         chain_matches: measured_chain == schedule.critical_path,
         start_error_median: quantile(0.5),
         start_error_p90: quantile(0.9),

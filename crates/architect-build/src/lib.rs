@@ -16,8 +16,8 @@ pub mod timings;
 pub mod units;
 
 pub use analysis::{
-    BuildTime, Cost, CostModel, Size, WhatIf, analyze, apply, estimate_costs, match_measured,
-    Replay, compare_replay, measured_schedule, observed_order, split_unit,
+    BuildTime, Cost, CostModel, Replay, Size, WhatIf, analyze, apply, compare_replay,
+    estimate_costs, match_measured, measured_schedule, observed_order, split_unit,
 };
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};
 pub use timings::{MeasuredUnit, parse_timings};

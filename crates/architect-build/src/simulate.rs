@@ -132,6 +132,23 @@ pub fn simulate_ordered(
     }
 }
 
+impl Schedule {
+    /// How many units run at the middle of each of `slices` equal slices of the build.
+    pub fn profile(&self, slices: usize) -> Vec<usize> {
+        let total = self.makespan.max(f64::MIN_POSITIVE);
+        (0..slices)
+            .map(|k| {
+                let t = total * (k as f64 + 0.5) / slices as f64;
+                self.parallelism
+                    .iter()
+                    .take_while(|(at, _)| *at <= t)
+                    .last()
+                    .map_or(0, |(_, n)| *n)
+            })
+            .collect()
+    }
+}
+
 /// The chain of units that determined when the build ended: from the unit that finished last,
 /// back through the dependency each unit waited for longest (its metadata or its end), to a
 /// unit with no dependencies. Works on simulated and on measured times alike.

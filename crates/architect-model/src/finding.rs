@@ -214,15 +214,39 @@ pub struct Summary {
     pub build: Option<BuildFigures>,
 }
 
-/// The headline figures of the simulated clean build.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+/// The figures of the simulated clean build.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct BuildFigures {
     pub units: usize,
     pub jobs: usize,
     pub predicted_s: f64,
+    /// The structural critical path's length: the build's time with unlimited jobs.
     pub critical_path_s: f64,
+    /// Total work divided by `jobs`: the other lower bound.
+    pub work_over_jobs_s: f64,
+    /// Predicted time at 1, 2, 4, ... 64 jobs.
+    pub by_jobs: Vec<JobsTime>,
+    /// The units of the structural critical path, first to last.
+    pub critical_path: Vec<PathStep>,
+    /// Units running at the middle of each tenth of the build.
+    pub parallelism_profile: Vec<usize>,
     /// Whether some unit times rest on a typical size rather than the crate's own.
     pub assumed_sizes: bool,
+}
+
+/// The predicted build time at a job count.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+pub struct JobsTime {
+    pub jobs: usize,
+    pub predicted_s: f64,
+}
+
+/// A unit of a critical path, with its start and duration in the simulated build.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct PathStep {
+    pub unit: String,
+    pub start_s: f64,
+    pub duration_s: f64,
 }
 
 /// The outcome of a review: headline figures, findings in a deterministic order, and notes on

@@ -21,7 +21,10 @@ pub use facts::{
     ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
-pub use finding::{BuildFigures, Finding, Level, Location, PackageRef, Review, Section, Summary};
+pub use finding::{
+    BuildFigures, Finding, JobsTime, Level, Location, PackageRef, PathStep, Review, Section,
+    Summary,
+};
 pub use sources::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
     ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind,

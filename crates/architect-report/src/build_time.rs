@@ -221,16 +221,9 @@ pub fn human(v: &BuildTimeView<'_>) -> String {
     }
     // Parallelism over time, in ten slices.
     let _ = writeln!(w, "\n  units running over time:");
-    let total = b.schedule.makespan.max(f64::MIN_POSITIVE);
-    for k in 0..10 {
+    let total = b.schedule.makespan;
+    for (k, running) in b.schedule.profile(10).into_iter().enumerate() {
         let t = total * (k as f64 + 0.5) / 10.0;
-        let running = b
-            .schedule
-            .parallelism
-            .iter()
-            .take_while(|(at, _)| *at <= t)
-            .last()
-            .map_or(0, |(_, n)| *n);
         let _ = writeln!(w, "    {:>6.1} s  {}", t, "#".repeat(running));
     }
     if let Some((changes, _, wb)) = v.what_if {

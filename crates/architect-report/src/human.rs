@@ -155,9 +155,20 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         Some(b) if !b.assumed_sizes => {
             let _ = writeln!(
                 w,
-                "  clean build (simulated, -j{}): about {:.0} s over {} units; critical path {:.0} s",
-                b.jobs, b.predicted_s, b.units, b.critical_path_s
+                "  clean build (simulated, -j{}): about {} over {} units; lower bounds: critical path {}, work / {} = {}",
+                b.jobs,
+                crate::seconds(b.predicted_s),
+                b.units,
+                crate::seconds(b.critical_path_s),
+                b.jobs,
+                crate::seconds(b.work_over_jobs_s)
             );
+            let by_jobs: Vec<String> = b
+                .by_jobs
+                .iter()
+                .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
+                .collect();
+            let _ = writeln!(w, "    by jobs: {}", by_jobs.join(", "));
         }
         Some(b) => {
             let _ = writeln!(

@@ -158,7 +158,7 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 cached: s.index_cached,
                 unknown: s.index_unknown,
             },
-            build: s.build,
+            build: s.build.clone(),
             source: Source {
                 files: s.source_files,
                 bytes: s.source_bytes,

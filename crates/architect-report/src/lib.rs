@@ -32,6 +32,15 @@ pub struct Context<'a> {
 }
 
 /// Render `review` in `format`.
+/// Seconds as a person reads them: one decimal under ten seconds, whole seconds above.
+pub(crate) fn seconds(s: f64) -> String {
+    if s < 10.0 {
+        format!("{s:.1} s")
+    } else {
+        format!("{s:.0} s")
+    }
+}
+
 pub fn render(format: Format, review: &Review, cx: &Context<'_>, human: &HumanOptions) -> String {
     match format {
         Format::Human => human::render(review, cx, human),

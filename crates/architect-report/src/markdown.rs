@@ -46,9 +46,18 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
     if let Some(b) = s.build.as_ref().filter(|b| !b.assumed_sizes) {
         let _ = writeln!(
             w,
-            "| clean build, simulated at -j{} | about {:.0} s ({} units; critical path {:.0} s) |",
-            b.jobs, b.predicted_s, b.units, b.critical_path_s
+            "| clean build, simulated at -j{} | about {} ({} units; critical path {}) |",
+            b.jobs,
+            crate::seconds(b.predicted_s),
+            b.units,
+            crate::seconds(b.critical_path_s)
         );
+        let by_jobs: Vec<String> = b
+            .by_jobs
+            .iter()
+            .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
+            .collect();
+        let _ = writeln!(w, "| clean build by job count | {} |", by_jobs.join(", "));
     }
     let _ = writeln!(
         w,

@@ -75,11 +75,31 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
         },
         build: shared.sim(facts).map(|sim| {
             let round = |x: f64| (x * 10.0).round() / 10.0;
+            let r = &sim.result;
             architect_model::BuildFigures {
                 units: facts.units.units.len(),
                 jobs: facts.jobs,
-                predicted_s: round(sim.result.schedule.makespan),
-                critical_path_s: round(sim.result.critical_path_bound),
+                predicted_s: round(r.schedule.makespan),
+                critical_path_s: round(r.critical_path_bound),
+                work_over_jobs_s: round(r.work_over_jobs),
+                by_jobs: r
+                    .by_jobs
+                    .iter()
+                    .map(|&(jobs, t)| architect_model::JobsTime {
+                        jobs,
+                        predicted_s: round(t),
+                    })
+                    .collect(),
+                critical_path: r
+                    .structural_path
+                    .iter()
+                    .map(|&(i, start, duration)| architect_model::PathStep {
+                        unit: facts.units.units[i].label(),
+                        start_s: round(start),
+                        duration_s: round(duration),
+                    })
+                    .collect(),
+                parallelism_profile: r.schedule.profile(10),
                 assumed_sizes: sim.assumed_sizes,
             }
         }),

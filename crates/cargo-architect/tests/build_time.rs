@@ -195,3 +195,68 @@ fn what_ifs() {
     let bad = build_time(&ws, &["--offline", "--timings", "/nonexistent/report.html"]);
     assert_eq!(bad.status.code(), Some(2));
 }
+
+#[test]
+fn the_review_has_the_build_section_of_build_time() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let review = run_in(&ws, &["--offline", "--deps", "--format", "json"]);
+    let doc = json(&review);
+    let b = &doc["facts"]["build"];
+    assert_eq!(b["assumed_sizes"], false, "--deps reads every crate's size");
+    assert_eq!(b["jobs"], 2);
+    // The same simulation as `build-time` without a report.
+    let bt = json(&build_time(
+        &ws,
+        &["--offline", "-j", "2", "--format", "json"],
+    ));
+    let close = |a: &serde_json::Value, b: &serde_json::Value| {
+        (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() <= 0.051
+    };
+    assert!(
+        close(&b["predicted_s"], &bt["predicted_total_s"]),
+        "{b} / {bt}"
+    );
+    assert!(close(
+        &b["critical_path_s"],
+        &bt["lower_bounds"]["critical_path_s"]
+    ));
+    assert!(close(
+        &b["work_over_jobs_s"],
+        &bt["lower_bounds"]["work_over_jobs_s"]
+    ));
+    let by_jobs: Vec<f64> = b["by_jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["predicted_s"].as_f64().unwrap())
+        .collect();
+    assert_eq!(by_jobs.len(), 7);
+    assert!(by_jobs.windows(2).all(|w| w[0] >= w[1]), "{by_jobs:?}");
+    let path: Vec<&str> = b["critical_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["unit"].as_str().unwrap())
+        .collect();
+    let bt_path: Vec<&str> = bt["critical_path"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| u["unit"].as_str().unwrap())
+        .collect();
+    assert!(!path.is_empty());
+    assert_eq!(path, bt_path);
+    assert_eq!(b["parallelism_profile"].as_array().unwrap().len(), 10);
+
+    let human = stdout(&run_in(&ws, &["--offline", "--deps"]));
+    assert!(
+        human.contains("clean build (simulated, -j2): about ") && human.contains("by jobs: -j1 "),
+        "{human}"
+    );
+    // Without --deps the figures rest on typical sizes: the review says where to get real ones.
+    let human = stdout(&run_in(&ws, &["--offline"]));
+    assert!(
+        human.contains("`cargo architect build-time` simulates it with every crate's size"),
+        "{human}"
+    );
+}
