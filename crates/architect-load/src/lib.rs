@@ -8,6 +8,7 @@
 pub mod advisories;
 mod cargo_config;
 mod config;
+mod hakari;
 mod index;
 mod manifest;
 pub mod metadata;
@@ -426,6 +427,8 @@ fn build_facts(
         }
     };
 
+    let hakari = hakari::load(&graph, &root, &files);
+
     Ok(Facts {
         root: root.display().to_string(),
         platforms,
@@ -441,18 +444,7 @@ fn build_facts(
         sources,
         units,
         feature_builds,
-        hakari: {
-            let hack = graph
-                .workspace()
-                .iter()
-                .find(|p| p.name().ends_with("workspace-hack") || p.name().ends_with("-hack"))
-                .map(|p| p.id().clone());
-            let config = [".config/hakari.toml", ".guppy/hakari.toml", "hakari.toml"]
-                .into_iter()
-                .find(|f| root.join(f).is_file())
-                .map(str::to_string);
-            (hack.is_some() || config.is_some()).then_some((hack, config))
-        },
+        hakari,
         jobs: std::env::var("CARGO_BUILD_JOBS")
             .ok()
             .and_then(|j| j.parse().ok())

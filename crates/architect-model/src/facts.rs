@@ -153,8 +153,8 @@ pub struct Facts {
     /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
     /// in `cargo build --workspace` (named `--workspace`), target platform.
     pub feature_builds: Vec<(String, BTreeMap<PackageId, Vec<String>>)>,
-    /// The workspace-hack package (cargo-hakari) and its configuration file, when present.
-    pub hakari: Option<(Option<PackageId>, Option<String>)>,
+    /// cargo-hakari's workspace-hack, when the workspace has one or a hakari configuration.
+    pub hakari: Option<HakariFacts>,
     pub cargo_config: Vec<CargoConfigEntry>,
     pub toolchain: ToolchainFacts,
     pub tooling: ToolingFacts,
@@ -213,4 +213,26 @@ impl Facts {
             label: label.map(str::to_string),
         })
     }
+}
+
+/// cargo-hakari's workspace-hack and what `cargo hakari generate` would write into it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HakariFacts {
+    /// The workspace-hack package.
+    pub package: Option<PackageId>,
+    /// The hakari configuration file, workspace-relative.
+    pub config: Option<String>,
+    /// The hack's generated section as it is and as `cargo hakari generate` would write it
+    /// now; the error says why it could not be computed.
+    pub section: Result<HakariSection, String>,
+}
+
+/// The generated section of the workspace-hack's `Cargo.toml` (between hakari's `### BEGIN
+/// HAKARI SECTION` and `### END HAKARI SECTION` lines).
+#[derive(Debug, Clone, PartialEq)]
+pub struct HakariSection {
+    /// The `### BEGIN HAKARI SECTION` line.
+    pub begin: Location,
+    pub on_disk: String,
+    pub expected: String,
 }

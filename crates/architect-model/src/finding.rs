@@ -212,6 +212,9 @@ pub struct Summary {
     pub lines_per_member: Vec<(PackageRef, usize)>,
     /// The simulated clean `cargo build`: units, jobs, predicted seconds, critical path seconds.
     pub build: Option<BuildFigures>,
+    /// cargo-hakari's workspace-hack, when there is one or a configuration: present, up to
+    /// date or not.
+    pub workspace_hack: Option<String>,
 }
 
 /// The figures of the simulated clean build.

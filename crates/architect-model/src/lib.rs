@@ -17,8 +17,8 @@ pub use config::{
 };
 pub use deps::{AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, IndexFacts, IndexVersion};
 pub use facts::{
-    CargoConfigEntry, DepDecl, DepKind, Facts, ManifestFacts, PlatformChoice, ToolchainFacts,
-    ToolchainPin, ToolingFacts,
+    CargoConfigEntry, DepDecl, DepKind, Facts, HakariFacts, HakariSection, ManifestFacts,
+    PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{

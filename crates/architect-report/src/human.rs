@@ -179,6 +179,9 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         }
         None => {}
     }
+    if let Some(h) = &s.workspace_hack {
+        let _ = writeln!(w, "  {h}");
+    }
     match s.advisories {
         Some((db, matched)) => {
             let _ = writeln!(

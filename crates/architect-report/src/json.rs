@@ -55,6 +55,7 @@ struct Facts<'a> {
     index: Index,
     source: Source<'a>,
     build: Option<architect_model::BuildFigures>,
+    workspace_hack: Option<&'a str>,
 }
 
 #[derive(Serialize)]
@@ -159,6 +160,7 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 unknown: s.index_unknown,
             },
             build: s.build.clone(),
+            workspace_hack: s.workspace_hack.as_deref(),
             source: Source {
                 files: s.source_files,
                 bytes: s.source_bytes,

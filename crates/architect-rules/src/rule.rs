@@ -124,3 +124,8 @@ impl FindingExt for Finding {
         self
     }
 }
+
+/// `1 line`, `2 lines`: a count with its noun.
+pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

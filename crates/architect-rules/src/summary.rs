@@ -73,6 +73,10 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
             v.sort();
             v
         },
+        workspace_hack: match crate::rules::build::feature_unification::hack(facts) {
+            crate::rules::build::feature_unification::Hack::Absent => None,
+            h => Some(h.describe()),
+        },
         build: shared.sim(facts).map(|sim| {
             let round = |x: f64| (x * 10.0).round() / 10.0;
             let r = &sim.result;

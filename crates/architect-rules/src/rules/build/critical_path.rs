@@ -75,8 +75,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut f = cx
         .finding(
             format!(
-                "the critical path is {} units, {:.1} s of a predicted {:.1} s clean build at -j{} ({:.0}%); {} of them in the workspace",
-                path.len(),
+                "the critical path is {}, {:.1} s of a predicted {:.1} s clean build at -j{} ({:.0}%); {} of them in the workspace",
+                crate::rule::count(path.len(), "unit", "units"),
                 r.critical_path_bound,
                 total,
                 facts.jobs,

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
+use architect_model::{Facts, Finding, Level, OptionKind, OptionSpec, Section};
 
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -18,7 +18,10 @@ pub static RULE: Rule = Rule {
                third-party packages whose feature set differs between those commands, with \
                the estimated time of rebuilding them and what depends on them. `warn` with a \
                recommendation of a workspace-hack when the estimated waste reaches `min-share` \
-               of a clean build; says whether a workspace-hack is present.",
+               of a clean build. When the workspace has a workspace-hack, computes with the \
+               `hakari` library (what cargo-hakari runs) and the workspace's \
+               `.config/hakari.toml` what `cargo hakari generate` would write, and warns when \
+               the hack's generated section differs from it.",
         why: "Cargo unifies features per command, so building one member after another (or \
               after the whole workspace) gives `serde` or `tokio` a different feature set: \
               cargo recompiles them and everything above them, again and again, in every \
@@ -44,7 +47,148 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The state of cargo-hakari's workspace-hack.
+#[derive(Debug, PartialEq)]
+pub(crate) enum Hack<'a> {
+    /// Neither a hakari configuration nor a workspace-hack package.
+    Absent,
+    /// What `cargo hakari generate` would write is what is there.
+    UpToDate { package: String },
+    /// `cargo hakari generate` would remove and add these lines (comments and blank lines
+    /// aside).
+    Stale {
+        package: String,
+        removed: Vec<&'a str>,
+        added: Vec<&'a str>,
+    },
+    /// Present (or configured), but whether it is up to date could not be computed.
+    Unknown {
+        package: Option<String>,
+        why: &'a str,
+    },
+}
+
+impl Hack<'_> {
+    /// A sentence for a summary.
+    pub(crate) fn describe(&self) -> String {
+        match self {
+            Hack::Absent => "no workspace-hack".into(),
+            Hack::UpToDate { package } => format!("workspace-hack `{package}` is up to date"),
+            Hack::Stale {
+                package,
+                removed,
+                added,
+            } => format!(
+                "workspace-hack `{package}` is out of date: `cargo hakari generate` would remove {} and add {}",
+                crate::rule::count(removed.len(), "line", "lines"),
+                crate::rule::count(added.len(), "line", "lines")
+            ),
+            Hack::Unknown {
+                package: Some(p),
+                why,
+            } => format!("workspace-hack `{p}`, not checked: {why}"),
+            Hack::Unknown { package: None, why } => {
+                format!("cargo-hakari is configured, but {why}")
+            }
+        }
+    }
+}
+
+/// Compare the workspace-hack's generated section with what hakari computes now.
+pub(crate) fn hack(facts: &Facts) -> Hack<'_> {
+    let Some(h) = &facts.hakari else {
+        return Hack::Absent;
+    };
+    let package = h
+        .package
+        .as_ref()
+        .and_then(|id| facts.graph.metadata(id).ok())
+        .map(|p| p.name().to_string());
+    match (&h.section, package) {
+        (Err(why), package) => Hack::Unknown { package, why },
+        (Ok(section), Some(package)) => {
+            let (removed, added) = changed_lines(&section.on_disk, &section.expected);
+            if removed.is_empty() && added.is_empty() {
+                Hack::UpToDate { package }
+            } else {
+                Hack::Stale {
+                    package,
+                    removed,
+                    added,
+                }
+            }
+        }
+        (Ok(_), None) => Hack::Unknown {
+            package: None,
+            why: "its package is not in the workspace",
+        },
+    }
+}
+
+/// Lines of `old` missing from `new`, and lines of `new` missing from `old` (as multisets,
+/// each trimmed; blank lines and `#` comments do not count).
+fn changed_lines<'a>(old: &'a str, new: &'a str) -> (Vec<&'a str>, Vec<&'a str>) {
+    let lines = |s: &'a str| -> BTreeMap<&'a str, usize> {
+        let mut m = BTreeMap::new();
+        for l in s.lines().map(str::trim) {
+            if !l.is_empty() && !l.starts_with('#') {
+                *m.entry(l).or_default() += 1;
+            }
+        }
+        m
+    };
+    let (a, b) = (lines(old), lines(new));
+    let minus = |x: &BTreeMap<&'a str, usize>, y: &BTreeMap<&'a str, usize>| -> Vec<&'a str> {
+        x.iter()
+            .flat_map(|(l, n)| std::iter::repeat_n(*l, n.saturating_sub(*y.get(l).unwrap_or(&0))))
+            .collect()
+    };
+    (minus(&a, &b), minus(&b, &a))
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let mut out = differences(cx);
+    if let Hack::Stale { .. } = hack(cx.facts) {
+        out.push(stale(cx));
+    }
+    out
+}
+
+/// The finding of a workspace-hack that `cargo hakari generate` would change.
+fn stale(cx: &Ctx<'_>) -> Finding {
+    let facts = cx.facts;
+    let state = hack(facts);
+    let Hack::Stale { removed, added, .. } = &state else {
+        unreachable!("called on a stale hack");
+    };
+    let begin = facts
+        .hakari
+        .as_ref()
+        .and_then(|h| h.section.as_ref().ok())
+        .map(|s| s.begin.clone());
+    let mut f = cx
+        .finding(
+            state.describe(),
+            "run `cargo hakari generate` and commit the result; `cargo hakari generate --diff` in CI keeps it so",
+        )
+        .level(Level::Warn)
+        .at(begin);
+    const SHOWN: usize = 8;
+    for l in removed.iter().take(SHOWN) {
+        f = f.note(format!("- {l}"));
+    }
+    for l in added.iter().take(SHOWN) {
+        f = f.note(format!("+ {l}"));
+    }
+    let hidden = removed.len().saturating_sub(SHOWN) + added.len().saturating_sub(SHOWN);
+    if hidden > 0 {
+        f = f.note(format!("{hidden} more changed lines"));
+    }
+    f
+}
+
+/// Third-party packages whose features differ between commands, and their summary.
+fn differences(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     if facts.feature_builds.len() < 2 {
         return Vec::new();
@@ -136,22 +280,23 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let significant = waste / work >= cx.number("min-share");
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let names: Vec<String> = top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
-    let hack = match &facts.hakari {
-        Some((Some(_), _)) => {
-            "a workspace-hack is present but out of date: run `cargo hakari generate`"
+    let hack = match hack(facts) {
+        Hack::Stale { package, .. } => format!(
+            "the workspace-hack `{package}` is out of date: run `cargo hakari generate`"
+        ),
+        Hack::UpToDate { package } => format!(
+            "the workspace-hack `{package}` is up to date with its configuration, which leaves these out (its excludes or platforms)"
+        ),
+        unknown @ Hack::Unknown { .. } => unknown.describe(),
+        Hack::Absent if significant => {
+            "no workspace-hack: `cargo hakari init` and `cargo hakari generate` would build each once".into()
         }
-        Some((None, Some(_))) => {
-            "cargo-hakari is configured but has no workspace-hack package: run `cargo hakari generate`"
-        }
-        _ if significant => {
-            "no workspace-hack: `cargo hakari init` and `cargo hakari generate` would build each once"
-        }
-        _ => "no workspace-hack; the waste is small for now",
+        Hack::Absent => "no workspace-hack; the waste is small for now".into(),
     };
     let mut summary = cx.finding(
         format!(
-            "{} dependencies change features between `cargo build -p` of members and `--workspace`: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
-            out.len(),
+            "{} features between `cargo build -p` of members and `--workspace`: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
+            crate::rule::count(out.len(), "dependency changes", "dependencies change"),
             waste,
             waste / work * 100.0,
             work,
@@ -198,15 +343,37 @@ mod tests {
         );
         let summary = f.last().unwrap();
         assert!(
-            summary
-                .message
-                .starts_with("1 dependencies change features"),
+            summary.message.starts_with("1 dependency changes features"),
             "{}",
             summary.message
         );
         assert!(
             run(&RULE, clean()).is_empty(),
             "no third-party packages at all"
+        );
+    }
+
+    #[test]
+    fn an_up_to_date_workspace_hack_leaves_nothing_to_report() {
+        let facts = crate::testing::hakari_ws();
+        assert_eq!(
+            hack(facts),
+            Hack::UpToDate {
+                package: "workspace-hack".into()
+            }
+        );
+        assert!(run(&RULE, facts).is_empty(), "{:?}", run(&RULE, facts));
+    }
+
+    #[test]
+    fn changed_lines_ignore_comments_order_and_blank_lines() {
+        let old = "[dependencies]\na = 1\n\nb = 2\n";
+        let new = "# comment\n[dependencies]\nb = 2\na = 1\n";
+        assert_eq!(changed_lines(old, new), (vec![], vec![]));
+        let new = "[dependencies]\na = 1\nb = 3\nc = 1\n";
+        assert_eq!(
+            changed_lines(old, new),
+            (vec!["b = 2"], vec!["b = 3", "c = 1"])
         );
     }
 }
