@@ -280,7 +280,9 @@ fn differences(cx: &Ctx<'_>) -> Vec<Finding> {
     let significant = waste / work >= cx.number("min-share");
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let names: Vec<String> = top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
-    let hack = match hack(facts) {
+    let state = hack(facts);
+    let up_to_date = matches!(state, Hack::UpToDate { .. });
+    let help = match state {
         Hack::Stale { package, .. } => format!(
             "the workspace-hack `{package}` is out of date: run `cargo hakari generate`"
         ),
@@ -302,9 +304,11 @@ fn differences(cx: &Ctx<'_>) -> Vec<Finding> {
             work,
             names.join(", ")
         ),
-        hack,
+        help,
     );
-    if significant {
+    // An up-to-date hack means the differences left are its configuration's choice
+    // (excluded members, platforms): stated, not escalated.
+    if significant && !up_to_date {
         summary = summary.level(Level::Warn);
     }
     summary = summary.at(facts.workspace_table.clone());
