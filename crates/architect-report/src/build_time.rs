@@ -210,7 +210,7 @@ pub fn human(v: &BuildTimeView<'_>) -> String {
     let _ = writeln!(
         w,
         "\n  critical path ({} units, {share:.0}% of the build):",
-        b.schedule.critical_path.len()
+        b.structural_path.len()
     );
     for p in path(v.graph, b) {
         let _ = writeln!(

@@ -260,3 +260,35 @@ fn the_review_has_the_build_section_of_build_time() {
         "{human}"
     );
 }
+
+#[test]
+fn the_human_critical_path_lists_as_many_units_as_it_says() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let out = build_time(&ws, &["--offline", "-j", "2"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let text = stdout(&out);
+    let header = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("critical path ("))
+        .expect("a critical path header");
+    let said: usize = header
+        .trim_start()
+        .trim_start_matches("critical path (")
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let listed = text
+        .lines()
+        .skip_while(|l| *l != header)
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .count();
+    let json = json(&build_time(
+        &ws,
+        &["--offline", "-j", "2", "--format", "json"],
+    ));
+    assert_eq!(said, listed, "{text}");
+    assert_eq!(listed, json["critical_path"].as_array().unwrap().len());
+}
