@@ -233,7 +233,8 @@ pub fn human(v: &BuildTimeView<'_>) -> String {
             changes.join(", "),
             wb.schedule.makespan,
             wb.schedule.jobs,
-            wb.schedule.makespan - b.schedule.makespan,
+            // Rounded first, so that a change under 0.05 s reads +0.0, not -0.0.
+            ((wb.schedule.makespan - b.schedule.makespan) * 10.0).round() / 10.0 + 0.0,
             path_time(wb),
             path_time(b)
         );
