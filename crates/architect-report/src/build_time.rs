@@ -3,6 +3,10 @@
 use std::fmt::Write;
 
 use architect_build::{BuildTime, Replay, UnitGraph};
+use architect_model::{FileStore, Finding};
+
+use crate::HumanOptions;
+use crate::json::WireFinding;
 use serde::Serialize;
 
 /// What the renderer needs: the baseline, and the build after the what-ifs when there are any.
@@ -13,6 +17,10 @@ pub struct BuildTimeView<'a> {
     pub what_if: Option<(&'a [String], &'a UnitGraph, &'a BuildTime)>,
     /// The comparison with the measured build, when a timings report was given.
     pub replay: Option<&'a Replay>,
+    /// The build section's findings, from this simulated build.
+    pub findings: &'a [Finding],
+    /// The evidence texts the findings point at.
+    pub files: &'a FileStore,
 }
 
 #[derive(Serialize)]
@@ -35,7 +43,7 @@ struct ByJobs {
 }
 
 #[derive(Serialize)]
-struct Doc {
+struct Doc<'a> {
     jobs: usize,
     predicted_total_s: f64,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -59,6 +67,7 @@ struct Doc {
     parallelism: Vec<(f64, usize)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     what_if: Option<WhatIfDoc>,
+    findings: Vec<WireFinding<'a>>,
 }
 
 #[derive(Serialize)]
@@ -158,13 +167,14 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             critical_path_s: round(path_time(w)),
             delta_total_s: round(w.schedule.makespan - b.schedule.makespan),
         }),
+        findings: v.findings.iter().map(WireFinding::from).collect(),
     };
     let mut s = serde_json::to_string_pretty(&doc).expect("serializes");
     s.push('\n');
     s
 }
 
-pub fn human(v: &BuildTimeView<'_>) -> String {
+pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     let b = v.result;
     let mut out = String::new();
     let w = &mut out;
@@ -238,6 +248,10 @@ pub fn human(v: &BuildTimeView<'_>) -> String {
             path_time(wb),
             path_time(b)
         );
+    }
+    if !v.findings.is_empty() {
+        let _ = writeln!(w);
+        out.push_str(&crate::human::findings(v.findings, v.files, opts));
     }
     out
 }

@@ -227,3 +227,21 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
     }
     out
 }
+
+/// Findings alone, rendered as in the review (for `build-time`).
+pub fn findings(findings: &[Finding], files: &FileStore, opts: &HumanOptions) -> String {
+    let renderer = if opts.color {
+        Renderer::styled()
+    } else {
+        Renderer::plain()
+    };
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(
+            out,
+            "{}\n",
+            renderer.render(&render_finding(f, files, opts.verbose))
+        );
+    }
+    out
+}

@@ -86,7 +86,7 @@ struct Index {
 }
 
 #[derive(Serialize)]
-struct WireFinding<'a> {
+pub(crate) struct WireFinding<'a> {
     rule: &'a str,
     level: &'a str,
     section: &'a str,

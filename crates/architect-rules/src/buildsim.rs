@@ -34,6 +34,14 @@ pub struct Shared {
 }
 
 impl Shared {
+    /// Rules share `sim` rather than a simulation of their own: `build-time` passes the build
+    /// it simulated (from measured times when it has a report).
+    pub fn with_sim(sim: Sim) -> Shared {
+        Shared {
+            sim: std::sync::OnceLock::from(Some(sim)),
+        }
+    }
+
     /// The simulated build of `facts`; `None` when there is nothing to build.
     pub fn sim(&self, facts: &Facts) -> Option<&Sim> {
         self.sim

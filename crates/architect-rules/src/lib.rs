@@ -49,10 +49,14 @@ fn version_matches(req: &Option<String>, version: &str) -> bool {
 
 /// Run every enabled rule over the facts and assemble the review.
 pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
+    review_with(facts, options, &buildsim::Shared::default())
+}
+
+/// [`review`], with what the rules share given (the simulated build of `build-time`).
+pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Shared) -> Review {
     let config = &facts.config;
     let mut findings = Vec::new();
     let mut stale: Vec<(String, Option<Location>)> = Vec::new();
-    let shared = buildsim::Shared::default();
 
     for rule in REGISTRY {
         let rc = config.rule(rule.id);
@@ -64,7 +68,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
             facts,
             rule,
             config: rc,
-            shared: &shared,
+            shared,
         };
         let mut produced = (rule.check)(&cx);
         if let Some(rc) = rc {
@@ -147,7 +151,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
             facts,
             rule: waiver_rule,
             config: None,
-            shared: &shared,
+            shared,
         };
         for (message, location) in stale {
             let mut f = cx.finding(
@@ -174,7 +178,7 @@ pub fn review(facts: &Facts, options: &ReviewOptions) -> Review {
 
     let top_risks = top_risks(&findings);
     Review {
-        summary: summary::summarize_with(facts, &shared),
+        summary: summary::summarize_with(facts, shared),
         findings,
         notes: facts.notes.clone(),
         top_risks,

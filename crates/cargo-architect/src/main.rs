@@ -318,7 +318,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
     options.release = args.release;
     let progress = progress(args.review.quiet);
     progress.set_message("resolving the workspace and reading its sources");
-    let facts = match architect_load::load(&options, &architect_rules::schemas()) {
+    let mut facts = match architect_load::load(&options, &architect_rules::schemas()) {
         Ok(f) => f,
         Err(e) => {
             progress.finish_and_clear();
@@ -352,7 +352,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         .map(|m| architect_build::match_measured(graph, m))
         .unwrap_or_else(|| vec![None; graph.units.len()]);
     let model = CostModel::DEV;
-    let sizes: Vec<architect_build::Size> = graph
+    let known: Vec<Option<architect_build::Size>> = graph
         .units
         .iter()
         .map(|u| {
@@ -361,8 +361,12 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
                 .packages
                 .get(&u.package)
                 .and_then(architect_rules::buildsim::size_of)
-                .unwrap_or(model.typical)
         })
+        .collect();
+    let assumed_sizes = (0..known.len()).any(|i| known[i].is_none() && measured[i].is_none());
+    let sizes: Vec<architect_build::Size> = known
+        .into_iter()
+        .map(|s| s.unwrap_or(model.typical))
         .collect();
     if args.fit {
         print!("{}", CostModel::fit(graph, &sizes, &measured).describe());
@@ -399,20 +403,69 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
     let replay = measured_units
         .as_ref()
         .map(|m| architect_build::compare_replay(graph, &result.schedule, m));
+    // The build section's rules, on this simulated build (measured times where given).
+    facts.jobs = jobs;
+    let shared = architect_rules::buildsim::Shared::with_sim(architect_rules::buildsim::Sim {
+        costs: costs.clone(),
+        result: result.clone(),
+        assumed_sizes,
+    });
+    let review = architect_rules::review_with(
+        &facts,
+        &ReviewOptions {
+            deny_warnings: args.review.deny.is_some(),
+            today: today(),
+        },
+        &shared,
+    );
+    let findings: Vec<architect_model::Finding> = review
+        .findings
+        .into_iter()
+        .filter(|f| f.section == architect_model::Section::Build)
+        .collect();
+    let graph = &facts.units;
     let view = architect_report::build_time::BuildTimeView {
         graph,
         result: &result,
         replay: replay.as_ref(),
+        findings: &findings,
+        files: &facts.files,
         what_if: changed
             .as_ref()
             .map(|(g, r)| (args.what_if.as_slice(), g, r)),
     };
     let text = match args.review.format {
         OutputFormat::Json => architect_report::build_time::json(&view),
-        _ => architect_report::build_time::human(&view),
+        _ => architect_report::build_time::human(
+            &view,
+            &HumanOptions {
+                color: use_color(&args.review),
+                verbose: args.review.verbose,
+            },
+        ),
     };
     print!("{text}");
-    ExitCode::SUCCESS
+    if findings
+        .iter()
+        .any(|f| f.level == architect_model::Level::Deny)
+    {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Whether to color the human output: `--color`, else a terminal without `NO_COLOR`.
+fn use_color(args: &ReviewArgs) -> bool {
+    match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            args.output.is_none()
+                && std::io::stdout().is_terminal()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+        }
+    }
 }
 
 fn review(args: &ReviewArgs) -> ExitCode {
@@ -448,14 +501,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
         }
     }
 
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let color = match args.color {
-        ColorChoice::Always => true,
-        ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-        }
-    };
+    let color = use_color(args);
     let format = match args.format {
         OutputFormat::Human => Format::Human,
         OutputFormat::Json => Format::Json,

@@ -103,7 +103,22 @@ fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
             report.to_str().unwrap(),
         ],
     );
-    assert_replays("the recorded corpus build", &json(&replay));
+    let doc = json(&replay);
+    assert_replays("the recorded corpus build", &doc);
+    // The build rules run on the replayed build: the long pole is the measured one.
+    let long_pole: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["rule"] == "build/long-pole")
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        long_pole
+            .iter()
+            .any(|m| m.contains("aws-lc-sys 0.47.0 (build script run)")),
+        "{long_pole:?}"
+    );
 
     let out = build_time(
         &ws,
@@ -158,6 +173,43 @@ fn a_recorded_report_of_the_registry_fixture() {
     assert!(
         t(0) >= t(1) && t(1) >= t(2),
         "more jobs never slow the build: {by_jobs:?}"
+    );
+}
+
+#[test]
+fn build_rules_come_with_the_simulation_and_deny_sets_the_exit_code() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let out = build_time(&ws, &["--offline", "-j", "2", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc = json(&out);
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"build/critical-path"), "{rules:?}");
+    assert!(
+        rules.iter().all(|r| r.starts_with("build/")),
+        "only the build section: {rules:?}"
+    );
+    let human = stdout(&build_time(&ws, &["--offline", "-j", "2"]));
+    assert!(
+        human.contains("info[build/critical-path]: the critical path is "),
+        "{human}"
+    );
+
+    std::fs::write(
+        ws.join("architect.toml"),
+        "[rules]\n\"build/critical-path\" = { level = \"deny\" }\n",
+    )
+    .unwrap();
+    let out = build_time(&ws, &["--offline", "-j", "2"]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains("deny[build/critical-path]"),
+        "{}",
+        stdout(&out)
     );
 }
 
