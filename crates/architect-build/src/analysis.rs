@@ -29,6 +29,8 @@ pub struct Size {
     pub impls: f64,
     pub macro_calls: f64,
     pub derives: f64,
+    /// Kilobytes of C and C++ sources its build script compiles (0: none).
+    pub native_kb: f64,
 }
 
 /// Number of regression features: an intercept and the six sizes, each as `ln(1 + x)`.
@@ -60,7 +62,12 @@ pub struct CostModel {
     pub proc_macro: [f64; FEATURES],
     pub proc_macro_smear: f64,
     pub build_script_compile: f64,
+    /// The median build-script run, of build scripts that compile no native code.
     pub build_script_run: f64,
+    /// Build scripts that compile C or C++: `ln seconds = a + b · ln(1 + kilobytes of C)`,
+    /// times a smearing factor.
+    pub native_run: [f64; 2],
+    pub native_run_smear: f64,
     pub rmeta_share: f64,
     /// The median size of the fitted libraries: stands in for packages whose size is unknown.
     pub typical: Size,
@@ -69,7 +76,9 @@ pub struct CostModel {
 impl CostModel {
     /// Fitted by [`CostModel::fit`] on `fixtures/timings/real-deps-debug-j2.html`: the shared
     /// corpus built with `cargo build --timings -j2` (dev profile, 372 units) on this
-    /// project's development machine. (`../shared/timings/` holds the same build measured on a
+    /// project's development machine; build-script runs that compile C are fitted on that
+    /// build's four (aws-lc-sys, zstd-sys, libsqlite3-sys, ring). (`../shared/timings/` holds
+    /// the same build measured on a
     /// machine about 1.6 times slower.) `cargo architect build-time --timings FILE --fit`
     /// prints the coefficients; `tests/build_time.rs` refits them and checks these figures.
     pub const DEV: CostModel = CostModel {
@@ -78,7 +87,7 @@ impl CostModel {
         proc_macro: [-2.1039, 0.3336, -0.1054, 0.0095, 0.1057, 0.3280, -0.1719],
         proc_macro_smear: 1.0203,
         build_script_compile: 0.15,
-        build_script_run: 0.02,
+        build_script_run: 0.01,
         rmeta_share: 0.6818,
         typical: Size {
             kloc: 1.718,
@@ -87,7 +96,10 @@ impl CostModel {
             impls: 45.0,
             macro_calls: 72.0,
             derives: 16.0,
+            native_kb: 0.0,
         },
+        native_run: [-1.2335, 0.4120],
+        native_run_smear: 1.2147,
     };
 
     pub fn estimate(&self, unit: &Unit, size: &Size) -> Cost {
@@ -99,6 +111,10 @@ impl CostModel {
             UnitKind::Lib | UnitKind::Bin(_) => predict(&self.lib, self.lib_smear),
             UnitKind::ProcMacro => predict(&self.proc_macro, self.proc_macro_smear),
             UnitKind::BuildScriptCompile => self.build_script_compile,
+            UnitKind::BuildScriptRun if size.native_kb > 0.0 => {
+                let [a, b] = self.native_run;
+                self.native_run_smear * (a + b * (1.0 + size.native_kb).ln()).exp()
+            }
             UnitKind::BuildScriptRun => self.build_script_run,
         };
         let rmeta = if unit.kind.pipelined() {
@@ -127,6 +143,9 @@ impl CostModel {
             ("proc_macro_smear", self.proc_macro_smear),
             ("build_script_compile", self.build_script_compile),
             ("build_script_run", self.build_script_run),
+            ("native_run[0]", self.native_run[0]),
+            ("native_run[1]", self.native_run[1]),
+            ("native_run_smear", self.native_run_smear),
             ("rmeta_share", self.rmeta_share),
             ("typical.kloc", self.typical.kloc),
             ("typical.fns", self.typical.fns),
@@ -166,12 +185,36 @@ impl CostModel {
                 .units
                 .iter()
                 .enumerate()
-                .filter(|(_, u)| u.kind == kind)
+                .filter(|(i, u)| {
+                    u.kind == kind
+                        && (kind != UnitKind::BuildScriptRun || sizes[*i].native_kb == 0.0)
+                })
                 .filter_map(|(i, _)| measured[i].map(|c| c.duration))
                 .collect();
             v.sort_by(f64::total_cmp);
             v.get(v.len() / 2).copied()
         };
+        // Build scripts compiling C: least squares of ln seconds on ln(1 + kilobytes).
+        let native: Vec<(f64, f64)> = graph
+            .units
+            .iter()
+            .enumerate()
+            .filter(|(i, u)| u.kind == UnitKind::BuildScriptRun && sizes[*i].native_kb > 0.0)
+            .filter_map(|(i, _)| measured[i].map(|c| ((1.0 + sizes[i].native_kb).ln(), c.duration)))
+            .filter(|(_, d)| *d > 0.0)
+            .map(|(x, d)| (x, d.ln()))
+            .collect();
+        let (native_run, native_run_smear) = line(&native).map_or(
+            (CostModel::DEV.native_run, CostModel::DEV.native_run_smear),
+            |(a, b)| {
+                let smear = native
+                    .iter()
+                    .map(|(x, y)| (y - a - b * x).exp())
+                    .sum::<f64>()
+                    / native.len() as f64;
+                ([a, b], smear)
+            },
+        );
         let (lib, lib_smear) =
             fit_kind(|k| matches!(k, UnitKind::Lib)).unwrap_or(([0.0; FEATURES], 1.0));
         let (proc_macro, proc_macro_smear) =
@@ -207,6 +250,7 @@ impl CostModel {
             impls: mid(|s| s.impls),
             macro_calls: mid(|s| s.macro_calls),
             derives: mid(|s| s.derives),
+            native_kb: 0.0,
         };
         CostModel {
             typical,
@@ -216,9 +260,27 @@ impl CostModel {
             proc_macro_smear,
             build_script_compile: median(UnitKind::BuildScriptCompile).unwrap_or(0.3),
             build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
+            native_run,
+            native_run_smear,
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
         }
     }
+}
+
+/// Least squares of `y = a + b·x`; `None` below three points or without spread in `x`.
+fn line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
+    if points.len() < 3 {
+        return None;
+    }
+    let n = points.len() as f64;
+    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
+    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
+    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
+    if sxx < 1e-12 {
+        return None;
+    }
+    let b = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx;
+    Some((my - b * mx, b))
 }
 
 /// Ridge regression by the normal equations (Gauss-Jordan on a 7×7 system); the intercept is
@@ -620,5 +682,53 @@ pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[Measur
         start_error_median: quantile(0.5),
         start_error_p90: quantile(0.9),
         measured_chain,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn run_unit() -> Unit {
+        Unit {
+            package: guppy::PackageId::new("p"),
+            name: "p".into(),
+            version: "1.0.0".into(),
+            kind: UnitKind::BuildScriptRun,
+            host: true,
+            features: vec![],
+            in_workspace: false,
+            deps: vec![],
+        }
+    }
+
+    #[test]
+    fn a_build_script_run_costs_the_median_unless_it_compiles_c() {
+        let m = CostModel::DEV;
+        let plain = m.estimate(&run_unit(), &Size::default());
+        assert_eq!(plain.duration, m.build_script_run);
+        let small = Size {
+            native_kb: 100.0,
+            ..Size::default()
+        };
+        let large = Size {
+            native_kb: 10_000.0,
+            ..Size::default()
+        };
+        let (small, large) = (
+            m.estimate(&run_unit(), &small).duration,
+            m.estimate(&run_unit(), &large).duration,
+        );
+        assert!(plain.duration < small && small < large, "{small} {large}");
+        // 10 MB of C, as aws-lc-sys bundles: seconds, not hundredths.
+        assert!((5.0..60.0).contains(&large), "{large}");
+    }
+
+    #[test]
+    fn a_line_through_points() {
+        let (a, b) = line(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
+        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
+        assert_eq!(line(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
+        assert_eq!(line(&[(0.0, 1.0), (1.0, 2.0)]), None);
     }
 }

@@ -190,8 +190,49 @@ pub(crate) fn scan(
             .or_default()
             .not_in_tree = stray;
     }
+    if metrics {
+        for id in packages {
+            let Ok(p) = graph.metadata(id) else { continue };
+            if (p.in_workspace() || deps) && builds_native(&p) {
+                let dir = p.manifest_path().parent().map(|d| d.as_std_path());
+                let bytes = dir.map_or(0, native_bytes);
+                facts.packages.entry(id.clone()).or_default().native_bytes = bytes;
+            }
+        }
+    }
     facts.unreadable = problems;
     facts
+}
+
+/// Whether a package's build script compiles native code: it has a `cc` or `cmake`
+/// build-dependency.
+fn builds_native(p: &PackageMetadata<'_>) -> bool {
+    p.has_build_script()
+        && p.direct_links()
+            .any(|l| l.build().is_present() && matches!(l.to().name(), "cc" | "cmake"))
+}
+
+/// Bytes of C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside.
+/// Only metadata is read.
+fn native_bytes(dir: &Path) -> u64 {
+    ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && e.path().file_name().is_some_and(|n| n == "target"))
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_type().is_some_and(|t| t.is_file())
+                && e.path()
+                    .extension()
+                    .and_then(|x| x.to_str())
+                    .is_some_and(|x| matches!(x, "c" | "cc" | "cpp" | "cxx"))
+        })
+        .filter_map(|e| e.metadata().ok())
+        .map(|m| m.len())
+        .sum()
 }
 
 /// The root files of a package's targets: every target of a workspace member; the library and

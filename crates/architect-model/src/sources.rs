@@ -48,6 +48,10 @@ pub struct PackageSources {
     /// Whether `metrics` was computed (workspace members; dependencies with `--deps` or under
     /// `build-time`).
     pub measured: bool,
+    /// Bytes of C and C++ sources in the package's directory, when its build script compiles
+    /// native code (it has a `cc` or `cmake` build-dependency) and metrics were computed; 0
+    /// otherwise.
+    pub native_bytes: u64,
 }
 
 impl PackageSources {

@@ -14,6 +14,7 @@ pub fn size_of(p: &PackageSources) -> Option<Size> {
         impls: m.impls as f64,
         macro_calls: m.macro_calls as f64,
         derives: m.derives as f64,
+        native_kb: p.native_bytes as f64 / 1000.0,
     })
 }
 
