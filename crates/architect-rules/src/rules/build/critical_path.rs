@@ -75,12 +75,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut f = cx
         .finding(
             format!(
-                "the critical path is {}, {:.1} s of a predicted {:.1} s clean build at -j{} ({:.0}%); {} of them in the workspace",
+                "the critical path is {}, {:.1} s of a predicted {:.1} s clean build at -j{} ({:.0}%{}); {} of them in the workspace",
                 crate::rule::count(path.len(), "unit", "units"),
                 r.critical_path_bound,
                 total,
                 facts.jobs,
                 share * 100.0,
+                if sim.assumed_sizes {
+                    ", with dependency sizes assumed"
+                } else {
+                    ""
+                },
                 workspace_units.len()
             ),
             if warn {
@@ -96,18 +101,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     for u in &workspace_units {
         f = f.package(PackageRef::new(&u.name, &u.version));
     }
+    if sim.assumed_sizes {
+        f = f.note(format!(
+            "times are estimates; dependencies whose size was not read count as a typical library of {:.1} thousand lines (`--deps` and `cargo architect build-time` read them, `--timings` replays a measured build)",
+            architect_build::CostModel::DEV.typical.kloc
+        ));
+    }
     for &(i, start, duration) in path {
         f = f.note(format!(
             "{:>7.1} s  +{:.1} s  {}",
             start,
             duration,
             facts.units.units[i].label()
-        ));
-    }
-    if sim.assumed_sizes {
-        f = f.note(format!(
-            "times are estimates; dependencies whose size was not read count as a typical library of {:.1} thousand lines (`cargo architect build-time` reads them, `--timings` replays a measured build)",
-            architect_build::CostModel::DEV.typical.kloc
         ));
     }
     vec![f]
