@@ -102,6 +102,30 @@ impl CostModel {
         native_run_smear: 1.2147,
     };
 
+    /// Fitted like [`CostModel::DEV`], on `fixtures/timings/real-deps-release-j2.html`: the
+    /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
+    /// machine.
+    pub const RELEASE: CostModel = CostModel {
+        lib: [-3.3438, 0.4562, 0.0257, 0.1089, -0.0091, 0.1129, 0.0545],
+        lib_smear: 1.5042,
+        proc_macro: [-2.2630, 0.2799, -0.0606, 0.0340, 0.0295, 0.3486, -0.1278],
+        proc_macro_smear: 1.0174,
+        build_script_compile: 0.13,
+        build_script_run: 0.02,
+        native_run: [-0.4670, 0.4666],
+        native_run_smear: 1.0295,
+        rmeta_share: 0.5689,
+        typical: Size {
+            kloc: 1.718,
+            fns: 135.0,
+            generic_fns: 13.0,
+            impls: 45.0,
+            macro_calls: 77.0,
+            derives: 16.0,
+            native_kb: 0.0,
+        },
+    };
+
     pub fn estimate(&self, unit: &Unit, size: &Size) -> Cost {
         let x = size.features();
         let predict = |b: &[f64; FEATURES], smear: f64| {

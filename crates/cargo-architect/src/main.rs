@@ -135,7 +135,8 @@ struct BuildTimeArgs {
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
     /// Fit the cost model on the `--timings` report and print its coefficients (how
-    /// `CostModel::DEV` was made), instead of simulating.
+    /// `CostModel::DEV` was made, and with `--release` `CostModel::RELEASE`), instead of
+    /// simulating.
     #[arg(long, requires = "timings")]
     fit: bool,
 }
@@ -351,7 +352,11 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         .as_ref()
         .map(|m| architect_build::match_measured(graph, m))
         .unwrap_or_else(|| vec![None; graph.units.len()]);
-    let model = CostModel::DEV;
+    let model = if args.release {
+        CostModel::RELEASE
+    } else {
+        CostModel::DEV
+    };
     let known: Vec<Option<architect_build::Size>> = graph
         .units
         .iter()

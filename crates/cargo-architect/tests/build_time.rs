@@ -144,17 +144,49 @@ fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
         "{long_pole:?}"
     );
 
-    let out = build_time(
+    assert_fit(&ws, &report, false, &architect_build::CostModel::DEV);
+}
+
+#[test]
+fn the_release_cost_model_is_the_fit_of_the_recorded_release_build() {
+    let Some((_tmp, ws)) = corpus() else { return };
+    let report = repo_root().join("fixtures/timings/real-deps-release-j2.html");
+    let replay = build_time(
         &ws,
-        &["--locked", "--timings", report.to_str().unwrap(), "--fit"],
+        &[
+            "--locked",
+            "--release",
+            "-j",
+            "2",
+            "--format",
+            "json",
+            "--timings",
+            report.to_str().unwrap(),
+        ],
     );
+    assert_replays("the recorded corpus release build", &json(&replay));
+    assert_fit(&ws, &report, true, &architect_build::CostModel::RELEASE);
+}
+
+/// `--fit` on `report` gives the constants of `model` in the code.
+fn assert_fit(
+    ws: &std::path::Path,
+    report: &std::path::Path,
+    release: bool,
+    model: &architect_build::CostModel,
+) {
+    let mut args = vec!["--locked", "--timings", report.to_str().unwrap(), "--fit"];
+    if release {
+        args.push("--release");
+    }
+    let out = build_time(ws, &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let fitted: Vec<(String, f64)> = stdout(&out)
         .lines()
         .filter_map(|l| l.split_once(" = "))
         .map(|(k, v)| (k.to_string(), v.parse().unwrap()))
         .collect();
-    let ours: Vec<(String, f64)> = architect_build::CostModel::DEV
+    let ours: Vec<(String, f64)> = model
         .describe()
         .lines()
         .filter_map(|l| l.split_once(" = "))
