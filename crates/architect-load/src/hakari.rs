@@ -94,6 +94,14 @@ fn section(
     let file = files
         .get(&rel)
         .ok_or_else(|| format!("{rel} could not be read"))?;
+    for marker in [HakariCargoToml::BEGIN_SECTION, HakariCargoToml::END_SECTION] {
+        if !file.text.contains(marker) {
+            return Err(format!(
+                "{rel} has no `{}` line, so there is no generated section to compare: run `cargo hakari generate`",
+                marker.trim()
+            ));
+        }
+    }
     let on_disk = HakariCargoToml::new_in_memory(manifest, file.text.clone())
         .map_err(|e| format!("{rel}: {e}"))?;
     let begin = file

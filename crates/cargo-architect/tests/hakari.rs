@@ -94,10 +94,36 @@ fn a_configuration_this_tool_cannot_read_is_said_not_guessed() {
     let said = doc["facts"]["workspace_hack"].as_str().unwrap();
     assert!(said.contains(".config/hakari.toml:1:"), "{said}");
 
+    std::fs::write(
+        &config,
+        "hakari-package = \"workspace-hack\"\nresolver = \"2\"\nplatforms = [\"not-a-triple\"]\n",
+    )
+    .unwrap();
+    let doc = review(&ws);
+    assert_eq!(
+        doc["facts"]["workspace_hack"],
+        "workspace-hack `workspace-hack`, not checked: `platforms`: unknown platform triple"
+    );
+
     std::fs::write(&config, "hakari-package = \"nope\"\nresolver = \"2\"\n").unwrap();
     let doc = review(&ws);
     assert_eq!(
         doc["facts"]["workspace_hack"],
         "cargo-hakari is configured, but the configured hakari-package `nope` is not a workspace member"
+    );
+}
+
+#[test]
+fn a_hack_without_its_markers_is_said_not_compared() {
+    let (_tmp, ws) = copy_fixture("hakari-ws");
+    edit(
+        &ws.join("workspace-hack/Cargo.toml"),
+        "### BEGIN HAKARI SECTION\n",
+        "",
+    );
+    let doc = review(&ws);
+    assert_eq!(
+        doc["facts"]["workspace_hack"],
+        "workspace-hack `workspace-hack`, not checked: workspace-hack/Cargo.toml has no `### BEGIN HAKARI SECTION` line, so there is no generated section to compare: run `cargo hakari generate`"
     );
 }
