@@ -428,6 +428,10 @@ fn build_facts(
     };
 
     let hakari = hakari::load(&graph, &root, &files);
+    let profile_debug = root_manifest
+        .as_ref()
+        .map(|m| manifest::profile_debug(&m.doc))
+        .unwrap_or_default();
 
     Ok(Facts {
         root: root.display().to_string(),
@@ -450,6 +454,7 @@ fn build_facts(
             .and_then(|j| j.parse().ok())
             .filter(|j: &usize| *j > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+        profile_debug,
         cargo_config: cargo_config.exec,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),

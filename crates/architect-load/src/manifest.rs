@@ -1,6 +1,8 @@
 //! Reading workspace manifests for the locations rules cite: which line declares a dependency,
 //! sets the edition, the `rust-version`, the crate type or the resolver.
 
+use std::collections::BTreeMap;
+
 use architect_model::{DepDecl, DepKind, Location, ManifestFacts};
 use toml_edit::{Item, TableLike};
 
@@ -115,4 +117,64 @@ pub(crate) fn workspace_facts(toml: &TomlFile) -> (Option<Location>, Option<(Str
         ))
     });
     (table, resolver)
+}
+
+/// `debug` of `[profile.dev]` and `[profile.release]`, in cargo's names (`true` and `2` are
+/// `full`, `1` is `limited`, `false` and `0` are `none`); values cargo would reject are left out.
+pub(crate) fn profile_debug(doc: &toml_edit::Document<String>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for profile in ["dev", "release"] {
+        let Some(v) = doc
+            .get("profile")
+            .and_then(|p| p.get(profile))
+            .and_then(|p| p.get("debug"))
+            .and_then(toml_edit::Item::as_value)
+        else {
+            continue;
+        };
+        let level = match v {
+            toml_edit::Value::Boolean(b) => Some(if *b.value() { "full" } else { "none" }),
+            toml_edit::Value::Integer(i) => match i.value() {
+                0 => Some("none"),
+                1 => Some("limited"),
+                2 => Some("full"),
+                _ => None,
+            },
+            toml_edit::Value::String(s) => match s.value().as_str() {
+                l @ ("none" | "line-directives-only" | "line-tables-only" | "limited" | "full") => {
+                    Some(l)
+                }
+                _ => None,
+            },
+            _ => None,
+        };
+        if let Some(l) = level {
+            out.insert(profile.to_string(), l.to_string());
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn debug_of(toml: &str) -> BTreeMap<String, String> {
+        profile_debug(&toml_edit::Document::parse(toml.to_string()).unwrap())
+    }
+
+    #[test]
+    fn profile_debug_in_cargo_names() {
+        let m = debug_of("[profile.dev]\ndebug = 0\n[profile.release]\ndebug = true\n");
+        assert_eq!(m["dev"], "none");
+        assert_eq!(m["release"], "full");
+        let m =
+            debug_of("[profile.dev]\ndebug = \"line-tables-only\"\n[profile.release]\ndebug = 1\n");
+        assert_eq!(m["dev"], "line-tables-only");
+        assert_eq!(m["release"], "limited");
+        // What cargo would reject is left out, not guessed.
+        let m = debug_of("[profile.dev]\ndebug = 7\n[profile.release]\ndebug = \"lots\"\n");
+        assert!(m.is_empty(), "{m:?}");
+        assert!(debug_of("[package]\nname = \"x\"\n").is_empty());
+    }
 }

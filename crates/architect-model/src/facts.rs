@@ -150,6 +150,10 @@ pub struct Facts {
     pub units: architect_build::UnitGraph,
     /// Parallel jobs of a build here: `CARGO_BUILD_JOBS`, else the machine's parallelism.
     pub jobs: usize,
+    /// `debug` of `[profile.dev]` and `[profile.release]` in the root manifest, when set,
+    /// normalised to cargo's names: `none`, `line-directives-only`, `line-tables-only`,
+    /// `limited`, `full`.
+    pub profile_debug: BTreeMap<String, String>,
     /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
     /// in `cargo build --workspace` (named `--workspace`), target platform.
     pub feature_builds: Vec<(String, BTreeMap<PackageId, Vec<String>>)>,

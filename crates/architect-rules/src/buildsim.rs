@@ -25,6 +25,26 @@ pub struct Sim {
     pub result: BuildTime,
     /// Whether some sizes were assumed (dependencies not scanned).
     pub assumed_sizes: bool,
+    /// What the cost model could not take into account (a profile setting it has no
+    /// measurement for).
+    pub model_note: Option<String>,
+}
+
+/// The cost model for a profile (`dev` or `release`) of this workspace: its `debug` setting
+/// applied where a measurement covers it, otherwise the base model and a note saying so.
+pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
+    let (base, profile) = if release {
+        (CostModel::RELEASE, "release")
+    } else {
+        (CostModel::DEV, "dev")
+    };
+    match facts.profile_debug.get(profile) {
+        None => (base, None),
+        Some(level) => match base.with_debug(level) {
+            Ok(m) => (m, None),
+            Err(why) => (base, Some(format!("[profile.{profile}] {why}"))),
+        },
+    }
 }
 
 /// What the rules of one review share: the simulated build, computed the first time a rule
@@ -55,12 +75,13 @@ pub fn simulate(facts: &Facts) -> Sim {
     let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
     let assumed_sizes = facts.units.units.iter().any(|u| size(&u.package).is_none());
 
-    let model = CostModel::DEV;
+    let (model, model_note) = model_for(facts, false);
     let costs = estimate_costs(&facts.units, &model, size, model.typical);
     let result = analyze(&facts.units, &costs, facts.jobs);
     Sim {
         costs,
         result,
         assumed_sizes,
+        model_note,
     }
 }

@@ -352,11 +352,13 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         .as_ref()
         .map(|m| architect_build::match_measured(graph, m))
         .unwrap_or_else(|| vec![None; graph.units.len()]);
-    let model = if args.release {
-        CostModel::RELEASE
-    } else {
-        CostModel::DEV
-    };
+    let (model, model_note) = architect_rules::buildsim::model_for(&facts, args.release);
+    if let Some(n) = &model_note
+        && !args.review.quiet
+        && !args.fit
+    {
+        eprintln!("note: {n}");
+    }
     let known: Vec<Option<architect_build::Size>> = graph
         .units
         .iter()
@@ -414,6 +416,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         costs: costs.clone(),
         result: result.clone(),
         assumed_sizes,
+        model_note,
     });
     let review = architect_rules::review_with(
         &facts,

@@ -270,6 +270,53 @@ fn build_rules_come_with_the_simulation_and_deny_sets_the_exit_code() {
 }
 
 #[test]
+fn the_profiles_debug_setting_scales_the_estimate_where_measured() {
+    let (_tmp, ws) = copy_fixture("registry-ws");
+    let predicted = |extra: &[&str]| {
+        let mut args = vec!["--offline", "-j", "2", "--format", "json"];
+        args.extend_from_slice(extra);
+        let out = build_time(&ws, &args);
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        (
+            json(&out)["predicted_total_s"].as_f64().unwrap(),
+            stderr(&out),
+        )
+    };
+    let manifest = ws.join("Cargo.toml");
+    let original = std::fs::read_to_string(&manifest).unwrap();
+    let (plain, note) = predicted(&["--release"]);
+    assert!(!note.contains("not modelled"), "{note}");
+
+    std::fs::write(
+        &manifest,
+        format!("{original}\n[profile.release]\ndebug = 1\n"),
+    )
+    .unwrap();
+    let (limited, note) = predicted(&["--release"]);
+    assert!(limited > plain, "{limited} against {plain}");
+    assert!(!note.contains("not modelled"), "{note}");
+
+    // No measurement covers full debug information in release: said, and not applied.
+    std::fs::write(
+        &manifest,
+        format!("{original}\n[profile.release]\ndebug = true\n"),
+    )
+    .unwrap();
+    let (full, note) = predicted(&["--release"]);
+    assert_eq!(full, plain);
+    assert!(
+        note.contains("[profile.release] `debug = \"full\"` is not modelled"),
+        "{note}"
+    );
+
+    // In the dev profile, turning debug information off makes the estimate smaller.
+    let (dev, _) = predicted(&[]);
+    std::fs::write(&manifest, format!("{original}\n[profile.dev]\ndebug = 0\n")).unwrap();
+    let (dev_none, _) = predicted(&[]);
+    assert!(dev_none < dev, "{dev_none} against {dev}");
+}
+
+#[test]
 fn what_ifs() {
     let (_tmp, ws) = copy_fixture("registry-ws");
     let run = |extra: &[&str]| {

@@ -107,6 +107,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             architect_build::CostModel::DEV.typical.kloc
         ));
     }
+    if let Some(n) = &sim.model_note {
+        f = f.note(n.clone());
+    }
     for &(i, start, duration) in path {
         f = f.note(format!(
             "{:>7.1} s  +{:.1} s  {}",
