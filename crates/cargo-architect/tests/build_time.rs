@@ -29,6 +29,25 @@ fn corpus() -> Option<(tempfile::TempDir, std::path::PathBuf)> {
     Some((tmp, ws))
 }
 
+/// `build-time --format json` at -j2 with the unit times of `report`.
+fn replay(ws: &std::path::Path, report: &std::path::Path, release: bool) -> serde_json::Value {
+    let mut args = vec![
+        "--locked",
+        "-j",
+        "2",
+        "--format",
+        "json",
+        "--timings",
+        report.to_str().unwrap(),
+    ];
+    if release {
+        args.push("--release");
+    }
+    let out = build_time(ws, &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    json(&out)
+}
+
 /// A replay of a measured report: the total within 5%, the chain that ended the build the
 /// measured one, and the units started when they were (90% within 1% of the build's time).
 fn assert_replays(report: &str, doc: &serde_json::Value) {
@@ -64,22 +83,11 @@ fn replaying_measured_builds_reproduces_their_time() {
         ("real-deps-debug-j2.html", false),
         ("real-deps-release-j2.html", true),
     ] {
-        let path = repo_root().join("../shared/timings").join(report);
-        let mut args = vec![
-            "--locked",
-            "-j",
-            "2",
-            "--format",
-            "json",
-            "--timings",
-            path.to_str().unwrap(),
-        ];
-        if release {
-            args.push("--release");
-        }
-        let out = build_time(&ws, &args);
-        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-        let doc = json(&out);
+        let doc = replay(
+            &ws,
+            &repo_root().join("../shared/timings").join(report),
+            release,
+        );
         assert_replays(report, &doc);
         let predicted = doc["predicted_total_s"].as_f64().unwrap();
         assert!(doc["lower_bounds"]["critical_path_s"].as_f64().unwrap() <= predicted);
@@ -115,19 +123,7 @@ fn build_scripts_compiling_c_are_estimated_from_their_c_sources() {
 fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
     let Some((_tmp, ws)) = corpus() else { return };
     let report = repo_root().join("fixtures/timings/real-deps-debug-j2.html");
-    let replay = build_time(
-        &ws,
-        &[
-            "--locked",
-            "-j",
-            "2",
-            "--format",
-            "json",
-            "--timings",
-            report.to_str().unwrap(),
-        ],
-    );
-    let doc = json(&replay);
+    let doc = replay(&ws, &report, false);
     assert_replays("the recorded corpus build", &doc);
     // The build rules run on the replayed build: the long pole is the measured one.
     let long_pole: Vec<&str> = doc["findings"]
@@ -151,20 +147,10 @@ fn the_cost_model_is_the_fit_of_the_recorded_corpus_build() {
 fn the_release_cost_model_is_the_fit_of_the_recorded_release_build() {
     let Some((_tmp, ws)) = corpus() else { return };
     let report = repo_root().join("fixtures/timings/real-deps-release-j2.html");
-    let replay = build_time(
-        &ws,
-        &[
-            "--locked",
-            "--release",
-            "-j",
-            "2",
-            "--format",
-            "json",
-            "--timings",
-            report.to_str().unwrap(),
-        ],
+    assert_replays(
+        "the recorded corpus release build",
+        &replay(&ws, &report, true),
     );
-    assert_replays("the recorded corpus release build", &json(&replay));
     assert_fit(&ws, &report, true, &architect_build::CostModel::RELEASE);
 }
 
