@@ -464,9 +464,9 @@ pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Optio
 
 /// The measured start, metadata and end of each unit of the graph (zero for units the report
 /// does not have), to walk the measured critical chain.
-pub fn measured_schedule(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<crate::Scheduled> {
-    match_measured(graph, measured)
-        .into_iter()
+fn schedule_of(costs: &[Option<Cost>]) -> Vec<crate::Scheduled> {
+    costs
+        .iter()
         .map(|c| {
             let (start, rmeta, duration) = c.map_or((0.0, 0.0, 0.0), |c| {
                 (c.started.unwrap_or(0.0), c.rmeta, c.duration)
@@ -712,7 +712,7 @@ pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[Measur
         .map(|u| u.start + u.duration)
         .fold(0.0, f64::max);
     let costs = match_measured(graph, measured);
-    let times = measured_schedule(graph, measured);
+    let times = schedule_of(&costs);
     let measured_chain = crate::simulate::critical_chain(graph, &times);
     let mut errors: Vec<f64> = costs
         .iter()
