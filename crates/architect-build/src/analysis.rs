@@ -671,7 +671,7 @@ pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
 
 /// Each unit's rank in the order a measured build started them; units never measured come
 /// after, in graph order.
-pub fn observed_order(costs: &[Cost]) -> Vec<usize> {
+fn observed_order(costs: &[Cost]) -> Vec<usize> {
     let mut by_start: Vec<usize> = (0..costs.len()).collect();
     by_start.sort_by(|&a, &b| match (costs[a].started, costs[b].started) {
         (Some(x), Some(y)) => x.total_cmp(&y).then(a.cmp(&b)),

@@ -17,7 +17,7 @@ pub mod units;
 
 pub use analysis::{
     BuildTime, Cost, CostModel, Replay, Size, WhatIf, analyze, apply, compare_replay,
-    estimate_costs, match_measured, observed_order, split_unit,
+    estimate_costs, match_measured, split_unit,
 };
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};
 pub use timings::{MeasuredUnit, parse_timings};

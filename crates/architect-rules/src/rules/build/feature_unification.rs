@@ -147,20 +147,17 @@ fn changed_lines<'a>(old: &'a str, new: &'a str) -> (Vec<&'a str>, Vec<&'a str>)
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = differences(cx);
-    if let Hack::Stale { .. } = hack(cx.facts) {
-        out.push(stale(cx));
+    let state = hack(cx.facts);
+    let mut out = differences(cx, &state);
+    if let Hack::Stale { removed, added, .. } = &state {
+        out.push(stale(cx, &state, removed, added));
     }
     out
 }
 
 /// The finding of a workspace-hack that `cargo hakari generate` would change.
-fn stale(cx: &Ctx<'_>) -> Finding {
+fn stale(cx: &Ctx<'_>, state: &Hack<'_>, removed: &[&str], added: &[&str]) -> Finding {
     let facts = cx.facts;
-    let state = hack(facts);
-    let Hack::Stale { removed, added, .. } = &state else {
-        unreachable!("called on a stale hack");
-    };
     let begin = facts
         .hakari
         .as_ref()
@@ -188,7 +185,7 @@ fn stale(cx: &Ctx<'_>) -> Finding {
 }
 
 /// Third-party packages whose features differ between commands, and their summary.
-fn differences(cx: &Ctx<'_>) -> Vec<Finding> {
+fn differences(cx: &Ctx<'_>, state: &Hack<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     if facts.feature_builds.len() < 2 {
         return Vec::new();
@@ -280,7 +277,6 @@ fn differences(cx: &Ctx<'_>) -> Vec<Finding> {
     let significant = waste / work >= cx.number("min-share");
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
     let names: Vec<String> = top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
-    let state = hack(facts);
     let up_to_date = matches!(state, Hack::UpToDate { .. });
     let help = match state {
         Hack::Stale { package, .. } => format!(
