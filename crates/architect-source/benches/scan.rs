@@ -8,12 +8,23 @@
 //! ```sh
 //! ARCHITECT_BENCH_DIR=~/.cargo/registry/src cargo bench -p architect-source --bench scan
 //! ```
+//!
+//! `adversarial` runs every scan (`Wanted::BuildScript`) over generated hostile files (see
+//! `tests/common/shapes.rs`) of about 1 MiB and 8 MiB: with linear scans the two sizes show
+//! about the same bytes per second.
+//!
+//! ```sh
+//! cargo bench -p architect-source --bench scan -- adversarial
+//! ```
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
 use architect_source::{Wanted, analyze, lex};
 use divan::counter::BytesCount;
+
+#[path = "../tests/common/shapes.rs"]
+mod shapes;
 
 fn main() {
     divan::main();
@@ -92,4 +103,12 @@ fn analyze_workspace_file(b: divan::Bencher) {
             .map(|f| analyze(f, Wanted::All).code_lines)
             .sum::<usize>()
     });
+}
+
+/// One hostile shape at 1 MiB and at 8 MiB (the largest file the loader scans).
+#[divan::bench(args = shapes::NAMES, consts = [1, 8], sample_count = 3, sample_size = 1)]
+fn adversarial<const MIB: usize>(b: divan::Bencher, shape: &str) {
+    let text = shapes::by_name(shape)(MIB << 20);
+    b.counter(BytesCount::of_str(&text))
+        .bench(|| analyze(divan::black_box(&text), Wanted::BuildScript).code_lines);
 }

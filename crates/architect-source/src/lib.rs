@@ -12,7 +12,11 @@
 mod scan;
 mod tokens;
 
+use std::sync::Arc;
+
 pub use scan::analyze;
+#[doc(hidden)]
+pub use scan::analyze_counting;
 pub use tokens::{Tok, TokKind, lex};
 
 /// A byte range in the file.
@@ -29,7 +33,8 @@ pub enum Wanted {
     All,
     /// Everything, build-script behaviour included: a build script's file.
     BuildScript,
-    /// Module declarations and the unsafe inventory: a dependency's file (`--deps`).
+    /// Module declarations, `include!`s and the unsafe inventory: a dependency's file
+    /// (`--deps`). Files without `mod`, `unsafe`, `forbid` or `include` are not lexed.
     ModsAndUnsafe,
     /// The same, and the size metrics of every file (always lexed): for the cost model.
     ModsUnsafeAndMetrics,
@@ -51,26 +56,162 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Adds `o`, saturating (a hostile file can hold more derive names than a `u32` counts).
     pub fn add(&mut self, o: &Metrics) {
-        self.fns += o.fns;
-        self.generic_fns += o.generic_fns;
-        self.impls += o.impls;
-        self.macro_calls += o.macro_calls;
-        self.derives += o.derives;
+        self.fns = self.fns.saturating_add(o.fns);
+        self.generic_fns = self.generic_fns.saturating_add(o.generic_fns);
+        self.impls = self.impls.saturating_add(o.impls);
+        self.macro_calls = self.macro_calls.saturating_add(o.macro_calls);
+        self.derives = self.derives.saturating_add(o.derives);
     }
 }
 
-/// `mod name;` or `mod name { ... }`, with what decides where its file is.
+/// `mod name;`, with what decides where its file is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModDecl {
     pub name: String,
-    /// `#[path = "..."]`.
+    /// `#[path = "..."]`: the string's value as rustc reads it (escapes processed; a raw string
+    /// verbatim). When the literal does not unescape ([`ModDecl::path_attr_invalid`]), the text
+    /// between its quotes as written.
     pub path_attr: Option<String>,
+    /// The `#[path]` literal is one rustc rejects: an invalid escape (`"\q"`, `"\u{D800}"`), a
+    /// bare carriage return, a byte or C string, a suffix. rustc refuses the crate, so no file
+    /// is this module's: report it rather than follow `path_attr`.
+    pub path_attr_invalid: bool,
     /// `pub mod` (plain `pub`, not `pub(crate)` and friends).
     pub is_pub: bool,
     /// Enclosing inline modules, outermost first, with whether each is `pub`.
-    pub inline_parents: Vec<(String, bool)>,
+    pub inline_parents: InlineParents,
     pub span: Span,
+}
+
+/// `include!("path")` (also `r"..."`, `core::include!`, `::std::include!`...) whose argument is
+/// one string literal: the code of that file is compiled here, as if it were written in place.
+/// rustc resolves `path` relative to the directory of the file holding the `include!`.
+/// Arguments that are not a literal (`concat!(env!("OUT_DIR"), ...)`: generated files) and
+/// `include_str!`/`include_bytes!` (not code) are not reported.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Include {
+    /// The string's value as rustc reads it (escapes processed; a raw string verbatim); when
+    /// [`Include::invalid`], the text between its quotes as written.
+    pub path: String,
+    /// From the macro's path to its closing bracket.
+    pub span: Span,
+    /// The literal is one rustc rejects (see [`ModDecl::path_attr_invalid`]): rustc refuses the
+    /// file, and nothing is included.
+    pub invalid: bool,
+}
+
+/// The inline modules around a [`ModDecl`], outermost first, with whether each is `pub`.
+///
+/// The declarations of one file share the chain of inline modules, so a file of modules nested
+/// `n` deep with a declaration at each level costs `O(n)`, not `O(n²)`. Read it like the
+/// `Vec<(String, bool)>` it stands for: [`iter`](InlineParents::iter) (each call collects the
+/// chain: `O(len)`), [`len`](InlineParents::len) and [`is_empty`](InlineParents::is_empty) in
+/// `O(1)`; it compares equal to an array, a slice or a `Vec` of the same pairs.
+#[derive(Clone, Default)]
+pub struct InlineParents {
+    /// Every inline module of the file, each with the index of its parent.
+    nodes: Arc<[InlineNode]>,
+    /// The innermost enclosing module, if any.
+    innermost: Option<usize>,
+    len: usize,
+}
+
+#[derive(Debug)]
+struct InlineNode {
+    item: (String, bool),
+    parent: Option<usize>,
+}
+
+impl InlineParents {
+    /// How many inline modules enclose the declaration.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// `(name, is pub)` of each enclosing inline module, outermost first.
+    pub fn iter(&self) -> std::vec::IntoIter<&(String, bool)> {
+        let mut v: Vec<&(String, bool)> = self.innermost_first().collect();
+        v.reverse();
+        v.into_iter()
+    }
+
+    pub fn to_vec(&self) -> Vec<(String, bool)> {
+        self.iter().cloned().collect()
+    }
+
+    fn innermost_first(&self) -> impl Iterator<Item = &(String, bool)> {
+        let mut at = self.innermost;
+        std::iter::from_fn(move || {
+            let node = &self.nodes[at?];
+            at = node.parent;
+            Some(&node.item)
+        })
+    }
+}
+
+impl From<Vec<(String, bool)>> for InlineParents {
+    fn from(chain: Vec<(String, bool)>) -> Self {
+        let len = chain.len();
+        let nodes: Vec<InlineNode> = chain
+            .into_iter()
+            .enumerate()
+            .map(|(k, item)| InlineNode {
+                item,
+                parent: k.checked_sub(1),
+            })
+            .collect();
+        InlineParents {
+            nodes: nodes.into(),
+            innermost: len.checked_sub(1),
+            len,
+        }
+    }
+}
+
+impl<'a> IntoIterator for &'a InlineParents {
+    type Item = &'a (String, bool);
+    type IntoIter = std::vec::IntoIter<&'a (String, bool)>;
+    fn into_iter(self) -> Self::IntoIter {
+        self.iter()
+    }
+}
+
+impl std::fmt::Debug for InlineParents {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for InlineParents {
+    fn eq(&self, other: &Self) -> bool {
+        self.len == other.len && self.innermost_first().eq(other.innermost_first())
+    }
+}
+
+impl Eq for InlineParents {}
+
+impl PartialEq<[(String, bool)]> for InlineParents {
+    fn eq(&self, other: &[(String, bool)]) -> bool {
+        self.len == other.len() && self.innermost_first().eq(other.iter().rev())
+    }
+}
+
+impl<const N: usize> PartialEq<[(String, bool); N]> for InlineParents {
+    fn eq(&self, other: &[(String, bool); N]) -> bool {
+        *self == other[..]
+    }
+}
+
+impl PartialEq<Vec<(String, bool)>> for InlineParents {
+    fn eq(&self, other: &Vec<(String, bool)>) -> bool {
+        *self == other[..]
+    }
 }
 
 /// Where an `unsafe` is and what it introduces.
@@ -198,6 +339,8 @@ pub struct FileFacts {
     /// Lines holding code: not blank, not only comments.
     pub code_lines: usize,
     pub mods: Vec<ModDecl>,
+    /// `include!` of a literal path: files compiled as part of this one.
+    pub includes: Vec<Include>,
     pub unsafes: Vec<(UnsafeKind, Span)>,
     /// `#![forbid(unsafe_code)]`.
     pub forbids_unsafe: bool,

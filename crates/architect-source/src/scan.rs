@@ -1,8 +1,31 @@
 //! Scans over the token stream, one per kind of construct.
+//!
+//! The files come from untrusted repositories (up to 8 MiB each), so every scan is linear, or
+//! `n·log n`, in the number of tokens whatever the text, nested or unbalanced brackets
+//! included. The rules that keep them so:
+//!
+//! - a question about a bracketed range ("does this attribute name `instrument`?", "how many
+//!   derive names?") is answered from precomputed positions, never by walking the range again
+//!   for each of the nested ranges that hold it;
+//! - a walk that looks for a separator at "the same depth" jumps over bracket pairs;
+//! - lookups by name go through hash maps built once (std's, with random keys: no hash
+//!   flooding);
+//! - the parts of the output that could repeat per level of nesting are shared
+//!   ([`InlineParents`](crate::InlineParents)) or attributed once (the tokens of nested item
+//!   signatures, see `api_uses`).
+//!
+//! Every read of a token or of the bracket pairs goes through the accessor methods of
+//! [`Scanner`], which count them; [`analyze_counting`] returns the count, so the tests hold the
+//! scans to a constant number of reads per token.
+
+use std::cell::{Cell, OnceCell};
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap, HashSet};
 
 use crate::tokens::{Tok, TokKind, lex};
 use crate::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, ModDecl, PubEnum, Span, Spawn, UnsafeKind, Wanted,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
+    PubEnum, Span, Spawn, UnsafeKind, Wanted,
 };
 
 /// Crates whose types in a public signature tie callers to a runtime.
@@ -34,8 +57,19 @@ const CARGO_ENV: &[&str] = &[
 
 /// Analyze one file.
 pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
+    run::<false>(src, wanted).0
+}
+
+/// [`analyze`], and the number of token (and bracket-pair) reads the scans made: the measure
+/// the linearity tests bound, independent of the machine's speed. (A separate instantiation
+/// of the scans: [`analyze`] does not count, so its loops keep no counter in memory.)
+pub fn analyze_counting(src: &str, wanted: Wanted) -> (FileFacts, u64) {
+    run::<true>(src, wanted)
+}
+
+fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
     if wanted == Wanted::ModsAndUnsafe
-        && !["mod", "unsafe", "forbid"]
+        && !["mod", "unsafe", "forbid", "include"]
             .iter()
             .any(|n| memchr::memmem::find(src.as_bytes(), n.as_bytes()).is_some())
     {
@@ -48,19 +82,21 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
                 !t.is_empty() && !t.starts_with("//")
             })
             .count();
-        return FileFacts {
+        let facts = FileFacts {
             code_lines,
             ..FileFacts::default()
         };
+        return (facts, 0);
     }
     let (toks, code_lines, lex_error) = lex(src);
-    let s = Scanner::new(src, &toks);
+    let s = Scanner::<COUNT>::new(src, &toks);
     let mut f = FileFacts {
         code_lines,
         lex_error,
         ..FileFacts::default()
     };
     f.mods = s.mods();
+    f.includes = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
     if wanted != Wanted::ModsAndUnsafe {
         f.metrics = s.metrics();
@@ -79,39 +115,198 @@ pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
             f.behaviours = s.behaviours();
         }
     }
-    f
+    let reads = s.reads.get();
+    (f, reads)
 }
 
-struct Scanner<'a> {
+/// The scans over one file's tokens; `COUNT`: whether reads are counted.
+struct Scanner<'a, const COUNT: bool> {
     src: &'a str,
+    /// Read only through [`Scanner::tok`].
     t: &'a [Tok],
     /// For an opening bracket, the index of its match (or `t.len()`); for a closing one, the
-    /// index of its opening (or `usize::MAX`).
+    /// index of its opening (or `usize::MAX`). Read only through [`Scanner::pair_of`].
     pair: Vec<usize>,
-    /// Token ranges of inline modules that are not plain `pub`.
-    private_mods: Vec<(usize, usize)>,
+    /// Reads of `t`, `pair` and the tables below (when `COUNT`).
+    reads: Cell<u64>,
+    /// Positions of the identifiers that range questions look for.
+    words: OnceCell<Words>,
+    /// Token ranges (inclusive) inside inline modules that are not plain `pub`, merged, sorted.
+    private: OnceCell<Vec<(usize, usize)>>,
+    /// For each index, where an item signature starting there ends (see `signature_end`).
+    sig_ends: OnceCell<Vec<u32>>,
 }
 
-/// `(local name, full path)` of each `use` import.
-type Imports = Vec<(String, String)>;
+/// Sorted positions of identifiers, so "is there one in `[a, b)`?" costs a binary search.
+#[derive(Default)]
+struct Words {
+    unsafe_code: Vec<u32>,
+    instrument: Vec<u32>,
+    non_exhaustive: Vec<u32>,
+    error: Vec<u32>,
+    c: Vec<u32>,
+    /// `.instrument`, `.in_current_span`, `.enter`, `.in_scope` and any `in_scope`: what makes
+    /// a spawned future carry a span.
+    span_carrier: Vec<u32>,
+}
 
-impl<'a> Scanner<'a> {
+/// What a `use` import tells about a local name.
+#[derive(Debug, Clone, Copy)]
+struct Import<'a> {
+    /// The first segment of the path of the first import of the name (`""` for `use self;`).
+    krate: &'a str,
+    /// Some import of the name has a path starting with `std::env`.
+    from_std_env: bool,
+}
+
+/// Each `use` import by local name.
+type Imports<'a> = HashMap<&'a str, Import<'a>>;
+
+/// The path of a `use` tree so far, as much of it as the scans need (copying a whole path
+/// at every level of nested groups would be quadratic).
+#[derive(Debug, Clone, Copy, Default)]
+struct UsePath<'a> {
+    first: Option<&'a str>,
+    second: Option<&'a str>,
+    last: Option<&'a str>,
+    len: usize,
+}
+
+impl<'a> UsePath<'a> {
+    fn push(mut self, seg: &'a str) -> Self {
+        match self.len {
+            0 => self.first = Some(seg),
+            1 => self.second = Some(seg),
+            _ => {}
+        }
+        self.last = Some(seg);
+        self.len += 1;
+        self
+    }
+
+    fn import(&self) -> Import<'a> {
+        Import {
+            krate: self.first.unwrap_or(""),
+            from_std_env: self.first == Some("std")
+                && self.second.is_some_and(|s| s.starts_with("env")),
+        }
+    }
+}
+
+/// Tokens already attributed to an item signature by `api_uses`: `find(p)` is the first
+/// token at or after `p` that is not (a union-find over "next", with path halving).
+struct Unclaimed {
+    next: Vec<u32>,
+}
+
+impl Unclaimed {
+    fn new(n: usize) -> Self {
+        Unclaimed {
+            next: (0..=n as u32).collect(),
+        }
+    }
+
+    fn find<const C: bool>(&mut self, s: &Scanner<'_, C>, p: usize) -> usize {
+        let n = self.next.len() - 1;
+        let mut p = p.min(n);
+        while self.next[p] as usize != p {
+            s.read(1);
+            let q = self.next[p] as usize;
+            self.next[p] = self.next[q];
+            p = self.next[p] as usize;
+        }
+        p
+    }
+
+    /// Claims `[from, to)`.
+    fn claim(&mut self, from: usize, to: usize) {
+        let n = self.next.len() - 1;
+        let to = to.min(n);
+        for p in from..to {
+            self.next[p] = to as u32;
+        }
+    }
+}
+
+/// A forward search whose starting points only grow: each token is looked at once in all.
+struct Cursor {
+    /// The answer to the last question; `None` before the first.
+    at: Option<usize>,
+}
+
+impl Cursor {
+    fn new() -> Self {
+        Cursor { at: None }
+    }
+
+    /// The first index at or after `from` where `pred` holds, or `s.len()`. `from` must not
+    /// decrease between calls: the answer to the last question stands while it is at or
+    /// after `from`.
+    fn find<const C: bool>(
+        &mut self,
+        s: &Scanner<'_, C>,
+        from: usize,
+        pred: impl Fn(usize) -> bool,
+    ) -> usize {
+        match self.at {
+            Some(at) if at >= from => at,
+            _ => {
+                let mut at = from;
+                while at < s.len() && !pred(at) {
+                    at += 1;
+                }
+                let at = at.min(s.len());
+                self.at = Some(at);
+                at
+            }
+        }
+    }
+}
+
+impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn new(src: &'a str, t: &'a [Tok]) -> Self {
-        let mut pair = vec![usize::MAX; t.len()];
+        let mut s = Scanner {
+            src,
+            t,
+            pair: Vec::new(),
+            reads: Cell::new(0),
+            words: OnceCell::new(),
+            private: OnceCell::new(),
+            sig_ends: OnceCell::new(),
+        };
+        s.pair = s.pairs();
+        s
+    }
+
+    /// Match brackets. Tolerate unbalanced input: a closer pops to the nearest opener of its
+    /// kind (openers in between stay unmatched); one without any is unmatched. The opener of
+    /// each kind nearest the top is kept per kind, so a closer finds it in O(1).
+    fn pairs(&self) -> Vec<usize> {
+        let n = self.len();
+        let mut pair = vec![usize::MAX; n];
+        // Open brackets, and for each kind the positions in `stack` of its openers.
         let mut stack: Vec<usize> = Vec::new();
-        for (i, tok) in t.iter().enumerate() {
-            match tok.kind {
-                TokKind::Punct(b'(' | b'[' | b'{') => stack.push(i),
-                TokKind::Punct(c @ (b')' | b']' | b'}')) => {
-                    let open = match c {
-                        b')' => b'(',
-                        b']' => b'[',
-                        _ => b'{',
-                    };
-                    // Tolerate unbalanced input: pop to the nearest matching opener.
-                    if let Some(pos) = stack.iter().rposition(|&o| t[o].is_punct(open)) {
+        let mut by_kind: [Vec<usize>; 3] = Default::default();
+        let kind = |c: u8| match c {
+            b'(' | b')' => 0,
+            b'[' | b']' => 1,
+            _ => 2,
+        };
+        for i in 0..n {
+            match self.tok(i).map(|t| t.kind) {
+                Some(TokKind::Punct(c @ (b'(' | b'[' | b'{'))) => {
+                    by_kind[kind(c)].push(stack.len());
+                    stack.push(i);
+                }
+                Some(TokKind::Punct(c @ (b')' | b']' | b'}'))) => {
+                    if let Some(&pos) = by_kind[kind(c)].last() {
                         let o = stack[pos];
                         stack.truncate(pos);
+                        for k in &mut by_kind {
+                            while k.last().is_some_and(|&p| p >= pos) {
+                                k.pop();
+                            }
+                        }
                         pair[o] = i;
                         pair[i] = o;
                     }
@@ -120,67 +315,224 @@ impl<'a> Scanner<'a> {
             }
         }
         for o in stack {
-            pair[o] = t.len();
+            pair[o] = n;
         }
-        let mut s = Scanner {
-            src,
-            t,
-            pair,
-            private_mods: Vec::new(),
-        };
-        s.private_mods = s.find_private_mods();
-        s
+        pair
     }
 
+    // --- Accessors: the only places that read `t`, `pair` and the tables. ---
+
+    // `#[inline(always)]` on the accessors every scan goes through: a debug build (the tests)
+    // inlines only those, and would otherwise pay a call per layer per read.
+
+    #[inline(always)]
+    fn read(&self, n: u64) {
+        if COUNT {
+            self.reads.set(self.reads.get().wrapping_add(n));
+        }
+    }
+
+    #[inline(always)]
+    fn len(&self) -> usize {
+        self.t.len()
+    }
+
+    #[inline(always)]
+    fn tok(&self, i: usize) -> Option<&'a Tok> {
+        self.read(1);
+        self.t.get(i)
+    }
+
+    #[inline(always)]
+    fn pair_of(&self, i: usize) -> usize {
+        self.read(1);
+        match self.pair.get(i) {
+            Some(&p) => p,
+            None => usize::MAX,
+        }
+    }
+
+    // Plain matches below, not `Option` combinators and derived `==`: calls in a debug build.
+
+    #[inline(always)]
+    fn kind(&self, i: usize) -> Option<TokKind> {
+        self.tok(i).map(|t| t.kind)
+    }
+
+    #[inline(always)]
     fn text(&self, i: usize) -> &'a str {
-        self.t.get(i).map_or("", |t| t.text(self.src))
+        match self.tok(i) {
+            Some(t) => t.text(self.src),
+            None => "",
+        }
     }
 
+    #[inline(always)]
     fn is_ident(&self, i: usize, name: &str) -> bool {
-        self.t
-            .get(i)
-            .is_some_and(|t| t.kind == TokKind::Ident && t.text(self.src) == name)
+        match self.tok(i) {
+            Some(
+                t @ Tok {
+                    kind: TokKind::Ident,
+                    ..
+                },
+            ) => {
+                (t.end - t.start) as usize == name.len()
+                    && self.src.as_bytes()[t.start as usize..t.end as usize] == *name.as_bytes()
+            }
+            _ => false,
+        }
     }
 
+    #[inline(always)]
     fn ident(&self, i: usize) -> Option<&'a str> {
-        self.t
-            .get(i)
-            .filter(|t| t.kind == TokKind::Ident)
-            .map(|t| t.text(self.src))
+        match self.tok(i) {
+            Some(
+                t @ Tok {
+                    kind: TokKind::Ident,
+                    ..
+                },
+            ) => Some(t.text(self.src)),
+            _ => None,
+        }
     }
 
+    #[inline(always)]
+    fn is_str(&self, i: usize) -> bool {
+        matches!(
+            self.tok(i),
+            Some(Tok {
+                kind: TokKind::Str,
+                ..
+            })
+        )
+    }
+
+    #[inline(always)]
     fn punct(&self, i: usize, c: u8) -> bool {
-        self.t.get(i).is_some_and(|t| t.is_punct(c))
+        match self.tok(i) {
+            Some(Tok {
+                kind: TokKind::Punct(p),
+                ..
+            }) => *p == c,
+            _ => false,
+        }
+    }
+
+    #[inline(always)]
+    fn is_open(&self, i: usize) -> bool {
+        matches!(
+            self.tok(i),
+            Some(Tok {
+                kind: TokKind::Punct(b'(' | b'[' | b'{'),
+                ..
+            })
+        )
     }
 
     /// `::` starting at `i`.
+    #[inline(always)]
     fn path_sep(&self, i: usize) -> bool {
         self.punct(i, b':') && self.punct(i + 1, b':')
     }
 
     fn span(&self, from: usize, to: usize) -> Span {
-        let end = self
-            .t
-            .get(to)
-            .or(self.t.last())
-            .map_or(0, |t| t.end as usize);
+        let end = self.tok(to).or(self.t.last()).map_or(0, |t| t.end as usize);
         Span {
-            start: self.t.get(from).map_or(0, |t| t.start as usize),
+            start: self.tok(from).map_or(0, |t| t.start as usize),
             end,
         }
     }
 
+    #[inline(always)]
     fn close(&self, open: usize) -> usize {
-        self.pair
-            .get(open)
-            .copied()
-            .unwrap_or(self.t.len())
-            .min(self.t.len())
+        self.pair_of(open).min(self.len())
+    }
+
+    /// Whether a position of `list` (sorted) lies in `[a, b)`: a counted binary search.
+    fn any_in(&self, list: &[u32], a: usize, b: usize) -> bool {
+        let k = self.lower_bound(list, a);
+        k < list.len() && (list[k] as usize) < b
+    }
+
+    /// The index of the first position of `list` at or after `a`.
+    fn lower_bound(&self, list: &[u32], a: usize) -> usize {
+        let (mut lo, mut hi) = (0, list.len());
+        while lo < hi {
+            self.read(1);
+            let mid = lo + (hi - lo) / 2;
+            if (list[mid] as usize) < a {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo
+    }
+
+    fn words(&self) -> &Words {
+        self.words.get_or_init(|| {
+            let mut w = Words::default();
+            for k in 0..self.len() {
+                let Some(name) = self.ident(k) else { continue };
+                let after_dot = || k > 0 && self.punct(k - 1, b'.');
+                let at = k as u32;
+                match name {
+                    "unsafe_code" => w.unsafe_code.push(at),
+                    "instrument" => {
+                        w.instrument.push(at);
+                        if after_dot() {
+                            w.span_carrier.push(at);
+                        }
+                    }
+                    "in_current_span" | "enter" if after_dot() => w.span_carrier.push(at),
+                    "in_scope" => w.span_carrier.push(at),
+                    "non_exhaustive" => w.non_exhaustive.push(at),
+                    "Error" => w.error.push(at),
+                    "C" => w.c.push(at),
+                    _ => {}
+                }
+            }
+            w
+        })
     }
 
     /// Whether token `i` sits inside an inline module that is not `pub`.
     fn in_private_mod(&self, i: usize) -> bool {
-        self.private_mods.iter().any(|&(a, b)| a < i && i < b)
+        let ranges = self.private.get_or_init(|| self.find_private_mods());
+        let (mut lo, mut hi) = (0, ranges.len());
+        while lo < hi {
+            self.read(1);
+            let mid = lo + (hi - lo) / 2;
+            if ranges[mid].0 <= i {
+                lo = mid + 1;
+            } else {
+                hi = mid;
+            }
+        }
+        lo > 0 && i <= ranges[lo - 1].1
+    }
+
+    /// The interiors of `mod name { ... }` that are not plain `pub`, as merged inclusive
+    /// ranges in order.
+    fn find_private_mods(&self) -> Vec<(usize, usize)> {
+        let mut out: Vec<(usize, usize)> = Vec::new();
+        for i in 0..self.len() {
+            if self.is_ident(i, "mod")
+                && self.ident(i + 1).is_some()
+                && self.punct(i + 2, b'{')
+                && !self.visibility(i).1
+            {
+                let (a, b) = (i + 3, self.close(i + 2));
+                if a >= b {
+                    continue;
+                }
+                match out.last_mut() {
+                    Some(last) if a <= last.1 + 1 => last.1 = last.1.max(b - 1),
+                    _ => out.push((a, b - 1)),
+                }
+            }
+        }
+        out
     }
 
     /// Walk back from an item keyword at `i` over qualifiers and visibility: the index where
@@ -196,14 +548,14 @@ impl<'a> Scanner<'a> {
             j -= 1;
         }
         // `extern "C" fn`: an ABI string between `extern` and the keyword.
-        if j > 1 && self.t[j - 1].kind == TokKind::Str && self.is_ident(j - 2, "extern") {
+        if j > 1 && self.is_str(j - 1) && self.is_ident(j - 2, "extern") {
             j -= 2;
             while j > 0 && matches!(self.ident(j - 1), Some("unsafe" | "async" | "const")) {
                 j -= 1;
             }
         }
         if j > 0 && self.punct(j - 1, b')') {
-            let open = self.pair[j - 1];
+            let open = self.pair_of(j - 1);
             if open != usize::MAX && open > 0 && self.is_ident(open - 1, "pub") {
                 return (open - 1, false);
             }
@@ -220,7 +572,7 @@ impl<'a> Scanner<'a> {
         let mut out = Vec::new();
         let mut j = i;
         while j > 0 && self.punct(j - 1, b']') {
-            let open = self.pair[j - 1];
+            let open = self.pair_of(j - 1);
             if open == usize::MAX || open == 0 || !self.punct(open - 1, b'#') {
                 break;
             }
@@ -231,32 +583,39 @@ impl<'a> Scanner<'a> {
         out
     }
 
-    fn attr_has(&self, attrs: &[(usize, usize)], name: &str) -> bool {
-        attrs
-            .iter()
-            .any(|&(a, b)| (a..b).any(|k| self.is_ident(k, name)))
+    /// Whether one of the attribute ranges holds a position of `list`.
+    fn attr_has(&self, attrs: &[(usize, usize)], list: &[u32]) -> bool {
+        attrs.iter().any(|&(a, b)| self.any_in(list, a, b))
     }
 
-    fn find_private_mods(&self) -> Vec<(usize, usize)> {
-        let mut out = Vec::new();
-        for i in 0..self.t.len() {
-            if self.is_ident(i, "mod")
-                && self.ident(i + 1).is_some()
-                && self.punct(i + 2, b'{')
-                && !self.visibility(i).1
-            {
-                out.push((i + 2, self.close(i + 2)));
+    /// The first index in `[from, to)` at the bracket depth of `from` where `pred` holds,
+    /// jumping over bracket pairs; `to` if none.
+    fn find_at_depth(&self, from: usize, to: usize, pred: impl Fn(usize) -> bool) -> usize {
+        let mut k = from;
+        while k < to {
+            if pred(k) {
+                return k;
             }
+            if self.is_open(k) {
+                k = self.close(k);
+                if k >= to {
+                    return to;
+                }
+            }
+            k += 1;
         }
-        out
+        to
     }
 
     fn mods(&self) -> Vec<ModDecl> {
         let mut out = Vec::new();
-        // Inline modules open at a point: (close index, name, is pub).
-        let mut stack: Vec<(usize, String, bool)> = Vec::new();
-        for i in 0..self.t.len() {
-            while stack.last().is_some_and(|(close, _, _)| *close < i) {
+        // Every inline module, with its parent; declarations point into this chain.
+        let mut nodes: Vec<InlineNode> = Vec::new();
+        let mut parents: Vec<(Option<usize>, usize)> = Vec::new();
+        // Inline modules open at a point: (close index, node).
+        let mut stack: Vec<(usize, usize)> = Vec::new();
+        for i in 0..self.len() {
+            while stack.last().is_some_and(|(close, _)| *close < i) {
                 stack.pop();
             }
             if !self.is_ident(i, "mod") {
@@ -271,21 +630,82 @@ impl<'a> Scanner<'a> {
                 let attrs = self.attrs_before(vis_start);
                 let path_attr = attrs.iter().find_map(|&(a, b)| {
                     (self.is_ident(a, "path") && self.punct(a + 1, b'=') && a + 2 < b + 1)
-                        .then(|| self.t.get(a + 2))
+                        .then(|| self.tok(a + 2))
                         .flatten()
                         .filter(|t| t.kind == TokKind::Str)
-                        .map(|t| unquote(t.text(self.src)))
+                        .map(|t| str_value(t.text(self.src)))
                 });
+                let path_attr_invalid = matches!(path_attr, Some(Err(_)));
                 out.push(ModDecl {
                     name,
-                    path_attr,
+                    path_attr: path_attr.map(|p| p.unwrap_or_else(|as_written| as_written)),
+                    path_attr_invalid,
                     is_pub,
-                    inline_parents: stack.iter().map(|(_, n, p)| (n.clone(), *p)).collect(),
+                    inline_parents: InlineParents::default(),
                     span: self.span(vis_start, i + 2),
                 });
+                parents.push((stack.last().map(|&(_, node)| node), stack.len()));
             } else if self.punct(i + 2, b'{') {
-                stack.push((self.close(i + 2), name, is_pub));
+                nodes.push(InlineNode {
+                    item: (name, is_pub),
+                    parent: stack.last().map(|&(_, node)| node),
+                });
+                stack.push((self.close(i + 2), nodes.len() - 1));
             }
+        }
+        if !nodes.is_empty() {
+            let nodes: std::sync::Arc<[InlineNode]> = nodes.into();
+            for (decl, (innermost, len)) in out.iter_mut().zip(parents) {
+                decl.inline_parents = InlineParents {
+                    nodes: nodes.clone(),
+                    innermost,
+                    len,
+                };
+            }
+        }
+        out
+    }
+
+    /// `include!("path")`, `core::include!(..)`, `::std::include!(..)` whose argument is one
+    /// string literal (a trailing comma allowed, as rustc does).
+    fn includes(&self) -> Vec<Include> {
+        let mut out = Vec::new();
+        for i in 0..self.len() {
+            if !self.is_ident(i, "include") || !self.punct(i + 1, b'!') || !self.is_open(i + 2) {
+                continue;
+            }
+            let start = if i >= 2 && self.path_sep(i - 2) {
+                // Through a path: only the builtin's own, `core::` or `std::`, optionally
+                // with a leading `::`. Another path names some other macro.
+                if !(i >= 3 && matches!(self.ident(i - 3), Some("core" | "std"))) {
+                    continue;
+                }
+                if i >= 5 && self.path_sep(i - 5) {
+                    i - 5
+                } else {
+                    i - 3
+                }
+            } else {
+                i
+            };
+            let open = i + 2;
+            let close = self.close(open);
+            let lit = open + 1;
+            if close >= self.len()
+                || !self.is_str(lit)
+                || !(close == lit + 1 || (close == lit + 2 && self.punct(lit + 1, b',')))
+            {
+                continue;
+            }
+            let (path, invalid) = match str_value(self.text(lit)) {
+                Ok(path) => (path, false),
+                Err(as_written) => (as_written, true),
+            };
+            out.push(Include {
+                path,
+                span: self.span(start, close),
+                invalid,
+            });
         }
         out
     }
@@ -293,14 +713,15 @@ impl<'a> Scanner<'a> {
     fn unsafes(&self) -> (Vec<(UnsafeKind, Span)>, bool) {
         let mut out = Vec::new();
         let mut forbid = false;
-        for i in 0..self.t.len() {
-            if self.punct(i, b'#')
+        for i in 0..self.len() {
+            if !forbid
+                && self.punct(i, b'#')
                 && self.punct(i + 1, b'!')
                 && self.punct(i + 2, b'[')
                 && self.is_ident(i + 3, "forbid")
             {
                 let close = self.close(i + 2);
-                forbid |= (i + 4..close).any(|k| self.is_ident(k, "unsafe_code"));
+                forbid = self.any_in(&self.words().unsafe_code, i + 4, close);
             }
             if !self.is_ident(i, "unsafe") {
                 continue;
@@ -311,11 +732,7 @@ impl<'a> Scanner<'a> {
                 Some("impl") => UnsafeKind::Impl,
                 Some("trait" | "auto") => UnsafeKind::Trait,
                 Some("extern") => {
-                    let after = if self.t.get(i + 2).is_some_and(|t| t.kind == TokKind::Str) {
-                        i + 3
-                    } else {
-                        i + 2
-                    };
+                    let after = if self.is_str(i + 2) { i + 3 } else { i + 2 };
                     if self.punct(after, b'{') {
                         UnsafeKind::ExternBlock
                     } else {
@@ -330,16 +747,22 @@ impl<'a> Scanner<'a> {
     }
 
     /// `use` declarations, flattened: `use tokio::{sync::mpsc, task::JoinHandle as H};` gives
-    /// `(mpsc, tokio::sync::mpsc)` and `(H, tokio::task::JoinHandle)`.
-    fn imports(&self) -> Imports {
-        let mut out = Vec::new();
+    /// `mpsc` (from `tokio`) and `H` (from `tokio`). The first import of a name gives its crate.
+    fn imports(&self) -> Imports<'a> {
+        let mut out = Imports::new();
+        let mut work = Vec::new();
         let mut i = 0;
-        while i < self.t.len() {
+        while i < self.len() {
             if self.is_ident(i, "use") {
-                let end = (i + 1..self.t.len())
-                    .find(|&k| self.punct(k, b';'))
-                    .unwrap_or(self.t.len());
-                self.use_tree(i + 1, end, String::new(), &mut out);
+                let mut end = i + 1;
+                while end < self.len() && !self.punct(end, b';') {
+                    end += 1;
+                }
+                // Depth first, in order, without recursion (groups can nest arbitrarily deep).
+                work.push((i + 1, end, UsePath::default()));
+                while let Some((from, to, path)) = work.pop() {
+                    self.use_tree(from, to, path, &mut work, &mut out);
+                }
                 i = end;
             }
             i += 1;
@@ -347,8 +770,21 @@ impl<'a> Scanner<'a> {
         out
     }
 
-    fn use_tree(&self, mut i: usize, end: usize, prefix: String, out: &mut Imports) {
-        let mut path = prefix;
+    /// One use tree in `[i, end)` under `path`: records its import, or queues the members of
+    /// its group (last first, so they pop in order).
+    fn use_tree(
+        &self,
+        mut i: usize,
+        end: usize,
+        mut path: UsePath<'a>,
+        work: &mut Vec<(usize, usize, UsePath<'a>)>,
+        out: &mut Imports<'a>,
+    ) {
+        let mut add = |local: &'a str, import: Import<'a>| {
+            out.entry(local)
+                .and_modify(|e| e.from_std_env |= import.from_std_env)
+                .or_insert(import);
+        };
         while i < end {
             if self.path_sep(i) {
                 i += 2;
@@ -356,42 +792,36 @@ impl<'a> Scanner<'a> {
             }
             if self.punct(i, b'{') {
                 let close = self.close(i).min(end);
+                let queued = work.len();
                 let mut start = i + 1;
-                for k in i + 1..=close {
-                    let at_top =
-                        k == close || (self.punct(k, b',') && self.depth_between(i + 1, k) == 0);
-                    if at_top {
-                        if start < k {
-                            self.use_tree(start, k, path.clone(), out);
-                        }
-                        start = k + 1;
+                while start <= close {
+                    let k = self.find_at_depth(start, close, |k| self.punct(k, b','));
+                    if start < k {
+                        work.push((start, k, path));
                     }
+                    start = k + 1;
                 }
+                work[queued..].reverse();
                 return;
             }
             match self.ident(i) {
                 Some("as") => {
                     if let Some(alias) = self.ident(i + 1) {
-                        out.push((alias.to_string(), path.clone()));
+                        add(alias, path.import());
                     }
                     return;
                 }
                 Some(seg) => {
-                    if !path.is_empty() {
-                        path.push_str("::");
-                    }
-                    path.push_str(seg);
+                    let before = path;
+                    path = path.push(seg);
                     let last = !(self.path_sep(i + 1));
                     if last && !self.is_ident(i + 1, "as") {
-                        let local = if seg == "self" {
-                            path.rsplit("::").nth(1).unwrap_or(seg).to_string()
-                        } else {
-                            seg.to_string()
-                        };
                         if seg == "self" {
-                            path.truncate(path.len() - "::self".len().min(path.len()));
+                            // `a::b::self` imports `b`; a lone `self` has an empty path.
+                            add(before.last.unwrap_or(seg), before.import());
+                        } else {
+                            add(seg, path.import());
                         }
-                        out.push((local, path.clone()));
                         return;
                     }
                 }
@@ -401,26 +831,10 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    /// Bracket depth of `k` relative to `from` (0 when not inside a nested bracket).
-    fn depth_between(&self, from: usize, k: usize) -> usize {
-        let mut depth: usize = 0;
-        for j in from..k {
-            match self.t[j].kind {
-                TokKind::Punct(b'(' | b'[' | b'{') => depth += 1,
-                TokKind::Punct(b')' | b']' | b'}') => depth = depth.saturating_sub(1),
-                _ => {}
-            }
-        }
-        depth
-    }
-
     /// The crate a path's first segment names, through the file's imports.
-    fn crate_of(&self, first: &str, imports: &Imports) -> String {
+    fn crate_of(&self, first: &'a str, imports: &Imports<'a>) -> &'a str {
         let first = first.trim_start_matches("r#");
-        match imports.iter().find(|(local, _)| local == first) {
-            Some((_, full)) => full.split("::").next().unwrap_or(first).to_string(),
-            None => first.to_string(),
-        }
+        imports.get(first).map_or(first, |im| im.krate)
     }
 
     /// The path ending at index `i` (an ident), e.g. `tokio::task::spawn`, and its first index.
@@ -436,9 +850,9 @@ impl<'a> Scanner<'a> {
         (path, start)
     }
 
-    fn spawns(&self, imports: &Imports) -> Vec<Spawn> {
+    fn spawns(&self, imports: &Imports<'a>) -> Vec<Spawn> {
         let mut out = Vec::new();
-        for i in 0..self.t.len() {
+        for i in 0..self.len() {
             let Some(name) = self.ident(i) else { continue };
             if !matches!(name, "spawn" | "spawn_local" | "spawn_blocking")
                 || !self.punct(i + 1, b'(')
@@ -465,30 +879,18 @@ impl<'a> Scanner<'a> {
                 (format!(".{name}"), i)
             } else {
                 let (path, start) = self.path_ending_at(i);
-                let first = path.split("::").next().unwrap_or("");
                 let krate = if path == name {
-                    imports
-                        .iter()
-                        .find(|(local, _)| local == name)
-                        .map(|(_, full)| full.split("::").next().unwrap_or("").to_string())
-                        .unwrap_or_default()
+                    imports.get(name).map_or("", |im| im.krate)
                 } else {
+                    let first = self.ident(start).unwrap_or("");
                     self.crate_of(first, imports)
                 };
-                if !RUNTIME_CRATES.contains(&krate.as_str()) {
+                if !RUNTIME_CRATES.contains(&krate) {
                     continue;
                 }
                 (path, start)
             };
-            let arg = open + 1..close;
-            let instrumented = arg.clone().any(|k| {
-                (self.punct(k.saturating_sub(1), b'.')
-                    && matches!(
-                        self.ident(k),
-                        Some("instrument" | "in_current_span" | "enter" | "in_scope")
-                    ))
-                    || self.is_ident(k, "in_scope")
-            });
+            let instrumented = self.any_in(&self.words().span_carrier, open + 1, close);
             let mut head = open + 1;
             if self.is_ident(head, "self") && self.punct(head + 1, b'.') {
                 head += 2;
@@ -511,13 +913,14 @@ impl<'a> Scanner<'a> {
 
     fn instrumented_fns(&self) -> Vec<String> {
         let mut out = Vec::new();
-        for i in 0..self.t.len() {
+        for i in 0..self.len() {
             if !self.is_ident(i, "fn") {
                 continue;
             }
             let (start, _) = self.visibility(i);
             let attrs = self.attrs_before(start);
-            if self.attr_has(&attrs, "instrument")
+            if !attrs.is_empty()
+                && self.attr_has(&attrs, &self.words().instrument)
                 && let Some(name) = self.ident(i + 1)
             {
                 out.push(name.to_string());
@@ -526,15 +929,17 @@ impl<'a> Scanner<'a> {
         out
     }
 
-    /// Types from runtime or error crates in the token range `[from, to)`.
+    /// Types from runtime or error crates among the tokens of `[from, to)` that no earlier
+    /// item claimed; claims them.
     fn foreign_types(
         &self,
         from: usize,
         to: usize,
-        imports: &Imports,
-    ) -> Vec<(String, String, usize)> {
+        imports: &Imports<'a>,
+        unclaimed: &mut Unclaimed,
+    ) -> Vec<(String, &'a str, usize)> {
         let mut out = Vec::new();
-        let mut k = from;
+        let mut k = unclaimed.find(self, from);
         while k < to {
             if let Some(seg) = self.ident(k)
                 && !(k > 0 && self.path_sep(k - 2))
@@ -549,42 +954,52 @@ impl<'a> Scanner<'a> {
                     .join("::");
                 let krate = if end == k {
                     // A bare name counts only when imported from one of the crates.
-                    imports
-                        .iter()
-                        .find(|(local, _)| local == seg)
-                        .map(|(_, full)| full.split("::").next().unwrap_or("").to_string())
-                        .unwrap_or_default()
+                    imports.get(seg).map_or("", |im| im.krate)
                 } else {
                     self.crate_of(seg, imports)
                 };
-                if RUNTIME_CRATES.contains(&krate.as_str())
-                    || ERROR_CRATES.contains(&krate.as_str())
-                {
+                if RUNTIME_CRATES.contains(&krate) || ERROR_CRATES.contains(&krate) {
                     out.push((path, krate, k));
                 }
-                k = end + 1;
+                unclaimed.claim(k, end + 1);
+                k = unclaimed.find(self, end + 1);
                 continue;
             }
-            k += 1;
+            unclaimed.claim(k, k + 1);
+            k = unclaimed.find(self, k + 1);
         }
         out
     }
 
-    /// The end of an item signature starting at `i`: the first `{`, `;` or `=` at its depth.
+    /// The end of an item signature starting at `i`: the first `{` or `;` at its depth
+    /// (`(...)` and `[...]` are jumped), or the end of the file. Computed for every index at
+    /// once, from the end, so many signatures running to one `{` cost one walk.
     fn signature_end(&self, i: usize) -> usize {
-        let mut k = i;
-        while k < self.t.len() {
-            match self.t[k].kind {
-                TokKind::Punct(b'{' | b';') => return k,
-                TokKind::Punct(b'(' | b'[') => k = self.close(k),
-                _ => {}
+        let n = self.len();
+        let ends = self.sig_ends.get_or_init(|| {
+            let mut e = vec![n as u32; n + 1];
+            for k in (0..n).rev() {
+                e[k] = match self.kind(k) {
+                    Some(TokKind::Punct(b'{' | b';')) => k as u32,
+                    Some(TokKind::Punct(b'(' | b'[')) => {
+                        let c = self.close(k);
+                        if c >= n { n as u32 } else { e[c + 1] }
+                    }
+                    _ => e[k + 1],
+                };
             }
-            k += 1;
-        }
-        k
+            e
+        });
+        self.read(1);
+        ends.get(i).map_or(n, |&e| e as usize)
     }
 
-    fn api_uses(&self, imports: &Imports) -> Vec<ApiUse> {
+    /// `pub` items whose signature names a runtime or error crate's type. Each token is read
+    /// for the first item (in the order of their keywords) whose signature range holds it:
+    /// ranges overlap only when an item sits inside another's signature (a `const` block in
+    /// an array length, a malformed file), and reading them again for each enclosing item
+    /// would be quadratic.
+    fn api_uses(&self, imports: &Imports<'a>) -> Vec<ApiUse> {
         if imports.is_empty()
             && ![RUNTIME_CRATES, ERROR_CRATES]
                 .concat()
@@ -594,20 +1009,27 @@ impl<'a> Scanner<'a> {
             return Vec::new();
         }
         let mut out = Vec::new();
-        let push = |item: String, from: usize, to: usize, public: bool, out: &mut Vec<ApiUse>| {
-            for (ty, krate, at) in self.foreign_types(from, to, imports) {
-                if !out.iter().any(|u: &ApiUse| u.item == item && u.ty == ty) {
-                    out.push(ApiUse {
-                        item: item.clone(),
-                        ty,
-                        krate,
-                        public,
-                        span: self.span(at, at),
-                    });
+        let mut seen: HashSet<(String, String)> = HashSet::new();
+        let mut unclaimed: Option<Unclaimed> = None;
+        let mut push =
+            |item: String, from: usize, to: usize, public: bool, out: &mut Vec<ApiUse>| {
+                let unclaimed = unclaimed.get_or_insert_with(|| Unclaimed::new(self.len()));
+                for (ty, krate, at) in self.foreign_types(from, to, imports, unclaimed) {
+                    if seen.insert((item.clone(), ty.clone())) {
+                        out.push(ApiUse {
+                            item: item.clone(),
+                            ty,
+                            krate: krate.to_string(),
+                            public,
+                            span: self.span(at, at),
+                        });
+                    }
                 }
-            }
-        };
-        for i in 0..self.t.len() {
+            };
+        let mut struct_body = Cursor::new();
+        let mut trait_body = Cursor::new();
+        let (mut last_struct, mut last_trait) = (usize::MAX, usize::MAX);
+        for i in 0..self.len() {
             match self.ident(i) {
                 Some("fn") => {
                     let (_, is_pub) = self.visibility(i);
@@ -630,24 +1052,27 @@ impl<'a> Scanner<'a> {
                     if !is_pub {
                         continue;
                     }
-                    let Some(name) = self.ident(i + 1) else {
+                    let Some(name) = self.ident(i + 1).map(label) else {
                         continue;
                     };
-                    let body = (i + 2..self.t.len()).find(|&k| {
+                    let open = struct_body.find(self, i + 2, |k| {
                         self.punct(k, b'{') || self.punct(k, b'(') || self.punct(k, b';')
                     });
-                    let Some(open) = body.filter(|&k| !self.punct(k, b';')) else {
+                    // No body, or the body of the struct before (`pub struct A pub struct B
+                    // { .. }`): its fields are taken already.
+                    if open >= self.len() || self.punct(open, b';') || open == last_struct {
                         continue;
-                    };
+                    }
+                    last_struct = open;
                     let close = self.close(open);
+                    let public = !self.in_private_mod(i);
+                    // Fields are at the body's own depth; a `pub` inside a field's type
+                    // brackets is not a field.
                     let mut k = open + 1;
                     while k < close {
                         if self.is_ident(k, "pub") && !self.punct(k + 1, b'(') {
-                            let field_end = (k + 1..close)
-                                .find(|&j| {
-                                    self.punct(j, b',') && self.depth_between(open + 1, j) == 0
-                                })
-                                .unwrap_or(close);
+                            let field_end =
+                                self.find_at_depth(k + 1, close, |j| self.punct(j, b','));
                             let field = if self.punct(k + 2, b':') {
                                 self.text(k + 1).to_string()
                             } else {
@@ -657,10 +1082,14 @@ impl<'a> Scanner<'a> {
                                 format!("field {name}::{field}"),
                                 k + 1,
                                 field_end,
-                                !self.in_private_mod(i),
+                                public,
                                 &mut out,
                             );
-                            k = field_end;
+                            k = field_end + 1;
+                            continue;
+                        }
+                        if self.is_open(k) {
+                            k = self.close(k);
                         }
                         k += 1;
                     }
@@ -670,25 +1099,34 @@ impl<'a> Scanner<'a> {
                     if !is_pub {
                         continue;
                     }
-                    let Some(name) = self.ident(i + 1) else {
+                    let Some(name) = self.ident(i + 1).map(label) else {
                         continue;
                     };
-                    let Some(open) = (i + 2..self.t.len()).find(|&k| self.punct(k, b'{')) else {
+                    let open = trait_body.find(self, i + 2, |k| self.punct(k, b'{'));
+                    if open >= self.len() || open == last_trait {
                         continue;
-                    };
+                    }
+                    last_trait = open;
                     let close = self.close(open);
-                    for k in open + 1..close {
-                        if self.is_ident(k, "fn") && self.depth_between(open + 1, k) == 0 {
+                    let public = !self.in_private_mod(i);
+                    // The trait's items: `fn`s at the body's own depth.
+                    let mut k = open + 1;
+                    while k < close {
+                        if self.is_ident(k, "fn") {
                             let item = self.ident(k + 1).unwrap_or("?");
                             let end = self.signature_end(k).min(close);
                             push(
                                 format!("trait {name}::{item}"),
                                 k + 2,
                                 end,
-                                !self.in_private_mod(i),
+                                public,
                                 &mut out,
                             );
                         }
+                        if self.is_open(k) {
+                            k = self.close(k);
+                        }
+                        k += 1;
                     }
                 }
                 _ => {}
@@ -700,7 +1138,7 @@ impl<'a> Scanner<'a> {
     fn enums(&self) -> (Vec<PubEnum>, Vec<String>) {
         let mut enums = Vec::new();
         let mut impls = Vec::new();
-        for i in 0..self.t.len() {
+        for i in 0..self.len() {
             if self.is_ident(i, "enum") {
                 let (start, is_pub) = self.visibility(i);
                 let Some(name) = self.ident(i + 1) else {
@@ -710,12 +1148,18 @@ impl<'a> Scanner<'a> {
                     continue;
                 }
                 let attrs = self.attrs_before(start);
-                let derives_error = attrs.iter().any(|&(a, b)| {
-                    self.is_ident(a, "derive") && (a..b).any(|k| self.is_ident(k, "Error"))
-                });
+                let (derives_error, non_exhaustive) = if attrs.is_empty() {
+                    (false, false)
+                } else {
+                    let w = self.words();
+                    let derives_error = attrs
+                        .iter()
+                        .any(|&(a, b)| self.is_ident(a, "derive") && self.any_in(&w.error, a, b));
+                    (derives_error, self.attr_has(&attrs, &w.non_exhaustive))
+                };
                 enums.push(PubEnum {
                     name: name.to_string(),
-                    non_exhaustive: self.attr_has(&attrs, "non_exhaustive"),
+                    non_exhaustive,
                     derives_error,
                     public: !self.in_private_mod(i),
                     span: self.span(start, i + 1),
@@ -739,7 +1183,9 @@ impl<'a> Scanner<'a> {
 
     fn metrics(&self) -> crate::Metrics {
         let mut m = crate::Metrics::default();
-        for i in 0..self.t.len() {
+        // The contents of `[derive(...)]` groups; nested ones count again inside the outer.
+        let mut derives: Vec<(usize, usize)> = Vec::new();
+        for i in 0..self.len() {
             match self.ident(i) {
                 Some("fn") if self.ident(i + 1).is_some() => {
                     m.fns += 1;
@@ -749,37 +1195,68 @@ impl<'a> Scanner<'a> {
                 }
                 Some("impl") => m.impls += 1,
                 Some("derive") if i > 0 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
-                    let close = self.close(i + 1);
-                    m.derives += (i + 2..close)
-                        .filter(|&k| self.ident(k).is_some() && !self.path_sep(k + 1))
-                        .count() as u32;
+                    derives.push((i + 2, self.close(i + 1)));
                 }
                 Some(name)
                     if name != "macro_rules"
                         && self.punct(i + 1, b'!')
-                        && matches!(
-                            self.t.get(i + 2).map(|t| t.kind),
-                            Some(TokKind::Punct(b'(' | b'[' | b'{'))
-                        ) =>
+                        && matches!(self.kind(i + 2), Some(TokKind::Punct(b'(' | b'[' | b'{'))) =>
                 {
                     m.macro_calls += 1;
                 }
                 _ => {}
             }
         }
+        let names = self.count_in_ranges(&derives, |k| {
+            self.ident(k).is_some() && !self.path_sep(k + 1)
+        });
+        m.derives = u32::try_from(names).unwrap_or(u32::MAX);
         m
     }
 
+    /// The sum over `ranges` (sorted by start) of the tokens in each where `pred` holds, in one
+    /// sweep over their union: a token inside `d` of the ranges counts `d` times.
+    fn count_in_ranges(&self, ranges: &[(usize, usize)], pred: impl Fn(usize) -> bool) -> u64 {
+        let mut total = 0u64;
+        let mut open: BinaryHeap<Reverse<usize>> = BinaryHeap::new();
+        let mut r = 0;
+        let mut p = 0;
+        loop {
+            if open.is_empty() {
+                let Some(&(start, _)) = ranges.get(r) else {
+                    break;
+                };
+                p = p.max(start);
+            }
+            while let Some(&(start, end)) = ranges.get(r)
+                && start <= p
+            {
+                open.push(Reverse(end));
+                r += 1;
+            }
+            while open.peek().is_some_and(|&Reverse(end)| end <= p) {
+                open.pop();
+            }
+            if !open.is_empty() && pred(p) {
+                total += open.len() as u64;
+            }
+            p += 1;
+        }
+        total
+    }
+
     fn crate_refs(&self) -> Vec<String> {
-        let mut out: Vec<String> = (0..self.t.len())
+        let mut out: Vec<String> = (0..self.len())
             .filter(|&i| self.is_ident(i, "crate") && self.path_sep(i + 1))
             .filter_map(|i| self.ident(i + 3).map(str::to_string))
             .collect();
-        // `use crate::{a, b::c}`: the names inside the group.
-        for i in 0..self.t.len() {
+        // `use crate::{a, b::c}`: the names inside the group. Groups nest (`crate::{a,
+        // crate::{b}}`); the tokens of their union are looked at once.
+        let mut done = 0;
+        for i in 0..self.len() {
             if self.is_ident(i, "crate") && self.path_sep(i + 1) && self.punct(i + 3, b'{') {
                 let close = self.close(i + 3);
-                let mut k = i + 4;
+                let mut k = (i + 4).max(done);
                 while k < close {
                     if let Some(name) = self.ident(k)
                         && (self.punct(k - 1, b'{') || self.punct(k - 1, b','))
@@ -788,6 +1265,7 @@ impl<'a> Scanner<'a> {
                     }
                     k += 1;
                 }
+                done = done.max(close);
             }
         }
         out.sort();
@@ -796,28 +1274,37 @@ impl<'a> Scanner<'a> {
     }
 
     fn static_muts(&self) -> Vec<String> {
-        (0..self.t.len())
+        (0..self.len())
             .filter(|&i| self.is_ident(i, "static") && self.is_ident(i + 1, "mut"))
             .filter_map(|i| self.ident(i + 2).map(str::to_string))
             .collect()
     }
 
-    /// The token ranges of `macro_rules!` bodies.
+    /// The token ranges of `macro_rules!` bodies, sorted by start.
     fn macro_bodies(&self) -> Vec<(usize, usize)> {
-        (0..self.t.len())
+        let mut bodies: Vec<(usize, usize)> = (0..self.len())
             .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
             .filter_map(|i| {
-                let open = (i + 2..(i + 5).min(self.t.len()))
-                    .find(|&k| matches!(self.t[k].kind, TokKind::Punct(b'{' | b'(' | b'[')))?;
+                let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
                 Some((open, self.close(open)))
             })
-            .collect()
+            .collect();
+        bodies.sort_unstable();
+        bodies
     }
 
-    fn hazards(&self, imports: &Imports) -> Vec<(Hazard, Span, String)> {
+    fn hazards(&self, imports: &Imports<'a>) -> Vec<(Hazard, Span, String)> {
         let mut out = Vec::new();
+        // Whether `i` is inside a macro body: the bodies opened before `i` reach past it.
         let bodies = self.macro_bodies();
-        for i in 0..self.t.len() {
+        let (mut opened, mut reach) = (0, 0);
+        for i in 0..self.len() {
+            while let Some(&(open, close)) = bodies.get(opened)
+                && open < i
+            {
+                reach = reach.max(close);
+                opened += 1;
+            }
             let Some(name) = self.ident(i) else {
                 // `&NAME` / `&mut NAME` where NAME looks like a static.
                 if self.punct(i, b'&') {
@@ -849,19 +1336,13 @@ impl<'a> Scanner<'a> {
                 "set_var" | "remove_var" if self.punct(i + 1, b'(') => {
                     let (path, start) = self.path_ending_at(i);
                     let from_env = path.contains("env::")
-                        || imports
-                            .iter()
-                            .any(|(l, full)| l == name && full.starts_with("std::env"));
+                        || imports.get(name).is_some_and(|im| im.from_std_env);
                     if from_env && !(i > 0 && self.punct(i - 1, b'.')) {
                         out.push((Hazard::EnvSetVar, self.span(start, i), path));
                     }
                 }
                 "extern" => {
-                    let after = if self.t.get(i + 1).is_some_and(|t| t.kind == TokKind::Str) {
-                        i + 2
-                    } else {
-                        i + 1
-                    };
+                    let after = if self.is_str(i + 1) { i + 2 } else { i + 1 };
                     if self.punct(after, b'{') && !(i > 0 && self.is_ident(i - 1, "unsafe")) {
                         out.push((
                             Hazard::ExternBlock,
@@ -875,7 +1356,7 @@ impl<'a> Scanner<'a> {
                 {
                     out.push((Hazard::UnsafeAttr, self.span(i - 2, i), name.to_string()));
                 }
-                "gen" if self.t[i].end - self.t[i].start == 3 => {
+                "gen" => {
                     out.push((Hazard::GenIdent, self.span(i, i), "gen".to_string()));
                 }
                 "expr"
@@ -883,7 +1364,7 @@ impl<'a> Scanner<'a> {
                         && self.punct(i - 1, b':')
                         && self.ident(i - 2).is_some()
                         && self.punct(i - 3, b'$')
-                        && bodies.iter().any(|&(a, b)| a < i && i < b) =>
+                        && reach > i =>
                 {
                     out.push((
                         Hazard::ExprFragment,
@@ -899,14 +1380,10 @@ impl<'a> Scanner<'a> {
 
     fn ffi(&self) -> Vec<(Ffi, Span, String)> {
         let mut out = Vec::new();
-        for i in 0..self.t.len() {
+        for i in 0..self.len() {
             match self.ident(i) {
                 Some("extern") if !self.is_ident(i + 1, "crate") => {
-                    let after = if self.t.get(i + 1).is_some_and(|t| t.kind == TokKind::Str) {
-                        i + 2
-                    } else {
-                        i + 1
-                    };
+                    let after = if self.is_str(i + 1) { i + 2 } else { i + 1 };
                     if self.punct(after, b'{') {
                         out.push((
                             Ffi::ExternBlock,
@@ -926,9 +1403,9 @@ impl<'a> Scanner<'a> {
                 }
                 Some("repr") if i >= 2 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
                     let close = self.close(i + 1);
-                    if (i + 2..close).any(|k| self.is_ident(k, "C")) {
+                    if self.any_in(&self.words().c, i + 2, close) {
                         let attr_end = self.close(i - 1);
-                        let name = (attr_end + 1..(attr_end + 12).min(self.t.len()))
+                        let name = (attr_end + 1..(attr_end + 12).min(self.len()))
                             .find(|&k| matches!(self.ident(k), Some("struct" | "enum" | "union")))
                             .and_then(|k| self.ident(k + 1))
                             .unwrap_or("?");
@@ -943,35 +1420,23 @@ impl<'a> Scanner<'a> {
 
     fn behaviours(&self) -> Vec<(Behaviour, Span, String)> {
         let mut out = Vec::new();
-        // Bindings whose value mentions OUT_DIR, transitively: `let out = env::var("OUT_DIR")`,
-        // `let dest = Path::new(&out).join(..)`.
-        let mut out_vars: Vec<&str> = Vec::new();
-        for _ in 0..3 {
-            for i in 0..self.t.len() {
-                if !self.is_ident(i, "let") {
-                    continue;
-                }
-                let name_at = if self.is_ident(i + 1, "mut") {
-                    i + 2
-                } else {
-                    i + 1
-                };
-                let Some(name) = self.ident(name_at) else {
-                    continue;
-                };
-                let end = (name_at..self.t.len())
-                    .find(|&k| self.punct(k, b';'))
-                    .unwrap_or(self.t.len());
-                if (name_at + 1..end).any(|k| self.mentions_out_dir(k, &out_vars))
-                    && !out_vars.contains(&name)
-                {
-                    out_vars.push(name);
-                }
-            }
-        }
-        for i in 0..self.t.len() {
+        let out_vars = self.out_dir_bindings();
+        // Every token that mentions OUT_DIR, for the question "does this argument?".
+        let mentions: Vec<u32> = (0..self.len())
+            .filter(|&k| self.mentions_out_dir(k, &out_vars))
+            .map(|k| k as u32)
+            .collect();
+        for i in 0..self.len() {
             let Some(name) = self.ident(i) else { continue };
             let next_is_path = self.path_sep(i + 1);
+            // Every arm but the socket types wants a path around the name: skip the string
+            // comparisons for the other identifiers.
+            let wanted = next_is_path
+                || (i >= 2 && self.path_sep(i - 2))
+                || matches!(name, "TcpStream" | "UdpSocket");
+            if !wanted {
+                continue;
+            }
             match name {
                 "cc" | "cmake" | "cxx_build" if next_is_path => {
                     out.push((
@@ -982,11 +1447,10 @@ impl<'a> Scanner<'a> {
                 }
                 "Command" if next_is_path && self.is_ident(i + 3, "new") => {
                     let program = self
-                        .t
-                        .get(i + 5)
+                        .tok(i + 5)
                         .filter(|t| t.kind == TokKind::Str)
                         .map_or("a computed program".to_string(), |t| {
-                            unquote(t.text(self.src))
+                            str_value(t.text(self.src)).unwrap_or_else(|as_written| as_written)
                         });
                     out.push((Behaviour::RunsPrograms, self.span(i, i + 3), program));
                 }
@@ -996,11 +1460,9 @@ impl<'a> Scanner<'a> {
                         && self.is_ident(i - 3, "env")
                         && self.punct(i + 1, b'(') =>
                 {
-                    let var = self
-                        .t
-                        .get(i + 2)
-                        .filter(|t| t.kind == TokKind::Str)
-                        .map(|t| unquote(t.text(self.src)));
+                    let var = self.tok(i + 2).filter(|t| t.kind == TokKind::Str).map(|t| {
+                        str_value(t.text(self.src)).unwrap_or_else(|as_written| as_written)
+                    });
                     let cargo_set = var
                         .as_deref()
                         .is_some_and(|v| CARGO_ENV.iter().any(|p| v.starts_with(p)));
@@ -1029,24 +1491,20 @@ impl<'a> Scanner<'a> {
                         continue;
                     }
                     let close = self.close(i + 1);
-                    let first_arg_end = (i + 2..close)
-                        .find(|&k| self.punct(k, b',') && self.depth_between(i + 2, k) == 0)
-                        .unwrap_or(close);
+                    let first_arg_end = self.find_at_depth(i + 2, close, |k| self.punct(k, b','));
                     // Only with evidence: a literal path that is not under OUT_DIR. A path
                     // computed elsewhere (a parameter, a helper's result) is not judged.
                     let mut a = i + 2;
                     while self.punct(a, b'&') {
                         a += 1;
                     }
-                    let literal = self.t.get(a).is_some_and(|t| t.kind == TokKind::Str)
+                    let literal = self.is_str(a)
                         || (matches!(self.ident(a), Some("Path" | "PathBuf"))
                             && self.path_sep(a + 1)
                             && matches!(self.ident(a + 3), Some("new" | "from"))
                             && self.punct(a + 4, b'(')
-                            && self.t.get(a + 5).is_some_and(|t| t.kind == TokKind::Str));
-                    if literal
-                        && !(i + 2..first_arg_end).any(|k| self.mentions_out_dir(k, &out_vars))
-                    {
+                            && self.is_str(a + 5));
+                    if literal && !self.any_in(&mentions, i + 2, first_arg_end) {
                         out.push((
                             Behaviour::WritesOutsideOutDir,
                             self.span(i - 3, close),
@@ -1060,20 +1518,150 @@ impl<'a> Scanner<'a> {
         out
     }
 
-    fn mentions_out_dir(&self, k: usize, out_vars: &[&str]) -> bool {
-        match self.t.get(k).map(|t| (t.kind, t.text(self.src))) {
+    /// Bindings whose value mentions OUT_DIR, transitively: `let out = env::var("OUT_DIR")`,
+    /// `let dest = Path::new(&out).join(..)`. Three passes over the `let`s in order, as many
+    /// as a chain of three bindings needs; a `let`'s value runs to the next `;`.
+    ///
+    /// The `let`s between two `;` share that end, so their values nest. The tokens are read
+    /// once: for each such stretch that holds a `let`, its `let`s, its last static mention
+    /// (`"..OUT_DIR.."`, `out_dir`) and the last position of each identifier in it. A `let`
+    /// mentions OUT_DIR when the last mention in its stretch, static or of a binding known
+    /// so far, comes after its name.
+    fn out_dir_bindings(&self) -> HashSet<&'a str> {
+        struct Stretch<'a> {
+            lets: Vec<(usize, &'a str)>,
+            last_static: Option<usize>,
+            last_at: HashMap<&'a str, usize>,
+        }
+        let n = self.len();
+        let mut stretches: Vec<Stretch<'a>> = Vec::new();
+        let mut from = 0;
+        while from < n {
+            let mut end = from;
+            let mut lets = Vec::new();
+            while end < n && !self.punct(end, b';') {
+                if self.is_ident(end, "let") {
+                    let name_at = if self.is_ident(end + 1, "mut") {
+                        end + 2
+                    } else {
+                        end + 1
+                    };
+                    if let Some(name) = self.ident(name_at) {
+                        lets.push((name_at, name));
+                    }
+                }
+                end += 1;
+            }
+            if !lets.is_empty() {
+                let mut last_static = None;
+                let mut last_at = HashMap::new();
+                for k in from..end {
+                    match self.tok(k).map(|t| (t.kind, t.text(self.src))) {
+                        Some((TokKind::Str, s)) if s.contains("OUT_DIR") => last_static = Some(k),
+                        Some((TokKind::Ident, s)) => {
+                            if s.eq_ignore_ascii_case("out_dir") {
+                                last_static = Some(k);
+                            }
+                            last_at.insert(s, k);
+                        }
+                        _ => {}
+                    }
+                }
+                stretches.push(Stretch {
+                    lets,
+                    last_static,
+                    last_at,
+                });
+            }
+            from = end + 1;
+        }
+        let mut vars: HashSet<&'a str> = HashSet::new();
+        for _ in 0..3 {
+            for st in &stretches {
+                let mut last_mention = st.last_static;
+                if !vars.is_empty() {
+                    for (&name, &at) in &st.last_at {
+                        if vars.contains(name) {
+                            last_mention = last_mention.max(Some(at));
+                        }
+                    }
+                }
+                for &(name_at, name) in &st.lets {
+                    if last_mention.is_some_and(|m| m > name_at) && vars.insert(name) {
+                        last_mention = last_mention.max(st.last_at.get(name).copied());
+                    }
+                }
+            }
+        }
+        vars
+    }
+
+    fn mentions_out_dir(&self, k: usize, out_vars: &HashSet<&str>) -> bool {
+        match self.tok(k).map(|t| (t.kind, t.text(self.src))) {
             Some((TokKind::Str, s)) => s.contains("OUT_DIR"),
-            Some((TokKind::Ident, s)) => out_vars.contains(&s) || s.eq_ignore_ascii_case("out_dir"),
+            Some((TokKind::Ident, s)) => out_vars.contains(s) || s.eq_ignore_ascii_case("out_dir"),
             _ => false,
         }
     }
 }
 
-/// The value of a simple string literal token.
-fn unquote(lit: &str) -> String {
-    let s = lit.trim_start_matches('r').trim_matches('#');
-    s.strip_prefix('"')
-        .and_then(|s| s.strip_suffix('"'))
-        .unwrap_or(s)
-        .to_string()
+/// A struct's or trait's name as its field and item labels repeat it: cut to 128 bytes, so a
+/// file of one enormous name and many fields does not make labels quadratic in its size.
+fn label(name: &str) -> std::borrow::Cow<'_, str> {
+    const MAX: usize = 128;
+    if name.len() <= MAX {
+        return name.into();
+    }
+    let mut cut = MAX;
+    while !name.is_char_boundary(cut) {
+        cut -= 1;
+    }
+    format!("{}…", &name[..cut]).into()
+}
+
+/// The value of a string literal token as rustc reads it: escapes processed in `"..."`
+/// (rustc's own unescaping, `rustc-literal-escaper`), raw strings verbatim, CRLF read as LF as
+/// rustc normalizes source text. `Err` with the text between the quotes as written when rustc
+/// rejects the literal where a string is wanted: an invalid escape, a bare carriage return, a
+/// byte or C string, a suffix, no closing quote.
+pub(crate) fn str_value(lit: &str) -> Result<String, String> {
+    let as_written = || {
+        let s = lit.trim_start_matches(['b', 'c', 'r']).trim_matches('#');
+        s.strip_prefix('"')
+            .and_then(|s| s.strip_suffix('"'))
+            .unwrap_or(s)
+            .to_string()
+    };
+    let normalized = |s: &str| {
+        if s.contains('\r') {
+            s.replace("\r\n", "\n")
+        } else {
+            s.to_string()
+        }
+    };
+    if let Some(raw) = lit.strip_prefix('r') {
+        let hashes = raw.len() - raw.trim_start_matches('#').len();
+        let closing = format!("\"{}", &raw[..hashes]);
+        let Some(body) = raw[hashes..]
+            .strip_prefix('"')
+            .and_then(|b| b.strip_suffix(closing.as_str()))
+        else {
+            return Err(as_written());
+        };
+        let body = normalized(body);
+        let mut ok = true;
+        rustc_literal_escaper::check_raw_str(&body, |_, r| ok &= r.is_ok());
+        return if ok { Ok(body) } else { Err(as_written()) };
+    }
+    let Some(body) = lit.strip_prefix('"').and_then(|b| b.strip_suffix('"')) else {
+        return Err(as_written());
+    };
+    let body = normalized(body);
+    let mut value = String::with_capacity(body.len());
+    let mut ok = true;
+    rustc_literal_escaper::unescape_str(&body, |_, r| match r {
+        Ok(c) => value.push(c),
+        Err(e) => ok &= !e.is_fatal(),
+    });
+    if ok { Ok(value) } else { Err(as_written()) }
 }

@@ -314,3 +314,177 @@ fn size_metrics() {
     );
     assert!(f.spawns.is_empty(), "no code-rule scans for dependencies");
 }
+
+#[test]
+fn includes_of_a_literal_path() {
+    let f = all(r#"
+        include!("evil.rs");
+        include!(r"raw.rs");
+        ::core::include!("core.rs");
+        std::include!("std.rs",);
+        core::include! { "braces.rs" }
+        include!(concat!(env!("OUT_DIR"), "/generated.rs"));
+        include!(PATH);
+        include!("a.rs", "b.rs");
+        include_str!("text.txt");
+        include_bytes!("blob.bin");
+        my_macros::include!("another macro.rs");
+        include!("\x65scaped.rs");
+        include!("bad\q.rs");
+        include!(b"bytes.rs");
+    "#);
+    let got: Vec<(&str, bool)> = f
+        .includes
+        .iter()
+        .map(|i| (i.path.as_str(), i.invalid))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("evil.rs", false),
+            ("raw.rs", false),
+            ("core.rs", false),
+            ("std.rs", false),
+            ("braces.rs", false),
+            ("escaped.rs", false),
+            ("bad\\q.rs", true),
+            ("bytes.rs", true),
+        ]
+    );
+    let src = "fn f() -> u8 { ::std::include!(\"x.rs\") }";
+    let f = all(src);
+    let span = f.includes[0].span;
+    assert_eq!(&src[span.start..span.end], "::std::include!(\"x.rs\")");
+}
+
+#[test]
+fn a_build_script_that_only_includes_is_seen_through() {
+    for wanted in [
+        Wanted::BuildScript,
+        Wanted::ModsAndUnsafe,
+        Wanted::ModsUnsafeAndMetrics,
+    ] {
+        let f = analyze("include!(\"evil.rs\");\n", wanted);
+        assert_eq!(f.includes.len(), 1, "{wanted:?}");
+        assert_eq!(f.includes[0].path, "evil.rs");
+    }
+}
+
+#[test]
+fn path_attributes_are_unescaped_as_rustc_does() {
+    let f = all(r##"
+        #[path = "a\\b.rs"] mod a;
+        #[path = "\u{61}.rs"] mod b;
+        #[path = "a\n.rs"] mod c;
+        #[path = r"raw\n.rs"] mod d;
+        #[path = r#"q"uote.rs"#] mod e;
+        #[path = "con\
+                  tinued.rs"] mod f;
+        #[path = "bad\q.rs"] mod g;
+        #[path = "\u{D800}.rs"] mod h;
+        #[path = b"bytes.rs"] mod i;
+        #[path = "plain.rs"] mod j;
+    "##);
+    let got: Vec<(&str, Option<&str>, bool)> = f
+        .mods
+        .iter()
+        .map(|m| (m.name.as_str(), m.path_attr.as_deref(), m.path_attr_invalid))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("a", Some("a\\b.rs"), false),
+            ("b", Some("a.rs"), false),
+            ("c", Some("a\n.rs"), false),
+            ("d", Some("raw\\n.rs"), false),
+            ("e", Some("q\"uote.rs"), false),
+            ("f", Some("continued.rs"), false),
+            ("g", Some("bad\\q.rs"), true),
+            ("h", Some("\\u{D800}.rs"), true),
+            ("i", Some("bytes.rs"), true),
+            ("j", Some("plain.rs"), false),
+        ]
+    );
+    // rustc reads CRLF as LF.
+    let f = all("#[path = \"a\\\r\n  b.rs\"] mod k;\n");
+    assert_eq!(f.mods[0].path_attr.as_deref(), Some("ab.rs"));
+    assert!(!f.mods[0].path_attr_invalid);
+}
+
+#[test]
+fn string_values_in_build_scripts_are_unescaped() {
+    let f = analyze(
+        "fn main() { Command::new(\"\\x67it\"); env::var(\"API\\u{5F}TOKEN\"); }",
+        Wanted::BuildScript,
+    );
+    let got: Vec<&str> = f.behaviours.iter().map(|(_, _, d)| d.as_str()).collect();
+    assert_eq!(got, ["git", "API_TOKEN"]);
+}
+
+#[test]
+fn inline_parents_are_shared_and_compare_like_a_vec() {
+    let depth = 2_000;
+    let src = format!(
+        "{}mod leaf;{}",
+        "mod m { mod d; ".repeat(depth),
+        "}".repeat(depth)
+    );
+    let f = all(&src);
+    assert_eq!(f.mods.len(), depth + 1);
+    let leaf = &f.mods[depth];
+    assert_eq!(leaf.name, "leaf");
+    assert_eq!(leaf.inline_parents.len(), depth);
+    assert!(leaf.inline_parents.iter().all(|(n, p)| n == "m" && !p));
+    let m = ("m".to_string(), false);
+    assert_eq!(f.mods[1].inline_parents, [m.clone(), m.clone()]);
+    assert_eq!(f.mods[1].inline_parents, vec![m; 2]);
+    assert_ne!(f.mods[1].inline_parents, f.mods[2].inline_parents);
+    assert!(all("mod a;").mods[0].inline_parents.is_empty());
+    let built = InlineParents::from(vec![("a".to_string(), true), ("b".to_string(), false)]);
+    assert_eq!(format!("{built:?}"), r#"[("a", true), ("b", false)]"#);
+}
+
+#[test]
+fn nested_signatures_are_read_once() {
+    // An item inside another's signature (a block in an array length): its tokens count for
+    // the first item, the outer one, not again for the inner.
+    let f = all(r#"
+        pub fn outer() -> [u8; { pub fn inner() -> tokio::X { todo!() } 3 }] { todo!() }
+        pub fn after() -> tokio::Y { todo!() }
+        pub struct A pub struct B { pub x: tokio::Z }
+        pub struct C { pub y: Vec<[u8; { pub fn g() {} 1 }]>, z: Wrapper<(pub tokio::W)> }
+    "#);
+    let got: Vec<(&str, &str)> = f
+        .api_uses
+        .iter()
+        .map(|u| (u.item.as_str(), u.ty.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("fn outer", "tokio::X"),
+            ("fn after", "tokio::Y"),
+            ("field A::x", "tokio::Z"),
+        ]
+    );
+}
+
+#[test]
+fn unbalanced_brackets_pair_as_before() {
+    // A closer pops to the nearest opener of its kind; stray closers are ignored.
+    let f = all("fn f() { ( ] tokio::spawn(a.instrument(s)) } ) pub mod m { mod x; }");
+    assert_eq!(f.spawns.len(), 1);
+    assert!(f.spawns[0].instrumented);
+    assert_eq!(f.mods[0].inline_parents, [("m".to_string(), true)]);
+}
+
+#[test]
+fn long_container_names_are_cut_in_labels() {
+    let name = "N".repeat(1000);
+    let f = all(&format!(
+        "pub struct {name} {{ pub a: tokio::X, pub b: tokio::Y }}"
+    ));
+    let label = format!("field {}…::a", "N".repeat(128));
+    assert_eq!(f.api_uses[0].item, label);
+    assert_eq!(f.api_uses.len(), 2);
+}
