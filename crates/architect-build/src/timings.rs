@@ -61,6 +61,9 @@ pub fn parse_timings(html: &str) -> Result<Vec<MeasuredUnit>, String> {
         .ok_or("the UNIT_DATA array is not closed")?;
     let raw: Vec<Raw> = serde_json::from_str(&html[start..end])
         .map_err(|e| format!("UNIT_DATA is not the JSON cargo writes: {e}"))?;
+    for r in &raw {
+        check_times(r)?;
+    }
     Ok(raw
         .into_iter()
         .map(|r| {
@@ -87,6 +90,32 @@ pub fn parse_timings(html: &str) -> Result<Vec<MeasuredUnit>, String> {
         .collect())
 }
 
+/// The longest a build may plausibly last, in seconds (a week): a report that says more was
+/// not written by cargo.
+const MAX_SECONDS: f64 = 7.0 * 24.0 * 3600.0;
+
+/// Times cargo can write: finite, not negative, within a week; metadata before the end.
+fn check_times(r: &Raw) -> Result<(), String> {
+    let plausible = |x: f64| x.is_finite() && (0.0..=MAX_SECONDS).contains(&x);
+    let unit = format!("`{} {}{}`", r.name, r.version, r.target);
+    if !plausible(r.start) || !plausible(r.duration) {
+        return Err(format!(
+            "unit {unit} starts at {} s and lasts {} s: cargo writes times from 0 to a week",
+            r.start, r.duration
+        ));
+    }
+    let sections_end = r.sections.iter().flatten().map(|(_, s)| s.end);
+    for t in r.rmeta_time.into_iter().chain(sections_end) {
+        if !plausible(t) || t > r.duration + 1e-3 {
+            return Err(format!(
+                "unit {unit} reports a time of {t} s inside a build step of {} s",
+                r.duration
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -101,5 +130,26 @@ mod tests {
         let u = parse_timings(old).unwrap();
         assert_eq!((u[0].target.as_str(), u[0].rmeta), (" build-script", None));
         assert!(parse_timings("<html></html>").is_err());
+    }
+
+    #[test]
+    fn impossible_times_are_refused() {
+        let unit = |start: &str, duration: &str| {
+            format!(
+                "const UNIT_DATA = [\n{{\"name\": \"a\", \"version\": \"1.0.0\", \"start\": {start}, \"duration\": {duration}, \"rmeta_time\": null}}\n];"
+            )
+        };
+        for (start, duration) in [
+            ("0.0", "-1.5"),
+            ("-2.0", "1.0"),
+            ("0.0", "1e308"),
+            ("1e308", "1.0"),
+        ] {
+            let e = parse_timings(&unit(start, duration)).unwrap_err();
+            assert!(e.contains("unit `a 1.0.0`"), "{e}");
+        }
+        assert!(parse_timings(&unit("0.5", "2.0")).is_ok());
+        let late_rmeta = "const UNIT_DATA = [\n{\"name\": \"a\", \"version\": \"1.0.0\", \"start\": 0.0, \"duration\": 1.0, \"rmeta_time\": 5.0}\n];";
+        assert!(parse_timings(late_rmeta).is_err());
     }
 }

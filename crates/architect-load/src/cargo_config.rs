@@ -1,21 +1,30 @@
-//! Reading the repository's `.cargo/config.toml` as data: which programs it would make cargo run
-//! (reported as findings), and which source replacements it sets (forwarded to cargo, since
+//! Reading the repository's `.cargo/config(.toml)` files as data: what they would make cargo run
+//! (reported as findings), and which source replacements they set (forwarded to cargo, since
 //! cargo itself runs outside the repository and reads none of its config).
+//!
+//! cargo reads a config file in the directory it runs in and in each parent; in one directory
+//! it reads `.cargo/config` when that exists, with a warning when `.cargo/config.toml` exists
+//! too, and `.cargo/config.toml` otherwise. So do we, for the workspace root and its parents up
+//! to the repository root, and for the directories down to each member (where a developer may
+//! run cargo too).
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use architect_model::{CargoConfigEntry, Location};
+use architect_model::{CargoConfigEntry, CargoConfigFacts, Location};
 use toml_edit::{Item, TableLike};
 
 use crate::LoadError;
+use crate::read::{TOML_LIMIT, read_text};
+use crate::scope::{ConfigDirs, Scope};
 use crate::tomlspan::TomlFile;
 
 /// What the config files of a workspace say.
 #[derive(Debug, Default)]
 pub(crate) struct CargoConfig {
     pub files: Vec<architect_model::SourceFile>,
-    pub exec: Vec<CargoConfigEntry>,
-    /// `--config KEY=VALUE` arguments that reproduce the repository's source replacement.
+    pub facts: CargoConfigFacts,
+    /// `--config KEY=VALUE` arguments that reproduce the source replacement in force at the
+    /// workspace root, outermost file first so that the nearest wins as in cargo.
     pub forwarded: Vec<String>,
     pub incompatible_rust_versions: Option<(String, Location)>,
 }
@@ -26,120 +35,224 @@ const PROGRAM_KEYS: &[&str] = &[
     "build.rustc-wrapper",
     "build.rustc-workspace-wrapper",
     "build.rustdoc",
+    "doc.browser",
     "registry.credential-provider",
     "registry.global-credential-providers",
     "net.git-fetch-with-cli",
 ];
 
+/// Keys under `[target.<triple or cfg>]` (and `[host]`) whose value is a program.
+const TARGET_PROGRAM_KEYS: &[&str] = &["linker", "runner", "rustc-wrapper"];
+
 /// Keys of `[source.NAME]` that are plain data and safe to forward.
 const SOURCE_KEYS: &[&str] = &["replace-with", "registry", "git", "branch", "tag", "rev"];
 const SOURCE_PATH_KEYS: &[&str] = &["directory", "local-registry"];
 
-pub(crate) fn read(root: &Path) -> Result<CargoConfig, LoadError> {
+/// The file cargo reads in `dir/.cargo/`, and the one it ignores when both exist.
+fn config_file(dir: &Path) -> Option<(PathBuf, Option<PathBuf>)> {
+    let legacy = dir.join(".cargo/config");
+    let toml = dir.join(".cargo/config.toml");
+    let same = |a: &Path, b: &Path| match (std::fs::canonicalize(a), std::fs::canonicalize(b)) {
+        (Ok(a), Ok(b)) => a == b,
+        _ => false,
+    };
+    match (legacy.exists(), toml.exists()) {
+        (true, true) if same(&legacy, &toml) => Some((legacy, None)),
+        (true, true) => Some((legacy, Some(toml))),
+        (true, false) => Some((legacy, None)),
+        (false, true) => Some((toml, None)),
+        (false, false) => None,
+    }
+}
+
+/// Read the config files that apply in the directories of `dirs`.
+pub(crate) fn read(scope: &Scope, dirs: &ConfigDirs) -> Result<CargoConfig, LoadError> {
     let mut out = CargoConfig::default();
-    for name in [".cargo/config.toml", ".cargo/config"] {
-        let path = root.join(name);
-        let Ok(text) = std::fs::read_to_string(&path) else {
+    // The root's chain, outermost first, so that forwarded values of nearer files come later
+    // (and win, as the nearer file does in cargo).
+    let at_root = dirs.at_root.iter().rev().map(|d| (d, true));
+    let in_members = dirs.in_members.iter().map(|d| (d, false));
+    for (dir, at_root) in at_root.chain(in_members) {
+        let Some((path, ignored)) = config_file(dir) else {
             continue;
         };
-        let toml = TomlFile::parse(name, text)?;
-        collect(&toml, root, &mut out);
+        let shown = scope.display(&path);
+        let text = read_text(&path, TOML_LIMIT).map_err(|e| LoadError::read(&shown, e, ""))?;
+        let toml = TomlFile::parse(&shown, text)?;
+        let applies_in = if at_root { None } else { scope.applies_in(dir) };
+        collect(&toml, applies_in, &mut out.facts.entries);
+        if let Some(ignored) = ignored {
+            out.facts.shadowed.push((
+                toml.location(0..0, Some("cargo reads this file")),
+                scope.display(&ignored),
+            ));
+        }
+        if at_root {
+            if let Some(v) = incompatible_rust_versions(&toml) {
+                out.incompatible_rust_versions = Some(v);
+            }
+            if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
+                forward_sources(sources, dir, &mut out.forwarded);
+            }
+            forward_registries(&toml, &mut out.forwarded);
+        }
         out.files.push(toml.file);
-        // cargo reads `config.toml` in preference to `config` in the same directory.
-        break;
     }
     Ok(out)
 }
 
-fn collect(toml: &TomlFile, root: &Path, out: &mut CargoConfig) {
-    let doc = toml.doc.as_table();
-    let mut push = |key: String, value: String, location: Option<Location>| {
-        if let Some(location) = location {
-            out.exec.push(CargoConfigEntry {
+/// The entries of one config file's text (for the fuzz targets and tests).
+pub(crate) fn entries(name: &str, text: &str) -> Result<Vec<CargoConfigEntry>, LoadError> {
+    let toml = TomlFile::parse(name, text.to_string())?;
+    let mut out = Vec::new();
+    collect(&toml, None, &mut out);
+    let _ = incompatible_rust_versions(&toml);
+    let mut forwarded = Vec::new();
+    forward_registries(&toml, &mut forwarded);
+    if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
+        forward_sources(sources, Path::new("."), &mut forwarded);
+    }
+    Ok(out)
+}
+
+/// Read only what `cargo metadata` needs from the files that apply at `dir` (the directory of
+/// the manifest, before the workspace root is known): the forwarded source replacement.
+pub(crate) fn forwarded_at(dir: &Path) -> Result<Vec<String>, LoadError> {
+    let scope = Scope::new(dir);
+    let dirs = ConfigDirs {
+        at_root: scope.up_from(dir),
+        in_members: Vec::new(),
+    };
+    Ok(read(&scope, &dirs)?.forwarded)
+}
+
+/// Entries of one file, with where it applies.
+struct Collector<'a> {
+    toml: &'a TomlFile,
+    applies_in: Option<String>,
+    out: &'a mut Vec<CargoConfigEntry>,
+}
+
+impl Collector<'_> {
+    fn push(&mut self, key: String, table: &dyn TableLike, leaf: &str, label: &str) {
+        let Some(item) = table.get(leaf) else { return };
+        if let Some(location) = self.toml.key_location(table, leaf, label) {
+            self.out.push(CargoConfigEntry {
                 key,
-                value,
+                value: display(item),
                 location,
+                applies_in: self.applies_in.clone(),
             });
         }
-    };
-    for key in PROGRAM_KEYS {
-        let (table, leaf) = key.split_once('.').expect("dotted key");
-        if let Some(t) = doc.get(table).and_then(Item::as_table_like)
-            && let Some(item) = t.get(leaf)
-        {
-            let value = display(item);
-            push(
-                key.to_string(),
-                value,
-                toml.key_location(t, leaf, "names a program cargo runs"),
+    }
+
+    fn flags(&mut self, table: &dyn TableLike, prefix: &str) {
+        for leaf in ["rustflags", "rustdocflags"] {
+            self.push(
+                format!("{prefix}.{leaf}"),
+                table,
+                leaf,
+                "passed to every rustc",
             );
         }
     }
-    if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {
-        for (triple, item) in targets.iter() {
-            let Some(t) = item.as_table_like() else {
-                continue;
-            };
-            for leaf in ["linker", "runner", "rustc-wrapper"] {
-                if let Some(v) = t.get(leaf) {
-                    push(
-                        format!("target.{triple}.{leaf}"),
-                        display(v),
-                        toml.key_location(t, leaf, "names a program cargo runs"),
-                    );
-                }
-            }
+}
+
+fn collect(toml: &TomlFile, applies_in: Option<String>, out: &mut Vec<CargoConfigEntry>) {
+    let doc = toml.doc.as_table();
+    let mut c = Collector {
+        toml,
+        applies_in,
+        out,
+    };
+    let table = |name: &str| doc.get(name).and_then(Item::as_table_like);
+    for key in PROGRAM_KEYS {
+        let (name, leaf) = key.split_once('.').expect("dotted key");
+        if let Some(t) = table(name) {
+            c.push(key.to_string(), t, leaf, "names a program cargo runs");
         }
     }
-    if let Some(registries) = doc.get("registries").and_then(Item::as_table_like) {
+    if let Some(build) = table("build") {
+        c.flags(build, "build");
+    }
+    let mut targets: Vec<(String, &dyn TableLike)> = Vec::new();
+    if let Some(t) = table("target") {
+        targets.extend(
+            t.iter()
+                .filter_map(|(k, v)| Some((format!("target.{k}"), v.as_table_like()?))),
+        );
+    }
+    if let Some(h) = table("host") {
+        targets.push(("host".to_string(), h));
+    }
+    for (prefix, t) in targets {
+        for leaf in TARGET_PROGRAM_KEYS {
+            c.push(
+                format!("{prefix}.{leaf}"),
+                t,
+                leaf,
+                "names a program cargo runs",
+            );
+        }
+        c.flags(t, &prefix);
+    }
+    if let Some(registries) = table("registries") {
         for (name, item) in registries.iter() {
-            // The index URL is data, needed to resolve a private registry's packages.
-            if let Some(index) = item
-                .as_table_like()
-                .and_then(|t| t.get("index"))
-                .and_then(Item::as_str)
-            {
-                out.forwarded.push(format!(
-                    "registries.{}.index={}",
-                    quote_key(name),
-                    toml_edit::Value::from(index)
-                ));
-            }
-            if let Some(t) = item.as_table_like()
-                && let Some(v) = t.get("credential-provider")
-            {
-                push(
-                    format!("registries.{name}.credential-provider"),
-                    display(v),
-                    toml.key_location(t, "credential-provider", "names a program cargo runs"),
+            if let Some(inner) = item.as_table_like() {
+                let key = format!("registries.{name}.credential-provider");
+                c.push(
+                    key,
+                    inner,
+                    "credential-provider",
+                    "names a program cargo runs",
                 );
             }
         }
     }
-    if let Some(env) = doc.get("env").and_then(Item::as_table_like) {
-        for (name, item) in env.iter() {
-            push(
-                format!("env.{name}"),
-                display(item),
-                toml.key_location(env, name, "set for every rustc cargo runs"),
-            );
+    for (name, label) in [
+        ("credential-alias", "names a program cargo runs"),
+        ("alias", "a cargo command"),
+        ("env", "set for every rustc cargo runs"),
+    ] {
+        if let Some(t) = table(name) {
+            for (key, _) in t.iter() {
+                c.push(format!("{name}.{key}"), t, key, label);
+            }
         }
-    }
-    if let Some(resolver) = doc.get("resolver").and_then(Item::as_table_like)
-        && let Some(v) = resolver
-            .get("incompatible-rust-versions")
-            .and_then(Item::as_str)
-    {
-        out.incompatible_rust_versions = toml
-            .key_location(resolver, "incompatible-rust-versions", "set here")
-            .map(|l| (v.to_string(), l));
-    }
-    if let Some(sources) = doc.get("source").and_then(Item::as_table_like) {
-        forward_sources(sources, root, &mut out.forwarded);
     }
 }
 
-fn forward_sources(sources: &dyn TableLike, root: &Path, forwarded: &mut Vec<String>) {
+fn incompatible_rust_versions(toml: &TomlFile) -> Option<(String, Location)> {
+    let resolver = toml.doc.get("resolver").and_then(Item::as_table_like)?;
+    let v = resolver
+        .get("incompatible-rust-versions")
+        .and_then(Item::as_str)?;
+    toml.key_location(resolver, "incompatible-rust-versions", "set here")
+        .map(|l| (v.to_string(), l))
+}
+
+/// Index URLs of named registries: data, needed to resolve a private registry's packages.
+fn forward_registries(toml: &TomlFile, forwarded: &mut Vec<String>) {
+    let Some(registries) = toml.doc.get("registries").and_then(Item::as_table_like) else {
+        return;
+    };
+    for (name, item) in registries.iter() {
+        if let Some(index) = item
+            .as_table_like()
+            .and_then(|t| t.get("index"))
+            .and_then(Item::as_str)
+        {
+            forwarded.push(format!(
+                "registries.{}.index={}",
+                quote_key(name),
+                toml_edit::Value::from(index)
+            ));
+        }
+    }
+}
+
+/// `dir` is the directory holding `.cargo/`: relative paths in a config file are relative to it.
+fn forward_sources(sources: &dyn TableLike, dir: &Path, forwarded: &mut Vec<String>) {
     for (name, item) in sources.iter() {
         let Some(t) = item.as_table_like() else {
             continue;
@@ -149,8 +262,7 @@ fn forward_sources(sources: &dyn TableLike, root: &Path, forwarded: &mut Vec<Str
             let value = if SOURCE_KEYS.contains(&key) {
                 s.to_string()
             } else if SOURCE_PATH_KEYS.contains(&key) {
-                // Relative paths in config are relative to the directory holding `.cargo/`.
-                root.join(s).display().to_string()
+                dir.join(s).display().to_string()
             } else {
                 continue;
             };
@@ -174,9 +286,16 @@ fn quote_key(key: &str) -> String {
     }
 }
 
+/// A value as a person would write it on a command line: strings bare, arrays of strings
+/// joined by spaces, anything else as TOML.
 fn display(item: &Item) -> String {
-    match item.as_str() {
-        Some(s) => s.to_string(),
-        None => item.to_string().trim().to_string(),
+    if let Some(s) = item.as_str() {
+        return s.to_string();
     }
+    if let Some(a) = item.as_array()
+        && let Some(parts) = a.iter().map(|v| v.as_str()).collect::<Option<Vec<_>>>()
+    {
+        return parts.join(" ");
+    }
+    item.to_string().trim().to_string()
 }

@@ -105,10 +105,24 @@ fn parse_rule(
         } else if key == "allow" && schema.allow_list {
             rc.allow = parse_allow(cx, t, v)?;
         } else if let Some(spec) = schema.options.iter().find(|o| o.name == key) {
+            let number = |x: f64| match spec.kind {
+                OptionKind::Share => (0.0..=1.0).contains(&x),
+                _ => x.is_finite() && x >= 0.0,
+            };
             let value = match (spec.kind, v.as_value()) {
-                (OptionKind::Integer, Some(Value::Integer(i))) => ConfigValue::Integer(*i.value()),
-                (OptionKind::Number, Some(Value::Integer(i))) => ConfigValue::Integer(*i.value()),
-                (OptionKind::Number, Some(Value::Float(f))) => ConfigValue::Float(*f.value()),
+                (OptionKind::Integer, Some(Value::Integer(i))) if *i.value() >= 0 => {
+                    ConfigValue::Integer(*i.value())
+                }
+                (OptionKind::Number | OptionKind::Share, Some(Value::Integer(i)))
+                    if number(*i.value() as f64) =>
+                {
+                    ConfigValue::Integer(*i.value())
+                }
+                (OptionKind::Number | OptionKind::Share, Some(Value::Float(f)))
+                    if number(*f.value()) =>
+                {
+                    ConfigValue::Float(*f.value())
+                }
                 (OptionKind::Bool, Some(Value::Boolean(b))) => ConfigValue::Bool(*b.value()),
                 (OptionKind::String, Some(Value::String(s))) => {
                     ConfigValue::String(s.value().clone())
@@ -117,7 +131,11 @@ fn parse_rule(
                     return Err(cx.err(
                         t,
                         key,
-                        format!("`{key}` of `{id}` must be {}", kind_name(kind)),
+                        format!(
+                            "`{key}` of `{id}` must be {}, not {}",
+                            kind_name(kind),
+                            v.to_string().trim()
+                        ),
                     ));
                 }
             };
@@ -147,8 +165,9 @@ fn parse_rule(
 
 fn kind_name(kind: OptionKind) -> &'static str {
     match kind {
-        OptionKind::Integer => "an integer",
-        OptionKind::Number => "a number",
+        OptionKind::Integer => "a whole number, 0 or more",
+        OptionKind::Number => "a number, 0 or more",
+        OptionKind::Share => "a share from 0 to 1",
         OptionKind::Bool => "true or false",
         OptionKind::String => "a string",
     }
@@ -340,12 +359,20 @@ mod tests {
     use super::*;
     use architect_model::OptionSpec;
 
-    const OPTS: &[OptionSpec] = &[OptionSpec {
-        name: "max-share",
-        kind: OptionKind::Number,
-        default: "0.5",
-        doc: "",
-    }];
+    const OPTS: &[OptionSpec] = &[
+        OptionSpec {
+            name: "max-share",
+            kind: OptionKind::Share,
+            default: "0.5",
+            doc: "",
+        },
+        OptionSpec {
+            name: "min-lines",
+            kind: OptionKind::Integer,
+            default: "20000",
+            doc: "",
+        },
+    ];
     const RULES: &[RuleSchema] = &[
         RuleSchema {
             id: "build/monolith-crate",
@@ -412,7 +439,24 @@ reason = "being split"
         let e = err_of("[rules]\n\"build/monolith-crate\" = \"fatal\"\n");
         assert!(e.contains(":2:") && e.contains("invalid level"), "{e}");
         let e = err_of("[rules.\"build/monolith-crate\"]\nmax-share = \"half\"\n");
-        assert!(e.contains(":2:") && e.contains("must be a number"), "{e}");
+        assert!(
+            e.contains(":2:") && e.contains("must be a share from 0 to 1"),
+            "{e}"
+        );
+        for bad in ["nan", "5.0", "-1.0", "inf"] {
+            let e = err_of(&format!(
+                "[rules.\"build/monolith-crate\"]\nmax-share = {bad}\n"
+            ));
+            assert!(
+                e.contains(":2:") && e.contains("a share from 0 to 1"),
+                "{bad}: {e}"
+            );
+        }
+        let e = err_of("[rules.\"build/monolith-crate\"]\nmin-lines = -5\n");
+        assert!(
+            e.contains(":2:") && e.contains("a whole number, 0 or more"),
+            "{e}"
+        );
         let e = err_of("[rules.\"build/monolith-crate\"]\nmax = 1\n");
         assert!(e.contains("unknown option `max`"), "{e}");
         let e = err_of("[[ignore]]\nrule = \"build/monolith-crate\"\n");

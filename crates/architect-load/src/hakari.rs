@@ -22,11 +22,12 @@ const CONFIG_PATHS: [&str; 2] = [".config/hakari.toml", ".guppy/hakari.toml"];
 pub fn load(graph: &PackageGraph, root: &Path, files: &FileStore) -> Option<HakariFacts> {
     let config = CONFIG_PATHS
         .into_iter()
-        .find(|f| root.join(f).is_file())
+        .find(|f| root.join(f).exists())
         .map(str::to_string);
-    let text = config
-        .as_ref()
-        .map(|c| std::fs::read_to_string(root.join(c)).map_err(|e| format!("{c}: {e}")));
+    let text = config.as_ref().map(|c| {
+        crate::read::read_text(&root.join(c), crate::read::TOML_LIMIT)
+            .map_err(|e| format!("{c}: {e}"))
+    });
     let doc = match text {
         Some(Ok(t)) => Some(Document::parse(t.clone()).map_err(|e| {
             let file = architect_model::SourceFile::new(config.as_deref().unwrap_or(""), t);

@@ -8,11 +8,15 @@
 pub mod advisories;
 mod cargo_config;
 mod config;
+#[doc(hidden)]
+pub mod fuzz;
 mod hakari;
 mod index;
 mod manifest;
 pub mod metadata;
+pub mod read;
 mod repo;
+mod scope;
 mod sources;
 mod tomlspan;
 pub mod toolchain;
@@ -92,6 +96,8 @@ pub enum LoadError {
         cause: String,
         help: String,
     },
+    #[error("{path}:{line}: the file is not UTF-8")]
+    Encoding { path: String, line: usize },
     #[error("no usable Rust toolchain: {cause}")]
     Toolchain { cause: String },
     #[error("{message}")]
@@ -114,6 +120,9 @@ impl LoadError {
                     .into()
             }
             LoadError::Syntax { .. } => "fix the TOML syntax at that line".into(),
+            LoadError::Encoding { .. } => {
+                "save the file as UTF-8: cargo, rustc and rustup reject it as it is".into()
+            }
             LoadError::Config { .. } => {
                 "fix the configuration at that line; `cargo architect rules` lists rule ids and `cargo architect explain RULE` their options".into()
             }
@@ -125,15 +134,38 @@ impl LoadError {
     }
 }
 
+impl LoadError {
+    /// A file that could not be read: `path` as the user should see it, and what to do when it
+    /// does not exist.
+    pub(crate) fn read(
+        path: impl std::fmt::Display,
+        error: read::ReadError,
+        if_missing: &str,
+    ) -> Self {
+        use read::ReadError as E;
+        let path = path.to_string();
+        let help = match &error {
+            E::NotUtf8 { line } => return LoadError::Encoding { path, line: *line },
+            E::NotFound => if_missing.to_string(),
+            E::NotAFile { .. } => "replace it with a regular file: the review never reads FIFOs or devices, on which cargo itself would hang or exhaust memory".into(),
+            E::TooLarge { .. } => "no real file of this kind is that large: check what it is".into(),
+            E::Io(_) => "check the file's permissions".into(),
+        };
+        LoadError::Io {
+            path,
+            cause: error.to_string(),
+            help,
+        }
+    }
+}
+
 /// Load the workspace. `rules` is the registry's schema, to check the configuration against.
 pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadError> {
     let mut notes = Vec::new();
     let (json, source_hint) = match &options.metadata_path {
         Some(path) => {
-            let json = std::fs::read_to_string(path).map_err(|e| LoadError::Io {
-                path: path.display().to_string(),
-                cause: e.to_string(),
-                help: "check the path given to --metadata-path".into(),
+            let json = read::read_text(path, read::METADATA_LIMIT).map_err(|e| {
+                LoadError::read(path.display(), e, "check the path given to --metadata-path")
             })?;
             (json, None)
         }
@@ -142,9 +174,9 @@ pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadEr
             check_manifest_syntax(&manifest)?;
             let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
             let toolchain = toolchain::resolve(&dir)?;
-            let config = cargo_config::read(&repo_root_from(&dir))?;
+            let forwarded = cargo_config::forwarded_at(&dir)?;
             let lock_before = lockfile_near(&dir);
-            let json = metadata::cargo_metadata(&toolchain, &manifest, options, &config.forwarded)?;
+            let json = metadata::cargo_metadata(&toolchain, &manifest, options, &forwarded)?;
             if !lock_before && !options.locked && !options.frozen {
                 notes.push(
                     "there was no Cargo.lock: cargo resolved the newest compatible versions and wrote one, so this review may not match what your builds use".into(),
@@ -153,18 +185,32 @@ pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadEr
             (json, Some(toolchain))
         }
     };
-    let graph = PackageGraph::from_json(&json).map_err(|e| LoadError::MetadataJson {
-        path: options
+    let graph = PackageGraph::from_json(&json).map_err(|e| {
+        let source = options
             .metadata_path
             .as_ref()
-            .map_or_else(|| "cargo metadata".into(), |p| p.display().to_string()),
-        cause: e.to_string(),
+            .map_or_else(|| "cargo metadata".into(), |p| p.display().to_string());
+        metadata_json_error(source, e)
     })?;
     let toolchain = match source_hint {
         Some(t) => t,
         None => toolchain::resolve(graph.workspace().root().as_std_path())?,
     };
     build_facts(graph, toolchain, options, rules, notes)
+}
+
+/// A `cargo metadata` document guppy could not read: with the line and column of a JSON error.
+fn metadata_json_error(path: String, e: guppy::Error) -> LoadError {
+    match e {
+        guppy::Error::MetadataParseError(json) => LoadError::MetadataJson {
+            path: format!("{path}:{}:{}", json.line(), json.column()),
+            cause: json.to_string(),
+        },
+        other => LoadError::MetadataJson {
+            path,
+            cause: other.to_string(),
+        },
+    }
 }
 
 fn find_manifest(options: &LoadOptions) -> Result<PathBuf, LoadError> {
@@ -193,20 +239,9 @@ fn find_manifest(options: &LoadOptions) -> Result<PathBuf, LoadError> {
 /// cargo would report a TOML error too, but relative to the empty directory it runs in: name
 /// the file as the user gave it, with line and column.
 fn check_manifest_syntax(manifest: &Path) -> Result<(), LoadError> {
-    let text = std::fs::read_to_string(manifest).map_err(|e| LoadError::Io {
-        path: manifest.display().to_string(),
-        cause: e.to_string(),
-        help: "check the file's permissions".into(),
-    })?;
+    let text = read::read_text(manifest, read::TOML_LIMIT)
+        .map_err(|e| LoadError::read(manifest.display(), e, "check the path"))?;
     tomlspan::TomlFile::parse(&manifest.display().to_string(), text).map(|_| ())
-}
-
-/// The top of the repository holding `dir`: the nearest ancestor with `.git`, else `dir`.
-fn repo_root_from(dir: &Path) -> PathBuf {
-    dir.ancestors()
-        .find(|d| d.join(".git").exists() || d.join(".cargo").is_dir())
-        .unwrap_or(dir)
-        .to_path_buf()
 }
 
 fn lockfile_near(dir: &Path) -> bool {
@@ -215,11 +250,14 @@ fn lockfile_near(dir: &Path) -> bool {
 
 /// `path` relative to `root`, with `/` separators; absolute when outside `root`.
 pub(crate) fn relative(root: &Path, path: &Path) -> String {
-    let rel = path.strip_prefix(root).unwrap_or(path);
-    rel.components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/")
+    match path.strip_prefix(root) {
+        Ok(rel) => rel
+            .components()
+            .map(|c| c.as_os_str().to_string_lossy())
+            .collect::<Vec<_>>()
+            .join("/"),
+        Err(_) => path.display().to_string(),
+    }
 }
 
 fn build_facts(
@@ -232,15 +270,8 @@ fn build_facts(
     let root = graph.workspace().root().as_std_path().to_path_buf();
     let mut files = FileStore::default();
     let read = |rel: &str| -> Result<Option<String>, LoadError> {
-        match std::fs::read_to_string(root.join(rel)) {
-            Ok(t) => Ok(Some(t)),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(LoadError::Io {
-                path: rel.into(),
-                cause: e.to_string(),
-                help: "check the file's permissions".into(),
-            }),
-        }
+        read::read_text_if_exists(&root.join(rel), read::TOML_LIMIT)
+            .map_err(|e| LoadError::read(rel, e, ""))
     };
 
     // The root manifest: workspace table, resolver, and possibly the configuration.
@@ -252,13 +283,25 @@ fn build_facts(
         Some(text) => {
             let root_toml = tomlspan::TomlFile::parse("Cargo.toml", text)?;
             (workspace_table, resolver) = manifest::workspace_facts(&root_toml);
-            if let Some(t) = root_toml
+            if let Some(metadata) = root_toml
                 .doc
                 .get("workspace")
                 .and_then(|w| w.get("metadata"))
-                .and_then(|m| m.get("architect"))
                 .and_then(Item::as_table_like)
+                && let Some(item) = metadata.get("architect")
             {
+                let t = item.as_table_like().ok_or_else(|| {
+                    let (line, column) = root_toml.error_at(metadata, "architect");
+                    LoadError::Config {
+                        path: "Cargo.toml".into(),
+                        line,
+                        column,
+                        message: format!(
+                            "`[workspace.metadata] architect` must be a table of the review's configuration, not {}",
+                            item.type_name()
+                        ),
+                    }
+                })?;
                 config = config::parse(&root_toml, t, rules)?;
             }
             files.add(root_toml.file.clone());
@@ -282,7 +325,9 @@ fn build_facts(
     for member in graph.workspace().iter() {
         let path = member.manifest_path().as_std_path();
         let rel = relative(&root, path);
-        if let Ok(text) = std::fs::read_to_string(path) {
+        if let Some(text) = read::read_text_if_exists(path, read::TOML_LIMIT)
+            .map_err(|e| LoadError::read(&rel, e, ""))?
+        {
             let toml = tomlspan::TomlFile::parse(&rel, text)?;
             manifests.insert(
                 member.id().clone(),
@@ -298,14 +343,22 @@ fn build_facts(
         "Cargo.lock".to_string()
     });
 
-    let cargo_config = cargo_config::read(&root)?;
+    let scope = scope::Scope::new(&root);
+    let member_dirs: Vec<PathBuf> = graph
+        .workspace()
+        .iter()
+        .filter_map(|p| p.manifest_path().parent())
+        .map(|d| d.as_std_path().to_path_buf())
+        .collect();
+    let config_dirs = scope.config_dirs(member_dirs.iter().map(PathBuf::as_path));
+    let cargo_config = cargo_config::read(&scope, &config_dirs)?;
     for f in cargo_config.files {
         files.add(f);
     }
-    let pin = repo::toolchain_pin(&root)?.map(|(pin, file)| {
-        files.add(file);
-        pin
-    });
+    let (pins, pin_files) = repo::toolchain_pins(&scope, &config_dirs)?;
+    for f in pin_files {
+        files.add(f);
+    }
 
     let platforms = platform_choice(options, &toolchain)?;
     let (target_packages, host_packages, units, feature_builds) = simulate_build(
@@ -337,16 +390,19 @@ fn build_facts(
         ));
     }
 
-    let advisories = match (
-        &lockfile,
-        options
-            .advisory_db
-            .clone()
-            .or_else(advisories::default_db_path),
-    ) {
-        (Some(lock), Some(db)) => {
+    let advisories = match (&lockfile, open_advisory_db(options)?) {
+        (Some(lock), Ok((db, path))) => {
             let text = &files.get(lock).expect("lockfile was stored").text;
-            match advisories::scan(&db, text, &platforms) {
+            if !db.corrupt.is_empty() {
+                notes.push(format!(
+                    "{} of the advisory database's files could not be read, so those advisories were not checked (the first, `{}`: {}); the other {} were",
+                    db.corrupt.len(),
+                    db.corrupt[0].0,
+                    db.corrupt[0].1,
+                    db.len()
+                ));
+            }
+            match advisories::scan(&db, &path, text, &platforms) {
                 Ok(found) => Some(found),
                 Err(why) => {
                     notes.push(format!("advisories were not checked: {why}"));
@@ -358,8 +414,8 @@ fn build_facts(
             notes.push("advisories were not checked: there is no Cargo.lock to match".into());
             None
         }
-        (Some(_), None) => {
-            notes.push("advisories were not checked: no CARGO_HOME or HOME to find the database in; pass --advisory-db PATH".into());
+        (Some(_), Err(why)) => {
+            notes.push(format!("advisories were not checked: {why}"));
             None
         }
     };
@@ -455,11 +511,11 @@ fn build_facts(
             .filter(|j: &usize| *j > 0)
             .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
         profile_debug,
-        cargo_config: cargo_config.exec,
+        cargo_config: cargo_config.facts,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),
             installed: toolchain.installed.clone(),
-            pin,
+            pins,
         },
         tooling: repo::tooling(&root),
         files,
@@ -470,6 +526,37 @@ fn build_facts(
         log: toolchain.notes.clone(),
         graph,
     })
+}
+
+/// The advisory database: an explicit `--advisory-db` that cannot be used is an error; the
+/// default one missing or unusable is a note in the review (the `Err` string).
+fn open_advisory_db(
+    options: &LoadOptions,
+) -> Result<Result<(advisories::AdvisoryDb, PathBuf), String>, LoadError> {
+    use advisories::{AdvisoryDb, DbError};
+    let Some(path) = options
+        .advisory_db
+        .clone()
+        .or_else(advisories::default_db_path)
+    else {
+        return Ok(Err(
+            "no CARGO_HOME or HOME to find the database in; pass --advisory-db PATH".into(),
+        ));
+    };
+    match AdvisoryDb::open(&path) {
+        Ok(db) => Ok(Ok((db, path))),
+        Err(e) if options.advisory_db.is_some() => Err(LoadError::Io {
+            path: path.display().to_string(),
+            cause: e.to_string(),
+            help: "pass the path of a RustSec advisory-db checkout, or drop --advisory-db to use $CARGO_HOME/advisory-db".into(),
+        }),
+        Err(DbError::Missing(p)) => Ok(Err(format!(
+            "no advisory database at `{p}`: run `cargo architect fetch` (or `git clone https://github.com/rustsec/advisory-db` there), or pass --advisory-db PATH"
+        ))),
+        Err(e) => Ok(Err(format!(
+            "{e}: fetch it again with `cargo architect fetch`, or pass --advisory-db PATH"
+        ))),
+    }
 }
 
 fn platform_choice(

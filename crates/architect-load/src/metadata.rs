@@ -13,8 +13,12 @@
 //!   absolute path from the trusted toolchain (see [`crate::toolchain`]).
 //! - Build scripts and proc-macros only run when building; `cargo metadata` never builds.
 
+use std::io::Read;
 use std::path::Path;
-use std::process::Command;
+use std::process::{Command, Output, Stdio};
+use std::time::Duration;
+
+use wait_timeout::ChildExt;
 
 use crate::toolchain::{Toolchain, neutral_dir};
 use crate::{LoadError, LoadOptions};
@@ -60,11 +64,22 @@ pub fn cargo_metadata(
         None => cmd.env_remove("RUSTUP_TOOLCHAIN"),
     };
 
-    let out = cmd.output().map_err(|e| LoadError::Toolchain {
-        cause: format!("could not run {}: {e}", toolchain.cargo.display()),
-    })?;
+    let dir = manifest.parent().unwrap_or(Path::new("."));
+    check_manifests(dir)?;
+    let limit = deadline();
+    let out = output_within(&mut cmd, limit)
+        .map_err(|e| LoadError::Toolchain {
+            cause: format!("could not run {}: {e}", toolchain.cargo.display()),
+        })?
+        .ok_or_else(|| LoadError::Metadata {
+            manifest: manifest.display().to_string(),
+            cause: format!("`cargo metadata` did not finish within {} s and was stopped", limit.as_secs()),
+            help: format!(
+                "a manifest that is a FIFO, or a git dependency that never answers, makes cargo wait forever; check the workspace's path dependencies, or allow more time with {TIMEOUT_VAR}=SECONDS"
+            ),
+        })?;
     if !out.status.success() {
-        let stderr = String::from_utf8_lossy(&out.stderr).trim().to_string();
+        let stderr = absolute_paths(String::from_utf8_lossy(&out.stderr).trim(), neutral.path());
         return Err(LoadError::Metadata {
             manifest: manifest.display().to_string(),
             help: metadata_help(&stderr, options),
@@ -78,6 +93,115 @@ pub fn cargo_metadata(
     })
 }
 
+/// The environment variable that sets the deadline of `cargo metadata`, in seconds.
+pub const TIMEOUT_VAR: &str = "CARGO_ARCHITECT_TIMEOUT";
+
+/// How long `cargo metadata` may take: long enough to resolve a large workspace over a slow
+/// network, short enough that a review never hangs.
+fn deadline() -> Duration {
+    let secs = std::env::var(TIMEOUT_VAR)
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .filter(|s| *s > 0)
+        .unwrap_or(600);
+    Duration::from_secs(secs)
+}
+
+/// Run `cmd` and collect its output, or kill it after `limit` (`None`).
+fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Option<Output>> {
+    let mut child = cmd
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut buf = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut buf);
+            }
+            buf
+        })
+    };
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let Some(status) = child.wait_timeout(limit)? else {
+        let _ = child.kill();
+        let _ = child.wait();
+        return Ok(None);
+    };
+    Ok(Some(Output {
+        status,
+        stdout: stdout.join().unwrap_or_default(),
+        stderr: stderr.join().unwrap_or_default(),
+    }))
+}
+
+/// cargo reads every member's and path dependency's `Cargo.toml`, and `Cargo.lock`, without a
+/// size limit and without checking what they are: a FIFO makes it wait forever, a symlink to
+/// `/dev/zero` makes it read until memory runs out. Refuse such a workspace before cargo runs.
+/// Only directory entries are listed; `target/` and `.git/` are skipped.
+fn check_manifests(dir: &Path) -> Result<(), LoadError> {
+    let walk = ignore::WalkBuilder::new(dir)
+        .standard_filters(false)
+        .filter_entry(|e| {
+            !(e.file_type().is_some_and(|t| t.is_dir())
+                && e.file_name()
+                    .to_str()
+                    .is_some_and(|n| matches!(n, "target" | ".git")))
+        })
+        .build();
+    for entry in walk.filter_map(Result::ok) {
+        let name = entry.file_name();
+        if name != "Cargo.toml" && name != "Cargo.lock" {
+            continue;
+        }
+        // Follows a symlink to what cargo would open.
+        let Ok(meta) = std::fs::metadata(entry.path()) else {
+            continue;
+        };
+        if !meta.is_file() {
+            return Err(LoadError::Io {
+                path: entry.path().display().to_string(),
+                cause: "it is not a regular file (a FIFO, a device or a directory): cargo would hang or read without end".into(),
+                help: "replace it with a regular file, then review again".into(),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// cargo names files relative to its current directory, which is our empty temporary one
+/// (`--> ../../home/me/ws/a/Cargo.toml:4:11`): make them absolute, so they name the user's file.
+fn absolute_paths(stderr: &str, cwd: &Path) -> String {
+    stderr
+        .lines()
+        .map(|line| {
+            let Some(at) = line.find("--> ") else {
+                return line.to_string();
+            };
+            let (head, rest) = line.split_at(at + "--> ".len());
+            let path = rest.split(':').next().unwrap_or(rest);
+            if path.is_empty() || Path::new(path).is_absolute() {
+                return line.to_string();
+            }
+            let resolved = crate::scope::lexical(&cwd.join(path));
+            format!("{head}{}{}", resolved.display(), &rest[path.len()..])
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// What to try, from what cargo said.
 fn metadata_help(stderr: &str, options: &LoadOptions) -> String {
     let network = [
@@ -89,7 +213,12 @@ fn metadata_help(stderr: &str, options: &LoadOptions) -> String {
         "failed to download",
         "failed to query replaced source",
     ];
-    if stderr.contains("--locked") || stderr.contains("lock file") && options.locked {
+    let missing_path_dep = stderr.contains("failed to read `")
+        && stderr.contains("Cargo.toml`")
+        && stderr.contains("No such file or directory");
+    if missing_path_dep {
+        "a path dependency's `Cargo.toml` is missing (cargo names it above): fix the `path` in the manifest, or check out what it points at (a git submodule?)".into()
+    } else if stderr.contains("--locked") || stderr.contains("lock file") && options.locked {
         "the lockfile is out of date: run `cargo update` (or drop --locked/--frozen) and review again".into()
     } else if network.iter().any(|n| stderr.contains(n)) {
         if options.offline {

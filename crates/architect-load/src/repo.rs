@@ -2,58 +2,128 @@
 //! Rust. All read as data.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use architect_model::{SourceFile, ToolchainPin, ToolingFacts};
 use toml_edit::Item;
 
 use crate::LoadError;
+use crate::read::{SCRIPT_LIMIT, TOML_LIMIT, read_text};
+use crate::scope::{ConfigDirs, Scope};
 use crate::tomlspan::TomlFile;
 
-/// The `rust-toolchain.toml` (or legacy `rust-toolchain`) pin at the workspace root.
-pub(crate) fn toolchain_pin(root: &Path) -> Result<Option<(ToolchainPin, SourceFile)>, LoadError> {
-    for name in ["rust-toolchain.toml", "rust-toolchain"] {
-        let Ok(text) = std::fs::read_to_string(root.join(name)) else {
-            continue;
-        };
-        let trimmed = text.trim();
-        // A legacy file may hold just a channel name.
-        if name == "rust-toolchain" && !trimmed.contains('[') && !trimmed.contains('=') {
-            let file = SourceFile::new(name, text.clone());
-            let start = text.find(trimmed).unwrap_or(0);
-            let pin = ToolchainPin {
-                channel: Some(trimmed.to_string()),
-                path: None,
-                location: location(&file, start..start + trimmed.len(), "pinned here"),
-            };
-            return Ok(Some((pin, file)));
-        }
-        let toml = TomlFile::parse(name, text)?;
-        let Some(t) = toml.doc.get("toolchain").and_then(Item::as_table_like) else {
-            let pin = ToolchainPin {
-                channel: None,
-                path: None,
-                location: toml.location(0..0, Some("no [toolchain] table")),
-            };
-            return Ok(Some((pin, toml.file)));
-        };
-        let get = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
-        let key = if t.contains_key("path") {
-            "path"
-        } else {
-            "channel"
-        };
-        let location = toml
-            .key_location(t, key, "pinned here")
-            .unwrap_or_else(|| toml.location(0..0, Some("pinned here")));
-        let pin = ToolchainPin {
-            channel: get("channel"),
-            path: get("path"),
-            location,
-        };
-        return Ok(Some((pin, toml.file)));
+/// The toolchain files rustup would use: the nearest one walking up from the workspace root
+/// (to the repository root), then any in the directories down to each member.
+pub(crate) fn toolchain_pins(
+    scope: &Scope,
+    dirs: &ConfigDirs,
+) -> Result<(Vec<ToolchainPin>, Vec<SourceFile>), LoadError> {
+    let mut pins = Vec::new();
+    let mut files = Vec::new();
+    // rustup stops at the first directory that has a file.
+    let at_root = dirs
+        .at_root
+        .iter()
+        .find_map(|d| toolchain_file(d).map(|f| (d, f)));
+    let in_members = dirs
+        .in_members
+        .iter()
+        .filter_map(|d| toolchain_file(d).map(|f| (d, f)));
+    for (dir, (path, shadowed)) in at_root.into_iter().chain(in_members) {
+        let shown = scope.display(&path);
+        let text = read_text(&path, TOML_LIMIT).map_err(|e| LoadError::read(&shown, e, ""))?;
+        let (mut pin, file) = parse_pin(&shown, text)?;
+        pin.applies_in = scope.applies_in(dir);
+        pin.shadows = shadowed.map(|p| {
+            let shown = scope.display(&p);
+            architect_model::Location {
+                path: shown,
+                line: 1,
+                column: 1,
+                span: architect_model::Span::new(0, 0),
+                label: Some("ignored by rustup".into()),
+            }
+        });
+        pins.push(pin);
+        files.push(file);
     }
-    Ok(None)
+    Ok((pins, files))
+}
+
+/// The toolchain file rustup reads in `dir`: the legacy `rust-toolchain` when it exists (rustup
+/// prefers it, with a warning, when `rust-toolchain.toml` exists too), else the `.toml`.
+fn toolchain_file(dir: &Path) -> Option<(PathBuf, Option<PathBuf>)> {
+    let legacy = dir.join("rust-toolchain");
+    let toml = dir.join("rust-toolchain.toml");
+    match (legacy.exists(), toml.exists()) {
+        (true, true) => Some((legacy, Some(toml))),
+        (true, false) => Some((legacy, None)),
+        (false, true) => Some((toml, None)),
+        (false, false) => None,
+    }
+}
+
+/// Read one toolchain file as rustup would; what rustup rejects is an error naming the line.
+pub(crate) fn parse_pin(name: &str, text: String) -> Result<(ToolchainPin, SourceFile), LoadError> {
+    let trimmed = text.trim();
+    let legacy = name.ends_with("rust-toolchain");
+    // A legacy file may hold just a channel name.
+    if legacy && !trimmed.contains('[') && !trimmed.contains('=') {
+        let file = SourceFile::new(name, text.clone());
+        let start = text.find(trimmed).unwrap_or(0);
+        let pin = ToolchainPin {
+            channel: Some(trimmed.to_string()),
+            path: None,
+            location: location(&file, start..start + trimmed.len(), "pinned here"),
+            applies_in: None,
+            shadows: None,
+        };
+        return Ok((pin, file));
+    }
+    let toml = TomlFile::parse(name, text)?;
+    let Some(t) = toml.doc.get("toolchain").and_then(Item::as_table_like) else {
+        let pin = ToolchainPin {
+            channel: None,
+            path: None,
+            location: toml.location(0..0, Some("no [toolchain] table")),
+            applies_in: None,
+            shadows: None,
+        };
+        return Ok((pin, toml.file));
+    };
+    let get = |k: &str| -> Result<Option<String>, LoadError> {
+        match t.get(k) {
+            None => Ok(None),
+            Some(v) => v.as_str().map(|s| Some(s.to_string())).ok_or_else(|| {
+                let (line, column) = toml.error_at(t, k);
+                LoadError::Config {
+                    path: name.to_string(),
+                    line,
+                    column,
+                    message: format!(
+                        "`{k}` must be a string, not {}: rustup rejects this file too, so every cargo command in this directory fails",
+                        v.type_name()
+                    ),
+                }
+            }),
+        }
+    };
+    let key = if t.contains_key("path") {
+        "path"
+    } else {
+        "channel"
+    };
+    let location = toml
+        .key_location(t, key, "pinned here")
+        .unwrap_or_else(|| toml.location(0..0, Some("pinned here")));
+    let pin = ToolchainPin {
+        channel: get("channel")?,
+        path: get("path")?,
+        location,
+        applies_in: None,
+        shadows: None,
+    };
+    Ok((pin, toml.file))
 }
 
 fn location(
@@ -124,11 +194,8 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
             continue;
         };
         for file in files {
-            // Scripts are small; anything over 1 MiB is not a CI script.
-            if file.metadata().map_or(true, |m| m.len() > 1 << 20) {
-                continue;
-            }
-            let Ok(text) = std::fs::read_to_string(&file) else {
+            // Scripts are small: anything over the limit, or not a regular file, is not one.
+            let Ok(text) = read_text(&file, SCRIPT_LIMIT) else {
                 continue;
             };
             let rel = crate::relative(root, &file);

@@ -8,15 +8,21 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
-use architect_model::{FileStore, ScannedFile, SourceFacts, SourceFile, TargetKind, Unreadable};
+use architect_model::{
+    FileStore, ScannedFile, SourceFacts, SourceFile, TargetKind, Unreadable, UnscannedKind,
+};
 use architect_source::{Wanted, analyze};
 use guppy::PackageId;
 use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph, PackageMetadata};
 
-/// Files over this size are not scanned (generated tables, not hand-written code).
-const MAX_FILE: u64 = 8 << 20;
+use crate::read::{ReadError, SOURCE_LIMIT, human_size, read_bytes};
+use crate::scope::{is_inside, resolve};
+
+/// Module declarations nested deeper than this in inline modules are not followed: each costs
+/// its depth to resolve, and no real crate nests a hundred inline modules.
+const MAX_INLINE_DEPTH: usize = 128;
 
 /// One target to walk: its root file and kind.
 struct Root {
@@ -24,6 +30,9 @@ struct Root {
     file: PathBuf,
     kind: TargetKind,
     wanted: Wanted,
+    /// Where the review may read for this package, resolved: the workspace root for the
+    /// workspace's packages, the package's own directory for the others.
+    allowed: Arc<[PathBuf]>,
 }
 
 /// What one walked file gives back.
@@ -48,12 +57,17 @@ pub(crate) fn scan(
     files: &mut FileStore,
 ) -> SourceFacts {
     let mut roots = Vec::new();
+    let workspace: Arc<[PathBuf]> = Arc::from(vec![resolve(root)]);
     for id in packages {
         let Ok(p) = graph.metadata(id) else { continue };
         if !p.in_workspace() && !deps {
             continue;
         }
-        roots.extend(target_roots(&p, metrics));
+        let allowed = match p.manifest_path().parent() {
+            Some(dir) if !p.in_workspace() => Arc::from(vec![resolve(dir.as_std_path())]),
+            _ => workspace.clone(),
+        };
+        roots.extend(target_roots(&p, metrics, &allowed));
     }
 
     let out: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
@@ -69,22 +83,22 @@ pub(crate) fn scan(
                 bytes: &bytes,
                 root,
             };
-            let parent_dir = r.file.parent().unwrap_or(Path::new("")).to_path_buf();
-            s.spawn(move |s| {
-                cx.walk(
-                    s,
-                    r.package.clone(),
-                    r.kind,
-                    r.wanted,
-                    r.file.clone(),
-                    parent_dir,
-                    matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
-                    String::new(),
-                )
-            });
+            let visit = Visit {
+                package: r.package.clone(),
+                kind: r.kind,
+                wanted: r.wanted,
+                mod_dir: r.file.parent().unwrap_or(Path::new("")).to_path_buf(),
+                file: r.file.clone(),
+                public: matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
+                module: String::new(),
+                allowed: r.allowed.clone(),
+                declared_at: None,
+            };
+            s.spawn(move |s| cx.walk(s, visit));
         }
     });
 
+    let reached = seen.into_inner().unwrap_or_default();
     let mut walked = out.into_inner().unwrap_or_default();
     walked.sort_by(|a, b| (&a.package, &a.file).cmp(&(&b.package, &b.file)));
     let mut facts = SourceFacts {
@@ -152,24 +166,12 @@ pub(crate) fn scan(
             continue;
         };
         let dir = dir.as_std_path();
-        // Files reached but unreadable are in the tree too: reported once, as unreadable.
-        let in_tree: BTreeSet<String> = facts
-            .packages
-            .get(member.id())
-            .map(|p| {
-                p.files
-                    .iter()
-                    .map(|f| f.path.clone())
-                    .collect::<BTreeSet<_>>()
-            })
-            .unwrap_or_default()
-            .into_iter()
-            .chain(
-                problems
-                    .iter()
-                    .filter(|u| u.package == *member.id())
-                    .map(|u| u.path.clone()),
-            )
+        // Files reached but not read are in the tree too: reported once, as unreadable or out
+        // of tree.
+        let in_tree: BTreeSet<String> = reached
+            .iter()
+            .filter(|(p, _)| p == member.id())
+            .map(|(_, f)| crate::relative(root, f))
             .collect();
         let others: Vec<PathBuf> = member_dirs.iter().filter(|d| *d != dir).cloned().collect();
         let stray = ignore::WalkBuilder::new(dir)
@@ -237,7 +239,7 @@ fn native_bytes(dir: &Path) -> u64 {
 
 /// The root files of a package's targets: every target of a workspace member; the library and
 /// build script of a dependency (all that is compiled of it).
-fn target_roots(p: &PackageMetadata<'_>, metrics: bool) -> Vec<Root> {
+fn target_roots(p: &PackageMetadata<'_>, metrics: bool, allowed: &Arc<[PathBuf]>) -> Vec<Root> {
     let own = p.in_workspace();
     let mut out = Vec::new();
     for t in p.build_targets() {
@@ -270,6 +272,7 @@ fn target_roots(p: &PackageMetadata<'_>, metrics: bool) -> Vec<Root> {
             file: t.path().as_std_path().to_path_buf(),
             kind,
             wanted,
+            allowed: allowed.clone(),
         });
     }
     out
@@ -284,156 +287,296 @@ struct WalkCx<'a> {
     root: &'a Path,
 }
 
+/// One file to scan, as a module of a target.
+struct Visit {
+    package: PackageId,
+    kind: TargetKind,
+    wanted: Wanted,
+    file: PathBuf,
+    /// The directory of this module's child modules.
+    mod_dir: PathBuf,
+    public: bool,
+    /// The module path from the target's root, e.g. `a::b`.
+    module: String,
+    allowed: Arc<[PathBuf]>,
+    /// The file and line that declared this one (`mod`, `#[path]`, `include!`); `None` for a
+    /// target's root file.
+    declared_at: Option<(PathBuf, usize)>,
+}
+
+impl Visit {
+    /// A child of this module, declared at `line` of this file.
+    fn child(
+        &self,
+        file: PathBuf,
+        mod_dir: PathBuf,
+        public: bool,
+        module: String,
+        line: usize,
+    ) -> Visit {
+        Visit {
+            package: self.package.clone(),
+            kind: self.kind,
+            wanted: self.wanted,
+            file,
+            mod_dir,
+            public,
+            module,
+            allowed: self.allowed.clone(),
+            declared_at: Some((self.file.clone(), line)),
+        }
+    }
+}
+
 impl<'a> WalkCx<'a> {
-    fn problem(&self, package: &PackageId, file: &Path, line: Option<usize>, reason: String) {
+    fn problem(
+        &self,
+        v: &Visit,
+        file: &Path,
+        line: Option<usize>,
+        kind: UnscannedKind,
+        reason: String,
+    ) {
         if let Ok(mut p) = self.problems.lock() {
             p.push(Unreadable {
                 path: crate::relative(self.root, file),
                 line,
                 reason,
-                package: package.clone(),
+                package: v.package.clone(),
+                kind,
+                target: v.kind,
             });
         }
     }
 
-    /// Scan `file` (a module whose children live in `mod_dir`), then its children.
-    #[allow(clippy::too_many_arguments)]
-    fn walk<'s>(
-        self,
-        scope: &rayon::Scope<'s>,
-        package: PackageId,
-        kind: TargetKind,
-        wanted: Wanted,
-        file: PathBuf,
-        mod_dir: PathBuf,
-        public: bool,
-        module: String,
-    ) where
-        'a: 's,
-    {
-        if file.components().any(|c| c.as_os_str() == "target") && file.starts_with(self.root) {
-            return;
-        }
-        if let Ok(mut seen) = self.seen.lock()
-            && !seen.insert((package.clone(), file.clone()))
-        {
-            return;
-        }
-        let size = std::fs::metadata(&file).map(|m| m.len()).unwrap_or(0);
-        if size > MAX_FILE {
+    /// The text of `v.file`, or `None` with the reason recorded. Nothing outside the allowed
+    /// roots is read, and every read is bounded.
+    fn read(&self, v: &Visit) -> Option<String> {
+        if !is_inside(&v.file, &v.allowed) {
+            let resolved = resolve(&v.file);
+            let written = crate::relative(self.root, &v.file);
+            let shown = if resolved.display().to_string() == written {
+                format!("`{written}`")
+            } else {
+                format!("`{}` (through `{written}`)", resolved.display())
+            };
+            let (at, line) = match &v.declared_at {
+                Some((f, l)) => (f.as_path(), Some(*l)),
+                None => (v.file.as_path(), None),
+            };
+            let whose = match v.declared_at {
+                None => "the target's root file",
+                Some(_) => "a module",
+            };
             self.problem(
-                &package,
-                &file,
-                None,
-                format!("larger than {} MiB: not scanned", MAX_FILE >> 20),
+                v,
+                at,
+                line,
+                UnscannedKind::OutOfTree,
+                format!("{whose} is read from {shown}, outside the {}: the build reads it, the review does not", self.boundary(v)),
             );
-            return;
+            return None;
         }
-        let text = match std::fs::read(&file) {
+        let (kind, reason) = match read_bytes(&v.file, SOURCE_LIMIT) {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(t) => t,
+                Ok(t) => return Some(t),
                 Err(e) => {
                     let line = line_of(e.as_bytes(), e.utf8_error().valid_up_to());
                     self.problem(
-                        &package,
-                        &file,
+                        v,
+                        &v.file,
                         Some(line),
+                        UnscannedKind::NotUtf8,
                         "not UTF-8: rustc would reject it".into(),
                     );
-                    return;
+                    return None;
                 }
             },
-            Err(e) => {
-                self.problem(&package, &file, None, format!("could not be read: {e}"));
-                return;
+            Err(ReadError::TooLarge { limit }) => (
+                UnscannedKind::TooLarge,
+                format!("larger than {}: not scanned", human_size(limit)),
+            ),
+            Err(e @ ReadError::NotAFile { .. }) => {
+                (UnscannedKind::NotAFile, format!("not read: {e}"))
             }
+            Err(e) => (UnscannedKind::Io, format!("could not be read: {e}")),
         };
+        self.problem(v, &v.file, None, kind, reason);
+        None
+    }
+
+    fn boundary(&self, v: &Visit) -> &'static str {
+        match v.allowed.first() {
+            Some(a) if resolve(self.root) == *a => "workspace",
+            _ => "package",
+        }
+    }
+
+    /// Scan `v.file`, then its child modules.
+    fn walk<'s>(self, scope: &rayon::Scope<'s>, v: Visit)
+    where
+        'a: 's,
+    {
+        if v.file.components().any(|c| c.as_os_str() == "target") && v.file.starts_with(self.root) {
+            return;
+        }
+        if let Ok(mut seen) = self.seen.lock()
+            && !seen.insert((v.package.clone(), v.file.clone()))
+        {
+            return;
+        }
+        let Some(text) = self.read(&v) else { return };
         self.bytes
             .fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        let facts = analyze(&text, wanted);
+        let facts = analyze(&text, v.wanted);
         if let Some(at) = facts.lex_error {
             let line = line_of(text.as_bytes(), at);
             self.problem(
-                &package,
-                &file,
+                &v,
+                &v.file,
                 Some(line),
+                UnscannedKind::Lex,
                 "does not lex: an unterminated comment or literal starts here".into(),
             );
         }
+        let mut too_deep = 0usize;
         for m in &facts.mods {
-            let here = file.parent().unwrap_or(Path::new(""));
-            let nested: PathBuf = m.inline_parents.iter().map(|(n, _)| n.as_str()).collect();
-            let child_public = public && m.is_pub && m.inline_parents.iter().all(|(_, p)| *p);
-            let (child, child_dir) = match &m.path_attr {
-                Some(p) => {
-                    let base = if m.inline_parents.is_empty() {
-                        here.to_path_buf()
-                    } else {
-                        mod_dir.join(&nested)
-                    };
-                    let child = base.join(p);
-                    let dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
-                    (child, dir)
-                }
-                None => {
-                    let base = mod_dir.join(&nested);
-                    let flat = base.join(format!("{}.rs", m.name));
-                    let dir_mod = base.join(&m.name).join("mod.rs");
-                    if flat.is_file() {
-                        (flat, base.join(&m.name))
-                    } else if dir_mod.is_file() {
-                        let d = dir_mod.parent().unwrap_or(Path::new("")).to_path_buf();
-                        (dir_mod, d)
-                    } else {
-                        let line = line_of(text.as_bytes(), m.span.start);
-                        self.problem(
-                            &package,
-                            &file,
-                            Some(line),
-                            format!(
-                                "module `{}` has no file (looked for `{}` and `{}`); a cfg may exclude it, or it is generated",
-                                m.name,
-                                crate::relative(self.root, &flat),
-                                crate::relative(self.root, &dir_mod)
-                            ),
-                        );
-                        continue;
-                    }
-                }
-            };
-            let package = package.clone();
-            let child_module = std::iter::once(module.as_str())
-                .chain(m.inline_parents.iter().map(|(n, _)| n.as_str()))
-                .chain(std::iter::once(m.name.as_str()))
-                .filter(|s| !s.is_empty())
-                .collect::<Vec<_>>()
-                .join("::");
-            scope.spawn(move |s| {
-                self.walk(
-                    s,
-                    package,
-                    kind,
-                    wanted,
-                    child,
-                    child_dir,
-                    child_public,
-                    child_module,
-                )
-            });
+            if m.inline_parents.len() > MAX_INLINE_DEPTH {
+                too_deep += 1;
+                continue;
+            }
+            if let Some(child) = self.child_module(&v, &text, m) {
+                scope.spawn(move |s| self.walk(s, child));
+            }
         }
-        let keep_text = matches!(wanted, Wanted::All | Wanted::BuildScript);
+        if too_deep > 0 {
+            self.problem(
+                &v,
+                &v.file,
+                None,
+                UnscannedKind::TooDeep,
+                format!("{too_deep} module declaration(s) nested more than {MAX_INLINE_DEPTH} inline modules deep: not followed"),
+            );
+        }
+        for inc in &facts.includes {
+            if let Some(child) = self.included(&v, &text, inc) {
+                scope.spawn(move |s| self.walk(s, child));
+            }
+        }
+        let keep_text = matches!(v.wanted, Wanted::All | Wanted::BuildScript);
         if let Ok(mut out) = self.out.lock() {
             out.push(Walked {
-                package,
-                wanted,
-                file,
-                kind,
-                module,
-                public,
+                package: v.package,
+                wanted: v.wanted,
+                file: v.file,
+                kind: v.kind,
+                module: v.module,
+                public: v.public,
                 facts,
                 text: keep_text.then_some(text),
             });
         }
+    }
+
+    /// The file of `include!("path")` in `v`: compiled in place, as part of the same module;
+    /// rustc resolves the path from the directory of the file holding the `include!`.
+    fn included(&self, v: &Visit, text: &str, inc: &architect_source::Include) -> Option<Visit> {
+        let line = line_of(text.as_bytes(), inc.span.start);
+        if inc.invalid {
+            self.problem(
+                v,
+                &v.file,
+                Some(line),
+                UnscannedKind::NoFile,
+                format!(
+                    "`include!(\"{}\")` is a literal rustc rejects: nothing is included",
+                    inc.path
+                ),
+            );
+            return None;
+        }
+        let here = v.file.parent().unwrap_or(Path::new(""));
+        let file = here.join(&inc.path);
+        if !file.exists() {
+            self.problem(
+                v,
+                &v.file,
+                Some(line),
+                UnscannedKind::NoFile,
+                format!(
+                    "`include!(\"{}\")` names no file: rustc would refuse the crate",
+                    inc.path
+                ),
+            );
+            return None;
+        }
+        Some(v.child(file, v.mod_dir.clone(), v.public, v.module.clone(), line))
+    }
+
+    /// Where rustc finds the file of `mod m;` declared in `v`; `None` (recorded) without one.
+    fn child_module(&self, v: &Visit, text: &str, m: &architect_source::ModDecl) -> Option<Visit> {
+        let here = v.file.parent().unwrap_or(Path::new(""));
+        let nested: PathBuf = m.inline_parents.iter().map(|(n, _)| n.as_str()).collect();
+        let public = v.public && m.is_pub && m.inline_parents.iter().all(|(_, p)| *p);
+        let line = line_of(text.as_bytes(), m.span.start);
+        if m.path_attr_invalid {
+            self.problem(
+                v,
+                &v.file,
+                Some(line),
+                UnscannedKind::NoFile,
+                format!(
+                    "module `{}` has a `#[path]` literal rustc rejects (`{}`): no file is this module's",
+                    m.name,
+                    m.path_attr.as_deref().unwrap_or("")
+                ),
+            );
+            return None;
+        }
+        let (file, dir) = match &m.path_attr {
+            Some(p) => {
+                let base = if m.inline_parents.is_empty() {
+                    here.to_path_buf()
+                } else {
+                    v.mod_dir.join(&nested)
+                };
+                let child = base.join(p);
+                let dir = child.parent().unwrap_or(Path::new("")).to_path_buf();
+                (child, dir)
+            }
+            None => {
+                let base = v.mod_dir.join(&nested);
+                let flat = base.join(format!("{}.rs", m.name));
+                let dir_mod = base.join(&m.name).join("mod.rs");
+                if flat.exists() {
+                    (flat, base.join(&m.name))
+                } else if dir_mod.exists() {
+                    let d = dir_mod.parent().unwrap_or(Path::new("")).to_path_buf();
+                    (dir_mod, d)
+                } else {
+                    self.problem(
+                        v,
+                        &v.file,
+                        Some(line),
+                        UnscannedKind::NoFile,
+                        format!(
+                            "module `{}` has no file (looked for `{}` and `{}`); a cfg may exclude it, or it is generated",
+                            m.name,
+                            crate::relative(self.root, &flat),
+                            crate::relative(self.root, &dir_mod)
+                        ),
+                    );
+                    return None;
+                }
+            }
+        };
+        let module = std::iter::once(v.module.as_str())
+            .chain(m.inline_parents.iter().map(|(n, _)| n.as_str()))
+            .chain(std::iter::once(m.name.as_str()))
+            .filter(|s| !s.is_empty())
+            .collect::<Vec<_>>()
+            .join("::");
+        Some(v.child(file, dir, public, module, line))
     }
 }
 

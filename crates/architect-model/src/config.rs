@@ -74,8 +74,12 @@ impl Config {
 /// The type of a rule option's value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OptionKind {
+    /// A whole number, 0 or more: a count, lines.
     Integer,
+    /// A finite number, 0 or more: seconds.
     Number,
+    /// A fraction from 0 to 1.
+    Share,
     Bool,
     String,
 }

@@ -43,6 +43,9 @@ pub struct AdvisoryMatch {
 pub struct AdvisoryDbFacts {
     pub path: String,
     pub advisories: usize,
+    /// Advisory files that could not be read or parsed (database-relative path, why): those
+    /// advisories were not checked; the rest were.
+    pub corrupt: Vec<(String, String)>,
 }
 
 /// One published version of a crate, as the registry index says.

@@ -77,16 +77,33 @@ impl ManifestFacts {
     }
 }
 
-/// A key of a `.cargo/config.toml` that names a program cargo would run.
+/// A key of a repository's `.cargo/config(.toml)` that makes cargo run something: a program,
+/// an alias, flags that name a linker, or the environment of every rustc.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CargoConfigEntry {
-    /// e.g. `build.rustc-wrapper`, `env.LD_PRELOAD`.
+    /// e.g. `build.rustc-wrapper`, `env.LD_PRELOAD`, `alias.xtask`, `build.rustflags`.
     pub key: String,
     pub value: String,
+    /// The line in the config file (its path relative to the workspace root, `../` above it).
     pub location: Location,
+    /// `None` when the file applies to cargo run at the workspace root (it is there or in a
+    /// parent directory inside the repository); otherwise the workspace-relative directory in
+    /// which cargo reads it (a member's own `.cargo/`).
+    pub applies_in: Option<String>,
 }
 
-/// A `rust-toolchain(.toml)` pin.
+/// The repository's cargo configuration, as cargo would read it.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CargoConfigFacts {
+    /// Entries that make cargo run something, file by file (the root's chain outermost
+    /// first, then member directories).
+    pub entries: Vec<CargoConfigEntry>,
+    /// Directories holding both `.cargo/config` and `.cargo/config.toml`: the start of the
+    /// file cargo reads (`config`), and the path of the one it ignores.
+    pub shadowed: Vec<(Location, String)>,
+}
+
+/// A `rust-toolchain(.toml)` file that rustup honours.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ToolchainPin {
     /// `channel = "..."`, or the whole content of a legacy `rust-toolchain` file.
@@ -94,6 +111,12 @@ pub struct ToolchainPin {
     /// `path = "..."`: a toolchain made of arbitrary binaries.
     pub path: Option<String>,
     pub location: Location,
+    /// `None` when rustup uses it for commands run at the workspace root; otherwise the
+    /// workspace-relative directory (a member's) where it takes over.
+    pub applies_in: Option<String>,
+    /// A `rust-toolchain.toml` in the same directory that rustup ignores, because a legacy
+    /// `rust-toolchain` file there wins.
+    pub shadows: Option<Location>,
 }
 
 /// The toolchain the review ran with, and what the repository asks for.
@@ -103,7 +126,16 @@ pub struct ToolchainFacts {
     pub running: Option<String>,
     /// Toolchains installed with rustup (names as `rustup toolchain list` prints them).
     pub installed: Vec<String>,
-    pub pin: Option<ToolchainPin>,
+    /// The file rustup uses at the workspace root (nearest first, up to the repository root),
+    /// then those in member directories, in path order.
+    pub pins: Vec<ToolchainPin>,
+}
+
+impl ToolchainFacts {
+    /// The pin that applies to the workspace as a whole.
+    pub fn pin(&self) -> Option<&ToolchainPin> {
+        self.pins.first().filter(|p| p.applies_in.is_none())
+    }
 }
 
 /// Supply-chain tooling found in the repository.
@@ -159,7 +191,7 @@ pub struct Facts {
     pub feature_builds: Vec<(String, BTreeMap<PackageId, Vec<String>>)>,
     /// cargo-hakari's workspace-hack, when the workspace has one or a hakari configuration.
     pub hakari: Option<HakariFacts>,
-    pub cargo_config: Vec<CargoConfigEntry>,
+    pub cargo_config: CargoConfigFacts,
     pub toolchain: ToolchainFacts,
     pub tooling: ToolingFacts,
     pub files: FileStore,

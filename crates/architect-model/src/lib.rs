@@ -17,8 +17,8 @@ pub use config::{
 };
 pub use deps::{AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, IndexFacts, IndexVersion};
 pub use facts::{
-    CargoConfigEntry, DepDecl, DepKind, Facts, HakariFacts, HakariSection, ManifestFacts,
-    PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
+    CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts, HakariSection,
+    ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{
@@ -27,7 +27,7 @@ pub use finding::{
 };
 pub use sources::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
-    ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind,
+    ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind,
 };
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).

@@ -63,14 +63,48 @@ impl PackageSources {
     }
 }
 
-/// A file the scanner could not read or lex.
+/// Why a file of a module tree was not scanned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum UnscannedKind {
+    /// A module declared without a file: excluded by a cfg, or generated. Not a blind spot of
+    /// code that is compiled.
+    NoFile,
+    /// Larger than the scan limit.
+    TooLarge,
+    /// Module declarations nested too deep in inline modules to be followed.
+    TooDeep,
+    NotUtf8,
+    /// A FIFO, a device, a directory.
+    NotAFile,
+    /// Could not be read (permissions, I/O).
+    Io,
+    /// An unterminated comment or literal: the rest of the file is not seen as code.
+    Lex,
+    /// Outside the workspace (or, for a dependency, outside its package): the build reads it,
+    /// the review does not.
+    OutOfTree,
+}
+
+/// A file the scanner could not read or lex, or a module it could not find.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
+    /// The file, or for a missing or out-of-tree module the file that declares it.
     pub path: String,
     /// 1-based line of the problem, when there is one.
     pub line: Option<usize>,
     pub reason: String,
     pub package: PackageId,
+    pub kind: UnscannedKind,
+    /// The target whose module tree holds the file.
+    pub target: TargetKind,
+}
+
+impl Unreadable {
+    /// Whether code that is compiled went unseen, so that claims about the crate (no unsafe
+    /// code, what its build script does) are unknown rather than settled.
+    pub fn hides_code(&self) -> bool {
+        self.kind != UnscannedKind::NoFile
+    }
 }
 
 /// The source pass over the workspace (and with `--deps`, the dependencies on disk).
@@ -82,4 +116,13 @@ pub struct SourceFacts {
     pub bytes: u64,
     /// Whether third-party sources were scanned (`--deps`).
     pub deps: bool,
+}
+
+impl SourceFacts {
+    /// Files of `package` whose code the review did not see (see [`Unreadable::hides_code`]).
+    pub fn unseen<'a>(&'a self, package: &'a PackageId) -> impl Iterator<Item = &'a Unreadable> {
+        self.unreadable
+            .iter()
+            .filter(move |u| u.package == *package && u.hides_code())
+    }
 }

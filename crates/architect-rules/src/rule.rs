@@ -72,7 +72,13 @@ impl Ctx<'_> {
         self.rule
             .options
             .iter()
-            .find(|o| o.name == name && matches!(o.kind, OptionKind::Integer | OptionKind::Number))
+            .find(|o| {
+                o.name == name
+                    && matches!(
+                        o.kind,
+                        OptionKind::Integer | OptionKind::Number | OptionKind::Share
+                    )
+            })
             .map(|o| o.default)
     }
 

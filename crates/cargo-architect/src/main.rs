@@ -17,12 +17,19 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 #[derive(Parser, Debug)]
 #[command(
     name = "cargo-architect",
-    bin_name = "cargo architect",
+    bin_name = "cargo-architect",
     version,
     about = "An architecture review of a Cargo workspace, backed by evidence from the workspace itself",
     long_about = "Reviews a Cargo workspace the way a systems architect would: build graph and \
                   compile-time architecture, supply chain, MSRV and toolchain, async runtimes, \
                   observability and interop. Never executes code from the reviewed workspace.",
+    after_long_help = "On untrusted code (a pull request, a fork), run this binary by its own name, \
+                       from outside the checkout, with --manifest-path:\n\n    \
+                       cargo-architect --manifest-path /path/to/checkout/Cargo.toml --offline\n\n\
+                       Typed inside the checkout, `cargo architect` is resolved by cargo and rustup \
+                       first, and both obey the repository: an `[alias] architect` in its \
+                       .cargo/config.toml, or a rust-toolchain.toml with `path = ...`, runs the \
+                       repository's own program instead. See docs/security.md.",
     args_conflicts_with_subcommands = true
 )]
 struct Cli {
@@ -129,8 +136,8 @@ struct BuildTimeArgs {
     #[arg(long)]
     release: bool,
     /// Jobs to simulate (default: this machine's parallelism, as cargo).
-    #[arg(short, long, value_name = "N")]
-    jobs: Option<usize>,
+    #[arg(short, long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    jobs: Option<u32>,
     /// Re-simulate with a change: `split=CRATE:K`, `remove=PACKAGE`, `jobs=N` (repeatable).
     #[arg(long = "what-if", value_name = "CHANGE")]
     what_if: Vec<String>,
@@ -334,24 +341,40 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
     };
     let graph = &facts.units;
     let measured_units = match &args.timings {
-        Some(path) => match std::fs::read_to_string(path)
-            .map_err(|e| e.to_string())
-            .and_then(|html| architect_build::parse_timings(&html))
-        {
-            Ok(m) => Some(m),
-            Err(e) => {
-                return fail(
-                    format!("{}: {e}", path.display()),
-                    "pass a report written by `cargo build --timings` (target/cargo-timings/cargo-timing-*.html)",
-                );
+        Some(path) => {
+            match architect_load::read::read_text(path, architect_load::read::TIMINGS_LIMIT)
+                .map_err(|e| e.to_string())
+                .and_then(|html| architect_build::parse_timings(&html))
+            {
+                Ok(m) => Some(m),
+                Err(e) => {
+                    return fail(
+                        format!("{}: {e}", path.display()),
+                        "pass a report written by `cargo build --timings` (target/cargo-timings/cargo-timing-*.html)",
+                    );
+                }
             }
-        },
+        }
         None => None,
     };
     let measured = measured_units
         .as_ref()
         .map(|m| architect_build::match_measured(graph, m))
         .unwrap_or_else(|| vec![None; graph.units.len()]);
+    if let (Some(path), Some(report)) = (&args.timings, &measured_units) {
+        let matched = measured.iter().flatten().count();
+        if matched == 0 && !graph.units.is_empty() {
+            return fail(
+                format!(
+                    "{}: none of its {} units is a unit of this workspace's build ({} units)",
+                    path.display(),
+                    report.len(),
+                    graph.units.len()
+                ),
+                "pass the report of a `cargo build --timings` of this workspace, with the same features, target and profile (--release for a release build)",
+            );
+        }
+    }
     let (model, model_note) = architect_rules::buildsim::model_for(&facts, args.release);
     if let Some(n) = &model_note
         && !args.review.quiet
@@ -387,6 +410,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         .collect();
     let jobs = args
         .jobs
+        .map(|j| j as usize)
         .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
     let result = architect_build::analyze(graph, &costs, jobs);
     let what_ifs: Result<Vec<WhatIf>, String> =
@@ -398,7 +422,11 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
     let changed = if what_ifs.is_empty() {
         None
     } else {
-        match architect_build::apply(graph, &costs, jobs, &what_ifs) {
+        let modules = |u: &architect_build::Unit| {
+            let files = facts.sources.packages.get(&u.package)?.lib_files().count();
+            (files > 0).then_some(files)
+        };
+        match architect_build::apply(graph, &costs, jobs, &what_ifs, &modules) {
             Ok((g, c, j)) => {
                 let r = architect_build::analyze(&g, &c, j);
                 Some((g, r))

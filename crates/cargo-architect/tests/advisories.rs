@@ -192,9 +192,30 @@ fn advisory_ignores_expire() {
     assert_eq!(findings(&doc, "config/unused-waiver").len(), 1);
 }
 
+/// The default database missing is said in the review, which goes on; an explicit
+/// `--advisory-db` that cannot be used is an error, never a silent pass.
 #[test]
-fn a_missing_or_corrupt_database_is_said_and_the_review_goes_on() {
+fn a_missing_default_database_is_said_and_the_review_goes_on() {
     let (tmp, ws) = copy_fixture("registry-ws");
+    // No --advisory-db, and a CARGO_HOME without one: the review says so and goes on.
+    let home = tmp.path().join("empty-cargo-home");
+    std::fs::create_dir_all(&home).unwrap();
+    let out = architect()
+        .current_dir(&ws)
+        .env("CARGO_HOME", &home)
+        .args(["--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_ne!(out.status.code(), Some(2), "{}", stderr(&out));
+    let doc = json(&out);
+    assert!(
+        doc["notes"].to_string().contains("no advisory database at"),
+        "{}",
+        doc["notes"]
+    );
+    assert!(doc["notes"].to_string().contains("cargo architect fetch"));
+
+    // An explicit path that does not exist is an error.
     let missing = tmp.path().join("no-db");
     let out = run_in(
         &ws,
@@ -206,22 +227,27 @@ fn a_missing_or_corrupt_database_is_said_and_the_review_goes_on() {
             missing.to_str().unwrap(),
         ],
     );
-    let doc = json(&out);
-    assert!(
-        doc["notes"].to_string().contains("no advisory database at"),
-        "{}",
-        doc["notes"]
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "an explicit path that does not exist"
     );
-    assert!(doc["notes"].to_string().contains("cargo architect fetch"));
+    let err = stderr(&out);
     assert!(
-        !findings(&doc, "supply-chain/yanked").is_empty(),
-        "the rest of the review ran"
+        err.contains("no-db") && err.contains("no advisory database"),
+        "{err}"
     );
+    assert!(err.contains("help: "), "{err}");
+}
 
-    let corrupt = tmp.path().join("bad-db");
-    std::fs::create_dir_all(corrupt.join("crates/x")).unwrap();
+#[test]
+fn one_corrupt_advisory_is_reported_and_the_rest_are_used() {
+    let (tmp, ws) = copy_fixture("registry-ws");
+    let db = tmp.path().join("db");
+    copy_dir(&fixture_advisory_db(), &db);
+    std::fs::create_dir_all(db.join("crates/x")).unwrap();
     std::fs::write(
-        corrupt.join("crates/x/RUSTSEC-2099-9999.md"),
+        db.join("crates/x/RUSTSEC-2099-9999.md"),
         "```toml\n[advisory\n```\n",
     )
     .unwrap();
@@ -232,20 +258,47 @@ fn a_missing_or_corrupt_database_is_said_and_the_review_goes_on() {
             "--format",
             "json",
             "--advisory-db",
-            corrupt.to_str().unwrap(),
+            db.to_str().unwrap(),
         ],
-    );
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "yanked is still deny: {}",
-        stderr(&out)
     );
     let doc = json(&out);
     assert!(
-        doc["notes"].to_string().contains("could not be read"),
+        doc["notes"]
+            .to_string()
+            .contains("1 of the advisory database's files could not be read"),
         "{}",
         doc["notes"]
+    );
+    assert!(
+        doc["notes"]
+            .to_string()
+            .contains("crates/x/RUSTSEC-2099-9999.md")
+    );
+    assert!(
+        ids(&doc).contains("RUSTSEC-2099-0001"),
+        "the other advisories are still checked: {:?}",
+        ids(&doc)
+    );
+
+    // A database with nothing usable in it, given explicitly, is an error.
+    let bad = tmp.path().join("bad-db");
+    std::fs::create_dir_all(bad.join("crates/x")).unwrap();
+    std::fs::write(bad.join("crates/x/RUSTSEC-2099-9999.md"), "not an advisory").unwrap();
+    let out = run_in(
+        &ws,
+        &[
+            "--offline",
+            "--format",
+            "json",
+            "--advisory-db",
+            bad.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("is not a RustSec advisory database"),
+        "{}",
+        stderr(&out)
     );
 }
 

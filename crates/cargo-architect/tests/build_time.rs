@@ -319,11 +319,43 @@ fn what_ifs() {
     );
     let removed = run(&["--what-if", "remove=vulnlib"]);
     assert!(removed["what_if"]["delta_total_s"].as_f64().unwrap() <= 0.0);
-    let split = run(&["--what-if", "split=vulnlib:4"]);
+    // A split is bounded by the crate's modules: `vulnlib` is one file.
+    for parts in ["4", "20000000", "4294967295", "18446744073709551615"] {
+        let bad = build_time(
+            &ws,
+            &["--offline", "--what-if", &format!("split=vulnlib:{parts}")],
+        );
+        assert_eq!(bad.status.code(), Some(2), "split into {parts}");
+        assert!(
+            stderr(&bad)
+                .contains("`vulnlib` has 1 module file(s): it can be split into at most 1 crates"),
+            "{}",
+            stderr(&bad)
+        );
+    }
+    for jobs in [&["--what-if", "jobs=0"][..], &["-j", "0"][..]] {
+        let bad = build_time(&ws, &[&["--offline"][..], jobs].concat());
+        assert_eq!(bad.status.code(), Some(2), "{jobs:?} is refused");
+    }
+    // Four modules in the workspace's library: a split into four is allowed.
+    let lib = ws.join("lib/src");
+    let text = std::fs::read_to_string(lib.join("lib.rs")).unwrap();
+    std::fs::write(
+        lib.join("lib.rs"),
+        format!("mod a;\nmod b;\nmod c;\n{text}"),
+    )
+    .unwrap();
+    for m in ["a", "b", "c"] {
+        std::fs::write(lib.join(format!("{m}.rs")), "pub fn f() {}\n").unwrap();
+    }
+    let base = run(&[]);
+    let split = run(&["--what-if", "split=lib:4"]);
     assert!(
         split["what_if"]["predicted_total_s"].as_f64().unwrap()
             <= base["predicted_total_s"].as_f64().unwrap() + 1e-9
     );
+    let bad = build_time(&ws, &["--offline", "--what-if", "split=lib:5"]);
+    assert_eq!(bad.status.code(), Some(2));
     let bad = build_time(&ws, &["--offline", "--what-if", "split=nope:2"]);
     assert_eq!(bad.status.code(), Some(2));
     assert!(

@@ -56,6 +56,7 @@ pub mod safety {
     pub mod unsafe_inventory;
 }
 pub mod source {
+    pub mod out_of_tree;
     pub mod unreadable;
 }
 pub mod config {
@@ -103,5 +104,6 @@ pub static REGISTRY: &[&Rule] = &[
     &interop::ffi_surface::RULE,
     &safety::unsafe_inventory::RULE,
     &source::unreadable::RULE,
+    &source::out_of_tree::RULE,
     &config::unused_waiver::RULE,
 ];

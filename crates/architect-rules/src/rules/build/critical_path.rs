@@ -44,7 +44,7 @@ pub static RULE: Rule = Rule {
         },
         OptionSpec {
             name: "min-share",
-            kind: OptionKind::Number,
+            kind: OptionKind::Share,
             default: "0.5",
             doc: "share of the predicted build the path must take for a warning",
         },

@@ -39,7 +39,7 @@ pub static RULE: Rule = Rule {
     },
     options: &[OptionSpec {
         name: "min-share",
-        kind: OptionKind::Number,
+        kind: OptionKind::Share,
         default: "0.1",
         doc: "estimated rebuild time, as a share of a clean build, from which a workspace-hack is recommended",
     }],

@@ -37,7 +37,7 @@ pub static RULE: Rule = Rule {
     options: &[
         OptionSpec {
             name: "min-share",
-            kind: OptionKind::Number,
+            kind: OptionKind::Share,
             default: "0.25",
             doc: "share of the critical path one unit must take to be reported",
         },

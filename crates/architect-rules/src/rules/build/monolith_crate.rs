@@ -37,7 +37,7 @@ pub static RULE: Rule = Rule {
     options: &[
         OptionSpec {
             name: "max-share",
-            kind: OptionKind::Number,
+            kind: OptionKind::Share,
             default: "0.6",
             doc: "share of the workspace's lines one crate may hold (0 to 1)",
         },

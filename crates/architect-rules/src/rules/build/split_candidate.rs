@@ -42,7 +42,7 @@ pub static RULE: Rule = Rule {
         },
         OptionSpec {
             name: "min-saving-share",
-            kind: OptionKind::Number,
+            kind: OptionKind::Share,
             default: "0.05",
             doc: "and as a share of the clean build",
         },

@@ -1,6 +1,6 @@
 //! `evolution/toolchain-pin`: what `rust-toolchain(.toml)` pins, against what runs here.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Finding, Level, Section, ToolchainPin};
 
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -10,9 +10,13 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "the rust-toolchain pin: age, availability, and path toolchains",
     docs: Docs {
-        what: "Reads `rust-toolchain.toml` (or `rust-toolchain`): a `path = ...` toolchain is \
-               `deny`; a nightly pin is `warn`; a pinned version older than the toolchain running the review, or not \
-               installed on this machine, is `info`. The review itself always runs with the \
+        what: "Reads the toolchain files rustup would use: the nearest `rust-toolchain` or \
+               `rust-toolchain.toml` from the workspace root up to the repository root, and \
+               any in the directories down to a member (a legacy `rust-toolchain` wins over \
+               `rust-toolchain.toml` in one directory, as in rustup, and both there is \
+               `warn`). A `path = ...` toolchain is `deny`; a nightly pin is `warn`; a pinned \
+               version older than the toolchain running the review, or not installed on this \
+               machine, is `info`. The review itself always runs with the \
                user's own toolchain, never the pinned one.",
         why: "rustup runs whatever toolchain the file names for every `cargo` and `rustc` \
               invoked in the repository, including by editors. A `path` toolchain points every \
@@ -38,12 +42,40 @@ fn version(s: &str) -> Option<(u64, u64, u64)> {
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    cx.facts
+        .toolchain
+        .pins
+        .iter()
+        .flat_map(|pin| {
+            pin_findings(cx, pin)
+                .into_iter()
+                .map(|f| match &pin.applies_in {
+                    Some(dir) => {
+                        f.note(format!("rustup uses this file for commands run in `{dir}`"))
+                    }
+                    None => f,
+                })
+        })
+        .collect()
+}
+
+fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     let facts = cx.facts;
-    let Some(pin) = &facts.toolchain.pin else {
-        return Vec::new();
-    };
     let at = || Some(pin.location.clone());
     let mut out = Vec::new();
+    if let Some(ignored) = &pin.shadows {
+        out.push(
+            cx.finding(
+                format!(
+                    "both `{}` and `{}` exist: rustup uses `{}` and ignores `{}`",
+                    pin.location.path, ignored.path, pin.location.path, ignored.path
+                ),
+                "keep one file, `rust-toolchain.toml`: what a reader sees should be what rustup uses",
+            )
+            .level(Level::Warn)
+            .at(at()),
+        );
+    }
     if let Some(path) = &pin.path {
         out.push(
             cx.finding(

@@ -188,7 +188,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
 
     // A toolchain pin below the effective MSRV cannot build the workspace.
-    if let Some(pin) = &facts.toolchain.pin
+    if let Some(pin) = facts.toolchain.pin()
         && let Some(pinned) = pin.channel.as_deref().and_then(rust_version)
         && &pinned < effective
     {

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use architect_model::{Finding, Level, Section, UnsafeKind};
 
 use crate::graph::{pkg_ref, source_location};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "safety/unsafe-inventory",
@@ -16,7 +16,9 @@ pub static RULE: Rule = Rule {
         what: "Counts, per workspace crate (and with `--deps` per third-party package), the \
                `unsafe` blocks, functions, impls, traits and extern blocks in the code cargo \
                compiles, and whether the crate root has `#![forbid(unsafe_code)]`. What \
-               cargo-geiger counts, from the module tree rather than a build.",
+               cargo-geiger counts, from the module tree rather than a build. A crate with a \
+               file the scan could not see (too large, not UTF-8, outside the workspace) is \
+               never said to have no unsafe code: its count is a lower bound, or unknown.",
         why: "Unsafe code is where memory-safety bugs live; where it is, how much, and whether \
               crates that need none forbid it, is the first question of a security review. A \
               crate without unsafe that does not `forbid` it can acquire some unnoticed.",
@@ -57,30 +59,51 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             || pkg.lib_files().any(|f| f.facts.forbids_unsafe)
             || pkg.files.iter().any(|f| f.facts.forbids_unsafe);
         let total: usize = counts.values().sum();
-        if !meta.in_workspace() && total == 0 {
+        // Files the scan did not see make "none" unknown (a `forbid` still holds: rustc
+        // enforces it in every file).
+        let unseen: Vec<String> = facts
+            .sources
+            .unseen(id)
+            .map(|u| format!("`{}`: {}", u.path, u.reason))
+            .collect();
+        if !meta.in_workspace() && total == 0 && unseen.is_empty() {
             continue;
         }
         let parts: Vec<String> = counts
             .iter()
             .map(|(k, n)| format!("{n} {}", label(*k)))
             .collect();
-        let (message, help) = match (total, forbids) {
-            (0, true) => (
+        let not_scanned = count(unseen.len(), "file was", "files were");
+        let (message, help) = match (total, forbids, unseen.is_empty()) {
+            (0, true, _) => (
                 format!("`{}` forbids unsafe code", meta.name()),
                 "nothing to do",
             ),
-            (0, false) => (
+            (0, false, true) => (
                 format!(
                     "`{}` has no unsafe code but does not forbid it",
                     meta.name()
                 ),
                 "add `#![forbid(unsafe_code)]` to the crate root",
             ),
-            _ => (
+            (0, false, false) => (
                 format!(
-                    "`{}` has {total} unsafe item(s): {}",
+                    "`{}`: whether it has unsafe code is unknown: {not_scanned} not scanned",
+                    pkg_ref(&meta)
+                ),
+                "make every file scannable (UTF-8, under 8 MiB, inside the workspace), or forbid unsafe code in the crate root",
+            ),
+            (_, _, seen_all) => (
+                format!(
+                    "`{}` has {}{total} unsafe item(s): {}{}",
                     pkg_ref(&meta),
-                    parts.join(", ")
+                    if seen_all { "" } else { "at least " },
+                    parts.join(", "),
+                    if seen_all {
+                        String::new()
+                    } else {
+                        format!("; {not_scanned} not scanned")
+                    }
                 ),
                 "keep unsafe small and encapsulated, with SAFETY comments, and test it under Miri",
             ),
@@ -88,11 +111,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         let location = first
             .or(manifest_forbids)
             .or_else(|| facts.manifests.get(id).and_then(|m| m.header().cloned()));
-        out.push(
-            cx.finding(message, help)
-                .package(pkg_ref(&meta))
-                .at(location),
-        );
+        let mut f = cx
+            .finding(message, help)
+            .package(pkg_ref(&meta))
+            .at(location);
+        for u in unseen {
+            f = f.note(u);
+        }
+        out.push(f);
     }
     out
 }
@@ -118,6 +144,14 @@ mod tests {
         let messages: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
         assert!(messages.contains(&"`builder` forbids unsafe code"));
         assert!(messages.contains(&"`legacy 0.1.0` has 1 unsafe item(s): 1 blocks"));
-        assert!(messages.contains(&"`svc` has no unsafe code but does not forbid it"));
+        // `svc` has a file that is not UTF-8: its unsafe code is unknown, never "none".
+        assert!(
+            messages.contains(
+                &"`svc 0.1.0`: whether it has unsafe code is unknown: 1 file was not scanned"
+            ),
+            "{messages:?}"
+        );
+        let svc = f.iter().find(|f| f.message.starts_with("`svc")).unwrap();
+        assert!(svc.notes[0].contains("not UTF-8"), "{:?}", svc.notes);
     }
 }

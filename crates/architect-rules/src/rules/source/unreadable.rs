@@ -1,6 +1,6 @@
 //! `source/unreadable`: files the source pass could not read, lex or find.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Finding, Level, Section, UnscannedKind};
 
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -11,8 +11,8 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "source files the review could not read, lex or find, and files outside every module tree",
     docs: Docs {
-        what: "Reports workspace files that are not UTF-8, larger than 8 MiB, do not lex, or \
-               are declared as modules without a file; and, per member, how many `.rs` files \
+        what: "Reports workspace files that are not UTF-8, larger than 8 MiB, not regular \
+               files (a FIFO, a device), do not lex, or are declared as modules without a file; and, per member, how many `.rs` files \
                no module tree reaches (those are neither compiled nor reviewed).",
         why: "The code rules only see what they can read: a file skipped is a blind spot of \
               the review, and it should say so rather than report a clean bill. Files outside \
@@ -31,7 +31,13 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for u in &facts.sources.unreadable {
+    // Files outside the workspace are `source/out-of-tree`'s.
+    for u in facts
+        .sources
+        .unreadable
+        .iter()
+        .filter(|u| u.kind != UnscannedKind::OutOfTree)
+    {
         let Ok(meta) = facts.graph.metadata(&u.package) else {
             continue;
         };

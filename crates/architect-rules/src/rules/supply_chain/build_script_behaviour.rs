@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
                programs (`std::process::Command`), reads environment variables cargo does not \
                set, touches the network (reqwest, ureq, curl, `TcpStream`), writes files \
                outside `OUT_DIR`. Network access and writes outside `OUT_DIR` are `warn`, the \
-               rest `info`.",
+               rest `info`; a build script the scan could not read in full (too large, not \
+               UTF-8, outside its package) is `warn`: what it does is unknown.",
         why: "A list of build scripts says where arbitrary code runs; this says what it does. \
               Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
               read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
@@ -101,7 +102,60 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             );
         }
     }
+    let blind: std::collections::BTreeSet<&guppy::PackageId> = facts
+        .sources
+        .unreadable
+        .iter()
+        .filter(|u| u.target == TargetKind::BuildScript && u.hides_code())
+        .map(|u| &u.package)
+        .collect();
+    for id in blind {
+        if let Ok(meta) = facts.graph.metadata(id)
+            && let Some(f) = unseen(cx, facts, id, &meta)
+        {
+            out.push(f);
+        }
+    }
     out
+}
+
+/// A build script whose files the scan did not all see: what it does is unknown, said at the
+/// rule's own level, never taken as "nothing".
+fn unseen(
+    cx: &Ctx<'_>,
+    facts: &architect_model::Facts,
+    id: &guppy::PackageId,
+    meta: &guppy::graph::PackageMetadata<'_>,
+) -> Option<Finding> {
+    let unseen: Vec<&architect_model::Unreadable> = facts
+        .sources
+        .unseen(id)
+        .filter(|u| u.target == TargetKind::BuildScript)
+        .collect();
+    let first = unseen.first()?;
+    let location = first.line.and_then(|line| {
+        let span = facts.files.get(&first.path)?.line_span(line)?;
+        facts.location(&first.path, span, Some("not scanned"))
+    });
+    let mut f = cx
+        .finding(
+            format!(
+                "build script of `{}` was not read in full: what it does is unknown ({})",
+                pkg_ref(meta),
+                unseen
+                    .iter()
+                    .map(|u| format!("`{}`: {}", u.path, u.reason))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            "keep build scripts small, UTF-8 and inside the package, so that they can be reviewed",
+        )
+        .package(pkg_ref(meta))
+        .at(location);
+    if f.locations.is_empty() {
+        f = f.note(first.path.clone());
+    }
+    Some(f)
 }
 
 #[cfg(test)]

@@ -1,66 +1,354 @@
-//! `supply-chain/cargo-config-programs`: programs that the repository's `.cargo/config.toml`
-//! makes cargo run.
+//! `supply-chain/cargo-config-programs`: what the repository's cargo configuration makes cargo
+//! run: programs, flags that name a linker, the environment of rustc, and aliases.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{CargoConfigEntry, Finding, Level, Section};
 
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/cargo-config-programs",
     section: Section::SupplyChain,
     default_level: Level::Warn,
-    summary: "programs and environment the repository's .cargo/config.toml imposes on every build",
+    summary: "programs, aliases and environment the repository's cargo config imposes on every build",
     docs: Docs {
-        what: "Reports keys of the repository's `.cargo/config.toml` that name a program cargo \
-               runs (`build.rustc`, `build.rustc-wrapper`, `build.rustc-workspace-wrapper`, \
-               `target.*.linker`, `target.*.runner`, credential providers, \
-               `net.git-fetch-with-cli`) or set the environment of every rustc (`[env]`). \
-               cargo-architect itself never reads or runs them.",
+        what: "Reads every `.cargo/config(.toml)` cargo would read in the workspace: at the \
+               root, in its parents up to the repository root, and in the directories down to \
+               each member (`.cargo/config` wins over `.cargo/config.toml` in one directory, as \
+               in cargo). Reports keys that name a program cargo runs (`build.rustc`, \
+               `build.rustc-wrapper`, `build.rustc-workspace-wrapper`, `build.rustdoc`, \
+               credential providers, `doc.browser`, `net.git-fetch-with-cli`), a \
+               `target.*.linker` or `runner` and `rustflags` that name a linker or a library \
+               rustc loads (`-C linker=`, `-fuse-ld=`, `-B`, `codegen-backend`, `--extern`): \
+               `warn` when they name a file, `info` when a program found on `PATH` (`rust-lld`), \
+               the environment of rustc and build scripts (`[env]`: `warn` for a variable that \
+               names a program or library, such as `CC`, `RUSTC_WRAPPER`, `PROTOC`, \
+               `LD_PRELOAD`; `info` for the rest), and `[alias]` commands: an alias named \
+               `architect` is `deny`, since it replaces this review with the repository's own \
+               command; one that shadows another tool people run on untrusted code (`cargo \
+               deny`, `cargo audit`, `cargo vet`, `cargo fmt`...) is `warn`; the others are \
+               listed once per file at `info`. Both `.cargo/config` and `.cargo/config.toml` in \
+               one directory is `warn`: the file a reader looks at is not the one cargo uses. \
+               cargo-architect itself never reads them as cargo would, nor runs them.",
         why: "Anyone who runs `cargo build`, `cargo check` or even `cargo metadata` in the \
               repository runs these programs, and rust-analyzer does so on opening it. A \
-              wrapper or an `[env] LD_PRELOAD` is code execution on every developer machine and \
-              CI runner; even a benign wrapper (sccache) makes builds depend on a tool the \
-              manifest does not declare.",
+              wrapper, a linker or an `[env] LD_PRELOAD` is code execution on every developer \
+              machine and CI runner; even a benign wrapper (sccache) makes builds depend on a \
+              tool the manifest does not declare. cargo resolves an alias before any external \
+              subcommand, so `cargo architect` or `cargo deny` typed in a hostile checkout runs \
+              whatever the alias says (cargo only warns when the real subcommand is installed).",
         fix: "Keep machine-specific wrappers and linkers in the user's own `~/.cargo/config.toml` \
               or in CI settings, not in the repository. Where the repository must set one, \
-              document it and list it here in an ignore with the reason.",
-        references: &[(
-            "Cargo book: configuration",
-            "https://doc.rust-lang.org/cargo/reference/config.html",
-        )],
+              document it and list it here in an ignore with the reason. Run review tools on \
+              untrusted code by their own binary name, from outside the checkout \
+              (`cargo-architect --manifest-path CHECKOUT/Cargo.toml`), never as `cargo NAME` \
+              inside it.",
+        references: &[
+            (
+                "Cargo book: configuration, hierarchical structure",
+                "https://doc.rust-lang.org/cargo/reference/config.html#hierarchical-structure",
+            ),
+            (
+                "cargo#10049: user-defined aliases shadowing external subcommands",
+                "https://github.com/rust-lang/cargo/issues/10049",
+            ),
+        ],
     },
     options: &[],
     allow_list: false,
     check,
 };
 
+/// External subcommands people run on untrusted checkouts because they do not build the code.
+const REVIEW_TOOLS: &[&str] = &[
+    "deny",
+    "audit",
+    "vet",
+    "fmt",
+    "hakari",
+    "machete",
+    "about",
+    "license",
+    "cyclonedx",
+    "sbom",
+    "outdated",
+    "upgrades",
+];
+
+/// Flags in `rustflags` that make rustc or the linker run or load something named there, with
+/// whether what follows is always a file (`--extern name=path`).
+const PROGRAM_FLAGS: &[(&str, bool)] = &[
+    ("linker=", false),
+    ("-fuse-ld=", false),
+    ("link-arg=-B", true),
+    ("link-args=-B", true),
+    ("codegen-backend=", false),
+    ("--extern", true),
+    ("llvm-plugins=", true),
+];
+
+/// Whether a program value names a file (a path), rather than a program found on `PATH`.
+fn is_path(program: &str) -> bool {
+    program.contains('/') || program.contains('\\') || program.starts_with('.')
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    cx.facts
-        .cargo_config
-        .iter()
-        .map(|e| {
-            let risky_env = e.key.starts_with("env.")
-                && ["LD_", "DYLD_", "PATH", "RUSTC", "CARGO"]
-                    .iter()
-                    .any(|p| e.key[4..].starts_with(p));
-            let f = cx.finding(
-                format!("`.cargo/config.toml` sets `{}` = `{}`", e.key, e.value),
+    let config = &cx.facts.cargo_config;
+    let mut out: Vec<Finding> = Vec::new();
+    let mut aliases: Vec<&CargoConfigEntry> = Vec::new();
+    for e in &config.entries {
+        let finding = match e.key.split_once('.') {
+            Some(("alias", name)) => match alias(cx, e, name) {
+                Some(f) => f,
+                None => {
+                    aliases.push(e);
+                    continue;
+                }
+            },
+            Some(("env", var)) => env(cx, e, var),
+            _ if e.key.ends_with("rustflags") || e.key.ends_with("rustdocflags") => {
+                match flags(cx, e) {
+                    Some(f) => f,
+                    None => continue,
+                }
+            }
+            _ if e.key.ends_with(".linker") || e.key.ends_with(".runner") => program(cx, e),
+            _ => cx.finding(
+                format!("`{}` sets `{}` = `{}`", e.location.path, e.key, e.value),
                 "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
-            );
-            let f = if e.key.starts_with("env.") && !risky_env {
-                f.level(Level::Info)
-            } else {
-                f
-            };
-            f.at(Some(e.location.clone()))
+            ),
+        };
+        out.push(scoped(finding, e));
+    }
+    out.extend(alias_lists(cx, &aliases));
+    for (location, ignored) in &config.shadowed {
+        out.push(
+            cx.finding(
+                format!(
+                    "both `{}` and `{ignored}` exist: cargo reads `{}` and ignores `{ignored}`",
+                    location.path, location.path
+                ),
+                "keep one file, `.cargo/config.toml`: what a reader sees should be what cargo uses",
+            )
+            .at(Some(location.clone())),
+        );
+    }
+    out
+}
+
+/// A note when the file applies only below the workspace root.
+fn scoped(f: Finding, e: &CargoConfigEntry) -> Finding {
+    let f = f.at(Some(e.location.clone()));
+    match &e.applies_in {
+        Some(dir) => f.note(format!("cargo reads this file when it runs in `{dir}`")),
+        None => f,
+    }
+}
+
+fn alias(cx: &Ctx<'_>, e: &CargoConfigEntry, name: &str) -> Option<Finding> {
+    if name == "architect" {
+        return Some(
+            cx.finding(
+                format!(
+                    "`{}` defines the alias `architect` = `{}`: `cargo architect` typed in this checkout runs that instead of the review",
+                    e.location.path, e.value
+                ),
+                "run the review as `cargo-architect --manifest-path CHECKOUT/Cargo.toml` from outside the checkout; remove the alias",
+            )
+            .level(Level::Deny),
+        );
+    }
+    REVIEW_TOOLS.contains(&name).then(|| {
+        cx.finding(
+            format!(
+                "`{}` defines the alias `{name}` = `{}`: it shadows `cargo {name}`, so a CI job or reviewer who runs `cargo {name}` in this checkout runs that instead",
+                e.location.path, e.value
+            ),
+            format!("remove the alias; run `cargo-{name}` by its own name on untrusted checkouts"),
+        )
+    })
+}
+
+/// Other aliases: one finding per file, every alias in a note.
+fn alias_lists(cx: &Ctx<'_>, aliases: &[&CargoConfigEntry]) -> Vec<Finding> {
+    let mut by_file: Vec<(&str, Vec<&CargoConfigEntry>)> = Vec::new();
+    for e in aliases {
+        match by_file.iter_mut().find(|(p, _)| *p == e.location.path) {
+            Some((_, list)) => list.push(e),
+            None => by_file.push((&e.location.path, vec![e])),
+        }
+    }
+    by_file
+        .into_iter()
+        .map(|(path, list)| {
+            let names: Vec<String> = list
+                .iter()
+                .map(|e| format!("`cargo {}`", &e.key["alias.".len()..]))
+                .collect();
+            let mut f = cx
+                .finding(
+                    format!(
+                        "`{path}` defines {}: {}",
+                        count(list.len(), "cargo alias", "cargo aliases"),
+                        names.join(", ")
+                    ),
+                    "nothing to do if they are the team's; on untrusted code, each runs what the repository says",
+                )
+                .level(Level::Info);
+            for e in &list {
+                f = f.note(format!("{} = `{}`", e.key, e.value));
+            }
+            scoped(f, list[0])
         })
         .collect()
+}
+
+/// Variables of `[env]` that name a program or a library that rustc, a build script or a tool
+/// it starts will run or load (`CC` is run by the `cc` crate, `PROTOC` by prost-build,
+/// `RUSTC_WRAPPER` by autocfg), matched whole or as a prefix before `_`.
+const PROGRAM_VARS: &[&str] = &[
+    "LD",
+    "DYLD",
+    "PATH",
+    "RUSTC",
+    "RUSTDOC",
+    "RUSTFLAGS",
+    "CARGO_ENCODED_RUSTFLAGS",
+    "CC",
+    "CXX",
+    "AR",
+    "CMAKE",
+    "PKG_CONFIG",
+    "PROTOC",
+    "LIBCLANG_PATH",
+    "CLANG_PATH",
+    "PYTHON",
+    "PERL",
+    "NASM",
+    "GIT",
+];
+
+fn program_var(var: &str) -> bool {
+    PROGRAM_VARS.iter().any(|p| {
+        var.strip_prefix(p)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('_'))
+    })
+}
+
+fn env(cx: &Ctx<'_>, e: &CargoConfigEntry, var: &str) -> Finding {
+    let risky = program_var(var);
+    let f = cx.finding(
+        format!("`{}` sets `{}` = `{}`", e.location.path, e.key, e.value),
+        "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
+    );
+    if risky { f } else { f.level(Level::Info) }
+}
+
+/// A linker or runner: a path runs a file (`warn`); a bare name, a program every machine that
+/// builds the target must have (`info`).
+fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
+    let first = e.value.split_whitespace().next().unwrap_or("");
+    if is_path(first) {
+        cx.finding(
+            format!(
+                "`{}` sets `{}` = `{}`: cargo runs that file",
+                e.location.path, e.key, e.value
+            ),
+            "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
+        )
+    } else {
+        cx.finding(
+            format!(
+                "`{}` sets `{}` = `{}`: every machine that builds for it needs `{first}`",
+                e.location.path, e.key, e.value
+            ),
+            "nothing to do if the team relies on it; document it with the build requirements",
+        )
+        .level(Level::Info)
+    }
+}
+
+/// The program flags of a `rustflags` value (`linker=rust-lld`), and whether one names a file.
+fn program_flags(value: &str) -> (Vec<String>, bool) {
+    let mut named = Vec::new();
+    let mut file = false;
+    for word in value.split_whitespace() {
+        for (flag, always_file) in PROGRAM_FLAGS {
+            for (at, _) in word.match_indices(flag) {
+                let rest = &word[at + flag.len()..];
+                let program: String = rest.chars().take_while(|c| *c != ',').collect();
+                file |= *always_file || is_path(&program);
+                named.push(if *always_file {
+                    flag.to_string()
+                } else {
+                    format!("{flag}{program}")
+                });
+            }
+        }
+    }
+    (named, file)
+}
+
+/// `rustflags` are reported only when they name a program or a library to load: `warn` when
+/// that is a file, `info` when a program found on `PATH` (`-fuse-ld=lld`).
+fn flags(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Option<Finding> {
+    let (named, file) = program_flags(&e.value);
+    if named.is_empty() {
+        return None;
+    }
+    let f = cx.finding(
+        format!(
+            "`{}` sets `{}` = `{}`: it names {} ({})",
+            e.location.path,
+            e.key,
+            e.value,
+            if file {
+                "a file the build runs or rustc loads"
+            } else {
+                "a program every machine that builds it needs"
+            },
+            named.join(", ")
+        ),
+        "move linker and backend choices to the user's or CI's own cargo configuration",
+    );
+    Some(if file { f } else { f.level(Level::Info) })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::testing::{clean, kitchen_sink, run};
+
+    #[test]
+    fn program_flags_and_variables() {
+        assert_eq!(
+            program_flags("-C linker=rust-lld -C target-cpu=native"),
+            (vec!["linker=rust-lld".to_string()], false)
+        );
+        assert_eq!(
+            program_flags("-C link-args=-fuse-ld=lld -Wl,--icf=safe"),
+            (vec!["-fuse-ld=lld".to_string()], false)
+        );
+        assert!(program_flags("-Clinker=tools/evil-ld").1);
+        assert!(program_flags("-C link-arg=-B/opt/x").1);
+        assert!(program_flags("--extern evil=libevil.so").1);
+        assert!(
+            program_flags("-D clippy::all --cfg tokio_unstable")
+                .0
+                .is_empty()
+        );
+        for var in [
+            "CC",
+            "CC_x86_64_unknown_linux_gnu",
+            "LD_PRELOAD",
+            "RUSTC_WRAPPER",
+            "PROTOC",
+        ] {
+            assert!(program_var(var), "{var}");
+        }
+        for var in ["CARGO_WORKSPACE_DIR", "APP_MODE", "CCACHE_DIR", "ARCH"] {
+            assert!(!program_var(var), "{var}");
+        }
+    }
 
     #[test]
     fn wrappers_warn_and_plain_env_informs() {
