@@ -87,19 +87,19 @@ impl CostModel {
     /// machine about 1.6 times slower.) `cargo architect build-time --timings FILE --fit`
     /// prints the coefficients; `tests/build_time.rs` refits them and checks these figures.
     pub const DEV: CostModel = CostModel {
-        lib: [-3.3142, 0.4296, -0.0696, 0.1758, 0.0178, 0.0870, 0.0521],
-        lib_smear: 1.2678,
+        lib: [-3.3434, 0.4599, -0.0487, 0.1390, 0.0165, 0.0825, 0.0423],
+        lib_smear: 1.2617,
         proc_macro: [-2.1039, 0.3336, -0.1054, 0.0095, 0.1057, 0.3280, -0.1719],
         proc_macro_smear: 1.0203,
         build_script_compile: 0.15,
         build_script_run: 0.01,
         rmeta_share: 0.6818,
         typical: Size {
-            kloc: 1.726,
-            fns: 137.0,
+            kloc: 1.718,
+            fns: 134.0,
             generic_fns: 13.0,
             impls: 45.0,
-            macro_calls: 74.0,
+            macro_calls: 72.0,
             derives: 16.0,
             native_kb: 0.0,
         },
@@ -114,8 +114,8 @@ impl CostModel {
     /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
     /// machine.
     pub const RELEASE: CostModel = CostModel {
-        lib: [-3.2679, 0.4228, -0.0198, 0.1643, -0.0064, 0.1209, 0.0673],
-        lib_smear: 1.5136,
+        lib: [-3.3438, 0.4562, 0.0257, 0.1089, -0.0091, 0.1129, 0.0545],
+        lib_smear: 1.5042,
         proc_macro: [-2.2630, 0.2799, -0.0606, 0.0340, 0.0295, 0.3486, -0.1278],
         proc_macro_smear: 1.0174,
         build_script_compile: 0.13,
@@ -124,11 +124,11 @@ impl CostModel {
         native_run_smear: 1.0295,
         rmeta_share: 0.5689,
         typical: Size {
-            kloc: 1.726,
-            fns: 137.0,
+            kloc: 1.718,
+            fns: 135.0,
             generic_fns: 13.0,
             impls: 45.0,
-            macro_calls: 78.0,
+            macro_calls: 77.0,
             derives: 16.0,
             native_kb: 0.0,
         },

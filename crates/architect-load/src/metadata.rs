@@ -71,11 +71,19 @@ pub fn cargo_metadata(
         .map_err(|e| LoadError::Toolchain {
             cause: format!("could not run {}: {e}", toolchain.cargo.display()),
         })?
-        .ok_or_else(|| LoadError::Metadata {
+        .map_err(|printed| LoadError::Metadata {
             manifest: manifest.display().to_string(),
-            cause: format!("`cargo metadata` did not finish within {} s and was stopped", limit.as_secs()),
+            cause: format!(
+                "`cargo metadata` did not finish within {} s and was stopped{}",
+                limit.as_secs(),
+                if printed.is_empty() {
+                    String::new()
+                } else {
+                    format!("; it had printed:\n{printed}")
+                }
+            ),
             help: format!(
-                "a manifest that is a FIFO, or a git dependency that never answers, makes cargo wait forever; check the workspace's path dependencies, or allow more time with {TIMEOUT_VAR}=SECONDS"
+                "a manifest that is a FIFO, a git dependency that never answers, or another cargo holding the package cache lock makes cargo wait; check the workspace's path dependencies, or allow more time with {TIMEOUT_VAR}=SECONDS"
             ),
         })?;
     if !out.status.success() {
@@ -107,43 +115,44 @@ fn deadline() -> Duration {
     Duration::from_secs(secs)
 }
 
-/// Run `cmd` and collect its output, or kill it after `limit` (`None`).
-fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Option<Output>> {
+/// Run `cmd` and collect its output, or kill it after `limit` (`Err` with what it printed on
+/// stderr until then).
+fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Result<Output, String>> {
     let mut child = cmd
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()?;
+    // Each pipe is drained on a thread of its own, so that neither fills and blocks cargo; a
+    // grandchild that keeps a pipe open cannot hold the review either (`recv_timeout`).
     let drain = |pipe: Option<Box<dyn Read + Send>>| {
+        let (tx, rx) = std::sync::mpsc::channel();
         std::thread::spawn(move || {
             let mut buf = Vec::new();
             if let Some(mut p) = pipe {
                 let _ = p.read_to_end(&mut buf);
             }
-            buf
-        })
+            let _ = tx.send(buf);
+        });
+        rx
     };
-    let stdout = drain(
-        child
-            .stdout
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
-    let stderr = drain(
-        child
-            .stderr
-            .take()
-            .map(|p| Box::new(p) as Box<dyn Read + Send>),
-    );
+    let boxed = |p: Box<dyn Read + Send>| p;
+    let stdout = drain(child.stdout.take().map(|p| boxed(Box::new(p))));
+    let stderr = drain(child.stderr.take().map(|p| boxed(Box::new(p))));
+    let collect = |rx: std::sync::mpsc::Receiver<Vec<u8>>| {
+        rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default()
+    };
     let Some(status) = child.wait_timeout(limit)? else {
         let _ = child.kill();
         let _ = child.wait();
-        return Ok(None);
+        return Ok(Err(String::from_utf8_lossy(&collect(stderr))
+            .trim()
+            .to_string()));
     };
-    Ok(Some(Output {
+    Ok(Ok(Output {
         status,
-        stdout: stdout.join().unwrap_or_default(),
-        stderr: stderr.join().unwrap_or_default(),
+        stdout: collect(stdout),
+        stderr: collect(stderr),
     }))
 }
 

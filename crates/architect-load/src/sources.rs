@@ -45,6 +45,8 @@ struct Walked {
     public: bool,
     facts: architect_source::FileFacts,
     text: Option<String>,
+    /// Reached through `include!`: scanned, but not counted in the crate's size.
+    included: bool,
 }
 
 /// Scan the sources of `packages` (the built set); third-party ones only when `deps`.
@@ -93,6 +95,7 @@ pub(crate) fn scan(
                 module: String::new(),
                 allowed: r.allowed.clone(),
                 declared_at: None,
+                included: false,
             };
             s.spawn(move |s| cx.walk(s, visit));
         }
@@ -115,9 +118,14 @@ pub(crate) fn scan(
             files.add(SourceFile::new(path.clone(), text));
         }
         let pkg = facts.packages.entry(w.package).or_default();
-        pkg.code_lines += w.facts.code_lines;
+        // Sizes count the module tree only. Files a crate `include!`s are mostly generated data
+        // (the icu `*_data` crates): counted, they moved the cost model's held-out estimates
+        // further from the measurements (docs/build-time.md).
+        if !w.included {
+            pkg.code_lines += w.facts.code_lines;
+        }
         // A package's size is its library's; a binary-only member's, its binaries'.
-        if w.wanted != Wanted::ModsAndUnsafe {
+        if w.wanted != Wanted::ModsAndUnsafe && !w.included {
             let sizes = bin_sizes.entry(pkg_id.clone()).or_default();
             match w.kind {
                 TargetKind::Lib | TargetKind::ProcMacro => {
@@ -302,6 +310,8 @@ struct Visit {
     /// The file and line that declared this one (`mod`, `#[path]`, `include!`); `None` for a
     /// target's root file.
     declared_at: Option<(PathBuf, usize)>,
+    /// Reached through `include!` (directly or from an included file).
+    included: bool,
 }
 
 impl Visit {
@@ -324,6 +334,7 @@ impl Visit {
             module,
             allowed: self.allowed.clone(),
             declared_at: Some((self.file.clone(), line)),
+            included: self.included,
         }
     }
 }
@@ -474,6 +485,7 @@ impl<'a> WalkCx<'a> {
                 public: v.public,
                 facts,
                 text: keep_text.then_some(text),
+                included: v.included,
             });
         }
     }
@@ -510,7 +522,9 @@ impl<'a> WalkCx<'a> {
             );
             return None;
         }
-        Some(v.child(file, v.mod_dir.clone(), v.public, v.module.clone(), line))
+        let mut child = v.child(file, v.mod_dir.clone(), v.public, v.module.clone(), line);
+        child.included = true;
+        Some(child)
     }
 
     /// Where rustc finds the file of `mod m;` declared in `v`; `None` (recorded) without one.
