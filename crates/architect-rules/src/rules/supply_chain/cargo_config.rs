@@ -22,7 +22,7 @@ pub static RULE: Rule = Rule {
                `warn` when they name a file, `info` when a program found on `PATH` (`rust-lld`), \
                the environment of rustc and build scripts (`[env]`: `warn` for a variable that \
                names a program or library, such as `CC`, `RUSTC_WRAPPER`, `PROTOC`, \
-               `LD_PRELOAD`; `info` for the rest), and `[alias]` commands: an alias named \
+               `LD_PRELOAD`; the rest listed once per file at `info`), and `[alias]` commands: an alias named \
                `architect` is `deny`, since it replaces this review with the repository's own \
                command; one that shadows another tool people run on untrusted code (`cargo \
                deny`, `cargo audit`, `cargo vet`, `cargo fmt`...) is `warn`; the others are \
@@ -95,6 +95,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let config = &cx.facts.cargo_config;
     let mut out: Vec<Finding> = Vec::new();
     let mut aliases: Vec<&CargoConfigEntry> = Vec::new();
+    let mut plain_env: Vec<&CargoConfigEntry> = Vec::new();
     for e in &config.entries {
         let finding = match e.key.split_once('.') {
             Some(("alias", name)) => match alias(cx, e, name) {
@@ -104,7 +105,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     continue;
                 }
             },
-            Some(("env", var)) => env(cx, e, var),
+            Some(("env", var)) if program_var(var) => env(cx, e),
+            Some(("env", _)) => {
+                plain_env.push(e);
+                continue;
+            }
             _ if e.key.ends_with("rustflags") || e.key.ends_with("rustdocflags") => {
                 match flags(cx, e) {
                     Some(f) => f,
@@ -119,7 +124,25 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         };
         out.push(scoped(finding, e));
     }
-    out.extend(alias_lists(cx, &aliases));
+    out.extend(listed(
+        cx,
+        &aliases,
+        "alias.",
+        |n| format!("defines {}", count(n, "cargo alias", "cargo aliases")),
+        "nothing to do if they are the team's; on untrusted code, each runs what the repository says",
+    ));
+    out.extend(listed(
+        cx,
+        &plain_env,
+        "env.",
+        |n| {
+            format!(
+                "sets {} for rustc and build scripts",
+                count(n, "environment variable", "environment variables")
+            )
+        },
+        "nothing to do if builds need them; they are part of every build's inputs",
+    ));
     for (location, ignored) in &config.shadowed {
         out.push(
             cx.finding(
@@ -168,30 +191,38 @@ fn alias(cx: &Ctx<'_>, e: &CargoConfigEntry, name: &str) -> Option<Finding> {
     })
 }
 
-/// Other aliases: one finding per file, every alias in a note.
-fn alias_lists(cx: &Ctx<'_>, aliases: &[&CargoConfigEntry]) -> Vec<Finding> {
-    let mut by_file: Vec<(&str, Vec<&CargoConfigEntry>)> = Vec::new();
-    for e in aliases {
-        match by_file.iter_mut().find(|(p, _)| *p == e.location.path) {
+/// The entries of one kind that need no finding of their own, grouped by file.
+fn by_file<'a>(entries: &[&'a CargoConfigEntry]) -> Vec<(&'a str, Vec<&'a CargoConfigEntry>)> {
+    let mut out: Vec<(&str, Vec<&CargoConfigEntry>)> = Vec::new();
+    for e in entries {
+        match out.iter_mut().find(|(p, _)| *p == e.location.path) {
             Some((_, list)) => list.push(e),
-            None => by_file.push((&e.location.path, vec![e])),
+            None => out.push((&e.location.path, vec![e])),
         }
     }
-    by_file
+    out
+}
+
+/// One `info` finding per file for `entries` (aliases, plain environment variables), each
+/// entry in a note: `what` says what the file does with them.
+fn listed(
+    cx: &Ctx<'_>,
+    entries: &[&CargoConfigEntry],
+    prefix: &str,
+    what: fn(usize) -> String,
+    help: &str,
+) -> Vec<Finding> {
+    by_file(entries)
         .into_iter()
         .map(|(path, list)| {
             let names: Vec<String> = list
                 .iter()
-                .map(|e| format!("`cargo {}`", &e.key["alias.".len()..]))
+                .map(|e| format!("`{}`", &e.key[prefix.len()..]))
                 .collect();
             let mut f = cx
                 .finding(
-                    format!(
-                        "`{path}` defines {}: {}",
-                        count(list.len(), "cargo alias", "cargo aliases"),
-                        names.join(", ")
-                    ),
-                    "nothing to do if they are the team's; on untrusted code, each runs what the repository says",
+                    format!("`{path}` {}: {}", what(list.len()), names.join(", ")),
+                    help,
                 )
                 .level(Level::Info);
             for e in &list {
@@ -234,13 +265,15 @@ fn program_var(var: &str) -> bool {
     })
 }
 
-fn env(cx: &Ctx<'_>, e: &CargoConfigEntry, var: &str) -> Finding {
-    let risky = program_var(var);
-    let f = cx.finding(
-        format!("`{}` sets `{}` = `{}`", e.location.path, e.key, e.value),
+/// A variable that names a program or a library (see [`PROGRAM_VARS`]).
+fn env(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
+    cx.finding(
+        format!(
+            "`{}` sets `{}` = `{}`: a program or library that rustc or a build script runs",
+            e.location.path, e.key, e.value
+        ),
         "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
-    );
-    if risky { f } else { f.level(Level::Info) }
+    )
 }
 
 /// A linker or runner: a path runs a file (`warn`); a bare name, a program every machine that
@@ -363,9 +396,14 @@ mod tests {
         assert_eq!(wrapper.locations[0].line, 2);
         let env = f
             .iter()
-            .find(|f| f.message.contains("env.APP_MODE"))
+            .find(|f| f.message.contains("environment variable"))
             .unwrap();
+        assert_eq!(
+            env.message,
+            "`.cargo/config.toml` sets 1 environment variable for rustc and build scripts: `APP_MODE`"
+        );
         assert_eq!(env.level, Level::Info);
+        assert_eq!(env.notes, ["env.APP_MODE = `dev`"]);
         assert!(run(&RULE, clean()).is_empty());
     }
 }
