@@ -153,7 +153,7 @@ fn an_alias_named_architect_replaces_the_review_in_the_checkout() {
     assert!(
         found
             .iter()
-            .any(|(l, m)| l == "info" && m.contains("1 cargo alias: `cargo xtask`")),
+            .any(|(l, m)| l == "info" && m.contains("1 cargo alias: `xtask`")),
         "other aliases are listed once per file: {found:?}"
     );
 }
