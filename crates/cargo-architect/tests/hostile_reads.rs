@@ -529,3 +529,38 @@ fn an_included_file_is_read_like_a_module() {
         .collect();
     assert!(stray.is_empty(), "included files are compiled: {stray:?}");
 }
+
+/// `#[path]` literals are read as rustc reads them: escapes processed.
+#[test]
+fn path_attributes_are_unescaped_as_rustc_does() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    package(
+        &ws,
+        "#[path = \"escaped\\u{5f}name\\x2ers\"]\nmod a;\n#[path = \"bad\\q.rs\"]\nmod b;\n",
+    );
+    write(
+        &ws,
+        &[("src/escaped_name.rs", "pub fn f() { unsafe {} }\n")],
+    );
+    let m = manifest_arg(&ws);
+    let doc = json(&review(tmp.path(), &args(&m, &["--format", "json"])));
+    let unsafe_ = findings(&doc, "safety/unsafe-inventory");
+    assert!(
+        unsafe_[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("1 unsafe item"),
+        "the unescaped path is the module's file: {unsafe_:?}"
+    );
+    let unreadable: Vec<&str> = findings(&doc, "source/unreadable")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        unreadable
+            .iter()
+            .any(|m| m.contains("module `b` has a `#[path]` literal rustc rejects")),
+        "{unreadable:?}"
+    );
+}
