@@ -132,6 +132,24 @@ pub fn source_location(
     )
 }
 
+/// Where a file the source pass could not scan is cited: its line in the store when there is
+/// one, else `None`, and then the path (with the line) goes in a note of the finding.
+pub fn unreadable_at(
+    facts: &Facts,
+    u: &architect_model::Unreadable,
+    label: &str,
+) -> (Option<Location>, Option<String>) {
+    let location = u.line.and_then(|line| {
+        let span = facts.files.get(&u.path)?.line_span(line)?;
+        facts.location(&u.path, span, Some(label))
+    });
+    let note = location.is_none().then(|| match u.line {
+        Some(l) => format!("{}:{l}", u.path),
+        None => u.path.clone(),
+    });
+    (location, note)
+}
+
 /// Whether a workspace package depends directly on a package named `name`.
 pub fn depends_on(facts: &Facts, id: &PackageId, name: &str) -> bool {
     facts

@@ -11,31 +11,6 @@ use std::process::Command;
 
 use common::*;
 
-fn markers(dir: &Path) -> Vec<String> {
-    let mut found = Vec::new();
-    for entry in walk(dir) {
-        let name = entry.file_name().unwrap().to_string_lossy().to_string();
-        if name.starts_with("MARKER-") {
-            found.push(name);
-        }
-    }
-    found.sort();
-    found
-}
-
-fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 /// Copy the fixture and point its toolchain file at its own evil toolchain (rustup only
 /// accepts absolute paths).
 fn hostile() -> (tempfile::TempDir, std::path::PathBuf) {
@@ -47,13 +22,6 @@ fn hostile() -> (tempfile::TempDir, std::path::PathBuf) {
     )
     .unwrap();
     (tmp, ws)
-}
-
-fn have_rustup() -> bool {
-    Command::new("rustup")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
 }
 
 #[test]

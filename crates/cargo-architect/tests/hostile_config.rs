@@ -9,24 +9,10 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use common::*;
-
-/// Write `files` under `root`; files under `tools/` or named `evil*` are made executable.
-fn tree(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        #[cfg(unix)]
-        if path.starts_with("tools/") || path.contains("/tools/") || path.contains("bin/cargo") {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
-    }
-}
 
 /// A program that writes `MARKER-<name>` in `dir` when run, then fails.
 fn marker_script(dir: &Path, name: &str) -> String {
@@ -36,36 +22,7 @@ fn marker_script(dir: &Path, name: &str) -> String {
     )
 }
 
-fn markers(dir: &Path) -> Vec<String> {
-    let mut found: Vec<String> = walk(dir)
-        .into_iter()
-        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
-        .filter(|n| n.starts_with("MARKER-"))
-        .collect();
-    found.sort();
-    found
-}
-
-fn walk(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    for e in std::fs::read_dir(dir).unwrap().flatten() {
-        let p = e.path();
-        if p.is_dir() && !p.ends_with("target") {
-            out.extend(walk(&p));
-        } else {
-            out.push(p);
-        }
-    }
-    out
-}
-
 const LIB: (&str, &str) = ("src/lib.rs", "pub fn f() {}\n");
-
-fn manifest(name: &str) -> String {
-    format!(
-        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\n"
-    )
-}
 
 /// The documented invocation: the binary by its own name, from outside the checkout.
 fn review_from_outside(outside: &Path, manifest: &Path) -> std::process::Output {
@@ -91,13 +48,6 @@ fn messages(doc: &serde_json::Value, rule: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn have_rustup() -> bool {
-    Command::new("rustup")
-        .arg("--version")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
-
 /// The real cargo binary (not the rustup proxy), run in `dir` as a developer would.
 fn real_cargo(dir: &Path, args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO"))
@@ -121,7 +71,7 @@ fn an_alias_named_architect_replaces_the_review_in_the_checkout() {
     tree(
         &ws,
         &[
-            ("Cargo.toml", &manifest("victim")),
+            ("Cargo.toml", &package_manifest("victim")),
             LIB,
             ("src/bin/evil.rs", bin),
             (
@@ -165,7 +115,7 @@ fn an_alias_shadowing_another_review_tool_warns() {
     tree(
         &ws,
         &[
-            ("Cargo.toml", &manifest("victim")),
+            ("Cargo.toml", &package_manifest("victim")),
             LIB,
             (".cargo/config.toml", "[alias]\ndeny = \"run --bin evil\"\n"),
         ],
@@ -188,7 +138,7 @@ fn the_legacy_toolchain_file_wins_over_the_toml_one() {
     tree(
         &ws,
         &[
-            ("Cargo.toml", &manifest("victim")),
+            ("Cargo.toml", &package_manifest("victim")),
             LIB,
             ("rust-toolchain.toml", "[toolchain]\nchannel = \"stable\"\n"),
             (
@@ -249,7 +199,7 @@ fn dot_cargo_config_wins_over_config_toml() {
     tree(
         &ws,
         &[
-            ("Cargo.toml", &manifest("victim")),
+            ("Cargo.toml", &package_manifest("victim")),
             LIB,
             (
                 ".cargo/config.toml",
@@ -297,7 +247,7 @@ fn configuration_above_the_workspace_applies() {
     tree(
         &repo,
         &[
-            ("rust/ws/Cargo.toml", &manifest("victim")),
+            ("rust/ws/Cargo.toml", &package_manifest("victim")),
             ("rust/ws/src/main.rs", "fn main() {}\n"),
             (
                 ".cargo/config.toml",
@@ -362,7 +312,7 @@ fn files_above_the_repository_are_not_the_repository_s() {
     tree(
         tmp.path(),
         &[
-            ("repo/Cargo.toml", &manifest("victim")),
+            ("repo/Cargo.toml", &package_manifest("victim")),
             ("repo/src/lib.rs", "pub fn f() {}\n"),
             (
                 ".cargo/config.toml",
@@ -387,7 +337,7 @@ fn a_member_s_own_config_and_toolchain_file_are_reported_with_where_they_apply()
                 "Cargo.toml",
                 "[workspace]\nmembers = [\"crates/a\"]\nresolver = \"3\"\n",
             ),
-            ("crates/a/Cargo.toml", &manifest("a")),
+            ("crates/a/Cargo.toml", &package_manifest("a")),
             ("crates/a/src/lib.rs", "pub fn f() {}\n"),
             (
                 "crates/a/.cargo/config.toml",

@@ -17,22 +17,11 @@ use common::*;
 /// A review must finish well within this, whatever the repository holds.
 const DEADLINE: Duration = Duration::from_secs(60);
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (path, text) in files {
-        let p = root.join(path);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-    }
-}
-
 fn package(root: &Path, lib: &str) {
-    write(
+    tree(
         root,
         &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\n",
-            ),
+            ("Cargo.toml", &package_manifest("victim")),
             ("src/lib.rs", lib),
         ],
     );
@@ -227,7 +216,7 @@ fn fifos_and_devices_given_on_the_command_line_are_errors() {
 fn a_fifo_member_manifest_is_refused_before_cargo_runs() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
-    write(
+    tree(
         &ws,
         &[
             ("Cargo.toml", "[workspace]\nmembers = [\"m\"]\n"),
@@ -269,7 +258,7 @@ fn cargo_metadata_has_a_deadline() {
     // workspace) that is a FIFO: only the deadline stops cargo.
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
-    write(
+    tree(
         &ws,
         &[
             (
@@ -313,7 +302,7 @@ fn files_outside_the_workspace_are_named_never_read() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
     // What the review must never show: an item name from a file outside the workspace.
-    write(
+    tree(
         tmp.path(),
         &[(
             "secret.rs",
@@ -387,7 +376,7 @@ fn files_outside_the_workspace_are_named_never_read() {
 fn a_target_path_outside_the_workspace_is_not_read() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
-    write(
+    tree(
         tmp.path(),
         &[
             ("outside/lib.rs", "pub fn top_secret_item_name() {}\n"),
@@ -419,13 +408,10 @@ fn padding_past_the_scan_limit_makes_claims_unknown() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
     let padding = format!("// {}\n", "x".repeat(9 << 20));
-    write(
+    tree(
         &ws,
         &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\n",
-            ),
+            ("Cargo.toml", &package_manifest("victim")),
             (
                 "src/lib.rs",
                 &format!("{padding}pub fn f() {{ unsafe {{}} }}\n"),
@@ -482,13 +468,10 @@ fn padding_past_the_scan_limit_makes_claims_unknown() {
 fn an_included_file_is_read_like_a_module() {
     let tmp = tempfile::tempdir().unwrap();
     let ws = tmp.path().join("ws");
-    write(
+    tree(
         &ws,
         &[
-            (
-                "Cargo.toml",
-                "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\n",
-            ),
+            ("Cargo.toml", &package_manifest("victim")),
             ("src/lib.rs", "include!(\"inner.rs\");\n"),
             ("src/inner.rs", "pub fn f() { unsafe {} }\n"),
             ("build.rs", "include!(\"evil.rs\");\n"),
@@ -539,7 +522,7 @@ fn path_attributes_are_unescaped_as_rustc_does() {
         &ws,
         "#[path = \"escaped\\u{5f}name\\x2ers\"]\nmod a;\n#[path = \"bad\\q.rs\"]\nmod b;\n",
     );
-    write(
+    tree(
         &ws,
         &[("src/escaped_name.rs", "pub fn f() { unsafe {} }\n")],
     );

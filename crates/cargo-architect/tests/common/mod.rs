@@ -161,3 +161,57 @@ pub fn writable_corpus() -> Option<(tempfile::TempDir, PathBuf)> {
     }
     Some((tmp, ws))
 }
+
+/// Write `files` (path, text) under `root`, making directories; files under a `tools/` or
+/// `bin/` directory are made executable (the programs of hostile fixtures).
+pub fn tree(root: &Path, files: &[(&str, &str)]) {
+    for (path, text) in files {
+        let p = root.join(path);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(&p, text).unwrap();
+        #[cfg(unix)]
+        if path.starts_with("tools/") || path.contains("/tools/") || path.contains("bin/") {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+        }
+    }
+}
+
+/// A package manifest with edition 2024 and a `rust-version`.
+pub fn package_manifest(name: &str) -> String {
+    format!(
+        "[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2024\"\nrust-version = \"1.85\"\n"
+    )
+}
+
+/// The `MARKER-*` files under `dir` (not in `target/`): what hostile programs write when run.
+pub fn markers(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = files_under(dir)
+        .into_iter()
+        .filter_map(|p| p.file_name().map(|n| n.to_string_lossy().to_string()))
+        .filter(|n| n.starts_with("MARKER-"))
+        .collect();
+    found.sort();
+    found
+}
+
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for e in std::fs::read_dir(dir).unwrap().flatten() {
+        let p = e.path();
+        if p.is_dir() && !p.ends_with("target") {
+            out.extend(files_under(&p));
+        } else {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// Whether rustup is installed (without it no toolchain file is ever honoured).
+pub fn have_rustup() -> bool {
+    std::process::Command::new("rustup")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}

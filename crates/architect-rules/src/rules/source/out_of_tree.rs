@@ -3,7 +3,7 @@
 
 use architect_model::{Finding, Level, Section, UnscannedKind};
 
-use crate::graph::pkg_ref;
+use crate::graph::{pkg_ref, unreadable_at};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -42,10 +42,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .filter(|u| u.kind == UnscannedKind::OutOfTree)
         .filter_map(|u| {
             let meta = facts.graph.metadata(&u.package).ok()?;
-            let location = u.line.and_then(|line| {
-                let span = facts.files.get(&u.path)?.line_span(line)?;
-                facts.location(&u.path, span, Some("declared here"))
-            });
+            let (location, note) = unreadable_at(facts, u, "declared here");
             let mut f = cx
                 .finding(
                     format!("`{}`: {}", pkg_ref(&meta), u.reason),
@@ -53,11 +50,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 )
                 .package(pkg_ref(&meta))
                 .at(location);
-            if f.locations.is_empty() {
-                f = f.note(match u.line {
-                    Some(l) => format!("{}:{l}", u.path),
-                    None => u.path.clone(),
-                });
+            if let Some(n) = note {
+                f = f.note(n);
             }
             Some(f)
         })

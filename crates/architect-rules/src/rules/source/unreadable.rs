@@ -2,7 +2,7 @@
 
 use architect_model::{Finding, Level, Section, UnscannedKind};
 
-use crate::graph::pkg_ref;
+use crate::graph::{pkg_ref, unreadable_at};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -44,11 +44,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if !meta.in_workspace() {
             continue;
         }
-        let location = u.line.and_then(|line| {
-            let file = facts.files.get(&u.path)?;
-            let span = file.line_span(line)?;
-            facts.location(&u.path, span, Some("here"))
-        });
+        let (location, note) = unreadable_at(facts, u, "here");
         let mut f = cx
             .finding(
                 format!("`{}`: {}", u.path, u.reason),
@@ -56,11 +52,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             )
             .package(pkg_ref(&meta))
             .at(location);
-        if f.locations.is_empty() {
-            f = f.note(match u.line {
-                Some(l) => format!("{}:{l}", u.path),
-                None => u.path.clone(),
-            });
+        if let Some(n) = note {
+            f = f.note(n);
         }
         out.push(f);
     }

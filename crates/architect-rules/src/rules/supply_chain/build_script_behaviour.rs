@@ -4,7 +4,7 @@ use std::collections::BTreeMap;
 
 use architect_model::{Behaviour, Finding, Level, Location, Section, TargetKind};
 
-use crate::graph::{pkg_ref, source_location};
+use crate::graph::{pkg_ref, source_location, unreadable_at};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -133,10 +133,7 @@ fn unseen(
         .filter(|u| u.target == TargetKind::BuildScript)
         .collect();
     let first = unseen.first()?;
-    let location = first.line.and_then(|line| {
-        let span = facts.files.get(&first.path)?.line_span(line)?;
-        facts.location(&first.path, span, Some("not scanned"))
-    });
+    let (location, note) = unreadable_at(facts, first, "not scanned");
     let mut f = cx
         .finding(
             format!(
@@ -152,8 +149,8 @@ fn unseen(
         )
         .package(pkg_ref(meta))
         .at(location);
-    if f.locations.is_empty() {
-        f = f.note(first.path.clone());
+    if let Some(n) = note {
+        f = f.note(n);
     }
     Some(f)
 }
