@@ -51,11 +51,7 @@ fn control_rustup_runs_the_path_toolchain() {
         return;
     }
     let (_tmp, ws) = hostile();
-    let _ = Command::new("cargo")
-        .arg("--version")
-        .current_dir(&ws)
-        .env_remove("RUSTUP_TOOLCHAIN")
-        .output();
+    rustup_cargo_in(&ws);
     let m = markers(&ws);
     if m.is_empty() {
         eprintln!("note: this rustup refused the path toolchain; the review test still runs");

@@ -153,11 +153,7 @@ fn the_legacy_toolchain_file_wins_over_the_toml_one() {
         ],
     );
     if have_rustup() {
-        let _ = Command::new("cargo")
-            .arg("--version")
-            .current_dir(&ws)
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .output();
+        rustup_cargo_in(&ws);
         let m = markers(&ws);
         assert_eq!(
             m,
@@ -271,11 +267,7 @@ fn configuration_above_the_workspace_applies() {
     assert_eq!(markers(&repo), ["MARKER-linker"]);
     std::fs::remove_file(repo.join("MARKER-linker")).unwrap();
     if have_rustup() {
-        let _ = Command::new("cargo")
-            .arg("--version")
-            .current_dir(&ws)
-            .env_remove("RUSTUP_TOOLCHAIN")
-            .output();
+        rustup_cargo_in(&ws);
         assert_eq!(markers(&repo), ["MARKER-parent-toolchain"]);
         std::fs::remove_file(repo.join("MARKER-parent-toolchain")).unwrap();
     }

@@ -215,3 +215,13 @@ pub fn have_rustup() -> bool {
         .output()
         .is_ok_and(|o| o.status.success())
 }
+
+/// `cargo --version` through the rustup proxy in `dir`, as a developer would type it: rustup
+/// picks the toolchain from the files there first.
+pub fn rustup_cargo_in(dir: &Path) {
+    let _ = std::process::Command::new("cargo")
+        .arg("--version")
+        .current_dir(dir)
+        .env_remove("RUSTUP_TOOLCHAIN")
+        .output();
+}
