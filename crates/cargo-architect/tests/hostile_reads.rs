@@ -547,3 +547,38 @@ fn path_attributes_are_unescaped_as_rustc_does() {
         "{unreadable:?}"
     );
 }
+
+/// An advisory file that is a FIFO or a link to `/dev/zero`: that advisory is reported as
+/// unreadable, the others are used, and the review finishes.
+#[cfg(unix)]
+#[test]
+fn a_fifo_or_device_in_the_advisory_database_costs_one_advisory() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    package(&ws, "pub fn f() {}\n");
+    let db = tmp.path().join("db");
+    copy_dir(&fixture_advisory_db(), &db);
+    if !mkfifo(&db.join("crates/x/RUSTSEC-2099-9998.md")) {
+        return;
+    }
+    symlink("/dev/zero", &db.join("crates/y/RUSTSEC-2099-9997.md"));
+    let m = manifest_arg(&ws);
+    let mut cmd = architect();
+    cmd.current_dir(tmp.path())
+        .timeout(DEADLINE)
+        .args(["--offline", "--format", "json", "--advisory-db"])
+        .arg(&db)
+        .args(&m);
+    let out = cmd.output().unwrap();
+    let doc = json(&out);
+    let notes = doc["notes"].to_string();
+    assert!(
+        notes.contains("2 of the advisory database's files could not be read"),
+        "{notes}"
+    );
+    assert!(
+        doc["facts"]["advisories"].to_string().contains('7'),
+        "the other 7 advisories were read: {}",
+        doc["facts"]["advisories"]
+    );
+}
