@@ -410,6 +410,12 @@ impl<'a> WalkCx<'a> {
             Err(e @ ReadError::NotAFile { .. }) => {
                 (UnscannedKind::NotAFile, format!("not read: {e}"))
             }
+            // A `#[path]` module whose file is not there: as for `mod name;` without a file, a
+            // cfg excludes it (tests left out of a published crate) or it is generated.
+            Err(ReadError::NotFound) => (
+                UnscannedKind::NoFile,
+                "does not exist; a cfg may exclude the module, or it is generated".to_string(),
+            ),
             Err(e) => (UnscannedKind::Io, format!("could not be read: {e}")),
         };
         self.problem(v, &v.file, None, kind, reason);

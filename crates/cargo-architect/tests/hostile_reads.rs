@@ -582,3 +582,30 @@ fn a_fifo_or_device_in_the_advisory_database_costs_one_advisory() {
         doc["facts"]["advisories"]
     );
 }
+
+/// A `#[path]` module whose file is not there (tests left out of a published crate) is a
+/// module a cfg excludes, as `mod name;` without a file is: it makes nothing unknown.
+#[test]
+fn a_missing_path_module_is_not_a_blind_spot() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    package(
+        &ws,
+        "pub fn f() {}\n#[cfg(test)]\n#[path = \"tests/gone.rs\"]\nmod tests;\n",
+    );
+    let m = manifest_arg(&ws);
+    let doc = json(&review(tmp.path(), &args(&m, &["--format", "json"])));
+    let unsafe_ = findings(&doc, "safety/unsafe-inventory");
+    assert_eq!(
+        unsafe_[0]["message"], "`victim` has no unsafe code but does not forbid it",
+        "{unsafe_:?}"
+    );
+    let unreadable = findings(&doc, "source/unreadable");
+    assert!(
+        unreadable[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("`src/tests/gone.rs`: does not exist; a cfg may exclude the module"),
+        "{unreadable:?}"
+    );
+}
