@@ -382,11 +382,11 @@ fn build_facts(
     let dep_problems = sources
         .unreadable
         .iter()
-        .filter(|u| graph.metadata(&u.package).is_ok_and(|p| !p.in_workspace()))
+        .filter(|u| u.hides_code() && graph.metadata(&u.package).is_ok_and(|p| !p.in_workspace()))
         .count();
     if dep_problems > 0 {
         notes.push(format!(
-            "{dep_problems} dependency source file(s) could not be read or lexed (not on disk, or not UTF-8): the unsafe inventory and build-script behaviour of those packages are incomplete; `cargo fetch` brings missing sources"
+            "{dep_problems} dependency source file(s) were not scanned (not on disk, too large, not UTF-8, or outside their package): the unsafe inventory and build-script behaviour of those packages are unknown; `cargo fetch` brings missing sources"
         ));
     }
 

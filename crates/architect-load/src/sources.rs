@@ -412,9 +412,14 @@ impl<'a> WalkCx<'a> {
             }
             // A `#[path]` module whose file is not there: as for `mod name;` without a file, a
             // cfg excludes it (tests left out of a published crate) or it is generated.
-            Err(ReadError::NotFound) => (
+            Err(ReadError::NotFound) if v.declared_at.is_some() => (
                 UnscannedKind::NoFile,
                 "does not exist; a cfg may exclude the module, or it is generated".to_string(),
+            ),
+            // A target's root file missing: the package's sources are not on disk.
+            Err(ReadError::NotFound) => (
+                UnscannedKind::Io,
+                "not on disk: `cargo fetch` brings a dependency's sources".to_string(),
             ),
             Err(e) => (UnscannedKind::Io, format!("could not be read: {e}")),
         };

@@ -609,3 +609,47 @@ fn a_missing_path_module_is_not_a_blind_spot() {
         "{unreadable:?}"
     );
 }
+
+/// A dependency whose sources are not on disk (`--deps` before `cargo fetch`): what it holds
+/// is unknown, and the review says how to get it.
+#[test]
+fn a_dependency_not_on_disk_is_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    tree(
+        tmp.path(),
+        &[
+            (
+                "ws/Cargo.toml",
+                "[package]\nname = \"victim\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[dependencies]\nelsewhere = { path = \"../elsewhere\" }\n",
+            ),
+            ("ws/src/lib.rs", "pub fn f() {}\n"),
+            (
+                "elsewhere/Cargo.toml",
+                "[package]\nname = \"elsewhere\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n[lib]\npath = \"src/lib.rs\"\n",
+            ),
+        ],
+    );
+    let m = manifest_arg(&ws);
+    let doc = json(&review(
+        tmp.path(),
+        &args(&m, &["--deps", "--format", "json"]),
+    ));
+    let unsafe_: Vec<&str> = findings(&doc, "safety/unsafe-inventory")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        unsafe_.contains(
+            &"`elsewhere 0.1.0`: whether it has unsafe code is unknown: 1 file was not scanned"
+        ),
+        "{unsafe_:?}"
+    );
+    assert!(
+        doc["notes"]
+            .to_string()
+            .contains("`cargo fetch` brings missing sources"),
+        "{}",
+        doc["notes"]
+    );
+}

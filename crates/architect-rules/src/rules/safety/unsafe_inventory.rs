@@ -2,7 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Finding, Level, Section, UnsafeKind};
+use architect_model::{Finding, Level, PackageSources, Section, UnsafeKind};
+use guppy::PackageId;
 
 use crate::graph::{pkg_ref, source_location};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
@@ -37,7 +38,19 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
+    // Packages with scanned files, and those the scan saw nothing of (sources not on disk).
+    let empty = PackageSources::default();
+    let blind = facts
+        .sources
+        .unreadable
+        .iter()
+        .filter(|u| u.hides_code() && !facts.sources.packages.contains_key(&u.package))
+        .map(|u| (&u.package, &empty));
+    let mut packages: Vec<(&PackageId, &PackageSources)> =
+        facts.sources.packages.iter().chain(blind).collect();
+    packages.sort_by(|a, b| a.0.cmp(b.0));
+    packages.dedup_by(|a, b| a.0 == b.0);
+    for (id, pkg) in packages {
         let Ok(meta) = facts.graph.metadata(id) else {
             continue;
         };
