@@ -80,39 +80,40 @@ pub(crate) fn read(scope: &Scope, dirs: &ConfigDirs) -> Result<CargoConfig, Load
         let text = read_text(&path, TOML_LIMIT).map_err(|e| LoadError::read(&shown, e, ""))?;
         let toml = TomlFile::parse(&shown, text)?;
         let applies_in = if at_root { None } else { scope.applies_in(dir) };
-        collect(&toml, applies_in, &mut out.facts.entries);
+        apply(&toml, dir, applies_in, &mut out);
         if let Some(ignored) = ignored {
             out.facts.shadowed.push((
                 toml.location(0..0, Some("cargo reads this file")),
                 scope.display(&ignored),
             ));
         }
-        if at_root {
-            if let Some(v) = incompatible_rust_versions(&toml) {
-                out.incompatible_rust_versions = Some(v);
-            }
-            if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
-                forward_sources(sources, dir, &mut out.forwarded);
-            }
-            forward_registries(&toml, &mut out.forwarded);
-        }
         out.files.push(toml.file);
     }
     Ok(out)
 }
 
-/// The entries of one config file's text (for the fuzz targets and tests).
+/// What one file says: its entries, and for a file at the workspace root (`applies_in` is
+/// `None`) the resolver setting and the source replacement to forward. `dir` holds `.cargo/`.
+fn apply(toml: &TomlFile, dir: &Path, applies_in: Option<String>, out: &mut CargoConfig) {
+    let at_root = applies_in.is_none();
+    collect(toml, applies_in, &mut out.facts.entries);
+    if at_root {
+        if let Some(v) = incompatible_rust_versions(toml) {
+            out.incompatible_rust_versions = Some(v);
+        }
+        if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
+            forward_sources(sources, dir, &mut out.forwarded);
+        }
+        forward_registries(toml, &mut out.forwarded);
+    }
+}
+
+/// One config file's text read as at the workspace root (for the fuzz targets).
 pub(crate) fn entries(name: &str, text: &str) -> Result<Vec<CargoConfigEntry>, LoadError> {
     let toml = TomlFile::parse(name, text.to_string())?;
-    let mut out = Vec::new();
-    collect(&toml, None, &mut out);
-    let _ = incompatible_rust_versions(&toml);
-    let mut forwarded = Vec::new();
-    forward_registries(&toml, &mut forwarded);
-    if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
-        forward_sources(sources, Path::new("."), &mut forwarded);
-    }
-    Ok(out)
+    let mut out = CargoConfig::default();
+    apply(&toml, Path::new("."), None, &mut out);
+    Ok(out.facts.entries)
 }
 
 /// Read only what `cargo metadata` needs from the files that apply at `dir` (the directory of

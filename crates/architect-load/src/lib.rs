@@ -251,11 +251,7 @@ fn lockfile_near(dir: &Path) -> bool {
 /// `path` relative to `root`, with `/` separators; absolute when outside `root`.
 pub(crate) fn relative(root: &Path, path: &Path) -> String {
     match path.strip_prefix(root) {
-        Ok(rel) => rel
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy())
-            .collect::<Vec<_>>()
-            .join("/"),
+        Ok(rel) => scope::slash_join(rel),
         Err(_) => path.display().to_string(),
     }
 }

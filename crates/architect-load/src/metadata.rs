@@ -136,9 +136,18 @@ fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Result<O
         });
         rx
     };
-    let boxed = |p: Box<dyn Read + Send>| p;
-    let stdout = drain(child.stdout.take().map(|p| boxed(Box::new(p))));
-    let stderr = drain(child.stderr.take().map(|p| boxed(Box::new(p))));
+    let stdout = drain(
+        child
+            .stdout
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
+    let stderr = drain(
+        child
+            .stderr
+            .take()
+            .map(|p| Box::new(p) as Box<dyn Read + Send>),
+    );
     let collect = |rx: std::sync::mpsc::Receiver<Vec<u8>>| {
         rx.recv_timeout(Duration::from_secs(5)).unwrap_or_default()
     };

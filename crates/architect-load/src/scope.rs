@@ -93,7 +93,8 @@ pub(crate) struct ConfigDirs {
     pub in_members: Vec<PathBuf>,
 }
 
-fn slash_join(rel: &Path) -> String {
+/// The components of a relative path joined with `/`.
+pub(crate) fn slash_join(rel: &Path) -> String {
     rel.components()
         .filter(|c| !matches!(c, Component::CurDir))
         .map(|c| c.as_os_str().to_string_lossy())
@@ -106,10 +107,28 @@ pub(crate) fn resolve(path: &Path) -> PathBuf {
     std::fs::canonicalize(path).unwrap_or_else(|_| lexical(path))
 }
 
-/// Whether `path`, resolved, lies inside one of `roots` (already [`resolve`]d).
-pub(crate) fn is_inside(path: &Path, roots: &[PathBuf]) -> bool {
-    let resolved = resolve(path);
-    roots.iter().any(|r| resolved.starts_with(r))
+/// Where the review may read for one package, resolved once: the workspace root for the
+/// workspace's packages, the package's own directory for the others.
+#[derive(Debug)]
+pub(crate) struct Boundary {
+    root: PathBuf,
+    /// `workspace` or `package`, as messages name it.
+    pub name: &'static str,
+}
+
+impl Boundary {
+    pub fn new(dir: &Path, name: &'static str) -> Boundary {
+        Boundary {
+            root: resolve(dir),
+            name,
+        }
+    }
+
+    /// `path` resolved (symlinks, `.` and `..`), when it lies outside the boundary.
+    pub fn outside(&self, path: &Path) -> Option<PathBuf> {
+        let resolved = resolve(path);
+        (!resolved.starts_with(&self.root)).then_some(resolved)
+    }
 }
 
 /// `a/b/../c` as `a/c`, without touching the file system.
@@ -179,13 +198,17 @@ mod tests {
         let root = tmp.path().join("ws");
         std::fs::create_dir_all(root.join("src")).unwrap();
         std::fs::write(root.join("src/lib.rs"), "").unwrap();
-        let roots = [resolve(&root)];
-        assert!(is_inside(&root.join("src/lib.rs"), &roots));
-        assert!(!is_inside(&root.join("src/../../secret.rs"), &roots));
+        let boundary = Boundary::new(&root, "workspace");
+        assert!(boundary.outside(&root.join("src/lib.rs")).is_none());
+        assert!(
+            boundary
+                .outside(&root.join("src/../../secret.rs"))
+                .is_some()
+        );
         #[cfg(unix)]
         {
             std::os::unix::fs::symlink("/etc/hostname", root.join("src/link.rs")).unwrap();
-            assert!(!is_inside(&root.join("src/link.rs"), &roots));
+            assert!(boundary.outside(&root.join("src/link.rs")).is_some());
         }
     }
 }

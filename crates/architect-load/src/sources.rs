@@ -18,7 +18,7 @@ use guppy::PackageId;
 use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph, PackageMetadata};
 
 use crate::read::{ReadError, SOURCE_LIMIT, human_size, read_bytes};
-use crate::scope::{is_inside, resolve};
+use crate::scope::Boundary;
 
 /// Module declarations nested deeper than this in inline modules are not followed: each costs
 /// its depth to resolve, and no real crate nests a hundred inline modules.
@@ -30,9 +30,8 @@ struct Root {
     file: PathBuf,
     kind: TargetKind,
     wanted: Wanted,
-    /// Where the review may read for this package, resolved: the workspace root for the
-    /// workspace's packages, the package's own directory for the others.
-    allowed: Arc<[PathBuf]>,
+    /// Where the review may read for this package.
+    boundary: Arc<Boundary>,
 }
 
 /// What one walked file gives back.
@@ -59,17 +58,17 @@ pub(crate) fn scan(
     files: &mut FileStore,
 ) -> SourceFacts {
     let mut roots = Vec::new();
-    let workspace: Arc<[PathBuf]> = Arc::from(vec![resolve(root)]);
+    let workspace = Arc::new(Boundary::new(root, "workspace"));
     for id in packages {
         let Ok(p) = graph.metadata(id) else { continue };
         if !p.in_workspace() && !deps {
             continue;
         }
-        let allowed = match p.manifest_path().parent() {
-            Some(dir) if !p.in_workspace() => Arc::from(vec![resolve(dir.as_std_path())]),
+        let boundary = match p.manifest_path().parent() {
+            Some(dir) if !p.in_workspace() => Arc::new(Boundary::new(dir.as_std_path(), "package")),
             _ => workspace.clone(),
         };
-        roots.extend(target_roots(&p, metrics, &allowed));
+        roots.extend(target_roots(&p, metrics, &boundary));
     }
 
     let out: Mutex<Vec<Walked>> = Mutex::new(Vec::new());
@@ -93,7 +92,7 @@ pub(crate) fn scan(
                 file: r.file.clone(),
                 public: matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
                 module: String::new(),
-                allowed: r.allowed.clone(),
+                boundary: r.boundary.clone(),
                 declared_at: None,
                 included: false,
             };
@@ -247,7 +246,7 @@ fn native_bytes(dir: &Path) -> u64 {
 
 /// The root files of a package's targets: every target of a workspace member; the library and
 /// build script of a dependency (all that is compiled of it).
-fn target_roots(p: &PackageMetadata<'_>, metrics: bool, allowed: &Arc<[PathBuf]>) -> Vec<Root> {
+fn target_roots(p: &PackageMetadata<'_>, metrics: bool, boundary: &Arc<Boundary>) -> Vec<Root> {
     let own = p.in_workspace();
     let mut out = Vec::new();
     for t in p.build_targets() {
@@ -280,7 +279,7 @@ fn target_roots(p: &PackageMetadata<'_>, metrics: bool, allowed: &Arc<[PathBuf]>
             file: t.path().as_std_path().to_path_buf(),
             kind,
             wanted,
-            allowed: allowed.clone(),
+            boundary: boundary.clone(),
         });
     }
     out
@@ -306,7 +305,7 @@ struct Visit {
     public: bool,
     /// The module path from the target's root, e.g. `a::b`.
     module: String,
-    allowed: Arc<[PathBuf]>,
+    boundary: Arc<Boundary>,
     /// The file and line that declared this one (`mod`, `#[path]`, `include!`); `None` for a
     /// target's root file.
     declared_at: Option<(PathBuf, usize)>,
@@ -332,7 +331,7 @@ impl Visit {
             mod_dir,
             public,
             module,
-            allowed: self.allowed.clone(),
+            boundary: self.boundary.clone(),
             declared_at: Some((self.file.clone(), line)),
             included: self.included,
         }
@@ -360,11 +359,10 @@ impl<'a> WalkCx<'a> {
         }
     }
 
-    /// The text of `v.file`, or `None` with the reason recorded. Nothing outside the allowed
-    /// roots is read, and every read is bounded.
+    /// The text of `v.file`, or `None` with the reason recorded. Nothing outside the package's
+    /// boundary is read, and every read is bounded.
     fn read(&self, v: &Visit) -> Option<String> {
-        if !is_inside(&v.file, &v.allowed) {
-            let resolved = resolve(&v.file);
+        if let Some(resolved) = v.boundary.outside(&v.file) {
             let written = crate::relative(self.root, &v.file);
             let shown = if resolved.display().to_string() == written {
                 format!("`{written}`")
@@ -384,7 +382,7 @@ impl<'a> WalkCx<'a> {
                 at,
                 line,
                 UnscannedKind::OutOfTree,
-                format!("{whose} is read from {shown}, outside the {}: the build reads it, the review does not", self.boundary(v)),
+                format!("{whose} is read from {shown}, outside the {}: the build reads it, the review does not", v.boundary.name),
             );
             return None;
         }
@@ -425,13 +423,6 @@ impl<'a> WalkCx<'a> {
         };
         self.problem(v, &v.file, None, kind, reason);
         None
-    }
-
-    fn boundary(&self, v: &Visit) -> &'static str {
-        match v.allowed.first() {
-            Some(a) if resolve(self.root) == *a => "workspace",
-            _ => "package",
-        }
     }
 
     /// Scan `v.file`, then its child modules.

@@ -111,7 +111,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .collect();
     for id in blind {
         if let Ok(meta) = facts.graph.metadata(id)
-            && let Some(f) = unseen(cx, facts, id, &meta)
+            && let Some(f) = unseen(cx, id, &meta)
         {
             out.push(f);
         }
@@ -123,10 +123,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 /// rule's own level, never taken as "nothing".
 fn unseen(
     cx: &Ctx<'_>,
-    facts: &architect_model::Facts,
     id: &guppy::PackageId,
     meta: &guppy::graph::PackageMetadata<'_>,
 ) -> Option<Finding> {
+    let facts = cx.facts;
     let unseen: Vec<&architect_model::Unreadable> = facts
         .sources
         .unseen(id)
