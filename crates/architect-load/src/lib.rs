@@ -17,6 +17,7 @@ pub mod metadata;
 pub mod read;
 mod repo;
 mod scope;
+mod shipped;
 mod sources;
 mod tomlspan;
 pub mod toolchain;
@@ -58,6 +59,9 @@ pub struct LoadOptions {
     pub release: bool,
     /// Lex every dependency file for the cost model's size metrics (with `deps`).
     pub metrics: bool,
+    /// Custom `cfg` names to take as set when evaluating `cfg(...)` dependencies (`--cfg`);
+    /// every other custom cfg is false, as in a plain `cargo build`.
+    pub cfgs: Vec<String>,
 }
 
 /// Why a workspace could not be loaded. Each names the file and says what to try.
@@ -357,7 +361,13 @@ fn build_facts(
     }
 
     let platforms = platform_choice(options, &toolchain)?;
-    let (target_packages, host_packages, units, feature_builds) = simulate_build(
+    let Simulated {
+        target_packages,
+        host_packages,
+        units,
+        feature_builds,
+        scope,
+    } = simulate_build(
         &graph,
         options,
         &platforms,
@@ -491,6 +501,7 @@ fn build_facts(
         features: options.features.clone(),
         target_packages,
         host_packages,
+        scope,
         manifests,
         workspace_table,
         resolver,
@@ -591,21 +602,15 @@ fn simulate_build(
     platforms: &PlatformChoice,
     host: Option<&str>,
     resolver: &Option<(String, architect_model::Location)>,
-) -> Result<
-    (
-        BTreeSet<PackageId>,
-        BTreeSet<PackageId>,
-        architect_build::UnitGraph,
-        FeatureBuilds,
-    ),
-    LoadError,
-> {
+) -> Result<Simulated, LoadError> {
     let platform = |triple: &str| {
-        Platform::new(triple.to_string(), TargetFeatures::Unknown).map_err(|e| {
+        let mut p = Platform::new(triple.to_string(), TargetFeatures::Unknown).map_err(|e| {
             LoadError::Platform {
                 message: format!("unknown target `{triple}`: {e}"),
             }
-        })
+        })?;
+        p.add_flags(options.cfgs.clone());
+        Ok(p)
     };
     let spec = match platforms {
         PlatformChoice::All => PlatformSpec::Any,
@@ -746,16 +751,46 @@ fn simulate_build(
             }
         })?;
     feature_builds.push(("--workspace".to_string(), third_party_features(&whole)));
+    let shipped_members = graph
+        .resolve_ids(
+            graph
+                .workspace()
+                .iter()
+                .filter(|m| shipped::role(m) != architect_model::MemberRole::Tooling)
+                .map(|m| m.id()),
+        )
+        .map_err(|e| LoadError::Platform {
+            message: format!("could not resolve the shipped members: {e}"),
+        })?;
+    let shipped = CargoSet::new(
+        shipped_members.to_feature_set(filter()),
+        fg.resolve_none(),
+        &opts,
+    )
+    .map_err(|e| LoadError::Platform {
+        message: format!("could not simulate the build: {e}"),
+    })?;
+    let scope = shipped::scope_facts(graph, &set, &shipped, &options.cfgs);
     let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {
         fs.to_package_set()
             .package_ids(DependencyDirection::Forward)
             .cloned()
             .collect::<BTreeSet<_>>()
     };
-    Ok((
-        ids(set.target_features()),
-        ids(set.host_features()),
+    Ok(Simulated {
+        target_packages: ids(set.target_features()),
+        host_packages: ids(set.host_features()),
         units,
         feature_builds,
-    ))
+        scope,
+    })
+}
+
+/// What [`simulate_build`] learns from guppy's simulation of cargo's resolver.
+struct Simulated {
+    target_packages: BTreeSet<PackageId>,
+    host_packages: BTreeSet<PackageId>,
+    units: architect_build::UnitGraph,
+    feature_builds: FeatureBuilds,
+    scope: architect_model::ScopeFacts,
 }

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
 use architect_model::{
-    FileStore, ScannedFile, SourceFacts, SourceFile, TargetKind, Unreadable, UnscannedKind,
+    CodeScope, FileStore, ScannedFile, SourceFacts, SourceFile, TargetKind, Unreadable,
+    UnscannedKind,
 };
 use architect_source::{Wanted, analyze};
 use guppy::PackageId;
@@ -42,6 +43,7 @@ struct Walked {
     kind: TargetKind,
     module: String,
     public: bool,
+    dev: bool,
     facts: architect_source::FileFacts,
     text: Option<String>,
     /// Reached through `include!`: scanned, but not counted in the crate's size.
@@ -91,6 +93,10 @@ pub(crate) fn scan(
                 mod_dir: r.file.parent().unwrap_or(Path::new("")).to_path_buf(),
                 file: r.file.clone(),
                 public: matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
+                dev: matches!(
+                    r.kind,
+                    TargetKind::Test | TargetKind::Bench | TargetKind::Example
+                ),
                 module: String::new(),
                 boundary: r.boundary.clone(),
                 declared_at: None,
@@ -140,6 +146,11 @@ pub(crate) fn scan(
             target: w.kind,
             module: w.module,
             public: w.public,
+            scope: if w.dev {
+                CodeScope::Dev
+            } else {
+                CodeScope::Shipped
+            },
             facts: w.facts,
         });
     }
@@ -303,6 +314,8 @@ struct Visit {
     /// The directory of this module's child modules.
     mod_dir: PathBuf,
     public: bool,
+    /// Test code: a test, bench or example target, or a module declared under `#[cfg(test)]`.
+    dev: bool,
     /// The module path from the target's root, e.g. `a::b`.
     module: String,
     boundary: Arc<Boundary>,
@@ -330,6 +343,7 @@ impl Visit {
             file,
             mod_dir,
             public,
+            dev: self.dev,
             module,
             boundary: self.boundary.clone(),
             declared_at: Some((self.file.clone(), line)),
@@ -458,7 +472,11 @@ impl<'a> WalkCx<'a> {
                 too_deep += 1;
                 continue;
             }
-            if let Some(child) = self.child_module(&v, &text, m) {
+            if let Some(mut child) = self.child_module(&v, &text, m) {
+                if facts.in_test_code(m.span) {
+                    child.dev = true;
+                    child.public = false;
+                }
                 scope.spawn(move |s| self.walk(s, child));
             }
         }
@@ -485,6 +503,7 @@ impl<'a> WalkCx<'a> {
                 kind: v.kind,
                 module: v.module,
                 public: v.public,
+                dev: v.dev,
                 facts,
                 text: keep_text.then_some(text),
                 included: v.included,

@@ -164,6 +164,8 @@ pub struct Facts {
     pub target_packages: BTreeSet<PackageId>,
     /// Packages built for the host (build scripts' and proc-macros' dependencies).
     pub host_packages: BTreeSet<PackageId>,
+    /// What is shipped and what is only built for development: members, packages, edges.
+    pub scope: crate::ScopeFacts,
     /// Manifests of workspace members, by package id.
     pub manifests: BTreeMap<PackageId, ManifestFacts>,
     /// The root manifest's `[workspace]` table and its `resolver` key, if any.

@@ -10,6 +10,7 @@ mod deps;
 mod facts;
 mod files;
 mod finding;
+mod scope;
 mod sources;
 
 pub use config::{
@@ -25,6 +26,7 @@ pub use finding::{
     BuildFigures, Finding, JobsTime, Level, Location, PackageRef, PathStep, Review, Section,
     Summary,
 };
+pub use scope::{CodeScope, MemberRole, ScopeFacts};
 pub use sources::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
     ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind,

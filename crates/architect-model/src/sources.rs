@@ -4,6 +4,8 @@ use std::collections::BTreeMap;
 
 use guppy::PackageId;
 
+use crate::CodeScope;
+
 pub use architect_source::Span as SourceSpan;
 pub use architect_source::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PubEnum, Spawn, UnsafeKind,
@@ -31,7 +33,18 @@ pub struct ScannedFile {
     pub module: String,
     /// Reachable from the library root through `pub mod` only: part of the public API.
     pub public: bool,
+    /// Dev when the target is a test, bench or example, or a module on the way to the file is
+    /// declared under `#[cfg(test)]`.
+    pub scope: CodeScope,
     pub facts: FileFacts,
+}
+
+impl ScannedFile {
+    /// Whether the code at `span` is shipped: the file is, and the span is not inside an item
+    /// under `#[cfg(test)]` or `#[test]`.
+    pub fn ships(&self, span: SourceSpan) -> bool {
+        self.scope == CodeScope::Shipped && !self.facts.in_test_code(span)
+    }
 }
 
 /// The sources of one package.

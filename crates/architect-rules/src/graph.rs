@@ -4,14 +4,36 @@ use std::collections::{BTreeMap, VecDeque};
 
 use architect_model::{Facts, Location, PackageRef};
 use guppy::PackageId;
-use guppy::graph::PackageMetadata;
+use guppy::graph::{PackageLink, PackageMetadata};
 
 pub fn pkg_ref(p: &PackageMetadata<'_>) -> PackageRef {
     PackageRef::new(p.name(), p.version())
 }
 
-/// The shortest chain of built packages from a workspace member to `target`, member first.
-/// Dev-dependencies count only from workspace members, as cargo builds them.
+/// The dependency links of `meta` that the build follows on the reviewed platforms: features
+/// resolved, `cfg(...)` evaluated, dev-dependencies only from workspace members.
+pub fn built_links<'g>(
+    facts: &'g Facts,
+    meta: &PackageMetadata<'g>,
+) -> impl Iterator<Item = PackageLink<'g>> + 'g {
+    let from = meta.id().clone();
+    meta.direct_links()
+        .filter(move |l| facts.scope.edge_built(&from, l.to().id()))
+}
+
+/// The links of `meta` that the shipped build follows (no dev-dependencies, no tooling
+/// members).
+pub fn shipped_links<'g>(
+    facts: &'g Facts,
+    meta: &PackageMetadata<'g>,
+) -> impl Iterator<Item = PackageLink<'g>> + 'g {
+    let from = meta.id().clone();
+    meta.direct_links()
+        .filter(move |l| facts.scope.edge_shipped(&from, l.to().id()))
+}
+
+/// The shortest chain of built packages from a workspace member to `target`, member first,
+/// over the links the build follows ([`built_links`]).
 pub fn inclusion_path(facts: &Facts, target: &PackageId) -> Vec<PackageId> {
     let graph = &facts.graph;
     let mut prev: BTreeMap<PackageId, Option<PackageId>> = BTreeMap::new();
@@ -34,10 +56,9 @@ pub fn inclusion_path(facts: &Facts, target: &PackageId) -> Vec<PackageId> {
         let Ok(meta) = graph.metadata(&id) else {
             continue;
         };
-        for link in meta.direct_links() {
+        for link in built_links(facts, &meta) {
             let to = link.to().id();
-            let dev_only = !link.normal().is_present() && !link.build().is_present();
-            if (dev_only && !meta.in_workspace()) || !facts.is_built(to) || prev.contains_key(to) {
+            if prev.contains_key(to) {
                 continue;
             }
             prev.insert(to.clone(), Some(id.clone()));
@@ -87,9 +108,7 @@ pub fn dependency_evidence(facts: &Facts, id: &PackageId) -> (Vec<Location>, Vec
 pub fn direct_dependents(facts: &Facts, name: &str) -> Vec<(PackageRef, Option<Location>)> {
     let mut out = Vec::new();
     for member in facts.graph.workspace().iter() {
-        let depends = member
-            .direct_links()
-            .any(|l| l.to().name() == name && facts.is_built(l.to().id()));
+        let depends = built_links(facts, &member).any(|l| l.to().name() == name);
         if depends {
             let loc = facts
                 .manifests
@@ -158,6 +177,22 @@ pub fn depends_on(facts: &Facts, id: &PackageId, name: &str) -> bool {
         .is_ok_and(|p| p.direct_links().any(|l| l.to().name() == name))
 }
 
+/// The scanned sources of each member the workspace ships (not tooling; see
+/// `ScopeFacts::roles`), with its metadata, in package-id order.
+pub fn shipped_sources(
+    facts: &Facts,
+) -> impl Iterator<Item = (PackageMetadata<'_>, &architect_model::PackageSources)> + '_ {
+    workspace_sources(facts).filter(|(m, _)| facts.scope.is_shipped_member(m.id()))
+}
+
+/// The scanned sources of each published member (an API crates outside the workspace build
+/// against), with its metadata, in package-id order.
+pub fn published_sources(
+    facts: &Facts,
+) -> impl Iterator<Item = (PackageMetadata<'_>, &architect_model::PackageSources)> + '_ {
+    workspace_sources(facts).filter(|(m, _)| facts.scope.is_published(m.id()))
+}
+
 /// The scanned sources of each workspace member, with its metadata, in package-id order.
 pub fn workspace_sources(
     facts: &Facts,
@@ -170,4 +205,90 @@ pub fn workspace_sources(
             .filter(|m| m.in_workspace())
             .map(|m| (m, pkg))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use architect_model::{CodeScope, MemberRole};
+
+    use crate::testing::fixture;
+
+    #[test]
+    fn the_scope_model_of_a_workspace() {
+        let facts = fixture("scope");
+        let name = |id: &guppy::PackageId| facts.graph.metadata(id).unwrap().name().to_string();
+        let roles: Vec<(String, MemberRole)> = facts
+            .scope
+            .roles
+            .iter()
+            .map(|(id, r)| (name(id), *r))
+            .collect();
+        let mut roles = roles;
+        roles.sort();
+        assert_eq!(
+            roles,
+            [
+                ("api".to_string(), MemberRole::Published),
+                ("internal".to_string(), MemberRole::Unpublished),
+                ("svc".to_string(), MemberRole::Published),
+                ("svc-fuzz".to_string(), MemberRole::Tooling),
+                ("xtask".to_string(), MemberRole::Tooling),
+            ]
+        );
+        let mut shipped: Vec<String> = facts.scope.shipped.iter().map(name).collect();
+        shipped.sort();
+        // No cfg(loom) edge, no optional dependency whose feature is off, no dev-dependency,
+        // no fuzz harness, no edge under a cfg that is off for the host.
+        assert_eq!(
+            shipped,
+            ["api", "hyperish", "internal", "svc", "tokio", "webish"]
+        );
+        let mut built: Vec<String> = facts.built().map(|p| p.name().to_string()).collect();
+        built.sort();
+        assert_eq!(
+            built,
+            [
+                "api",
+                "async-std",
+                "hyperish",
+                "internal",
+                "libfuzzer-sys",
+                "newer",
+                "svc",
+                "svc-fuzz",
+                "tokio",
+                "webish",
+                "xtask"
+            ]
+        );
+        let id = |n: &str| {
+            facts
+                .graph
+                .packages()
+                .find(|p| p.name() == n)
+                .unwrap()
+                .id()
+                .clone()
+        };
+        assert!(facts.scope.edge_shipped(&id("svc"), &id("tokio")));
+        assert!(facts.scope.edge_built(&id("svc"), &id("async-std")));
+        assert!(!facts.scope.edge_shipped(&id("svc"), &id("async-std")));
+        assert!(!facts.scope.edge_built(&id("webish"), &id("tokio")));
+        assert!(!facts.scope.edge_built(&id("svc"), &id("loom")));
+
+        let svc = &facts.sources.packages[&id("svc")];
+        let scopes: Vec<(&str, CodeScope)> = svc
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.scope))
+            .collect();
+        assert_eq!(
+            scopes,
+            [
+                ("svc/src/lib.rs", CodeScope::Shipped),
+                ("svc/src/tests.rs", CodeScope::Dev),
+                ("svc/tests/it.rs", CodeScope::Dev),
+            ]
+        );
+    }
 }

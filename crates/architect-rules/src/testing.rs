@@ -75,3 +75,97 @@ pub fn hakari_ws() -> &'static Facts {
     static F: OnceLock<Facts> = OnceLock::new();
     F.get_or_init(|| load("hakari-ws"))
 }
+
+/// A rule fixture (`fixtures/rules/NAME`), loaded from its captured `metadata.json` so no
+/// cargo runs: copied to a temporary directory (the review never touches the checked-in
+/// tree) with `$ROOT` in the metadata replaced by the copy's path. Leaked: tests of one binary
+/// share each fixture's facts.
+pub fn fixture(name: &str) -> &'static Facts {
+    use std::collections::BTreeMap;
+    use std::sync::Mutex;
+    static LOADED: Mutex<BTreeMap<String, &'static Facts>> = Mutex::new(BTreeMap::new());
+    let mut loaded = LOADED.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(facts) = loaded.get(name) {
+        return facts;
+    }
+    let facts: &'static Facts = Box::leak(Box::new(load_rule_fixture(name)));
+    loaded.insert(name.to_string(), facts);
+    facts
+}
+
+fn load_rule_fixture(name: &str) -> Facts {
+    let fixtures = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../fixtures");
+    let from = fixtures.join("rules").join(name);
+    let dir = Box::leak(Box::new(
+        tempfile::tempdir().expect("a temporary directory"),
+    ));
+    let root = dir.path().join(name);
+    copy_tree(&from, &root);
+    let captured = std::fs::read_to_string(root.join("metadata.json")).expect("metadata.json");
+    let metadata = root.join("metadata.json");
+    let root_text = root.to_str().expect("a UTF-8 temporary path");
+    std::fs::write(&metadata, captured.replace("$ROOT", root_text)).expect("write metadata");
+    let options = architect_load::LoadOptions {
+        manifest_path: Some(root.join("Cargo.toml")),
+        metadata_path: Some(metadata),
+        offline: true,
+        locked: true,
+        advisory_db: Some(fixtures.join("advisory-db")),
+        ..Default::default()
+    };
+    architect_load::load(&options, &crate::schemas()).expect("rule fixture loads")
+}
+
+fn copy_tree(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).expect("create fixture copy");
+    for entry in std::fs::read_dir(from).expect("read fixture") {
+        let entry = entry.expect("fixture entry");
+        let target = to.join(entry.file_name());
+        if entry.file_type().expect("file type").is_dir() {
+            copy_tree(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).expect("copy fixture file");
+        }
+    }
+}
+
+/// Findings as a snapshot shows them: level, rule, message, then packages, locations
+/// (`path:line`), the inclusion path, notes and help, one per line.
+pub fn render(findings: &[Finding]) -> String {
+    use std::fmt::Write;
+    let mut out = String::new();
+    for f in findings {
+        let _ = writeln!(out, "{} {}: {}", f.level, f.rule, f.message);
+        for p in &f.packages {
+            let _ = writeln!(out, "  package: {} {}", p.name, p.version);
+        }
+        for l in &f.locations {
+            let label = l.label.as_deref().unwrap_or("");
+            let _ = writeln!(out, "  at: {}:{} {label}", l.path, l.line);
+        }
+        if !f.path.is_empty() {
+            let via: Vec<&str> = f.path.iter().map(|p| p.name.as_str()).collect();
+            let _ = writeln!(out, "  via: {}", via.join(" -> "));
+        }
+        for n in &f.notes {
+            let _ = writeln!(out, "  note: {n}");
+        }
+        let _ = writeln!(out, "  help: {}", f.help);
+    }
+    if out.is_empty() {
+        out.push_str("(no findings)\n");
+    }
+    out
+}
+
+/// Runs `rule` on the rule fixture `name` and snapshots what it finds, as [`render`] shows it:
+/// one `insta` snapshot per rule and fixture, named `RULE@FIXTURE`.
+#[macro_export]
+macro_rules! assert_rule_snapshot {
+    ($rule:expr, $fixture:expr) => {{
+        let rule: &$crate::rule::Rule = $rule;
+        let findings = $crate::testing::run(rule, $crate::testing::fixture($fixture));
+        let name = format!("{}@{}", rule.id.replace('/', "__"), $fixture);
+        insta::assert_snapshot!(name, $crate::testing::render(&findings));
+    }};
+}

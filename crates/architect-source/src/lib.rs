@@ -362,6 +362,17 @@ pub struct FileFacts {
     pub crate_refs: Vec<String>,
     /// Size metrics (not for `Wanted::ModsAndUnsafe`).
     pub metrics: Metrics,
+    /// Items compiled only for tests (`#[cfg(test)]`, `#[test]` functions), in order and not
+    /// overlapping.
+    pub test_spans: Vec<Span>,
+}
+
+impl FileFacts {
+    /// Whether `span` starts inside an item compiled only for tests.
+    pub fn in_test_code(&self, span: Span) -> bool {
+        let k = self.test_spans.partition_point(|t| t.start <= span.start);
+        k > 0 && span.start < self.test_spans[k - 1].end
+    }
 }
 
 #[cfg(test)]

@@ -22,6 +22,8 @@ use std::cell::{Cell, OnceCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+mod test_code;
+
 use crate::tokens::{Tok, TokKind, lex};
 use crate::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
@@ -96,6 +98,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         ..FileFacts::default()
     };
     f.mods = s.mods();
+    f.test_spans = s.test_spans();
     f.includes = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
     if wanted != Wanted::ModsAndUnsafe {

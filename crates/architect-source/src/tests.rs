@@ -488,3 +488,60 @@ fn long_container_names_are_cut_in_labels() {
     assert_eq!(f.api_uses[0].item, label);
     assert_eq!(f.api_uses.len(), 2);
 }
+
+/// The text of each test-only span of `src`.
+fn test_code(src: &str) -> Vec<String> {
+    analyze(src, Wanted::All)
+        .test_spans
+        .iter()
+        .map(|s| src[s.start..s.end].to_string())
+        .collect()
+}
+
+#[test]
+fn cfg_test_items_and_test_functions_are_test_code() {
+    let src = r#"
+pub fn shipped() {}
+#[cfg(test)]
+mod tests { #[test] fn a() { tokio::spawn(x); } }
+#[cfg(all(test, feature = "x"))]
+fn helper() {}
+#[tokio::test]
+async fn b() {}
+#[cfg(any(test, fuzzing))]
+fn not_only_tests() {}
+#[cfg(not(test))]
+fn not_in_tests() {}
+#[cfg(test)]
+mod file_module;
+#[cfg_attr(test, derive(Debug))]
+struct Shipped;
+"#;
+    assert_eq!(
+        test_code(src),
+        [
+            "#[cfg(test)]\nmod tests { #[test] fn a() { tokio::spawn(x); } }",
+            "#[cfg(all(test, feature = \"x\"))]\nfn helper() {}",
+            "#[tokio::test]\nasync fn b() {}",
+            "#[cfg(test)]\nmod file_module;",
+        ]
+    );
+    let facts = analyze(src, Wanted::All);
+    let at = |needle: &str| {
+        let start = src.find(needle).unwrap();
+        Span {
+            start,
+            end: start + needle.len(),
+        }
+    };
+    assert!(facts.in_test_code(at("tokio::spawn")));
+    assert!(!facts.in_test_code(at("pub fn shipped")));
+    assert!(!facts.in_test_code(at("fn not_only_tests")));
+    assert!(!facts.in_test_code(at("struct Shipped")));
+}
+
+#[test]
+fn an_inner_cfg_test_makes_the_whole_file_test_code() {
+    let src = "#![cfg(test)]\nuse super::*;\nfn a() {}\n";
+    assert_eq!(test_code(src), [src.trim_end()]);
+}

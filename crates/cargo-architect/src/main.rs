@@ -101,6 +101,11 @@ struct ReviewArgs {
     /// simulated build. Never downloads.
     #[arg(long)]
     deps: bool,
+    /// Take the custom cfg NAME as set when deciding which `cfg(...)` dependencies are built
+    /// (repeatable; e.g. `tokio_unstable`). Every other custom cfg (`loom`, `docsrs`...) is
+    /// false, as in a plain `cargo build`
+    #[arg(long = "cfg", value_name = "NAME", value_parser = cfg_name)]
+    cfgs: Vec<String>,
     /// Review for the target triple (repeatable); `all` for every platform. Default: the host.
     #[arg(long, value_name = "TRIPLE")]
     target: Vec<String>,
@@ -298,6 +303,22 @@ fn fetch(path: Option<&std::path::Path>) -> Result<(), ExitCode> {
     }
 }
 
+/// A custom cfg name as rustc takes it in `--cfg NAME`: an identifier.
+fn cfg_name(s: &str) -> Result<String, String> {
+    let mut chars = s.chars();
+    let ident = chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_alphabetic())
+        && chars.all(|c| c == '_' || c.is_alphanumeric());
+    if ident {
+        Ok(s.to_string())
+    } else {
+        Err(format!(
+            "`{s}` is not a cfg name: give an identifier such as `tokio_unstable` (key-value cfgs like `feature = \"x\"` are set with --features)"
+        ))
+    }
+}
+
 fn load_options(args: &ReviewArgs) -> LoadOptions {
     LoadOptions {
         manifest_path: args.manifest_path.clone(),
@@ -314,6 +335,7 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
         release: false,
         // Reading dependencies anyway: their size metrics too, for the build figures.
         metrics: args.deps,
+        cfgs: args.cfgs.clone(),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::pkg_ref;
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::graph::{pkg_ref, shipped_links};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "async/runtime-lock-in",
@@ -11,9 +11,11 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "third-party crates that hard-require tokio: how deep the coupling goes",
     docs: Docs {
-        what: "Lists the third-party packages of the build that depend on tokio directly \
-               (reqwest, hyper, sqlx, tonic, ...), each a reason the build cannot change \
-               runtime without replacing it.",
+        what: "Lists the third-party packages of the shipped build that depend on tokio \
+               directly (reqwest, hyper, sqlx, tonic, ...), each a reason the build cannot \
+               change runtime without replacing it. Only edges the shipped build follows \
+               count: an edge under a `cfg(...)` that is off for the reviewed platforms, an \
+               optional dependency whose feature is off, or a dev-dependency does not.",
         why: "Tokio is the de-facto runtime, and depending on it is usually right; but the \
               coupling is architectural. Knowing how many crates hard-require it tells what a \
               move to another runtime, a WASM target, or an embedded executor would cost.",
@@ -29,14 +31,15 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
+    // Edges of the shipped build only: `cfg(...)` evaluated for the reviewed platforms,
+    // features resolved, no dev-dependencies.
     let mut dependents: Vec<_> = facts
-        .built()
+        .scope
+        .shipped
+        .iter()
+        .filter_map(|id| facts.graph.metadata(id).ok())
         .filter(|p| !p.in_workspace() && p.name() != "tokio")
-        .filter(|p| {
-            p.direct_links().any(|l| {
-                l.to().name() == "tokio" && facts.is_built(l.to().id()) && l.normal().is_present()
-            })
-        })
+        .filter(|p| shipped_links(facts, p).any(|l| l.to().name() == "tokio"))
         .collect();
     if dependents.is_empty() {
         return Vec::new();
@@ -54,8 +57,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .join(", ");
     let mut f = cx.finding(
         format!(
-            "{} third-party crates hard-require tokio: {shown}{}",
-            dependents.len(),
+            "{} hard-require tokio: {shown}{}",
+            count(dependents.len(), "third-party crate", "third-party crates"),
             if names.len() > 12 { ", ..." } else { "" }
         ),
         "keep tokio types out of your own library APIs so the coupling stays in these crates",
@@ -77,5 +80,10 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(names(&f), ["reqwestish"]);
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn an_edge_under_a_cfg_that_is_off_is_no_lock_in() {
+        crate::assert_rule_snapshot!(&RULE, "scope");
     }
 }

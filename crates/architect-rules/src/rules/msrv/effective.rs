@@ -5,7 +5,7 @@ use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use architect_model::{Facts, Finding, Level, Section};
 use guppy::{PackageId, Version};
 
-use crate::graph::{dependency_evidence, pkg_ref};
+use crate::graph::{dependency_evidence, pkg_ref, shipped_links};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 use crate::semver_util::rust_version;
 
@@ -15,8 +15,10 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "the real minimum Rust version, set by the dependencies actually built",
     docs: Docs {
-        what: "Computes the highest `rust-version` among the packages built for the reviewed \
-               platforms and names the packages that force it, with who pulls them in. A \
+        what: "Computes the highest `rust-version` among the third-party packages the shipped \
+               members' `cargo build` builds for the reviewed platforms (dev-dependencies, \
+               tooling members and `cfg(...)` edges that are off, such as `cfg(loom)`, do not \
+               count) and names the packages that force it, with who pulls them in. A \
                member that declares a lower `rust-version` than its own dependencies require \
                is `warn`; a toolchain pin below the effective MSRV cannot build and is `deny`. \
                Packages that declare no `rust-version` are counted, since they make the \
@@ -44,7 +46,8 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Packages built from `root` on: its dependency closure within the build.
+/// Packages `cargo build` builds from `root` on: its dependency closure over the links the
+/// shipped build follows (no dev-dependencies; `cfg(...)` and features as resolved).
 fn closure(facts: &Facts, root: &PackageId) -> BTreeSet<PackageId> {
     let mut seen = BTreeSet::from([root.clone()]);
     let mut queue = VecDeque::from([root.clone()]);
@@ -52,12 +55,8 @@ fn closure(facts: &Facts, root: &PackageId) -> BTreeSet<PackageId> {
         let Ok(meta) = facts.graph.metadata(&id) else {
             continue;
         };
-        for link in meta.direct_links() {
-            let dev_only = !link.normal().is_present() && !link.build().is_present();
+        for link in shipped_links(facts, &meta) {
             let to = link.to().id();
-            if (dev_only && !meta.in_workspace()) || !facts.is_built(to) {
-                continue;
-            }
             if seen.insert(to.clone()) {
                 queue.push_back(to.clone());
             }
@@ -70,7 +69,13 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut by_version: BTreeMap<Version, Vec<PackageId>> = BTreeMap::new();
     let mut undeclared = Vec::new();
-    for p in facts.built().filter(|p| !p.in_workspace()) {
+    // What the workspace's users build: third-party packages of the shipped build.
+    let shipped = facts
+        .scope
+        .shipped
+        .iter()
+        .filter_map(|id| facts.graph.metadata(id).ok());
+    for p in shipped.filter(|p| !p.in_workspace()) {
         match p
             .rust_version()
             .map(|v| Version::new(v.major, v.minor, v.patch))
@@ -133,8 +138,13 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     out.push(f);
 
-    // Members that promise less than their own dependencies need.
-    for member in facts.graph.workspace().iter() {
+    // Shipped members that promise less than their own dependencies need.
+    for member in facts
+        .graph
+        .workspace()
+        .iter()
+        .filter(|m| facts.scope.is_shipped_member(m.id()))
+    {
         let Some(declared) = member
             .rust_version()
             .map(|v| Version::new(v.major, v.minor, v.patch))
@@ -232,5 +242,10 @@ mod tests {
         assert_eq!(f[1].locations[0].line, 5, "app's rust-version line");
         // Only workspace members and path packages: no third-party rust-version to speak of.
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn effective_msrv_counts_only_what_is_shipped() {
+        crate::assert_rule_snapshot!(&RULE, "scope");
     }
 }

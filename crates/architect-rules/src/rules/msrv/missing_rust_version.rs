@@ -12,7 +12,9 @@ pub static RULE: Rule = Rule {
     summary: "workspace members that do not declare `rust-version`",
     docs: Docs {
         what: "Reports each workspace member whose manifest has no `rust-version` (directly or \
-               through `rust-version.workspace = true`).",
+               through `rust-version.workspace = true`). Members that are not published \
+               (`publish = false`, fuzz and xtask packages) are not reported: no user builds \
+               them with a toolchain of their own.",
         why: "Without `rust-version`, nobody can tell which compilers the crate supports: users \
               on an older toolchain get a confusing compile error deep in a dependency instead \
               of cargo's clear \"requires rustc 1.xx\" message, and the MSRV-aware resolver \
@@ -35,6 +37,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .workspace()
         .iter()
         .filter(|p| p.rust_version().is_none())
+        // Nobody downstream builds an unpublished, fuzz or xtask package with an old toolchain.
+        .filter(|p| cx.facts.scope.is_published(p.id()))
         .map(|p| {
             cx.finding(
                 format!("`{}` does not declare `rust-version`", p.name()),
@@ -58,5 +62,10 @@ mod tests {
             run(&RULE, clean()).is_empty(),
             "inherited from [workspace.package]"
         );
+    }
+
+    #[test]
+    fn unpublished_and_tooling_members_need_no_rust_version() {
+        crate::assert_rule_snapshot!(&RULE, "scope");
     }
 }

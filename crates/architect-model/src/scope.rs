@@ -1,0 +1,101 @@
+//! What the review counts as shipped, and what it does not.
+//!
+//! An architect reads a library's API, its runtime and its dependency graph as its users get
+//! them: the library and binary targets of the packages the workspace publishes, and what they
+//! pull in on the reviewed platforms. Tests, benches, examples, `#[cfg(test)]` code,
+//! dev-dependencies and internal packages (`publish = false`, fuzz targets, xtask) are built
+//! too, but they are not what anyone downstream depends on. And an unpublished member ships in
+//! the workspace's binaries, but has no API anyone outside builds against. The loader decides
+//! this once; every rule asks here instead of deciding for itself.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use guppy::PackageId;
+
+/// What a workspace member is to the people downstream of the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum MemberRole {
+    /// Published to a registry: its library is an API other crates build against.
+    Published,
+    /// `publish = false` (or `publish = []`): built into the workspace's own binaries and
+    /// deployed, but no crate outside the workspace depends on its API.
+    Unpublished,
+    /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
+    /// `libfuzzer-sys`, `afl` or `honggfuzz`) or build automation (`xtask`, `xtask-*`).
+    Tooling,
+}
+
+impl MemberRole {
+    pub fn describe(self) -> &'static str {
+        match self {
+            MemberRole::Published => "published",
+            MemberRole::Unpublished => "`publish = false`",
+            MemberRole::Tooling => "tooling (fuzz or xtask)",
+        }
+    }
+}
+
+/// Whether code is shipped or only built for development.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum CodeScope {
+    /// Library, proc-macro, binary and build-script code.
+    Shipped,
+    /// Test, bench and example targets, and modules or items under `#[cfg(test)]`.
+    Dev,
+}
+
+/// The scope model: what each member is, and which packages and edges are shipped.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ScopeFacts {
+    /// The role of each workspace member.
+    pub roles: BTreeMap<PackageId, MemberRole>,
+    /// Packages `cargo build` of every member but tooling builds on the reviewed platforms,
+    /// without dev-dependencies: what the workspace ships in its binaries and libraries.
+    /// Members included.
+    pub shipped: BTreeSet<PackageId>,
+    /// Every dependency edge the full build follows (`cargo build --all-targets` of the
+    /// workspace on the reviewed platforms, features resolved, `cfg(...)` evaluated), with
+    /// whether the shipped build follows it too.
+    pub edges: BTreeMap<(PackageId, PackageId), bool>,
+    /// Custom `cfg` names taken as set when evaluating `cfg(...)` (`--cfg`); every other one
+    /// (`loom`, `tokio_unstable`, `docsrs`...) is false, as in a plain `cargo build`.
+    pub cfgs: Vec<String>,
+}
+
+impl ScopeFacts {
+    /// The role of a workspace member (`Published` for a package that is not one).
+    pub fn role(&self, member: &PackageId) -> MemberRole {
+        self.roles
+            .get(member)
+            .copied()
+            .unwrap_or(MemberRole::Published)
+    }
+
+    /// Whether `member`'s library is an API crates outside the workspace build against.
+    pub fn is_published(&self, member: &PackageId) -> bool {
+        self.role(member) == MemberRole::Published
+    }
+
+    /// Whether `member` ships (published, or built into the workspace's binaries): not tooling.
+    pub fn is_shipped_member(&self, member: &PackageId) -> bool {
+        self.role(member) != MemberRole::Tooling
+    }
+
+    /// Whether the full build follows the edge `from -> to` on the reviewed platforms.
+    pub fn edge_built(&self, from: &PackageId, to: &PackageId) -> bool {
+        self.edges.contains_key(&(from.clone(), to.clone()))
+    }
+
+    /// Whether the shipped build follows the edge `from -> to`.
+    pub fn edge_shipped(&self, from: &PackageId, to: &PackageId) -> bool {
+        self.edges
+            .get(&(from.clone(), to.clone()))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Whether a package is in what the workspace ships.
+    pub fn is_shipped(&self, id: &PackageId) -> bool {
+        self.shipped.contains(id)
+    }
+}
