@@ -166,24 +166,12 @@ pub(crate) fn scan(
             pkg.measured = true;
         }
     }
-    // Stray `.rs` files of workspace members: present, but compiled by nothing.
-    let member_dirs: Vec<PathBuf> = graph
-        .workspace()
-        .iter()
-        .filter_map(|p| {
-            p.manifest_path()
-                .parent()
-                .map(|d| d.as_std_path().to_path_buf())
-        })
-        .collect();
+    // Stray `.rs` files of workspace members: in a module tree's directory, compiled by
+    // nothing.
     for member in graph.workspace().iter() {
         if !packages.contains(member.id()) {
             continue;
         }
-        let Some(dir) = member.manifest_path().parent() else {
-            continue;
-        };
-        let dir = dir.as_std_path();
         // Files reached but not read are in the tree too: reported once, as unreadable or out
         // of tree.
         let in_tree: BTreeSet<String> = reached
@@ -191,19 +179,14 @@ pub(crate) fn scan(
             .filter(|(p, _)| p == member.id())
             .map(|(_, f)| crate::relative(root, f))
             .collect();
-        let others: Vec<PathBuf> = member_dirs.iter().filter(|d| *d != dir).cloned().collect();
-        let stray = ignore::WalkBuilder::new(dir)
-            .filter_entry(move |e| {
-                let p = e.path();
-                !(e.file_type().is_some_and(|t| t.is_dir())
-                    && (p.file_name().is_some_and(|n| n == "target")
-                        || others.iter().any(|o| o == p)))
-            })
-            .build()
-            .filter_map(Result::ok)
-            .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
-            .filter(|e| !in_tree.contains(&crate::relative(root, e.path())))
-            .count();
+        let mut stray: Vec<String> = module_dirs(&member)
+            .iter()
+            .flat_map(|dir| rust_files_of_package(dir))
+            .map(|f| crate::relative(root, &f))
+            .filter(|f| !in_tree.contains(f))
+            .collect();
+        stray.sort();
+        stray.dedup();
         facts
             .packages
             .entry(member.id().clone())
@@ -222,6 +205,40 @@ pub(crate) fn scan(
     }
     facts.unreadable = problems;
     facts
+}
+
+/// The directories of a member's library and binary module trees (`src/`, `src/bin/`): where
+/// a `.rs` file no module declares is a forgotten module. Tests, benches, examples and the
+/// package directory itself are not among them: `.rs` files there are often data (compile-fail
+/// cases, parser test corpora) that no target is meant to compile.
+fn module_dirs(member: &PackageMetadata<'_>) -> BTreeSet<PathBuf> {
+    let package_dir = member.manifest_path().parent().map(|d| d.as_std_path());
+    member
+        .build_targets()
+        .filter(|t| matches!(t.id(), BuildTargetId::Library | BuildTargetId::Binary(_)))
+        .filter_map(|t| t.path().parent().map(|d| d.as_std_path().to_path_buf()))
+        .filter(|d| Some(d.as_path()) != package_dir)
+        .collect()
+}
+
+/// `.rs` files under `dir`, not descending into `target/` or into a directory with its own
+/// `Cargo.toml` (another package: a member, or a fixture crate).
+fn rust_files_of_package(dir: &Path) -> Vec<PathBuf> {
+    let top = dir.to_path_buf();
+    ignore::WalkBuilder::new(dir)
+        .filter_entry(move |e| {
+            let p = e.path();
+            let is_dir = e.file_type().is_some_and(|t| t.is_dir());
+            !(is_dir
+                && (p.file_name().is_some_and(|n| n == "target")
+                    || (p != top && p.join("Cargo.toml").exists())))
+        })
+        .build()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_some_and(|t| t.is_file()))
+        .filter(|e| e.path().extension().is_some_and(|x| x == "rs"))
+        .map(|e| e.into_path())
+        .collect()
 }
 
 /// Whether a package's build script compiles native code: it has a `cc` or `cmake`

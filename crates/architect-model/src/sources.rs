@@ -54,8 +54,9 @@ pub struct PackageSources {
     pub files: Vec<ScannedFile>,
     /// Lines holding code, over every file of every target.
     pub code_lines: usize,
-    /// `.rs` files in the package directory that no module tree reaches.
-    pub not_in_tree: usize,
+    /// `.rs` files in the directories of the library's and binaries' module trees that no
+    /// module declares, in path order (as findings show paths).
+    pub not_in_tree: Vec<String>,
     /// Size metrics over the library files.
     pub metrics: Metrics,
     /// Whether `metrics` was computed (workspace members; dependencies with `--deps` or under

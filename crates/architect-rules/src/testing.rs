@@ -166,6 +166,7 @@ macro_rules! assert_rule_snapshot {
         let rule: &$crate::rule::Rule = $rule;
         let findings = $crate::testing::run(rule, $crate::testing::fixture($fixture));
         let name = format!("{}@{}", rule.id.replace('/', "__"), $fixture);
-        insta::assert_snapshot!(name, $crate::testing::render(&findings));
+        let what = format!("{} on fixtures/rules/{}", rule.id, $fixture);
+        insta::assert_snapshot!(name, $crate::testing::render(&findings), &what);
     }};
 }
