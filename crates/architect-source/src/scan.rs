@@ -55,6 +55,8 @@ const CARGO_ENV: &[&str] = &[
     "RUSTC",
     "RUSTDOC",
     "DEP_",
+    // Set by docs.rs builds; reading it to skip native work there is the documented practice.
+    "DOCS_RS",
 ];
 
 /// Analyze one file.
@@ -1424,6 +1426,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn behaviours(&self) -> Vec<(Behaviour, Span, String)> {
         let mut out = Vec::new();
         let out_vars = self.out_dir_bindings();
+        let declared = self.rerun_env_declared();
         // Every token that mentions OUT_DIR, for the question "does this argument?".
         let mentions: Vec<u32> = (0..self.len())
             .filter(|&k| self.mentions_out_dir(k, &out_vars))
@@ -1469,11 +1472,19 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     let cargo_set = var
                         .as_deref()
                         .is_some_and(|v| CARGO_ENV.iter().any(|p| v.starts_with(p)));
-                    if !cargo_set {
+                    // `env::var(NAME)` of a literal or a binding the script declares with
+                    // `cargo:rerun-if-env-changed`: cargo reruns it when the variable changes.
+                    let named = var.clone().or_else(|| {
+                        self.ident(i + 2)
+                            .filter(|_| self.punct(i + 3, b')'))
+                            .map(str::to_string)
+                    });
+                    let is_declared = named.as_ref().is_some_and(|n| declared.contains(n));
+                    if !cargo_set && !is_declared {
                         out.push((
                             Behaviour::ReadsEnv,
                             self.span(i - 3, i + 1),
-                            var.unwrap_or_else(|| "a computed name".into()),
+                            named.unwrap_or_else(|| "a computed name".into()),
                         ));
                     }
                 }
@@ -1516,6 +1527,37 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     }
                 }
                 _ => {}
+            }
+        }
+        out
+    }
+
+    /// Variables a build script declares with `cargo:rerun-if-env-changed=NAME` (or
+    /// `cargo::`): the literal names, and the identifiers of `{NAME}` inline format arguments
+    /// or of the argument after a `{}` literal (`println!("cargo:rerun-if-env-changed={}", VAR)`).
+    fn rerun_env_declared(&self) -> HashSet<String> {
+        const KEY: &str = "rerun-if-env-changed=";
+        let mut out = HashSet::new();
+        for k in 0..self.len() {
+            if !self.is_str(k) || !self.text(k).contains(KEY) {
+                continue;
+            }
+            let Ok(text) = str_value(self.text(k)) else {
+                continue;
+            };
+            let Some(at) = text.find(KEY) else { continue };
+            let name = text[at + KEY.len()..].lines().next().unwrap_or("").trim();
+            match name.strip_prefix('{').and_then(|n| n.strip_suffix('}')) {
+                Some("") if self.punct(k + 1, b',') => {
+                    out.extend(self.ident(k + 2).map(str::to_string));
+                }
+                Some(inline) => {
+                    out.insert(inline.to_string());
+                }
+                None if !name.is_empty() => {
+                    out.insert(name.to_string());
+                }
+                None => {}
             }
         }
         out

@@ -545,3 +545,31 @@ fn an_inner_cfg_test_makes_the_whole_file_test_code() {
     let src = "#![cfg(test)]\nuse super::*;\nfn a() {}\n";
     assert_eq!(test_code(src), [src.trim_end()]);
 }
+
+#[test]
+fn environment_variables_the_build_script_declares_are_not_undeclared_reads() {
+    let f = analyze(
+        r#"
+        const ENABLE: &str = "MY_ENABLE";
+        fn main() {
+            println!("cargo:rerun-if-env-changed=LITERAL_DECLARED");
+            println!("cargo::rerun-if-env-changed={ENABLE}");
+            println!("cargo:rerun-if-env-changed={}", OTHER);
+            let a = env::var("LITERAL_DECLARED");
+            let b = env::var_os(ENABLE);
+            let c = std::env::var(OTHER);
+            let d = env::var("DOCS_RS");
+            let e = env::var("UNDECLARED");
+            let g = env::var(COMPUTED);
+        }
+    "#,
+        Wanted::BuildScript,
+    );
+    let got: Vec<&str> = f
+        .behaviours
+        .iter()
+        .filter(|(b, _, _)| *b == Behaviour::ReadsEnv)
+        .map(|(_, _, d)| d.as_str())
+        .collect();
+    assert_eq!(got, ["UNDECLARED", "COMPUTED"]);
+}

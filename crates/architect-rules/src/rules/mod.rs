@@ -16,6 +16,7 @@ pub mod supply_chain {
     pub mod advisory;
     pub mod build_script;
     pub mod build_script_behaviour;
+    pub mod build_script_inputs;
     pub mod cargo_config;
     pub mod git_source;
     pub mod notice;
@@ -79,6 +80,7 @@ pub static REGISTRY: &[&Rule] = &[
     &supply_chain::yanked::RULE,
     &supply_chain::build_script::RULE,
     &supply_chain::build_script_behaviour::RULE,
+    &supply_chain::build_script_inputs::RULE,
     &supply_chain::proc_macro::RULE,
     &supply_chain::git_source::RULE,
     &supply_chain::path_source::RULE,

@@ -1,4 +1,6 @@
-//! `supply-chain/build-script-behaviour`: what each build script does, read from its code.
+//! `supply-chain/build-script-behaviour`: build scripts that reach outside the build (the
+//! network, files outside `OUT_DIR`), or that could not be read. What they take in (C
+//! compilers, programs, environment variables) is `supply-chain/build-script-inputs`.
 
 use std::collections::BTreeMap;
 
@@ -11,15 +13,14 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/build-script-behaviour",
     section: Section::SupplyChain,
     default_level: Level::Warn,
-    summary: "what build scripts do: compile C, run programs, read the environment, use the network, write outside OUT_DIR",
+    summary: "build scripts that use the network or write outside OUT_DIR, or could not be read",
     docs: Docs {
         what: "Reads every workspace build script (and with `--deps`, every third-party build \
-               script on disk) and reports what it does: compiles C/C++ (cc, cmake), runs \
-               programs (`std::process::Command`), reads environment variables cargo does not \
-               set, touches the network (reqwest, ureq, curl, `TcpStream`), writes files \
-               outside `OUT_DIR`. Network access and writes outside `OUT_DIR` are `warn`, the \
-               rest `info`; a build script the scan could not read in full (too large, not \
-               UTF-8, outside its package) is `warn`: what it does is unknown.",
+               script on disk) and reports the ones that reach outside the build: touch the \
+               network (reqwest, ureq, curl, `TcpStream`) or write files outside `OUT_DIR` (a \
+               literal path not under it). A build script the scan could not read in full \
+               (too large, not UTF-8, outside its package) is reported too: what it does is \
+               unknown. One finding per package and behaviour.",
         why: "A list of build scripts says where arbitrary code runs; this says what it does. \
               Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
               read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
@@ -43,7 +44,18 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// What this rule reports; the rest is `build-script-inputs`'.
+const REACHES_OUT: &[Behaviour] = &[Behaviour::Network, Behaviour::WritesOutsideOutDir];
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let mut out = behaviours(cx, REACHES_OUT);
+    out.extend(unseen_scripts(cx));
+    out
+}
+
+/// One finding per package and behaviour of `kinds`, at the first place it shows, naming
+/// what it touches (hosts, programs, variables, paths).
+pub(super) fn behaviours(cx: &Ctx<'_>, kinds: &[Behaviour]) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
     for (id, pkg) in &facts.sources.packages {
@@ -59,6 +71,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .filter(|f| f.target == TargetKind::BuildScript)
         {
             for (b, span, detail) in &file.facts.behaviours {
+                if !kinds.contains(b) {
+                    continue;
+                }
                 let entry = by_kind.entry(*b).or_insert_with(|| (Vec::new(), None));
                 entry.0.push(detail);
                 if entry.1.is_none() {
@@ -69,10 +84,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         for (b, (mut details, location)) in by_kind {
             details.sort();
             details.dedup();
-            let level = match b {
-                Behaviour::Network | Behaviour::WritesOutsideOutDir => Level::Warn,
-                _ => Level::Info,
-            };
             let help = match b {
                 Behaviour::Network => "vendor what it downloads: a build must not need the network",
                 Behaviour::WritesOutsideOutDir => "write generated files to OUT_DIR only",
@@ -96,12 +107,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     ),
                     help,
                 )
-                .level(level)
                 .package(pkg_ref(&meta))
                 .at(location),
             );
         }
     }
+    out
+}
+
+/// Build scripts the scan did not read in full.
+fn unseen_scripts(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let mut out = Vec::new();
     let blind: std::collections::BTreeSet<&guppy::PackageId> = facts
         .sources
         .unreadable
@@ -174,12 +191,7 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            [
-                (Level::Info, "git"),
-                (Level::Info, "DEPLOY_TOKEN"),
-                (Level::Warn, "TcpStream"),
-                (Level::Warn, "fs::write"),
-            ]
+            [(Level::Warn, "TcpStream"), (Level::Warn, "fs::write")]
         );
     }
 }
