@@ -78,7 +78,8 @@ pub fn hakari_ws() -> &'static Facts {
 
 /// A rule fixture (`fixtures/rules/NAME`), loaded from its captured `metadata.json` so no
 /// cargo runs: copied to a temporary directory (the review never touches the checked-in
-/// tree) with `$ROOT` in the metadata replaced by the copy's path. Leaked: tests of one binary
+/// tree) with `$ROOT` in the metadata replaced by the copy's path, and `$CARGO_HOME` by a
+/// directory that does not exist. Leaked: tests of one binary
 /// share each fixture's facts.
 pub fn fixture(name: &str) -> &'static Facts {
     use std::collections::BTreeMap;
@@ -104,7 +105,13 @@ fn load_rule_fixture(name: &str) -> Facts {
     let captured = std::fs::read_to_string(root.join("metadata.json")).expect("metadata.json");
     let metadata = root.join("metadata.json");
     let root_text = root.to_str().expect("a UTF-8 temporary path");
-    std::fs::write(&metadata, captured.replace("$ROOT", root_text)).expect("write metadata");
+    // Registry sources are not on disk here: rule fixtures are reviewed without `--deps`.
+    let home = dir.path().join("cargo-home");
+    let home_text = home.to_str().expect("a UTF-8 temporary path");
+    let text = captured
+        .replace("$ROOT", root_text)
+        .replace("$CARGO_HOME", home_text);
+    std::fs::write(&metadata, text).expect("write metadata");
     let options = architect_load::LoadOptions {
         manifest_path: Some(root.join("Cargo.toml")),
         metadata_path: Some(metadata),

@@ -14,8 +14,12 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "crates built in more than one version",
     docs: Docs {
-        what: "Reports each crate name present in the build in more than one version, with the \
-               packages that pull in each version and the line that leads to it.",
+        what: "Reports each crate name present in the shipped build (what the members' \
+               `cargo build` compiles on the reviewed platforms; dev-dependencies and tooling \
+               members aside) in more than one copy, with the packages that pull in each and \
+               the line that leads to it. A workspace member and a registry copy of the same \
+               crate are reported as what they are: two distinct crates whose types do not \
+               unify, which a `[patch]` entry fixes.",
         why: "Each version is compiled separately, so duplicates add compile time and binary \
               size, and types of the two versions do not match (rustc's \"expected `Bytes`, found \
               `Bytes`\") where crates exchange them. They are also the usual sign of a \
@@ -40,12 +44,17 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Crate names with more than one built version, versions ascending.
+/// Crate names with more than one copy in the shipped build, versions ascending.
 pub fn duplicates<'a>(
     facts: &'a architect_model::Facts,
 ) -> BTreeMap<&'a str, Vec<PackageMetadata<'a>>> {
     let mut by_name: BTreeMap<&str, Vec<PackageMetadata<'_>>> = BTreeMap::new();
-    for p in facts.built() {
+    let shipped = facts
+        .scope
+        .shipped
+        .iter()
+        .filter_map(|id| facts.graph.metadata(id).ok());
+    for p in shipped {
         by_name.entry(p.name()).or_default().push(p);
     }
     by_name.retain(|_, v| v.len() > 1);
@@ -56,26 +65,73 @@ pub fn duplicates<'a>(
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let facts = cx.facts;
-    duplicates(facts)
+    duplicates(cx.facts)
         .into_iter()
-        .map(|(name, versions)| {
-            let list: Vec<String> = versions.iter().map(|p| p.version().to_string()).collect();
-            let mut f = cx.finding(
-                format!("`{name}` is built in {} versions: {}", versions.len(), list.join(", ")),
-                format!("see `cargo tree -d -i {name}`; align the requirements or update the package that lags"),
-            );
-            for p in &versions {
-                let (locations, path) = dependency_evidence(facts, p.id());
-                let chain = path.iter().map(ToString::to_string).collect::<Vec<_>>().join(" -> ");
-                f = f
-                    .package(pkg_ref(p))
-                    .note(format!("{} via {}", p.version(), if chain.is_empty() { "?".into() } else { chain }))
-                    .at(locations.into_iter().next());
-            }
-            f
-        })
+        .map(|(name, copies)| duplicate(cx, name, &copies))
         .collect()
+}
+
+/// Where a copy comes from, as `cargo tree` would tell it apart.
+fn origin(p: &PackageMetadata<'_>) -> String {
+    if p.in_workspace() {
+        format!("the workspace member at `{}`", member_dir(p))
+    } else if p.source().is_path() {
+        "a path dependency".to_string()
+    } else if p.source().is_crates_io() {
+        "crates.io".to_string()
+    } else {
+        p.source().to_string()
+    }
+}
+
+fn member_dir(p: &PackageMetadata<'_>) -> String {
+    p.source()
+        .workspace_path()
+        .map_or_else(|| ".".to_string(), |d| d.as_str().replace('\\', "/"))
+}
+
+/// One finding for the copies of `name` in the shipped build.
+fn duplicate(cx: &Ctx<'_>, name: &str, copies: &[PackageMetadata<'_>]) -> Finding {
+    let facts = cx.facts;
+    let same_version = copies.windows(2).any(|w| w[0].version() == w[1].version());
+    let member = copies.iter().find(|p| p.in_workspace());
+    let mut f = match member {
+        Some(m) if same_version => cx.finding(
+            format!(
+                "`{name}` is built twice: the workspace member at `{}` and a copy of the same version from another source; they are two distinct crates whose types do not unify",
+                member_dir(m)
+            ),
+            format!(
+                "point the dependency at the member with `[patch.crates-io] {name} = {{ path = \"{}\" }}` in the root manifest",
+                member_dir(m)
+            ),
+        ),
+        _ => {
+            let list: Vec<String> = copies.iter().map(|p| p.version().to_string()).collect();
+            cx.finding(
+                format!("`{name}` is built in {} versions: {}", copies.len(), list.join(", ")),
+                format!("see `cargo tree -d -i {name}`; align the requirements or update the package that lags"),
+            )
+        }
+    };
+    for p in copies {
+        let (locations, path) = dependency_evidence(facts, p.id());
+        let chain = path
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(" -> ");
+        let via = if chain.is_empty() {
+            String::new()
+        } else {
+            format!(" via {chain}")
+        };
+        f = f
+            .package(pkg_ref(p))
+            .note(format!("{} from {}{via}", p.version(), origin(p)))
+            .at(locations.into_iter().next());
+    }
+    f
 }
 
 #[cfg(test)]
@@ -97,5 +153,10 @@ mod tests {
             ("app/Cargo.toml", 13)
         );
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn a_member_and_its_registry_copy_but_not_dev_only_copies() {
+        crate::assert_rule_snapshot!(&RULE, "duplicates");
     }
 }
