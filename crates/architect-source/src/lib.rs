@@ -300,9 +300,15 @@ impl Hazard {
 /// A foreign-function boundary construct.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Ffi {
+    /// `extern "C" fn name` defined here: callable from C through a pointer, or exported with
+    /// [`Ffi::NoMangle`].
     ExternFn,
+    /// `extern "C" { ... }`: functions imported from C.
     ExternBlock,
+    /// `#[no_mangle]` or `#[export_name]`: a symbol exported under a fixed name, the ABI the
+    /// crate must keep stable. The detail is the item's name.
     NoMangle,
+    /// `#[repr(C)]`: a C layout (for FFI, or for byte casts such as bytemuck's).
     ReprC,
 }
 

@@ -22,6 +22,7 @@ use std::cell::{Cell, OnceCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+mod quoted;
 mod test_code;
 
 use crate::tokens::{Tok, TokKind, lex};
@@ -103,6 +104,9 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
     f.test_spans = s.test_spans();
     f.includes = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
+    let quoted = s.quoted_spans();
+    f.unsafes
+        .retain(|(_, span)| !quoted::inside(&quoted, *span));
     if wanted != Wanted::ModsAndUnsafe {
         f.metrics = s.metrics();
     }
@@ -115,6 +119,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.static_muts = s.static_muts();
         f.hazards = s.hazards(&imports);
         f.ffi = s.ffi();
+        f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.crate_refs = s.crate_refs();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
@@ -1401,10 +1406,29 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         out.push((Ffi::ExternFn, self.span(i, after + 1), name.to_string()));
                     }
                 }
-                Some("no_mangle")
+                Some(attr @ ("no_mangle" | "export_name"))
                     if i >= 1 && (self.punct(i - 1, b'[') || self.punct(i - 1, b'(')) =>
                 {
-                    out.push((Ffi::NoMangle, self.span(i, i), "no_mangle".to_string()));
+                    // The symbol: `export_name`'s string, else the `fn` or `static` after
+                    // the attribute(s).
+                    let renamed = (attr == "export_name" && self.punct(i + 1, b'='))
+                        .then(|| self.tok(i + 2))
+                        .flatten()
+                        .filter(|t| t.kind == TokKind::Str)
+                        .and_then(|t| str_value(t.text(self.src)).ok());
+                    let item = (i + 1..(i + 24).min(self.len()))
+                        .find(|&k| matches!(self.ident(k), Some("fn" | "static")))
+                        .and_then(|k| {
+                            let k = if self.is_ident(k + 1, "mut") {
+                                k + 1
+                            } else {
+                                k
+                            };
+                            self.ident(k + 1)
+                        })
+                        .unwrap_or(attr);
+                    let name = renamed.unwrap_or_else(|| item.to_string());
+                    out.push((Ffi::NoMangle, self.span(i, i), name));
                 }
                 Some("repr") if i >= 2 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
                     let close = self.close(i + 1);

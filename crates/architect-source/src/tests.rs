@@ -216,7 +216,7 @@ fn ffi_surface() {
             (ReprC, "Point"),
             (ReprC, "Tag"),
             (ExternBlock, "\"C\""),
-            (NoMangle, "no_mangle"),
+            (NoMangle, "answer"),
             (ExternFn, "answer")
         ]
     );
@@ -572,4 +572,25 @@ fn environment_variables_the_build_script_declares_are_not_undeclared_reads() {
         .map(|(_, _, d)| d.as_str())
         .collect();
     assert_eq!(got, ["UNDECLARED", "COMPUTED"]);
+}
+
+#[test]
+fn code_inside_quote_is_generated_for_users_not_the_crate_own() {
+    let f = all(r#"
+        pub fn derive(input: TokenStream) -> TokenStream {
+            let body = quote! { unsafe impl Send for #name {} #[no_mangle] extern "C" fn f() {} };
+            let more = quote::quote_spanned!(span => unsafe { ptr.read() });
+            let ty: Type = parse_quote!(unsafe fn());
+            unsafe { real_unsafe() }
+        }
+        #[export_name = "exported"]
+        pub extern "C" fn renamed() {}
+    "#);
+    let unsafes: Vec<UnsafeKind> = f.unsafes.iter().map(|(k, _)| *k).collect();
+    assert_eq!(unsafes, [UnsafeKind::Block], "only the crate's own block");
+    let ffi: Vec<(Ffi, &str)> = f.ffi.iter().map(|(k, _, d)| (*k, d.as_str())).collect();
+    assert_eq!(
+        ffi,
+        [(Ffi::NoMangle, "exported"), (Ffi::ExternFn, "renamed")]
+    );
 }

@@ -1,6 +1,10 @@
 //! A plain wall-clock guard on the two files of the security sweep, with a very generous bound
 //! (about 2 s each in a debug build on a 2-core machine; they took minutes before the scans
 //! were linear). In a test binary of its own, so the read-count tests do not run beside it.
+//!
+//! Ignored by default: a timed test fails on a loaded machine whatever the code does, and the
+//! machine-independent guard is `tests/linear.rs` (it counts token reads). Run it by hand on
+//! an idle machine: `cargo test -p architect-source --test wall_clock -- --ignored`.
 
 use std::time::{Duration, Instant};
 
@@ -8,6 +12,7 @@ use architect_source::{Wanted, analyze};
 
 /// The two files of the security sweep: minutes each before the scans were made linear.
 #[test]
+#[ignore = "wall-clock: run on an idle machine with --ignored (tests/linear.rs is the CI guard)"]
 fn the_sweeps_files_analyze_in_seconds_even_in_debug() {
     let levels = 80_000;
     let spawns = format!(

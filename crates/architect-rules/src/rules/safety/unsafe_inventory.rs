@@ -14,9 +14,12 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "unsafe blocks, fns, impls and traits per crate, and #![forbid(unsafe_code)]",
     docs: Docs {
-        what: "Counts, per workspace crate (and with `--deps` per third-party package), the \
-               `unsafe` blocks, functions, impls, traits and extern blocks in the code cargo \
-               compiles, and whether the crate root has `#![forbid(unsafe_code)]`. What \
+        what: "Counts, per shipped workspace crate (and with `--deps` per third-party package), \
+               the `unsafe` blocks, functions, impls, traits and extern blocks in the code \
+               cargo compiles for it (test code and code inside `quote!`, which a proc-macro \
+               generates for its users, aside), and lists in one finding the crates that have \
+               none and do not `#![forbid(unsafe_code)]`; a crate that forbids it needs no \
+               finding. What \
                cargo-geiger counts, from the module tree rather than a build. A crate with a \
                file the scan could not see (too large, not UTF-8, outside the workspace) is \
                never said to have no unsafe code: its count is a lower bound, or unknown.",
@@ -50,14 +53,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         facts.sources.packages.iter().chain(blind).collect();
     packages.sort_by(|a, b| a.0.cmp(b.0));
     packages.dedup_by(|a, b| a.0 == b.0);
+    let mut unforbidden = Vec::new();
     for (id, pkg) in packages {
         let Ok(meta) = facts.graph.metadata(id) else {
             continue;
         };
+        if meta.in_workspace() && !facts.scope.is_shipped_member(id) {
+            continue;
+        }
         let mut counts: BTreeMap<UnsafeKind, usize> = BTreeMap::new();
         let mut first = None;
         for file in &pkg.files {
             for (kind, span) in &file.facts.unsafes {
+                if !file.ships(*span) {
+                    continue;
+                }
                 *counts.entry(*kind).or_default() += 1;
                 if first.is_none() && meta.in_workspace() {
                     first = source_location(facts, file, *span, "first unsafe");
@@ -84,21 +94,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
         let parts: Vec<String> = counts
             .iter()
-            .map(|(k, n)| format!("{n} {}", label(*k)))
+            .map(|(k, n)| {
+                let (one, many) = label(*k);
+                count(*n, one, many)
+            })
             .collect();
         let not_scanned = count(unseen.len(), "file was", "files were");
         let (message, help) = match (total, forbids, unseen.is_empty()) {
-            (0, true, _) => (
-                format!("`{}` forbids unsafe code", meta.name()),
-                "nothing to do",
-            ),
-            (0, false, true) => (
-                format!(
-                    "`{}` has no unsafe code but does not forbid it",
-                    meta.name()
-                ),
-                "add `#![forbid(unsafe_code)]` to the crate root",
-            ),
+            // Nothing to say: the crate forbids it, and rustc enforces that.
+            (0, true, _) => continue,
+            (0, false, true) => {
+                unforbidden.push((meta.name().to_string(), id.clone()));
+                continue;
+            }
             (0, false, false) => (
                 format!(
                     "`{}`: whether it has unsafe code is unknown: {not_scanned} not scanned",
@@ -108,9 +116,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             ),
             (_, _, seen_all) => (
                 format!(
-                    "`{}` has {}{total} unsafe item(s): {}{}",
+                    "`{}` has {}{}: {}{}",
                     pkg_ref(&meta),
                     if seen_all { "" } else { "at least " },
+                    count(total, "unsafe item", "unsafe items"),
                     parts.join(", "),
                     if seen_all {
                         String::new()
@@ -133,16 +142,52 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
+    out.extend(unforbidden_finding(cx, &unforbidden));
     out
 }
 
-fn label(kind: UnsafeKind) -> &'static str {
+/// Crates shown by name in the aggregated finding; JSON lists every package.
+const SHOWN: usize = 12;
+
+/// One finding for every shipped crate that has no unsafe code and does not forbid it.
+fn unforbidden_finding(cx: &Ctx<'_>, crates: &[(String, PackageId)]) -> Option<Finding> {
+    let (first, _) = crates.first()?;
+    let names: Vec<String> = crates
+        .iter()
+        .take(SHOWN)
+        .map(|(n, _)| format!("`{n}`"))
+        .collect();
+    let more = crates.len().saturating_sub(SHOWN);
+    let mut f = cx.finding(
+        format!(
+            "{} no unsafe code but {} not forbid it: {}{}",
+            count(crates.len(), "crate has", "crates have"),
+            if crates.len() == 1 { "does" } else { "do" },
+            names.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        ),
+        "add `#![forbid(unsafe_code)]` to each crate root, or `unsafe_code = \"forbid\"` under `[workspace.lints.rust]` once",
+    );
+    for (_, id) in crates {
+        if let Ok(meta) = cx.facts.graph.metadata(id) {
+            f = f.package(pkg_ref(&meta));
+        }
+    }
+    let at = crates
+        .iter()
+        .find(|(n, _)| n == first)
+        .and_then(|(_, id)| cx.facts.manifests.get(id))
+        .and_then(|m| m.header().cloned());
+    Some(f.at(at))
+}
+
+fn label(kind: UnsafeKind) -> (&'static str, &'static str) {
     match kind {
-        UnsafeKind::Block => "blocks",
-        UnsafeKind::Fn => "fns",
-        UnsafeKind::Impl => "impls",
-        UnsafeKind::Trait => "traits",
-        UnsafeKind::ExternBlock => "extern blocks",
+        UnsafeKind::Block => ("block", "blocks"),
+        UnsafeKind::Fn => ("fn", "fns"),
+        UnsafeKind::Impl => ("impl", "impls"),
+        UnsafeKind::Trait => ("trait", "traits"),
+        UnsafeKind::ExternBlock => ("extern block", "extern blocks"),
     }
 }
 
@@ -155,8 +200,11 @@ mod tests {
     fn unsafe_counts_and_forbid() {
         let f = run(&RULE, source_rules());
         let messages: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
-        assert!(messages.contains(&"`builder` forbids unsafe code"));
-        assert!(messages.contains(&"`legacy 0.1.0` has 1 unsafe item(s): 1 blocks"));
+        assert!(
+            !messages.iter().any(|m| m.contains("`builder`")),
+            "a crate that forbids unsafe code needs no finding: {messages:?}"
+        );
+        assert!(messages.contains(&"`legacy 0.1.0` has 1 unsafe item: 1 block"));
         // `svc` has a file that is not UTF-8: its unsafe code is unknown, never "none".
         assert!(
             messages.contains(
@@ -166,5 +214,10 @@ mod tests {
         );
         let svc = f.iter().find(|f| f.message.starts_with("`svc")).unwrap();
         assert!(svc.notes[0].contains("not UTF-8"), "{:?}", svc.notes);
+    }
+
+    #[test]
+    fn test_code_and_quoted_code_are_not_the_crate_own_unsafe() {
+        crate::assert_rule_snapshot!(&RULE, "ffi");
     }
 }
