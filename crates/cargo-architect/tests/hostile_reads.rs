@@ -597,7 +597,7 @@ fn a_missing_path_module_is_not_a_blind_spot() {
     let doc = json(&review(tmp.path(), &args(&m, &["--format", "json"])));
     let unsafe_ = findings(&doc, "safety/unsafe-inventory");
     assert_eq!(
-        unsafe_[0]["message"], "`victim` has no unsafe code but does not forbid it",
+        unsafe_[0]["message"], "1 crate has no unsafe code but does not forbid it: `victim`",
         "{unsafe_:?}"
     );
     let unreadable = findings(&doc, "source/unreadable");

@@ -142,6 +142,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
         out.push(f);
     }
+    unforbidden.sort();
     out.extend(unforbidden_finding(cx, &unforbidden));
     out
 }
