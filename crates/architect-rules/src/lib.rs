@@ -39,7 +39,7 @@ pub fn schemas() -> Vec<RuleSchema> {
     REGISTRY.iter().map(|r| r.schema()).collect()
 }
 
-fn version_matches(req: &Option<String>, version: &str) -> bool {
+pub(crate) fn version_matches(req: &Option<String>, version: &str) -> bool {
     let Some(req) = req else { return true };
     match (VersionReq::parse(req), Version::parse(version)) {
         (Ok(r), Ok(v)) => r.matches(&v),
@@ -64,22 +64,18 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
         if level == Some(Level::Allow) {
             continue;
         }
-        let cx = Ctx {
-            facts,
-            rule,
-            config: rc,
-            shared,
-        };
+        let cx = Ctx::new(facts, rule, rc, shared);
         let mut produced = (rule.check)(&cx);
+        let applied_by_rule = cx.allow_hits();
         if let Some(rc) = rc {
-            for entry in &rc.allow {
+            for (k, entry) in rc.allow.iter().enumerate() {
                 let before = produced.len();
                 produced.retain(|f| {
                     !f.packages.first().is_some_and(|p| {
                         p.name == entry.package && version_matches(&entry.version, &p.version)
                     })
                 });
-                if produced.len() == before {
+                if produced.len() == before && !applied_by_rule.contains(&k) {
                     stale.push((
                         format!(
                             "`allow` entry for `{}` in `{}` matches no finding",
@@ -147,12 +143,7 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
     let waiver_rule = &rules::config::unused_waiver::RULE;
     let waiver_level = config.rule(waiver_rule.id).and_then(|c| c.level);
     if waiver_level != Some(Level::Allow) {
-        let cx = Ctx {
-            facts,
-            rule: waiver_rule,
-            config: None,
-            shared,
-        };
+        let cx = Ctx::new(facts, waiver_rule, None, shared);
         for (message, location) in stale {
             let mut f = cx.finding(
                 message,

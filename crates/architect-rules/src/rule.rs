@@ -51,6 +51,46 @@ pub struct Ctx<'a> {
     pub config: Option<&'a RuleConfig>,
     /// Computations the rules of one review share.
     pub shared: &'a crate::buildsim::Shared,
+    /// Indices of the `allow` entries a rule applied itself ([`Ctx::allows`]), so the engine
+    /// does not call them stale.
+    allow_hits: std::cell::RefCell<std::collections::BTreeSet<usize>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(
+        facts: &'a Facts,
+        rule: &'a Rule,
+        config: Option<&'a RuleConfig>,
+        shared: &'a crate::buildsim::Shared,
+    ) -> Self {
+        Ctx {
+            facts,
+            rule,
+            config,
+            shared,
+            allow_hits: Default::default(),
+        }
+    }
+
+    /// Whether the rule's `allow` list accepts `package` at `version`. Rules whose findings
+    /// aggregate many packages ask this per package (the engine's own filter drops a finding
+    /// by its first package only); an entry that matched counts as used.
+    pub fn allows(&self, package: &str, version: &str) -> bool {
+        let Some(rc) = self.config else { return false };
+        let hit = rc
+            .allow
+            .iter()
+            .position(|e| e.package == package && crate::version_matches(&e.version, version));
+        if let Some(k) = hit {
+            self.allow_hits.borrow_mut().insert(k);
+        }
+        hit.is_some()
+    }
+
+    /// The `allow` entries [`Ctx::allows`] matched.
+    pub(crate) fn allow_hits(&self) -> std::collections::BTreeSet<usize> {
+        self.allow_hits.borrow().clone()
+    }
 }
 
 impl Ctx<'_> {
@@ -134,4 +174,19 @@ impl FindingExt for Finding {
 /// `1 line`, `2 lines`: a count with its noun.
 pub(crate) fn count(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Names as a message lists them: the first `shown`, backquoted, then `and N more` (the
+/// finding's packages keep them all).
+pub(crate) fn name_list<S: AsRef<str>>(names: &[S], shown: usize) -> String {
+    let list = names
+        .iter()
+        .take(shown)
+        .map(|n| format!("`{}`", n.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ");
+    match names.len().saturating_sub(shown) {
+        0 => list,
+        more => format!("{list} and {more} more"),
+    }
 }

@@ -51,12 +51,8 @@ pub fn clean() -> &'static Facts {
 
 /// Run one rule over facts, with the configuration the fixture gives it.
 pub fn run(rule: &Rule, facts: &Facts) -> Vec<Finding> {
-    let cx = Ctx {
-        facts,
-        rule,
-        config: facts.config.rule(rule.id),
-        shared: &crate::buildsim::Shared::default(),
-    };
+    let shared = crate::buildsim::Shared::default();
+    let cx = Ctx::new(facts, rule, facts.config.rule(rule.id), &shared);
     (rule.check)(&cx)
 }
 

@@ -6,7 +6,7 @@ use architect_model::{Finding, Level, Section};
 use guppy::graph::PackageMetadata;
 
 use crate::graph::{dependency_evidence, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "build/duplicate-versions",
@@ -64,11 +64,79 @@ pub fn duplicates<'a>(
     by_name
 }
 
+/// Crates named in the message; the notes and packages keep them all.
+const SHOWN: usize = 12;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    duplicates(cx.facts)
-        .into_iter()
-        .map(|(name, copies)| duplicate(cx, name, &copies))
-        .collect()
+    let mut out = Vec::new();
+    let mut versions = Vec::new();
+    for (name, copies) in duplicates(cx.facts) {
+        let copies: Vec<_> = copies
+            .into_iter()
+            .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
+            .collect();
+        if copies.len() < 2 {
+            continue;
+        }
+        let same_version = copies.windows(2).any(|w| w[0].version() == w[1].version());
+        match copies.iter().find(|p| p.in_workspace()) {
+            Some(member) if same_version => out.push(member_copy(cx, name, member, &copies)),
+            _ => versions.push((name, copies)),
+        }
+    }
+    out.extend(several_versions(cx, &versions));
+    out
+}
+
+/// One finding for every crate built in several versions: the crates by name, and in the
+/// notes each version with the chain that pulls it in.
+fn several_versions(cx: &Ctx<'_>, dups: &[(&str, Vec<PackageMetadata<'_>>)]) -> Option<Finding> {
+    let facts = cx.facts;
+    let ((first, _), extra) = (dups.first()?, dups.len() - 1);
+    let names: Vec<String> = dups
+        .iter()
+        .map(|(n, c)| {
+            let vs: Vec<String> = c.iter().map(|p| p.version().to_string()).collect();
+            format!("{n} {}", vs.join(", "))
+        })
+        .collect();
+    let mut f = cx.finding(
+        format!(
+            "{} built in more than one version: {}",
+            count(dups.len(), "crate is", "crates are"),
+            name_list(&names, SHOWN)
+        ),
+        if extra == 0 {
+            format!("see `cargo tree -d -i {first}`; align the requirements or update the package that lags")
+        } else {
+            "see `cargo tree -d`; align your requirements, update the packages that lag, and accept the unavoidable ones in `allow` with a reason".to_string()
+        },
+    );
+    for (_, copies) in dups {
+        for p in copies {
+            let (locations, path) = dependency_evidence(facts, p.id());
+            let chain = path
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(" -> ");
+            let via = if chain.is_empty() {
+                String::new()
+            } else {
+                format!(" via {chain}")
+            };
+            f = f.package(pkg_ref(p)).note(format!(
+                "{} {} from {}{via}",
+                p.name(),
+                p.version(),
+                origin(p)
+            ));
+            if dups.len() == 1 {
+                f = f.at(locations.into_iter().next());
+            }
+        }
+    }
+    Some(f)
 }
 
 /// Where a copy comes from, as `cargo tree` would tell it apart.
@@ -90,32 +158,25 @@ fn member_dir(p: &PackageMetadata<'_>) -> String {
         .map_or_else(|| ".".to_string(), |d| d.as_str().replace('\\', "/"))
 }
 
-/// One finding for the copies of `name` in the shipped build.
-fn duplicate(cx: &Ctx<'_>, name: &str, copies: &[PackageMetadata<'_>]) -> Finding {
-    let facts = cx.facts;
-    let same_version = copies.windows(2).any(|w| w[0].version() == w[1].version());
-    let member = copies.iter().find(|p| p.in_workspace());
-    let mut f = match member {
-        Some(m) if same_version => cx.finding(
-            format!(
-                "`{name}` is built twice: the workspace member at `{}` and a copy of the same version from another source; they are two distinct crates whose types do not unify",
-                member_dir(m)
-            ),
-            format!(
-                "point the dependency at the member with `[patch.crates-io] {name} = {{ path = \"{}\" }}` in the root manifest",
-                member_dir(m)
-            ),
+/// A workspace member and a copy of the same version from elsewhere: two crates whose types
+/// do not unify.
+fn member_copy(
+    cx: &Ctx<'_>,
+    name: &str,
+    member: &PackageMetadata<'_>,
+    copies: &[PackageMetadata<'_>],
+) -> Finding {
+    let dir = member_dir(member);
+    let mut f = cx.finding(
+        format!(
+            "`{name}` is built twice: the workspace member at `{dir}` and a copy of the same version from another source; they are two distinct crates whose types do not unify"
         ),
-        _ => {
-            let list: Vec<String> = copies.iter().map(|p| p.version().to_string()).collect();
-            cx.finding(
-                format!("`{name}` is built in {} versions: {}", copies.len(), list.join(", ")),
-                format!("see `cargo tree -d -i {name}`; align the requirements or update the package that lags"),
-            )
-        }
-    };
+        format!(
+            "point the dependency at the member with `[patch.crates-io] {name} = {{ path = \"{dir}\" }}` in the root manifest"
+        ),
+    );
     for p in copies {
-        let (locations, path) = dependency_evidence(facts, p.id());
+        let (locations, path) = dependency_evidence(cx.facts, p.id());
         let chain = path
             .iter()
             .map(ToString::to_string)
@@ -143,9 +204,9 @@ mod tests {
     fn reports_each_version_with_its_declaring_line() {
         let f = run(&RULE, kitchen_sink());
         assert_eq!(f.len(), 1);
-        assert!(
-            f[0].message
-                .contains("`dup` is built in 2 versions: 0.1.3, 0.2.1")
+        assert_eq!(
+            f[0].message,
+            "1 crate is built in more than one version: `dup 0.1.3, 0.2.1`"
         );
         assert_eq!(f[0].locations.len(), 2);
         assert_eq!(

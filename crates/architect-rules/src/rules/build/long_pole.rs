@@ -113,6 +113,7 @@ mod tests {
 
     #[test]
     fn every_reported_unit_is_on_the_critical_path() {
+        let shared = crate::buildsim::Shared::default();
         let facts = kitchen_sink();
         let path = crate::buildsim::simulate(facts).result.structural_path;
         let mut config = RuleConfig::default();
@@ -122,12 +123,7 @@ mod tests {
         config
             .options
             .insert("min-seconds".into(), ConfigValue::Float(0.0));
-        let cx = Ctx {
-            facts,
-            rule: &RULE,
-            config: Some(&config),
-            shared: &Default::default(),
-        };
+        let cx = Ctx::new(facts, &RULE, Some(&config), &shared);
         let all = check(&cx);
         assert_eq!(
             all.len(),
@@ -137,12 +133,7 @@ mod tests {
         config
             .options
             .insert("min-share".into(), ConfigValue::Float(1.01));
-        let cx = Ctx {
-            facts,
-            rule: &RULE,
-            config: Some(&config),
-            shared: &Default::default(),
-        };
+        let cx = Ctx::new(facts, &RULE, Some(&config), &shared);
         assert!(check(&cx).is_empty());
     }
 }

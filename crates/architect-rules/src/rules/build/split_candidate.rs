@@ -171,34 +171,20 @@ mod tests {
 
     #[test]
     fn groups_and_saving() {
+        let shared = crate::buildsim::Shared::default();
         let facts = kitchen_sink();
         let mut config = RuleConfig::default();
         for k in ["min-saving-seconds", "min-saving-share"] {
             config.options.insert(k.into(), ConfigValue::Float(-1.0));
         }
-        let cx = Ctx {
-            facts,
-            rule: &RULE,
-            config: Some(&config),
-            shared: &Default::default(),
-        };
+        let cx = Ctx::new(facts, &RULE, Some(&config), &shared);
         // kitchen-sink's libraries are single files: nothing to split.
         assert!(check(&cx).is_empty());
-        let cx = Ctx {
-            facts,
-            rule: &RULE,
-            config: None,
-            shared: &Default::default(),
-        };
+        let cx = Ctx::new(facts, &RULE, None, &shared);
         assert!(check(&cx).is_empty());
         // svc's modules never refer to each other: one group each. `inner` is inline in
         // lib.rs and `latin1` could not be read, so neither is a file of its own.
-        let cx = Ctx {
-            facts: source_rules(),
-            rule: &RULE,
-            config: Some(&config),
-            shared: &Default::default(),
-        };
+        let cx = Ctx::new(source_rules(), &RULE, Some(&config), &shared);
         let f = check(&cx);
         let svc = f.iter().find(|f| f.packages[0].name == "svc").unwrap();
         assert!(

@@ -3,7 +3,7 @@
 use architect_model::{Finding, Level, Section};
 
 use crate::graph::pkg_ref;
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "msrv/missing-rust-version",
@@ -31,33 +31,60 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Members shown in the message; the finding's packages list them all.
+const SHOWN: usize = 12;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    cx.facts
+    let facts = cx.facts;
+    let mut missing: Vec<_> = facts
         .graph
         .workspace()
         .iter()
         .filter(|p| p.rust_version().is_none())
         // Nobody downstream builds an unpublished, fuzz or xtask package with an old toolchain.
-        .filter(|p| cx.facts.scope.is_published(p.id()))
-        .map(|p| {
-            cx.finding(
-                format!("`{}` does not declare `rust-version`", p.name()),
-                "add `rust-version = \"1.xx\"` to [workspace.package] and `rust-version.workspace = true` here",
-            )
-            .package(pkg_ref(&p))
-            .at(cx.facts.manifests.get(p.id()).and_then(|m| m.header().cloned()))
-        })
-        .collect()
+        .filter(|p| facts.scope.is_published(p.id()))
+        .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
+        .collect();
+    if missing.is_empty() {
+        return Vec::new();
+    }
+    missing.sort_by(|a, b| a.name().cmp(b.name()));
+    let names: Vec<&str> = missing.iter().map(|p| p.name()).collect();
+    // One cause, one place to fix it: `[workspace.package]` when there are several.
+    let at = match missing.as_slice() {
+        [one] => facts
+            .manifests
+            .get(one.id())
+            .and_then(|m| m.header().cloned()),
+        _ => facts.workspace_table.clone(),
+    };
+    let mut f = cx
+        .finding(
+            format!(
+                "{} not declare `rust-version`: {}",
+                count(missing.len(), "published member does", "published members do"),
+                name_list(&names, SHOWN)
+            ),
+            "set `rust-version = \"1.xx\"` once in [workspace.package] and `rust-version.workspace = true` in each member",
+        )
+        .at(at);
+    for p in &missing {
+        f = f.package(pkg_ref(p));
+    }
+    vec![f]
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, names, run};
+    use crate::testing::{clean, kitchen_sink, run};
 
     #[test]
     fn members_without_rust_version() {
-        assert_eq!(names(&run(&RULE, kitchen_sink())), ["app", "ffi", "macros"]);
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1, "one finding, one place to fix it");
+        let listed: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(listed, ["app", "ffi", "macros"]);
         assert!(
             run(&RULE, clean()).is_empty(),
             "inherited from [workspace.package]"

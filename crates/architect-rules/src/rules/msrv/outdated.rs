@@ -2,11 +2,11 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Finding, IndexVersion, Level, Section};
 use guppy::Version;
 
 use crate::graph::{is_registry, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 use crate::semver_util::{compatible, releases, rust_version};
 
 pub static RULE: Rule = Rule {
@@ -65,11 +65,15 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             };
         }
     }
-    let mut out = Vec::new();
+    let mut compatible_updates = Vec::new();
+    let mut major_updates = Vec::new();
     for (id, (members, msrv)) in direct {
         let Ok(p) = facts.graph.metadata(&id) else {
             continue;
         };
+        if cx.allows(p.name(), &p.version().to_string()) {
+            continue;
+        }
         let Some(all) = facts.index.crates.get(p.name()) else {
             continue;
         };
@@ -81,87 +85,121 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if newest <= locked {
             continue;
         }
+        let fit = msrv_fit(&published, msrv.as_ref(), newest);
+        let declared = format!("declared by {}", members.join(", "));
         let compatible_newest = published
             .iter()
             .rev()
             .map(|(v, _)| v)
             .find(|v| compatible(locked, v) && *v > locked);
-        let fits = msrv.as_ref().and_then(|m| {
-            published
-                .iter()
-                .rev()
-                .find(|(_, iv)| {
-                    iv.rust_version
-                        .as_deref()
-                        .and_then(rust_version)
-                        .is_none_or(|rv| &rv <= m)
-                })
-                .map(|(v, _)| (m.clone(), v.clone()))
-        });
-        let mut parts = Vec::new();
         if let Some(c) = compatible_newest {
-            parts.push(format!("{c} is semver-compatible"));
+            compatible_updates.push((p, format!("`{}` {locked} -> {c}{fit}", p.name())));
+        } else if !compatible(locked, newest) {
+            major_updates.push((
+                p,
+                format!("`{}` {locked} -> {newest} ({declared}){fit}", p.name()),
+            ));
         }
-        if !compatible(locked, newest) {
-            parts.push(format!("{newest} is a major update"));
-        }
-        let location = facts
-            .manifests
-            .iter()
-            .find_map(|(_, m)| m.dep(p.name()).cloned());
-        let mut f = cx
-            .finding(
-                format!("`{}` is behind: {}", pkg_ref(&p), parts.join("; ")),
-                match compatible_newest {
-                    Some(c) => format!("`cargo update -p {} --precise {c}`", p.name()),
-                    None => format!(
-                        "raise the requirement on `{}` to {newest} when you take the major update",
-                        p.name()
-                    ),
-                },
-            )
-            .package(pkg_ref(&p))
-            .note(format!("declared by {}", members.join(", ")))
-            .at(location);
-        match (fits, &msrv) {
-            (Some((m, v)), _) => {
-                f = f.note(format!(
-                    "newest release whose rust-version fits {}.{}: {v}{}",
-                    m.major,
-                    m.minor,
-                    if &v == newest { " (the newest)" } else { "" }
-                ));
-            }
-            (None, Some(m)) => {
-                f = f.note(format!(
-                    "no published release fits rust-version {}.{}",
-                    m.major, m.minor
-                ));
-            }
-            (None, None) => {}
-        }
-        out.push(f);
+    }
+    let mut out = Vec::new();
+    if !compatible_updates.is_empty() {
+        out.push(listed(
+            cx,
+            format!(
+                "{} semver-compatible releases `Cargo.lock` does not use",
+                count(
+                    compatible_updates.len(),
+                    "direct dependency has",
+                    "direct dependencies have"
+                )
+            ),
+            "`cargo update` takes them (check the rust-version notes first)",
+            compatible_updates,
+        ));
+    }
+    if !major_updates.is_empty() {
+        out.push(listed(
+            cx,
+            format!(
+                "{} a major version behind the newest release",
+                count(major_updates.len(), "direct dependency is", "direct dependencies are")
+            ),
+            "raise each requirement when you take the major update; `cargo update --breaking` (nightly) or edit the manifests",
+            major_updates,
+        ));
     }
     out
+}
+
+/// One finding for a list of dependencies, each a note (the packages in the finding).
+fn listed(
+    cx: &Ctx<'_>,
+    message: String,
+    help: &str,
+    items: Vec<(guppy::graph::PackageMetadata<'_>, String)>,
+) -> Finding {
+    let location = items.first().and_then(|(p, _)| {
+        cx.facts
+            .manifests
+            .values()
+            .find_map(|m| m.dep(p.name()).cloned())
+    });
+    let mut f = cx.finding(message, help).at(location);
+    for (p, note) in items {
+        f = f.package(pkg_ref(&p)).note(note);
+    }
+    f
+}
+
+/// `" (newest fitting rust-version 1.70: 1.2.0)"` when the newest release does not fit the
+/// declaring members' lowest `rust-version`, `" (no release fits rust-version 1.70)"` when
+/// none does; empty when the newest fits or no member declares one.
+fn msrv_fit(
+    published: &[(Version, &IndexVersion)],
+    msrv: Option<&Version>,
+    newest: &Version,
+) -> String {
+    let Some(m) = msrv else {
+        return String::new();
+    };
+    let fits = published.iter().rev().find(|(_, iv)| {
+        iv.rust_version
+            .as_deref()
+            .and_then(rust_version)
+            .is_none_or(|rv| &rv <= m)
+    });
+    match fits {
+        Some((v, _)) if v == newest => String::new(),
+        Some((v, _)) => format!(
+            " (newest fitting rust-version {}.{}: {v})",
+            m.major, m.minor
+        ),
+        None => format!(" (no release fits rust-version {}.{})", m.major, m.minor),
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{names, registry_ws, run};
+    use crate::testing::{registry_ws, run};
 
     #[test]
     fn behind_compatible_major_and_msrv_fit() {
         let f = run(&RULE, registry_ws());
-        assert_eq!(names(&f), ["msrvlib", "tokio", "vulnlib", "yankedlib"]);
-        let msrvlib = f.iter().find(|f| f.packages[0].name == "msrvlib").unwrap();
+        assert_eq!(f.len(), 1, "{f:?}");
         assert!(
-            msrvlib
-                .notes
-                .iter()
-                .any(|n| n == "no published release fits rust-version 1.70")
+            f[0].message
+                .starts_with("4 direct dependencies have semver-compatible")
         );
-        let tokio = f.iter().find(|f| f.packages[0].name == "tokio").unwrap();
-        assert!(tokio.notes.iter().any(|n| n.contains("fits 1.85: 1.40.0")));
+        let mut names: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
+        names.sort();
+        assert_eq!(names, ["msrvlib", "tokio", "vulnlib", "yankedlib"]);
+        assert!(
+            f[0].notes.iter().any(|n| n
+                .starts_with("`msrvlib` 3.1.0 -> 3.2.0 (newest fitting rust-version 1.70")
+                || n.contains("no release fits rust-version 1.70")),
+            "{:?}",
+            f[0].notes
+        );
     }
 }

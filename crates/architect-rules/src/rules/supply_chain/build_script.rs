@@ -1,19 +1,24 @@
-//! `supply-chain/build-script`: every package in the build that has a build script.
+//! `supply-chain/build-script`: the packages of the build that run a build script on the
+//! build host, in one finding.
 
 use architect_model::{Finding, Level, Section};
+use guppy::graph::PackageMetadata;
 
-use crate::graph::{dependency_evidence, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/build-script",
     section: Section::SupplyChain,
-    default_level: Level::Warn,
-    summary: "packages whose build script runs arbitrary code on the build host",
+    default_level: Level::Info,
+    summary: "the packages of the build that run a build script on the build host",
     docs: Docs {
-        what: "Lists every package in the build that has a build script (`build.rs`). Third-party \
-               build scripts are `warn`; the workspace's own are `info`. Accepted ones go in the \
-               rule's allow-list with a reason.",
+        what: "Lists, in one finding, the packages of the build (dev-dependencies included: \
+               `cargo test` runs their build scripts too) that have a build script \
+               (`build.rs`): the third-party ones by name, and how many are the workspace's own. \
+               Accepted ones go in the rule's allow-list with a reason and leave the list. What \
+               each script does is `supply-chain/build-script-behaviour` and \
+               `build-script-inputs` (third-party scripts with `--deps`).",
         why: "A build script is a program compiled and run on the build host, with the builder's \
               permissions and network, before the crate compiles: it can read credentials, \
               write anywhere and download anything, and its output is not reproducible. \
@@ -39,29 +44,54 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Third-party names shown in the message; the finding's packages list them all.
+const SHOWN: usize = 12;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let facts = cx.facts;
-    facts
+    let scripts: Vec<_> = cx
+        .facts
         .built()
         .filter(|p| p.has_build_script())
-        .map(|p| {
-            let (locations, path) = dependency_evidence(facts, p.id());
-            let own = p.in_workspace();
-            let who = if own { "workspace package" } else { "dependency" };
-            cx.finding(
-                format!("{who} `{}` runs a build script on the build host", pkg_ref(&p)),
-                if own {
-                    "keep the build script minimal and free of network and environment access"
-                } else {
-                    "review what it does, then accept it in `allow` with a reason, or avoid the crate"
-                },
+        .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
+        .collect();
+    let (own, third): (Vec<&PackageMetadata<'_>>, Vec<&PackageMetadata<'_>>) =
+        scripts.iter().partition(|p| p.in_workspace());
+    if scripts.is_empty() {
+        return Vec::new();
+    }
+    let mut names: Vec<&str> = third.iter().map(|p| p.name()).collect();
+    names.sort_unstable();
+    let message = match (third.len(), own.len()) {
+        (0, n) => format!(
+            "{} a build script on the build host",
+            count(
+                n,
+                "package of the workspace runs",
+                "packages of the workspace run"
             )
-            .level(if own { Level::Info } else { Level::Warn })
-            .package(pkg_ref(&p))
-            .via(path)
-            .at(locations.into_iter().next())
-        })
-        .collect()
+        ),
+        (t, n) => format!(
+            "{} a build script on the build host: {}{}",
+            count(t, "dependency runs", "dependencies run"),
+            name_list(&names, SHOWN),
+            if n > 0 {
+                format!("; and {} of the workspace", count(n, "package", "packages"))
+            } else {
+                String::new()
+            }
+        ),
+    };
+    // Third-party packages first, by name: the finding's first package is one to review.
+    let mut scripts = scripts;
+    scripts.sort_by(|a, b| (a.in_workspace(), a.name()).cmp(&(b.in_workspace(), b.name())));
+    let mut f = cx.finding(
+        message,
+        "review each third-party script, then accept it in `allow` with a reason so a new one stands out; prefer crates and features without one",
+    );
+    for p in scripts {
+        f = f.package(pkg_ref(&p));
+    }
+    vec![f]
 }
 
 #[cfg(test)]
@@ -70,12 +100,15 @@ mod tests {
     use crate::testing::{clean, kitchen_sink, names, run};
 
     #[test]
-    fn third_party_scripts_warn_and_own_scripts_inform() {
+    fn one_finding_listing_the_scripts_not_accepted() {
+        // kitchen-sink accepts `ring` in its allow-list.
         let f = run(&RULE, kitchen_sink());
-        assert_eq!(names(&f), ["ring", "ws-core"]);
-        let ring = f.iter().find(|f| f.packages[0].name == "ring").unwrap();
-        assert_eq!(ring.level, Level::Warn);
-        assert_eq!(ring.path.first().map(|p| p.name.as_str()), Some("ws-core"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "1 package of the workspace runs a build script on the build host"
+        );
+        assert_eq!(names(&f), ["ws-core"]);
         assert!(run(&RULE, clean()).is_empty());
     }
 }

@@ -2,8 +2,8 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{dependency_evidence, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/proc-macro",
@@ -11,7 +11,9 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "proc-macro packages: code that runs inside rustc at compile time",
     docs: Docs {
-        what: "Lists every proc-macro package in the build.",
+        what: "Lists, in one finding, the proc-macro packages of the build: the third-party \
+               ones by name, and how many are the workspace's own. Accepted ones go in the \
+               rule's allow-list with a reason and leave the list.",
         why: "A procedural macro is a dynamic library loaded into rustc and run on every \
               compilation, with the same power as a build script: it can read files, the \
               environment and the network while your code compiles, in developers' editors \
@@ -30,21 +32,64 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Third-party names shown in the message; the finding's packages list them all.
+const SHOWN: usize = 12;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    cx.facts
+    let macros: Vec<_> = cx
+        .facts
         .built()
         .filter(|p| p.is_proc_macro())
-        .map(|p| {
-            let (locations, path) = dependency_evidence(cx.facts, p.id());
-            cx.finding(
-                format!("`{}` is a proc-macro: it runs inside rustc", pkg_ref(&p)),
-                "accept it in `allow` with a reason once reviewed",
+        .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
+        .collect();
+    if macros.is_empty() {
+        return Vec::new();
+    }
+    let mut third: Vec<&str> = macros
+        .iter()
+        .filter(|p| !p.in_workspace())
+        .map(|p| p.name())
+        .collect();
+    third.sort_unstable();
+    let own = macros.len() - third.len();
+    let message = match (third.len(), own) {
+        (0, n) => format!(
+            "{} inside rustc",
+            count(
+                n,
+                "proc-macro of the workspace runs",
+                "proc-macros of the workspace run"
             )
-            .package(pkg_ref(&p))
-            .via(path)
-            .at(locations.into_iter().next())
-        })
-        .collect()
+        ),
+        (t, n) => format!(
+            "{} inside rustc at every build: {}{}",
+            count(
+                t,
+                "third-party proc-macro runs",
+                "third-party proc-macros run"
+            ),
+            name_list(&third, SHOWN),
+            if n > 0 {
+                format!(
+                    "; and {} of the workspace",
+                    count(n, "proc-macro", "proc-macros")
+                )
+            } else {
+                String::new()
+            }
+        ),
+    };
+    // Third-party packages first, by name: the finding's first package is one to review.
+    let mut macros = macros;
+    macros.sort_by(|a, b| (a.in_workspace(), a.name()).cmp(&(b.in_workspace(), b.name())));
+    let mut f = cx.finding(
+        message,
+        "accept each in `allow` with a reason once reviewed, so a new one stands out",
+    );
+    for p in macros {
+        f = f.package(pkg_ref(&p));
+    }
+    vec![f]
 }
 
 #[cfg(test)]
@@ -54,9 +99,13 @@ mod tests {
 
     #[test]
     fn lists_proc_macros() {
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1);
+        assert_eq!(names(&f), ["serde_derive"], "the first package");
         assert_eq!(
-            names(&run(&RULE, kitchen_sink())),
-            ["macros", "serde_derive"]
+            f[0].packages.len(),
+            2,
+            "serde_derive and the workspace's `macros`"
         );
         assert!(run(&RULE, clean()).is_empty());
     }
