@@ -127,13 +127,15 @@ fn advisories_on_the_host_with_fixes_and_evidence() {
 
     let outdated: Vec<String> = findings(&doc, "msrv/outdated")
         .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
+        .flat_map(|f| f["notes"].as_array().unwrap().clone())
+        .map(|n| n.as_str().unwrap().to_string())
         .collect();
     assert!(
-        outdated.contains(
-            &"`vulnlib 1.0.0` is behind: 1.1.0 is semver-compatible; 2.0.0 is a major update"
-                .to_string()
-        ),
+        outdated.contains(&"`vulnlib` 1.0.0 -> 1.1.0".to_string()),
+        "{outdated:?}"
+    );
+    assert!(
+        outdated.contains(&"`vulnlib` 1.0.0 -> 2.0.0 (declared by app)".to_string()),
         "{outdated:?}"
     );
 }

@@ -85,7 +85,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if newest <= locked {
             continue;
         }
-        let fit = msrv_fit(&published, msrv.as_ref(), newest);
         let declared = format!("declared by {}", members.join(", "));
         let compatible_newest = published
             .iter()
@@ -93,8 +92,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .map(|(v, _)| v)
             .find(|v| compatible(locked, v) && *v > locked);
         if let Some(c) = compatible_newest {
+            let fit = msrv_fit(&published, msrv.as_ref(), c);
             compatible_updates.push((p, format!("`{}` {locked} -> {c}{fit}", p.name())));
-        } else if !compatible(locked, newest) {
+        }
+        if !compatible(locked, newest) {
+            let fit = msrv_fit(&published, msrv.as_ref(), newest);
             major_updates.push((
                 p,
                 format!("`{}` {locked} -> {newest} ({declared}){fit}", p.name()),
@@ -151,30 +153,39 @@ fn listed(
     f
 }
 
-/// `" (newest fitting rust-version 1.70: 1.2.0)"` when the newest release does not fit the
-/// declaring members' lowest `rust-version`, `" (no release fits rust-version 1.70)"` when
-/// none does; empty when the newest fits or no member declares one.
+/// Empty when `target` fits the declaring members' lowest `rust-version` (or none is
+/// declared); otherwise what it needs, and the newest release that fits, if any.
 fn msrv_fit(
     published: &[(Version, &IndexVersion)],
     msrv: Option<&Version>,
-    newest: &Version,
+    target: &Version,
 ) -> String {
     let Some(m) = msrv else {
         return String::new();
     };
-    let fits = published.iter().rev().find(|(_, iv)| {
-        iv.rust_version
-            .as_deref()
-            .and_then(rust_version)
-            .is_none_or(|rv| &rv <= m)
-    });
+    let needs = |iv: &IndexVersion| iv.rust_version.as_deref().and_then(rust_version);
+    let Some(need) = published
+        .iter()
+        .find(|(v, _)| v == target)
+        .and_then(|(_, iv)| needs(iv))
+        .filter(|need| need > m)
+    else {
+        return String::new();
+    };
+    let fits = published
+        .iter()
+        .rev()
+        .find(|(_, iv)| needs(iv).is_none_or(|rv| &rv <= m));
+    let (mm, mn) = (m.major, m.minor);
     match fits {
-        Some((v, _)) if v == newest => String::new(),
         Some((v, _)) => format!(
-            " (newest fitting rust-version {}.{}: {v})",
-            m.major, m.minor
+            " (needs rust-version {}.{}, above {mm}.{mn}; the newest that fits is {v})",
+            need.major, need.minor
         ),
-        None => format!(" (no release fits rust-version {}.{})", m.major, m.minor),
+        None => format!(
+            " (needs rust-version {}.{}, above {mm}.{mn}; no release fits)",
+            need.major, need.minor
+        ),
     }
 }
 
@@ -186,7 +197,6 @@ mod tests {
     #[test]
     fn behind_compatible_major_and_msrv_fit() {
         let f = run(&RULE, registry_ws());
-        assert_eq!(f.len(), 1, "{f:?}");
         assert!(
             f[0].message
                 .starts_with("4 direct dependencies have semver-compatible")
@@ -194,12 +204,16 @@ mod tests {
         let mut names: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
         names.sort();
         assert_eq!(names, ["msrvlib", "tokio", "vulnlib", "yankedlib"]);
-        assert!(
-            f[0].notes.iter().any(|n| n
-                .starts_with("`msrvlib` 3.1.0 -> 3.2.0 (newest fitting rust-version 1.70")
-                || n.contains("no release fits rust-version 1.70")),
-            "{:?}",
-            f[0].notes
+        assert_eq!(
+            f[0].notes,
+            [
+                "`msrvlib` 3.1.0 -> 3.2.0 (needs rust-version 1.88, above 1.70; no release fits)",
+                "`tokio` 1.38.0 -> 1.40.0",
+                "`vulnlib` 1.0.0 -> 1.1.0",
+                "`yankedlib` 2.0.0 -> 2.0.1",
+            ]
         );
+        assert_eq!(f.len(), 2, "and the major updates");
+        assert_eq!(f[1].notes, ["`vulnlib` 1.0.0 -> 2.0.0 (declared by app)"]);
     }
 }
