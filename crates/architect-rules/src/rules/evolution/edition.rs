@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use architect_model::{Finding, Level, Section};
 
 use crate::graph::pkg_ref;
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "evolution/edition",
@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "workspace members on an edition before 2024",
     docs: Docs {
-        what: "Counts workspace members per edition and reports those before 2024.",
+        what: "Reports, in one finding, the workspace members on an edition before 2024, per \
+               edition, pointing at the oldest one's `edition` line.",
         why: "Editions change the language for one crate at a time; a workspace that lags \
               accumulates migration work, and some migrations need a person, not `cargo fix`: \
               in 2024 `std::env::set_var` became `unsafe` (each call needs an argument that no \
@@ -33,38 +34,53 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Members named per edition in the notes; the finding's packages list them all.
+const SHOWN: usize = 12;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in facts.graph.workspace().iter() {
-        *counts.entry(p.edition()).or_default() += 1;
+    let members: Vec<_> = facts.graph.workspace().iter().collect();
+    let mut behind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for p in &members {
+        if p.edition() != "2024" && !cx.allows(p.name(), &p.version().to_string()) {
+            behind.entry(p.edition()).or_default().push(p.name());
+        }
     }
-    let tally = counts
+    let n: usize = behind.values().map(Vec::len).sum();
+    if n == 0 {
+        return Vec::new();
+    }
+    let tally = behind
         .iter()
-        .map(|(e, n)| format!("{e}: {n}"))
+        .map(|(e, names)| format!("{e}: {}", names.len()))
         .collect::<Vec<_>>()
         .join(", ");
-    facts
-        .graph
-        .workspace()
+    let mut f = cx.finding(
+        format!(
+            "{n} of {} on an edition before 2024 ({tally})",
+            count(members.len(), "member is", "members are")
+        ),
+        "migrate one crate at a time: `cargo fix --edition -p CRATE`, set edition = \"2024\", and move `edition` to [workspace.package] once all agree",
+    );
+    for (edition, names) in &mut behind {
+        names.sort_unstable();
+        f = f.note(format!("edition {edition}: {}", name_list(names, SHOWN)));
+    }
+    let mut listed: Vec<_> = members
         .iter()
-        .filter(|p| p.edition() != "2024")
-        .map(|p| {
-            cx.finding(
-                format!("`{}` is on edition {}", p.name(), p.edition()),
-                format!(
-                    "migrate with `cargo fix --edition -p {}`, then set edition = \"2024\"",
-                    p.name()
-                ),
-            )
-            .package(pkg_ref(&p))
-            .note(format!("members per edition: {tally}"))
-            .at(facts
-                .manifests
-                .get(p.id())
-                .and_then(|m| m.edition.clone().or_else(|| m.header().cloned())))
-        })
-        .collect()
+        .filter(|p| p.edition() != "2024" && !cx.allows(p.name(), &p.version().to_string()))
+        .collect();
+    listed.sort_by_key(|p| (p.edition(), p.name()));
+    let at = listed.first().and_then(|p| {
+        facts
+            .manifests
+            .get(p.id())
+            .and_then(|m| m.edition.clone().or_else(|| m.header().cloned()))
+    });
+    for p in listed {
+        f = f.package(pkg_ref(p));
+    }
+    vec![f.at(at)]
 }
 
 #[cfg(test)]
@@ -73,16 +89,18 @@ mod tests {
     use crate::testing::{clean, kitchen_sink, names, run};
 
     #[test]
-    fn members_before_2024_point_at_their_edition_line() {
+    fn members_before_2024_in_one_finding_at_the_oldest() {
         let f = run(&RULE, kitchen_sink());
-        assert_eq!(names(&f), ["app", "ffi", "macros"]);
-        let ffi = f.iter().find(|f| f.packages[0].name == "ffi").unwrap();
-        assert!(ffi.message.contains("2018"));
-        assert_eq!(ffi.locations[0].line, 4);
-        assert!(
-            ffi.notes[0].contains("2018: 1, 2021: 2, 2024: 1"),
-            "{:?}",
-            ffi.notes
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "3 of 4 members are on an edition before 2024 (2018: 1, 2021: 2)"
+        );
+        assert_eq!(names(&f), ["ffi"], "the oldest first");
+        assert_eq!(f[0].locations[0].line, 4, "ffi's edition line");
+        assert_eq!(
+            f[0].notes,
+            ["edition 2018: `ffi`", "edition 2021: `app`, `macros`"]
         );
         assert!(run(&RULE, clean()).is_empty());
     }
