@@ -756,7 +756,7 @@ fn simulate_build(
             graph
                 .workspace()
                 .iter()
-                .filter(|m| shipped::role(m) != architect_model::MemberRole::Tooling)
+                .filter(|m| shipped::role(m).0 != architect_model::MemberRole::Tooling)
                 .map(|m| m.id()),
         )
         .map_err(|e| LoadError::Platform {

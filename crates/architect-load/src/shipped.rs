@@ -11,19 +11,49 @@ use guppy::graph::{PackageGraph, PackageMetadata, PackagePublish};
 /// Crates whose presence makes a package a fuzzing harness.
 const FUZZ_ENGINES: &[&str] = &["libfuzzer-sys", "afl", "honggfuzz"];
 
-/// What `member` is: tooling, unpublished or published.
-pub(crate) fn role(member: &PackageMetadata<'_>) -> MemberRole {
+/// What `member` is: tooling, unpublished (with why) or published.
+pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>) {
     let name = member.name();
     let fuzz = member
         .direct_links()
         .any(|l| FUZZ_ENGINES.contains(&l.to().name()));
     if fuzz || name == "xtask" || name.starts_with("xtask-") {
-        MemberRole::Tooling
-    } else if matches!(member.publish(), PackagePublish::Registries([])) {
-        MemberRole::Unpublished
-    } else {
-        MemberRole::Published
+        return (MemberRole::Tooling, None);
     }
+    match unpublished_why(member) {
+        Some(why) => (MemberRole::Unpublished, Some(why)),
+        None => (MemberRole::Published, None),
+    }
+}
+
+/// Why nobody outside the workspace builds against `member`'s API: it says so
+/// (`publish = false`), its version says so (0.0.x, as a workspace's internal crates are
+/// numbered), or `cargo publish` would refuse it as it stands (no `description` or `license`,
+/// or a dependency with no version requirement, such as a path dependency without `version`).
+fn unpublished_why(member: &PackageMetadata<'_>) -> Option<String> {
+    if matches!(member.publish(), PackagePublish::Registries([])) {
+        return Some("`publish = false`".into());
+    }
+    let v = member.version();
+    if v.major == 0 && v.minor == 0 {
+        return Some(format!("version {v}: an internal crate's numbering"));
+    }
+    if member.description().is_none() {
+        return Some("no `description`: `cargo publish` refuses it".into());
+    }
+    if member.license().is_none() && member.license_file().is_none() {
+        return Some("no `license`: `cargo publish` refuses it".into());
+    }
+    let unversioned = member.direct_links().find(|l| {
+        (l.normal().is_present() || l.build().is_present())
+            && l.version_req() == &guppy::VersionReq::STAR
+    });
+    unversioned.map(|l| {
+        format!(
+            "its dependency on `{}` has no version requirement: `cargo publish` refuses it",
+            l.to().name()
+        )
+    })
 }
 
 /// Every link a build set follows: target, host, proc-macro and build-dependency links.
@@ -44,11 +74,15 @@ pub(crate) fn scope_facts(
     shipped: &CargoSet<'_>,
     cfgs: &[String],
 ) -> ScopeFacts {
-    let roles: BTreeMap<PackageId, MemberRole> = graph
-        .workspace()
-        .iter()
-        .map(|m| (m.id().clone(), role(&m)))
-        .collect();
+    let mut roles = BTreeMap::new();
+    let mut unpublished = BTreeMap::new();
+    for m in graph.workspace().iter() {
+        let (r, why) = role(&m);
+        roles.insert(m.id().clone(), r);
+        if let Some(why) = why {
+            unpublished.insert(m.id().clone(), why);
+        }
+    }
     let shipped_links = links(shipped);
     let edges = links(full)
         .into_iter()
@@ -66,6 +100,7 @@ pub(crate) fn scope_facts(
         .collect();
     ScopeFacts {
         roles,
+        unpublished,
         shipped,
         edges,
         cfgs: cfgs.to_vec(),

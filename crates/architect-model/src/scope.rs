@@ -17,8 +17,9 @@ use guppy::PackageId;
 pub enum MemberRole {
     /// Published to a registry: its library is an API other crates build against.
     Published,
-    /// `publish = false` (or `publish = []`): built into the workspace's own binaries and
-    /// deployed, but no crate outside the workspace depends on its API.
+    /// Built into the workspace's own binaries and deployed, but no crate outside the
+    /// workspace depends on its API: `publish = false`, a 0.0.x version, or a manifest
+    /// `cargo publish` would refuse (see [`ScopeFacts::unpublished`]).
     Unpublished,
     /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
     /// `libfuzzer-sys`, `afl` or `honggfuzz`) or build automation (`xtask`, `xtask-*`).
@@ -29,7 +30,7 @@ impl MemberRole {
     pub fn describe(self) -> &'static str {
         match self {
             MemberRole::Published => "published",
-            MemberRole::Unpublished => "`publish = false`",
+            MemberRole::Unpublished => "not published",
             MemberRole::Tooling => "tooling (fuzz or xtask)",
         }
     }
@@ -49,6 +50,8 @@ pub enum CodeScope {
 pub struct ScopeFacts {
     /// The role of each workspace member.
     pub roles: BTreeMap<PackageId, MemberRole>,
+    /// Why each unpublished member is, said for a reader.
+    pub unpublished: BTreeMap<PackageId, String>,
     /// Packages `cargo build` of every member but tooling builds on the reviewed platforms,
     /// without dev-dependencies: what the workspace ships in its binaries and libraries.
     /// Members included.

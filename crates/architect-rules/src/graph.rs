@@ -229,6 +229,8 @@ mod tests {
             roles,
             [
                 ("api".to_string(), MemberRole::Published),
+                ("engine".to_string(), MemberRole::Unpublished),
+                ("glue".to_string(), MemberRole::Unpublished),
                 ("internal".to_string(), MemberRole::Unpublished),
                 ("svc".to_string(), MemberRole::Published),
                 ("svc-fuzz".to_string(), MemberRole::Tooling),
@@ -241,8 +243,24 @@ mod tests {
         // no fuzz harness, no edge under a cfg that is off for the host.
         assert_eq!(
             shipped,
-            ["api", "hyperish", "internal", "svc", "tokio", "webish"]
+            [
+                "api", "engine", "glue", "hyperish", "internal", "svc", "tokio", "webish"
+            ]
         );
+        let why: Vec<&str> = facts
+            .scope
+            .unpublished
+            .values()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(why.len(), 3, "{why:?}");
+        for reason in [
+            "`publish = false`",
+            "version 0.0.0: an internal crate's numbering",
+            "its dependency on `svc` has no version requirement: `cargo publish` refuses it",
+        ] {
+            assert!(why.contains(&reason), "{why:?}");
+        }
         let mut built: Vec<String> = facts.built().map(|p| p.name().to_string()).collect();
         built.sort();
         assert_eq!(
@@ -250,6 +268,8 @@ mod tests {
             [
                 "api",
                 "async-std",
+                "engine",
+                "glue",
                 "hyperish",
                 "internal",
                 "libfuzzer-sys",

@@ -62,7 +62,7 @@ fn kitchen_sink_rules_fire_where_expected() {
     // The duplicate points at both declaring lines, with the inclusion paths.
     let dup = &findings(&doc, "build/duplicate-versions")[0];
     assert_eq!(dup["locations"][0]["path"], "app/Cargo.toml");
-    assert_eq!(dup["locations"][0]["line"], 13);
+    assert_eq!(dup["locations"][0]["line"], 15);
     assert_eq!(dup["locations"][1]["path"], "core/Cargo.toml");
     // async-std is named with the member that pulls it in.
     let rt = findings(&doc, "async/runtimes");
@@ -217,7 +217,7 @@ fn every_format_renders_the_same_findings() {
     let gh = stdout(&run_in(&ws, &["--offline", "--format", "github"]));
     assert_eq!(gh.lines().count(), n);
     assert!(
-        gh.contains("::warning file=app/Cargo.toml,line=13,col=1,title=build/duplicate-versions::"),
+        gh.contains("::warning file=app/Cargo.toml,line=15,col=1,title=build/duplicate-versions::"),
         "{gh}"
     );
 

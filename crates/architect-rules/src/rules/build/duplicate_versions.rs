@@ -211,7 +211,7 @@ mod tests {
         assert_eq!(f[0].locations.len(), 2);
         assert_eq!(
             (f[0].locations[0].path.as_str(), f[0].locations[0].line),
-            ("app/Cargo.toml", 13)
+            ("app/Cargo.toml", 15)
         );
         assert!(run(&RULE, clean()).is_empty());
     }

@@ -80,7 +80,7 @@ mod tests {
         let f = run(&RULE, kitchen_sink());
         assert_eq!(names(&f), ["ffi"]);
         assert_eq!(f[0].message, "`ffi` is built as cdylib");
-        assert_eq!(f[0].locations[0].line, 7);
+        assert_eq!(f[0].locations[0].line, 9);
         assert!(run(&RULE, clean()).is_empty());
     }
 }
