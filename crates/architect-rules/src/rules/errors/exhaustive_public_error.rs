@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use architect_model::{Finding, Level, Section};
 
 use crate::graph::{pkg_ref, source_location, workspace_sources};
+use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -15,7 +16,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports public enums of workspace libraries that are error types (derive \
                `Error`, implement `std::error::Error`, or are named `*Error`) and lack \
-               `#[non_exhaustive]`.",
+               `#[non_exhaustive]`. Public: reachable from the crate root through `pub` \
+               modules or `pub use` re-exports (globs included), and not `#[doc(hidden)]`.",
         why: "Callers may `match` an exhaustive enum without a wildcard arm, so adding a \
               variant (a new failure mode, which errors acquire all the time) is a breaking \
               change and a major release. `#[non_exhaustive]` makes the wildcard mandatory from \
@@ -46,12 +48,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
             .collect();
-        for file in pkg.lib_files().filter(|f| f.public) {
+        let api = PublicApi::of(pkg);
+        for file in pkg.lib_files() {
+            let reached = |e: &&architect_model::PubEnum| {
+                let module = module_of(file, &e.inline_parents);
+                api.reaches(file.public && e.public, &module, &e.name)
+            };
             for e in file
                 .facts
                 .pub_enums
                 .iter()
-                .filter(|e| e.public && !e.non_exhaustive)
+                .filter(|e| !e.non_exhaustive)
+                .filter(reached)
             {
                 let why = if e.derives_error {
                     "derives `Error`"
@@ -88,6 +96,19 @@ mod tests {
             .iter()
             .map(|f| f.message.split('`').nth(1).unwrap())
             .collect();
-        assert_eq!(names, ["ParseError", "ServeError"]);
+        // pubapi: `GlobError` and `ReexportedError` are re-exported from a private module (by a glob,
+        // by name); `NetError`'s module is declared inside a macro invocation.
+        assert_eq!(
+            names,
+            [
+                "GlobError",
+                "ReexportedError",
+                "NetError",
+                "ParseError",
+                "ServeError"
+            ]
+        );
+        // Declared `pub` in a private module that re-exports nothing of it: not API.
+        assert!(f.iter().all(|f| !f.message.contains("UnexportedError")));
     }
 }
