@@ -29,6 +29,7 @@ impl PublicApi {
             .filter(|f| f.scope == CodeScope::Shipped)
             .collect();
         let known = known_modules(&files);
+        let children = pub_children(&files);
         let uses: Vec<(String, bool, &ReExport)> = files
             .iter()
             .flat_map(|f| {
@@ -39,9 +40,15 @@ impl PublicApi {
             })
             .collect();
         let mut api = PublicApi::default();
-        // Each round adds at least one module or item; a re-export can add one of each.
-        for _ in 0..=2 * uses.len() {
+        // Each round adds at least one module or item; a re-export can add one of each, a
+        // `pub mod` one module.
+        for _ in 0..=2 * uses.len() + children.len() {
             let mut changed = false;
+            for (parent, child) in &children {
+                if api.modules.contains(parent) {
+                    changed |= api.modules.insert(child.clone());
+                }
+            }
             for (module, reachable, r) in &uses {
                 if !api.active(*reachable, module, r) {
                     continue;
@@ -114,6 +121,37 @@ fn known_modules(files: &[&ScannedFile]) -> BTreeSet<String> {
         }
     }
     known
+}
+
+/// `(parent, child)` for each `pub mod` (a file's or an inline one, not `#[doc(hidden)]`): a
+/// glob or module re-export of the parent reaches the child too.
+fn pub_children(files: &[&ScannedFile]) -> BTreeSet<(String, String)> {
+    let mut out = BTreeSet::new();
+    for f in files {
+        for m in f.facts.mods.iter().filter(|m| m.is_pub && !m.doc_hidden) {
+            let parent = module_of(f, &m.inline_parents);
+            let child = join(&parent, &m.name);
+            out.insert((parent, child));
+        }
+        let chains = f
+            .facts
+            .re_exports
+            .iter()
+            .map(|r| &r.inline_parents)
+            .chain(f.facts.pub_enums.iter().map(|e| &e.inline_parents))
+            .chain(f.facts.api_uses.iter().map(|u| &u.inline_parents));
+        for chain in chains {
+            let mut parent = f.module.clone();
+            for (name, is_pub) in chain {
+                let child = join(&parent, name);
+                if *is_pub {
+                    out.insert((parent, child.clone()));
+                }
+                parent = child;
+            }
+        }
+    }
+    out
 }
 
 fn join(module: &str, name: &str) -> String {
