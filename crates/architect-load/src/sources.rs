@@ -569,7 +569,8 @@ impl<'a> WalkCx<'a> {
     fn child_module(&self, v: &Visit, text: &str, m: &architect_source::ModDecl) -> Option<Visit> {
         let here = v.file.parent().unwrap_or(Path::new(""));
         let nested: PathBuf = m.inline_parents.iter().map(|(n, _)| n.as_str()).collect();
-        let public = v.public && m.is_pub && m.inline_parents.iter().all(|(_, p)| *p);
+        let public =
+            v.public && m.is_pub && !m.doc_hidden && m.inline_parents.iter().all(|(_, p)| *p);
         let line = line_of(text.as_bytes(), m.span.start);
         if m.path_attr_invalid {
             self.problem(

@@ -28,8 +28,9 @@ pub use finding::{
 };
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
 pub use sources::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
-    ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PackageSources,
+    PubEnum, ReExport, ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable,
+    UnsafeKind, UnscannedKind, std_reexport,
 };
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).

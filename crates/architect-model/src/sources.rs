@@ -8,7 +8,8 @@ use crate::CodeScope;
 
 pub use architect_source::Span as SourceSpan;
 pub use architect_source::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PubEnum, Spawn, UnsafeKind,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PubEnum, ReExport,
+    Spawn, UnsafeKind, std_reexport,
 };
 
 /// The kind of target a file belongs to.

@@ -244,7 +244,7 @@ mod tests {
         assert_eq!(
             shipped,
             [
-                "api", "engine", "glue", "hyperish", "internal", "svc", "tokio", "webish"
+                "anyhow", "api", "engine", "glue", "hyperish", "internal", "svc", "tokio", "webish"
             ]
         );
         let why: Vec<&str> = facts
@@ -266,6 +266,7 @@ mod tests {
         assert_eq!(
             built,
             [
+                "anyhow",
                 "api",
                 "async-std",
                 "engine",

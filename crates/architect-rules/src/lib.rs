@@ -6,6 +6,7 @@
 
 pub mod buildsim;
 pub mod graph;
+pub mod public_api;
 pub mod rule;
 pub mod rules;
 pub mod semver_util;

@@ -44,6 +44,13 @@ pub fn source_rules() -> &'static Facts {
     F.get_or_init(|| load("source-rules"))
 }
 
+/// What "public API" means: re-exports from private modules (globs, chains), a module
+/// declared in a macro invocation, scoped imports, and a runtime extension crate as a member.
+pub fn public_api() -> &'static Facts {
+    static F: OnceLock<Facts> = OnceLock::new();
+    F.get_or_init(|| load("public-api"))
+}
+
 pub fn clean() -> &'static Facts {
     static F: OnceLock<Facts> = OnceLock::new();
     F.get_or_init(|| load("clean"))

@@ -14,9 +14,9 @@ mod tokens;
 
 use std::sync::Arc;
 
-pub use scan::analyze;
 #[doc(hidden)]
 pub use scan::analyze_counting;
+pub use scan::{analyze, std_reexport};
 pub use tokens::{Tok, TokKind, lex};
 
 /// A byte range in the file.
@@ -82,7 +82,33 @@ pub struct ModDecl {
     pub is_pub: bool,
     /// Enclosing inline modules, outermost first, with whether each is `pub`.
     pub inline_parents: InlineParents,
+    /// `#[doc(hidden)]`: the module is not documented API, whatever its visibility.
+    pub doc_hidden: bool,
     pub span: Span,
+}
+
+/// `pub use path;`, `pub use path as alias;`, `pub use path::*;` (plain `pub` only: narrower
+/// visibilities export nothing), one per leaf of a use tree. What makes an item of a private
+/// module part of the crate's API.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReExport {
+    /// The path as written, groups flattened: `crate`, `self` and `super` kept, a leading `::`
+    /// as an empty first segment. Paths longer than [`ReExport::MAX_SEGMENTS`] are not
+    /// recorded (copying them per leaf of nested groups would not stay linear).
+    pub path: Vec<String>,
+    /// The name it is exported under (the alias or the last segment); `None` for a glob.
+    pub name: Option<String>,
+    /// The inline modules around the `pub use`, outermost first, with whether each is `pub`.
+    pub inline_parents: InlineParents,
+    pub span: Span,
+}
+
+impl ReExport {
+    pub const MAX_SEGMENTS: usize = 16;
+
+    pub fn is_glob(&self) -> bool {
+        self.name.is_none()
+    }
 }
 
 /// `include!("path")` (also `r"..."`, `core::include!`, `::std::include!`...) whose argument is
@@ -249,6 +275,12 @@ pub struct ApiUse {
     pub krate: String,
     /// Whether the item is reachable through `pub` inline modules of this file.
     pub public: bool,
+    /// The item whose reachability decides whether this is API: the function, the struct of a
+    /// field, the trait, the alias, or the self type of the `impl` holding a method (`""` when
+    /// the method's `impl` header was not understood).
+    pub owner: String,
+    /// The inline modules around the item, outermost first, with whether each is `pub`.
+    pub inline_parents: InlineParents,
     pub span: Span,
 }
 
@@ -260,6 +292,8 @@ pub struct PubEnum {
     /// `#[derive(... Error ...)]` (thiserror and friends).
     pub derives_error: bool,
     pub public: bool,
+    /// The inline modules around the enum, outermost first, with whether each is `pub`.
+    pub inline_parents: InlineParents,
     pub span: Span,
 }
 
@@ -355,6 +389,8 @@ pub struct FileFacts {
     pub instrumented_fns: Vec<String>,
     pub api_uses: Vec<ApiUse>,
     pub pub_enums: Vec<PubEnum>,
+    /// `pub use` re-exports, outside test code.
+    pub re_exports: Vec<ReExport>,
     /// Types with `impl ... Error for Type` in this file.
     pub error_impls: Vec<String>,
     /// `static mut NAME` declared here.

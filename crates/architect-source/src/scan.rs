@@ -22,6 +22,7 @@ use std::cell::{Cell, OnceCell};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap, HashSet};
 
+mod public_api;
 mod quoted;
 mod test_code;
 
@@ -30,6 +31,7 @@ use crate::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
     PubEnum, Span, Spawn, UnsafeKind, Wanted,
 };
+use public_api::{ModTracker, ScopedImports};
 
 /// Crates whose types in a public signature tie callers to a runtime.
 const RUNTIME_CRATES: &[&str] = &[
@@ -43,6 +45,25 @@ const RUNTIME_CRATES: &[&str] = &[
 ];
 /// Crates whose error types in a library's API force them on callers.
 const ERROR_CRATES: &[&str] = &["anyhow", "eyre", "color_eyre"];
+/// `(crate, module, name)`: std's own types that a runtime re-exports under its name
+/// (`tokio::time::Duration` is `std::time::Duration`): naming them ties no caller to it.
+const STD_REEXPORTS: &[(&str, &str, &str)] = &[
+    ("tokio", "time", "Duration"),
+    ("tokio", "io", "Result"),
+    ("tokio", "io", "Error"),
+    ("tokio", "io", "ErrorKind"),
+    ("tokio", "io", "SeekFrom"),
+    ("async_std", "time", "Duration"),
+    ("async_std", "io", "Result"),
+    ("async_std", "io", "Error"),
+    ("async_std", "io", "ErrorKind"),
+    ("async_std", "io", "SeekFrom"),
+    ("async_std", "sync", "Arc"),
+    ("async_std", "sync", "Weak"),
+];
+/// How many tokens after `Result<` are read to tell `Result<T>` from `Result<T, E>`; a longer
+/// first argument is taken as the one-argument form (reported: the conservative side).
+const MAX_RESULT_ARGS: usize = 64;
 /// Environment variables cargo sets for build scripts (prefixes).
 const CARGO_ENV: &[&str] = &[
     "CARGO",
@@ -59,6 +80,14 @@ const CARGO_ENV: &[&str] = &[
     // Set by docs.rs builds; reading it to skip native work there is the documented practice.
     "DOCS_RS",
 ];
+
+/// Whether `krate::module::name` is a std type the runtime `krate` re-exports
+/// (`tokio::time::Duration`), which ties no caller to the runtime.
+pub fn std_reexport(krate: &str, module: &str, name: &str) -> bool {
+    STD_REEXPORTS
+        .iter()
+        .any(|&(c, m, n)| c == krate && m == module && n == name)
+}
 
 /// Analyze one file.
 pub fn analyze(src: &str, wanted: Wanted) -> FileFacts {
@@ -114,8 +143,10 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         let imports = s.imports();
         f.spawns = s.spawns(&imports);
         f.instrumented_fns = s.instrumented_fns();
-        f.api_uses = s.api_uses(&imports);
-        (f.pub_enums, f.error_impls) = s.enums();
+        let (scoped, re_exports) = s.scoped_imports(&mut s.mod_tracker(), &f.test_spans);
+        f.re_exports = re_exports;
+        f.api_uses = s.api_uses(&scoped, &mut s.mod_tracker());
+        (f.pub_enums, f.error_impls) = s.enums(&mut s.mod_tracker());
         f.static_muts = s.static_muts();
         f.hazards = s.hazards(&imports);
         f.ffi = s.ffi();
@@ -167,6 +198,10 @@ struct Import<'a> {
     krate: &'a str,
     /// Some import of the name has a path starting with `std::env`.
     from_std_env: bool,
+    /// The last two segments of the path of the first import (`time`, `Duration` for `use
+    /// tokio::time::Duration as D`).
+    penult: Option<&'a str>,
+    last: Option<&'a str>,
 }
 
 /// Each `use` import by local name.
@@ -178,6 +213,7 @@ type Imports<'a> = HashMap<&'a str, Import<'a>>;
 struct UsePath<'a> {
     first: Option<&'a str>,
     second: Option<&'a str>,
+    penult: Option<&'a str>,
     last: Option<&'a str>,
     len: usize,
 }
@@ -189,6 +225,7 @@ impl<'a> UsePath<'a> {
             1 => self.second = Some(seg),
             _ => {}
         }
+        self.penult = self.last;
         self.last = Some(seg);
         self.len += 1;
         self
@@ -199,6 +236,8 @@ impl<'a> UsePath<'a> {
             krate: self.first.unwrap_or(""),
             from_std_env: self.first == Some("std")
                 && self.second.is_some_and(|s| s.starts_with("env")),
+            penult: self.penult,
+            last: self.last,
         }
     }
 }
@@ -530,7 +569,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             if self.is_ident(i, "mod")
                 && self.ident(i + 1).is_some()
                 && self.punct(i + 2, b'{')
-                && !self.visibility(i).1
+                && (!self.visibility(i).1 || self.doc_hidden_before(self.visibility(i).0))
             {
                 let (a, b) = (i + 3, self.close(i + 2));
                 if a >= b {
@@ -646,12 +685,18 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         .map(|t| str_value(t.text(self.src)))
                 });
                 let path_attr_invalid = matches!(path_attr, Some(Err(_)));
+                let doc_hidden = attrs.iter().any(|&(a, _)| {
+                    self.is_ident(a, "doc")
+                        && self.punct(a + 1, b'(')
+                        && self.is_ident(a + 2, "hidden")
+                });
                 out.push(ModDecl {
                     name,
                     path_attr: path_attr.map(|p| p.unwrap_or_else(|as_written| as_written)),
                     path_attr_invalid,
                     is_pub,
                     inline_parents: InlineParents::default(),
+                    doc_hidden,
                     span: self.span(vis_start, i + 2),
                 });
                 parents.push((stack.last().map(|&(_, node)| node), stack.len()));
@@ -940,12 +985,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// Types from runtime or error crates among the tokens of `[from, to)` that no earlier
-    /// item claimed; claims them.
+    /// item claimed; claims them. Names resolve through the imports of `module`. Left out:
+    /// std's types a runtime re-exports (`tokio::time::Duration`), and `Result<T, E>` of an
+    /// error crate with its own `E` (only the alias's default `E` is the untyped error).
     fn foreign_types(
         &self,
-        from: usize,
-        to: usize,
-        imports: &Imports<'a>,
+        (from, to): (usize, usize),
+        imports: &ScopedImports<'a>,
+        module: Option<usize>,
         unclaimed: &mut Unclaimed,
     ) -> Vec<(String, &'a str, usize)> {
         let mut out = Vec::new();
@@ -962,13 +1009,24 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     .filter_map(|j| self.ident(j))
                     .collect::<Vec<_>>()
                     .join("::");
-                let krate = if end == k {
+                let import = imports.get(seg.trim_start_matches("r#"), module);
+                let (krate, penult, last) = if end == k {
                     // A bare name counts only when imported from one of the crates.
-                    imports.get(seg).map_or("", |im| im.krate)
+                    import.map_or(("", None, None), |im| (im.krate, im.penult, im.last))
                 } else {
-                    self.crate_of(seg, imports)
+                    let krate = import.map_or(seg.trim_start_matches("r#"), |im| im.krate);
+                    (krate, self.ident(end - 3), self.ident(end))
                 };
-                if RUNTIME_CRATES.contains(&krate) || ERROR_CRATES.contains(&krate) {
+                let std_type = STD_REEXPORTS
+                    .iter()
+                    .any(|&(c, m, n)| c == krate && Some(m) == penult && Some(n) == last);
+                let own_error = ERROR_CRATES.contains(&krate)
+                    && last == Some("Result")
+                    && self.second_type_arg(end + 1, to);
+                if (RUNTIME_CRATES.contains(&krate) || ERROR_CRATES.contains(&krate))
+                    && !std_type
+                    && !own_error
+                {
                     out.push((path, krate, k));
                 }
                 unclaimed.claim(k, end + 1);
@@ -979,6 +1037,33 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             k = unclaimed.find(self, k + 1);
         }
         out
+    }
+
+    /// Whether `<` at `open` starts generic arguments with a second argument (a `,` at their
+    /// own depth) within [`MAX_RESULT_ARGS`] tokens, before `to`.
+    fn second_type_arg(&self, open: usize, to: usize) -> bool {
+        if !self.punct(open, b'<') {
+            return false;
+        }
+        let mut depth = 1usize;
+        let mut k = open + 1;
+        let end = to.min(open + 1 + MAX_RESULT_ARGS);
+        while k < end {
+            match self.kind(k) {
+                Some(TokKind::Punct(b'<')) => depth += 1,
+                Some(TokKind::Punct(b'>')) if !self.punct(k - 1, b'-') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return false;
+                    }
+                }
+                Some(TokKind::Punct(b',')) if depth == 1 => return true,
+                Some(TokKind::Punct(b'(' | b'[' | b'{')) => k = self.close(k),
+                _ => {}
+            }
+            k += 1;
+        }
+        false
     }
 
     /// The end of an item signature starting at `i`: the first `{` or `;` at its depth
@@ -1004,12 +1089,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         ends.get(i).map_or(n, |&e| e as usize)
     }
 
-    /// `pub` items whose signature names a runtime or error crate's type. Each token is read
-    /// for the first item (in the order of their keywords) whose signature range holds it:
-    /// ranges overlap only when an item sits inside another's signature (a `const` block in
-    /// an array length, a malformed file), and reading them again for each enclosing item
-    /// would be quadratic.
-    fn api_uses(&self, imports: &Imports<'a>) -> Vec<ApiUse> {
+    /// `pub` items whose signature names a runtime or error crate's type: functions (their
+    /// `impl`'s self type is their owner), fields, trait items and supertraits, type aliases.
+    /// `#[doc(hidden)]` items and `#[op2]` functions are not API. Each token is read for the
+    /// first item (in the order of their keywords) whose signature range holds it: ranges
+    /// overlap only when an item sits inside another's signature (a `const` block in an array
+    /// length, a malformed file), and reading them again for each enclosing item would be
+    /// quadratic.
+    fn api_uses(&self, imports: &ScopedImports<'a>, mods: &mut ModTracker) -> Vec<ApiUse> {
         if imports.is_empty()
             && ![RUNTIME_CRATES, ERROR_CRATES]
                 .concat()
@@ -1021,50 +1108,79 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         let mut out = Vec::new();
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut unclaimed: Option<Unclaimed> = None;
-        let mut push =
-            |item: String, from: usize, to: usize, public: bool, out: &mut Vec<ApiUse>| {
-                let unclaimed = unclaimed.get_or_insert_with(|| Unclaimed::new(self.len()));
-                for (ty, krate, at) in self.foreign_types(from, to, imports, unclaimed) {
-                    if seen.insert((item.clone(), ty.clone())) {
-                        out.push(ApiUse {
-                            item: item.clone(),
-                            ty,
-                            krate: krate.to_string(),
-                            public,
-                            span: self.span(at, at),
-                        });
-                    }
+        let mut push = |item: String,
+                        owner: &str,
+                        range: (usize, usize),
+                        (public, parents): (bool, &InlineParents),
+                        out: &mut Vec<ApiUse>| {
+            let unclaimed = unclaimed.get_or_insert_with(|| Unclaimed::new(self.len()));
+            for (ty, krate, at) in self.foreign_types(range, imports, parents.innermost, unclaimed)
+            {
+                if seen.insert((item.clone(), ty.clone())) {
+                    out.push(ApiUse {
+                        item: item.clone(),
+                        ty,
+                        krate: krate.to_string(),
+                        public,
+                        owner: owner.to_string(),
+                        inline_parents: parents.clone(),
+                        span: self.span(at, at),
+                    });
                 }
-            };
+            }
+        };
         let mut struct_body = Cursor::new();
         let mut trait_body = Cursor::new();
         let (mut last_struct, mut last_trait) = (usize::MAX, usize::MAX);
+        // `impl` bodies open at a point: (close, self type, hidden).
+        let mut impls: Vec<(usize, &'a str, bool)> = Vec::new();
         for i in 0..self.len() {
-            match self.ident(i) {
-                Some("fn") => {
-                    let (_, is_pub) = self.visibility(i);
-                    let Some(name) = self.ident(i + 1) else {
-                        continue;
-                    };
-                    if is_pub {
-                        let end = self.signature_end(i);
-                        push(
-                            format!("fn {name}"),
-                            i + 2,
-                            end,
-                            !self.in_private_mod(i),
-                            &mut out,
-                        );
-                    }
+            while impls.last().is_some_and(|&(close, _, _)| close < i) {
+                impls.pop();
+            }
+            let Some(keyword) = self.ident(i) else {
+                continue;
+            };
+            if !matches!(keyword, "fn" | "struct" | "trait" | "type" | "impl") {
+                continue;
+            }
+            let (start, is_pub) = self.visibility(i);
+            if keyword == "impl" {
+                let open = self.signature_end(i);
+                if self.impl_item(i) && self.punct(open, b'{') {
+                    let hidden = self.hidden_item(start);
+                    impls.push((self.close(open), self.impl_owner(i, open), hidden));
                 }
-                Some("struct") => {
-                    let (_, is_pub) = self.visibility(i);
-                    if !is_pub {
+                continue;
+            }
+            if !is_pub || self.hidden_item(start) {
+                continue;
+            }
+            let Some(name) = self.ident(i + 1) else {
+                continue;
+            };
+            let parents = mods.parents(i);
+            let public = !self.in_private_mod(i);
+            match keyword {
+                "fn" => {
+                    let (owner, hidden) = match impls.last() {
+                        Some(&(_, owner, hidden)) => (owner, hidden),
+                        None => (name, false),
+                    };
+                    if hidden {
                         continue;
                     }
-                    let Some(name) = self.ident(i + 1).map(label) else {
-                        continue;
-                    };
+                    let end = self.signature_end(i);
+                    let item = format!("fn {name}");
+                    push(item, owner, (i + 2, end), (public, &parents), &mut out);
+                }
+                "type" => {
+                    let end = self.signature_end(i);
+                    let item = format!("type {}", label(name));
+                    push(item, name, (i + 2, end), (public, &parents), &mut out);
+                }
+                "struct" => {
+                    let name = label(name);
                     let open = struct_body.find(self, i + 2, |k| {
                         self.punct(k, b'{') || self.punct(k, b'(') || self.punct(k, b';')
                     });
@@ -1075,7 +1191,6 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     }
                     last_struct = open;
                     let close = self.close(open);
-                    let public = !self.in_private_mod(i);
                     // Fields are at the body's own depth; a `pub` inside a field's type
                     // brackets is not a field.
                     let mut k = open + 1;
@@ -1088,13 +1203,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                             } else {
                                 format!("{name}.{}", out.len())
                             };
-                            push(
-                                format!("field {name}::{field}"),
-                                k + 1,
-                                field_end,
-                                public,
-                                &mut out,
-                            );
+                            let item = format!("field {name}::{field}");
+                            let at = (public, &parents);
+                            push(item, self.text(i + 1), (k + 1, field_end), at, &mut out);
                             k = field_end + 1;
                             continue;
                         }
@@ -1104,34 +1215,25 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         k += 1;
                     }
                 }
-                Some("trait") => {
-                    let (_, is_pub) = self.visibility(i);
-                    if !is_pub {
-                        continue;
-                    }
-                    let Some(name) = self.ident(i + 1).map(label) else {
-                        continue;
-                    };
+                _ => {
+                    let label_name = label(name);
                     let open = trait_body.find(self, i + 2, |k| self.punct(k, b'{'));
                     if open >= self.len() || open == last_trait {
                         continue;
                     }
                     last_trait = open;
                     let close = self.close(open);
-                    let public = !self.in_private_mod(i);
+                    // Supertraits and where-clauses: `pub trait Io: AsyncRead + AsyncWrite`.
+                    let item = format!("trait {label_name}");
+                    push(item, name, (i + 2, open), (public, &parents), &mut out);
                     // The trait's items: `fn`s at the body's own depth.
                     let mut k = open + 1;
                     while k < close {
                         if self.is_ident(k, "fn") {
                             let item = self.ident(k + 1).unwrap_or("?");
                             let end = self.signature_end(k).min(close);
-                            push(
-                                format!("trait {name}::{item}"),
-                                k + 2,
-                                end,
-                                public,
-                                &mut out,
-                            );
+                            let item = format!("trait {label_name}::{item}");
+                            push(item, name, (k + 2, end), (public, &parents), &mut out);
                         }
                         if self.is_open(k) {
                             k = self.close(k);
@@ -1139,13 +1241,12 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         k += 1;
                     }
                 }
-                _ => {}
             }
         }
         out
     }
 
-    fn enums(&self) -> (Vec<PubEnum>, Vec<String>) {
+    fn enums(&self, mods: &mut ModTracker) -> (Vec<PubEnum>, Vec<String>) {
         let mut enums = Vec::new();
         let mut impls = Vec::new();
         for i in 0..self.len() {
@@ -1171,7 +1272,8 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     name: name.to_string(),
                     non_exhaustive,
                     derives_error,
-                    public: !self.in_private_mod(i),
+                    public: !self.in_private_mod(i) && !self.hidden_item(start),
+                    inline_parents: mods.parents(i),
                     span: self.span(start, i + 1),
                 });
             }

@@ -594,3 +594,188 @@ fn code_inside_quote_is_generated_for_users_not_the_crate_own() {
         [(Ffi::NoMangle, "exported"), (Ffi::ExternFn, "renamed")]
     );
 }
+
+#[test]
+fn modules_declared_inside_macro_invocations_are_module_declarations() {
+    let f = all(r#"
+        cfg_feature! { pub mod sync; }
+        cfg_if::cfg_if! { if #[cfg(unix)] { pub mod unix; } else { mod other; } }
+    "#);
+    let names: Vec<(&str, bool)> = f.mods.iter().map(|m| (m.name.as_str(), m.is_pub)).collect();
+    assert_eq!(names, [("sync", true), ("unix", true), ("other", false)]);
+    assert!(f.mods.iter().all(|m| m.inline_parents.is_empty()));
+}
+
+/// `(item, type)` of the file's API uses.
+fn api(src: &str) -> Vec<(String, String)> {
+    all(src)
+        .api_uses
+        .into_iter()
+        .map(|u| (u.item, u.ty))
+        .collect()
+}
+
+fn pairs(v: &[(&str, &str)]) -> Vec<(String, String)> {
+    v.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+#[test]
+fn imports_apply_to_their_module_only_and_not_from_test_code() {
+    // Positive: a module-level import, also inside a `cfg_if!` at module level.
+    let got = api(r#"
+        use anyhow::Result;
+        cfg_if::cfg_if! { if #[cfg(unix)] { use tokio::net::UnixStream; } }
+        pub fn a() -> Result<()> { todo!() }
+        pub fn b(s: UnixStream) {}
+    "#);
+    assert_eq!(got, pairs(&[("fn a", "Result"), ("fn b", "UnixStream")]));
+    // Negative: `use anyhow::Result` in `mod tests`, under `#[cfg(test)]`, in a function
+    // body, or in a sibling module does not make the file's `Result` anyhow's.
+    let got = api(r#"
+        pub fn a() -> Result<()> { use anyhow::Context; todo!() }
+        pub fn b() -> Result<()> { use anyhow::Result; todo!() }
+        #[cfg(test)]
+        use anyhow::Error;
+        pub fn c() -> Error { todo!() }
+        pub mod other { use anyhow::Result; pub fn d() -> Result<()> { todo!() } }
+        pub fn e() -> Result<()> { todo!() }
+        #[cfg(test)]
+        mod tests { use anyhow::Result; }
+    "#);
+    assert_eq!(got, pairs(&[("fn d", "Result")]));
+    // A child module sees its parent's imports through `use super::*` only.
+    let got = api(r#"
+        use anyhow::Result;
+        pub mod glob { use super::*; pub fn f() -> Result<()> { todo!() } }
+        pub mod plain { pub fn g() -> Result<()> { todo!() } }
+    "#);
+    assert_eq!(got, pairs(&[("fn f", "Result")]));
+}
+
+#[test]
+fn anyhow_result_with_its_own_error_type_is_typed() {
+    let got = api(r#"
+        pub fn a() -> anyhow::Result<u8> { todo!() }
+        pub fn b() -> anyhow::Result<u8, MyError> { todo!() }
+        pub fn c() -> anyhow::Result<Vec<(u8, u16)>> { todo!() }
+        pub fn d() -> eyre::Result<HashMap<u8, u16>, Report> { todo!() }
+    "#);
+    assert_eq!(
+        got,
+        pairs(&[("fn a", "anyhow::Result"), ("fn c", "anyhow::Result")])
+    );
+}
+
+#[test]
+fn std_types_a_runtime_re_exports_are_not_the_runtime() {
+    let got = api(r#"
+        use tokio::time::Duration;
+        use tokio::io;
+        pub struct C { pub timeout: Duration, pub at: tokio::time::Instant }
+        pub fn f() -> io::Result<()> { todo!() }
+        pub fn g() -> tokio::io::Result<tokio::io::ReadHalf<S>> { todo!() }
+        pub fn h(e: tokio::io::Error, k: async_std::io::ErrorKind) {}
+    "#);
+    assert_eq!(
+        got,
+        pairs(&[
+            ("field C::at", "tokio::time::Instant"),
+            ("fn g", "tokio::io::ReadHalf"),
+        ])
+    );
+}
+
+#[test]
+fn supertraits_aliases_and_impl_methods_with_their_owner() {
+    let f = all(r#"
+        use tokio::io::{AsyncRead, AsyncWrite};
+        pub trait Io: AsyncRead + AsyncWrite + Send {}
+        pub trait Plain: Send { fn f(&self); }
+        pub type Tx = tokio::sync::mpsc::Sender<u8>;
+        type Private = tokio::sync::mpsc::Sender<u8>;
+        impl<T: Clone> Conn<T> where T: Send { pub fn stream(&self) -> tokio::net::TcpStream { todo!() } }
+        impl fmt::Display for Conn<u8> { fn fmt(&self) -> tokio::net::TcpStream { todo!() } }
+    "#);
+    let got: Vec<(&str, &str, &str)> = f
+        .api_uses
+        .iter()
+        .map(|u| (u.item.as_str(), u.ty.as_str(), u.owner.as_str()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("trait Io", "AsyncRead", "Io"),
+            ("trait Io", "AsyncWrite", "Io"),
+            ("type Tx", "tokio::sync::mpsc::Sender", "Tx"),
+            ("fn stream", "tokio::net::TcpStream", "Conn"),
+        ]
+    );
+}
+
+#[test]
+fn hidden_and_macro_generated_items_are_not_api() {
+    let f = all(r#"
+        #[doc(hidden)]
+        pub fn a() -> tokio::task::JoinHandle<()> { todo!() }
+        #[op2(async)]
+        pub async fn op_b() -> Result<tokio::net::TcpStream, AnyError> { todo!() }
+        #[doc(hidden)]
+        pub mod internals { pub fn c() -> tokio::net::TcpStream { todo!() } }
+        #[doc(hidden)]
+        impl Conn { pub fn d(&self) -> tokio::net::TcpStream { todo!() } }
+        #[doc(hidden)]
+        pub enum HiddenError { A }
+        #[doc(hidden)]
+        pub mod hidden_file;
+        pub fn shown() -> tokio::net::TcpStream { todo!() }
+        pub enum ShownError { A }
+    "#);
+    let got: Vec<(&str, bool)> = f
+        .api_uses
+        .iter()
+        .map(|u| (u.item.as_str(), u.public))
+        .collect();
+    assert_eq!(got, [("fn c", false), ("fn shown", true)]);
+    let enums: Vec<(&str, bool)> = f
+        .pub_enums
+        .iter()
+        .map(|e| (e.name.as_str(), e.public))
+        .collect();
+    assert_eq!(enums, [("HiddenError", false), ("ShownError", true)]);
+    assert!(f.mods[0].doc_hidden);
+}
+
+#[test]
+fn pub_use_re_exports_flattened_with_names_and_globs() {
+    let f = all(r#"
+        pub use error::{Error, Kind as ErrorKind};
+        pub use self::inner::*;
+        pub use tokio;
+        pub use ::tokio::sync::{self, mpsc::Sender as Tx};
+        pub(crate) use private::Thing;
+        use not_exported::Other;
+        pub use hidden::Item as _;
+        pub mod m { pub use super::deep::Deep; }
+        #[cfg(test)]
+        pub use testing::Helper;
+    "#);
+    let got: Vec<(String, Option<&str>, usize)> = f
+        .re_exports
+        .iter()
+        .map(|r| (r.path.join("::"), r.name.as_deref(), r.inline_parents.len()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("error::Error".to_string(), Some("Error"), 0),
+            ("error::Kind".to_string(), Some("ErrorKind"), 0),
+            ("self::inner".to_string(), None, 0),
+            ("tokio".to_string(), Some("tokio"), 0),
+            ("::tokio::sync".to_string(), Some("sync"), 0),
+            ("::tokio::sync::mpsc::Sender".to_string(), Some("Tx"), 0),
+            ("super::deep::Deep".to_string(), Some("Deep"), 1),
+        ]
+    );
+}

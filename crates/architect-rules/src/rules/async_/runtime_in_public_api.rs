@@ -2,7 +2,8 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, source_location, workspace_sources};
+use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub const RUNTIME_CRATES: &[&str] = &[
@@ -22,8 +23,12 @@ pub static RULE: Rule = Rule {
     summary: "async runtime types in a library's public API",
     docs: Docs {
         what: "Reports tokio (or another runtime's) types in the public API of a workspace \
-               library: `pub fn` signatures, `pub` struct fields and `pub` trait items reachable \
-               from the crate root through `pub mod`.",
+               library: `pub fn` signatures, `pub` struct fields, `pub` trait items and \
+               supertraits, `pub type` aliases and `pub use` re-exports of the runtime, \
+               reachable from the crate root through `pub mod` or `pub use`. Not reported: std \
+               types a runtime re-exports (`tokio::time::Duration`), `#[doc(hidden)]` and \
+               macro-generated items, and the runtime's own crates and extensions \
+               (`tokio-util`, `tokio-stream`...), whose API is the runtime by design.",
         why: "A `tokio::sync::mpsc::Sender`, `JoinHandle` or `TcpStream` in a signature makes \
               every caller depend on that runtime (and on its major version): the library \
               cannot be used from another executor, and a tokio 2 upgrade becomes a breaking \
@@ -44,41 +49,80 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in workspace_sources(facts) {
-        for file in pkg.lib_files().filter(|f| f.public) {
-            for u in file.facts.api_uses.iter().filter(|u| u.public) {
-                if !RUNTIME_CRATES.contains(&u.krate.as_str()) {
+    for (meta, pkg) in published_sources(facts) {
+        if runtime_package(meta.name()) {
+            continue;
+        }
+        let api = PublicApi::of(pkg);
+        let finding = |item: &str, ty: &str, krate: &str| {
+            cx.finding(
+                format!("`{item}` of `{}` exposes `{ty}` from {krate}", meta.name()),
+                "take and return std or `futures` types at the public boundary",
+            )
+            .package(pkg_ref(&meta))
+        };
+        let label = "runtime type in the public API";
+        for file in pkg.lib_files() {
+            for u in &file.facts.api_uses {
+                let module = module_of(file, &u.inline_parents);
+                if !RUNTIME_CRATES.contains(&u.krate.as_str())
+                    || !file.ships(u.span)
+                    || !api.reaches(file.public && u.public, &module, &u.owner)
+                {
                     continue;
                 }
-                out.push(
-                    cx.finding(
-                        format!(
-                            "`{}` of `{}` exposes `{}` from {}",
-                            u.item,
-                            meta.name(),
-                            u.ty,
-                            u.krate
-                        ),
-                        "take and return std or `futures` types at the public boundary",
-                    )
-                    .package(pkg_ref(&meta))
-                    .at(source_location(
-                        facts,
-                        file,
-                        u.span,
-                        "runtime type in the public API",
-                    )),
-                );
+                let at = source_location(facts, file, u.span, label);
+                out.push(finding(&u.item, &u.ty, &u.krate).at(at));
+            }
+            for r in &file.facts.re_exports {
+                let Some(krate) = runtime_reexport(&r.path) else {
+                    continue;
+                };
+                let module = module_of(file, &r.inline_parents);
+                let reachable = file.public && r.inline_parents.iter().all(|(_, p)| *p);
+                if !file.ships(r.span) || !api.active(reachable, &module, r) {
+                    continue;
+                }
+                let path = r.path.join("::");
+                let item = format!("pub use {}", path.trim_start_matches("::"));
+                let at = source_location(facts, file, r.span, label);
+                out.push(finding(&item, path.trim_start_matches("::"), krate).at(at));
             }
         }
     }
     out
 }
 
+/// The runtime a `pub use` path re-exports from, unless it names a std type the runtime
+/// re-exports.
+fn runtime_reexport(path: &[String]) -> Option<&'static str> {
+    let path = match path.first() {
+        Some(s) if s.is_empty() => &path[1..],
+        _ => path,
+    };
+    let krate = RUNTIME_CRATES
+        .iter()
+        .find(|c| path.first().is_some_and(|f| f == *c))?;
+    let std_type = match path {
+        [.., module, name] => architect_model::std_reexport(krate, module, name),
+        _ => false,
+    };
+    (!std_type).then_some(*krate)
+}
+
+/// A runtime's own crate or an extension of it (`tokio`, `tokio-util`, `async-std`...): its API
+/// is the runtime by design.
+fn runtime_package(name: &str) -> bool {
+    let name = name.replace('-', "_");
+    RUNTIME_CRATES
+        .iter()
+        .any(|rt| name == *rt || name.starts_with(&format!("{rt}_")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run, source_rules};
+    use crate::testing::{public_api, run, source_rules};
 
     #[test]
     fn public_items_only() {
@@ -100,5 +144,42 @@ mod tests {
             f.iter()
                 .all(|f| !f.message.contains("hidden") && !f.message.contains("internal"))
         );
+    }
+
+    #[test]
+    fn reachable_items_supertraits_aliases_and_re_exports() {
+        let f = run(&RULE, public_api());
+        let items: Vec<&str> = f
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap())
+            .collect();
+        // A supertrait and an alias exported by a glob, a method of a type re-exported by
+        // name, a runtime re-export, a module declared in a macro invocation.
+        assert_eq!(
+            items,
+            [
+                "trait Io",
+                "type Tx",
+                "fn connect",
+                "pub use tokio::sync::mpsc",
+                "fn listener"
+            ]
+        );
+        // Not API: `fn leak` (its type is not re-exported), `__private_stream` (doc-hidden);
+        // std's `Duration` under tokio's name (`fn timeout`, `pub use tokio::time::Duration`);
+        // the member `tokio-util`, an extension of the runtime.
+        for not in ["leak", "__private", "timeout", "Duration", "tokio-util"] {
+            assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
+        }
+    }
+
+    #[test]
+    fn the_runtime_and_its_extensions_are_exempt_not_their_users() {
+        for own in ["tokio", "tokio-util", "tokio_stream", "async-std", "smol"] {
+            assert!(runtime_package(own), "{own}");
+        }
+        for user in ["tokio2", "hyper", "mytokio-util", "smolder"] {
+            assert!(!runtime_package(user), "{user}");
+        }
     }
 }

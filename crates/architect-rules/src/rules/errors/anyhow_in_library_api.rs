@@ -2,7 +2,8 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, source_location, workspace_sources};
+use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -13,7 +14,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports `anyhow::Error`, `anyhow::Result`, `eyre::Report` and `eyre::Result` \
                (also when imported under their short names) in the public API of workspace \
-               libraries.",
+               libraries: items reachable from the crate root through `pub` modules or `pub \
+               use` re-exports. `anyhow::Result<T, E>` with its own `E` is not reported.",
         why: "`anyhow` is made for applications: it erases the error type, so a library that \
               returns it gives callers nothing to match on but strings, and ties them to \
               anyhow's version. Libraries should return typed errors; applications wrap them \
@@ -36,9 +38,23 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in workspace_sources(facts) {
-        for file in pkg.lib_files().filter(|f| f.public) {
-            for u in file.facts.api_uses.iter().filter(|u| u.public) {
+    for (meta, pkg) in published_sources(facts) {
+        let api = PublicApi::of(pkg);
+        for file in pkg.lib_files() {
+            let reached = |u: &&architect_model::ApiUse| {
+                api.reaches(
+                    file.public && u.public,
+                    &module_of(file, &u.inline_parents),
+                    &u.owner,
+                )
+            };
+            for u in file
+                .facts
+                .api_uses
+                .iter()
+                .filter(|u| file.ships(u.span))
+                .filter(reached)
+            {
                 if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre") {
                     continue;
                 }
@@ -59,7 +75,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run, source_rules};
+    use crate::testing::{public_api, run, source_rules};
 
     #[test]
     fn anyhow_result_in_a_public_fn() {
@@ -67,5 +83,27 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("`fn start`"));
         assert!(f[0].message.contains("from anyhow"));
+    }
+
+    #[test]
+    fn anyhow_in_what_is_public_api() {
+        let f = run(&RULE, public_api());
+        let items: Vec<&str> = f
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap())
+            .collect();
+        // `fn connect`: a method of a type re-exported from a private module; `fn run`: a
+        // module-level `use anyhow::Result`.
+        assert_eq!(items, ["fn connect", "fn run"]);
+        // Not: `anyhow::Result<u8, E>` (`fn typed`), imports in a block or in `mod tests`
+        // (`fn load`, `fn parse`), a method of a type nothing re-exports.
+        for not in ["typed", "load", "parse", "leak"] {
+            assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
+        }
+    }
+
+    #[test]
+    fn only_published_shipped_code_is_library_api() {
+        crate::assert_rule_snapshot!(&RULE, "scope");
     }
 }

@@ -4,7 +4,8 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, source_location, workspace_sources};
+use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -15,7 +16,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports public enums of workspace libraries that are error types (derive \
                `Error`, implement `std::error::Error`, or are named `*Error`) and lack \
-               `#[non_exhaustive]`.",
+               `#[non_exhaustive]`. Public: reachable from the crate root through `pub` \
+               modules or `pub use` re-exports (globs included), and not `#[doc(hidden)]`.",
         why: "Callers may `match` an exhaustive enum without a wildcard arm, so adding a \
               variant (a new failure mode, which errors acquire all the time) is a breaking \
               change and a major release. `#[non_exhaustive]` makes the wildcard mandatory from \
@@ -41,17 +43,23 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in workspace_sources(facts) {
+    for (meta, pkg) in published_sources(facts) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
             .collect();
-        for file in pkg.lib_files().filter(|f| f.public) {
+        let api = PublicApi::of(pkg);
+        for file in pkg.lib_files() {
+            let reached = |e: &&architect_model::PubEnum| {
+                let module = module_of(file, &e.inline_parents);
+                api.reaches(file.public && e.public, &module, &e.name)
+            };
             for e in file
                 .facts
                 .pub_enums
                 .iter()
-                .filter(|e| e.public && !e.non_exhaustive)
+                .filter(|e| !e.non_exhaustive && file.ships(e.span))
+                .filter(reached)
             {
                 let why = if e.derives_error {
                     "derives `Error`"
@@ -79,7 +87,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run, source_rules};
+    use crate::testing::{public_api, run, source_rules};
 
     #[test]
     fn exhaustive_error_enums_but_not_non_exhaustive_ones() {
@@ -89,5 +97,25 @@ mod tests {
             .map(|f| f.message.split('`').nth(1).unwrap())
             .collect();
         assert_eq!(names, ["ParseError", "ServeError"]);
+    }
+
+    #[test]
+    fn error_enums_re_exported_or_in_macro_declared_modules() {
+        let f = run(&RULE, public_api());
+        let names: Vec<&str> = f
+            .iter()
+            .map(|f| f.message.split('`').nth(1).unwrap())
+            .collect();
+        // Re-exported from a private module by a glob (`GlobError`), by name
+        // (`ReexportedError`), in a `pub mod` of a glob-exported private module (`DeepError`);
+        // in a module declared inside a macro invocation (`NetError`).
+        assert_eq!(
+            names,
+            ["GlobError", "ReexportedError", "DeepError", "NetError"]
+        );
+        // Declared `pub` in private modules nothing re-exports: not API.
+        for not in ["UnexportedError", "ShallowError"] {
+            assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
+        }
     }
 }
