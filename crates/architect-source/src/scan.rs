@@ -1281,18 +1281,25 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// The token ranges of `macro_rules!` bodies, sorted by start, each with the macro's name
-    /// when it is `#[macro_export]`ed (`cargo fix` rewrites the others' fragments by itself).
+    /// when it is `#[macro_export]`ed for users (not hidden): `cargo fix` rewrites the others'
+    /// fragments by itself, and nobody else depends on their grammar.
     fn macro_bodies(&self) -> Vec<(usize, usize, Option<&'a str>)> {
         let mut bodies: Vec<(usize, usize, Option<&'a str>)> = (0..self.len())
             .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
             .filter_map(|i| {
                 let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
-                let exported = self
-                    .attrs_before(i)
-                    .iter()
-                    .any(|&(a, _)| self.is_ident(a, "macro_export"));
+                let attrs = self.attrs_before(i);
+                let exported = attrs.iter().any(|&(a, _)| self.is_ident(a, "macro_export"));
+                // `#[doc(hidden)]` or `__name`: exported only so the crate's other macros can
+                // reach it, not for users to call.
+                let hidden = attrs.iter().any(|&(a, _)| {
+                    self.is_ident(a, "doc")
+                        && self.punct(a + 1, b'(')
+                        && self.is_ident(a + 2, "hidden")
+                });
                 let name = self.ident(i + 2).unwrap_or("?");
-                Some((open, self.close(open), exported.then_some(name)))
+                let public = exported && !hidden && !name.starts_with("__");
+                Some((open, self.close(open), public.then_some(name)))
             })
             .collect();
         bodies.sort_unstable();

@@ -345,6 +345,11 @@ fn expr_fragments_of_exported_macros_name_the_macro() {
         #[macro_export(local_inner_macros)]
         macro_rules! other { ($a:expr) => { $a }; }
         macro_rules! private { ($c:expr) => { $c }; }
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! helper { ($d:expr) => { $d }; }
+        #[macro_export]
+        macro_rules! __inner { ($f:expr) => { $f }; }
     "#,
     );
     assert_eq!(
@@ -354,6 +359,8 @@ fn expr_fragments_of_exported_macros_name_the_macro() {
             (ExportedExprFragment, "public"),
             (ExportedExprFragment, "other"),
             (ExprFragment, "c"),
+            (ExprFragment, "d"),
+            (ExprFragment, "f"),
         ])
     );
 }
