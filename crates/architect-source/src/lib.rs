@@ -280,8 +280,9 @@ pub enum Hazard {
     /// block, and the `else` block takes a guard of the same `R` again (a deadlock or a
     /// `BorrowMutError` before 2024, fine after; or code that relied on it).
     IfLetGuard,
-    /// `$x:expr` in a `#[macro_export]` `macro_rules!` (detail: the macro's name): whether
-    /// the exported macro should match `const {}` and `_` is an API decision.
+    /// `$x:expr` in a `#[macro_export]` `macro_rules!` (detail: the macro's name): `cargo fix`
+    /// writes `expr_2021` (today's grammar), and adopting `expr` instead would change what
+    /// the crate's users may pass: worth naming, not a decision the migration forces.
     ExportedExprFragment,
     /// `extern "C" { ... }` without `unsafe`: `cargo fix` adds it.
     ExternBlock,
@@ -315,14 +316,11 @@ impl Hazard {
     }
 
     /// Whether migrating it needs a decision `cargo fix --edition` cannot make: an argument
-    /// about threads, a replacement for a reference, a drop order, a public macro's grammar.
+    /// about threads, a replacement for a reference, a drop order.
     pub fn needs_person(self) -> bool {
         matches!(
             self,
-            Hazard::EnvSetVar
-                | Hazard::StaticMutRef
-                | Hazard::IfLetGuard
-                | Hazard::ExportedExprFragment
+            Hazard::EnvSetVar | Hazard::StaticMutRef | Hazard::IfLetGuard
         )
     }
 }

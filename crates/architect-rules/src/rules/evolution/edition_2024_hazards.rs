@@ -1,14 +1,12 @@
 //! `evolution/edition-2024-hazards`: what the 2024 migration needs a person for.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use architect_model::{
-    Finding, Hazard, Level, Location, PackageSources, ScannedFile, Section, TargetKind,
-};
+use architect_model::{Finding, Hazard, Level, PackageSources, ScannedFile, Section, TargetKind};
 use guppy::graph::{BuildTargetId, PackageMetadata};
 
 use crate::graph::{pkg_ref, source_location, workspace_sources};
-use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
     id: "evolution/edition-2024-hazards",
@@ -22,9 +20,9 @@ pub static RULE: Rule = Rule {
                `static mut` of the crate (`&X`, `&mut X`, and the implicit one of a method call \
                `X.m()`; `addr_of!` and `&raw` are fine), and `if let` whose scrutinee holds a \
                guard (`lock()`, `read()`, `write()`, `borrow()`, `borrow_mut()`) of a receiver \
-               its `else` block takes a guard of again. And, once per published library, its \
-               `#[macro_export]` macros with `expr` fragments. What `cargo fix` rewrites by \
-               itself is only counted, by `evolution/edition-2024-automatic`.",
+               its `else` block takes a guard of again. What `cargo fix` rewrites by itself is \
+               only counted, by `evolution/edition-2024-automatic` (which also names a \
+               published library's exported macros with `expr` fragments).",
         why: "In 2024, `set_var` and `remove_var` are `unsafe` because another thread may read \
               the environment at the same time (glibc's `getenv` is not thread-safe); `cargo \
               fix` wraps each call in `unsafe`, but justifying it is a person's work, and teams \
@@ -32,15 +30,12 @@ pub static RULE: Rule = Rule {
               a `static mut` are a hard error with no automatic migration. An `if let` \
               scrutinee's temporaries are dropped before `else` in 2024: a guard held into an \
               `else` that locks or borrows the same value again deadlocked or panicked before, \
-              and no longer does (or code relied on the lock being held). An exported macro's \
-              `expr` fragments are rewritten to `expr_2021`, keeping today's grammar; whether \
-              users should get the 2024 one (matching `const {}` and `_`) is an API decision.",
+              and no longer does (or code relied on the lock being held).",
         fix: "Replace `set_var` at runtime with configuration passed explicitly (or set it \
               before any thread starts, and say so in a SAFETY comment); use \
               `&raw const`/`addr_of!`, an atomic, or a `Mutex`/`OnceLock` instead of `static \
               mut` references; bind the guard before the `if let` when the `else` must run \
-              under it, or check that it need not; for exported macros, keep `expr_2021` or \
-              adopt `expr` deliberately and note it in the changelog. Tail-expression \
+              under it, or check that it need not. Tail-expression \
               temporaries and the never-type fallback also change in 2024; this rule does not \
               look for them (tokens cannot tell when they matter).",
         references: &[
@@ -55,10 +50,6 @@ pub static RULE: Rule = Rule {
             (
                 "Edition Guide: if let temporary scope",
                 "https://doc.rust-lang.org/edition-guide/rust-2024/temporary-if-let-scope.html",
-            ),
-            (
-                "Edition Guide: expr fragment specifier",
-                "https://doc.rust-lang.org/edition-guide/rust-2024/macro-fragment-specifiers.html",
             ),
         ],
     },
@@ -76,44 +67,33 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
         let statics = static_muts(pkg);
         let published = published_library(&meta);
-        // Exported macros with `expr` fragments: name -> (fragments, first site).
-        let mut exported: BTreeMap<&str, (usize, Option<Location>)> = BTreeMap::new();
         for file in &pkg.files {
             for (hazard, span, detail) in &file.facts.hazards {
-                match classify(*hazard, detail, file, &statics, published) {
-                    Some(Hazard::ExportedExprFragment) => {
-                        let e = exported.entry(detail.as_str()).or_default();
-                        e.0 += 1;
-                        if e.1.is_none() {
-                            e.1 = source_location(facts, file, *span, "exported macro");
-                        }
-                    }
-                    Some(h) if h.needs_person() => {
-                        let (message, help) = site(h, detail);
-                        out.push(
-                            cx.finding(
-                                format!(
-                                    "{message} in `{}` (edition {})",
-                                    meta.name(),
-                                    meta.edition()
-                                ),
-                                help,
-                            )
-                            .package(pkg_ref(&meta))
-                            .at(source_location(
-                                facts,
-                                file,
-                                *span,
-                                "changes in edition 2024",
-                            )),
-                        );
-                    }
-                    _ => {}
+                let Some(h) = classify(*hazard, detail, file, &statics, published) else {
+                    continue;
+                };
+                if !h.needs_person() {
+                    continue;
                 }
+                let (message, help) = site(h, detail);
+                out.push(
+                    cx.finding(
+                        format!(
+                            "{message} in `{}` (edition {})",
+                            meta.name(),
+                            meta.edition()
+                        ),
+                        help,
+                    )
+                    .package(pkg_ref(&meta))
+                    .at(source_location(
+                        facts,
+                        file,
+                        *span,
+                        "changes in edition 2024",
+                    )),
+                );
             }
-        }
-        if !exported.is_empty() {
-            out.push(exported_macros(cx, &meta, exported));
         }
     }
     out
@@ -149,30 +129,6 @@ pub(super) fn classify(
         }
         h => Some(h),
     }
-}
-
-/// One finding for the exported macros of a published library that take `expr` fragments.
-fn exported_macros(
-    cx: &Ctx<'_>,
-    meta: &PackageMetadata<'_>,
-    macros: BTreeMap<&str, (usize, Option<Location>)>,
-) -> Finding {
-    let fragments: usize = macros.values().map(|(n, _)| n).sum();
-    let first = macros.values().find_map(|(_, at)| at.clone());
-    let names: Vec<String> = macros.keys().map(|m| format!("`{m}!`")).collect();
-    cx.finding(
-        format!(
-            "`{}` exports {} with `expr` fragments ({fragments} in all, edition {})",
-            meta.name(),
-            count(macros.len(), "macro", "macros"),
-            meta.edition()
-        ),
-        "`cargo fix --edition` rewrites them to `expr_2021` (today's grammar); adopt `expr` \
-         (matching `const {}` and `_`) in exported macros only deliberately, as an API change",
-    )
-    .package(pkg_ref(meta))
-    .at(first)
-    .note(format!("macros: {}", names.join(", ")))
 }
 
 fn site(hazard: Hazard, detail: &str) -> (String, &'static str) {
@@ -216,10 +172,6 @@ mod tests {
                     67
                 ),
                 (
-                    "`legacy` exports 1 macro with `expr` fragments (2 in all, edition 2021)",
-                    49
-                ),
-                (
                     "`std::env::set_var` becomes unsafe in `legacy` (edition 2021)",
                     21
                 ),
@@ -229,7 +181,5 @@ mod tests {
                 ),
             ]
         );
-        let exported = f.iter().find(|f| f.message.contains("exports")).unwrap();
-        assert_eq!(exported.notes, ["macros: `legacy_pair!`"]);
     }
 }
