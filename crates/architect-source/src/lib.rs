@@ -297,20 +297,35 @@ pub struct PubEnum {
     pub span: Span,
 }
 
-/// Constructs whose meaning changes in edition 2024 and that need a person to migrate.
+/// Constructs whose meaning changes in edition 2024.
+///
+/// Some need a person ([`Hazard::needs_person`]); the others `cargo fix --edition` rewrites by
+/// itself, and are only counted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Hazard {
-    /// `std::env::set_var` / `remove_var`: `unsafe` in 2024.
+    /// `std::env::set_var` / `remove_var` (through imports): `unsafe` in 2024.
     EnvSetVar,
-    /// `extern "C" { ... }` without `unsafe`.
-    ExternBlock,
-    /// `#[no_mangle]`, `#[export_name]`, `#[link_section]` without `unsafe(...)`.
-    UnsafeAttr,
-    /// `&STATIC_MUT` / `&mut STATIC_MUT`: denied in 2024.
+    /// `&NAME`, `&mut NAME` or a method call `NAME.m(..)` (an implicit reference) where `NAME`
+    /// looks like a static; the rule keeps those naming a `static mut` of the crate. Denied in
+    /// 2024.
     StaticMutRef,
-    /// `gen` as an identifier: a keyword in 2024.
+    /// `if let P = ..R.lock().. { .. } else { ..R.lock().. }`: the scrutinee holds a guard of
+    /// `R` (`lock`, `read`, `write`, `borrow`, `borrow_mut`) that 2024 drops before the `else`
+    /// block, and the `else` block takes a guard of the same `R` again (a deadlock or a
+    /// `BorrowMutError` before 2024, fine after; or code that relied on it).
+    IfLetGuard,
+    /// `$x:expr` in a `#[macro_export]` `macro_rules!` (detail: the macro's name): `cargo fix`
+    /// writes `expr_2021` (today's grammar), and adopting `expr` instead would change what
+    /// the crate's users may pass: worth naming, not a decision the migration forces.
+    ExportedExprFragment,
+    /// `extern "C" { ... }` without `unsafe`: `cargo fix` adds it.
+    ExternBlock,
+    /// `#[no_mangle]`, `#[export_name]`, `#[link_section]` without `unsafe(...)`: `cargo fix`
+    /// wraps them.
+    UnsafeAttr,
+    /// `gen` as an identifier: a keyword in 2024; `cargo fix` writes `r#gen`.
     GenIdent,
-    /// `$x:expr` in `macro_rules!`: matches more in 2024.
+    /// `$x:expr` in a `macro_rules!` that is not exported: `cargo fix` writes `expr_2021`.
     ExprFragment,
 }
 
@@ -318,16 +333,29 @@ impl Hazard {
     pub fn describe(self) -> &'static str {
         match self {
             Hazard::EnvSetVar => "`std::env::set_var`/`remove_var` call (unsafe in 2024)",
+            Hazard::StaticMutRef => "reference to a `static mut` (denied in 2024)",
+            Hazard::IfLetGuard => "`if let` whose guard 2024 drops before `else`",
+            Hazard::ExportedExprFragment => {
+                "`expr` fragment in a `#[macro_export]` macro (matches `const {}` and `_` in 2024)"
+            }
             Hazard::ExternBlock => "`extern` block without `unsafe`",
             Hazard::UnsafeAttr => {
                 "`#[no_mangle]`/`#[export_name]`/`#[link_section]` without `unsafe(...)`"
             }
-            Hazard::StaticMutRef => "reference to a `static mut` (denied in 2024)",
             Hazard::GenIdent => "`gen` used as an identifier (a keyword in 2024)",
             Hazard::ExprFragment => {
                 "`expr` fragment in `macro_rules!` (matches `const {}` and `_` in 2024)"
             }
         }
+    }
+
+    /// Whether migrating it needs a decision `cargo fix --edition` cannot make: an argument
+    /// about threads, a replacement for a reference, a drop order.
+    pub fn needs_person(self) -> bool {
+        matches!(
+            self,
+            Hazard::EnvSetVar | Hazard::StaticMutRef | Hazard::IfLetGuard
+        )
     }
 }
 

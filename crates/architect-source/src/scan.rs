@@ -1392,13 +1392,26 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             .collect()
     }
 
-    /// The token ranges of `macro_rules!` bodies, sorted by start.
-    fn macro_bodies(&self) -> Vec<(usize, usize)> {
-        let mut bodies: Vec<(usize, usize)> = (0..self.len())
+    /// The token ranges of `macro_rules!` bodies, sorted by start, each with the macro's name
+    /// when it is `#[macro_export]`ed for users (not hidden): `cargo fix` rewrites the others'
+    /// fragments by itself, and nobody else depends on their grammar.
+    fn macro_bodies(&self) -> Vec<(usize, usize, Option<&'a str>)> {
+        let mut bodies: Vec<(usize, usize, Option<&'a str>)> = (0..self.len())
             .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
             .filter_map(|i| {
                 let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
-                Some((open, self.close(open)))
+                let attrs = self.attrs_before(i);
+                let exported = attrs.iter().any(|&(a, _)| self.is_ident(a, "macro_export"));
+                // `#[doc(hidden)]` or `__name`: exported only so the crate's other macros can
+                // reach it, not for users to call.
+                let hidden = attrs.iter().any(|&(a, _)| {
+                    self.is_ident(a, "doc")
+                        && self.punct(a + 1, b'(')
+                        && self.is_ident(a + 2, "hidden")
+                });
+                let name = self.ident(i + 2).unwrap_or("?");
+                let public = exported && !hidden && !name.starts_with("__");
+                Some((open, self.close(open), public.then_some(name)))
             })
             .collect();
         bodies.sort_unstable();
@@ -1407,50 +1420,41 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
 
     fn hazards(&self, imports: &Imports<'a>) -> Vec<(Hazard, Span, String)> {
         let mut out = Vec::new();
-        // Whether `i` is inside a macro body: the bodies opened before `i` reach past it.
+        // Whether `i` is inside a macro body: the bodies opened before `i` reach past it; and
+        // inside an exported one: the exported bodies opened before `i` reach past it.
         let bodies = self.macro_bodies();
-        let (mut opened, mut reach) = (0, 0);
+        let guards = self.guard_calls();
+        let (mut opened, mut reach, mut exported) = (0, 0, (0, ""));
         for i in 0..self.len() {
-            while let Some(&(open, close)) = bodies.get(opened)
+            while let Some(&(open, close, name)) = bodies.get(opened)
                 && open < i
             {
                 reach = reach.max(close);
+                if let Some(name) = name
+                    && close > exported.0
+                {
+                    exported = (close, name);
+                }
                 opened += 1;
             }
             let Some(name) = self.ident(i) else {
-                // `&NAME` / `&mut NAME` where NAME looks like a static.
-                if self.punct(i, b'&') {
-                    let mut k = i + 1;
-                    if self.is_ident(k, "mut") {
-                        k += 1;
-                    }
-                    let mut last = k;
-                    while self.ident(last).is_some()
-                        && self.path_sep(last + 1)
-                        && self.ident(last + 3).is_some()
-                    {
-                        last += 3;
-                    }
-                    if let Some(id) = self.ident(last)
-                        && id.len() > 1
-                        && id
-                            .chars()
-                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
-                        && !self.punct(last + 1, b'(')
-                        && !self.path_sep(last + 1)
-                    {
-                        out.push((Hazard::StaticMutRef, self.span(i, last), id.to_string()));
-                    }
+                if self.punct(i, b'&')
+                    && let Some((last, id)) = self.static_borrow(i)
+                {
+                    out.push((Hazard::StaticMutRef, self.span(i, last), id.to_string()));
                 }
                 continue;
             };
             match name {
                 "set_var" | "remove_var" if self.punct(i + 1, b'(') => {
                     let (path, start) = self.path_ending_at(i);
-                    let from_env = path.contains("env::")
-                        || imports.get(name).is_some_and(|im| im.from_std_env);
-                    if from_env && !(i > 0 && self.punct(i - 1, b'.')) {
+                    if self.is_std_env(&path, imports) && !(i > 0 && self.punct(i - 1, b'.')) {
                         out.push((Hazard::EnvSetVar, self.span(start, i), path));
+                    }
+                }
+                "if" if self.is_ident(i + 1, "let") => {
+                    if let Some((close, receiver)) = self.if_let_guard(i, &guards) {
+                        out.push((Hazard::IfLetGuard, self.span(i, close), receiver));
                     }
                 }
                 "extern" => {
@@ -1478,16 +1482,180 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         && self.punct(i - 3, b'$')
                         && reach > i =>
                 {
-                    out.push((
-                        Hazard::ExprFragment,
-                        self.span(i - 3, i),
-                        self.text(i - 2).to_string(),
-                    ));
+                    let (hazard, detail) = if exported.0 > i {
+                        (Hazard::ExportedExprFragment, exported.1.to_string())
+                    } else {
+                        (Hazard::ExprFragment, self.text(i - 2).to_string())
+                    };
+                    out.push((hazard, self.span(i - 3, i), detail));
+                }
+                _ if looks_static(name)
+                    && !(i > 0 && self.punct(i - 1, b'.'))
+                    && self.punct(i + 1, b'.')
+                    && self.ident(i + 2).is_some()
+                    && (self.punct(i + 3, b'(') || self.path_sep(i + 3)) =>
+                {
+                    // `NAME.method(..)`: the call takes `&NAME` or `&mut NAME` implicitly.
+                    out.push((Hazard::StaticMutRef, self.span(i, i + 2), name.to_string()));
                 }
                 _ => {}
             }
         }
         out
+    }
+
+    /// `path` (a call's path ending in `set_var`/`remove_var`) names `std::env`'s function:
+    /// written out (`std::env::set_var`), through an imported module (`use std::env;` then
+    /// `env::set_var`, or an alias), or imported itself (`use std::env::set_var;`). A crate's
+    /// own `env` module, `myenv::set_var` and `Command::env` are not.
+    fn is_std_env(&self, path: &str, imports: &Imports<'a>) -> bool {
+        let segs: Vec<&str> = path.split("::").collect();
+        let from_env = |name: &str| imports.get(name).is_some_and(|im| im.from_std_env);
+        match segs[..] {
+            [.., "std", "env", _] => true,
+            [module, _] => from_env(module),
+            [function] => from_env(function),
+            _ => false,
+        }
+    }
+
+    /// `&NAME` / `&mut NAME` (or `&path::NAME`) at `i`, a prefix `&` (not `a & NAME`, not
+    /// `a && NAME`), where `NAME` looks like a static and is not called, indexed, a field's
+    /// owner or a path's prefix: the index of `NAME` and the name. `&raw const NAME` is not.
+    fn static_borrow(&self, i: usize) -> Option<(usize, &'a str)> {
+        if i > 0 && self.ends_operand(i - 1) {
+            return None;
+        }
+        let mut k = i + 1;
+        if self.is_ident(k, "mut") {
+            k += 1;
+        }
+        let mut last = k;
+        while self.ident(last).is_some()
+            && self.path_sep(last + 1)
+            && self.ident(last + 3).is_some()
+        {
+            last += 3;
+        }
+        let id = self.ident(last)?;
+        let used = [b'(', b'.', b'['].iter().any(|&c| self.punct(last + 1, c));
+        (looks_static(id) && !used && !self.path_sep(last + 1)).then_some((last, id))
+    }
+
+    /// Whether token `j` ends an operand, so that a `&` after it is the binary operator: a
+    /// name (not a keyword that starts an expression), a literal, `)`, `]`, `?`, or the first
+    /// `&` of `a && b`.
+    fn ends_operand(&self, j: usize) -> bool {
+        self.ends_operand_token(j)
+            || (j > 0 && self.punct(j, b'&') && self.ends_operand_token(j - 1))
+    }
+
+    /// [`Scanner::ends_operand`] for one token.
+    fn ends_operand_token(&self, j: usize) -> bool {
+        match self.kind(j) {
+            Some(TokKind::Ident) => !matches!(
+                self.text(j),
+                "return" | "in" | "match" | "if" | "while" | "else" | "break" | "yield" | "mut"
+            ),
+            Some(TokKind::Lit | TokKind::Str | TokKind::Punct(b')' | b']' | b'?')) => true,
+            _ => false,
+        }
+    }
+
+    /// Every guard call `R.lock()`, `R.read()`, `R.write()`, `R.borrow()`, `R.borrow_mut()`
+    /// (no arguments: `io::Read::read(buf)` and `Write::write(buf)` take one) whose receiver
+    /// `R` is a plain place (`self.inner`, `CACHE`, `state.map`), by receiver text, positions
+    /// in order.
+    fn guard_calls(&self) -> HashMap<String, Vec<u32>> {
+        let mut out: HashMap<String, Vec<u32>> = HashMap::new();
+        for k in 0..self.len() {
+            if let Some(receiver) = self.guard_receiver(k) {
+                out.entry(receiver).or_default().push(k as u32);
+            }
+        }
+        out
+    }
+
+    /// The receiver of a guard call whose method name is at `k`, as its tokens' text.
+    fn guard_receiver(&self, k: usize) -> Option<String> {
+        let method = self.ident(k)?;
+        if !matches!(method, "lock" | "read" | "write" | "borrow" | "borrow_mut")
+            || k < 2
+            || !self.punct(k - 1, b'.')
+            || !self.punct(k + 1, b'(')
+            || !self.punct(k + 2, b')')
+        {
+            return None;
+        }
+        // Back over `a.b.c` and `a::b`: names joined by `.` or `::`.
+        let end = k - 2;
+        self.ident(end)?;
+        let mut start = end;
+        loop {
+            if start >= 2 && self.punct(start - 1, b'.') && self.ident(start - 2).is_some() {
+                start -= 2;
+            } else if start >= 3 && self.path_sep(start - 2) && self.ident(start - 3).is_some() {
+                start -= 3;
+            } else {
+                break;
+            }
+        }
+        if start > 0 && self.punct(start - 1, b'.') {
+            // `f().a.lock()`: the receiver is not a place named in full.
+            return None;
+        }
+        Some((start..=end).map(|j| self.text(j)).collect())
+    }
+
+    /// `if let P = SCRUTINEE { .. } else { .. }` at `i` whose scrutinee takes a guard of a
+    /// receiver at its own depth and whose `else` block (or the condition and block of an
+    /// `else if`) takes a guard of the same receiver: before 2024 the first guard is still
+    /// held there. The end of the `else` part and the receiver.
+    fn if_let_guard(
+        &self,
+        i: usize,
+        guards: &HashMap<String, Vec<u32>>,
+    ) -> Option<(usize, String)> {
+        let eq = self.find_at_depth(i + 2, self.len(), |k| {
+            self.punct(k, b'=') && !self.punct(k + 1, b'=') && !self.punct(k - 1, b'.')
+        });
+        let mut held: Vec<String> = Vec::new();
+        let mut k = eq + 1;
+        while k < self.len() && !self.punct(k, b'{') {
+            if let Some(receiver) = self.guard_receiver(k) {
+                held.push(receiver);
+            }
+            k = if self.is_open(k) { self.close(k) } else { k } + 1;
+        }
+        if held.is_empty() || !self.punct(k, b'{') {
+            return None;
+        }
+        let then_close = self.close(k);
+        if !self.is_ident(then_close + 1, "else") {
+            return None;
+        }
+        let (from, to) = self.else_part(then_close + 2)?;
+        held.into_iter()
+            .find(|r| {
+                guards.get(r).is_some_and(|at| {
+                    let p = self.lower_bound(at, from);
+                    p < at.len() && (at[p] as usize) < to
+                })
+            })
+            .map(|r| (to, r))
+    }
+
+    /// The token range of what follows `else` at `k`: its block, or the condition and block of
+    /// an `else if` (one link of the chain: each link is looked at once).
+    fn else_part(&self, k: usize) -> Option<(usize, usize)> {
+        if self.punct(k, b'{') {
+            return Some((k, self.close(k)));
+        }
+        if !self.is_ident(k, "if") {
+            return None;
+        }
+        let open = self.find_at_depth(k + 1, self.len(), |j| self.punct(j, b'{'));
+        (open < self.len()).then(|| (k, self.close(open)))
     }
 
     fn ffi(&self) -> Vec<(Ffi, Span, String)> {
@@ -1835,4 +2003,13 @@ pub(crate) fn str_value(lit: &str) -> Result<String, String> {
         Err(e) => ok &= !e.is_fatal(),
     });
     if ok { Ok(value) } else { Err(as_written()) }
+}
+
+/// Whether a name is written like a static: upper case, digits and `_`, two characters or more.
+fn looks_static(name: &str) -> bool {
+    name.len() > 1
+        && name
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+        && name.chars().any(|c| c.is_ascii_uppercase())
 }

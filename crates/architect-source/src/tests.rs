@@ -161,6 +161,18 @@ fn public_error_enums() {
     assert_eq!(f.error_impls, ["Plain"]);
 }
 
+fn hazards_of(src: &str) -> Vec<(Hazard, String)> {
+    all(src)
+        .hazards
+        .into_iter()
+        .map(|(h, _, d)| (h, d))
+        .collect()
+}
+
+fn hazard_list(items: &[(Hazard, &str)]) -> Vec<(Hazard, String)> {
+    items.iter().map(|(h, d)| (*h, d.to_string())).collect()
+}
+
 #[test]
 fn edition_2024_hazards() {
     let f = all(r#"
@@ -169,6 +181,7 @@ fn edition_2024_hazards() {
         unsafe extern "C" { fn fine(); }
         #[no_mangle] pub extern "C" fn a() {}
         #[unsafe(no_mangle)] pub extern "C" fn b() {}
+        use std::env;
         fn f() {
             std::env::set_var("K", "V");
             env::remove_var("K");
@@ -196,6 +209,160 @@ fn edition_2024_hazards() {
         ]
     );
     assert_eq!(f.static_muts, ["COUNTER"]);
+}
+
+#[test]
+fn set_var_is_resolved_through_imports() {
+    use Hazard::EnvSetVar;
+    // Imported function, imported module, an alias, a group, written out with a leading `::`.
+    let found = hazards_of(
+        r#"
+        use std::env::set_var;
+        use std::{env as e, fs};
+        fn f() { set_var("A", "1"); e::remove_var("A"); ::std::env::set_var("B", "2"); }
+    "#,
+    );
+    assert_eq!(
+        found,
+        hazard_list(&[
+            (EnvSetVar, "set_var"),
+            (EnvSetVar, "e::remove_var"),
+            (EnvSetVar, "std::env::set_var"),
+        ])
+    );
+    // The same calls that are not std's: a crate's own `env` module, a name that only ends in
+    // `env`, a method, an unimported bare call, a definition.
+    let none = hazards_of(
+        r#"
+        mod env { pub fn set_var(_: &str, _: &str) {} }
+        fn f(cmd: &mut Command, store: &mut Store) {
+            env::set_var("A", "1");
+            myenv::set_var("A", "1");
+            store.set_var("A", "1");
+            remove_var("A");
+        }
+        fn set_var(_: &str, _: &str) {}
+    "#,
+    );
+    assert_eq!(none, []);
+}
+
+#[test]
+fn static_mut_references_not_reads_or_raw_pointers() {
+    use Hazard::StaticMutRef;
+    // Explicit references, and the implicit one of a method call (denied in 2024 too).
+    let found = hazards_of(
+        r#"
+        static mut BUF: Vec<u8> = Vec::new();
+        unsafe fn f() {
+            let a = &BUF;
+            g(&mut BUF, x);
+            BUF.push(1);
+            return &BUF;
+        }
+    "#,
+    );
+    assert_eq!(
+        found,
+        hazard_list(&[
+            (StaticMutRef, "BUF"),
+            (StaticMutRef, "BUF"),
+            (StaticMutRef, "BUF"),
+            (StaticMutRef, "BUF"),
+        ])
+    );
+    // Raw pointers (`addr_of!`, `&raw`), plain reads and writes, the binary `&` and `&&`,
+    // a field of it, a call, and a method call on a field.
+    let none = hazards_of(
+        r#"
+        static mut BUF: u32 = 0;
+        unsafe fn f() {
+            let p = addr_of!(BUF);
+            let q = addr_of_mut!(BUF);
+            let r = &raw const BUF;
+            BUF = 1;
+            let v = BUF + 1;
+            let m = mask & BUF;
+            let b = ok && BUF_SET;
+            let c = f(x) & BUF;
+            let d = &BUF.field;
+            let e = &MAKE();
+            self.BUF.push(1);
+        }
+    "#,
+    );
+    assert_eq!(none, []);
+}
+
+#[test]
+fn if_let_guard_held_into_else_that_takes_it_again() {
+    use Hazard::IfLetGuard;
+    // Before 2024 the scrutinee's guard lives through `else`, which locks again: a deadlock
+    // (or a `BorrowMutError`) that 2024 removes.
+    let found = hazards_of(
+        r#"
+        fn f(&self) {
+            if let Some(x) = self.cache.lock().unwrap().get(&k) {
+                use_it(x);
+            } else {
+                self.cache.lock().unwrap().insert(k, v);
+            }
+            if let Some(x) = cell.borrow().get(&k).cloned() { x } else if ok {
+                cell.borrow_mut().insert(k, v);
+            }
+        }
+    "#,
+    );
+    assert_eq!(
+        found,
+        hazard_list(&[(IfLetGuard, "self.cache"), (IfLetGuard, "cell")])
+    );
+    // No `else`; an `else` that takes no guard of the same receiver; a guard taken in the
+    // `then` block only; `read(buf)` with an argument (io::Read); a different receiver.
+    let none = hazards_of(
+        r#"
+        fn f(&self) {
+            if let Some(x) = self.cache.lock().unwrap().get(&k) { return x; }
+            self.cache.lock().unwrap().insert(k, v);
+            if let Some(x) = self.cache.lock().unwrap().get(&k) { a() } else { log(k) }
+            if let Some(x) = opt { self.cache.lock() } else { b() }
+            if let Ok(n) = file.read(&mut buf) { n } else { file.read(&mut buf) }
+            if let Some(x) = self.a.lock().get(&k) { a() } else { self.b.lock() }
+        }
+    "#,
+    );
+    assert_eq!(none, []);
+}
+
+#[test]
+fn expr_fragments_of_exported_macros_name_the_macro() {
+    use Hazard::{ExportedExprFragment, ExprFragment};
+    let found = hazards_of(
+        r#"
+        /// Exported: its users see what it matches.
+        #[macro_export]
+        macro_rules! public { ($a:expr, $b:expr) => { $a + $b }; }
+        #[macro_export(local_inner_macros)]
+        macro_rules! other { ($a:expr) => { $a }; }
+        macro_rules! private { ($c:expr) => { $c }; }
+        #[doc(hidden)]
+        #[macro_export]
+        macro_rules! helper { ($d:expr) => { $d }; }
+        #[macro_export]
+        macro_rules! __inner { ($f:expr) => { $f }; }
+    "#,
+    );
+    assert_eq!(
+        found,
+        hazard_list(&[
+            (ExportedExprFragment, "public"),
+            (ExportedExprFragment, "public"),
+            (ExportedExprFragment, "other"),
+            (ExprFragment, "c"),
+            (ExprFragment, "d"),
+            (ExprFragment, "f"),
+        ])
+    );
 }
 
 #[test]

@@ -69,14 +69,21 @@ fn code_rules_on_the_fixture() {
     assert!(errors.iter().all(|m| !m.contains("FineError")));
 
     let hazards = findings(&doc, "evolution/edition-2024-hazards");
-    assert_eq!(hazards.len(), 7, "six sites and a summary");
+    assert_eq!(
+        hazards.len(),
+        3,
+        "set_var, a static mut reference, an if-let guard"
+    );
     assert!(hazards.iter().all(|f| f["packages"][0]["name"] == "legacy"));
-    let summary = hazards.iter().find(|f| f["level"] == "info").unwrap();
+    assert!(hazards.iter().all(|f| f["level"] == "warn"));
+    let automatic = findings(&doc, "evolution/edition-2024-automatic");
+    assert_eq!(automatic.len(), 1, "one count for the workspace");
+    assert_eq!(automatic[0]["level"], "info");
     assert!(
-        summary["message"]
+        automatic[0]["message"]
             .as_str()
             .unwrap()
-            .contains("6 construct(s)")
+            .contains("6 sites in 1 crate")
     );
 
     assert_eq!(

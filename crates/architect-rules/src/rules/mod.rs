@@ -36,6 +36,7 @@ pub mod msrv {
 }
 pub mod evolution {
     pub mod edition;
+    pub mod edition_2024_automatic;
     pub mod edition_2024_hazards;
     pub mod toolchain_pin;
 }
@@ -92,6 +93,7 @@ pub static REGISTRY: &[&Rule] = &[
     &msrv::outdated::RULE,
     &evolution::edition::RULE,
     &evolution::edition_2024_hazards::RULE,
+    &evolution::edition_2024_automatic::RULE,
     &evolution::toolchain_pin::RULE,
     &r#async::runtimes::RULE,
     &r#async::discontinued_runtime::RULE,

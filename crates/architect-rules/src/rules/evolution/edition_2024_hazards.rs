@@ -1,8 +1,9 @@
 //! `evolution/edition-2024-hazards`: what the 2024 migration needs a person for.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
-use architect_model::{Finding, Hazard, Level, Section};
+use architect_model::{Finding, Hazard, Level, PackageSources, ScannedFile, Section, TargetKind};
+use guppy::graph::{BuildTargetId, PackageMetadata};
 
 use crate::graph::{pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -13,23 +14,31 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "constructs the edition-2024 migration needs a person for",
     docs: Docs {
-        what: "In workspace members on an edition before 2024, points at each construct whose \
-               migration `cargo fix --edition` cannot decide: `std::env::set_var` and \
-               `remove_var` calls, `extern` blocks without `unsafe`, `#[no_mangle]` / \
-               `#[export_name]` / `#[link_section]` without `unsafe(...)`, references to \
-               `static mut`, `gen` used as an identifier, and `expr` fragments in \
-               `macro_rules!`; then a summary per crate and kind.",
+        what: "In workspace members on an edition before 2024, points at each construct of \
+               shipped code (test code aside) whose \
+               migration needs a decision `cargo fix --edition` cannot make: `std::env::set_var` \
+               and `remove_var` calls (resolved through `use` imports), references to a \
+               `static mut` of the crate (`&X`, `&mut X`, and the implicit one of a method call \
+               `X.m()`; `addr_of!` and `&raw` are fine), and `if let` whose scrutinee holds a \
+               guard (`lock()`, `read()`, `write()`, `borrow()`, `borrow_mut()`) of a receiver \
+               its `else` block takes a guard of again. What `cargo fix` rewrites by itself is \
+               only counted, by `evolution/edition-2024-automatic` (which also names a \
+               published library's exported macros with `expr` fragments).",
         why: "In 2024, `set_var` and `remove_var` are `unsafe` because another thread may read \
-              the environment at the same time (glibc's `getenv` is not thread-safe); wrapping \
-              each call in `unsafe` is easy, justifying it is not, and teams have spent days \
-              per call proving it or redesigning configuration. The other items are compile \
-              errors or silent meaning changes (`$e:expr` now matches `const {}` and `_`) that \
-              need a decision at each site.",
+              the environment at the same time (glibc's `getenv` is not thread-safe); `cargo \
+              fix` wraps each call in `unsafe`, but justifying it is a person's work, and teams \
+              have spent days per call proving it or redesigning configuration. References to \
+              a `static mut` are a hard error with no automatic migration. An `if let` \
+              scrutinee's temporaries are dropped before `else` in 2024: a guard held into an \
+              `else` that locks or borrows the same value again deadlocked or panicked before, \
+              and no longer does (or code relied on the lock being held).",
         fix: "Replace `set_var` at runtime with configuration passed explicitly (or set it \
-              before any thread starts, and say so in a SAFETY comment); write `unsafe extern`, \
-              `#[unsafe(no_mangle)]`; use `&raw const`/`addr_of!` or an atomic instead of \
-              `static mut` references; rename `gen` (`r#gen`, or `rand`'s `random()`); use \
-              `expr_2021` where the old meaning is wanted.",
+              before any thread starts, and say so in a SAFETY comment); use \
+              `&raw const`/`addr_of!`, an atomic, or a `Mutex`/`OnceLock` instead of `static \
+              mut` references; bind the guard before the `if let` when the `else` must run \
+              under it, or check that it need not. Tail-expression \
+              temporaries and the never-type fallback also change in 2024; this rule does not \
+              look for them (tokens cannot tell when they matter).",
         references: &[
             (
                 "Edition Guide: unsafe set_var",
@@ -40,12 +49,8 @@ pub static RULE: Rule = Rule {
                 "https://doc.rust-lang.org/edition-guide/rust-2024/static-mut-references.html",
             ),
             (
-                "Edition Guide: gen keyword",
-                "https://doc.rust-lang.org/edition-guide/rust-2024/gen-keyword.html",
-            ),
-            (
-                "Edition Guide: expr fragment specifier",
-                "https://doc.rust-lang.org/edition-guide/rust-2024/macro-fragment-specifiers.html",
+                "Edition Guide: if let temporary scope",
+                "https://doc.rust-lang.org/edition-guide/rust-2024/temporary-if-let-scope.html",
             ),
         ],
     },
@@ -58,23 +63,27 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
     for (meta, pkg) in workspace_sources(facts) {
-        let id = meta.id();
         if meta.edition() >= "2024" {
             continue;
         }
-        let statics: BTreeSet<&str> = pkg
-            .files
-            .iter()
-            .flat_map(|f| f.facts.static_muts.iter().map(String::as_str))
-            .collect();
-        let mut counts: BTreeMap<Hazard, usize> = BTreeMap::new();
+        let statics = static_muts(pkg);
+        let published = published_library(&meta);
         for file in &pkg.files {
-            for (hazard, span, detail) in &file.facts.hazards {
-                if *hazard == Hazard::StaticMutRef && !statics.contains(detail.as_str()) {
+            // Shipped code only: a test's `set_var` gets the `unsafe` `cargo fix` writes, and
+            // what it races with is the test harness, not the users of the crate.
+            let shipped = file
+                .facts
+                .hazards
+                .iter()
+                .filter(|(_, span, _)| file.ships(*span));
+            for (hazard, span, detail) in shipped {
+                let Some(h) = classify(*hazard, detail, file, &statics, published) else {
+                    continue;
+                };
+                if !h.needs_person() {
                     continue;
                 }
-                *counts.entry(*hazard).or_default() += 1;
-                let (message, help) = site(*hazard, detail);
+                let (message, help) = site(h, detail);
                 out.push(
                     cx.finding(
                         format!(
@@ -94,32 +103,40 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 );
             }
         }
-        if !counts.is_empty() {
-            let total: usize = counts.values().sum();
-            let mut f = cx
-                .finding(
-                    format!(
-                        "`{}` has {total} construct(s) that the 2024 migration needs a person for",
-                        meta.name()
-                    ),
-                    format!(
-                        "budget these before `cargo fix --edition -p {}`; set_var calls first",
-                        meta.name()
-                    ),
-                )
-                .level(Level::Info)
-                .package(pkg_ref(&meta))
-                .at(facts
-                    .manifests
-                    .get(id)
-                    .and_then(|m| m.edition.clone().or_else(|| m.header().cloned())));
-            for (hazard, n) in counts {
-                f = f.note(format!("{n} × {}", hazard.describe()));
-            }
-            out.push(f);
-        }
     }
     out
+}
+
+/// The `static mut` names declared anywhere in the package.
+pub(super) fn static_muts(pkg: &PackageSources) -> BTreeSet<&str> {
+    pkg.files
+        .iter()
+        .flat_map(|f| f.facts.static_muts.iter().map(String::as_str))
+        .collect()
+}
+
+/// Whether other crates use the package's library: it has one and may be published.
+pub(super) fn published_library(meta: &PackageMetadata<'_>) -> bool {
+    meta.build_target(&BuildTargetId::Library).is_some() && !meta.publish().is_never()
+}
+
+/// What a scanned hazard is for this package: `None` when it is not one (a reference to a
+/// name that is no `static mut` of the crate); an exported macro's fragment outside a
+/// published library is an ordinary fragment, which `cargo fix` rewrites.
+pub(super) fn classify(
+    hazard: Hazard,
+    detail: &str,
+    file: &ScannedFile,
+    statics: &BTreeSet<&str>,
+    published: bool,
+) -> Option<Hazard> {
+    match hazard {
+        Hazard::StaticMutRef if !statics.contains(detail) => None,
+        Hazard::ExportedExprFragment if !(published && file.target == TargetKind::Lib) => {
+            Some(Hazard::ExprFragment)
+        }
+        h => Some(h),
+    }
 }
 
 fn site(hazard: Hazard, detail: &str) -> (String, &'static str) {
@@ -128,26 +145,15 @@ fn site(hazard: Hazard, detail: &str) -> (String, &'static str) {
             format!("`{detail}` becomes unsafe"),
             "pass the value explicitly instead, or prove no other thread runs yet and wrap it in `unsafe` with a SAFETY comment",
         ),
-        Hazard::ExternBlock => (
-            "`extern` block without `unsafe`".into(),
-            "write `unsafe extern` and check each declared signature",
-        ),
-        Hazard::UnsafeAttr => (
-            format!("`#[{detail}]` without `unsafe(...)`"),
-            "write it as `#[unsafe(...)]` once the symbol is checked for clashes",
-        ),
         Hazard::StaticMutRef => (
             format!("reference to `static mut {detail}`"),
             "use `&raw const`/`&raw mut`, an atomic, or a `Mutex`/`OnceLock`",
         ),
-        Hazard::GenIdent => (
-            "`gen` used as an identifier".into(),
-            "rename it, or write `r#gen` (rand: use `random()`)",
+        Hazard::IfLetGuard => (
+            format!("`if let` holds a guard of `{detail}` into an `else` that takes it again"),
+            "2024 drops the scrutinee's guard before `else`: check that nothing relied on it being held (before 2024 this deadlocks or panics)",
         ),
-        Hazard::ExprFragment => (
-            format!("`${detail}:expr` fragment"),
-            "decide whether `const {}` and `_` should match; use `expr_2021` to keep the old meaning",
-        ),
+        _ => (hazard.describe().to_string(), ""),
     }
 }
 
@@ -157,12 +163,31 @@ mod tests {
     use crate::testing::{run, source_rules};
 
     #[test]
-    fn hazards_of_the_2021_member_only() {
+    fn each_site_that_needs_a_person_once_and_nothing_automatic() {
         let f = run(&RULE, source_rules());
-        assert_eq!(f.len(), 7);
         assert!(f.iter().all(|f| f.packages[0].name == "legacy"));
-        let summary = f.last().unwrap();
-        assert_eq!(summary.level, Level::Info);
-        assert_eq!(summary.notes.len(), 6, "{:?}", summary.notes);
+        assert!(f.iter().all(|f| f.level == Level::Warn));
+        let mut got: Vec<(&str, usize)> = f
+            .iter()
+            .map(|f| (f.message.as_str(), f.locations[0].line))
+            .collect();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                (
+                    "`if let` holds a guard of `cache` into an `else` that takes it again in `legacy` (edition 2021)",
+                    67
+                ),
+                (
+                    "`std::env::set_var` becomes unsafe in `legacy` (edition 2021)",
+                    21
+                ),
+                (
+                    "reference to `static mut COUNTER` in `legacy` (edition 2021)",
+                    34
+                ),
+            ]
+        );
     }
 }
