@@ -306,9 +306,7 @@ fn fetch(path: Option<&std::path::Path>) -> Result<(), ExitCode> {
 /// A custom cfg name as rustc takes it in `--cfg NAME`: an identifier.
 fn cfg_name(s: &str) -> Result<String, String> {
     let mut chars = s.chars();
-    let ident = chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic())
+    let ident = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
         && chars.all(|c| c == '_' || c.is_alphanumeric());
     if ident {
         Ok(s.to_string())

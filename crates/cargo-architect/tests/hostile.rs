@@ -87,7 +87,7 @@ fn review_runs_nothing_from_the_repository() {
         stderr(&out)
     );
     let doc = json(&out);
-    let pin = findings(&doc, "evolution/toolchain-pin");
+    let pin = findings(&doc, "evolution/path-toolchain");
     assert!(pin.iter().any(|f| f["level"] == "deny"), "{pin:?}");
     let config: Vec<String> = findings(&doc, "supply-chain/cargo-config-programs")
         .iter()
@@ -104,7 +104,7 @@ fn review_runs_nothing_from_the_repository() {
             "{key} not reported: {config:?}"
         );
     }
-    assert_eq!(findings(&doc, "supply-chain/build-script").len(), 1);
+    assert_eq!(findings(&doc, "supply-chain/own-build-script").len(), 1);
     assert_eq!(findings(&doc, "supply-chain/proc-macro").len(), 1);
 
     // With --manifest-path from elsewhere, and with a RUSTUP_TOOLCHAIN that points into the

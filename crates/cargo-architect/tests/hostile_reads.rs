@@ -483,7 +483,7 @@ fn an_included_file_is_read_like_a_module() {
     );
     let m = manifest_arg(&ws);
     let doc = json(&review(tmp.path(), &args(&m, &["--format", "json"])));
-    let behaviour: Vec<String> = findings(&doc, "supply-chain/build-script-behaviour")
+    let behaviour: Vec<String> = findings(&doc, "supply-chain/build-script-inputs")
         .iter()
         .map(|f| f["message"].as_str().unwrap().to_string())
         .collect();

@@ -86,8 +86,12 @@ fn code_rules_on_the_fixture() {
         ]
     );
     let behaviour = findings(&doc, "supply-chain/build-script-behaviour");
+    let inputs = findings(&doc, "supply-chain/build-script-inputs");
+    assert_eq!(behaviour.len(), 2, "write outside OUT_DIR, network");
+    assert_eq!(inputs.len(), 2, "env, Command");
     let kinds: Vec<(&str, &str)> = behaviour
         .iter()
+        .chain(&inputs)
         .map(|f| {
             (
                 f["level"].as_str().unwrap(),

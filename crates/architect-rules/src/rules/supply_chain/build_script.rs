@@ -9,11 +9,11 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/build-script",
     section: Section::SupplyChain,
     default_level: Level::Warn,
-    summary: "packages whose build script runs arbitrary code on the build host",
+    summary: "third-party packages whose build script runs arbitrary code on the build host",
     docs: Docs {
-        what: "Lists every package in the build that has a build script (`build.rs`). Third-party \
-               build scripts are `warn`; the workspace's own are `info`. Accepted ones go in the \
-               rule's allow-list with a reason.",
+        what: "Lists every third-party package in the build that has a build script \
+               (`build.rs`); the workspace's own are `supply-chain/own-build-script`. Accepted \
+               ones go in the rule's allow-list with a reason.",
         why: "A build script is a program compiled and run on the build host, with the builder's \
               permissions and network, before the crate compiles: it can read credentials, \
               write anywhere and download anything, and its output is not reproducible. \
@@ -39,14 +39,15 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+/// A build-script finding for each built package with a build script, own (workspace) ones
+/// or third-party ones.
+pub(crate) fn build_scripts(cx: &Ctx<'_>, own: bool) -> Vec<Finding> {
     let facts = cx.facts;
     facts
         .built()
-        .filter(|p| p.has_build_script())
+        .filter(|p| p.has_build_script() && p.in_workspace() == own)
         .map(|p| {
             let (locations, path) = dependency_evidence(facts, p.id());
-            let own = p.in_workspace();
             let who = if own { "workspace package" } else { "dependency" };
             cx.finding(
                 format!("{who} `{}` runs a build script on the build host", pkg_ref(&p)),
@@ -56,12 +57,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     "review what it does, then accept it in `allow` with a reason, or avoid the crate"
                 },
             )
-            .level(if own { Level::Info } else { Level::Warn })
             .package(pkg_ref(&p))
             .via(path)
             .at(locations.into_iter().next())
         })
         .collect()
+}
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    // The workspace's own are `supply-chain/own-build-script`.
+    build_scripts(cx, false)
 }
 
 #[cfg(test)]
@@ -70,12 +75,11 @@ mod tests {
     use crate::testing::{clean, kitchen_sink, names, run};
 
     #[test]
-    fn third_party_scripts_warn_and_own_scripts_inform() {
+    fn third_party_scripts_warn() {
         let f = run(&RULE, kitchen_sink());
-        assert_eq!(names(&f), ["ring", "ws-core"]);
-        let ring = f.iter().find(|f| f.packages[0].name == "ring").unwrap();
-        assert_eq!(ring.level, Level::Warn);
-        assert_eq!(ring.path.first().map(|p| p.name.as_str()), Some("ws-core"));
+        // ws-core's own build script is `supply-chain/own-build-script`.
+        assert_eq!(names(&f), ["ring"]);
+        assert_eq!(f[0].path.first().map(|p| p.name.as_str()), Some("ws-core"));
         assert!(run(&RULE, clean()).is_empty());
     }
 }

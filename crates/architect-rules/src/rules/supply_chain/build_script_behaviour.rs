@@ -11,15 +11,17 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/build-script-behaviour",
     section: Section::SupplyChain,
     default_level: Level::Warn,
-    summary: "what build scripts do: compile C, run programs, read the environment, use the network, write outside OUT_DIR",
+    summary: "build scripts that use the network, write outside OUT_DIR, or could not be read",
     docs: Docs {
         what: "Reads every workspace build script (and with `--deps`, every third-party build \
                script on disk) and reports what it does: compiles C/C++ (cc, cmake), runs \
                programs (`std::process::Command`), reads environment variables cargo does not \
                set, touches the network (reqwest, ureq, curl, `TcpStream`), writes files \
-               outside `OUT_DIR`. Network access and writes outside `OUT_DIR` are `warn`, the \
-               rest `info`; a build script the scan could not read in full (too large, not \
-               UTF-8, outside its package) is `warn`: what it does is unknown.",
+               outside `OUT_DIR`. This rule reports network access and writes outside \
+               `OUT_DIR`, and a build script the scan could not read in full (too large, not \
+               UTF-8, outside its package): what it does is unknown. Compiling native code, \
+               running programs and reading the environment are \
+               `supply-chain/build-script-inputs`.",
         why: "A list of build scripts says where arbitrary code runs; this says what it does. \
               Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
               read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
@@ -44,6 +46,14 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    cx.own(findings(cx))
+}
+
+/// The findings of build scripts' behaviour, each built for the rule that states it: this one
+/// (`warn`: network, writes outside `OUT_DIR`, scripts not read in full) and
+/// `supply-chain/build-script-inputs` (`info`: compiles native code, runs programs, reads the
+/// environment). Each keeps its own.
+pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
     for (id, pkg) in &facts.sources.packages {
@@ -69,9 +79,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         for (b, (mut details, location)) in by_kind {
             details.sort();
             details.dedup();
-            let level = match b {
-                Behaviour::Network | Behaviour::WritesOutsideOutDir => Level::Warn,
-                _ => Level::Info,
+            let rule = match b {
+                Behaviour::Network | Behaviour::WritesOutsideOutDir => &RULE,
+                _ => &super::build_script_inputs::RULE,
             };
             let help = match b {
                 Behaviour::Network => "vendor what it downloads: a build must not need the network",
@@ -87,7 +97,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 }
             };
             out.push(
-                cx.finding(
+                cx.finding_of(
+                    rule,
                     format!(
                         "build script of `{}` {} ({})",
                         pkg_ref(&meta),
@@ -96,7 +107,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     ),
                     help,
                 )
-                .level(level)
                 .package(pkg_ref(&meta))
                 .at(location),
             );
@@ -135,7 +145,8 @@ fn unseen(
     let first = unseen.first()?;
     let (location, note) = unreadable_at(facts, first, "not scanned");
     let mut f = cx
-        .finding(
+        .finding_of(
+            &RULE,
             format!(
                 "build script of `{}` was not read in full: what it does is unknown ({})",
                 pkg_ref(meta),
@@ -161,25 +172,13 @@ mod tests {
     use crate::testing::{run, source_rules};
 
     #[test]
-    fn what_the_build_script_does() {
+    fn what_the_build_script_does_that_breaks_hermeticity() {
         let f = run(&RULE, source_rules());
-        let got: Vec<(Level, &str)> = f
+        let got: Vec<&str> = f
             .iter()
-            .map(|f| {
-                (
-                    f.level,
-                    f.message.rsplit('(').next().unwrap().trim_end_matches(')'),
-                )
-            })
+            .map(|f| f.message.rsplit('(').next().unwrap().trim_end_matches(')'))
             .collect();
-        assert_eq!(
-            got,
-            [
-                (Level::Info, "git"),
-                (Level::Info, "DEPLOY_TOKEN"),
-                (Level::Warn, "TcpStream"),
-                (Level::Warn, "fs::write"),
-            ]
-        );
+        // Running git and reading DEPLOY_TOKEN are `supply-chain/build-script-inputs`.
+        assert_eq!(got, ["TcpStream", "fs::write"]);
     }
 }
