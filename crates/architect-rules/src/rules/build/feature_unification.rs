@@ -231,14 +231,15 @@ pub(crate) fn differences(cx: &Ctx<'_>) -> (Vec<Finding>, Option<Waste>) {
         return (Vec::new(), None);
     }
     // Package -> the distinct feature sets, each with the commands that build it so.
-    let mut sets: BTreeMap<&guppy::PackageId, BTreeMap<&Vec<String>, Vec<&str>>> = BTreeMap::new();
+    let mut sets: BTreeMap<&guppy::PackageId, BTreeMap<&Vec<String>, Vec<String>>> =
+        BTreeMap::new();
     for (command, features) in &facts.feature_builds {
         for (id, f) in features {
             sets.entry(id)
                 .or_default()
                 .entry(f)
                 .or_default()
-                .push(command);
+                .push(command.to_string());
         }
     }
     let Some(sim) = cx.sim() else {

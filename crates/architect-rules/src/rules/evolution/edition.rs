@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Edition, Finding, Level, Section};
 
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -35,9 +35,9 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut counts: BTreeMap<Edition, usize> = BTreeMap::new();
     for p in facts.graph.workspace().iter() {
-        *counts.entry(p.edition()).or_default() += 1;
+        *counts.entry(Edition::of(&p)).or_default() += 1;
     }
     let tally = counts
         .iter()
@@ -48,7 +48,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .graph
         .workspace()
         .iter()
-        .filter(|p| p.edition() != "2024")
+        .filter(|p| Edition::of(p) < Edition::LATEST)
         .map(|p| {
             cx.finding(
                 format!("`{}` is on edition {}", p.name(), p.edition()),
