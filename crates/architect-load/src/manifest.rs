@@ -134,7 +134,7 @@ pub(crate) fn profile_debug(
     for profile in [Profile::Dev, Profile::Release] {
         let Some(v) = doc
             .get("profile")
-            .and_then(|p| p.get(&profile.to_string()))
+            .and_then(|p| p.get(profile.to_string()))
             .and_then(|p| p.get("debug"))
             .and_then(toml_edit::Item::as_value)
         else {
