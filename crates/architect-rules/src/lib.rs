@@ -282,6 +282,7 @@ mod tests {
             ("rules/scope", fixture("scope")),
             ("rules/telemetry", fixture("telemetry")),
             ("rules/telemetry-dep", fixture("telemetry-dep")),
+            ("rules/telemetry-bridged", fixture("telemetry-bridged")),
         ];
         let mut levels = BTreeSet::new();
         for (name, facts) in fixtures {

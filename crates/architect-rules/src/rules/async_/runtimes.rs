@@ -2,7 +2,7 @@
 
 use std::collections::BTreeSet;
 
-use architect_model::{Facts, Finding, Level, Location, Section};
+use architect_model::{BuildCommand, Facts, Finding, Level, Location, Section};
 use guppy::graph::PackageMetadata;
 
 use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
@@ -29,7 +29,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Names the async runtime of the shipped build (tokio, async-std, smol, glommio, \
                monoio, …: what `cargo build` of the members that are not tooling builds, no \
-               dev-dependencies) and the shipped members that depend on it directly. More \
+               dev-dependencies; tokio only with its `rt` executor, not for its I/O traits and \
+               channels alone) and the shipped members that depend on it directly. More \
                than one is `async/several-runtimes`; a discontinued one is also \
                `async/discontinued-runtime`.",
         why: "A runtime is an architectural commitment: its I/O types, timers and spawn \
@@ -54,10 +55,28 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// The distinct runtimes of the shipped build (what the workspace's binaries and libraries
-/// run; a dev-dependency's executor runs only in tests).
+/// The runtimes of the shipped build (what the workspace's binaries and libraries run; a
+/// dev-dependency's executor runs only in tests).
 pub(crate) fn shipped_runtimes(facts: &Facts) -> Vec<PackageMetadata<'_>> {
-    shipped_named(facts, RUNTIMES).collect()
+    shipped_named(facts, RUNTIMES)
+        .filter(|p| has_executor(facts, p))
+        .collect()
+}
+
+/// Whether a runtime crate brings its executor: tokio only with `rt` or `rt-multi-thread`
+/// (hyper, h2 and many libraries use tokio for its I/O traits and channels alone), as
+/// `cargo build --workspace` resolves its features. A tokio without an `rt` feature to turn
+/// off, or whose features are unknown, counts as an executor.
+fn has_executor(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
+    if p.name() != "tokio" || !p.named_features().any(|f| f == "rt") {
+        return true;
+    }
+    let workspace = facts
+        .feature_builds
+        .iter()
+        .find(|(command, _)| *command == BuildCommand::Workspace)
+        .and_then(|(_, features)| features.get(p.id()));
+    workspace.is_none_or(|features| features.iter().any(|f| f == "rt" || f == "rt-multi-thread"))
 }
 
 /// Who uses a runtime: the shipped members that depend on it directly, or "transitively".
@@ -118,7 +137,8 @@ mod tests {
     fn the_one_runtime_of_the_shipped_build() {
         // svc's dev-dependency async-std runs only in its tests: one runtime, tokio.
         crate::assert_rule_snapshot!(&RULE, "scope");
-        // async-std ships through a dependency; tokio is only a dev-dependency.
+        // async-std ships through a dependency; tokio ships without `rt` (as hyper uses it)
+        // and with `rt` only as a dev-dependency.
         crate::assert_rule_snapshot!(&RULE, "telemetry-dep");
         // Two runtimes are `async/several-runtimes`, not a list here.
         assert!(run(&RULE, kitchen_sink()).is_empty());

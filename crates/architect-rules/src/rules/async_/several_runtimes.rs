@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
                shipped build when there is more than one, with the shipped members that \
                depend on it directly. The shipped build is what `cargo build` of the members \
                that are not tooling builds: a dev-dependency's executor runs only in tests \
-               and does not count.",
+               and does not count, nor does tokio without its `rt` executor (hyper and h2 use \
+               tokio's I/O traits and channels under any runtime).",
         why: "A runtime is an architectural commitment: its I/O types, timers and spawn \
               functions spread through the code, and libraries built on one rarely work on \
               another. Two runtimes in one binary means two thread pools and reactors, futures \
@@ -84,7 +85,8 @@ mod tests {
     fn a_dev_dependency_executor_is_not_a_second_runtime() {
         // scope: svc ships tokio; its dev-dependency async-std runs only in tests.
         assert!(run(&RULE, crate::testing::fixture("scope")).is_empty());
-        // telemetry-dep: async-std ships through h2ish; tokio is app's dev-dependency.
+        // telemetry-dep: async-std ships through h2ish; tokio ships without `rt` (h2ish uses
+        // its channels), and with `rt` only as app's dev-dependency.
         assert!(run(&RULE, crate::testing::fixture("telemetry-dep")).is_empty());
     }
 }

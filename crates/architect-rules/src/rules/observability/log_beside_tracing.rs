@@ -16,7 +16,9 @@ pub static RULE: Rule = Rule {
                depends on `tracing` itself. Both links must be the member's own and shipped: \
                `tracing` arriving through a dependency (h2, hyper), a dev-dependency and a \
                tooling member (xtask) do not count, since the workspace's telemetry is what \
-               its own shipped code emits.",
+               its own shipped code emits. A shipped member that depends on `tracing-log` \
+               itself bridges `log` records into tracing, with the current span: then \
+               nothing is reported.",
         why: "In async services, `log` records lines without the request they belong to; \
               `tracing` spans carry that context across `.await` points and export to \
               OpenTelemetry for distributed traces. Mixing both in one's own crates splits the \
@@ -36,7 +38,9 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let tracing = shipped_dependents(facts, "tracing");
-    if tracing.is_empty() {
+    // A member that installs the bridge (`tracing-log`, as bevy_log does) turns `log` records
+    // into tracing events inside the current span: nothing is lost.
+    if tracing.is_empty() || !shipped_dependents(facts, "tracing-log").is_empty() {
         return Vec::new();
     }
     let users: Vec<String> = tracing
@@ -80,5 +84,12 @@ mod tests {
         // and a tooling member: nothing.
         crate::assert_rule_snapshot!(&RULE, "telemetry");
         assert!(run(&RULE, crate::testing::fixture("telemetry-dep")).is_empty());
+    }
+
+    #[test]
+    fn a_workspace_that_bridges_log_into_tracing_loses_no_context() {
+        // telemetry-bridged: `svc` uses tracing and log, as in telemetry; `logging` installs
+        // tracing-log.
+        assert!(run(&RULE, crate::testing::fixture("telemetry-bridged")).is_empty());
     }
 }
