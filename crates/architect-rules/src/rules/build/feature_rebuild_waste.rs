@@ -50,7 +50,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let (_, Some(waste)) = differences(cx) else {
         return Vec::new();
     };
-    if waste.share() < cx.number("min-share") {
+    let min_share = cx.number("min-share");
+    if waste.share() < min_share {
         return Vec::new();
     }
     let help = match &state {
@@ -61,7 +62,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         _ => "`cargo hakari init` and `cargo hakari generate` would build each once".into(),
     };
     vec![
-        cx.finding(waste.describe(), help)
+        cx.finding(
+            format!(
+                "switching between `cargo build -p` of members and `--workspace` rebuilds {:.0}% of a clean build's work ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
+                waste.share() * 100.0,
+                waste.seconds,
+                waste.top.join(", "),
+                min_share * 100.0
+            ),
+            help,
+        )
             .at(cx.facts.workspace_table.clone()),
     ]
 }
@@ -83,6 +93,12 @@ mod tests {
         // share of the small fixture's build.
         let f = run(&RULE, kitchen_sink());
         assert_eq!(f.len(), 1, "{f:?}");
-        assert!(f[0].message.starts_with("1 dependency changes features"));
+        assert!(
+            f[0].message.starts_with(
+                "switching between `cargo build -p` of members and `--workspace` rebuilds 10%"
+            ),
+            "{}",
+            f[0].message
+        );
     }
 }
