@@ -1,6 +1,7 @@
 //! `interop/bindings`: dlopen crates and binding generators in the graph.
 
 use architect_model::{Facts, Finding, Level, Section};
+use guppy::graph::PackageMetadata;
 
 use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -64,10 +65,15 @@ pub static RULE: Rule = Rule {
 /// Crates that load shared libraries at run time.
 pub(crate) const DLOPEN: &[&str] = &["libloading", "dlopen", "dlopen2"];
 
-/// Whether the shipped build loads libraries at run time without `abi_stable`: then each
-/// dlopen crate is `interop/dlopen-without-stable-abi`, not a line here.
-pub(crate) fn unchecked_dlopen(facts: &Facts) -> bool {
-    shipped_named(facts, &["abi_stable"]).next().is_none()
+/// Whether the workspace itself loads libraries at run time without `abi_stable`: a shipped
+/// member depends on the dlopen crate `p` directly, and `abi_stable` is not in the shipped
+/// build. Then it is `interop/dlopen-without-stable-abi`, not a line here. A dependency that
+/// dlopens (wgpu-hal loading Vulkan drivers, tree-sitter loaders) loads C libraries for its
+/// own purpose: it is listed here.
+pub(crate) fn unchecked_dlopen(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
+    DLOPEN.contains(&p.name())
+        && shipped_named(facts, &["abi_stable"]).next().is_none()
+        && !shipped_dependents(facts, p.name()).is_empty()
 }
 
 /// Who uses a crate: ` (used by `a`, `b`)`, shipped members only.
@@ -86,9 +92,8 @@ pub(crate) fn used_by(facts: &Facts, name: &str) -> String {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let names: Vec<&str> = SURFACES.iter().map(|(n, _)| *n).collect();
-    let unchecked = unchecked_dlopen(facts);
     shipped_named(facts, &names)
-        .filter(|p| !(unchecked && DLOPEN.contains(&p.name())))
+        .filter(|p| !unchecked_dlopen(facts, p))
         .map(|p| {
             let what = SURFACES
                 .iter()
@@ -117,7 +122,8 @@ mod tests {
         // libloading without abi_stable is `interop/dlopen-without-stable-abi`.
         assert!(run(&RULE, kitchen_sink()).is_empty());
         assert!(run(&RULE, clean()).is_empty());
-        // telemetry-dep: cxx ships; libloading is only a dev-dependency.
+        // telemetry-dep: cxx ships; libloading ships only through gpuish (app's own link to
+        // it is a dev-dependency): listed here, not `interop/dlopen-without-stable-abi`.
         crate::assert_rule_snapshot!(&RULE, "telemetry-dep");
     }
 }
