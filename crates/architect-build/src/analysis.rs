@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::debug::DebugLevel;
 use crate::simulate::{Schedule, simulate_ordered};
 use crate::timings::MeasuredUnit;
 use crate::units::{Dep, Unit, UnitGraph, UnitKind};
@@ -71,11 +72,12 @@ pub struct CostModel {
     pub rmeta_share: f64,
     /// The median size of the fitted libraries: stands in for packages whose size is unknown.
     pub typical: Size,
-    /// The profile's `debug` setting in the build the model was fitted on.
-    pub fitted_debug: &'static str,
+    /// The profile's `debug` setting in the build the model was fitted on; `None` for a model
+    /// fitted on a measured build whose setting is not known.
+    pub fitted_debug: Option<DebugLevel>,
     /// How other `debug` settings scale library and binary times, each measured by building
     /// the fitting workspace again with that setting on the same machine (not fitted).
-    pub debug_factors: &'static [(&'static str, f64)],
+    pub debug_factors: &'static [(DebugLevel, f64)],
 }
 
 impl CostModel {
@@ -105,9 +107,12 @@ impl CostModel {
         },
         native_run: [-1.2335, 0.4120],
         native_run_smear: 1.2147,
-        fitted_debug: "full",
+        fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
-        debug_factors: &[("none", 0.827), ("line-tables-only", 0.875)],
+        debug_factors: &[
+            (DebugLevel::None, 0.827),
+            (DebugLevel::LineTablesOnly, 0.875),
+        ],
     };
 
     /// Fitted like [`CostModel::DEV`], on `fixtures/timings/real-deps-release-j2.html`: the
@@ -132,15 +137,17 @@ impl CostModel {
             derives: 16.0,
             native_kb: 0.0,
         },
-        fitted_debug: "none",
-        debug_factors: &[("limited", 1.107), ("line-tables-only", 1.123)],
+        fitted_debug: Some(DebugLevel::None),
+        debug_factors: &[
+            (DebugLevel::Limited, 1.107),
+            (DebugLevel::LineTablesOnly, 1.123),
+        ],
     };
 
-    /// The model for a profile whose `debug` setting is `level` (cargo's names: `none`,
-    /// `line-directives-only`, `line-tables-only`, `limited`, `full`); an error names a
-    /// setting no measurement covers.
-    pub fn with_debug(&self, level: &str) -> Result<CostModel, String> {
-        if level == self.fitted_debug {
+    /// The model for a profile whose `debug` setting is `level`; an error names a setting no
+    /// measurement covers.
+    pub fn with_debug(&self, level: DebugLevel) -> Result<CostModel, String> {
+        if Some(level) == self.fitted_debug {
             return Ok(*self);
         }
         match self.debug_factors.iter().find(|(l, _)| *l == level) {
@@ -148,10 +155,14 @@ impl CostModel {
                 lib_smear: self.lib_smear * f,
                 ..*self
             }),
-            None => Err(format!(
-                "`debug = \"{level}\"` is not modelled: estimates assume `debug = \"{}\"`",
-                self.fitted_debug
-            )),
+            None => Err(match self.fitted_debug {
+                Some(fitted) => format!(
+                    "`debug = \"{level}\"` is not modelled: estimates assume `debug = \"{fitted}\"`"
+                ),
+                None => format!(
+                    "`debug = \"{level}\"` is not modelled: estimates assume the setting of the measured build"
+                ),
+            }),
         }
     }
 
@@ -315,7 +326,7 @@ impl CostModel {
             build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
             native_run,
             native_run_smear,
-            fitted_debug: "as measured",
+            fitted_debug: None,
             debug_factors: &[],
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
         }
@@ -800,13 +811,13 @@ mod tests {
     #[test]
     fn debug_settings_scale_libraries_where_measured() {
         let dev = CostModel::DEV;
-        assert_eq!(dev.with_debug("full"), Ok(dev));
-        let none = dev.with_debug("none").unwrap();
+        assert_eq!(dev.with_debug(DebugLevel::Full), Ok(dev));
+        let none = dev.with_debug(DebugLevel::None).unwrap();
         assert!((none.lib_smear / dev.lib_smear - 0.827).abs() < 1e-9);
         assert_eq!(none.proc_macro_smear, dev.proc_macro_smear);
         let release = CostModel::RELEASE;
-        assert!(release.with_debug("limited").unwrap().lib_smear > release.lib_smear);
-        let err = release.with_debug("full").unwrap_err();
+        assert!(release.with_debug(DebugLevel::Limited).unwrap().lib_smear > release.lib_smear);
+        let err = release.with_debug(DebugLevel::Full).unwrap_err();
         assert!(
             err.contains("not modelled") && err.contains("\"none\""),
             "{err}"

@@ -11,6 +11,7 @@
 //!   it finishes, the ready unit with the most transitive dependents first.
 
 pub mod analysis;
+pub mod debug;
 pub mod simulate;
 pub mod timings;
 pub mod units;
@@ -19,6 +20,7 @@ pub use analysis::{
     BuildTime, Cost, CostModel, Replay, Size, WhatIf, analyze, apply, compare_replay,
     estimate_costs, match_measured, split_unit,
 };
+pub use debug::DebugLevel;
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};
 pub use timings::{MeasuredUnit, parse_timings};
 pub use units::{Dep, Unit, UnitGraph, UnitKind};

@@ -26,7 +26,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use architect_model::{
-    Config, Facts, FileStore, PlatformChoice, RuleSchema, SourceFile, ToolchainFacts,
+    BuildCommand, Config, Edition, Facts, FileStore, PlatformChoice, Resolver, RuleSchema,
+    SourceFile, ToolchainFacts,
 };
 use guppy::PackageId;
 use guppy::graph::cargo::{CargoOptions, CargoResolverVersion, CargoSet};
@@ -490,10 +491,17 @@ fn build_facts(
     };
 
     let hakari = hakari::load(&graph, &root, &files);
-    let profile_debug = root_manifest
+    let (profile_debug, rejected) = root_manifest
         .as_ref()
         .map(|m| manifest::profile_debug(&m.doc))
         .unwrap_or_default();
+    notes.extend(rejected);
+    if let Some((architect_model::Resolver::Other(v), l)) = &resolver {
+        notes.push(format!(
+            "{}:{}: `resolver = \"{v}\"` is not a resolver cargo knows (1, 2 or 3): the build is simulated with the one the edition implies",
+            l.path, l.line
+        ));
+    }
 
     Ok(Facts {
         root: root.display().to_string(),
@@ -591,7 +599,7 @@ fn platform_choice(
 }
 
 /// Third-party features per build command (see [`Facts::feature_builds`]).
-type FeatureBuilds = Vec<(String, BTreeMap<PackageId, Vec<String>>)>;
+type FeatureBuilds = Vec<(BuildCommand, BTreeMap<PackageId, Vec<String>>)>;
 
 /// Simulate `cargo build --all-targets` of the workspace for the platforms: which packages are
 /// built for the target and which for the host, with cargo's feature resolver; and the unit
@@ -601,7 +609,7 @@ fn simulate_build(
     options: &LoadOptions,
     platforms: &PlatformChoice,
     host: Option<&str>,
-    resolver: &Option<(String, architect_model::Location)>,
+    resolver: &Option<(architect_model::Resolver, architect_model::Location)>,
 ) -> Result<Simulated, LoadError> {
     let platform = |triple: &str| {
         let mut p = Platform::new(triple.to_string(), TargetFeatures::Unknown).map_err(|e| {
@@ -629,24 +637,30 @@ fn simulate_build(
         },
     };
 
-    let version = match resolver.as_ref().map(|(v, _)| v.as_str()) {
-        Some("1") => CargoResolverVersion::V1,
-        Some("2") => CargoResolverVersion::V2,
-        Some("3") => CargoResolverVersion::V3,
-        _ => {
-            // Without a resolver key cargo infers it from the root package's edition.
-            let root_manifest = graph.workspace().root().join("Cargo.toml");
-            match graph.workspace().member_by_path("").ok().or_else(|| {
-                graph
-                    .workspace()
-                    .iter()
-                    .find(|p| p.manifest_path() == root_manifest)
-            }) {
-                Some(p) if p.edition() == "2024" => CargoResolverVersion::V3,
-                Some(p) if p.edition() == "2021" => CargoResolverVersion::V2,
-                _ => CargoResolverVersion::V1,
-            }
-        }
+    let explicit = resolver
+        .as_ref()
+        .map(|(v, _)| v)
+        .filter(|v| !matches!(v, Resolver::Other(_)));
+    // Without a resolver key cargo infers it from the root package's edition.
+    let root_manifest = graph.workspace().root().join("Cargo.toml");
+    let root_edition = graph
+        .workspace()
+        .member_by_path("")
+        .ok()
+        .or_else(|| {
+            graph
+                .workspace()
+                .iter()
+                .find(|p| p.manifest_path() == root_manifest)
+        })
+        .map(|p| Edition::of(&p));
+    let version = match explicit
+        .cloned()
+        .unwrap_or_else(|| Resolver::inferred(root_edition.as_ref()))
+    {
+        Resolver::V1 | Resolver::Other(_) => CargoResolverVersion::V1,
+        Resolver::V2 => CargoResolverVersion::V2,
+        Resolver::V3 => CargoResolverVersion::V3,
     };
 
     let fg = graph.feature_graph();
@@ -741,7 +755,10 @@ fn simulate_build(
             })?
             .to_feature_set(filter());
         if let Ok(set) = CargoSet::new(initials, fg.resolve_none(), &opts) {
-            feature_builds.push((format!("-p {}", member.name()), third_party_features(&set)));
+            feature_builds.push((
+                BuildCommand::Package(member.name().to_string()),
+                third_party_features(&set),
+            ));
         }
     }
     let whole =
@@ -750,7 +767,7 @@ fn simulate_build(
                 message: format!("could not simulate the build: {e}"),
             }
         })?;
-    feature_builds.push(("--workspace".to_string(), third_party_features(&whole)));
+    feature_builds.push((BuildCommand::Workspace, third_party_features(&whole)));
     let shipped_members = graph
         .resolve_ids(
             graph

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{DepDecl, DepKind, Location, ManifestFacts};
+use architect_model::{DebugLevel, DepDecl, DepKind, Location, ManifestFacts, Profile, Resolver};
 use toml_edit::{Item, TableLike};
 
 use crate::tomlspan::TomlFile;
@@ -105,12 +105,16 @@ fn collect_deps(toml: &TomlFile, table: &dyn TableLike, out: &mut Vec<DepDecl>) 
 }
 
 /// `[workspace]` header and `resolver` key of the root manifest.
-pub(crate) fn workspace_facts(toml: &TomlFile) -> (Option<Location>, Option<(String, Location)>) {
+pub(crate) fn workspace_facts(toml: &TomlFile) -> (Option<Location>, Option<(Resolver, Location)>) {
     let doc = toml.doc.as_table();
     let table = toml.table_location(&["workspace"], "workspace declared here");
     let resolver = ["workspace", "package"].iter().find_map(|section| {
         let t = doc.get(section).and_then(Item::as_table_like)?;
-        let value = t.get("resolver")?.as_str()?.to_string();
+        let value: Resolver = t
+            .get("resolver")?
+            .as_str()?
+            .parse()
+            .unwrap_or_else(|never: std::convert::Infallible| match never {});
         Some((
             value,
             toml.key_location(t, "resolver", "resolver set here")?,
@@ -119,62 +123,81 @@ pub(crate) fn workspace_facts(toml: &TomlFile) -> (Option<Location>, Option<(Str
     (table, resolver)
 }
 
-/// `debug` of `[profile.dev]` and `[profile.release]`, in cargo's names (`true` and `2` are
-/// `full`, `1` is `limited`, `false` and `0` are `none`); values cargo would reject are left out.
-pub(crate) fn profile_debug(doc: &toml_edit::Document<String>) -> BTreeMap<String, String> {
+/// `debug` of `[profile.dev]` and `[profile.release]` (`true` and `2` are `full`, `1` is
+/// `limited`, `false` and `0` are `none`), and a sentence for each value cargo would reject:
+/// those are left out of the map, never guessed.
+pub(crate) fn profile_debug(
+    doc: &toml_edit::Document<String>,
+) -> (BTreeMap<Profile, DebugLevel>, Vec<String>) {
     let mut out = BTreeMap::new();
-    for profile in ["dev", "release"] {
+    let mut rejected = Vec::new();
+    for profile in [Profile::Dev, Profile::Release] {
         let Some(v) = doc
             .get("profile")
-            .and_then(|p| p.get(profile))
+            .and_then(|p| p.get(profile.to_string()))
             .and_then(|p| p.get("debug"))
             .and_then(toml_edit::Item::as_value)
         else {
             continue;
         };
         let level = match v {
-            toml_edit::Value::Boolean(b) => Some(if *b.value() { "full" } else { "none" }),
-            toml_edit::Value::Integer(i) => match i.value() {
-                0 => Some("none"),
-                1 => Some("limited"),
-                2 => Some("full"),
-                _ => None,
-            },
-            toml_edit::Value::String(s) => match s.value().as_str() {
-                l @ ("none" | "line-directives-only" | "line-tables-only" | "limited" | "full") => {
-                    Some(l)
-                }
-                _ => None,
-            },
-            _ => None,
+            toml_edit::Value::Boolean(b) => Ok(DebugLevel::from_bool(*b.value())),
+            toml_edit::Value::Integer(i) => DebugLevel::from_toml_int(*i.value()),
+            toml_edit::Value::String(s) => s.value().parse(),
+            other => Err(format!(
+                "`debug` is a {}, not a level cargo accepts",
+                other.type_name()
+            )),
         };
-        if let Some(l) = level {
-            out.insert(profile.to_string(), l.to_string());
+        match level {
+            Ok(l) => {
+                out.insert(profile, l);
+            }
+            Err(why) => rejected.push(format!(
+                "[profile.{profile}] {why}: build times use the model's own setting"
+            )),
         }
     }
-    out
+    (out, rejected)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn debug_of(toml: &str) -> BTreeMap<String, String> {
+    fn debug_of(toml: &str) -> (BTreeMap<Profile, DebugLevel>, Vec<String>) {
         profile_debug(&toml_edit::Document::parse(toml.to_string()).unwrap())
     }
 
     #[test]
     fn profile_debug_in_cargo_names() {
-        let m = debug_of("[profile.dev]\ndebug = 0\n[profile.release]\ndebug = true\n");
-        assert_eq!(m["dev"], "none");
-        assert_eq!(m["release"], "full");
-        let m =
+        let (m, _) = debug_of("[profile.dev]\ndebug = 0\n[profile.release]\ndebug = true\n");
+        assert_eq!(m[&Profile::Dev], DebugLevel::None);
+        assert_eq!(m[&Profile::Release], DebugLevel::Full);
+        let (m, _) =
             debug_of("[profile.dev]\ndebug = \"line-tables-only\"\n[profile.release]\ndebug = 1\n");
-        assert_eq!(m["dev"], "line-tables-only");
-        assert_eq!(m["release"], "limited");
-        // What cargo would reject is left out, not guessed.
-        let m = debug_of("[profile.dev]\ndebug = 7\n[profile.release]\ndebug = \"lots\"\n");
+        assert_eq!(m[&Profile::Dev], DebugLevel::LineTablesOnly);
+        assert_eq!(m[&Profile::Release], DebugLevel::Limited);
+        // What cargo would reject is left out, not guessed, and said.
+        let (m, rejected) =
+            debug_of("[profile.dev]\ndebug = 7\n[profile.release]\ndebug = \"lots\"\n");
         assert!(m.is_empty(), "{m:?}");
-        assert!(debug_of("[package]\nname = \"x\"\n").is_empty());
+        assert_eq!(rejected.len(), 2, "{rejected:?}");
+        assert!(
+            rejected[0].starts_with("[profile.dev] `debug = 7`"),
+            "{rejected:?}"
+        );
+        assert!(debug_of("[package]\nname = \"x\"\n").0.is_empty());
+    }
+
+    #[test]
+    fn the_resolver_key_parsed_once() {
+        let toml = |text: &str| TomlFile::parse("Cargo.toml", text.to_string()).unwrap();
+        let (_, r) = workspace_facts(&toml("[workspace]\nresolver = \"3\"\n"));
+        assert_eq!(r.map(|(v, _)| v), Some(Resolver::V3));
+        let (_, r) = workspace_facts(&toml("[package]\nname = \"x\"\nresolver = \"2\"\n"));
+        assert_eq!(r.map(|(v, _)| v), Some(Resolver::V2));
+        let (_, r) = workspace_facts(&toml("[workspace]\nresolver = \"9\"\n"));
+        assert_eq!(r.map(|(v, _)| v), Some(Resolver::Other("9".into())));
     }
 }

@@ -170,7 +170,7 @@ pub struct Facts {
     pub manifests: BTreeMap<PackageId, ManifestFacts>,
     /// The root manifest's `[workspace]` table and its `resolver` key, if any.
     pub workspace_table: Option<Location>,
-    pub resolver: Option<(String, Location)>,
+    pub resolver: Option<(crate::Resolver, Location)>,
     /// `[workspace.package] rust-version` etc. are read through guppy; this is the MSRV-aware
     /// resolver setting from `.cargo/config.toml` (`resolver.incompatible-rust-versions`).
     pub incompatible_rust_versions: Option<(String, Location)>,
@@ -184,13 +184,12 @@ pub struct Facts {
     pub units: architect_build::UnitGraph,
     /// Parallel jobs of a build here: `CARGO_BUILD_JOBS`, else the machine's parallelism.
     pub jobs: usize,
-    /// `debug` of `[profile.dev]` and `[profile.release]` in the root manifest, when set,
-    /// normalised to cargo's names: `none`, `line-directives-only`, `line-tables-only`,
-    /// `limited`, `full`.
-    pub profile_debug: BTreeMap<String, String>,
+    /// `debug` of `[profile.dev]` and `[profile.release]` in the root manifest, when set to a
+    /// value cargo accepts.
+    pub profile_debug: BTreeMap<crate::Profile, crate::DebugLevel>,
     /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
     /// in `cargo build --workspace` (named `--workspace`), target platform.
-    pub feature_builds: Vec<(String, BTreeMap<PackageId, Vec<String>>)>,
+    pub feature_builds: Vec<(crate::BuildCommand, BTreeMap<PackageId, Vec<String>>)>,
     /// cargo-hakari's workspace-hack, when the workspace has one or a hakari configuration.
     pub hakari: Option<HakariFacts>,
     pub cargo_config: CargoConfigFacts,

@@ -12,6 +12,7 @@ mod files;
 mod finding;
 mod scope;
 mod sources;
+mod values;
 
 pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
@@ -32,6 +33,7 @@ pub use sources::{
     PubEnum, ReExport, ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable,
     UnsafeKind, UnscannedKind, std_reexport,
 };
+pub use values::{BuildCommand, DebugLevel, Edition, Profile, Resolver};
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
 pub fn civil_date(unix_secs: u64) -> String {

@@ -1,7 +1,7 @@
 //! The simulated clean build the build rules share.
 
 use architect_build::{BuildTime, Cost, CostModel, Size, analyze, estimate_costs};
-use architect_model::{Facts, PackageSources};
+use architect_model::{Facts, PackageSources, Profile};
 
 /// The cost model's size of a package whose sources were read with size metrics: every
 /// workspace member, and dependencies under `build-time` (or `--deps`).
@@ -34,13 +34,13 @@ pub struct Sim {
 /// applied where a measurement covers it, otherwise the base model and a note saying so.
 pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
     let (base, profile) = if release {
-        (CostModel::RELEASE, "release")
+        (CostModel::RELEASE, Profile::Release)
     } else {
-        (CostModel::DEV, "dev")
+        (CostModel::DEV, Profile::Dev)
     };
-    match facts.profile_debug.get(profile) {
+    match facts.profile_debug.get(&profile) {
         None => (base, None),
-        Some(level) => match base.with_debug(level) {
+        Some(level) => match base.with_debug(*level) {
             Ok(m) => (m, None),
             Err(why) => (base, Some(format!("[profile.{profile}] {why}"))),
         },

@@ -120,6 +120,38 @@ pub fn direct_dependents(facts: &Facts, name: &str) -> Vec<(PackageRef, Option<L
     out
 }
 
+/// Shipped members that depend directly on a package named `name` over a shipped link (no
+/// dev-dependency, no tooling member), with the declaring line.
+pub fn shipped_dependents(facts: &Facts, name: &str) -> Vec<(PackageRef, Option<Location>)> {
+    let mut out = Vec::new();
+    for member in facts.graph.workspace().iter() {
+        if !facts.scope.is_shipped_member(member.id()) {
+            continue;
+        }
+        if shipped_links(facts, &member).any(|l| l.to().name() == name) {
+            let loc = facts
+                .manifests
+                .get(member.id())
+                .and_then(|m| m.dep(name).cloned());
+            out.push((pkg_ref(&member), loc));
+        }
+    }
+    out
+}
+
+/// Packages of the shipped build with one of these names, in id order.
+pub fn shipped_named<'a>(
+    facts: &'a Facts,
+    names: &'a [&'a str],
+) -> impl Iterator<Item = PackageMetadata<'a>> + 'a {
+    facts
+        .scope
+        .shipped
+        .iter()
+        .filter_map(|id| facts.graph.metadata(id).ok())
+        .filter(move |p| names.contains(&p.name()))
+}
+
 /// Built packages with one of these names, in id order.
 pub fn built_named<'a>(
     facts: &'a Facts,

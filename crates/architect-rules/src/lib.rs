@@ -256,6 +256,42 @@ mod tests {
         }
     }
 
+    /// Rules whose split into one level per id is another change's: they still set levels
+    /// per finding.
+    #[test]
+    fn every_finding_is_at_its_rules_default_level() {
+        use crate::testing::{
+            clean, fixture, hakari_ws, kitchen_sink, registry_ws, run, source_rules,
+        };
+        let fixtures = [
+            ("kitchen-sink", kitchen_sink()),
+            ("registry-ws", registry_ws()),
+            ("source-rules", source_rules()),
+            ("clean", clean()),
+            ("hakari-ws", hakari_ws()),
+            ("rules/scope", fixture("scope")),
+            ("rules/telemetry", fixture("telemetry")),
+            ("rules/telemetry-dep", fixture("telemetry-dep")),
+            ("rules/telemetry-bridged", fixture("telemetry-bridged")),
+        ];
+        let mut levels = BTreeSet::new();
+        for (name, facts) in fixtures {
+            for rule in REGISTRY {
+                for f in run(rule, facts) {
+                    assert_eq!(f.rule, rule.id, "{name}: {} reports as {}", rule.id, f.rule);
+                    assert_eq!(
+                        f.level, rule.default_level,
+                        "{name}: a finding of {} is not at the rule's level: {}",
+                        rule.id, f.message
+                    );
+                    levels.insert(f.level);
+                }
+            }
+        }
+        // The fixtures exercise every level, so the check above can fail.
+        assert!(levels.len() >= 3, "{levels:?}");
+    }
+
     #[test]
     fn version_requirements_match_like_cargo() {
         assert!(version_matches(&None, "1.2.3"));

@@ -124,10 +124,22 @@ impl Ctx<'_> {
 
     /// A finding of this rule at its default level.
     pub fn finding(&self, message: impl Into<String>, help: impl Into<String>) -> Finding {
+        self.finding_of(self.rule, message, help)
+    }
+
+    /// A finding of `rule`, a sibling that shares this rule's analysis, at that rule's default
+    /// level: a finding's level is always its rule's, so a configured level applies to every
+    /// finding of that rule and never lowers one the rule's default would have put higher.
+    pub fn finding_of(
+        &self,
+        rule: &Rule,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) -> Finding {
         Finding {
-            rule: self.rule.id,
-            level: self.rule.default_level,
-            section: self.rule.section,
+            rule: rule.id,
+            level: rule.default_level,
+            section: rule.section,
             message: message.into(),
             packages: Vec::new(),
             locations: Vec::new(),
@@ -139,9 +151,19 @@ impl Ctx<'_> {
     }
 }
 
+impl Ctx<'_> {
+    /// Of the findings of an analysis siblings share (built with [`Ctx::finding_of`]), the ones
+    /// of this rule.
+    pub fn own(&self, findings: Vec<Finding>) -> Vec<Finding> {
+        findings
+            .into_iter()
+            .filter(|f| f.rule == self.rule.id)
+            .collect()
+    }
+}
+
 /// Builder-style additions used by rules.
 pub trait FindingExt {
-    fn level(self, level: Level) -> Self;
     fn package(self, p: PackageRef) -> Self;
     fn at(self, l: Option<Location>) -> Self;
     fn via(self, path: Vec<PackageRef>) -> Self;
@@ -149,10 +171,6 @@ pub trait FindingExt {
 }
 
 impl FindingExt for Finding {
-    fn level(mut self, level: Level) -> Self {
-        self.level = level;
-        self
-    }
     fn package(mut self, p: PackageRef) -> Self {
         self.packages.push(p);
         self

@@ -63,6 +63,20 @@ pub fn run(rule: &Rule, facts: &Facts) -> Vec<Finding> {
     (rule.check)(&cx)
 }
 
+/// Run one rule over facts with these options set (as `[rules."ID"]` would).
+pub fn run_with(rule: &Rule, facts: &Facts, options: &[(&str, i64)]) -> Vec<Finding> {
+    let config = architect_model::RuleConfig {
+        options: options
+            .iter()
+            .map(|(k, v)| (k.to_string(), architect_model::ConfigValue::Integer(*v)))
+            .collect(),
+        ..Default::default()
+    };
+    let shared = crate::buildsim::Shared::default();
+    let cx = Ctx::new(facts, rule, Some(&config), &shared);
+    (rule.check)(&cx)
+}
+
 /// The first package named by each finding.
 pub fn names(findings: &[Finding]) -> Vec<String> {
     let mut v: Vec<String> = findings

@@ -102,7 +102,8 @@ fn advisories_on_the_host_with_fixes_and_evidence() {
             .unwrap()
             .starts_with("the effective MSRV is 1.80, set by `msrvlib 3.1.0`")
     }));
-    let broken = msrv.iter().find(|f| f["level"] == "warn").unwrap();
+    let broken = &findings(&doc, "msrv/broken-promise")[0];
+    assert_eq!(broken["level"], "warn");
     assert_eq!(
         broken["message"],
         "`app` declares rust-version 1.70 but `msrvlib 3.1.0` requires 1.80: `cargo +1.70 build` fails"

@@ -136,7 +136,7 @@ fn option_values_out_of_range_name_the_line() {
     let err = assert_clean_error(&run_in(
         package(&[(
             "architect.toml",
-            b"[rules.\"build/scale\"]\nmax-members = -1\n",
+            b"[rules.\"build/scale-ceiling\"]\nmax-members = -1\n",
         )])
         .path(),
         &["--offline"],

@@ -88,13 +88,15 @@ fn branch_and_rev_git_dependencies() {
     assert_eq!(f[0]["locations"][0]["path"], "Cargo.toml");
     assert_eq!(f[0]["locations"][0]["line"], 7);
     assert_eq!(doc["facts"]["git_dependencies"][0]["name"], "upstream");
+    assert!(findings(&doc, "supply-chain/pinned-git-source").is_empty());
 
     std::fs::remove_file(ws.join("Cargo.lock")).unwrap();
     write(&format!(
         "upstream = {{ git = \"{url}\", rev = \"{rev}\" }}"
     ));
     let doc = review();
-    let f = findings(&doc, "supply-chain/git-source");
+    assert!(findings(&doc, "supply-chain/git-source").is_empty());
+    let f = findings(&doc, "supply-chain/pinned-git-source");
     assert_eq!(f.len(), 1);
     assert_eq!(f[0]["level"], "info", "pinned to a rev");
 

@@ -87,7 +87,7 @@ fn review_runs_nothing_from_the_repository() {
         stderr(&out)
     );
     let doc = json(&out);
-    let pin = findings(&doc, "evolution/toolchain-pin");
+    let pin = findings(&doc, "evolution/path-toolchain");
     assert!(pin.iter().any(|f| f["level"] == "deny"), "{pin:?}");
     let config: Vec<String> = findings(&doc, "supply-chain/cargo-config-programs")
         .iter()

@@ -93,13 +93,15 @@ fn an_alias_named_architect_replaces_the_review_in_the_checkout() {
     let out = review_from_outside(tmp.path(), &ws.join("Cargo.toml"));
     assert_eq!(markers(&ws), Vec::<String>::new());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let found = messages(&json(&out), "supply-chain/cargo-config-programs");
+    let doc = json(&out);
+    let found = messages(&doc, "supply-chain/architect-alias");
     assert!(
         found
             .iter()
             .any(|(l, m)| l == "deny" && m.contains("alias `architect`")),
         "{found:?}"
     );
+    let found = messages(&doc, "supply-chain/cargo-config-settings");
     assert!(
         found
             .iter()
@@ -169,19 +171,20 @@ fn the_legacy_toolchain_file_wins_over_the_toml_one() {
     assert_eq!(markers(&ws), Vec::<String>::new());
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let doc = json(&out);
-    let found = messages(&doc, "evolution/toolchain-pin");
+    let found = messages(&doc, "evolution/path-toolchain");
     assert!(
         found
             .iter()
             .any(|(l, m)| l == "deny" && m.contains("path toolchain")),
         "{found:?}"
     );
+    let shadowed = messages(&doc, "evolution/shadowed-toolchain-file");
     assert!(
-        found.iter().any(|(l, m)| l == "warn"
+        shadowed.iter().any(|(l, m)| l == "warn"
             && m.contains("rustup uses `rust-toolchain` and ignores `rust-toolchain.toml`")),
-        "{found:?}"
+        "{shadowed:?}"
     );
-    let pin = findings(&doc, "evolution/toolchain-pin")
+    let pin = findings(&doc, "evolution/path-toolchain")
         .into_iter()
         .find(|f| f["level"] == "deny")
         .unwrap();
@@ -283,13 +286,14 @@ fn configuration_above_the_workspace_applies() {
             && m.contains("linker=")),
         "{config:?}"
     );
+    let alias = messages(&doc, "supply-chain/architect-alias");
     assert!(
-        config
+        alias
             .iter()
             .any(|(l, m)| l == "deny" && m.contains("alias `architect`")),
-        "{config:?}"
+        "{alias:?}"
     );
-    let pin = messages(&doc, "evolution/toolchain-pin");
+    let pin = messages(&doc, "evolution/path-toolchain");
     assert!(
         pin.iter()
             .any(|(l, m)| l == "deny" && m.contains("path toolchain")),
@@ -349,7 +353,7 @@ fn a_member_s_own_config_and_toolchain_file_are_reported_with_where_they_apply()
             .contains("when it runs in `crates/a`"),
         "{config:?}"
     );
-    let pin = findings(&doc, "evolution/toolchain-pin");
+    let pin = findings(&doc, "evolution/nightly-pin");
     assert!(
         pin.iter()
             .any(|f| f["message"].as_str().unwrap().contains("nightly")

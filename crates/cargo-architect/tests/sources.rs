@@ -92,10 +92,13 @@ fn code_rules_on_the_fixture() {
             "`legacy` exports 1 C symbol under fixed names (`legacy_answer`) and imports C functions through 1 `extern` block"
         ]
     );
-    let mut behaviour = findings(&doc, "supply-chain/build-script-behaviour");
-    behaviour.extend(findings(&doc, "supply-chain/build-script-inputs"));
+    let behaviour = findings(&doc, "supply-chain/build-script-behaviour");
+    let inputs = findings(&doc, "supply-chain/build-script-inputs");
+    assert_eq!(behaviour.len(), 2, "write outside OUT_DIR, network");
+    assert_eq!(inputs.len(), 2, "env, Command");
     let kinds: Vec<(&str, &str)> = behaviour
         .iter()
+        .chain(&inputs)
         .map(|f| {
             (
                 f["level"].as_str().unwrap(),

@@ -1,8 +1,11 @@
 //! `async/runtimes`: the async runtimes in the build, and which members pull each in.
 
-use architect_model::{Finding, Level, Section};
+use std::collections::BTreeSet;
 
-use crate::graph::{built_named, dependency_evidence, direct_dependents, pkg_ref};
+use architect_model::{BuildCommand, Facts, Finding, Level, Location, Section};
+use guppy::graph::PackageMetadata;
+
+use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 /// Executor crates; a build with more than one of them runs more than one reactor.
@@ -22,11 +25,14 @@ pub static RULE: Rule = Rule {
     id: "async/runtimes",
     section: Section::Async,
     default_level: Level::Info,
-    summary: "async runtimes in the build, and more than one in one build",
+    summary: "the async runtime of the shipped build",
     docs: Docs {
-        what: "Lists the async runtimes in the build (tokio, async-std, smol, glommio, monoio, \
-               …) and the workspace members that depend on each directly. More than one \
-               runtime in one build is `warn`; async-std is `warn` on its own.",
+        what: "Names the async runtime of the shipped build (tokio, async-std, smol, glommio, \
+               monoio, …: what `cargo build` of the members that are not tooling builds, no \
+               dev-dependencies; tokio only with its `rt` executor, not for its I/O traits and \
+               channels alone) and the shipped members that depend on it directly. More \
+               than one is `async/several-runtimes`; a discontinued one is also \
+               `async/discontinued-runtime`.",
         why: "A runtime is an architectural commitment: its I/O types, timers and spawn \
               functions spread through the code, and libraries built on one rarely work on \
               another. Two runtimes in one binary means two thread pools and reactors, futures \
@@ -49,57 +55,75 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// The runtimes of the shipped build (what the workspace's binaries and libraries run; a
+/// dev-dependency's executor runs only in tests).
+pub(crate) fn shipped_runtimes(facts: &Facts) -> Vec<PackageMetadata<'_>> {
+    shipped_named(facts, RUNTIMES)
+        .filter(|p| has_executor(facts, p))
+        .collect()
+}
+
+/// Whether a runtime crate brings its executor: tokio only with `rt` or `rt-multi-thread`
+/// (hyper, h2 and many libraries use tokio for its I/O traits and channels alone), as
+/// `cargo build --workspace` resolves its features. A tokio without an `rt` feature to turn
+/// off, or whose features are unknown, counts as an executor.
+fn has_executor(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
+    if p.name() != "tokio" || !p.named_features().any(|f| f == "rt") {
+        return true;
+    }
+    let workspace = facts
+        .feature_builds
+        .iter()
+        .find(|(command, _)| *command == BuildCommand::Workspace)
+        .and_then(|(_, features)| features.get(p.id()));
+    workspace.is_none_or(|features| features.iter().any(|f| f == "rt" || f == "rt-multi-thread"))
+}
+
+/// Who uses a runtime: the shipped members that depend on it directly, or "transitively".
+pub(crate) fn users(facts: &Facts, name: &str) -> (String, Vec<Location>) {
+    let users = shipped_dependents(facts, name);
+    let names: Vec<String> = users.iter().map(|(m, _)| format!("`{}`", m.name)).collect();
+    let by = if names.is_empty() {
+        "pulled in transitively".to_string()
+    } else {
+        format!("used directly by {}", names.join(", "))
+    };
+    (by, users.into_iter().filter_map(|(_, l)| l).collect())
+}
+
+/// A runtime finding cited at its direct users' lines, or at the line that pulls it in.
+pub(crate) fn cited(
+    facts: &Facts,
+    f: Finding,
+    p: &PackageMetadata<'_>,
+    direct: Vec<Location>,
+) -> Finding {
+    let (locations, path) = dependency_evidence(facts, p.id());
+    let f = f.package(pkg_ref(p)).via(path);
+    if direct.is_empty() {
+        f.at(locations.into_iter().next())
+    } else {
+        direct.into_iter().fold(f, |f, l| f.at(Some(l)))
+    }
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let found: Vec<_> = built_named(facts, RUNTIMES).collect();
-    let distinct: std::collections::BTreeSet<&str> = found.iter().map(|p| p.name()).collect();
-    let several = distinct.len() > 1;
+    let found = shipped_runtimes(facts);
+    let distinct: BTreeSet<&str> = found.iter().map(|p| p.name()).collect();
+    // More than one is `async/several-runtimes`.
+    if distinct.len() != 1 {
+        return Vec::new();
+    }
     found
         .iter()
         .map(|p| {
-            let (locations, path) = dependency_evidence(facts, p.id());
-            let users = direct_dependents(facts, p.name());
-            let names: Vec<String> = users.iter().map(|(m, _)| format!("`{}`", m.name)).collect();
-            let by = if names.is_empty() {
-                "pulled in transitively".to_string()
-            } else {
-                format!("used directly by {}", names.join(", "))
-            };
-            let discontinued = p.name() == "async-std";
-            let mut f = cx
-                .finding(
-                    if discontinued {
-                        format!(
-                            "runtime `{}` ({by}) was discontinued in March 2025",
-                            pkg_ref(p)
-                        )
-                    } else {
-                        format!("runtime `{}` ({by})", pkg_ref(p))
-                    },
-                    if discontinued {
-                        "migrate to smol (the closest API) or tokio".to_string()
-                    } else if several {
-                        format!(
-                            "one build runs {} runtimes ({}): settle on one per binary",
-                            distinct.len(),
-                            distinct.iter().copied().collect::<Vec<_>>().join(", ")
-                        )
-                    } else {
-                        "keep library crates runtime-agnostic so the binary chooses the runtime"
-                            .to_string()
-                    },
-                )
-                .package(pkg_ref(p))
-                .via(path);
-            if several || discontinued {
-                f = f.level(Level::Warn);
-            }
-            let direct: Vec<_> = users.into_iter().filter_map(|(_, l)| l).collect();
-            if direct.is_empty() {
-                f.at(locations.into_iter().next())
-            } else {
-                direct.into_iter().fold(f, |f, l| f.at(Some(l)))
-            }
+            let (by, direct) = users(facts, p.name());
+            let f = cx.finding(
+                format!("runtime `{}` ({by})", pkg_ref(p)),
+                "keep library crates runtime-agnostic so the binary chooses the runtime",
+            );
+            cited(facts, f, p, direct)
         })
         .collect()
 }
@@ -107,17 +131,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, names, run};
+    use crate::testing::{clean, kitchen_sink, run};
 
     #[test]
-    fn two_runtimes_warn_and_name_the_member() {
-        let f = run(&RULE, kitchen_sink());
-        assert_eq!(names(&f), ["async-std", "tokio"]);
-        assert!(f.iter().all(|f| f.level == Level::Warn));
-        assert!(
-            f.iter()
-                .all(|f| f.message.contains("used directly by `app`"))
-        );
+    fn the_one_runtime_of_the_shipped_build() {
+        // svc's dev-dependency async-std runs only in its tests: one runtime, tokio.
+        crate::assert_rule_snapshot!(&RULE, "scope");
+        // async-std ships through a dependency; tokio ships without `rt` (as hyper uses it)
+        // and with `rt` only as a dev-dependency.
+        crate::assert_rule_snapshot!(&RULE, "telemetry-dep");
+        // Two runtimes are `async/several-runtimes`, not a list here.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
         assert!(run(&RULE, clean()).is_empty());
     }
 }

@@ -1,6 +1,6 @@
 //! `build/critical-path`: the chain of units that bounds the clean build.
 
-use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
+use architect_model::{Finding, Level, PackageRef, Section};
 
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -13,9 +13,8 @@ pub static RULE: Rule = Rule {
         what: "Simulates a clean `cargo build` with cargo's scheduler (pipelining, `-j` slots, \
                priority to the unit with most dependents) on the unit graph, with unit times \
                from the cost model, and states the structural critical path: the chain no job \
-               count can shorten. `warn` when at least `min-workspace-units` workspace crates \
-               sit on it in a row of dependencies and it is at least `min-share` of the \
-               predicted build.",
+               count can shorten. A path that is mostly a chain of workspace crates is \
+               `build/workspace-chain`.",
         why: "Once a build has enough cores, only the critical path matters: more cores do \
               nothing for it, and each crate on it adds its whole frontend time (and, for \
               binaries and proc-macros, its codegen) to every clean build and to every \
@@ -35,20 +34,7 @@ pub static RULE: Rule = Rule {
             ),
         ],
     },
-    options: &[
-        OptionSpec {
-            name: "min-workspace-units",
-            kind: OptionKind::Integer,
-            default: "3",
-            doc: "workspace crates on the path from which the finding is a warning",
-        },
-        OptionSpec {
-            name: "min-share",
-            kind: OptionKind::Share,
-            default: "0.5",
-            doc: "share of the predicted build the path must take for a warning",
-        },
-    ],
+    options: &[],
     allow_list: false,
     check,
 };
@@ -70,8 +56,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .map(|&(i, _, _)| &facts.units.units[i])
         .filter(|u| u.in_workspace)
         .collect();
-    let warn = workspace_units.len() >= cx.number("min-workspace-units") as usize
-        && share >= cx.number("min-share");
     let mut f = cx
         .finding(
             format!(
@@ -88,16 +72,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 },
                 workspace_units.len()
             ),
-            if warn {
-                "flatten the chain of workspace crates: shared types at the bottom, traits instead of direct dependencies; measure with `cargo architect build-time --what-if`"
-            } else {
-                "`cargo architect build-time` shows the whole schedule; `--timings` replays a measured build"
-            },
+            "`cargo architect build-time` shows the whole schedule; `--timings` replays a measured build",
         )
         .at(facts.workspace_table.clone());
-    if warn {
-        f = f.level(Level::Warn);
-    }
     for u in &workspace_units {
         f = f.package(PackageRef::new(&u.name, &u.version));
     }

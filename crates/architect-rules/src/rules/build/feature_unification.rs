@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use architect_model::{Facts, Finding, Level, OptionKind, OptionSpec, Section};
+use architect_model::{Facts, Finding, Level, Section};
 
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -16,12 +16,10 @@ pub static RULE: Rule = Rule {
         what: "Simulates, with guppy's feature graph (the one cargo-hakari uses), `cargo build \
                -p MEMBER` for each workspace member and `cargo build --workspace`, and reports \
                third-party packages whose feature set differs between those commands, with \
-               the estimated time of rebuilding them and what depends on them. `warn` with a \
-               recommendation of a workspace-hack when the estimated waste reaches `min-share` \
-               of a clean build. When the workspace has a workspace-hack, computes with the \
-               `hakari` library (what cargo-hakari runs) and the workspace's \
-               `.config/hakari.toml` what `cargo hakari generate` would write, and warns when \
-               the hack's generated section differs from it.",
+               the estimated time of rebuilding them and what depends on them, and a summary of \
+               the work that switching rebuilds. When that work is a large share of a clean \
+               build it is `build/feature-rebuild-waste`; a workspace-hack that `cargo hakari \
+               generate` would change is `build/stale-workspace-hack`.",
         why: "Cargo unifies features per command, so building one member after another (or \
               after the whole workspace) gives `serde` or `tokio` a different feature set: \
               cargo recompiles them and everything above them, again and again, in every \
@@ -37,12 +35,7 @@ pub static RULE: Rule = Rule {
             ),
         ],
     },
-    options: &[OptionSpec {
-        name: "min-share",
-        kind: OptionKind::Share,
-        default: "0.1",
-        doc: "estimated rebuild time, as a share of a clean build, from which a workspace-hack is recommended",
-    }],
+    options: &[],
     allow_list: true,
     check,
 };
@@ -148,15 +141,62 @@ fn changed_lines<'a>(old: &'a str, new: &'a str) -> (Vec<&'a str>, Vec<&'a str>)
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let state = hack(cx.facts);
-    let mut out = differences(cx, &state);
-    if let Hack::Stale { removed, added, .. } = &state {
-        out.push(stale(cx, &state, removed, added));
+    let (mut out, waste) = differences(cx);
+    if let Some(w) = waste {
+        out.push(summary(cx, &state, &w));
     }
     out
 }
 
+/// The rebuild work that switching between commands costs.
+pub(crate) struct Waste {
+    /// Seconds of units rebuilt, each counted once.
+    pub seconds: f64,
+    /// Seconds of all units of a clean build.
+    pub work: f64,
+    /// The packages whose changes cost most, most first.
+    pub top: Vec<String>,
+    /// How many packages change features.
+    pub changing: usize,
+}
+
+impl Waste {
+    pub(crate) fn share(&self) -> f64 {
+        self.seconds / self.work
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} features between `cargo build -p` of members and `--workspace`: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
+            crate::rule::count(self.changing, "dependency changes", "dependencies change"),
+            self.seconds,
+            self.share() * 100.0,
+            self.work,
+            self.top.join(", ")
+        )
+    }
+}
+
+/// The summary of the differences, with what the workspace-hack says about them.
+fn summary(cx: &Ctx<'_>, state: &Hack<'_>, w: &Waste) -> Finding {
+    let help = match state {
+        Hack::Stale { package, .. } => format!(
+            "the workspace-hack `{package}` is out of date: run `cargo hakari generate`"
+        ),
+        Hack::UpToDate { package } => format!(
+            "the workspace-hack `{package}` is up to date with its configuration, which leaves these out (its excludes or platforms)"
+        ),
+        unknown @ Hack::Unknown { .. } => unknown.describe(),
+        Hack::Absent => {
+            "no workspace-hack: `cargo hakari init` and `cargo hakari generate` would build each once".into()
+        }
+    };
+    cx.finding(w.describe(), help)
+        .at(cx.facts.workspace_table.clone())
+}
+
 /// The finding of a workspace-hack that `cargo hakari generate` would change.
-fn stale(cx: &Ctx<'_>, state: &Hack<'_>, removed: &[&str], added: &[&str]) -> Finding {
+pub(crate) fn stale(cx: &Ctx<'_>, state: &Hack<'_>, removed: &[&str], added: &[&str]) -> Finding {
     let facts = cx.facts;
     let begin = facts
         .hakari
@@ -168,7 +208,6 @@ fn stale(cx: &Ctx<'_>, state: &Hack<'_>, removed: &[&str], added: &[&str]) -> Fi
             state.describe(),
             "run `cargo hakari generate` and commit the result; `cargo hakari generate --diff` in CI keeps it so",
         )
-        .level(Level::Warn)
         .at(begin);
     const SHOWN: usize = 8;
     for l in removed.iter().take(SHOWN) {
@@ -184,25 +223,27 @@ fn stale(cx: &Ctx<'_>, state: &Hack<'_>, removed: &[&str], added: &[&str]) -> Fi
     f
 }
 
-/// Third-party packages whose features differ between commands, and their summary.
-fn differences(cx: &Ctx<'_>, state: &Hack<'_>) -> Vec<Finding> {
+/// Third-party packages whose features differ between commands, one finding each, and the
+/// rebuild work they cost together.
+pub(crate) fn differences(cx: &Ctx<'_>) -> (Vec<Finding>, Option<Waste>) {
     let facts = cx.facts;
     if facts.feature_builds.len() < 2 {
-        return Vec::new();
+        return (Vec::new(), None);
     }
     // Package -> the distinct feature sets, each with the commands that build it so.
-    let mut sets: BTreeMap<&guppy::PackageId, BTreeMap<&Vec<String>, Vec<&str>>> = BTreeMap::new();
+    let mut sets: BTreeMap<&guppy::PackageId, BTreeMap<&Vec<String>, Vec<String>>> =
+        BTreeMap::new();
     for (command, features) in &facts.feature_builds {
         for (id, f) in features {
             sets.entry(id)
                 .or_default()
                 .entry(f)
                 .or_default()
-                .push(command);
+                .push(command.to_string());
         }
     }
     let Some(sim) = cx.sim() else {
-        return Vec::new();
+        return (Vec::new(), None);
     };
     // Units of the whole build and their dependents, for the rebuild estimate.
     let mut dependents: Vec<Vec<usize>> = vec![Vec::new(); facts.units.units.len()];
@@ -265,51 +306,22 @@ fn differences(cx: &Ctx<'_>, state: &Hack<'_>) -> Vec<Finding> {
         out.push(f);
     }
     if out.is_empty() {
-        return out;
+        return (out, None);
     }
-    let waste = seconds(&all_affected);
     let work: f64 = sim
         .costs
         .iter()
         .map(|c| c.duration)
         .sum::<f64>()
         .max(f64::MIN_POSITIVE);
-    let significant = waste / work >= cx.number("min-share");
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
-    let names: Vec<String> = top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect();
-    let up_to_date = matches!(state, Hack::UpToDate { .. });
-    let help = match state {
-        Hack::Stale { package, .. } => format!(
-            "the workspace-hack `{package}` is out of date: run `cargo hakari generate`"
-        ),
-        Hack::UpToDate { package } => format!(
-            "the workspace-hack `{package}` is up to date with its configuration, which leaves these out (its excludes or platforms)"
-        ),
-        unknown @ Hack::Unknown { .. } => unknown.describe(),
-        Hack::Absent if significant => {
-            "no workspace-hack: `cargo hakari init` and `cargo hakari generate` would build each once".into()
-        }
-        Hack::Absent => "no workspace-hack; the waste is small for now".into(),
+    let waste = Waste {
+        seconds: seconds(&all_affected),
+        work,
+        top: top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect(),
+        changing: out.len(),
     };
-    let mut summary = cx.finding(
-        format!(
-            "{} features between `cargo build -p` of members and `--workspace`: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
-            crate::rule::count(out.len(), "dependency changes", "dependencies change"),
-            waste,
-            waste / work * 100.0,
-            work,
-            names.join(", ")
-        ),
-        help,
-    );
-    // An up-to-date hack means the differences left are its configuration's choice
-    // (excluded members, platforms): stated, not escalated.
-    if significant && !up_to_date {
-        summary = summary.level(Level::Warn);
-    }
-    summary = summary.at(facts.workspace_table.clone());
-    out.push(summary);
-    out
+    (out, Some(waste))
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! `build/scale`: the workspace's size against what native Cargo handles comfortably.
 
-use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
+use architect_model::{Facts, Finding, Level, Section};
 
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -8,10 +8,10 @@ pub static RULE: Rule = Rule {
     id: "build/scale",
     section: Section::Build,
     default_level: Level::Info,
-    summary: "packages, members and lines of Rust against Cargo's scale ceilings",
+    summary: "the size of the build: packages, members and lines of Rust",
     docs: Docs {
-        what: "States the size of the build (packages, workspace members, lines of Rust in the \
-               workspace) and compares it with the ceilings below; `warn` past a ceiling.",
+        what: "States the size of the build: packages, workspace members, lines of Rust in the \
+               workspace. Past the ceilings of native Cargo it is `build/scale-ceiling`.",
         why: "Native Cargo is comfortable up to about 100 workspace crates or a million lines \
               of Rust. Past that, the costs that Cargo does not address grow: no remote cache \
               or remote execution, rebuilds on every feature-set change, and CI time that scales \
@@ -38,57 +38,44 @@ pub static RULE: Rule = Rule {
             ),
         ],
     },
-    options: &[
-        OptionSpec {
-            name: "max-members",
-            kind: OptionKind::Integer,
-            default: "100",
-            doc: "workspace members past which the build is past native Cargo's comfortable scale",
-        },
-        OptionSpec {
-            name: "max-lines",
-            kind: OptionKind::Integer,
-            default: "1000000",
-            doc: "lines of Rust in the workspace past the same ceiling",
-        },
-        OptionSpec {
-            name: "ci-lines",
-            kind: OptionKind::Integer,
-            default: "200000",
-            doc: "lines of Rust past which unoptimised CI builds take about ten minutes or more",
-        },
-    ],
+    options: &[],
     allow_list: false,
     check,
 };
 
+/// The figures of the build: packages built, workspace members, lines of Rust.
+pub(crate) struct Size {
+    pub packages: usize,
+    pub members: usize,
+    pub lines: usize,
+}
+
+impl Size {
+    pub(crate) fn of(facts: &Facts) -> Size {
+        Size {
+            packages: facts.built().count(),
+            members: facts.graph.workspace().iter().count(),
+            lines: facts.lines_of_rust.values().sum(),
+        }
+    }
+
+    pub(crate) fn describe(&self) -> String {
+        format!(
+            "{} packages in the build; {} workspace members with {} lines of Rust",
+            self.packages, self.members, self.lines
+        )
+    }
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let facts = cx.facts;
-    let members = facts.graph.workspace().iter().count();
-    let lines: usize = facts.lines_of_rust.values().sum();
-    let packages = facts.built().count();
-    let max_members = cx.number("max-members") as usize;
-    let max_lines = cx.number("max-lines") as usize;
-    let ci_lines = cx.number("ci-lines") as usize;
-    let over_members = members > max_members;
-    let over_lines = lines > max_lines;
-    let f = cx.finding(
-        format!("{packages} packages in the build; {members} workspace members with {lines} lines of Rust"),
-        if over_members || over_lines {
-            "past native Cargo's comfortable scale: measure with `cargo build --timings`, add remote caching, and evaluate Bazel (rules_rust) or Buck2"
-        } else if lines > ci_lines {
-            "CI time grows with the code: cache builds (sccache) and keep crates small so more of the build runs in parallel"
-        } else {
-            "within native Cargo's comfortable scale"
-        },
-    )
-    .note(format!("ceilings: {max_members} members, {max_lines} lines (configurable)"));
-    let f = f.at(facts.workspace_table.clone());
-    vec![if over_members || over_lines || lines > ci_lines {
-        f.level(Level::Warn)
-    } else {
-        f
-    }]
+    let size = Size::of(cx.facts);
+    vec![
+        cx.finding(
+            size.describe(),
+            "`build/scale-ceiling` says when this passes what native Cargo handles comfortably",
+        )
+        .at(cx.facts.workspace_table.clone()),
+    ]
 }
 
 #[cfg(test)]
@@ -97,10 +84,9 @@ mod tests {
     use crate::testing::{kitchen_sink, run};
 
     #[test]
-    fn states_the_figures_and_stays_info_below_the_ceilings() {
+    fn states_the_figures() {
         let f = run(&RULE, kitchen_sink());
         assert_eq!(f.len(), 1);
-        assert_eq!(f[0].level, Level::Info);
         assert!(
             f[0].message.contains("4 workspace members"),
             "{}",

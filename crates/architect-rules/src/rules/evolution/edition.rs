@@ -2,7 +2,7 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Edition, Finding, Level, Section};
 
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
@@ -40,11 +40,12 @@ const SHOWN: usize = 12;
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let members: Vec<_> = facts.graph.workspace().iter().collect();
-    let mut behind: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
-    for p in &members {
-        if p.edition() != "2024" && !cx.allows(p.name(), &p.version().to_string()) {
-            behind.entry(p.edition()).or_default().push(p.name());
-        }
+    let old = |p: &guppy::graph::PackageMetadata<'_>| {
+        Edition::of(p) < Edition::LATEST && !cx.allows(p.name(), &p.version().to_string())
+    };
+    let mut behind: BTreeMap<Edition, Vec<&str>> = BTreeMap::new();
+    for p in members.iter().filter(|p| old(p)) {
+        behind.entry(Edition::of(p)).or_default().push(p.name());
     }
     let n: usize = behind.values().map(Vec::len).sum();
     if n == 0 {
@@ -66,11 +67,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         names.sort_unstable();
         f = f.note(format!("edition {edition}: {}", name_list(names, SHOWN)));
     }
-    let mut listed: Vec<_> = members
-        .iter()
-        .filter(|p| p.edition() != "2024" && !cx.allows(p.name(), &p.version().to_string()))
-        .collect();
-    listed.sort_by_key(|p| (p.edition(), p.name()));
+    let mut listed: Vec<_> = members.iter().filter(|p| old(p)).collect();
+    listed.sort_by_key(|p| (Edition::of(p), p.name()));
     let at = listed.first().and_then(|p| {
         facts
             .manifests

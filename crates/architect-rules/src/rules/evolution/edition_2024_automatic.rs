@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use architect_model::{Finding, Hazard, Level, Section};
+use architect_model::{Edition, Finding, Hazard, Level, Section};
 
 use super::edition_2024_hazards::{classify, published_library, static_muts};
 use crate::graph::{pkg_ref, workspace_sources};
@@ -59,7 +59,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut crates = Vec::new();
     for (meta, pkg) in workspace_sources(cx.facts) {
-        if meta.edition() >= "2024" {
+        if Edition::of(&meta) >= Edition::E2024 {
             continue;
         }
         let statics = static_muts(pkg);

@@ -2,7 +2,9 @@
 
 use std::collections::BTreeSet;
 
-use architect_model::{Finding, Hazard, Level, PackageSources, ScannedFile, Section, TargetKind};
+use architect_model::{
+    Edition, Finding, Hazard, Level, PackageSources, ScannedFile, Section, TargetKind,
+};
 use guppy::graph::{BuildTargetId, PackageMetadata};
 
 use crate::graph::{pkg_ref, source_location, workspace_sources};
@@ -63,7 +65,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
     for (meta, pkg) in workspace_sources(facts) {
-        if meta.edition() >= "2024" {
+        if Edition::of(&meta) >= Edition::E2024 {
             continue;
         }
         let statics = static_muts(pkg);

@@ -8,16 +8,17 @@ pub static RULE: Rule = Rule {
     id: "evolution/toolchain-pin",
     section: Section::Evolution,
     default_level: Level::Info,
-    summary: "the rust-toolchain pin: age, availability, and path toolchains",
+    summary: "the rust-toolchain pin: its age against the running toolchain, and whether it is installed",
     docs: Docs {
         what: "Reads the toolchain files rustup would use: the nearest `rust-toolchain` or \
                `rust-toolchain.toml` from the workspace root up to the repository root, and \
                any in the directories down to a member (a legacy `rust-toolchain` wins over \
-               `rust-toolchain.toml` in one directory, as in rustup, and both there is \
-               `warn`). A `path = ...` toolchain is `deny`; a nightly pin is `warn`; a pinned \
+               `rust-toolchain.toml` in one directory, as in rustup), and reports a pinned \
                version older than the toolchain running the review, or not installed on this \
-               machine, is `info`. The review itself always runs with the \
-               user's own toolchain, never the pinned one.",
+               machine. Both files in one directory is `evolution/shadowed-toolchain-file`, a \
+               nightly pin `evolution/nightly-pin`, a `path = ...` toolchain \
+               `evolution/path-toolchain`. The review itself always runs with the user's own \
+               toolchain, never the pinned one.",
         why: "rustup runs whatever toolchain the file names for every `cargo` and `rustc` \
               invoked in the repository, including by editors. A `path` toolchain points every \
               build at arbitrary binaries chosen by the repository. A pinned version is a \
@@ -42,6 +43,13 @@ fn version(s: &str) -> Option<(u64, u64, u64)> {
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    cx.own(findings(cx))
+}
+
+/// The findings of the toolchain files, each built for the rule that states it: this one
+/// (`info`), `evolution/shadowed-toolchain-file` and `evolution/nightly-pin` (`warn`), and
+/// `evolution/path-toolchain` (`deny`). Each of them keeps its own.
+pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     cx.facts
         .toolchain
         .pins
@@ -65,24 +73,24 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     let mut out = Vec::new();
     if let Some(ignored) = &pin.shadows {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &super::shadowed_toolchain_file::RULE,
                 format!(
                     "both `{}` and `{}` exist: rustup uses `{}` and ignores `{}`",
                     pin.location.path, ignored.path, pin.location.path, ignored.path
                 ),
                 "keep one file, `rust-toolchain.toml`: what a reader sees should be what rustup uses",
             )
-            .level(Level::Warn)
             .at(at()),
         );
     }
     if let Some(path) = &pin.path {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &super::path_toolchain::RULE,
                 format!("the toolchain file points at a path toolchain (`{path}`): every cargo and rustc run in this repository would execute binaries from there"),
                 "replace `path` with a release `channel`",
             )
-            .level(Level::Deny)
             .at(at()),
         );
     }
@@ -91,11 +99,11 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     };
     if channel.starts_with("nightly") {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &super::nightly_pin::RULE,
                 format!("pinned to `{channel}`: builds depend on unstable features that can change or vanish"),
                 "list the unstable features used and track their stabilisation; move to a stable release when they land",
             )
-            .level(Level::Warn)
             .at(at()),
         );
     }
@@ -109,7 +117,8 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
         && pinned < run
     {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &RULE,
                 format!(
                     "pinned to Rust {channel}, older than the {} the review ran with",
                     running.unwrap_or("?")
@@ -121,7 +130,8 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     }
     if !installed && !facts.toolchain.installed.is_empty() {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &RULE,
                 format!("pinned to `{channel}`, which is not installed here: every contributor and CI job downloads it first"),
                 "install it with `rustup toolchain install` in CI setup, or move the pin to a toolchain the team uses",
             )
@@ -151,7 +161,6 @@ mod tests {
         // end-to-end snapshot (which filters the installed list) covers it.
         for f in run(&RULE, kitchen_sink()) {
             assert_eq!(f.locations[0].path, "rust-toolchain.toml");
-            assert_ne!(f.level, Level::Deny);
         }
     }
 }

@@ -1,12 +1,13 @@
 //! `interop/bindings`: dlopen crates and binding generators in the graph.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Facts, Finding, Level, Section};
+use guppy::graph::PackageMetadata;
 
-use crate::graph::{built_named, dependency_evidence, direct_dependents, pkg_ref};
+use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 /// Crate name, and what it means for the architecture.
-const SURFACES: &[(&str, &str)] = &[
+pub(crate) const SURFACES: &[(&str, &str)] = &[
     (
         "libloading",
         "loads shared libraries at run time (dlopen): plugins without a checked ABI",
@@ -39,10 +40,11 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "dlopen crates and binding generators (bindgen, cxx, pyo3, napi, uniffi, ...)",
     docs: Docs {
-        what: "Lists the crates that make an interop surface: dynamic loading (libloading), \
-               plugin ABIs (abi_stable), and binding generators or bridges (bindgen, cbindgen, \
-               cxx, pyo3, napi, uniffi, wasm-bindgen, jni). Dynamic loading without \
-               `abi_stable` is `warn`.",
+        what: "Lists the crates of the shipped build (no dev-dependencies, no tooling \
+               members) that make an interop surface: dynamic loading (libloading), plugin \
+               ABIs (abi_stable), and binding generators or bridges (bindgen, cbindgen, cxx, \
+               pyo3, napi, uniffi, wasm-bindgen, jni). Dynamic loading without `abi_stable` \
+               is `interop/dlopen-without-stable-abi` instead.",
         why: "Each is a boundary the Rust compiler cannot check end to end. Loading a Rust \
               library with dlopen and calling its Rust functions relies on an ABI Rust does not \
               promise: it breaks, silently, when plugin and host are built with different \
@@ -60,30 +62,51 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Crates that load shared libraries at run time.
+pub(crate) const DLOPEN: &[&str] = &["libloading", "dlopen", "dlopen2"];
+
+/// Whether the workspace itself loads libraries at run time without `abi_stable`: a shipped
+/// member depends on the dlopen crate `p` directly, and `abi_stable` is not in the shipped
+/// build. Then it is `interop/dlopen-without-stable-abi`, not a line here. A dependency that
+/// dlopens (wgpu-hal loading Vulkan drivers, tree-sitter loaders) loads C libraries for its
+/// own purpose: it is listed here.
+pub(crate) fn unchecked_dlopen(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
+    DLOPEN.contains(&p.name())
+        && shipped_named(facts, &["abi_stable"]).next().is_none()
+        && !shipped_dependents(facts, p.name()).is_empty()
+}
+
+/// Who uses a crate: ` (used by `a`, `b`)`, shipped members only.
+pub(crate) fn used_by(facts: &Facts, name: &str) -> String {
+    let users: Vec<String> = shipped_dependents(facts, name)
+        .into_iter()
+        .map(|(m, _)| format!("`{}`", m.name))
+        .collect();
+    if users.is_empty() {
+        String::new()
+    } else {
+        format!(" (used by {})", users.join(", "))
+    }
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let names: Vec<&str> = SURFACES.iter().map(|(n, _)| *n).collect();
-    let stable = built_named(facts, &["abi_stable"]).next().is_some();
-    built_named(facts, &names)
+    shipped_named(facts, &names)
+        .filter(|p| !unchecked_dlopen(facts, p))
         .map(|p| {
-            let what = SURFACES.iter().find(|(n, _)| *n == p.name()).map_or("", |(_, w)| *w);
+            let what = SURFACES
+                .iter()
+                .find(|(n, _)| *n == p.name())
+                .map_or("", |(_, w)| *w);
             let (locations, path) = dependency_evidence(facts, p.id());
-            let dl = matches!(p.name(), "libloading" | "dlopen" | "dlopen2");
-            let users: Vec<String> = direct_dependents(facts, p.name()).into_iter().map(|(m, _)| format!("`{}`", m.name)).collect();
-            let by = if users.is_empty() { String::new() } else { format!(" (used by {})", users.join(", ")) };
-            let f = cx
-                .finding(
-                    format!("`{}`{by}: {what}", pkg_ref(&p)),
-                    if dl && !stable {
-                        "give plugins a C ABI or abi_stable types: Rust has no stable ABI across compilers"
-                    } else {
-                        "keep this surface in one crate, with tests from the foreign side"
-                    },
-                )
-                .package(pkg_ref(&p))
-                .via(path)
-                .at(locations.into_iter().next());
-            if dl && !stable { f.level(Level::Warn) } else { f }
+            cx.finding(
+                format!("`{}`{}: {what}", pkg_ref(&p), used_by(facts, p.name())),
+                "keep this surface in one crate, with tests from the foreign side",
+            )
+            .package(pkg_ref(&p))
+            .via(path)
+            .at(locations.into_iter().next())
         })
         .collect()
 }
@@ -91,18 +114,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, names, run};
+    use crate::testing::{clean, kitchen_sink, run};
 
     #[test]
-    fn dlopen_without_abi_stable_warns() {
-        let f = run(&RULE, kitchen_sink());
-        // pyo3 sits behind ffi's off-by-default `python` feature.
-        assert_eq!(names(&f), ["libloading"]);
-        let dl = f
-            .iter()
-            .find(|f| f.packages[0].name == "libloading")
-            .unwrap();
-        assert_eq!(dl.level, Level::Warn);
+    fn surfaces_of_the_shipped_build() {
+        // kitchen-sink: pyo3 sits behind ffi's off-by-default `python` feature, and
+        // libloading without abi_stable is `interop/dlopen-without-stable-abi`.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
         assert!(run(&RULE, clean()).is_empty());
+        // telemetry-dep: cxx ships; libloading ships only through gpuish (app's own link to
+        // it is a dev-dependency): listed here, not `interop/dlopen-without-stable-abi`.
+        crate::assert_rule_snapshot!(&RULE, "telemetry-dep");
     }
 }

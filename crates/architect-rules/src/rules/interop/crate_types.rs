@@ -1,7 +1,7 @@
 //! `interop/crate-types`: members built as `cdylib`, `dylib` or `staticlib`.
 
-use architect_model::{Finding, Level, Section};
-use guppy::graph::{BuildTargetId, BuildTargetKind};
+use architect_model::{Facts, Finding, Level, Location, Section};
+use guppy::graph::{BuildTargetId, BuildTargetKind, PackageMetadata};
 
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -10,10 +10,10 @@ pub static RULE: Rule = Rule {
     id: "interop/crate-types",
     section: Section::Interop,
     default_level: Level::Info,
-    summary: "members built as cdylib, dylib or staticlib: ABI boundaries",
+    summary: "members built as cdylib or staticlib: C ABI boundaries",
     docs: Docs {
-        what: "Lists workspace members whose library is a `cdylib`, `staticlib` or `dylib`. A \
-               `dylib` is `warn`.",
+        what: "Lists workspace members whose library is a `cdylib` or `staticlib`. A Rust \
+               `dylib` is `interop/rust-dylib`.",
         why: "A `cdylib` or `staticlib` is a C ABI boundary: whatever it exports must stay \
               compatible by hand, since the compiler checks nothing across it. A Rust `dylib` \
               has no stable ABI at all: it only works with the exact same compiler and \
@@ -32,42 +32,44 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for p in cx.facts.graph.workspace().iter() {
-        let Some(lib) = p.build_target(&BuildTargetId::Library) else {
-            continue;
-        };
+/// The ABI crate types (`cdylib`, `dylib`, `staticlib`) of each member's library, with the
+/// line that declares them.
+pub(crate) fn abi_types(
+    facts: &Facts,
+) -> impl Iterator<Item = (PackageMetadata<'_>, Vec<&str>, Option<Location>)> + '_ {
+    facts.graph.workspace().iter().filter_map(move |p| {
+        let lib = p.build_target(&BuildTargetId::Library)?;
         let BuildTargetKind::LibraryOrExample(types) = lib.kind() else {
-            continue;
+            return None;
         };
         let abi: Vec<&str> = types
             .iter()
             .map(String::as_str)
             .filter(|t| matches!(*t, "cdylib" | "dylib" | "staticlib"))
             .collect();
-        if abi.is_empty() {
-            continue;
-        }
-        let dylib = abi.contains(&"dylib");
-        let f = cx
-            .finding(
-                format!("`{}` is built as {}", p.name(), abi.join(", ")),
-                if dylib {
-                    "a Rust dylib has no stable ABI: expose a C ABI (cdylib) or use abi_stable"
-                } else {
-                    "keep the exported C ABI small, documented and tested from the foreign side"
-                },
-            )
-            .package(pkg_ref(&p))
-            .at(cx
-                .facts
-                .manifests
-                .get(p.id())
-                .and_then(|m| m.crate_type.clone().or_else(|| m.header().cloned())));
-        out.push(if dylib { f.level(Level::Warn) } else { f });
-    }
-    out
+        let at = facts
+            .manifests
+            .get(p.id())
+            .and_then(|m| m.crate_type.clone().or_else(|| m.header().cloned()));
+        (!abi.is_empty()).then_some((p, abi, at))
+    })
+}
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    abi_types(cx.facts)
+        .filter_map(|(p, abi, at)| {
+            // A Rust `dylib` is `interop/rust-dylib`.
+            let c: Vec<&str> = abi.into_iter().filter(|t| *t != "dylib").collect();
+            (!c.is_empty()).then(|| {
+                cx.finding(
+                    format!("`{}` is built as {}", p.name(), c.join(", ")),
+                    "keep the exported C ABI small, documented and tested from the foreign side",
+                )
+                .package(pkg_ref(&p))
+                .at(at)
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

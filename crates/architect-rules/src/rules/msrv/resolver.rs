@@ -1,6 +1,6 @@
 //! `msrv/resolver`: whether the workspace uses the MSRV-aware resolver.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Edition, Finding, Level, Resolver, Section};
 
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -47,19 +47,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         Some((v, _)) => v.clone(),
         None => {
             let root = facts.graph.workspace().root().join("Cargo.toml");
-            match facts
+            let root_edition = facts
                 .graph
                 .workspace()
                 .iter()
                 .find(|p| p.manifest_path() == root)
-            {
-                Some(p) if p.edition() == "2024" => "3".into(),
-                Some(p) if p.edition() == "2021" => "2".into(),
-                _ => "1".into(),
-            }
+                .map(|p| Edition::of(&p));
+            Resolver::inferred(root_edition.as_ref())
         }
     };
-    if effective == "3" {
+    if effective == Resolver::V3 {
         return Vec::new();
     }
     let how = if explicit.is_some() {

@@ -2,8 +2,8 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{built_named, direct_dependents};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::graph::shipped_named;
+use crate::rule::{Ctx, Docs, Rule};
 
 pub static RULE: Rule = Rule {
     id: "observability/stack",
@@ -11,10 +11,11 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "the observability stack: tracing vs log, OpenTelemetry, runtime metrics",
     docs: Docs {
-        what: "Describes the observability crates in the build: `tracing` and/or `log` facades, \
-               subscribers, OpenTelemetry export, and async runtime introspection \
-               (tokio-metrics, console-subscriber). Workspace crates that use `log` directly \
-               while the build also uses `tracing` are `warn`.",
+        what: "Describes the observability crates of the shipped build (no dev-dependencies, \
+               no tooling members): `tracing` and/or `log` facades, subscribers, \
+               OpenTelemetry export, and async runtime introspection (tokio-metrics, \
+               console-subscriber). Members that log through `log` while others use \
+               `tracing` are `observability/log-beside-tracing`.",
         why: "In async services, `log` records lines without the request they belong to; \
               `tracing` spans carry that context across `.await` points and export to \
               OpenTelemetry for distributed traces. Mixing both in one's own crates splits the \
@@ -39,7 +40,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let has = |names: &[&str]| built_named(facts, names).next().is_some();
+    let has = |names: &[&str]| shipped_named(facts, names).next().is_some();
     let tracing = has(&["tracing"]);
     let log = has(&["log"]);
     if !tracing && !log {
@@ -63,7 +64,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         (true, false) => "tracing",
         _ => "log",
     };
-    let mut out = vec![cx.finding(
+    vec![cx.finding(
         format!(
             "observability: {facade}; OpenTelemetry export {}; runtime metrics {}",
             if otel { "present" } else { "absent" },
@@ -76,21 +77,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         } else {
             "the stack is complete"
         },
-    )];
-    if tracing {
-        for (member, loc) in direct_dependents(facts, "log") {
-            out.push(
-                cx.finding(
-                    format!("`{}` logs through `log` while the build uses `tracing`: its records carry no span context", member.name),
-                    "switch the crate to `tracing` macros",
-                )
-                .level(Level::Warn)
-                .package(member)
-                .at(loc),
-            );
-        }
-    }
-    out
+    )]
 }
 
 #[cfg(test)]
@@ -99,12 +86,10 @@ mod tests {
     use crate::testing::{clean, kitchen_sink, run};
 
     #[test]
-    fn log_beside_tracing_is_a_warning_on_the_member() {
+    fn the_facades_of_the_shipped_build() {
         let f = run(&RULE, kitchen_sink());
-        assert_eq!(f.len(), 2);
+        assert_eq!(f.len(), 1);
         assert!(f[0].message.contains("tracing and log"));
-        assert_eq!(f[1].packages[0].name, "app");
-        assert_eq!(f[1].level, Level::Warn);
         assert!(run(&RULE, clean()).is_empty());
     }
 }

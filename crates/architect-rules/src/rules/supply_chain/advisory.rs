@@ -1,4 +1,4 @@
-//! What the four advisory rules share: turning a matched advisory into a finding with its
+//! What the advisory rules share: turning a matched advisory into a finding with its
 //! evidence (the `Cargo.lock` entry, the inclusion path) and the smallest fix.
 
 use architect_model::{AdvisoryKind, AdvisoryMatch, Facts, Finding, Location};
@@ -73,7 +73,8 @@ pub fn fix(facts: &Facts, m: &AdvisoryMatch) -> Fix {
     }
 }
 
-/// The findings of one advisory kind.
+/// The findings of one advisory kind on packages the build compiles. Advisories on locked
+/// versions that are never built for the reviewed platforms are `supply-chain/unbuilt-advisory`.
 pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
     let facts = cx.facts;
     let Some((_, matches)) = &facts.advisories else {
@@ -81,9 +82,29 @@ pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
     };
     matches
         .iter()
-        .filter(|m| &m.kind == kind)
+        .filter(|m| &m.kind == kind && in_build(facts, m))
         .map(|m| finding(cx, m))
         .collect()
+}
+
+/// The findings of every advisory on a locked version the build never compiles.
+pub fn unbuilt(cx: &Ctx<'_>) -> Vec<Finding> {
+    let facts = cx.facts;
+    let Some((_, matches)) = &facts.advisories else {
+        return Vec::new();
+    };
+    matches
+        .iter()
+        .filter(|m| !in_build(facts, m))
+        .map(|m| finding(cx, m))
+        .collect()
+}
+
+/// Whether the build compiles the locked version an advisory matched.
+fn in_build(facts: &Facts, m: &AdvisoryMatch) -> bool {
+    facts
+        .built()
+        .any(|b| b.name() == m.package.name && b.version().to_string() == m.package.version)
 }
 
 fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
@@ -155,12 +176,8 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
             p.name, p.name
         ),
     };
-    let mut f = cx.finding(message, help);
-    if !in_build {
-        // Locked but never compiled for these platforms: worth knowing, not a risk here.
-        f.level = architect_model::Level::Info;
-    }
-    let mut f = f
+    let mut f = cx
+        .finding(message, help)
         .package(p.clone())
         .via(path)
         .at(facts.lock_location(&p.name, &p.version));

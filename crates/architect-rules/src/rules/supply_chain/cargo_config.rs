@@ -17,18 +17,17 @@ pub static RULE: Rule = Rule {
                in cargo). Reports keys that name a program cargo runs (`build.rustc`, \
                `build.rustc-wrapper`, `build.rustc-workspace-wrapper`, `build.rustdoc`, \
                credential providers, `doc.browser`, `net.git-fetch-with-cli`), a \
-               `target.*.linker` or `runner` and `rustflags` that name a linker or a library \
-               rustc loads (`-C linker=`, `-fuse-ld=`, `-B`, `codegen-backend`, `--extern`): \
-               `warn` when they name a file, `info` when a program found on `PATH` (`rust-lld`), \
-               the environment of rustc and build scripts (`[env]`: `warn` for a variable that \
-               names a program or library, such as `CC`, `RUSTC_WRAPPER`, `PROTOC`, \
-               `LD_PRELOAD`; the rest listed once per file at `info`), and `[alias]` commands: an alias named \
-               `architect` is `deny`, since it replaces this review with the repository's own \
-               command; one that shadows another tool people run on untrusted code (`cargo \
-               deny`, `cargo audit`, `cargo vet`, `cargo fmt`...) is `warn`; the others are \
-               listed once per file at `info`. Both `.cargo/config` and `.cargo/config.toml` in \
-               one directory is `warn`: the file a reader looks at is not the one cargo uses. \
-               cargo-architect itself never reads them as cargo would, nor runs them.",
+               `target.*.linker` or `runner` and `rustflags` that name a file to run or a \
+               library rustc loads (`-C linker=`, `-fuse-ld=`, `-B`, `codegen-backend`, \
+               `--extern`), `[env]` variables that name a program or library (`CC`, \
+               `RUSTC_WRAPPER`, `PROTOC`, `LD_PRELOAD`), and aliases that shadow another tool \
+               people run on untrusted code (`cargo deny`, `cargo audit`, `cargo vet`, `cargo \
+               fmt`...). Both `.cargo/config` and `.cargo/config.toml` in one directory is \
+               reported too: the file a reader looks at is not the one cargo uses. An alias \
+               named `architect` is `supply-chain/architect-alias`; programs found on `PATH`, \
+               other aliases and other environment variables are \
+               `supply-chain/cargo-config-settings`. cargo-architect itself never reads them \
+               as cargo would, nor runs them.",
         why: "Anyone who runs `cargo build`, `cargo check` or even `cargo metadata` in the \
               repository runs these programs, and rust-analyzer does so on opening it. A \
               wrapper, a linker or an `[env] LD_PRELOAD` is code execution on every developer \
@@ -92,6 +91,13 @@ fn is_path(program: &str) -> bool {
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    cx.own(findings(cx))
+}
+
+/// The findings of the repository's cargo configuration, each built for the rule that states
+/// it: this one (`warn`), `supply-chain/architect-alias` (`deny`) and
+/// `supply-chain/cargo-config-settings` (`info`). Each of them keeps its own.
+pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     let config = &cx.facts.cargo_config;
     let mut out: Vec<Finding> = Vec::new();
     let mut aliases: Vec<&CargoConfigEntry> = Vec::new();
@@ -117,7 +123,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 }
             }
             _ if e.key.ends_with(".linker") || e.key.ends_with(".runner") => program(cx, e),
-            _ => cx.finding(
+            _ => cx.finding_of(
+                &RULE,
                 format!("`{}` sets `{}` = `{}`", e.location.path, e.key, e.value),
                 "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
             ),
@@ -145,7 +152,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     ));
     for (location, ignored) in &config.shadowed {
         out.push(
-            cx.finding(
+            cx.finding_of(
+                &RULE,
                 format!(
                     "both `{}` and `{ignored}` exist: cargo reads `{}` and ignores `{ignored}`",
                     location.path, location.path
@@ -170,18 +178,19 @@ fn scoped(f: Finding, e: &CargoConfigEntry) -> Finding {
 fn alias(cx: &Ctx<'_>, e: &CargoConfigEntry, name: &str) -> Option<Finding> {
     if name == "architect" {
         return Some(
-            cx.finding(
+            cx.finding_of(
+                &super::architect_alias::RULE,
                 format!(
                     "`{}` defines the alias `architect` = `{}`: `cargo architect` typed in this checkout runs that instead of the review",
                     e.location.path, e.value
                 ),
                 "run the review as `cargo-architect --manifest-path CHECKOUT/Cargo.toml` from outside the checkout; remove the alias",
-            )
-            .level(Level::Deny),
+            ),
         );
     }
     REVIEW_TOOLS.contains(&name).then(|| {
-        cx.finding(
+        cx.finding_of(
+                &RULE,
             format!(
                 "`{}` defines the alias `{name}` = `{}`: it shadows `cargo {name}`, so a CI job or reviewer who runs `cargo {name}` in this checkout runs that instead",
                 e.location.path, e.value
@@ -203,7 +212,7 @@ fn by_file<'a>(entries: &[&'a CargoConfigEntry]) -> Vec<(&'a str, Vec<&'a CargoC
     out
 }
 
-/// One `info` finding per file for `entries` (aliases, plain environment variables), each
+/// One `supply-chain/cargo-config-settings` finding per file for `entries` (aliases, plain environment variables), each
 /// entry in a note: `what` says what the file does with them.
 fn listed(
     cx: &Ctx<'_>,
@@ -219,12 +228,11 @@ fn listed(
                 .iter()
                 .map(|e| format!("`{}`", &e.key[prefix.len()..]))
                 .collect();
-            let mut f = cx
-                .finding(
-                    format!("`{path}` {}: {}", what(list.len()), names.join(", ")),
-                    help,
-                )
-                .level(Level::Info);
+            let mut f = cx.finding_of(
+                &super::cargo_config_settings::RULE,
+                format!("`{path}` {}: {}", what(list.len()), names.join(", ")),
+                help,
+            );
             for e in &list {
                 f = f.note(format!("{} = `{}`", e.key, e.value));
             }
@@ -267,7 +275,8 @@ fn program_var(var: &str) -> bool {
 
 /// A variable that names a program or a library (see [`PROGRAM_VARS`]).
 fn env(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
-    cx.finding(
+    cx.finding_of(
+                &RULE,
         format!(
             "`{}` sets `{}` = `{}`: a program or library that rustc or a build script runs",
             e.location.path, e.key, e.value
@@ -277,11 +286,12 @@ fn env(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
 }
 
 /// A linker or runner: a path runs a file (`warn`); a bare name, a program every machine that
-/// builds the target must have (`info`).
+/// builds the target must have (`supply-chain/cargo-config-settings`).
 fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
     let first = e.value.split_whitespace().next().unwrap_or("");
     if is_path(first) {
-        cx.finding(
+        cx.finding_of(
+                &RULE,
             format!(
                 "`{}` sets `{}` = `{}`: cargo runs that file",
                 e.location.path, e.key, e.value
@@ -289,14 +299,14 @@ fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
             "move it to the user's or CI's own cargo configuration, or document why the repository needs it",
         )
     } else {
-        cx.finding(
+        cx.finding_of(
+            &super::cargo_config_settings::RULE,
             format!(
                 "`{}` sets `{}` = `{}`: every machine that builds for it needs `{first}`",
                 e.location.path, e.key, e.value
             ),
             "nothing to do if the team relies on it; document it with the build requirements",
         )
-        .level(Level::Info)
     }
 }
 
@@ -322,13 +332,20 @@ fn program_flags(value: &str) -> (Vec<String>, bool) {
 }
 
 /// `rustflags` are reported only when they name a program or a library to load: `warn` when
-/// that is a file, `info` when a program found on `PATH` (`-fuse-ld=lld`).
+/// that is a file, `supply-chain/cargo-config-settings` when a program found on `PATH`
+/// (`-fuse-ld=lld`).
 fn flags(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Option<Finding> {
     let (named, file) = program_flags(&e.value);
     if named.is_empty() {
         return None;
     }
-    let f = cx.finding(
+    let rule = if file {
+        &RULE
+    } else {
+        &super::cargo_config_settings::RULE
+    };
+    let f = cx.finding_of(
+        rule,
         format!(
             "`{}` sets `{}` = `{}`: it names {} ({})",
             e.location.path,
@@ -343,7 +360,7 @@ fn flags(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Option<Finding> {
         ),
         "move linker and backend choices to the user's or CI's own cargo configuration",
     );
-    Some(if file { f } else { f.level(Level::Info) })
+    Some(f)
 }
 
 #[cfg(test)]
@@ -384,26 +401,13 @@ mod tests {
     }
 
     #[test]
-    fn wrappers_warn_and_plain_env_informs() {
+    fn a_wrapper_warns() {
         let f = run(&RULE, kitchen_sink());
-        assert_eq!(f.len(), 2);
-        let wrapper = f
-            .iter()
-            .find(|f| f.message.contains("rustc-wrapper"))
-            .unwrap();
-        assert_eq!(wrapper.level, Level::Warn);
-        assert_eq!(wrapper.locations[0].path, ".cargo/config.toml");
-        assert_eq!(wrapper.locations[0].line, 2);
-        let env = f
-            .iter()
-            .find(|f| f.message.contains("environment variable"))
-            .unwrap();
-        assert_eq!(
-            env.message,
-            "`.cargo/config.toml` sets 1 environment variable for rustc and build scripts: `APP_MODE`"
-        );
-        assert_eq!(env.level, Level::Info);
-        assert_eq!(env.notes, ["env.APP_MODE = `dev`"]);
+        // kitchen-sink's `[env] APP_MODE` is `supply-chain/cargo-config-settings`.
+        assert_eq!(f.len(), 1);
+        assert!(f[0].message.contains("rustc-wrapper"), "{}", f[0].message);
+        assert_eq!(f[0].locations[0].path, ".cargo/config.toml");
+        assert_eq!(f[0].locations[0].line, 2);
         assert!(run(&RULE, clean()).is_empty());
     }
 }

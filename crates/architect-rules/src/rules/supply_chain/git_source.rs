@@ -1,7 +1,7 @@
 //! `supply-chain/git-source`: dependencies fetched from git, and whether they are pinned.
 
-use architect_model::{Finding, Level, Section};
-use guppy::graph::{ExternalSource, GitReq};
+use architect_model::{Facts, Finding, Level, Section};
+use guppy::graph::{ExternalSource, GitReq, PackageMetadata};
 
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -10,10 +10,11 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/git-source",
     section: Section::SupplyChain,
     default_level: Level::Warn,
-    summary: "git dependencies, and those not pinned to a `rev`",
+    summary: "git dependencies that follow a branch or a tag instead of a pinned `rev`",
     docs: Docs {
-        what: "Lists dependencies that come from a git repository. One that follows a branch, \
-               the default branch or a tag is `warn`; one pinned with `rev` is `info`.",
+        what: "Lists dependencies that come from a git repository and follow a branch, the \
+               default branch or a tag. One pinned with `rev` is \
+               `supply-chain/pinned-git-source`.",
         why: "A git dependency is outside the registry's guarantees: it can be rewritten or \
               deleted, it has no yanking, and RustSec advisories are matched against \
               registry versions, so cargo-audit and cargo-deny cannot warn about it. A branch \
@@ -36,14 +37,17 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = Vec::new();
-    for p in cx.facts.built() {
+/// A built package from git: its repository and what it follows (`None` when pinned to a
+/// `rev`).
+pub(crate) fn git_sources<'g>(
+    facts: &'g Facts,
+) -> impl Iterator<Item = (PackageMetadata<'g>, &'g str, Option<String>)> + 'g {
+    facts.built().filter_map(|p| {
         let Some(ExternalSource::Git {
             repository, req, ..
         }) = p.source().parse_external()
         else {
-            continue;
+            return None;
         };
         let follows = match req {
             GitReq::Rev(_) => None,
@@ -51,29 +55,33 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             GitReq::Branch(b) => Some(format!("branch `{b}`")),
             _ => Some("the default branch".to_string()),
         };
-        let (locations, path) = dependency_evidence(cx.facts, p.id());
-        let f = match follows {
-            Some(follows) => cx.finding(
+        Some((p, repository, follows))
+    })
+}
+
+/// A git-source finding with its package, inclusion path and the line that declares it.
+pub(crate) fn cited(facts: &Facts, f: Finding, p: &PackageMetadata<'_>) -> Finding {
+    let (locations, path) = dependency_evidence(facts, p.id());
+    f.package(pkg_ref(p))
+        .via(path)
+        .at(locations.into_iter().next())
+}
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    // Those pinned to a `rev` are `supply-chain/pinned-git-source`.
+    git_sources(cx.facts)
+        .filter_map(|(p, repository, follows)| {
+            let follows = follows?;
+            let f = cx.finding(
                 format!(
                     "`{}` comes from git ({repository}) and follows {follows}",
                     pkg_ref(&p)
                 ),
                 "pin it with `rev = \"<commit>\"`, or depend on a published version",
-            ),
-            None => cx
-                .finding(
-                    format!("`{}` comes from git ({repository}), pinned to a rev", pkg_ref(&p)),
-                    "move to a published version when one exists: advisories are not matched against git sources",
-                )
-                .level(Level::Info),
-        };
-        out.push(
-            f.package(pkg_ref(&p))
-                .via(path)
-                .at(locations.into_iter().next()),
-        );
-    }
-    out
+            );
+            Some(cited(cx.facts, f, &p))
+        })
+        .collect()
 }
 
 #[cfg(test)]

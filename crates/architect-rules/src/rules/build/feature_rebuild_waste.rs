@@ -1,0 +1,104 @@
+//! `build/feature-rebuild-waste`: switching between `cargo build -p` and `--workspace`
+//! rebuilds a large share of a clean build, and no up-to-date workspace-hack prevents it.
+
+use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
+
+use super::feature_unification::{Hack, differences, hack};
+use crate::rule::{Ctx, Docs, FindingExt, Rule};
+
+pub static RULE: Rule = Rule {
+    id: "build/feature-rebuild-waste",
+    section: Section::Build,
+    default_level: Level::Warn,
+    summary: "feature differences between commands that rebuild a large share of a clean build, without an up-to-date workspace-hack",
+    docs: Docs {
+        what: "Computes, as `build/feature-unification` does, the work that switching between \
+               `cargo build -p MEMBER` and `cargo build --workspace` rebuilds because \
+               third-party packages get different feature sets, and reports it when that is at \
+               least `min-share` of a clean build and the workspace has no up-to-date \
+               workspace-hack (an up-to-date one leaves out what its configuration chooses to).",
+        why: "Cargo unifies features per command, so building one member after another (or \
+              after the whole workspace) gives `serde` or `tokio` a different feature set: \
+              cargo recompiles them and everything above them, again and again, in every \
+              developer's edit loop and CI job. cargo-hakari's workspace-hack pins one feature \
+              set for all commands, so each dependency is built once.",
+        fix: "Run `cargo hakari init` and `cargo hakari generate` (and `cargo hakari verify` in \
+              CI), or align the features the members ask for.",
+        references: &[
+            ("cargo-hakari", "https://docs.rs/cargo-hakari"),
+            (
+                "Cargo book: feature unification",
+                "https://doc.rust-lang.org/cargo/reference/features.html#feature-unification",
+            ),
+        ],
+    },
+    options: &[OptionSpec {
+        name: "min-share",
+        kind: OptionKind::Share,
+        default: "0.1",
+        doc: "estimated rebuild time, as a share of a clean build, from which a workspace-hack is recommended",
+    }],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let state = hack(cx.facts);
+    if matches!(state, Hack::UpToDate { .. }) {
+        return Vec::new();
+    }
+    let (_, Some(waste)) = differences(cx) else {
+        return Vec::new();
+    };
+    let min_share = cx.number("min-share");
+    if waste.share() < min_share {
+        return Vec::new();
+    }
+    let help = match &state {
+        Hack::Stale { package, .. } => {
+            format!("the workspace-hack `{package}` is out of date: run `cargo hakari generate`")
+        }
+        unknown @ Hack::Unknown { .. } => unknown.describe(),
+        _ => "`cargo hakari init` and `cargo hakari generate` would build each once".into(),
+    };
+    vec![
+        cx.finding(
+            format!(
+                "switching between `cargo build -p` of members and `--workspace` rebuilds {:.0}% of a clean build's work ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
+                waste.share() * 100.0,
+                waste.seconds,
+                waste.top.join(", "),
+                min_share * 100.0
+            ),
+            help,
+        )
+            .at(cx.facts.workspace_table.clone()),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{clean, hakari_ws, kitchen_sink, run};
+
+    #[test]
+    fn an_up_to_date_hack_and_no_third_party_packages_are_quiet() {
+        assert!(run(&RULE, hakari_ws()).is_empty());
+        assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn kitchen_sinks_feature_switch_is_reported_past_the_share() {
+        // tokio's features differ between `-p ws-core` and `-p app`; the rebuild is a large
+        // share of the small fixture's build.
+        let f = run(&RULE, kitchen_sink());
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert!(
+            f[0].message.starts_with(
+                "switching between `cargo build -p` of members and `--workspace` rebuilds 10%"
+            ),
+            "{}",
+            f[0].message
+        );
+    }
+}
