@@ -49,16 +49,24 @@ def load(named_reviews):
 
 
 def read_labels(paths):
+    """Labelled rows. A file without a header row is read in the COLUMNS order; a `path:line`
+    column is the location."""
     rows = []
     for path in paths:
         with open(path) as f:
-            lines = (l for l in f if not l.startswith("#"))
-            rows.extend(csv.DictReader(lines, delimiter="\t"))
+            lines = [l for l in f if not l.startswith("#") and l.strip()]
+        has_header = bool(lines) and lines[0].startswith("workspace\t")
+        reader = csv.DictReader(lines, fieldnames=None if has_header else COLUMNS, delimiter="\t")
+        for row in reader:
+            if "path:line" in row:
+                row["location"] = row.pop("path:line")
+            rows.append(row)
     return rows
 
 
 def key(row):
-    return (row["workspace"], row["rule"], row["message"], row["location"])
+    # A workspace is cited as NAME@COMMIT; labels made with the bare NAME carry over too.
+    return (row["workspace"].split("@")[0], row["rule"], row["message"], row["location"])
 
 
 def draw(args):
@@ -76,7 +84,7 @@ def draw(args):
         found = by_rule[rule]
         picked = found if len(found) <= args.per_rule else rng.sample(found, args.per_rule)
         for r in sorted(picked):
-            old = known.get((r[0], r[1], r[3], r[4]), {})
+            old = known.get((r[0].split("@")[0], r[1], r[3], r[4]), {})
             w.writerow([*r, old.get("label", ""), old.get("why", "")])
 
 

@@ -746,21 +746,31 @@ fn simulate_build(
             })
             .collect()
     };
-    let mut feature_builds = Vec::new();
-    for member in graph.workspace().iter() {
-        let initials = graph
-            .resolve_ids([member.id()])
-            .map_err(|e| LoadError::Platform {
-                message: format!("could not resolve `{}`: {e}", member.name()),
-            })?
-            .to_feature_set(filter());
-        if let Ok(set) = CargoSet::new(initials, fg.resolve_none(), &opts) {
-            feature_builds.push((
-                BuildCommand::Package(member.name().to_string()),
-                third_party_features(&set),
-            ));
-        }
-    }
+    // Each member's `cargo build -p` is simulated on its own, in parallel: independent sets
+    // over one shared graph. Collected in member order, so the result is the same whatever
+    // the thread count.
+    use rayon::prelude::*;
+    let members_list: Vec<_> = graph.workspace().iter().collect();
+    let per_member: Vec<Option<(BuildCommand, BTreeMap<PackageId, Vec<String>>)>> = members_list
+        .par_iter()
+        .map(|member| -> Result<_, LoadError> {
+            let initials = graph
+                .resolve_ids([member.id()])
+                .map_err(|e| LoadError::Platform {
+                    message: format!("could not resolve `{}`: {e}", member.name()),
+                })?
+                .to_feature_set(filter());
+            Ok(CargoSet::new(initials, fg.resolve_none(), &opts)
+                .ok()
+                .map(|set| {
+                    (
+                        BuildCommand::Package(member.name().to_string()),
+                        third_party_features(&set),
+                    )
+                }))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut feature_builds: Vec<_> = per_member.into_iter().flatten().collect();
     let whole =
         CargoSet::new(members.to_feature_set(filter()), fg.resolve_none(), &opts).map_err(|e| {
             LoadError::Platform {

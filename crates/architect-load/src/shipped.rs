@@ -84,13 +84,12 @@ pub(crate) fn scope_facts(
         }
     }
     let shipped_links = links(shipped);
-    let edges = links(full)
-        .into_iter()
-        .map(|edge| {
-            let is_shipped = shipped_links.contains(&edge);
-            (edge, is_shipped)
-        })
-        .collect();
+    let mut edges: BTreeMap<PackageId, BTreeMap<PackageId, bool>> = BTreeMap::new();
+    for (from, to) in links(full) {
+        let is_shipped = shipped_links.contains(&(from.clone(), to.clone()));
+        edges.entry(from).or_default().insert(to, is_shipped);
+    }
+    let reached_from = breadth_first(graph, &edges);
     let shipped = shipped
         .target_features()
         .to_package_set()
@@ -101,8 +100,38 @@ pub(crate) fn scope_facts(
     ScopeFacts {
         roles,
         unpublished,
+        reached_from,
         shipped,
         edges,
         cfgs: cfgs.to_vec(),
     }
+}
+
+/// Breadth-first over the built edges from every workspace member (in id order, each edge in
+/// the order guppy lists a package's dependencies): for each package reached, the one before
+/// it on a shortest chain.
+fn breadth_first(
+    graph: &PackageGraph,
+    edges: &BTreeMap<PackageId, BTreeMap<PackageId, bool>>,
+) -> BTreeMap<PackageId, PackageId> {
+    let mut seen: std::collections::BTreeSet<PackageId> = BTreeSet::new();
+    let mut prev = BTreeMap::new();
+    let mut queue = std::collections::VecDeque::new();
+    for member in graph.workspace().iter() {
+        seen.insert(member.id().clone());
+        queue.push_back(member.id().clone());
+    }
+    while let Some(id) = queue.pop_front() {
+        let (Ok(meta), Some(out)) = (graph.metadata(&id), edges.get(&id)) else {
+            continue;
+        };
+        for link in meta.direct_links() {
+            let to = link.to().id();
+            if out.contains_key(to) && seen.insert(to.clone()) {
+                prev.insert(to.clone(), id.clone());
+                queue.push_back(to.clone());
+            }
+        }
+    }
+    prev
 }

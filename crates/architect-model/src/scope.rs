@@ -57,9 +57,13 @@ pub struct ScopeFacts {
     /// Members included.
     pub shipped: BTreeSet<PackageId>,
     /// Every dependency edge the full build follows (`cargo build --all-targets` of the
-    /// workspace on the reviewed platforms, features resolved, `cfg(...)` evaluated), with
-    /// whether the shipped build follows it too.
-    pub edges: BTreeMap<(PackageId, PackageId), bool>,
+    /// workspace on the reviewed platforms, features resolved, `cfg(...)` evaluated), by
+    /// package and dependency, with whether the shipped build follows it too.
+    pub edges: BTreeMap<PackageId, BTreeMap<PackageId, bool>>,
+    /// For each package the full build reaches, the package before it on a shortest chain of
+    /// built edges from a workspace member (breadth-first from the members in id order);
+    /// members have none. What a finding cites as "via".
+    pub reached_from: BTreeMap<PackageId, PackageId>,
     /// Custom `cfg` names taken as set when evaluating `cfg(...)` (`--cfg`); every other one
     /// (`loom`, `tokio_unstable`, `docsrs`...) is false, as in a plain `cargo build`.
     pub cfgs: Vec<String>,
@@ -86,15 +90,32 @@ impl ScopeFacts {
 
     /// Whether the full build follows the edge `from -> to` on the reviewed platforms.
     pub fn edge_built(&self, from: &PackageId, to: &PackageId) -> bool {
-        self.edges.contains_key(&(from.clone(), to.clone()))
+        self.edges.get(from).is_some_and(|d| d.contains_key(to))
     }
 
     /// Whether the shipped build follows the edge `from -> to`.
     pub fn edge_shipped(&self, from: &PackageId, to: &PackageId) -> bool {
         self.edges
-            .get(&(from.clone(), to.clone()))
+            .get(from)
+            .and_then(|d| d.get(to))
             .copied()
             .unwrap_or(false)
+    }
+
+    /// The shortest chain of built edges from a workspace member to `target`, member first;
+    /// empty when the build does not reach it.
+    pub fn chain_to(&self, target: &PackageId, is_member: bool) -> Vec<PackageId> {
+        if !is_member && !self.reached_from.contains_key(target) {
+            return Vec::new();
+        }
+        let mut path = vec![target.clone()];
+        let mut at = target;
+        while let Some(prev) = self.reached_from.get(at) {
+            path.push(prev.clone());
+            at = prev;
+        }
+        path.reverse();
+        path
     }
 
     /// Whether a package is in what the workspace ships.

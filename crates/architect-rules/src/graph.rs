@@ -1,7 +1,5 @@
 //! Graph queries shared by rules: inclusion paths and the lines that declare a dependency.
 
-use std::collections::{BTreeMap, VecDeque};
-
 use architect_model::{Facts, Location, PackageRef};
 use guppy::PackageId;
 use guppy::graph::{PackageLink, PackageMetadata};
@@ -35,37 +33,8 @@ pub fn shipped_links<'g>(
 /// The shortest chain of built packages from a workspace member to `target`, member first,
 /// over the links the build follows ([`built_links`]).
 pub fn inclusion_path(facts: &Facts, target: &PackageId) -> Vec<PackageId> {
-    let graph = &facts.graph;
-    let mut prev: BTreeMap<PackageId, Option<PackageId>> = BTreeMap::new();
-    let mut queue = VecDeque::new();
-    for member in graph.workspace().iter() {
-        prev.insert(member.id().clone(), None);
-        queue.push_back(member.id().clone());
-    }
-    while let Some(id) = queue.pop_front() {
-        if id == *target {
-            let mut path = vec![id.clone()];
-            let mut cur = id;
-            while let Some(Some(p)) = prev.get(&cur) {
-                path.push(p.clone());
-                cur = p.clone();
-            }
-            path.reverse();
-            return path;
-        }
-        let Ok(meta) = graph.metadata(&id) else {
-            continue;
-        };
-        for link in built_links(facts, &meta) {
-            let to = link.to().id();
-            if prev.contains_key(to) {
-                continue;
-            }
-            prev.insert(to.clone(), Some(id.clone()));
-            queue.push_back(to.clone());
-        }
-    }
-    Vec::new()
+    let is_member = facts.graph.metadata(target).is_ok_and(|m| m.in_workspace());
+    facts.scope.chain_to(target, is_member)
 }
 
 /// The inclusion path as package references.
