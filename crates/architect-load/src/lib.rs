@@ -600,6 +600,8 @@ fn platform_choice(
 
 /// Third-party features per build command (see [`Facts::feature_builds`]).
 type FeatureBuilds = Vec<(BuildCommand, BTreeMap<PackageId, Vec<String>>)>;
+/// One command's third-party feature sets.
+type FeatureBuild = (BuildCommand, BTreeMap<PackageId, Vec<String>>);
 
 /// Simulate `cargo build --all-targets` of the workspace for the platforms: which packages are
 /// built for the target and which for the host, with cargo's feature resolver; and the unit
@@ -751,7 +753,7 @@ fn simulate_build(
     // the thread count.
     use rayon::prelude::*;
     let members_list: Vec<_> = graph.workspace().iter().collect();
-    let per_member: Vec<Option<(BuildCommand, BTreeMap<PackageId, Vec<String>>)>> = members_list
+    let per_member: Vec<Option<FeatureBuild>> = members_list
         .par_iter()
         .map(|member| -> Result<_, LoadError> {
             let initials = graph
