@@ -170,6 +170,45 @@ pub fn unreadable_at(
     (location, note)
 }
 
+/// A site of a per-crate finding: what it is (`fn load`, `enum ParseError`) and where.
+pub type Site = (String, Option<Location>);
+
+/// One finding for every site of one crate: the first site is its location, each site a note
+/// (`fn load at src/lib.rs:12`), so JSON keeps every occurrence and a reader sees one line.
+pub fn per_crate(
+    cx: &crate::rule::Ctx<'_>,
+    meta: &PackageMetadata<'_>,
+    message: String,
+    help: &str,
+    sites: Vec<Site>,
+) -> architect_model::Finding {
+    use crate::rule::FindingExt;
+    let first = sites.iter().find_map(|(_, l)| l.clone());
+    let mut f = cx.finding(message, help).package(pkg_ref(meta)).at(first);
+    for (item, at) in sites {
+        f = f.note(match at {
+            Some(l) => format!("{item} at {}:{}", l.path, l.line),
+            None => item,
+        });
+    }
+    f
+}
+
+/// The items of `sites`, for a message: the first few as written, then how many more.
+pub fn site_names(sites: &[Site]) -> String {
+    const SHOWN: usize = 4;
+    let list = sites
+        .iter()
+        .take(SHOWN)
+        .map(|(i, _)| i.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    match sites.len().saturating_sub(SHOWN) {
+        0 => list,
+        more => format!("{list} and {more} more"),
+    }
+}
+
 /// Whether a workspace package depends directly on a package named `name`.
 pub fn depends_on(facts: &Facts, id: &PackageId, name: &str) -> bool {
     facts

@@ -1664,7 +1664,12 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             match self.ident(i) {
                 Some("extern") if !self.is_ident(i + 1, "crate") => {
                     let after = if self.is_str(i + 1) { i + 2 } else { i + 1 };
-                    if self.punct(after, b'{') {
+                    // `#[wasm_bindgen] extern "C" { .. }` imports JavaScript, not C.
+                    let js = self
+                        .attrs_before(self.visibility(i).0)
+                        .iter()
+                        .any(|&(a, b)| (a..=b).any(|k| self.is_ident(k, "wasm_bindgen")));
+                    if self.punct(after, b'{') && !js {
                         out.push((
                             Ffi::ExternBlock,
                             self.span(i, after),
@@ -1676,9 +1681,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         out.push((Ffi::ExternFn, self.span(i, after + 1), name.to_string()));
                     }
                 }
-                Some(attr @ ("no_mangle" | "export_name"))
-                    if i >= 1 && (self.punct(i - 1, b'[') || self.punct(i - 1, b'(')) =>
-                {
+                Some(attr @ ("no_mangle" | "export_name")) if self.is_symbol_attr(i) => {
                     // The symbol: `export_name`'s string, else the `fn` or `static` after
                     // the attribute(s).
                     let renamed = (attr == "export_name" && self.punct(i + 1, b'='))
@@ -1715,6 +1718,19 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             }
         }
         out
+    }
+
+    /// Whether the identifier at `i` is the path of an attribute `#[name ..]` or
+    /// `#[unsafe(name ..)]`, not a word that happens to be spelled like one (a variable, an
+    /// argument of a macro that lists attribute names).
+    fn is_symbol_attr(&self, i: usize) -> bool {
+        let direct = i >= 2 && self.punct(i - 1, b'[') && self.punct(i - 2, b'#');
+        let wrapped = i >= 4
+            && self.punct(i - 1, b'(')
+            && self.is_ident(i - 2, "unsafe")
+            && self.punct(i - 3, b'[')
+            && self.punct(i - 4, b'#');
+        direct || wrapped
     }
 
     fn behaviours(&self) -> Vec<(Behaviour, Span, String)> {

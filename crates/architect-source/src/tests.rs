@@ -946,3 +946,26 @@ fn pub_use_re_exports_flattened_with_names_and_globs() {
         ]
     );
 }
+
+#[test]
+fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
+    let f = all(r#"
+        let export_name = format!("{}", name);
+        for no_mangle in attrs { check(no_mangle); }
+        ungated!(no_mangle, Normal, template!(Word));
+        #[unsafe(no_mangle)]
+        pub extern "C" fn real() {}
+        #[wasm_bindgen]
+        extern "C" { fn alert(s: &str); }
+        extern "C" { fn puts(); }
+    "#);
+    let got: Vec<(Ffi, &str)> = f.ffi.iter().map(|(k, _, d)| (*k, d.as_str())).collect();
+    assert_eq!(
+        got,
+        [
+            (Ffi::NoMangle, "real"),
+            (Ffi::ExternFn, "real"),
+            (Ffi::ExternBlock, "\"C\"")
+        ]
+    );
+}

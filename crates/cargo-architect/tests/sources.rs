@@ -58,14 +58,18 @@ fn code_rules_on_the_fixture() {
     assert_eq!(
         messages(&doc, "async/runtime-in-public-api"),
         [
-            "`trait Source::receiver` of `svc` exposes `Receiver` from tokio",
-            "`fn start` of `svc` exposes `tokio::runtime::Handle` from tokio",
-            "`field Server::runtime` of `svc` exposes `tokio::runtime::Runtime` from tokio",
+            "`svc` exposes tokio types in 3 public items: `trait Source::receiver` (`Receiver`), `fn start` (`tokio::runtime::Handle`), `field Server::runtime` (`tokio::runtime::Runtime`)",
         ]
     );
     assert_eq!(messages(&doc, "errors/anyhow-in-library-api").len(), 1);
+    let errors = findings(&doc, "errors/exhaustive-public-error");
+    assert_eq!(errors.len(), 1, "one finding for the crate: {errors:?}");
+    assert_eq!(
+        errors[0]["notes"].as_array().unwrap().len(),
+        2,
+        "{errors:?}"
+    );
     let errors = messages(&doc, "errors/exhaustive-public-error");
-    assert_eq!(errors.len(), 2, "{errors:?}");
     assert!(errors.iter().all(|m| !m.contains("FineError")));
 
     let hazards = findings(&doc, "evolution/edition-2024-hazards");

@@ -2,9 +2,9 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, Rule, count};
 
 pub const RUNTIME_CRATES: &[&str] = &[
     "tokio",
@@ -54,13 +54,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let api = PublicApi::of(pkg);
-        let finding = |item: &str, ty: &str, krate: &str| {
-            cx.finding(
-                format!("`{item}` of `{}` exposes `{ty}` from {krate}", meta.name()),
-                "take and return std or `futures` types at the public boundary",
-            )
-            .package(pkg_ref(&meta))
-        };
+        let mut sites: Vec<Site> = Vec::new();
+        let mut runtimes = std::collections::BTreeSet::new();
         let label = "runtime type in the public API";
         for file in pkg.lib_files() {
             for u in &file.facts.api_uses {
@@ -72,7 +67,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     continue;
                 }
                 let at = source_location(facts, file, u.span, label);
-                out.push(finding(&u.item, &u.ty, &u.krate).at(at));
+                runtimes.insert(u.krate.clone());
+                sites.push((format!("`{}` (`{}`)", u.item, u.ty), at));
             }
             for r in &file.facts.re_exports {
                 let Some(krate) = runtime_reexport(&r.path) else {
@@ -86,8 +82,26 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 let path = r.path.join("::");
                 let item = format!("pub use {}", path.trim_start_matches("::"));
                 let at = source_location(facts, file, r.span, label);
-                out.push(finding(&item, path.trim_start_matches("::"), krate).at(at));
+                runtimes.insert(krate.to_string());
+                sites.push((format!("`{item}`"), at));
             }
+        }
+        if !sites.is_empty() {
+            let names: Vec<&str> = runtimes.iter().map(String::as_str).collect();
+            let message = format!(
+                "`{}` exposes {} types in {}: {}",
+                meta.name(),
+                names.join(" and "),
+                count(sites.len(), "public item", "public items"),
+                site_names(&sites)
+            );
+            out.push(per_crate(
+                cx,
+                &meta,
+                message,
+                "take and return std or `futures` types at the public boundary",
+                sites,
+            ));
         }
     }
     out
@@ -129,7 +143,8 @@ mod tests {
         let f = run(&RULE, source_rules());
         let items: Vec<&str> = f
             .iter()
-            .map(|f| f.message.split('`').nth(1).unwrap())
+            .flat_map(|f| &f.notes)
+            .map(|n| n.split('`').nth(1).unwrap())
             .collect();
         assert_eq!(
             items,
@@ -151,7 +166,8 @@ mod tests {
         let f = run(&RULE, public_api());
         let items: Vec<&str> = f
             .iter()
-            .map(|f| f.message.split('`').nth(1).unwrap())
+            .flat_map(|f| &f.notes)
+            .map(|n| n.split('`').nth(1).unwrap())
             .collect();
         // A supertrait and an alias exported by a glob, a method of a type re-exported by
         // name, a runtime re-export, a module declared in a macro invocation.

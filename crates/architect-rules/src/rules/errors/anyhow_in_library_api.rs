@@ -2,9 +2,9 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "errors/anyhow-in-library-api",
@@ -40,6 +40,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (meta, pkg) in published_sources(facts) {
         let api = PublicApi::of(pkg);
+        let mut sites: Vec<Site> = Vec::new();
         for file in pkg.lib_files() {
             let reached = |u: &&architect_model::ApiUse| {
                 api.reaches(
@@ -58,15 +59,26 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre") {
                     continue;
                 }
-                out.push(
-                    cx.finding(
-                        format!("`{}` of library `{}` returns or takes `{}` from {}", u.item, meta.name(), u.ty, u.krate),
-                        "return a typed error (an enum, e.g. with thiserror) from the library's public API",
-                    )
-                    .package(pkg_ref(&meta))
-                    .at(source_location(facts, file, u.span, "untyped error in the public API")),
-                );
+                sites.push((
+                    format!("`{}` (`{}` from {})", u.item, u.ty, u.krate),
+                    source_location(facts, file, u.span, "untyped error in the public API"),
+                ));
             }
+        }
+        if !sites.is_empty() {
+            let message = format!(
+                "library `{}` returns or takes an untyped error (anyhow, eyre) in {}: {}",
+                meta.name(),
+                count(sites.len(), "public item", "public items"),
+                site_names(&sites)
+            );
+            out.push(per_crate(
+                cx,
+                &meta,
+                message,
+                "return a typed error (an enum, e.g. with thiserror) from the library's public API",
+                sites,
+            ));
         }
     }
     out
@@ -90,7 +102,8 @@ mod tests {
         let f = run(&RULE, public_api());
         let items: Vec<&str> = f
             .iter()
-            .map(|f| f.message.split('`').nth(1).unwrap())
+            .flat_map(|f| &f.notes)
+            .map(|n| n.split('`').nth(1).unwrap())
             .collect();
         // `fn connect`: a method of a type re-exported from a private module; `fn run`: a
         // module-level `use anyhow::Result`.
@@ -98,7 +111,8 @@ mod tests {
         // Not: `anyhow::Result<u8, E>` (`fn typed`), imports in a block or in `mod tests`
         // (`fn load`, `fn parse`), a method of a type nothing re-exports.
         for not in ["typed", "load", "parse", "leak"] {
-            assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
+            let item = format!("`fn {not}`");
+            assert!(items.iter().all(|i| !i.contains(&item)), "{not}");
         }
     }
 

@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{pkg_ref, published_sources, source_location};
+use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "errors/exhaustive-public-error",
@@ -49,6 +49,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
             .collect();
         let api = PublicApi::of(pkg);
+        let mut sites: Vec<Site> = Vec::new();
         for file in pkg.lib_files() {
             let reached = |e: &&architect_model::PubEnum| {
                 let module = module_of(file, &e.inline_parents);
@@ -70,15 +71,30 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 } else {
                     continue;
                 };
-                out.push(
-                    cx.finding(
-                        format!("public error enum `{}` of `{}` ({why}) is exhaustive: adding a variant breaks callers", e.name, meta.name()),
-                        "add `#[non_exhaustive]` (at the next major release)",
-                    )
-                    .package(pkg_ref(&meta))
-                    .at(source_location(facts, file, e.span, "exhaustive public enum")),
-                );
+                sites.push((
+                    format!("enum `{}` ({why})", e.name),
+                    source_location(facts, file, e.span, "exhaustive public enum"),
+                ));
             }
+        }
+        if !sites.is_empty() {
+            let message = format!(
+                "`{}` has {}: adding a variant breaks callers: {}",
+                meta.name(),
+                count(
+                    sites.len(),
+                    "exhaustive public error enum",
+                    "exhaustive public error enums"
+                ),
+                site_names(&sites)
+            );
+            out.push(per_crate(
+                cx,
+                &meta,
+                message,
+                "add `#[non_exhaustive]` to each (at the next major release)",
+                sites,
+            ));
         }
     }
     out
@@ -94,7 +110,8 @@ mod tests {
         let f = run(&RULE, source_rules());
         let names: Vec<&str> = f
             .iter()
-            .map(|f| f.message.split('`').nth(1).unwrap())
+            .flat_map(|f| &f.notes)
+            .map(|n| n.split('`').nth(1).unwrap())
             .collect();
         assert_eq!(names, ["ParseError", "ServeError"]);
     }
@@ -104,7 +121,8 @@ mod tests {
         let f = run(&RULE, public_api());
         let names: Vec<&str> = f
             .iter()
-            .map(|f| f.message.split('`').nth(1).unwrap())
+            .flat_map(|f| &f.notes)
+            .map(|n| n.split('`').nth(1).unwrap())
             .collect();
         // Re-exported from a private module by a glob (`GlobError`), by name
         // (`ReexportedError`), in a `pub mod` of a glob-exported private module (`DeepError`);
