@@ -118,13 +118,8 @@ fn advisories_on_the_host_with_fixes_and_evidence() {
             .contains("used directly by `app`"),
         "{rt}"
     );
-    let lock_in = &findings(&doc, "async/runtime-lock-in")[0];
-    assert!(
-        lock_in["message"]
-            .as_str()
-            .unwrap()
-            .contains("`reqwestish`")
-    );
+    // `lib` depends on tokio itself: lock-in through reqwestish is the workspace's own choice.
+    assert!(findings(&doc, "async/runtime-lock-in").is_empty());
 
     let outdated: Vec<String> = findings(&doc, "msrv/outdated")
         .iter()
@@ -132,7 +127,9 @@ fn advisories_on_the_host_with_fixes_and_evidence() {
         .map(|n| n.as_str().unwrap().to_string())
         .collect();
     assert!(
-        outdated.contains(&"`vulnlib` 1.0.0 -> 1.1.0".to_string()),
+        outdated
+            .iter()
+            .any(|n| n.starts_with("also 4 dependencies have semver-compatible")),
         "{outdated:?}"
     );
     assert!(

@@ -46,11 +46,10 @@ fn kitchen_sink_rules_fire_where_expected() {
     assert_eq!(one("supply-chain/path-source"), 1);
     assert_eq!(one("interop/crate-types"), 1);
     assert_eq!(
-        one("interop/dlopen-without-stable-abi"),
+        one("interop/bindings"),
         1,
-        "pyo3 is behind the off-by-default `python` feature"
+        "libloading; pyo3 is behind the off-by-default `python` feature"
     );
-    assert_eq!(one("interop/bindings"), 0);
     assert_eq!(one("async/several-runtimes"), 2);
     assert_eq!(one("async/runtimes"), 0);
     // Both stale waivers are reported, pointing at the lines that wrote them.
@@ -113,7 +112,7 @@ fn feature_flags_select_optional_dependencies() {
         let mut all = vec!["--offline", "--format", "json"];
         all.extend_from_slice(args);
         let doc = json(&run_in(&ws, &all));
-        let mut names: Vec<String> = ["interop/bindings", "interop/dlopen-without-stable-abi"]
+        let mut names: Vec<String> = ["interop/bindings"]
             .iter()
             .flat_map(|rule| findings(&doc, rule))
             .map(|f| f["packages"][0]["name"].as_str().unwrap().to_string())

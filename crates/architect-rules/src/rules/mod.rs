@@ -63,7 +63,6 @@ pub mod observability {
 pub mod interop {
     pub mod bindings;
     pub mod crate_types;
-    pub mod dlopen_without_stable_abi;
     pub mod ffi_surface;
     pub mod rust_dylib;
 }
@@ -139,7 +138,6 @@ pub static REGISTRY: &[&Rule] = &[
     &interop::crate_types::RULE,
     &interop::rust_dylib::RULE,
     &interop::bindings::RULE,
-    &interop::dlopen_without_stable_abi::RULE,
     &interop::ffi_surface::RULE,
     &safety::unsafe_inventory::RULE,
     &source::unreadable::RULE,

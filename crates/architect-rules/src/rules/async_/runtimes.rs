@@ -67,7 +67,7 @@ pub(crate) fn shipped_runtimes(facts: &Facts) -> Vec<PackageMetadata<'_>> {
 /// (hyper, h2 and many libraries use tokio for its I/O traits and channels alone), as
 /// `cargo build --workspace` resolves its features. A tokio without an `rt` feature to turn
 /// off, or whose features are unknown, counts as an executor.
-fn has_executor(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
+pub(crate) fn has_executor(facts: &Facts, p: &PackageMetadata<'_>) -> bool {
     if p.name() != "tokio" || !p.named_features().any(|f| f == "rt") {
         return true;
     }

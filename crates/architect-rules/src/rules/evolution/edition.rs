@@ -13,8 +13,9 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "workspace members on an edition before 2024",
     docs: Docs {
-        what: "Reports, in one finding, the workspace members on an edition before 2024, per \
-               edition, pointing at the oldest one's `edition` line.",
+        what: "Reports, in one finding, the workspace members on an edition before 2024 whose \
+               `rust-version` allows it (1.85 or later, or none), per edition, pointing at the \
+               oldest one's `edition` line.",
         why: "Editions change the language for one crate at a time; a workspace that lags \
               accumulates migration work, and some migrations need a person, not `cargo fix`: \
               in 2024 `std::env::set_var` became `unsafe` (each call needs an argument that no \
@@ -40,8 +41,13 @@ const SHOWN: usize = 12;
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let members: Vec<_> = facts.graph.workspace().iter().collect();
+    // A member whose `rust-version` is below 1.85 cannot take edition 2024 without raising
+    // it: that is the MSRV's decision, not a migration lag.
     let old = |p: &guppy::graph::PackageMetadata<'_>| {
-        Edition::of(p) < Edition::LATEST && !cx.allows(p.name(), &p.version().to_string())
+        Edition::of(p) < Edition::LATEST
+            && p.rust_version()
+                .is_none_or(|v| (v.major, v.minor) >= (1, 85))
+            && !cx.allows(p.name(), &p.version().to_string())
     };
     let mut behind: BTreeMap<Edition, Vec<&str>> = BTreeMap::new();
     for p in members.iter().filter(|p| old(p)) {

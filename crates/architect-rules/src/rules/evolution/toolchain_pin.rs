@@ -8,14 +8,16 @@ pub static RULE: Rule = Rule {
     id: "evolution/toolchain-pin",
     section: Section::Evolution,
     default_level: Level::Info,
-    summary: "the rust-toolchain pin: its age against the running toolchain, and whether it is installed",
+    summary: "a rust-toolchain pin far behind the toolchain that ran the review",
     docs: Docs {
         what: "Reads the toolchain files rustup would use: the nearest `rust-toolchain` or \
                `rust-toolchain.toml` from the workspace root up to the repository root, and \
                any in the directories down to a member (a legacy `rust-toolchain` wins over \
                `rust-toolchain.toml` in one directory, as in rustup), and reports a pinned \
-               version older than the toolchain running the review, or not installed on this \
-               machine. Both files in one directory is `evolution/shadowed-toolchain-file`, a \
+               version six or more minor releases (about nine months) behind the toolchain \
+               running the review, unless it equals a member's `rust-version` (then it is an \
+               MSRV check). What this machine has installed is not reported: it says nothing \
+               of the repository. Both files in one directory is `evolution/shadowed-toolchain-file`, a \
                nightly pin `evolution/nightly-pin`, a `path = ...` toolchain \
                `evolution/path-toolchain`. The review itself always runs with the user's own \
                toolchain, never the pinned one.",
@@ -67,6 +69,9 @@ pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// Minor releases (six weeks each) a pin may lag before it is said: about nine months.
+const STALE_MINORS: u64 = 6;
+
 fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     let facts = cx.facts;
     let at = || Some(pin.location.clone());
@@ -107,35 +112,30 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
             .at(at()),
         );
     }
-    let installed = facts
-        .toolchain
-        .installed
-        .iter()
-        .any(|t| t == channel || t.starts_with(&format!("{channel}-")));
+    // How old the pin is against the toolchain that ran the review: only a pin far behind is
+    // said (a pin at the workspace's own `rust-version` is an MSRV check, not a lag), and
+    // nothing of what this machine has installed, which is not a property of the repository.
     let running = facts.toolchain.running.as_deref();
+    let msrv_pin = cx.facts.graph.workspace().iter().any(|m| {
+        m.rust_version()
+            .is_some_and(|v| version(channel).is_some_and(|p| (p.0, p.1) == (v.major, v.minor)))
+    });
     if let (Some(pinned), Some(run)) = (version(channel), running.and_then(version))
-        && pinned < run
+        && pinned.0 == run.0
+        && run.1 >= pinned.1 + STALE_MINORS
+        && !msrv_pin
     {
         out.push(
             cx.finding_of(
                 &RULE,
                 format!(
-                    "pinned to Rust {channel}, older than the {} the review ran with",
-                    running.unwrap_or("?")
+                    "pinned to Rust {channel}, {} minor releases behind the {} the review ran with: about {} months of compiler fixes and lints held back",
+                    run.1 - pinned.1,
+                    running.unwrap_or("?"),
+                    (run.1 - pinned.1) * 6 / 4
                 ),
                 "move the pin forward (and `rust-version` with it) on a regular schedule",
             )
-            .at(at()),
-        );
-    }
-    if !installed && !facts.toolchain.installed.is_empty() {
-        out.push(
-            cx.finding_of(
-                &RULE,
-                format!("pinned to `{channel}`, which is not installed here: every contributor and CI job downloads it first"),
-                "install it with `rustup toolchain install` in CI setup, or move the pin to a toolchain the team uses",
-            )
-            .note(format!("installed: {}", facts.toolchain.installed.join(", ")))
             .at(at()),
         );
     }

@@ -16,11 +16,11 @@ pub static RULE: Rule = Rule {
     summary: "direct dependencies behind their newest release, and what the MSRV allows",
     docs: Docs {
         what: "For each registry dependency a workspace member declares, compares the locked \
-               version with the local index cache: the newest semver-compatible release \
-               (`cargo update` takes it), the newest release overall (a major update, which \
-               needs a `Cargo.toml` change), and the newest release whose `rust-version` fits \
-               the member's own `rust-version` (what the MSRV-aware resolver of RFC 3537 would \
-               choose).",
+               version with the local index cache and lists, in one finding, those a major \
+               version behind the newest release (a `Cargo.toml` change), each with what the \
+               newest needs when its `rust-version` is above the declaring members' (what \
+               the MSRV-aware resolver of RFC 3537 would weigh). Semver-compatible releases \
+               the lockfile lags behind are routine (`cargo update`) and only counted.",
         why: "Falling behind is cheap one release at a time and expensive all at once: major \
               updates pile up, duplicates appear as the ecosystem moves on, and security fixes \
               land only on new majors. Knowing which updates the MSRV blocks tells whether to \
@@ -104,21 +104,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     let mut out = Vec::new();
-    if !compatible_updates.is_empty() {
-        out.push(listed(
-            cx,
-            format!(
-                "{} semver-compatible releases `Cargo.lock` does not use",
-                count(
-                    compatible_updates.len(),
-                    "direct dependency has",
-                    "direct dependencies have"
-                )
-            ),
-            "`cargo update` takes them (check the rust-version notes first)",
-            compatible_updates,
-        ));
-    }
+    // Compatible releases the lockfile lags behind are routine (`cargo update` takes them);
+    // they are not a finding of their own, only counted in the major-update finding's notes.
+    let routine = compatible_updates.len();
     if !major_updates.is_empty() {
         out.push(listed(
             cx,
@@ -129,6 +117,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             "raise each requirement when you take the major update; `cargo update --breaking` (nightly) or edit the manifests",
             major_updates,
         ));
+        if routine > 0
+            && let Some(f) = out.last_mut()
+        {
+            f.notes.push(format!(
+                "also {} semver-compatible releases `Cargo.lock` does not use (`cargo update`)",
+                count(routine, "dependency has", "dependencies have")
+            ));
+        }
     }
     out
 }
@@ -195,25 +191,19 @@ mod tests {
     use crate::testing::{registry_ws, run};
 
     #[test]
-    fn behind_compatible_major_and_msrv_fit() {
+    fn major_updates_with_routine_ones_counted() {
         let f = run(&RULE, registry_ws());
-        assert!(
-            f[0].message
-                .starts_with("4 direct dependencies have semver-compatible")
+        assert_eq!(f.len(), 1, "{f:?}");
+        assert_eq!(
+            f[0].message,
+            "1 direct dependency is a major version behind the newest release"
         );
-        let mut names: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
-        names.sort();
-        assert_eq!(names, ["msrvlib", "tokio", "vulnlib", "yankedlib"]);
         assert_eq!(
             f[0].notes,
             [
-                "`msrvlib` 3.1.0 -> 3.2.0 (needs rust-version 1.88, above 1.70; no release fits)",
-                "`tokio` 1.38.0 -> 1.40.0",
-                "`vulnlib` 1.0.0 -> 1.1.0",
-                "`yankedlib` 2.0.0 -> 2.0.1",
+                "`vulnlib` 1.0.0 -> 2.0.0 (declared by app)",
+                "also 4 dependencies have semver-compatible releases `Cargo.lock` does not use (`cargo update`)",
             ]
         );
-        assert_eq!(f.len(), 2, "and the major updates");
-        assert_eq!(f[1].notes, ["`vulnlib` 1.0.0 -> 2.0.0 (declared by app)"]);
     }
 }

@@ -14,8 +14,10 @@ pub static RULE: Rule = Rule {
         what: "Describes the observability crates of the shipped build (no dev-dependencies, \
                no tooling members): `tracing` and/or `log` facades, subscribers, \
                OpenTelemetry export, and async runtime introspection (tokio-metrics, \
-               console-subscriber). Members that log through `log` while others use \
-               `tracing` are `observability/log-beside-tracing`.",
+               console-subscriber), for a workspace that ships a service: a binary on an \
+               async runtime (for a library or a CLI the stack is its users' choice). \
+               Members that log through `log` while others use `tracing` are \
+               `observability/log-beside-tracing`.",
         why: "In async services, `log` records lines without the request they belong to; \
               `tracing` spans carry that context across `.await` points and export to \
               OpenTelemetry for distributed traces. Mixing both in one's own crates splits the \
@@ -41,6 +43,17 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let has = |names: &[&str]| shipped_named(facts, names).next().is_some();
+    // Telemetry export and runtime metrics are a service's concern: a shipped binary on an
+    // async runtime. For a library or a CLI the stack is the application's choice.
+    let service = has(&["tokio", "async-std", "smol", "async-executor"])
+        && facts.graph.workspace().iter().any(|m| {
+            facts.scope.is_shipped_member(m.id())
+                && m.build_targets()
+                    .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)))
+        });
+    if !service {
+        return Vec::new();
+    }
     let tracing = has(&["tracing"]);
     let log = has(&["log"]);
     if !tracing && !log {
