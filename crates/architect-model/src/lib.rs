@@ -27,6 +27,7 @@ pub use finding::{
     Summary,
 };
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
+pub use sources::SpawnVia;
 pub use sources::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Metrics, ModDecl, PackageSources, PubEnum,
     ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind,

@@ -1,0 +1,490 @@
+//! Calls that start async tasks, resolved through the file's imports and the declared types
+//! of their receivers; names declared with runtime types; whether the file uses `tracing`.
+//!
+//! `.spawn(` alone says little: bevy's `commands.spawn(bundle)`, `std::process::Command`,
+//! thread builders and rayon scopes all have one. A call is a task spawn when its path
+//! resolves to a runtime's spawn function, or its receiver to a runtime handle type; a
+//! receiver whose type the file does not tell is left to the rule (it may be declared in
+//! another file of the crate), and nothing else is a spawn.
+//!
+//! Every look-around here reads a bounded window of tokens, so the scans stay linear.
+
+use std::collections::HashSet;
+
+use super::{Imports, Scanner};
+use crate::{Spawn, SpawnVia};
+
+/// Crates whose spawn functions and handle types start async tasks.
+pub(super) const TASK_CRATES: &[&str] = &[
+    "tokio",
+    "tokio_util",
+    "async_std",
+    "smol",
+    "async_executor",
+    "async_global_executor",
+    "glommio",
+    "monoio",
+    "actix_rt",
+    "wasm_bindgen_futures",
+];
+
+/// Free functions of [`TASK_CRATES`] that start a task.
+const SPAWN_FNS: &[&str] = &["spawn", "spawn_local", "spawn_blocking"];
+
+/// Methods of runtime handle types that start a task.
+const SPAWN_METHODS: &[&str] = &[
+    "spawn",
+    "spawn_local",
+    "spawn_blocking",
+    "spawn_on",
+    "spawn_local_on",
+    "spawn_blocking_on",
+];
+
+/// Types of [`TASK_CRATES`] whose `spawn` methods start tasks: tokio's `Runtime`, `Handle`,
+/// `JoinSet`, `LocalSet`, task and runtime `Builder`s, tokio-util's `TaskTracker` and
+/// `JoinMap`, smol's and async-executor's `Executor`s.
+const RUNTIME_TYPES: &[&str] = &[
+    "Runtime",
+    "LocalRuntime",
+    "Handle",
+    "JoinSet",
+    "LocalSet",
+    "Builder",
+    "TaskTracker",
+    "JoinMap",
+    "Executor",
+    "LocalExecutor",
+];
+
+/// Methods that hand back (a guard of, a clone of, the handle of) their receiver:
+/// `rt.handle().spawn(..)`, `self.tasks.lock().unwrap().spawn(..)`.
+const PASS_THROUGH: &[&str] = &[
+    "unwrap",
+    "expect",
+    "clone",
+    "as_ref",
+    "as_mut",
+    "borrow",
+    "borrow_mut",
+    "lock",
+    "read",
+    "write",
+    "get",
+    "deref",
+    "handle",
+];
+
+/// `tracing` macros that make a span.
+const SPAN_MACROS: &[&str] = &[
+    "span",
+    "trace_span",
+    "debug_span",
+    "info_span",
+    "warn_span",
+    "error_span",
+];
+
+/// How far a `let` initialiser, generics or a receiver chain is read.
+const WINDOW: usize = 40;
+/// How far a declared or returned type is read.
+const TYPE_WINDOW: usize = 16;
+/// How many tokens of a spawn's argument are read for a parameter of the enclosing function.
+const HEAD: usize = 12;
+/// Parameters of a function kept to recognise a forwarding spawn helper.
+const MAX_PARAMS: usize = 8;
+
+/// A function item with a body, for the spawns inside it.
+struct FnItem<'a> {
+    name: &'a str,
+    params: Vec<&'a str>,
+    body: (usize, usize),
+}
+
+/// What the receiver of a `.spawn(` is, as far as the file tells.
+enum Receiver<'a> {
+    Runtime,
+    Named(&'a str),
+    Unknown,
+}
+
+impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
+    pub(super) fn spawns(&self, imports: &Imports<'a>, names: &HashSet<&'a str>) -> Vec<Spawn> {
+        let fns = self.fn_items();
+        let mut next_fn = 0;
+        let mut stack: Vec<usize> = Vec::new();
+        let mut out = Vec::new();
+        for i in 0..self.len() {
+            let Some(name) = self.ident(i) else { continue };
+            if !name.contains("spawn") || !self.punct(i + 1, b'(') {
+                continue;
+            }
+            if i > 0 && self.is_ident(i - 1, "fn") {
+                continue;
+            }
+            let open = i + 1;
+            let close = self.close(open);
+            if close <= open + 1 {
+                // `.spawn()` without arguments: a process or a thread builder, not a task.
+                continue;
+            }
+            let Some((callee, start, via)) = self.spawn_call(i, imports, names) else {
+                continue;
+            };
+            while next_fn < fns.len() && fns[next_fn].body.0 < i {
+                while stack
+                    .last()
+                    .is_some_and(|&k| fns[k].body.1 < fns[next_fn].body.0)
+                {
+                    stack.pop();
+                }
+                stack.push(next_fn);
+                next_fn += 1;
+            }
+            while stack.last().is_some_and(|&k| fns[k].body.1 < i) {
+                stack.pop();
+            }
+            let forwards = stack
+                .last()
+                .map(|&k| &fns[k])
+                .filter(|f| self.head_names_param(open + 1, close, &f.params))
+                .map(|f| f.name.to_string());
+            out.push(Spawn {
+                callee,
+                span: self.span(start, close),
+                instrumented: self.any_in(&self.words().span_carrier, open + 1, close),
+                calls: self.head_call(open + 1, close),
+                via,
+                forwards,
+            });
+        }
+        out
+    }
+
+    /// The callee, its first token and how it starts a task, for a call of `name` at `i`;
+    /// `None` when it is not a task spawn.
+    fn spawn_call(
+        &self,
+        i: usize,
+        imports: &Imports<'a>,
+        names: &HashSet<&'a str>,
+    ) -> Option<(String, usize, SpawnVia)> {
+        let name = self.ident(i)?;
+        let open = i + 1;
+        if i > 0 && self.punct(i - 1, b'.') {
+            if !SPAWN_METHODS.contains(&name) {
+                return None;
+            }
+            // A closure argument means a thread (or a rayon scope), except for blocking tasks.
+            if !name.starts_with("spawn_blocking")
+                && (self.punct(open + 1, b'|')
+                    || (self.is_ident(open + 1, "move") && self.punct(open + 2, b'|')))
+            {
+                return None;
+            }
+            let via = match self.receiver(i - 1, imports, names) {
+                Receiver::Runtime => SpawnVia::Runtime,
+                Receiver::Named(n) => SpawnVia::Receiver(n.to_string()),
+                Receiver::Unknown => return None,
+            };
+            return Some((format!(".{name}"), i, via));
+        }
+        let (path, start) = self.path_ending_at(i);
+        let krate = if path == name {
+            imports.get(name).map_or("", |im| im.krate)
+        } else {
+            self.crate_of(self.ident(start).unwrap_or(""), imports)
+        };
+        let via = if TASK_CRATES.contains(&krate) {
+            if !SPAWN_FNS.contains(&name) {
+                return None;
+            }
+            SpawnVia::Runtime
+        } else {
+            SpawnVia::Helper {
+                krate: krate.to_string(),
+                name: name.to_string(),
+            }
+        };
+        Some((path, start, via))
+    }
+
+    /// Resolves the receiver of the method call whose `.` is at `dot`, walking back over
+    /// pass-through calls, `?` and `.await` (a bounded number of steps).
+    fn receiver(
+        &self,
+        dot: usize,
+        imports: &Imports<'a>,
+        names: &HashSet<&'a str>,
+    ) -> Receiver<'a> {
+        let Some(mut r) = dot.checked_sub(1) else {
+            return Receiver::Unknown;
+        };
+        for _ in 0..WINDOW {
+            if self.punct(r, b'?') && r > 0 {
+                r -= 1;
+                continue;
+            }
+            if self.is_ident(r, "await") && r >= 2 && self.punct(r - 1, b'.') {
+                r -= 2;
+                continue;
+            }
+            if self.punct(r, b')') {
+                let open = self.pair_of(r);
+                if open == usize::MAX || open == 0 {
+                    return Receiver::Unknown;
+                }
+                let callee = open - 1;
+                let Some(name) = self.ident(callee) else {
+                    return Receiver::Unknown;
+                };
+                let method = callee > 0 && self.punct(callee - 1, b'.');
+                if method && PASS_THROUGH.contains(&name) && callee >= 2 {
+                    r = callee - 2;
+                    continue;
+                }
+                if !method && self.path_names_runtime_type(callee, imports) {
+                    // `Handle::current()`, `tokio::runtime::Builder::new_multi_thread()`.
+                    return Receiver::Runtime;
+                }
+                return self.named(name, names);
+            }
+            return match self.ident(r) {
+                Some("self" | "Self") | None => Receiver::Unknown,
+                Some(_) if self.is_runtime_type(r, imports) => Receiver::Runtime,
+                Some(name) => self.named(name, names),
+            };
+        }
+        Receiver::Unknown
+    }
+
+    /// Whether token `j` is one of the punctuation characters `set`, in one read.
+    fn punct_in(&self, j: usize, set: &[u8]) -> bool {
+        match self.kind(j) {
+            Some(crate::TokKind::Punct(c)) => set.contains(&c),
+            _ => false,
+        }
+    }
+
+    fn named(&self, name: &'a str, names: &HashSet<&'a str>) -> Receiver<'a> {
+        if names.contains(name) {
+            Receiver::Runtime
+        } else {
+            Receiver::Named(name)
+        }
+    }
+
+    /// Whether a segment of the path ending at `i` (up to a few segments back) is a runtime
+    /// type: `tokio::runtime::Handle::current`, `Runtime::new`.
+    fn path_names_runtime_type(&self, i: usize, imports: &Imports<'a>) -> bool {
+        let mut k = i;
+        for _ in 0..8 {
+            if self.is_runtime_type(k, imports) {
+                return true;
+            }
+            if k < 3 || !self.path_sep(k - 2) || self.ident(k - 3).is_none() {
+                return false;
+            }
+            k -= 3;
+        }
+        false
+    }
+
+    /// Whether the identifier at `k` is a runtime type: one of [`RUNTIME_TYPES`] whose path
+    /// (or import) starts with one of [`TASK_CRATES`].
+    fn is_runtime_type(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let Some(name) = self.ident(k) else {
+            return false;
+        };
+        if !RUNTIME_TYPES.contains(&name) {
+            return false;
+        }
+        let mut first = k;
+        for _ in 0..8 {
+            if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
+                break;
+            }
+            first -= 3;
+        }
+        let krate = if first == k {
+            imports.get(name).map_or("", |im| im.krate)
+        } else {
+            self.crate_of(self.ident(first).unwrap_or(""), imports)
+        };
+        TASK_CRATES.contains(&krate)
+    }
+
+    /// Whether one of the identifiers in `[from, to)`, up to `len` of them, before a stop
+    /// token, is a runtime type.
+    fn window_has_runtime_type(
+        &self,
+        from: usize,
+        to: usize,
+        imports: &Imports<'a>,
+        len: usize,
+        stop: impl Fn(usize) -> bool,
+    ) -> bool {
+        (from..to.min(from + len))
+            .take_while(|&k| !stop(k))
+            .any(|k| self.is_runtime_type(k, imports))
+    }
+
+    /// Names declared with a runtime type: `name: Type` (fields, parameters, statics, typed
+    /// `let`s), `let name = <expression naming a runtime type>;`, `fn name(..) -> Type`.
+    pub(super) fn runtime_names(&self, imports: &Imports<'a>) -> HashSet<&'a str> {
+        let mut out = HashSet::new();
+        let n = self.len();
+        for k in 0..n {
+            let Some(name) = self.ident(k) else { continue };
+            let typed = self.punct(k + 1, b':')
+                && !self.punct(k + 2, b':')
+                && !(k > 0 && self.punct(k - 1, b':'));
+            if typed {
+                let stop = |j: usize| self.punct_in(j, b",;={)");
+                if self.window_has_runtime_type(k + 2, n, imports, TYPE_WINDOW, stop) {
+                    out.insert(name);
+                }
+                continue;
+            }
+            let bound = k > 0
+                && (self.is_ident(k - 1, "let")
+                    || (self.is_ident(k - 1, "mut") && k > 1 && self.is_ident(k - 2, "let")));
+            if bound && self.punct(k + 1, b'=') && !self.punct(k + 2, b'=') {
+                let stop = |j: usize| self.punct(j, b';');
+                if self.window_has_runtime_type(k + 2, n, imports, WINDOW, stop) {
+                    out.insert(name);
+                }
+                continue;
+            }
+            if k > 0 && self.is_ident(k - 1, "fn") && self.returns_runtime_type(k, imports) {
+                out.insert(name);
+            }
+        }
+        out
+    }
+
+    /// Whether the function named at `k` returns a runtime type (`-> &Handle`).
+    fn returns_runtime_type(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let Some(open) = self.params_open(k) else {
+            return false;
+        };
+        let close = self.close(open);
+        if !(self.punct(close + 1, b'-') && self.punct(close + 2, b'>')) {
+            return false;
+        }
+        let stop = |j: usize| self.punct_in(j, b"{;") || self.is_ident(j, "where");
+        self.window_has_runtime_type(close + 3, self.len(), imports, TYPE_WINDOW, stop)
+    }
+
+    /// The `(` of the parameters of the function named at `k`, after its generics (read for
+    /// a bounded number of tokens).
+    fn params_open(&self, k: usize) -> Option<usize> {
+        let mut j = k + 1;
+        if self.punct(j, b'<') {
+            let mut depth = 0usize;
+            let end = (j + WINDOW).min(self.len());
+            while j < end {
+                if self.punct(j, b'<') {
+                    depth += 1;
+                } else if self.punct(j, b'>') && !self.punct(j - 1, b'-') {
+                    depth -= 1;
+                    if depth == 0 {
+                        break;
+                    }
+                } else if self.is_open(j) {
+                    j = self.close(j);
+                }
+                j += 1;
+            }
+            j += 1;
+        }
+        self.punct(j, b'(').then_some(j)
+    }
+
+    /// Functions with a body, in order of their bodies, with the names of their parameters.
+    fn fn_items(&self) -> Vec<FnItem<'a>> {
+        let mut out = Vec::new();
+        for k in 0..self.len() {
+            if !self.is_ident(k, "fn") {
+                continue;
+            }
+            let Some(name) = self.ident(k + 1) else {
+                continue;
+            };
+            let Some(open) = self.params_open(k + 1) else {
+                continue;
+            };
+            let close = self.close(open);
+            let end = (close + 1 + WINDOW).min(self.len());
+            // Stops at the next item's `fn` too, so runs of bodiless signatures read each
+            // token once.
+            let body = self.find_at_depth(close + 1, end, |j| {
+                self.punct_in(j, b"{;") || self.is_ident(j, "fn")
+            });
+            if !self.punct(body, b'{') {
+                continue;
+            }
+            out.push(FnItem {
+                name,
+                params: self.param_names(open, close),
+                body: (body, self.close(body)),
+            });
+        }
+        out
+    }
+
+    /// The names bound by the first parameters in `(open, close)`: `f` in `mut f: F`.
+    fn param_names(&self, open: usize, close: usize) -> Vec<&'a str> {
+        let mut out = Vec::new();
+        let mut k = open + 1;
+        while k < close && out.len() < MAX_PARAMS {
+            let comma = self.find_at_depth(k, close, |j| self.punct(j, b','));
+            if let Some(name) = self
+                .ident(k)
+                .filter(|&n| n != "mut")
+                .or_else(|| self.ident(k + 1))
+                && self.punct(k + 1 + usize::from(self.is_ident(k, "mut")), b':')
+            {
+                out.push(name);
+            }
+            k = comma + 1;
+        }
+        out
+    }
+
+    /// Whether the first tokens of the argument in `[from, to)` name one of `params`.
+    fn head_names_param(&self, from: usize, to: usize, params: &[&str]) -> bool {
+        !params.is_empty()
+            && (from..to.min(from + HEAD))
+                .any(|k| self.ident(k).is_some_and(|n| params.contains(&n)))
+    }
+
+    /// The function called as the head of the argument in `[from, to)`: `handle` in
+    /// `handle(conn)`, `self.run(..)`, `crate::worker::run(..)`.
+    fn head_call(&self, from: usize, to: usize) -> Option<String> {
+        let mut head = from;
+        if self.is_ident(head, "self") && self.punct(head + 1, b'.') {
+            head += 2;
+        }
+        (head..to)
+            .take_while(|&k| self.ident(k).is_some() || self.path_sep(k) || self.punct(k, b':'))
+            .last()
+            .filter(|&k| self.punct(k + 1, b'(') && self.ident(k).is_some())
+            .and_then(|k| self.ident(k))
+            .map(str::to_string)
+    }
+
+    /// Whether the file's own code uses `tracing`: an import from it, a path through it
+    /// (`tracing::debug!`, `bevy::log::tracing::..`), `extern crate tracing`, a span macro.
+    /// (`#[instrument]` is counted by the caller from the instrumented functions.)
+    pub(super) fn uses_tracing(&self, imports: &Imports<'a>) -> bool {
+        if imports.values().any(|im| im.krate == "tracing") {
+            return true;
+        }
+        (0..self.len()).any(|k| match self.ident(k) {
+            Some("tracing") => self.path_sep(k + 1) || (k > 0 && self.is_ident(k - 1, "crate")),
+            Some(name) => SPAN_MACROS.contains(&name) && self.punct(k + 1, b'!'),
+            None => false,
+        })
+    }
+}
