@@ -172,6 +172,9 @@ struct Import<'a> {
     krate: &'a str,
     /// Some import of the name has a path starting with `std::env`.
     from_std_env: bool,
+    /// The second segment of the path of the first import (`unsync` in
+    /// `use deno_core::unsync::spawn`), for crates re-exported under a module.
+    second: Option<&'a str>,
 }
 
 /// Each `use` import by local name.
@@ -204,6 +207,7 @@ impl<'a> UsePath<'a> {
             krate: self.first.unwrap_or(""),
             from_std_env: self.first == Some("std")
                 && self.second.is_some_and(|s| s.starts_with("env")),
+            second: self.second,
         }
     }
 }

@@ -164,7 +164,8 @@ fn method_spawns_resolve_through_the_receivers_declared_type() {
 
 #[test]
 fn spawns_that_are_not_tasks() {
-    // ECS entities, processes, threads, rayon scopes, bevy's task pools: none is a runtime's.
+    // ECS entities, processes, threads, rayon scopes, a pool of unknown crate: none is a
+    // runtime's.
     let got = receivers(
         r#"
         use std::process::Command;
@@ -176,7 +177,7 @@ fn spawns_that_are_not_tasks() {
             Command::new("ls").arg("-l").spawn().unwrap();
             std::thread::Builder::new().name("w".into()).spawn(move || work()).unwrap();
             rayon::scope(|s| { s.spawn(|_| work()); });
-            AsyncComputeTaskPool::get().spawn(async move { work() }).detach();
+            TaskPool::get().spawn(async move { work() }).detach();
             self.spawn(bundle);
         }
     "#,
@@ -200,6 +201,8 @@ fn other_runtimes_spawn_functions() {
         use async_std::task;
         use smol::Executor;
         use async_global_executor as age;
+        use bevy_tasks::AsyncComputeTaskPool;
+        use deno_core::unsync::{self, spawn_blocking};
         fn run() {
             async_std::task::spawn(a());
             task::spawn_blocking(|| b());
@@ -210,6 +213,12 @@ fn other_runtimes_spawn_functions() {
             glommio::spawn_local(f()).detach();
             wasm_bindgen_futures::spawn_local(g());
             actix_rt::spawn(h());
+            deno_core::unsync::spawn(k());
+            unsync::spawn_blocking(|| l());
+            spawn_blocking(|| m());
+            bevy::tasks::IoTaskPool::get().spawn(i()).detach();
+            let pool = AsyncComputeTaskPool::get();
+            pool.spawn(j()).detach();
         }
     "#);
     let vias: Vec<(&str, &SpawnVia)> = f
@@ -229,6 +238,13 @@ fn other_runtimes_spawn_functions() {
             ("glommio::spawn_local", runtime),
             ("wasm_bindgen_futures::spawn_local", runtime),
             ("actix_rt::spawn", runtime),
+            // deno_unsync, re-exported as `deno_core::unsync`.
+            ("deno_core::unsync::spawn", runtime),
+            ("unsync::spawn_blocking", runtime),
+            ("spawn_blocking", runtime),
+            // bevy's task pools, through `bevy::tasks` or an import from `bevy_tasks`.
+            (".spawn", runtime),
+            (".spawn", runtime),
         ]
     );
 }
@@ -238,11 +254,19 @@ fn spawn_helpers_their_definitions_and_their_calls() {
     let f = all(r#"
         use crate::rt::spawn_blocking;
         use other_crate::spawn_named;
+        use bevy_tasks::IoTaskPool;
         pub fn spawn<F: Future + Send + 'static>(future: F) -> JoinHandle<F::Output> {
             tokio::spawn(future)
         }
         pub fn spawn_blocking_io<F, R>(mut f: F) -> JoinHandle<R> {
             tokio::task::spawn_blocking(move || f())
+        }
+        fn spawn_async<F: Future>(fut: F) { tokio::spawn(async move { fut.await }); }
+        fn refresh(snapshot: &Snapshot) {
+            tokio::task::spawn_blocking({ let snapshot = snapshot.clone(); move || snapshot.go() });
+        }
+        fn start_processor(processor: Processor) {
+            IoTaskPool::get().spawn(async move { processor.run().await });
         }
         fn start(&self) {
             tokio::spawn(serve());
@@ -269,6 +293,11 @@ fn spawn_helpers_their_definitions_and_their_calls() {
                 &SpawnVia::Runtime,
                 Some("spawn_blocking_io")
             ),
+            ("tokio::spawn", &SpawnVia::Runtime, Some("spawn_async")),
+            // Work of its own before the parameter: the function's task, not its caller's.
+            ("tokio::task::spawn_blocking", &SpawnVia::Runtime, None),
+            // Uses its parameter, does not forward it.
+            (".spawn", &SpawnVia::Runtime, None),
             // Spawns a future of its own: not a helper.
             ("tokio::spawn", &SpawnVia::Runtime, None),
             ("spawn_blocking", &helper("crate", "spawn_blocking"), None),
@@ -290,11 +319,15 @@ fn names_declared_with_runtime_types() {
             let tasks = tokio::task::JoinSet::new();
             let mut local = tokio::task::LocalSet::new();
             let commands = world.commands();
+            if let Ok(current) = tokio::runtime::Handle::try_current() {}
+            if let Some(x) = maybe { let y = tokio::runtime::Handle::current(); }
         }
     "#);
     assert_eq!(
         f.runtime_names,
-        ["RT", "ex", "handle", "local", "rt", "set", "tasks"]
+        [
+            "RT", "current", "ex", "handle", "local", "rt", "set", "tasks", "y"
+        ]
     );
 }
 

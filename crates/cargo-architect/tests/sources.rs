@@ -53,11 +53,12 @@ fn code_rules_on_the_fixture() {
             "svc/src/lib.rs:24",
             "svc/src/lib.rs:27",
             "svc/src/lib.rs:65",
-            "svc/src/spawns.rs:23",
             "svc/src/spawns.rs:24",
             "svc/src/spawns.rs:25",
-            "svc/src/spawns.rs:27",
+            "svc/src/spawns.rs:26",
             "svc/src/spawns.rs:28",
+            "svc/src/spawns.rs:29",
+            "svc/src/spawns.rs:30",
             "svc/src/tests.rs:4"
         ]
     );

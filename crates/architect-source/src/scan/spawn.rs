@@ -28,6 +28,10 @@ pub(super) const TASK_CRATES: &[&str] = &[
     "wasm_bindgen_futures",
 ];
 
+/// Task crates that another crate re-exports as a module: `deno_core::unsync` is
+/// `deno_unsync`, whose `spawn` and `spawn_blocking` are tokio's behind a wrapper.
+const REEXPORTED_TASK_CRATES: &[(&str, &str)] = &[("deno_core", "unsync")];
+
 /// Free functions of [`TASK_CRATES`] that start a task.
 const SPAWN_FNS: &[&str] = &["spawn", "spawn_local", "spawn_blocking"];
 
@@ -56,6 +60,18 @@ const RUNTIME_TYPES: &[&str] = &[
     "Executor",
     "LocalExecutor",
 ];
+
+/// bevy's task pools (bevy_tasks, on async-executor): their `spawn` starts an async task on
+/// bevy's executor. Named through `bevy_tasks` or its re-export `bevy::tasks`; their names
+/// are bevy's own, so `bevy` as a first segment is not ambiguous here as it would be for
+/// `Handle` (an asset handle in bevy).
+const POOL_TYPES: &[&str] = &[
+    "TaskPool",
+    "IoTaskPool",
+    "AsyncComputeTaskPool",
+    "ComputeTaskPool",
+];
+const POOL_CRATES: &[&str] = &["bevy_tasks", "bevy", "bevy_internal"];
 
 /// Methods that hand back (a guard of, a clone of, the handle of) their receiver:
 /// `rt.handle().spawn(..)`, `self.tasks.lock().unwrap().spawn(..)`.
@@ -190,12 +206,20 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             return Some((format!(".{name}"), i, via));
         }
         let (path, start) = self.path_ending_at(i);
-        let krate = if path == name {
-            imports.get(name).map_or("", |im| im.krate)
+        let (krate, module) = if path == name {
+            imports
+                .get(name)
+                .map_or(("", None), |im| (im.krate, im.second))
         } else {
-            self.crate_of(self.ident(start).unwrap_or(""), imports)
+            let first = self.ident(start).unwrap_or("");
+            match imports.get(first.trim_start_matches("r#")) {
+                Some(im) => (im.krate, im.second),
+                None if start + 3 < i => (first, self.ident(start + 3)),
+                None => (first, None),
+            }
         };
-        let via = if TASK_CRATES.contains(&krate) {
+        let reexported = module.is_some_and(|m| REEXPORTED_TASK_CRATES.contains(&(krate, m)));
+        let via = if TASK_CRATES.contains(&krate) || reexported {
             if !SPAWN_FNS.contains(&name) {
                 return None;
             }
@@ -291,14 +315,18 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// Whether the identifier at `k` is a runtime type: one of [`RUNTIME_TYPES`] whose path
-    /// (or import) starts with one of [`TASK_CRATES`].
+    /// (or import) starts with one of [`TASK_CRATES`], or a bevy task pool.
     fn is_runtime_type(&self, k: usize, imports: &Imports<'a>) -> bool {
         let Some(name) = self.ident(k) else {
             return false;
         };
-        if !RUNTIME_TYPES.contains(&name) {
+        let crates = if RUNTIME_TYPES.contains(&name) {
+            TASK_CRATES
+        } else if POOL_TYPES.contains(&name) {
+            POOL_CRATES
+        } else {
             return false;
-        }
+        };
         let mut first = k;
         for _ in 0..8 {
             if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
@@ -311,7 +339,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         } else {
             self.crate_of(self.ident(first).unwrap_or(""), imports)
         };
-        TASK_CRATES.contains(&krate)
+        crates.contains(&krate)
     }
 
     /// Whether one of the identifiers in `[from, to)`, up to `len` of them, before a stop
@@ -346,12 +374,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 }
                 continue;
             }
-            let bound = k > 0
-                && (self.is_ident(k - 1, "let")
-                    || (self.is_ident(k - 1, "mut") && k > 1 && self.is_ident(k - 2, "let")));
-            if bound && self.punct(k + 1, b'=') && !self.punct(k + 2, b'=') {
-                let stop = |j: usize| self.punct(j, b';');
-                if self.window_has_runtime_type(k + 2, n, imports, WINDOW, stop) {
+            if let Some(init) = self.let_initialiser(k) {
+                let stop = |j: usize| self.punct(j, b';') || self.punct(j, b'{');
+                if self.window_has_runtime_type(init, n, imports, WINDOW, stop) {
                     out.insert(name);
                 }
                 continue;
@@ -361,6 +386,23 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             }
         }
         out
+    }
+
+    /// Where the initialiser starts when the identifier at `k` is bound by `let k =`,
+    /// `let mut k =` or `let Ok(k) =` / `if let Some(k) =` (`Handle::try_current()`).
+    fn let_initialiser(&self, k: usize) -> Option<usize> {
+        let after_let = |j: usize| {
+            j > 0
+                && (self.is_ident(j - 1, "let")
+                    || (j > 1 && self.is_ident(j - 1, "mut") && self.is_ident(j - 2, "let")))
+        };
+        let (eq, bound) = if self.punct(k + 1, b')') {
+            let wrapped = k > 2 && self.punct(k - 1, b'(') && self.ident(k - 2).is_some();
+            (k + 2, wrapped && after_let(k - 2))
+        } else {
+            (k + 1, after_let(k))
+        };
+        (bound && self.punct(eq, b'=') && !self.punct(eq + 1, b'=')).then_some(eq + 1)
     }
 
     /// Whether the function named at `k` returns a runtime type (`-> &Handle`).
@@ -452,11 +494,25 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         out
     }
 
-    /// Whether the first tokens of the argument in `[from, to)` name one of `params`.
+    /// Whether the argument in `[from, to)` is one of `params`, or a closure or async block
+    /// that starts by using it: `f`, `fut.boxed()`, `move || f()`, `async move { fut.await }`.
+    /// A block that first does work of its own (`{ let s = snapshot.clone(); .. }`) is a
+    /// task of the function's, not its caller's.
     fn head_names_param(&self, from: usize, to: usize, params: &[&str]) -> bool {
-        !params.is_empty()
-            && (from..to.min(from + HEAD))
-                .any(|k| self.ident(k).is_some_and(|n| params.contains(&n)))
+        let mut k = from;
+        while k < to.min(from + HEAD)
+            && (self.is_ident(k, "async") || self.is_ident(k, "move") || self.punct_in(k, b"{|"))
+        {
+            k += 1;
+        }
+        if k >= to || !self.ident(k).is_some_and(|n| params.contains(&n)) {
+            return false;
+        }
+        // Inside a block or closure the parameter must be the work itself: awaited or called
+        // (`async move { processor.run().await }` uses a parameter, it does not forward it).
+        k == from
+            || (self.punct(k + 1, b'.') && self.is_ident(k + 2, "await"))
+            || self.punct(k + 1, b'(')
     }
 
     /// The function called as the head of the argument in `[from, to)`: `handle` in

@@ -66,6 +66,7 @@ const RUNTIME_PACKAGES: &[&str] = &[
     "monoio",
     "actix-rt",
     "wasm-bindgen-futures",
+    "bevy_tasks",
 ];
 
 /// How many rounds of "a helper that forwards to a helper" are followed.
@@ -96,7 +97,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let helpers = helpers(&members);
     let mut out = Vec::new();
     for (k, m) in members.iter().enumerate() {
-        if !uses_tracing(m.pkg) {
+        let (shipped_tracing, any_tracing) = uses_tracing(m.pkg);
+        if !any_tracing {
             continue;
         }
         let instrumented: BTreeSet<&str> = m
@@ -109,7 +111,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             for s in &file.facts.spawns {
                 let traced =
                     s.instrumented || s.calls.as_deref().is_some_and(|c| instrumented.contains(c));
-                if traced || s.forwards.is_some() || !starts_task(s, k, &members, &helpers) {
+                // Shipped code counts the shipped code's tracing only (a test subscriber is no
+                // span); test and example code (left to the scope filter) counts any.
+                let has_spans = if file.ships(s.span) {
+                    shipped_tracing
+                } else {
+                    any_tracing
+                };
+                if traced
+                    || !has_spans
+                    || s.forwards.is_some()
+                    || !starts_task(s, k, &members, &helpers)
+                {
                     continue;
                 }
                 out.push(
@@ -130,12 +143,12 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     out
 }
 
-/// Whether the package's own shipped code uses `tracing`: a dependency that pulls it in, or
-/// an optional one nobody calls, gives spans no one would carry.
-fn uses_tracing(pkg: &PackageSources) -> bool {
-    pkg.files
-        .iter()
-        .any(|f| f.scope == CodeScope::Shipped && f.facts.uses_tracing)
+/// Whether the package's own shipped code, and any of its code, uses `tracing`: a dependency
+/// that pulls it in, or an optional one nobody calls, gives spans no one would carry.
+fn uses_tracing(pkg: &PackageSources) -> (bool, bool) {
+    let using = pkg.files.iter().filter(|f| f.facts.uses_tracing);
+    let shipped = using.clone().any(|f| f.scope == CodeScope::Shipped);
+    (shipped, shipped || using.count() > 0)
 }
 
 /// The spawn helpers of each member (by index): functions that forward their argument to a
@@ -164,6 +177,27 @@ fn helpers(members: &[Member<'_>]) -> Vec<BTreeSet<String>> {
     found
 }
 
+/// Whether a crate-local path (`crate::rt::spawn`) that names no helper of member `k` names
+/// one of a member `k` depends on: split crates re-export their core's modules
+/// (`pub(crate) use sqlx_core::*`), and a re-export is not followed through the files.
+fn reexported_helper(
+    name: &str,
+    k: usize,
+    members: &[Member<'_>],
+    helpers: &[BTreeSet<String>],
+) -> bool {
+    members[k].meta.direct_links().any(|l| {
+        members
+            .iter()
+            .position(|m| m.meta.id() == l.to().id())
+            .is_some_and(|o| helpers[o].contains(name))
+    })
+}
+
+fn crate_name(m: &Member<'_>) -> String {
+    m.meta.name().replace('-', "_")
+}
+
 /// Whether `first`, the first segment of a path neither imported nor a member's name, is a
 /// module of the crate (`rt::spawn(..)` with `mod rt;`) rather than the standard library or
 /// a dependency.
@@ -186,10 +220,16 @@ fn starts_task(s: &Spawn, k: usize, members: &[Member<'_>], helpers: &[BTreeSet<
                 "" | "crate" | "self" | "super" | "Self" => Some(k),
                 other => members
                     .iter()
-                    .position(|m| m.meta.name().replace('-', "_") == other)
+                    .position(|m| crate_name(m) == other)
                     .or_else(|| is_local_module(&members[k].meta, other).then_some(k)),
             };
-            owner.is_some_and(|o| helpers[o].contains(name))
+            match owner {
+                Some(o) if o != k => helpers[o].contains(name),
+                Some(_) => {
+                    helpers[k].contains(name) || reexported_helper(name, k, members, helpers)
+                }
+                None => false,
+            }
         }
     }
 }
@@ -215,14 +255,15 @@ mod tests {
                 ("svc/src/lib.rs", 27),
                 ("svc/src/lib.rs", 65),
                 // The crate's helper through its import, async-std's and smol's spawns, a
-                // JoinSet, a handle field declared in rt.rs. Not the threads, the process,
+                // JoinSet, a handle field declared in rt.rs, a bevy task pool. Not the threads, the process,
                 // the ECS entity, the rayon scope, the unknown pool next to them, nor the
                 // helper's own definition in rt.rs (its caller is the one to instrument).
-                ("svc/src/spawns.rs", 23),
                 ("svc/src/spawns.rs", 24),
                 ("svc/src/spawns.rs", 25),
-                ("svc/src/spawns.rs", 27),
+                ("svc/src/spawns.rs", 26),
                 ("svc/src/spawns.rs", 28),
+                ("svc/src/spawns.rs", 29),
+                ("svc/src/spawns.rs", 30),
                 ("svc/src/tests.rs", 4),
             ]
         );
