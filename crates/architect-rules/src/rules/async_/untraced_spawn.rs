@@ -2,10 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use architect_model::{CodeScope, Finding, Level, PackageSources, Section, Spawn, SpawnVia};
+use architect_model::{CodeScope, Facts, Finding, Level, PackageSources, Section, Spawn, SpawnVia};
 use guppy::graph::PackageMetadata;
 
-use crate::graph::{pkg_ref, source_location, workspace_sources};
+use crate::graph::{built_links, pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -97,7 +97,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let helpers = helpers(&members);
     let mut out = Vec::new();
     for (k, m) in members.iter().enumerate() {
-        let (shipped_tracing, any_tracing) = uses_tracing(m.pkg);
+        let (shipped_tracing, any_tracing) = if tracing_off(facts, &m.meta) {
+            (false, false)
+        } else {
+            uses_tracing(m.pkg)
+        };
         if !any_tracing {
             continue;
         }
@@ -149,6 +153,16 @@ fn uses_tracing(pkg: &PackageSources) -> (bool, bool) {
     let using = pkg.files.iter().filter(|f| f.facts.uses_tracing);
     let shipped = using.clone().any(|f| f.scope == CodeScope::Shipped);
     (shipped, shipped || using.count() > 0)
+}
+
+/// Whether the package declares `tracing` as a dependency the build does not follow: an
+/// optional one behind a feature that is off (deno's `lsp-tracing`), or one under a `cfg`
+/// that does not hold. Its code that names tracing is compiled out. (A package with no
+/// `tracing` dependency of its own that still uses it, through a re-export such as
+/// `bevy::log::tracing`, is decided by its code alone.)
+fn tracing_off(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
+    let declared = meta.direct_links().any(|l| l.to().name() == "tracing");
+    declared && !built_links(facts, meta).any(|l| l.to().name() == "tracing")
 }
 
 /// The spawn helpers of each member (by index): functions that forward their argument to a
@@ -268,7 +282,7 @@ mod tests {
             ]
         );
         // `worker` spawns, and has tracing only through svc and as an optional dependency
-        // it never calls.
+        // whose feature is off (its `#[cfg_attr(feature = "tracing", instrument)]` is out).
         assert!(f.iter().all(|f| f.packages[0].name == "svc"));
         // kitchen-sink's crates have no spawn at all.
         assert!(run(&RULE, kitchen_sink()).is_empty());
