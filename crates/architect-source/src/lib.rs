@@ -243,6 +243,11 @@ pub struct Spawn {
     /// (`fn spawn(f: F) { tokio::spawn(f) }`): a helper that forwards its caller's future, so
     /// the caller is the one to instrument, and calls of the helper are spawns.
     pub forwards: Option<String>,
+    /// A blocking closure (`spawn_blocking`) that calls nothing of the crate and logs
+    /// nothing: only the standard library, other crates' paths and methods
+    /// (`move || std::fs::read(path)`). No event of its would carry the span, so it is not
+    /// worth one.
+    pub quiet: bool,
 }
 
 /// How a [`Spawn`] is known to start an async task.

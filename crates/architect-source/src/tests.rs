@@ -308,6 +308,27 @@ fn spawn_helpers_their_definitions_and_their_calls() {
 }
 
 #[test]
+fn blocking_closures_that_call_nothing_of_the_crate() {
+    let f = all(r#"
+        use std::net::ToSocketAddrs;
+        use crate::resolve::resolve_blocking;
+        async fn f(path: PathBuf) {
+            tokio::task::spawn_blocking(move || std::fs::read(path)).await;
+            tokio::task::spawn_blocking(move || { let a = (h, 1); ToSocketAddrs::to_socket_addrs(&a) });
+            tokio::task::spawn_blocking(move || builder.build().map(Ok));
+            tokio::task::spawn_blocking(move || heavy());
+            tokio::task::spawn_blocking(move || resolve_blocking(&path));
+            tokio::task::spawn_blocking(move || crate::migrate::run(&path));
+            tokio::task::spawn_blocking(move || { tracing::debug!("x"); std::fs::read(path) });
+            tokio::spawn(async move { std::fs::read(path) });
+        }
+    "#);
+    let quiet: Vec<bool> = f.spawns.iter().map(|s| s.quiet).collect();
+    // Only blocking closures can be quiet; one that calls the crate or logs is not.
+    assert_eq!(quiet, [true, true, true, false, false, false, false, false]);
+}
+
+#[test]
 fn names_declared_with_runtime_types() {
     let f = all(r#"
         use tokio::runtime::Runtime;

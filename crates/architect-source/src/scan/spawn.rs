@@ -101,6 +101,12 @@ const SPAN_MACROS: &[&str] = &[
     "error_span",
 ];
 
+/// How many tokens of a blocking closure are read to tell it calls nothing of the crate.
+const QUIET_WINDOW: usize = 64;
+
+/// Macros that emit log or tracing events.
+const EVENT_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
+
 /// How far a `let` initialiser, generics or a receiver chain is read.
 const WINDOW: usize = 40;
 /// How far a declared or returned type is read.
@@ -165,7 +171,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 .map(|&k| &fns[k])
                 .filter(|f| self.head_names_param(open + 1, close, &f.params))
                 .map(|f| f.name.to_string());
+            let quiet = name.contains("blocking") && self.quiet_closure(open + 1, close, imports);
             out.push(Spawn {
+                quiet,
                 callee,
                 span: self.span(start, close),
                 instrumented: self.any_in(&self.words().span_carrier, open + 1, close),
@@ -513,6 +521,45 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         k == from
             || (self.punct(k + 1, b'.') && self.is_ident(k + 2, "await"))
             || self.punct(k + 1, b'(')
+    }
+
+    /// Whether the closure in `[from, to)` (read up to [`QUIET_WINDOW`] tokens; a longer one
+    /// is not quiet) calls no function of the crate and emits no event: its calls are
+    /// methods, constructors (`Ok(..)`) and paths into `std` or other imported crates.
+    fn quiet_closure(&self, from: usize, to: usize, imports: &Imports<'a>) -> bool {
+        if to > from + QUIET_WINDOW {
+            return false;
+        }
+        !(from..to).any(|k| {
+            let Some(name) = self.ident(k) else {
+                return false;
+            };
+            if self.punct(k + 1, b'!') {
+                return EVENT_MACROS.contains(&name) || name.ends_with("span");
+            }
+            let call = self.punct(k + 1, b'(')
+                && !(k > 0 && self.punct(k - 1, b'.'))
+                && !name.starts_with(char::is_uppercase);
+            call && self.is_crate_fn(k, imports)
+        })
+    }
+
+    /// Whether the function called at `k` may be the crate's own: a bare name not imported
+    /// from another crate, or a path from `crate`, `self`, `super`, `Self` or a module that
+    /// is not `std`, `core`, `alloc` or imported from another crate.
+    fn is_crate_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let mut first = k;
+        for _ in 0..8 {
+            if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
+                break;
+            }
+            first -= 3;
+        }
+        let head = self.ident(first).unwrap_or("");
+        match imports.get(head) {
+            Some(im) => matches!(im.krate, "crate" | "self" | "super"),
+            None => !matches!(head, "std" | "core" | "alloc"),
+        }
     }
 
     /// The function called as the head of the argument in `[from, to)`: `handle` in
