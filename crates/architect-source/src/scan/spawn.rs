@@ -102,7 +102,7 @@ const SPAN_MACROS: &[&str] = &[
 ];
 
 /// How many tokens of a blocking closure are read to tell it calls nothing of the crate.
-const QUIET_WINDOW: usize = 64;
+const QUIET_WINDOW: usize = 128;
 
 /// Macros that emit log or tracing events.
 const EVENT_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
