@@ -28,6 +28,7 @@ pub use finding::{
     Summary,
 };
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
+pub use sources::SpawnVia;
 pub use sources::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PackageSources,
     PubEnum, ReExport, ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable,

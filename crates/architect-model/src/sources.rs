@@ -7,6 +7,7 @@ use guppy::PackageId;
 use crate::CodeScope;
 
 pub use architect_source::Span as SourceSpan;
+pub use architect_source::SpawnVia;
 pub use architect_source::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PubEnum, ReExport,
     Spawn, UnsafeKind, std_reexport,

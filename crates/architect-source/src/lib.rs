@@ -250,7 +250,8 @@ pub enum UnsafeKind {
     ExternBlock,
 }
 
-/// A call that starts a task: `tokio::spawn(...)`, `set.spawn(...)`, `spawn_blocking(...)`.
+/// A call that may start an async task: `tokio::spawn(...)`, `set.spawn(...)`,
+/// `spawn_blocking(...)`, or a call of a spawn helper.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Spawn {
     /// The callee as written, e.g. `tokio::spawn` or `.spawn`.
@@ -262,6 +263,39 @@ pub struct Spawn {
     /// The name of the function called as the argument's head, e.g. `handle` in
     /// `tokio::spawn(handle(conn))`, to resolve against `#[instrument]`ed functions.
     pub calls: Option<String>,
+    /// What makes the call a task spawn, as far as this file tells.
+    pub via: SpawnVia,
+    /// The enclosing function, when the argument starts with one of its parameters
+    /// (`fn spawn(f: F) { tokio::spawn(f) }`): a helper that forwards its caller's future, so
+    /// the caller is the one to instrument, and calls of the helper are spawns.
+    pub forwards: Option<String>,
+    /// A blocking closure (`spawn_blocking`) that calls nothing of the crate and logs
+    /// nothing: only the standard library, other crates' paths and methods
+    /// (`move || std::fs::read(path)`). No event of its would carry the span, so it is not
+    /// worth one.
+    pub quiet: bool,
+}
+
+/// How a [`Spawn`] is known to start an async task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SpawnVia {
+    /// A runtime's spawn function (`tokio::spawn`, `async_std::task::spawn`, `smol::spawn`,
+    /// imported ones included), or a method on a receiver this file declares with a runtime
+    /// type (`handle: tokio::runtime::Handle`, `let set = JoinSet::new()`,
+    /// `Handle::current().spawn(..)`).
+    Runtime,
+    /// `.spawn(..)` on a receiver named `name` (a binding, a field, or the method or function
+    /// that returns it) whose type this file does not tell: a task spawn only if another file
+    /// of the crate declares `name` with a runtime type (see [`FileFacts::runtime_names`]).
+    /// `commands.spawn(bundle)`, `thread_builder.spawn(..)` and `scope.spawn(..)` stay
+    /// unresolved and are not spawns.
+    Receiver(String),
+    /// A call of a function whose name has `spawn` in it and that is not a runtime's, e.g.
+    /// `spawn_blocking(..)` imported from `crate::rt`: a task spawn if that function forwards
+    /// to one ([`Spawn::forwards`]). `krate` is the first segment of its path through the
+    /// file's imports (`crate`, `self`, `super`, `Self`, another crate's name) or `""` for a
+    /// name neither imported nor qualified.
+    Helper { krate: String, name: String },
 }
 
 /// A `pub` item of the file whose signature names a type from a given crate.
@@ -413,6 +447,14 @@ pub struct FileFacts {
     /// `#![forbid(unsafe_code)]`.
     pub forbids_unsafe: bool,
     pub spawns: Vec<Spawn>,
+    /// Names this file declares with a runtime handle type (tokio's `Runtime`, `Handle`,
+    /// `JoinSet`, `LocalSet`, smol's `Executor`...): fields, parameters, statics, `let`
+    /// bindings initialised from one, and functions returning one; sorted. The rule resolves
+    /// [`SpawnVia::Receiver`] against the names of the whole crate.
+    pub runtime_names: Vec<String>,
+    /// The file's own code uses `tracing`: imports from it, a `tracing::` path, an
+    /// `#[instrument]`, a `*_span!` macro. (A dependency that pulls `tracing` in does not.)
+    pub uses_tracing: bool,
     /// Functions with `#[instrument]` or `#[tracing::instrument]`.
     pub instrumented_fns: Vec<String>,
     pub api_uses: Vec<ApiUse>,

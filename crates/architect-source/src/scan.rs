@@ -24,12 +24,13 @@ use std::collections::{BinaryHeap, HashMap, HashSet};
 
 mod public_api;
 mod quoted;
+mod spawn;
 mod test_code;
 
 use crate::tokens::{Tok, TokKind, lex};
 use crate::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
-    PubEnum, Span, Spawn, UnsafeKind, Wanted,
+    PubEnum, Span, UnsafeKind, Wanted,
 };
 use public_api::{ModTracker, ScopedImports};
 
@@ -141,8 +142,12 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
     }
     if matches!(wanted, Wanted::All | Wanted::BuildScript) {
         let imports = s.imports();
-        f.spawns = s.spawns(&imports);
         f.instrumented_fns = s.instrumented_fns();
+        let runtime_names = s.runtime_names(&imports);
+        f.spawns = s.spawns(&imports, &runtime_names);
+        f.runtime_names = runtime_names.into_iter().map(str::to_string).collect();
+        f.runtime_names.sort();
+        f.uses_tracing = !f.instrumented_fns.is_empty() || s.uses_tracing(&imports);
         let (scoped, re_exports) = s.scoped_imports(&mut s.mod_tracker(), &f.test_spans);
         f.re_exports = re_exports;
         f.api_uses = s.api_uses(&scoped, &mut s.mod_tracker());
@@ -202,6 +207,9 @@ struct Import<'a> {
     /// tokio::time::Duration as D`).
     penult: Option<&'a str>,
     last: Option<&'a str>,
+    /// The second segment of the path of the first import (`unsync` in
+    /// `use deno_core::unsync::spawn`), for crates re-exported under a module.
+    second: Option<&'a str>,
 }
 
 /// Each `use` import by local name.
@@ -238,6 +246,7 @@ impl<'a> UsePath<'a> {
                 && self.second.is_some_and(|s| s.starts_with("env")),
             penult: self.penult,
             last: self.last,
+            second: self.second,
         }
     }
 }
@@ -903,67 +912,6 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             .collect::<Vec<_>>()
             .join("::");
         (path, start)
-    }
-
-    fn spawns(&self, imports: &Imports<'a>) -> Vec<Spawn> {
-        let mut out = Vec::new();
-        for i in 0..self.len() {
-            let Some(name) = self.ident(i) else { continue };
-            if !matches!(name, "spawn" | "spawn_local" | "spawn_blocking")
-                || !self.punct(i + 1, b'(')
-            {
-                continue;
-            }
-            if i > 0 && self.is_ident(i - 1, "fn") {
-                continue;
-            }
-            let open = i + 1;
-            let close = self.close(open);
-            if close <= open + 1 {
-                // `.spawn()` without arguments: a process or a thread builder, not a task.
-                continue;
-            }
-            let (callee, start) = if i > 0 && self.punct(i - 1, b'.') {
-                // A method: a runtime handle or a JoinSet. A closure argument means a thread.
-                if name != "spawn_blocking"
-                    && (self.punct(open + 1, b'|')
-                        || (self.is_ident(open + 1, "move") && self.punct(open + 2, b'|')))
-                {
-                    continue;
-                }
-                (format!(".{name}"), i)
-            } else {
-                let (path, start) = self.path_ending_at(i);
-                let krate = if path == name {
-                    imports.get(name).map_or("", |im| im.krate)
-                } else {
-                    let first = self.ident(start).unwrap_or("");
-                    self.crate_of(first, imports)
-                };
-                if !RUNTIME_CRATES.contains(&krate) {
-                    continue;
-                }
-                (path, start)
-            };
-            let instrumented = self.any_in(&self.words().span_carrier, open + 1, close);
-            let mut head = open + 1;
-            if self.is_ident(head, "self") && self.punct(head + 1, b'.') {
-                head += 2;
-            }
-            let calls = (head..close)
-                .take_while(|&k| self.ident(k).is_some() || self.path_sep(k) || self.punct(k, b':'))
-                .last()
-                .filter(|&k| self.punct(k + 1, b'(') && self.ident(k).is_some())
-                .and_then(|k| self.ident(k))
-                .map(str::to_string);
-            out.push(Spawn {
-                callee,
-                span: self.span(start, close),
-                instrumented,
-                calls,
-            });
-        }
-        out
     }
 
     fn instrumented_fns(&self) -> Vec<String> {

@@ -76,21 +76,303 @@ fn spawns_and_their_spans() {
         }
         fn spawn(x: u8) {}
     "#);
-    let got: Vec<(&str, bool, Option<&str>)> = f
+    let got: Vec<(&str, bool, Option<&str>, &SpawnVia)> = f
         .spawns
         .iter()
-        .map(|s| (s.callee.as_str(), s.instrumented, s.calls.as_deref()))
+        .map(|s| {
+            (
+                s.callee.as_str(),
+                s.instrumented,
+                s.calls.as_deref(),
+                &s.via,
+            )
+        })
         .collect();
+    let std_thread = SpawnVia::Helper {
+        krate: "std".into(),
+        name: "spawn".into(),
+    };
     assert_eq!(
         got,
         [
-            ("tokio::spawn", false, None),
-            ("tokio::spawn", true, Some("work")),
-            ("task::spawn", false, Some("handle")),
-            ("spawn_blocking", false, None),
-            (".spawn", true, None),
+            ("tokio::spawn", false, None, &SpawnVia::Runtime),
+            ("tokio::spawn", true, Some("work"), &SpawnVia::Runtime),
+            ("task::spawn", false, Some("handle"), &SpawnVia::Runtime),
+            ("spawn_blocking", false, None, &SpawnVia::Runtime),
+            (".spawn", true, None, &SpawnVia::Runtime),
+            // Not a runtime's: left to the rule, which finds no helper of that name in std.
+            ("std::thread::spawn", false, None, &std_thread),
         ]
     );
+}
+
+/// The `.spawn(` calls of a file and what their receivers resolve to.
+fn receivers(src: &str) -> Vec<(String, SpawnVia)> {
+    all(src)
+        .spawns
+        .into_iter()
+        .map(|s| (s.callee, s.via))
+        .collect()
+}
+
+fn named(n: &str) -> SpawnVia {
+    SpawnVia::Receiver(n.into())
+}
+
+#[test]
+fn method_spawns_resolve_through_the_receivers_declared_type() {
+    use SpawnVia::Runtime;
+    let got = receivers(
+        r#"
+        use tokio::runtime::{Handle, Runtime};
+        use tokio::task::JoinSet;
+        struct Server { rt: Runtime, tasks: std::sync::Mutex<JoinSet<()>> }
+        impl Server {
+            fn runtime(&self) -> &Runtime { &self.rt }
+            fn go(&self, handle: Handle) {
+                self.rt.spawn(a());
+                self.runtime().spawn(b());
+                self.tasks.lock().unwrap().spawn(c());
+                handle.spawn(d());
+                Handle::current().spawn(e());
+                tokio::runtime::Handle::current().spawn_blocking(|| f());
+                self.rt.handle().spawn(g());
+                let local = tokio::runtime::Builder::new_current_thread().build().unwrap();
+                local.spawn(h());
+                pool.spawn(i());
+            }
+        }
+    "#,
+    );
+    let want: Vec<(String, SpawnVia)> = [
+        (".spawn", Runtime),
+        (".spawn", Runtime),
+        (".spawn", Runtime),
+        (".spawn", Runtime),
+        (".spawn", Runtime),
+        (".spawn_blocking", Runtime),
+        (".spawn", Runtime),
+        (".spawn", Runtime),
+        // Declared nowhere in this file: the rule looks in the crate's other files.
+        (".spawn", named("pool")),
+    ]
+    .into_iter()
+    .map(|(c, v)| (c.to_string(), v))
+    .collect();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn spawns_that_are_not_tasks() {
+    // ECS entities, processes, threads, rayon scopes, a pool of unknown crate: none is a
+    // runtime's.
+    let got = receivers(
+        r#"
+        use std::process::Command;
+        fn setup(mut commands: Commands) {
+            commands.spawn(Camera2d);
+            commands.spawn((Sprite::default(), Transform::default())).with_children(|p| {
+                p.spawn(Text::new("x"));
+            });
+            Command::new("ls").arg("-l").spawn().unwrap();
+            std::thread::Builder::new().name("w".into()).spawn(move || work()).unwrap();
+            rayon::scope(|s| { s.spawn(|_| work()); });
+            TaskPool::get().spawn(async move { work() }).detach();
+            self.spawn(bundle);
+        }
+    "#,
+    );
+    // Receivers with a name stay for the rule to resolve against the crate (and fail to).
+    let vias: Vec<SpawnVia> = got.into_iter().map(|(_, v)| v).collect();
+    assert_eq!(
+        vias,
+        [
+            named("commands"),
+            named("commands"),
+            named("p"),
+            named("get")
+        ]
+    );
+}
+
+#[test]
+fn other_runtimes_spawn_functions() {
+    let f = all(r#"
+        use async_std::task;
+        use smol::Executor;
+        use async_global_executor as age;
+        use bevy_tasks::AsyncComputeTaskPool;
+        use deno_core::unsync::{self, spawn_blocking};
+        fn run() {
+            async_std::task::spawn(a());
+            task::spawn_blocking(|| b());
+            smol::spawn(c()).detach();
+            let ex = Executor::new();
+            ex.spawn(d()).detach();
+            age::spawn(e());
+            glommio::spawn_local(f()).detach();
+            wasm_bindgen_futures::spawn_local(g());
+            actix_rt::spawn(h());
+            deno_core::unsync::spawn(k());
+            unsync::spawn_blocking(|| l());
+            spawn_blocking(|| m());
+            bevy::tasks::IoTaskPool::get().spawn(i()).detach();
+            let pool = AsyncComputeTaskPool::get();
+            pool.spawn(j()).detach();
+        }
+    "#);
+    let vias: Vec<(&str, &SpawnVia)> = f
+        .spawns
+        .iter()
+        .map(|s| (s.callee.as_str(), &s.via))
+        .collect();
+    let runtime = &SpawnVia::Runtime;
+    assert_eq!(
+        vias,
+        [
+            ("async_std::task::spawn", runtime),
+            ("task::spawn_blocking", runtime),
+            ("smol::spawn", runtime),
+            (".spawn", runtime),
+            ("age::spawn", runtime),
+            ("glommio::spawn_local", runtime),
+            ("wasm_bindgen_futures::spawn_local", runtime),
+            ("actix_rt::spawn", runtime),
+            // deno_unsync, re-exported as `deno_core::unsync`.
+            ("deno_core::unsync::spawn", runtime),
+            ("unsync::spawn_blocking", runtime),
+            ("spawn_blocking", runtime),
+            // bevy's task pools, through `bevy::tasks` or an import from `bevy_tasks`.
+            (".spawn", runtime),
+            (".spawn", runtime),
+        ]
+    );
+}
+
+#[test]
+fn spawn_helpers_their_definitions_and_their_calls() {
+    let f = all(r#"
+        use crate::rt::spawn_blocking;
+        use other_crate::spawn_named;
+        use bevy_tasks::IoTaskPool;
+        pub fn spawn<F: Future + Send + 'static>(future: F) -> JoinHandle<F::Output> {
+            tokio::spawn(future)
+        }
+        pub fn spawn_blocking_io<F, R>(mut f: F) -> JoinHandle<R> {
+            tokio::task::spawn_blocking(move || f())
+        }
+        fn spawn_async<F: Future>(fut: F) { tokio::spawn(async move { fut.await }); }
+        fn refresh(snapshot: &Snapshot) {
+            tokio::task::spawn_blocking({ let snapshot = snapshot.clone(); move || snapshot.go() });
+        }
+        fn start_processor(processor: Processor) {
+            IoTaskPool::get().spawn(async move { processor.run().await });
+        }
+        fn start(&self) {
+            tokio::spawn(serve());
+            spawn_blocking(move || heavy());
+            rt::spawn(work());
+            spawn_named("x", work());
+        }
+    "#);
+    let got: Vec<(&str, &SpawnVia, Option<&str>)> = f
+        .spawns
+        .iter()
+        .map(|s| (s.callee.as_str(), &s.via, s.forwards.as_deref()))
+        .collect();
+    let helper = |krate: &str, name: &str| SpawnVia::Helper {
+        krate: krate.into(),
+        name: name.into(),
+    };
+    assert_eq!(
+        got,
+        [
+            ("tokio::spawn", &SpawnVia::Runtime, Some("spawn")),
+            (
+                "tokio::task::spawn_blocking",
+                &SpawnVia::Runtime,
+                Some("spawn_blocking_io")
+            ),
+            ("tokio::spawn", &SpawnVia::Runtime, Some("spawn_async")),
+            // Work of its own before the parameter: the function's task, not its caller's.
+            ("tokio::task::spawn_blocking", &SpawnVia::Runtime, None),
+            // Uses its parameter, does not forward it.
+            (".spawn", &SpawnVia::Runtime, None),
+            // Spawns a future of its own: not a helper.
+            ("tokio::spawn", &SpawnVia::Runtime, None),
+            ("spawn_blocking", &helper("crate", "spawn_blocking"), None),
+            ("rt::spawn", &helper("rt", "spawn"), None),
+            ("spawn_named", &helper("other_crate", "spawn_named"), None),
+        ]
+    );
+}
+
+#[test]
+fn blocking_closures_that_call_nothing_of_the_crate() {
+    let f = all(r#"
+        use std::net::ToSocketAddrs;
+        use crate::resolve::resolve_blocking;
+        async fn f(path: PathBuf) {
+            tokio::task::spawn_blocking(move || std::fs::read(path)).await;
+            tokio::task::spawn_blocking(move || { let a = (h, 1); ToSocketAddrs::to_socket_addrs(&a) });
+            tokio::task::spawn_blocking(move || builder.build().map(Ok));
+            tokio::task::spawn_blocking(move || heavy());
+            tokio::task::spawn_blocking(move || resolve_blocking(&path));
+            tokio::task::spawn_blocking(move || crate::migrate::run(&path));
+            tokio::task::spawn_blocking(move || { tracing::debug!("x"); std::fs::read(path) });
+            tokio::spawn(async move { std::fs::read(path) });
+        }
+    "#);
+    let quiet: Vec<bool> = f.spawns.iter().map(|s| s.quiet).collect();
+    // Only blocking closures can be quiet; one that calls the crate or logs is not.
+    assert_eq!(quiet, [true, true, true, false, false, false, false, false]);
+}
+
+#[test]
+fn names_declared_with_runtime_types() {
+    let f = all(r#"
+        use tokio::runtime::Runtime;
+        use my::Handle as MyHandle;
+        static RT: once_cell::sync::Lazy<Runtime> = Lazy::new(|| Runtime::new().unwrap());
+        struct S { rt: std::sync::Arc<Runtime>, other: MyHandle, set: tokio::task::JoinSet<()> }
+        fn handle(&self) -> tokio::runtime::Handle { todo!() }
+        fn f(ex: &smol::Executor<'static>, n: u8) {
+            let tasks = tokio::task::JoinSet::new();
+            let mut local = tokio::task::LocalSet::new();
+            let commands = world.commands();
+            if let Ok(current) = tokio::runtime::Handle::try_current() {}
+            if let Some(x) = maybe { let y = tokio::runtime::Handle::current(); }
+        }
+    "#);
+    assert_eq!(
+        f.runtime_names,
+        [
+            "RT", "current", "ex", "handle", "local", "rt", "set", "tasks", "y"
+        ]
+    );
+}
+
+#[test]
+fn whether_a_file_uses_tracing() {
+    for src in [
+        "use tracing::debug; fn f() { debug!(\"x\"); }",
+        "use tracing::{Instrument, Span};",
+        "fn f() { tracing::info!(\"x\"); }",
+        "#[instrument]\nasync fn f() {}",
+        "fn f() { let _g = info_span!(\"x\").entered(); }",
+        "use bevy::log::tracing::warn;",
+        "#[macro_use] extern crate tracing;",
+    ] {
+        assert!(all(src).uses_tracing, "{src}");
+    }
+    for src in [
+        "use log::debug; fn f() { debug!(\"x\"); }",
+        "fn f() { tokio::spawn(x); } // tracing::info!",
+        "const S: &str = \"tracing::info!\";",
+        "fn tracing() {} fn g(tracing: bool) {}",
+    ] {
+        assert!(!all(src).uses_tracing, "{src}");
+    }
 }
 
 #[test]

@@ -32,8 +32,10 @@ fn code_rules_on_the_fixture() {
     let (text, doc) = review(&ws, "2");
     insta::assert_snapshot!("source_rules_json", filter(&text, tmp.path()));
 
-    // Spawns: the handle's spawn, spawn_blocking, the one inside a macro, the test's; not the
-    // instrumented ones, not the call of an #[instrument]ed fn, not std::thread::spawn.
+    // Spawns: the handle's spawn, spawn_blocking, the one inside a macro, the crate's helper,
+    // async-std's and smol's, a JoinSet's, a handle field's, the test's; not the instrumented
+    // ones, not the call of an #[instrument]ed fn, not threads, processes, ECS entities or
+    // rayon scopes, not the helper's definition, not the crate without tracing of its own.
     let spawns = findings(&doc, "async/untraced-spawn");
     let at: Vec<String> = spawns
         .iter()
@@ -51,7 +53,12 @@ fn code_rules_on_the_fixture() {
             "svc/src/lib.rs:24",
             "svc/src/lib.rs:27",
             "svc/src/lib.rs:65",
-            "svc/src/tests.rs:4"
+            "svc/src/spawns.rs:24",
+            "svc/src/spawns.rs:25",
+            "svc/src/spawns.rs:26",
+            "svc/src/spawns.rs:28",
+            "svc/src/spawns.rs:29",
+            "svc/src/spawns.rs:30"
         ]
     );
 

@@ -30,6 +30,7 @@ pub const SHAPES: &[(&str, Shape)] = &[
     ("crate_groups", crate_groups),
     ("nested_includes", nested_includes),
     ("long_name_fields", long_name_fields),
+    ("blocking_clusters", blocking_clusters),
 ];
 
 /// The names of [`SHAPES`], for the benchmark's `args`.
@@ -52,6 +53,7 @@ pub const NAMES: &[&str] = &[
     "crate_groups",
     "nested_includes",
     "long_name_fields",
+    "blocking_clusters",
 ];
 
 pub fn by_name(name: &str) -> Shape {
@@ -281,5 +283,17 @@ pub fn long_name_fields(bytes: usize) -> String {
     let name = "N".repeat(bytes / 2);
     repeat(bytes, &format!("pub struct {name} {{\n"), "}\n", |s, i| {
         let _ = writeln!(s, "pub f{i}: tokio::X,");
+    })
+}
+
+/// `spawn_blocking(|| spawn_blocking(|| ...))` twelve deep, repeated: every closure short
+/// enough for the quiet check to read it whole, nested as deep as that allows.
+pub fn blocking_clusters(bytes: usize) -> String {
+    repeat(bytes, "", "", |s, _| {
+        s.push_str("fn f() { ");
+        s.push_str(&"tokio::task::spawn_blocking(|| ".repeat(12));
+        s.push_str("x()");
+        s.push_str(&")".repeat(12));
+        s.push_str(" }\n");
     })
 }

@@ -2,9 +2,10 @@
 
 use std::collections::BTreeSet;
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{CodeScope, Facts, Finding, Level, PackageSources, Section, Spawn, SpawnVia};
+use guppy::graph::PackageMetadata;
 
-use crate::graph::{depends_on, pkg_ref, source_location, workspace_sources};
+use crate::graph::{built_links, pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
@@ -13,12 +14,22 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "tasks spawned without carrying the current tracing span",
     docs: Docs {
-        what: "In workspace crates that use `tracing`, reports `tokio::spawn`, \
-               `tokio::task::spawn`, `spawn_local`, `spawn_blocking`, `JoinSet::spawn` and \
-               runtime `Handle::spawn` (and the async-std and smol equivalents) whose future is \
-               not wrapped with `.instrument(..)` or `.in_current_span()`, and is not a call of \
-               an `#[instrument]`ed function of the same crate; a `spawn_blocking` closure \
-               counts as traced when it enters a span.",
+        what: "In workspace crates whose own code uses `tracing` (imports from it, \
+               `tracing::` paths, `#[instrument]`, span macros; not a dependency that pulls \
+               it in), reports calls that start an async task without the caller's span: \
+               `tokio::spawn`, `tokio::task::spawn`, `spawn_local`, `spawn_blocking`, the \
+               async-std, smol, async-global-executor, glommio, monoio, actix-rt and \
+               wasm-bindgen-futures spawn functions (imported ones too), `.spawn(..)` on a \
+               receiver declared with a runtime type (`Runtime`, `Handle`, `JoinSet`, \
+               `LocalSet`, `TaskTracker`, an `Executor`...), and calls of the workspace's own \
+               spawn helpers (functions that forward their argument to one of these). A \
+               spawn is traced when its future is wrapped with `.instrument(..)` or \
+               `.in_current_span()`, is a call of an `#[instrument]`ed function of the same \
+               crate, or (`spawn_blocking`) its closure enters a span. Not reported: a \
+               `.spawn(..)` whose receiver is not known to be a runtime's (ECS commands, \
+               processes, thread builders, rayon scopes), a helper's own definition (its \
+               callers are), the runtimes' own crates, and test and example code (a test's \
+               spawn loses no user's trace).",
         why: "A spawned task starts with no span: the request id, user and trace context of \
               the code that spawned it are gone, its logs cannot be correlated, and \
               distributed traces break at every spawn. It is the most common reason a \
@@ -42,24 +53,80 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Packages of the runtimes themselves: reviewing tokio, its spawns are the runtime's own.
+const RUNTIME_PACKAGES: &[&str] = &[
+    "tokio",
+    "tokio-util",
+    "tokio-stream",
+    "async-std",
+    "smol",
+    "async-executor",
+    "async-global-executor",
+    "async-task",
+    "glommio",
+    "monoio",
+    "actix-rt",
+    "wasm-bindgen-futures",
+    "bevy_tasks",
+];
+
+/// How many rounds of "a helper that forwards to a helper" are followed.
+const HELPER_DEPTH: usize = 4;
+
+/// What the rule knows of one member's code.
+struct Member<'a> {
+    meta: PackageMetadata<'a>,
+    pkg: &'a PackageSources,
+    /// Names the crate's files declare with a runtime handle type.
+    runtime_names: BTreeSet<&'a str>,
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
+    let members: Vec<Member<'_>> = workspace_sources(facts)
+        .filter(|(meta, _)| !RUNTIME_PACKAGES.contains(&meta.name()))
+        .map(|(meta, pkg)| Member {
+            meta,
+            pkg,
+            runtime_names: pkg
+                .files
+                .iter()
+                .flat_map(|f| f.facts.runtime_names.iter().map(String::as_str))
+                .collect(),
+        })
+        .collect();
+    let helpers = helpers(&members);
     let mut out = Vec::new();
-    for (meta, pkg) in workspace_sources(facts) {
-        let id = meta.id();
-        if !depends_on(facts, id, "tracing") {
+    for (k, m) in members.iter().enumerate() {
+        let (shipped_tracing, any_tracing) = if tracing_off(facts, &m.meta) {
+            (false, false)
+        } else {
+            uses_tracing(m.pkg)
+        };
+        if !any_tracing {
             continue;
         }
-        let instrumented: BTreeSet<&str> = pkg
+        let instrumented: BTreeSet<&str> = m
+            .pkg
             .files
             .iter()
             .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str))
             .collect();
-        for file in &pkg.files {
+        for file in &m.pkg.files {
             for s in &file.facts.spawns {
                 let traced =
                     s.instrumented || s.calls.as_deref().is_some_and(|c| instrumented.contains(c));
-                if traced {
+                // Shipped code only: a test's or an example's spawn loses no user's trace.
+                if !file.ships(s.span) {
+                    continue;
+                }
+                let has_spans = shipped_tracing;
+                if traced
+                    || s.quiet
+                    || !has_spans
+                    || s.forwards.is_some()
+                    || !starts_task(s, k, &members, &helpers)
+                {
                     continue;
                 }
                 out.push(
@@ -71,13 +138,114 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                             "wrap the future: `.in_current_span()` (or `.instrument(span)`)"
                         },
                     )
-                    .package(pkg_ref(&meta))
+                    .package(pkg_ref(&m.meta))
                     .at(source_location(facts, file, s.span, "spawned here")),
                 );
             }
         }
     }
     out
+}
+
+/// Whether the package's own shipped code, and any of its code, uses `tracing`: a dependency
+/// that pulls it in, or an optional one nobody calls, gives spans no one would carry.
+fn uses_tracing(pkg: &PackageSources) -> (bool, bool) {
+    let using = pkg.files.iter().filter(|f| f.facts.uses_tracing);
+    let shipped = using.clone().any(|f| f.scope == CodeScope::Shipped);
+    (shipped, shipped || using.count() > 0)
+}
+
+/// Whether the package declares `tracing` as a dependency the build does not follow: an
+/// optional one behind a feature that is off (deno's `lsp-tracing`), or one under a `cfg`
+/// that does not hold. Its code that names tracing is compiled out. (A package with no
+/// `tracing` dependency of its own that still uses it, through a re-export such as
+/// `bevy::log::tracing`, is decided by its code alone.)
+fn tracing_off(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
+    let declared = meta.direct_links().any(|l| l.to().name() == "tracing");
+    declared && !built_links(facts, meta).any(|l| l.to().name() == "tracing")
+}
+
+/// The spawn helpers of each member (by index): functions that forward their argument to a
+/// task spawn without instrumenting it, helpers of helpers included.
+fn helpers(members: &[Member<'_>]) -> Vec<BTreeSet<String>> {
+    let mut found: Vec<BTreeSet<String>> = vec![BTreeSet::new(); members.len()];
+    for _ in 0..HELPER_DEPTH {
+        let mut grew = false;
+        for (k, m) in members.iter().enumerate() {
+            let new: Vec<String> = m
+                .pkg
+                .files
+                .iter()
+                .flat_map(|f| &f.facts.spawns)
+                .filter(|s| !s.instrumented && starts_task(s, k, members, &found))
+                .filter_map(|s| s.forwards.clone())
+                .filter(|name| !found[k].contains(name))
+                .collect();
+            grew |= !new.is_empty();
+            found[k].extend(new);
+        }
+        if !grew {
+            break;
+        }
+    }
+    found
+}
+
+/// Whether a crate-local path (`crate::rt::spawn`) that names no helper of member `k` names
+/// one of a member `k` depends on: split crates re-export their core's modules
+/// (`pub(crate) use sqlx_core::*`), and a re-export is not followed through the files.
+fn reexported_helper(
+    name: &str,
+    k: usize,
+    members: &[Member<'_>],
+    helpers: &[BTreeSet<String>],
+) -> bool {
+    members[k].meta.direct_links().any(|l| {
+        members
+            .iter()
+            .position(|m| m.meta.id() == l.to().id())
+            .is_some_and(|o| helpers[o].contains(name))
+    })
+}
+
+fn crate_name(m: &Member<'_>) -> String {
+    m.meta.name().replace('-', "_")
+}
+
+/// Whether `first`, the first segment of a path neither imported nor a member's name, is a
+/// module of the crate (`rt::spawn(..)` with `mod rt;`) rather than the standard library or
+/// a dependency.
+fn is_local_module(meta: &PackageMetadata<'_>, first: &str) -> bool {
+    !matches!(first, "std" | "core" | "alloc")
+        && !meta
+            .direct_links()
+            .any(|l| l.to().name().replace('-', "_") == first)
+}
+
+/// Whether a spawn of member `k` starts a task: a runtime's spawn, a receiver the crate
+/// declares with a runtime type, or a call of a spawn helper of this member or of the member
+/// its path names.
+fn starts_task(s: &Spawn, k: usize, members: &[Member<'_>], helpers: &[BTreeSet<String>]) -> bool {
+    match &s.via {
+        SpawnVia::Runtime => true,
+        SpawnVia::Receiver(name) => members[k].runtime_names.contains(name.as_str()),
+        SpawnVia::Helper { krate, name } => {
+            let owner = match krate.as_str() {
+                "" | "crate" | "self" | "super" | "Self" => Some(k),
+                other => members
+                    .iter()
+                    .position(|m| crate_name(m) == other)
+                    .or_else(|| is_local_module(&members[k].meta, other).then_some(k)),
+            };
+            match owner {
+                Some(o) if o != k => helpers[o].contains(name),
+                Some(_) => {
+                    helpers[k].contains(name) || reexported_helper(name, k, members, helpers)
+                }
+                None => false,
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -92,15 +260,31 @@ mod tests {
             .iter()
             .map(|f| (f.locations[0].path.clone(), f.locations[0].line))
             .collect();
+        let at: Vec<(&str, usize)> = at.iter().map(|(p, l)| (p.as_str(), *l)).collect();
         assert_eq!(
             at,
             [
-                ("svc/src/lib.rs".to_string(), 24),
-                ("svc/src/lib.rs".to_string(), 27),
-                ("svc/src/lib.rs".to_string(), 65),
-                ("svc/src/tests.rs".to_string(), 4),
+                // A handle parameter, tokio's spawn_blocking, a spawn in a macro body.
+                ("svc/src/lib.rs", 24),
+                ("svc/src/lib.rs", 27),
+                ("svc/src/lib.rs", 65),
+                // The crate's helper through its import, async-std's and smol's spawns, a
+                // JoinSet, a handle field declared in rt.rs, a bevy task pool. Not the threads, the process,
+                // the ECS entity, the rayon scope, the unknown pool next to them, nor the
+                // helper's own definition in rt.rs (its caller is the one to instrument),
+                // nor the blocking closure that only calls std (line 32).
+                ("svc/src/spawns.rs", 24),
+                ("svc/src/spawns.rs", 25),
+                ("svc/src/spawns.rs", 26),
+                ("svc/src/spawns.rs", 28),
+                ("svc/src/spawns.rs", 29),
+                ("svc/src/spawns.rs", 30),
+                // Not the spawn in `svc/src/tests.rs`: a `#[cfg(test)]` module.
             ]
         );
+        // `worker` spawns, and has tracing only through svc and as an optional dependency
+        // whose feature is off (its `#[cfg_attr(feature = "tracing", instrument)]` is out).
+        assert!(f.iter().all(|f| f.packages[0].name == "svc"));
         // kitchen-sink's crates have no spawn at all.
         assert!(run(&RULE, kitchen_sink()).is_empty());
     }
