@@ -166,6 +166,23 @@ impl LoadError {
 
 /// Load the workspace. `rules` is the registry's schema, to check the configuration against.
 pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadError> {
+    // The advisory database is read while `cargo metadata` runs: neither needs the other.
+    std::thread::scope(|scope| {
+        let db = scope.spawn(|| open_advisory_db(options));
+        let loaded = load_graph(options);
+        let db = db
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        let (graph, toolchain, notes) = loaded?;
+        build_facts(graph, toolchain, options, rules, notes, db?)
+    })
+}
+
+/// What a loaded package graph comes with: the trusted toolchain and notes on the resolution.
+type LoadedGraph = (PackageGraph, Toolchain, Vec<String>);
+
+/// The package graph, from `cargo metadata` run hardened, or from a saved document.
+fn load_graph(options: &LoadOptions) -> Result<LoadedGraph, LoadError> {
     let mut notes = Vec::new();
     let (json, source_hint) = match &options.metadata_path {
         Some(path) => {
@@ -201,7 +218,7 @@ pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadEr
         Some(t) => t,
         None => toolchain::resolve(graph.workspace().root().as_std_path())?,
     };
-    build_facts(graph, toolchain, options, rules, notes)
+    Ok((graph, toolchain, notes))
 }
 
 /// A `cargo metadata` document guppy could not read: with the line and column of a JSON error.
@@ -267,6 +284,7 @@ fn build_facts(
     options: &LoadOptions,
     rules: &[RuleSchema],
     mut notes: Vec<String>,
+    advisory_db: AdvisoryDbOpened,
 ) -> Result<Facts, LoadError> {
     let root = graph.workspace().root().as_std_path().to_path_buf();
     let mut files = FileStore::default();
@@ -397,7 +415,7 @@ fn build_facts(
         ));
     }
 
-    let advisories = match (&lockfile, open_advisory_db(options)?) {
+    let advisories = match (&lockfile, advisory_db) {
         (Some(lock), Ok((db, path))) => {
             let text = &files.get(lock).expect("lockfile was stored").text;
             if !db.corrupt.is_empty() {
@@ -545,9 +563,10 @@ fn build_facts(
 
 /// The advisory database: an explicit `--advisory-db` that cannot be used is an error; the
 /// default one missing or unusable is a note in the review (the `Err` string).
-fn open_advisory_db(
-    options: &LoadOptions,
-) -> Result<Result<(advisories::AdvisoryDb, PathBuf), String>, LoadError> {
+/// The advisory database and where it is, or why there is none to use.
+type AdvisoryDbOpened = Result<(advisories::AdvisoryDb, PathBuf), String>;
+
+fn open_advisory_db(options: &LoadOptions) -> Result<AdvisoryDbOpened, LoadError> {
     use advisories::{AdvisoryDb, DbError};
     let Some(path) = options
         .advisory_db
