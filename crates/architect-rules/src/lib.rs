@@ -62,7 +62,9 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
     for rule in REGISTRY {
         let rc = config.rule(rule.id);
         let level = rc.and_then(|c| c.level);
-        if level == Some(Level::Allow) {
+        // A rule is off when configured `allow`, or when it is an opt-in inventory (default
+        // level `allow`) that the configuration does not turn on.
+        if level.unwrap_or(rule.default_level) == Level::Allow {
             continue;
         }
         let cx = Ctx::new(facts, rule, rc, shared);

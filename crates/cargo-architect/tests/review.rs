@@ -31,8 +31,8 @@ fn kitchen_sink_rules_fire_where_expected() {
     assert_eq!(doc["facts"]["build_scripts"].as_array().unwrap().len(), 2);
     assert_eq!(
         one("supply-chain/proc-macro"),
-        1,
-        "one finding for both proc-macros"
+        0,
+        "an opt-in inventory (default level allow)"
     );
     assert_eq!(one("build/duplicate-versions"), 1);
     assert_eq!(one("build/monolith-crate"), 1);

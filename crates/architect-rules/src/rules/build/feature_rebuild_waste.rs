@@ -1,5 +1,6 @@
-//! `build/feature-rebuild-waste`: switching between `cargo build -p` and `--workspace`
-//! rebuilds a large share of a clean build, and no up-to-date workspace-hack prevents it.
+//! `build/feature-rebuild-waste`: `cargo build -p` of members and `--workspace` compile
+//! dependencies in different feature sets, a large share of a clean build's work again, and no
+//! up-to-date workspace-hack prevents it.
 
 use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
 
@@ -10,18 +11,20 @@ pub static RULE: Rule = Rule {
     id: "build/feature-rebuild-waste",
     section: Section::Build,
     default_level: Level::Warn,
-    summary: "feature differences between commands that rebuild a large share of a clean build, without an up-to-date workspace-hack",
+    summary: "feature differences between commands that compile a large share of a clean build twice, without an up-to-date workspace-hack",
     docs: Docs {
-        what: "Computes, as `build/feature-unification` does, the work that switching between \
-               `cargo build -p MEMBER` and `cargo build --workspace` rebuilds because \
-               third-party packages get different feature sets, and reports it when that is at \
+        what: "Computes, as `build/feature-unification` does, the work `cargo build -p \
+               MEMBER` and `cargo build --workspace` compile twice because third-party \
+               packages get different feature sets (each set is a separate artifact: compiled \
+               once per set, then cached), and reports it when that is at \
                least `min-share` of a clean build and the workspace has no up-to-date \
                workspace-hack (an up-to-date one leaves out what its configuration chooses to).",
         why: "Cargo unifies features per command, so building one member after another (or \
               after the whole workspace) gives `serde` or `tokio` a different feature set: \
-              cargo recompiles them and everything above them, again and again, in every \
-              developer's edit loop and CI job. cargo-hakari's workspace-hack pins one feature \
-              set for all commands, so each dependency is built once.",
+              cargo compiles another copy of them and of everything above them, in every \
+              clean build, CI job and cache that runs both kinds of command, and target \
+              directories and CI caches hold both. cargo-hakari's workspace-hack pins one \
+              feature set for all commands, so each dependency is built once.",
         fix: "Run `cargo hakari init` and `cargo hakari generate` (and `cargo hakari verify` in \
               CI), or align the features the members ask for.",
         references: &[
@@ -64,7 +67,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![
         cx.finding(
             format!(
-                "switching between `cargo build -p` of members and `--workspace` rebuilds {:.0}% of a clean build's work ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
+                "`cargo build -p` of members and `--workspace` compile {:.0}% of a clean build's work a second time in other feature sets ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
                 waste.share() * 100.0,
                 waste.seconds,
                 waste.top.join(", "),
@@ -94,9 +97,8 @@ mod tests {
         let f = run(&RULE, kitchen_sink());
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
-            f[0].message.starts_with(
-                "switching between `cargo build -p` of members and `--workspace` rebuilds 10%"
-            ),
+            f[0].message
+                .starts_with("`cargo build -p` of members and `--workspace` compile 10%"),
             "{}",
             f[0].message
         );

@@ -10,7 +10,7 @@ use crate::rule::{Ctx, Docs, FindingExt, Rule};
 pub static RULE: Rule = Rule {
     id: "build/feature-unification",
     section: Section::Build,
-    default_level: Level::Info,
+    default_level: Level::Allow,
     summary: "dependencies built with different features by `cargo build -p` of each member and `--workspace` (what cargo-hakari fixes)",
     docs: Docs {
         what: "Simulates, with guppy's feature graph (the one cargo-hakari uses), `cargo build \
@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
                the estimated time of rebuilding them and what depends on them, and a summary of \
                the work that switching rebuilds. When that work is a large share of a clean \
                build it is `build/feature-rebuild-waste`; a workspace-hack that `cargo hakari \
-               generate` would change is `build/stale-workspace-hack`.",
+               generate` would change is `build/stale-workspace-hack`. \
+               Opt-in (default `allow`; `level = \"info\"` turns it on): the per-dependency detail behind `build/feature-rebuild-waste`: labelled on eight real workspaces, 2 of 20 worth reading one by one.",
         why: "Cargo unifies features per command, so building one member after another (or \
               after the whole workspace) gives `serde` or `tokio` a different feature set: \
               cargo recompiles them and everything above them, again and again, in every \

@@ -87,6 +87,30 @@ pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
         .collect()
 }
 
+/// The findings of one advisory kind on packages a workspace member depends on directly (in
+/// the build), as cargo-deny's `unmaintained = "workspace"` setting does: a transitive
+/// crate's informational advisory is its dependent's to act on, not the workspace's.
+pub fn direct_findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
+    let facts = cx.facts;
+    let Some((_, matches)) = &facts.advisories else {
+        return Vec::new();
+    };
+    matches
+        .iter()
+        .filter(|m| &m.kind == kind && in_build(facts, m) && direct(facts, m))
+        .map(|m| finding(cx, m))
+        .collect()
+}
+
+/// Whether a workspace member depends on the matched locked version directly.
+fn direct(facts: &Facts, m: &AdvisoryMatch) -> bool {
+    facts.graph.workspace().iter().any(|member| {
+        crate::graph::built_links(facts, &member).any(|l| {
+            l.to().name() == m.package.name && l.to().version().to_string() == m.package.version
+        })
+    })
+}
+
 /// The findings of every advisory on a locked version the build never compiles.
 pub fn unbuilt(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;

@@ -8,14 +8,15 @@ use crate::rule::{Ctx, Docs, FindingExt, Rule};
 pub static RULE: Rule = Rule {
     id: "supply-chain/tooling",
     section: Section::SupplyChain,
-    default_level: Level::Info,
+    default_level: Level::Allow,
     summary: "supply-chain tools that keep watch after an advisory check (cargo-vet, cargo-auditable) not wired in",
     docs: Docs {
         what: "Looks for each tool's configuration (`deny.toml`, `.cargo/audit.toml`, \
                `supply-chain/config.toml`) and for its command in CI workflows, Makefiles and \
                scripts, and says whether cargo-vet and cargo-auditable are missing. No \
                advisory check at all (cargo-deny or cargo-audit) is \
-               `supply-chain/no-advisory-check`.",
+               `supply-chain/no-advisory-check`. \
+               Opt-in (default `allow`; `level = \"info\"` turns it on): a checklist of supply-chain tools not wired in (cargo-vet, cargo-auditable): labelled on eight real workspaces, 0 of 8 worth reading; a missing advisory check is `supply-chain/no-advisory-check` (warn).",
         why: "An architecture review is a snapshot; these tools keep watch afterwards. \
               cargo-deny and cargo-audit fail CI when a RustSec advisory lands on a locked \
               version; cargo-vet records who audited which crate; cargo-auditable embeds the \

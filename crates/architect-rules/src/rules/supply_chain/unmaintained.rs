@@ -12,7 +12,10 @@ pub static RULE: Rule = Rule {
     summary: "dependencies RustSec marks as unmaintained",
     docs: Docs {
         what: "Reports locked packages with an informational `unmaintained` RustSec advisory, \
-               with the alternatives the advisory names.",
+               with the alternatives the advisory names. Only packages a workspace member \
+               depends on directly, as cargo-deny's `unmaintained = \"workspace\"` setting \
+               does (crates.io's own choice): a transitive crate's informational advisory is \
+               for its dependent to act on.",
         why: "An unmaintained crate will not be fixed when a vulnerability is found, will not \
               follow its own dependencies' major releases (so duplicates accumulate), and \
               eventually stops compiling on new toolchains. Replacing it is cheaper while it \
@@ -30,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::findings(cx, &AdvisoryKind::Unmaintained)
+    advisory::direct_findings(cx, &AdvisoryKind::Unmaintained)
 }
 
 #[cfg(test)]

@@ -12,7 +12,10 @@ pub static RULE: Rule = Rule {
     summary: "locked versions with a RustSec unsoundness advisory",
     docs: Docs {
         what: "Reports locked versions with an informational `unsound` RustSec advisory: an API \
-               that lets safe code cause undefined behaviour.",
+               that lets safe code cause undefined behaviour. Only packages a workspace member \
+               depends on directly, as cargo-deny's `unmaintained = \"workspace\"` setting \
+               does (crates.io's own choice): a transitive crate's informational advisory is \
+               for its dependent to act on.",
         why: "Unsoundness is not yet an exploit, but it voids the guarantee the rest of the \
               program relies on: memory safety of safe code. Miscompilations and memory \
               corruption from it are hard to trace back to the dependency.",
@@ -29,7 +32,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::findings(cx, &AdvisoryKind::Unsound)
+    advisory::direct_findings(cx, &AdvisoryKind::Unsound)
 }
 
 #[cfg(test)]
