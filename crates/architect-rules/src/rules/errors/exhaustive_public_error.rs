@@ -4,9 +4,9 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
+use crate::graph::{Site, per_crate, pkg_ref, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
-use crate::rule::{Ctx, Docs, Rule, count};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "errors/exhaustive-public-error",
@@ -17,7 +17,11 @@ pub static RULE: Rule = Rule {
         what: "Reports public enums of workspace libraries that are error types (derive \
                `Error`, implement `std::error::Error`, or are named `*Error`) and lack \
                `#[non_exhaustive]`. Public: reachable from the crate root through `pub` \
-               modules or `pub use` re-exports (globs included), and not `#[doc(hidden)]`.",
+               modules or `pub use` re-exports (globs included), and not `#[doc(hidden)]`; \
+               only published members' shipped code. One finding per crate; when the \
+               workspace marks under 5% of its public error enums `#[non_exhaustive]` (it has \
+               no such policy: deno marks 1 of 264), one finding for the workspace, naming \
+               the crates: a decision to make once.",
         why: "Callers may `match` an exhaustive enum without a wildcard arm, so adding a \
               variant (a new failure mode, which errors acquire all the time) is a breaking \
               change and a major release. `#[non_exhaustive]` makes the wildcard mandatory from \
@@ -40,9 +44,14 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Below this share of its public error enums marked `#[non_exhaustive]`, a workspace has no
+/// such policy: its exhaustive enums are one finding for the workspace, not one per crate.
+const POLICY_SHARE: f64 = 0.05;
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let mut out = Vec::new();
+    let mut crates = Vec::new();
+    let mut marked_total = 0;
     for (meta, pkg) in published_sources(facts) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
@@ -59,9 +68,15 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 .facts
                 .pub_enums
                 .iter()
-                .filter(|e| !e.non_exhaustive && file.ships(e.span))
+                .filter(|e| file.ships(e.span))
                 .filter(reached)
             {
+                let is_error =
+                    e.derives_error || impls.contains(e.name.as_str()) || e.name.ends_with("Error");
+                if e.non_exhaustive {
+                    marked_total += usize::from(is_error);
+                    continue;
+                }
                 let why = if e.derives_error {
                     "derives `Error`"
                 } else if impls.contains(e.name.as_str()) {
@@ -78,6 +93,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             }
         }
         if !sites.is_empty() {
+            crates.push((meta, sites));
+        }
+    }
+    let exhaustive: usize = crates.iter().map(|(_, s)| s.len()).sum();
+    let total = exhaustive + marked_total;
+    if crates.len() > 1 && (marked_total as f64) < POLICY_SHARE * total as f64 {
+        return vec![no_policy(cx, crates, marked_total, total)];
+    }
+    crates
+        .into_iter()
+        .map(|(meta, sites)| {
             let message = format!(
                 "`{}` has {}: adding a variant breaks callers: {}",
                 meta.name(),
@@ -88,16 +114,46 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 ),
                 site_names(&sites)
             );
-            out.push(per_crate(
+            per_crate(
                 cx,
                 &meta,
                 message,
                 "add `#[non_exhaustive]` to each (at the next major release)",
                 sites,
-            ));
-        }
+            )
+        })
+        .collect()
+}
+
+/// One finding for a workspace that marks (almost) none of its public error enums
+/// `#[non_exhaustive]`: a decision to make once, not a list of enums to fix one by one.
+fn no_policy(
+    cx: &Ctx<'_>,
+    crates: Vec<(guppy::graph::PackageMetadata<'_>, Vec<Site>)>,
+    marked: usize,
+    total: usize,
+) -> Finding {
+    let names: Vec<&str> = crates.iter().map(|(m, _)| m.name()).collect();
+    let mut f = cx.finding(
+        format!(
+            "{} expose {} and the workspace marks {marked} of its {total} `#[non_exhaustive]`: every new variant is a breaking release: {}",
+            count(crates.len(), "published crate", "published crates"),
+            count(total - marked, "exhaustive public error enum", "exhaustive public error enums"),
+            crate::rule::name_list(&names, 6)
+        ),
+        "decide a policy once: `#[non_exhaustive]` on public error enums (at the next major releases), or document that errors may change in any release",
+    );
+    let first = crates
+        .iter()
+        .flat_map(|(_, s)| s.iter())
+        .find_map(|(_, l)| l.clone());
+    f = f.at(first);
+    for (meta, sites) in crates {
+        f = f
+            .package(pkg_ref(&meta))
+            .note(format!("`{}`: {}", meta.name(), site_names(&sites)));
     }
-    out
+    f
 }
 
 #[cfg(test)]
@@ -135,5 +191,11 @@ mod tests {
         for not in ["UnexportedError", "ShallowError"] {
             assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
         }
+    }
+
+    #[test]
+    fn a_workspace_without_a_non_exhaustive_policy_gets_one_finding() {
+        // source-rules' svc marks one of its three error enums: per crate (see above).
+        crate::assert_rule_snapshot!(&RULE, "errors-policy");
     }
 }
