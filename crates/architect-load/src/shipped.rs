@@ -3,13 +3,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use architect_model::catalogue::FUZZ_ENGINES;
 use architect_model::{MemberRole, ScopeFacts};
 use guppy::PackageId;
 use guppy::graph::cargo::CargoSet;
 use guppy::graph::{PackageGraph, PackageMetadata, PackagePublish};
-
-/// Crates whose presence makes a package a fuzzing harness.
-const FUZZ_ENGINES: &[&str] = &["libfuzzer-sys", "afl", "honggfuzz"];
 
 /// What `member` is: tooling, unpublished (with why) or published.
 pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>) {

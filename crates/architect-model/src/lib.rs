@@ -14,6 +14,7 @@ mod scope;
 mod sources;
 mod values;
 
+pub use architect_source::catalogue;
 pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
 };

@@ -9,6 +9,7 @@
 //!
 //! Pure: text in, facts out. The loader does the I/O and follows the module tree.
 
+pub mod catalogue;
 mod scan;
 mod tokens;
 

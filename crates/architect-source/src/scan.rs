@@ -27,6 +27,7 @@ mod quoted;
 mod spawn;
 mod test_code;
 
+use crate::catalogue::{ERROR_CRATES, RUNTIME_CRATES};
 use crate::tokens::{Tok, TokKind, lex};
 use crate::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
@@ -34,18 +35,6 @@ use crate::{
 };
 use public_api::{ModTracker, ScopedImports};
 
-/// Crates whose types in a public signature tie callers to a runtime.
-const RUNTIME_CRATES: &[&str] = &[
-    "tokio",
-    "async_std",
-    "smol",
-    "async_executor",
-    "glommio",
-    "monoio",
-    "actix_rt",
-];
-/// Crates whose error types in a library's API force them on callers.
-const ERROR_CRATES: &[&str] = &["anyhow", "eyre", "color_eyre"];
 /// `(crate, module, name)`: std's own types that a runtime re-exports under its name
 /// (`tokio::time::Duration` is `std::time::Duration`): naming them ties no caller to it.
 const STD_REEXPORTS: &[(&str, &str, &str)] = &[

@@ -12,21 +12,8 @@
 use std::collections::HashSet;
 
 use super::{Imports, Scanner};
+use crate::catalogue::TASK_CRATES;
 use crate::{Spawn, SpawnVia};
-
-/// Crates whose spawn functions and handle types start async tasks.
-pub(super) const TASK_CRATES: &[&str] = &[
-    "tokio",
-    "tokio_util",
-    "async_std",
-    "smol",
-    "async_executor",
-    "async_global_executor",
-    "glommio",
-    "monoio",
-    "actix_rt",
-    "wasm_bindgen_futures",
-];
 
 /// Task crates that another crate re-exports as a module: `deno_core::unsync` is
 /// `deno_unsync`, whose `spawn` and `spawn_blocking` are tokio's behind a wrapper.

@@ -5,16 +5,7 @@ use architect_model::{Finding, Level, Section};
 use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, Rule, count};
-
-pub const RUNTIME_CRATES: &[&str] = &[
-    "tokio",
-    "async_std",
-    "smol",
-    "async_executor",
-    "glommio",
-    "monoio",
-    "actix_rt",
-];
+use architect_model::catalogue::RUNTIME_CRATES;
 
 pub static RULE: Rule = Rule {
     id: "async/runtime-in-public-api",

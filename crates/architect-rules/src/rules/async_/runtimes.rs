@@ -7,19 +7,7 @@ use guppy::graph::PackageMetadata;
 
 use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
-
-/// Executor crates; a build with more than one of them runs more than one reactor.
-pub const RUNTIMES: &[&str] = &[
-    "tokio",
-    "async-std",
-    "smol",
-    "async-executor",
-    "glommio",
-    "monoio",
-    "tokio-uring",
-    "actix-rt",
-    "embassy-executor",
-];
+pub use architect_model::catalogue::RUNTIMES;
 
 pub static RULE: Rule = Rule {
     id: "async/runtimes",

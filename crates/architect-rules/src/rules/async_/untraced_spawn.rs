@@ -7,6 +7,7 @@ use guppy::graph::PackageMetadata;
 
 use crate::graph::{built_links, pkg_ref, source_location, workspace_sources};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use architect_model::catalogue::RUNTIME_FAMILY;
 
 pub static RULE: Rule = Rule {
     id: "async/untraced-spawn",
@@ -53,23 +54,6 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Packages of the runtimes themselves: reviewing tokio, its spawns are the runtime's own.
-const RUNTIME_PACKAGES: &[&str] = &[
-    "tokio",
-    "tokio-util",
-    "tokio-stream",
-    "async-std",
-    "smol",
-    "async-executor",
-    "async-global-executor",
-    "async-task",
-    "glommio",
-    "monoio",
-    "actix-rt",
-    "wasm-bindgen-futures",
-    "bevy_tasks",
-];
-
 /// How many rounds of "a helper that forwards to a helper" are followed.
 const HELPER_DEPTH: usize = 4;
 
@@ -84,7 +68,7 @@ struct Member<'a> {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let members: Vec<Member<'_>> = workspace_sources(facts)
-        .filter(|(meta, _)| !RUNTIME_PACKAGES.contains(&meta.name()))
+        .filter(|(meta, _)| !RUNTIME_FAMILY.contains(&meta.name()))
         .map(|(meta, pkg)| Member {
             meta,
             pkg,

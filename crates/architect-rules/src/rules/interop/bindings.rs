@@ -4,34 +4,7 @@ use architect_model::{Facts, Finding, Level, Section};
 
 use crate::graph::{dependency_evidence, pkg_ref, shipped_dependents, shipped_named};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
-
-/// Crate name, and what it means for the architecture.
-pub(crate) const SURFACES: &[(&str, &str)] = &[
-    (
-        "libloading",
-        "loads shared libraries at run time (dlopen): an ABI checked only when it is called",
-    ),
-    (
-        "dlopen",
-        "loads shared libraries at run time (dlopen): an ABI checked only when it is called",
-    ),
-    (
-        "dlopen2",
-        "loads shared libraries at run time (dlopen): an ABI checked only when it is called",
-    ),
-    ("abi_stable", "Rust-to-Rust plugins over a stable ABI"),
-    (
-        "bindgen",
-        "generates Rust bindings to C/C++ headers at build time",
-    ),
-    ("cbindgen", "generates C headers for a Rust C ABI"),
-    ("cxx", "a checked C++ <-> Rust bridge"),
-    ("pyo3", "a Python extension or embedding surface"),
-    ("napi", "a Node.js addon surface (N-API)"),
-    ("uniffi", "generated bindings for Kotlin, Swift and Python"),
-    ("wasm-bindgen", "a JavaScript/WebAssembly boundary"),
-    ("jni", "a Java (JNI) boundary"),
-];
+pub(crate) use architect_model::catalogue::SURFACES;
 
 pub static RULE: Rule = Rule {
     id: "interop/bindings",

@@ -4,6 +4,7 @@ use architect_model::{Finding, Level, Section};
 
 use crate::graph::shipped_named;
 use crate::rule::{Ctx, Docs, Rule};
+use architect_model::catalogue::{OTEL_EXPORT, RUNTIME_METRICS, SERVICE_RUNTIMES};
 
 pub static RULE: Rule = Rule {
     id: "observability/stack",
@@ -45,7 +46,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let has = |names: &[&str]| shipped_named(facts, names).next().is_some();
     // Telemetry export and runtime metrics are a service's concern: a shipped binary on an
     // async runtime. For a library or a CLI the stack is the application's choice.
-    let service = has(&["tokio", "async-std", "smol", "async-executor"])
+    let service = has(SERVICE_RUNTIMES)
         && facts.graph.workspace().iter().any(|m| {
             facts.scope.is_shipped_member(m.id())
                 && m.build_targets()
@@ -59,19 +60,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     if !tracing && !log {
         return Vec::new();
     }
-    let otel = has(&[
-        "opentelemetry",
-        "tracing-opentelemetry",
-        "opentelemetry_sdk",
-        "opentelemetry-otlp",
-    ]);
-    let metrics = has(&[
-        "tokio-metrics",
-        "console-subscriber",
-        "metrics",
-        "prometheus",
-        "prometheus-client",
-    ]);
+    let otel = has(OTEL_EXPORT);
+    let metrics = has(RUNTIME_METRICS);
     let facade = match (tracing, log) {
         (true, true) => "tracing and log",
         (true, false) => "tracing",
