@@ -15,7 +15,10 @@ pub static RULE: Rule = Rule {
         what: "Reports `anyhow::Error`, `anyhow::Result`, `eyre::Report` and `eyre::Result` \
                (also when imported under their short names) in the public API of workspace \
                libraries: items reachable from the crate root through `pub` modules or `pub \
-               use` re-exports. `anyhow::Result<T, E>` with its own `E` is not reported.",
+               use` re-exports, in published members' shipped code, one finding per crate. \
+               `anyhow::Result<T, E>` with its own `E` is not reported, nor a library that \
+               exists to back its own binary (it has a `[[bin]]` and no other member depends \
+               on it): there anyhow is the application's own choice.",
         why: "`anyhow` is made for applications: it erases the error type, so a library that \
               returns it gives callers nothing to match on but strings, and ties them to \
               anyhow's version. Libraries should return typed errors; applications wrap them \
@@ -38,7 +41,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in published_sources(facts) {
+    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_own_binary(facts, m)) {
         let api = PublicApi::of(pkg);
         let mut sites: Vec<Site> = Vec::new();
         for file in pkg.lib_files() {
@@ -84,6 +87,27 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     out
 }
 
+/// Whether a package's library exists to back its own binary: it has a `[[bin]]` target and
+/// no other published member's shipped code depends on it (sqlx-cli, ruff: a CLI's `lib.rs`,
+/// used at most by the workspace's own tools and tests). An application returning `anyhow`
+/// to itself is the intended use.
+fn backs_own_binary(
+    facts: &architect_model::Facts,
+    meta: &guppy::graph::PackageMetadata<'_>,
+) -> bool {
+    let has_bin = meta
+        .build_targets()
+        .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)));
+    let used_by_published = meta.reverse_direct_links().any(|l| {
+        let from = l.from().id();
+        from != meta.id()
+            && facts.scope.is_published(from)
+            && l.from().in_workspace()
+            && facts.scope.edge_shipped(from, meta.id())
+    });
+    has_bin && !used_by_published
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -119,5 +143,11 @@ mod tests {
     #[test]
     fn only_published_shipped_code_is_library_api() {
         crate::assert_rule_snapshot!(&RULE, "scope");
+    }
+
+    #[test]
+    fn a_library_behind_its_own_binary_is_not_library_api() {
+        // `store`'s `load` is reported; `tool`'s `run` backs tool's own binary.
+        crate::assert_rule_snapshot!(&RULE, "errors-policy");
     }
 }
