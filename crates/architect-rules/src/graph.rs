@@ -75,37 +75,39 @@ pub fn dependency_evidence(facts: &Facts, id: &PackageId) -> (Vec<Location>, Vec
 
 /// Workspace members that depend directly on a package named `name`, with the declaring line.
 pub fn direct_dependents(facts: &Facts, name: &str) -> Vec<(PackageRef, Option<Location>)> {
-    let mut out = Vec::new();
-    for member in facts.graph.workspace().iter() {
-        let depends = built_links(facts, &member).any(|l| l.to().name() == name);
-        if depends {
+    dependents(facts, name, |m| {
+        built_links(facts, m).any(|l| l.to().name() == name)
+    })
+}
+
+/// Members for which `depends` holds, with the line that declares `name`.
+fn dependents<'g>(
+    facts: &'g Facts,
+    name: &str,
+    depends: impl Fn(&PackageMetadata<'g>) -> bool,
+) -> Vec<(PackageRef, Option<Location>)> {
+    facts
+        .graph
+        .workspace()
+        .iter()
+        .filter(|m| depends(m))
+        .map(|m| {
             let loc = facts
                 .manifests
-                .get(member.id())
-                .and_then(|m| m.dep(name).cloned());
-            out.push((pkg_ref(&member), loc));
-        }
-    }
-    out
+                .get(m.id())
+                .and_then(|d| d.dep(name).cloned());
+            (pkg_ref(&m), loc)
+        })
+        .collect()
 }
 
 /// Shipped members that depend directly on a package named `name` over a shipped link (no
 /// dev-dependency, no tooling member), with the declaring line.
 pub fn shipped_dependents(facts: &Facts, name: &str) -> Vec<(PackageRef, Option<Location>)> {
-    let mut out = Vec::new();
-    for member in facts.graph.workspace().iter() {
-        if !facts.scope.is_shipped_member(member.id()) {
-            continue;
-        }
-        if shipped_links(facts, &member).any(|l| l.to().name() == name) {
-            let loc = facts
-                .manifests
-                .get(member.id())
-                .and_then(|m| m.dep(name).cloned());
-            out.push((pkg_ref(&member), loc));
-        }
-    }
-    out
+    dependents(facts, name, |m| {
+        facts.scope.is_shipped_member(m.id())
+            && shipped_links(facts, m).any(|l| l.to().name() == name)
+    })
 }
 
 /// Packages of the shipped build with one of these names, in id order.

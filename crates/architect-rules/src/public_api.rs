@@ -100,19 +100,25 @@ pub fn module_of(file: &ScannedFile, inline: &InlineParents) -> String {
         .join("::")
 }
 
+/// The chains of inline modules around a file's re-exports, enums and API uses.
+fn inline_chains<'a>(
+    f: &'a ScannedFile,
+) -> impl Iterator<Item = &'a architect_model::InlineParents> + 'a {
+    let facts = &f.facts;
+    facts
+        .re_exports
+        .iter()
+        .map(|r| &r.inline_parents)
+        .chain(facts.pub_enums.iter().map(|e| &e.inline_parents))
+        .chain(facts.api_uses.iter().map(|u| &u.inline_parents))
+}
+
 /// Every module path the files show: theirs, their inline modules, their `mod` declarations.
 fn known_modules(files: &[&ScannedFile]) -> BTreeSet<String> {
     let mut known = BTreeSet::new();
     for f in files {
         known.insert(f.module.clone());
-        let chains = f
-            .facts
-            .re_exports
-            .iter()
-            .map(|r| &r.inline_parents)
-            .chain(f.facts.pub_enums.iter().map(|e| &e.inline_parents))
-            .chain(f.facts.api_uses.iter().map(|u| &u.inline_parents));
-        for chain in chains {
+        for chain in inline_chains(f) {
             known.insert(module_of(f, chain));
         }
         for m in &f.facts.mods {
@@ -133,14 +139,7 @@ fn pub_children(files: &[&ScannedFile]) -> BTreeSet<(String, String)> {
             let child = join(&parent, &m.name);
             out.insert((parent, child));
         }
-        let chains = f
-            .facts
-            .re_exports
-            .iter()
-            .map(|r| &r.inline_parents)
-            .chain(f.facts.pub_enums.iter().map(|e| &e.inline_parents))
-            .chain(f.facts.api_uses.iter().map(|u| &u.inline_parents));
-        for chain in chains {
+        for chain in inline_chains(f) {
             let mut parent = f.module.clone();
             for (name, is_pub) in chain {
                 let child = join(&parent, name);

@@ -77,6 +77,16 @@ pub fn run_with(rule: &Rule, facts: &Facts, options: &[(&str, i64)]) -> Vec<Find
     (rule.check)(&cx)
 }
 
+/// The items of per-crate findings: the first backquoted name of each note (`fn load` in
+/// "`fn load` (`anyhow::Result` from anyhow) at src/lib.rs:3").
+pub fn site_items(findings: &[Finding]) -> Vec<&str> {
+    findings
+        .iter()
+        .flat_map(|f| &f.notes)
+        .filter_map(|n| n.split('`').nth(1))
+        .collect()
+}
+
 /// The first package named by each finding.
 pub fn names(findings: &[Finding]) -> Vec<String> {
     let mut v: Vec<String> = findings

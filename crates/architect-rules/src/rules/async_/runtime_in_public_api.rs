@@ -132,11 +132,7 @@ mod tests {
     #[test]
     fn public_items_only() {
         let f = run(&RULE, source_rules());
-        let items: Vec<&str> = f
-            .iter()
-            .flat_map(|f| &f.notes)
-            .map(|n| n.split('`').nth(1).unwrap())
-            .collect();
+        let items: Vec<&str> = crate::testing::site_items(&f);
         assert_eq!(
             items,
             [
@@ -155,11 +151,7 @@ mod tests {
     #[test]
     fn reachable_items_supertraits_aliases_and_re_exports() {
         let f = run(&RULE, public_api());
-        let items: Vec<&str> = f
-            .iter()
-            .flat_map(|f| &f.notes)
-            .map(|n| n.split('`').nth(1).unwrap())
-            .collect();
+        let items: Vec<&str> = crate::testing::site_items(&f);
         // A supertrait and an alias exported by a glob, a method of a type re-exported by
         // name, a runtime re-export, a module declared in a macro invocation.
         assert_eq!(

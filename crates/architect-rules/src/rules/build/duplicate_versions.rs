@@ -114,25 +114,12 @@ fn several_versions(cx: &Ctx<'_>, dups: &[(&str, Vec<PackageMetadata<'_>>)]) -> 
     );
     for (_, copies) in dups {
         for p in copies {
-            let (locations, path) = dependency_evidence(facts, p.id());
-            let chain = path
-                .iter()
-                .map(ToString::to_string)
-                .collect::<Vec<_>>()
-                .join(" -> ");
-            let via = if chain.is_empty() {
-                String::new()
-            } else {
-                format!(" via {chain}")
-            };
-            f = f.package(pkg_ref(p)).note(format!(
-                "{} {} from {}{via}",
-                p.name(),
-                p.version(),
-                origin(p)
-            ));
+            let (via, at) = provenance(facts, p);
+            f = f
+                .package(pkg_ref(p))
+                .note(format!("{} {} from {via}", p.name(), p.version()));
             if dups.len() == 1 {
-                f = f.at(locations.into_iter().next());
+                f = f.at(at);
             }
         }
     }
@@ -176,23 +163,29 @@ fn member_copy(
         ),
     );
     for p in copies {
-        let (locations, path) = dependency_evidence(cx.facts, p.id());
-        let chain = path
-            .iter()
-            .map(ToString::to_string)
-            .collect::<Vec<_>>()
-            .join(" -> ");
-        let via = if chain.is_empty() {
-            String::new()
-        } else {
-            format!(" via {chain}")
-        };
+        let (via, at) = provenance(cx.facts, p);
         f = f
             .package(pkg_ref(p))
-            .note(format!("{} from {}{via}", p.version(), origin(p)))
-            .at(locations.into_iter().next());
+            .note(format!("{} from {via}", p.version()))
+            .at(at);
     }
     f
+}
+
+/// Where a copy comes from and how the build reaches it (`crates.io via app -> x`), and the
+/// line that leads to it.
+fn provenance(
+    facts: &architect_model::Facts,
+    p: &PackageMetadata<'_>,
+) -> (String, Option<architect_model::Location>) {
+    let (locations, path) = dependency_evidence(facts, p.id());
+    let chain: Vec<String> = path.iter().map(ToString::to_string).collect();
+    let via = if chain.is_empty() {
+        origin(p)
+    } else {
+        format!("{} via {}", origin(p), chain.join(" -> "))
+    };
+    (via, locations.into_iter().next())
 }
 
 #[cfg(test)]

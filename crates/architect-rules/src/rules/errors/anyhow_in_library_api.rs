@@ -124,11 +124,7 @@ mod tests {
     #[test]
     fn anyhow_in_what_is_public_api() {
         let f = run(&RULE, public_api());
-        let items: Vec<&str> = f
-            .iter()
-            .flat_map(|f| &f.notes)
-            .map(|n| n.split('`').nth(1).unwrap())
-            .collect();
+        let items: Vec<&str> = crate::testing::site_items(&f);
         // `fn connect`: a method of a type re-exported from a private module; `fn run`: a
         // module-level `use anyhow::Result`.
         assert_eq!(items, ["fn connect", "fn run"]);

@@ -164,22 +164,14 @@ mod tests {
     #[test]
     fn exhaustive_error_enums_but_not_non_exhaustive_ones() {
         let f = run(&RULE, source_rules());
-        let names: Vec<&str> = f
-            .iter()
-            .flat_map(|f| &f.notes)
-            .map(|n| n.split('`').nth(1).unwrap())
-            .collect();
+        let names: Vec<&str> = crate::testing::site_items(&f);
         assert_eq!(names, ["ParseError", "ServeError"]);
     }
 
     #[test]
     fn error_enums_re_exported_or_in_macro_declared_modules() {
         let f = run(&RULE, public_api());
-        let names: Vec<&str> = f
-            .iter()
-            .flat_map(|f| &f.notes)
-            .map(|n| n.split('`').nth(1).unwrap())
-            .collect();
+        let names: Vec<&str> = crate::testing::site_items(&f);
         // Re-exported from a private module by a glob (`GlobError`), by name
         // (`ReexportedError`), in a `pub mod` of a glob-exported private module (`DeepError`);
         // in a module declared inside a macro invocation (`NetError`).

@@ -6,7 +6,7 @@ use architect_model::{Finding, Level, PackageSources, Section, UnsafeKind};
 use guppy::PackageId;
 
 use crate::graph::{pkg_ref, source_location};
-use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "safety/unsafe-inventory",
@@ -152,20 +152,14 @@ const SHOWN: usize = 12;
 
 /// One finding for every shipped crate that has no unsafe code and does not forbid it.
 fn unforbidden_finding(cx: &Ctx<'_>, crates: &[(String, PackageId)]) -> Option<Finding> {
-    let (first, _) = crates.first()?;
-    let names: Vec<String> = crates
-        .iter()
-        .take(SHOWN)
-        .map(|(n, _)| format!("`{n}`"))
-        .collect();
-    let more = crates.len().saturating_sub(SHOWN);
+    let (_, first) = crates.first()?;
+    let names: Vec<&str> = crates.iter().map(|(n, _)| n.as_str()).collect();
     let mut f = cx.finding(
         format!(
-            "{} no unsafe code but {} not forbid it: {}{}",
+            "{} no unsafe code but {} not forbid it: {}",
             count(crates.len(), "crate has", "crates have"),
             if crates.len() == 1 { "does" } else { "do" },
-            names.join(", "),
-            if more > 0 { format!(" and {more} more") } else { String::new() }
+            name_list(&names, SHOWN)
         ),
         "add `#![forbid(unsafe_code)]` to each crate root, or `unsafe_code = \"forbid\"` under `[workspace.lints.rust]` once",
     );
@@ -174,10 +168,10 @@ fn unforbidden_finding(cx: &Ctx<'_>, crates: &[(String, PackageId)]) -> Option<F
             f = f.package(pkg_ref(&meta));
         }
     }
-    let at = crates
-        .iter()
-        .find(|(n, _)| n == first)
-        .and_then(|(_, id)| cx.facts.manifests.get(id))
+    let at = cx
+        .facts
+        .manifests
+        .get(first)
         .and_then(|m| m.header().cloned());
     Some(f.at(at))
 }
