@@ -69,6 +69,31 @@ pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
         .collect()
 }
 
+/// Crates that compare compiler output with checked-in snapshots (UI tests).
+const UI_TEST_CRATES: &[&str] = &["trybuild", "ui_test", "compiletest_rs"];
+
+/// A pin in one member's directory (not the workspace root) of a member whose dev-dependencies
+/// compare compiler diagnostics with snapshots: the pin holds rustc's output still for those
+/// tests (axum-macros pins a nightly for trybuild), it does not make the build need unstable
+/// features; commands run at the root never use it.
+fn ui_test_pin(facts: &architect_model::Facts, pin: &ToolchainPin) -> bool {
+    let Some(dir) = &pin.applies_in else {
+        return false;
+    };
+    let root = facts.graph.workspace().root();
+    facts.graph.workspace().iter().any(|m| {
+        let in_dir = m
+            .manifest_path()
+            .parent()
+            .and_then(|d| d.strip_prefix(root).ok())
+            .is_some_and(|d| d.as_str() == dir.trim_end_matches('/'));
+        in_dir
+            && m.direct_links().any(|l| {
+                l.dev_only() && UI_TEST_CRATES.contains(&l.to().name())
+            })
+    })
+}
+
 /// Minor releases (six weeks each) a pin may lag before it is said: about nine months.
 const STALE_MINORS: u64 = 6;
 
@@ -102,7 +127,7 @@ fn pin_findings(cx: &Ctx<'_>, pin: &ToolchainPin) -> Vec<Finding> {
     let Some(channel) = &pin.channel else {
         return out;
     };
-    if channel.starts_with("nightly") {
+    if channel.starts_with("nightly") && !ui_test_pin(facts, pin) {
         out.push(
             cx.finding_of(
                 &super::nightly_pin::RULE,

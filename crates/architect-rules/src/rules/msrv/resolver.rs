@@ -16,7 +16,10 @@ pub static RULE: Rule = Rule {
         why: "With the older resolvers, `cargo update` and `cargo add` pick the newest version of \
               every dependency, even one that needs a newer compiler than the workspace \
               supports; the MSRV then breaks silently on the next lockfile update. Resolver 3 \
-              (RFC 3537, stable since Rust 1.84) prefers versions whose `rust-version` fits.",
+              (RFC 3537, stable since Rust 1.84) prefers versions whose `rust-version` fits. \
+              Not reported when no member declares `rust-version` and the workspace pins a \
+              toolchain: resolver 3 would then resolve for the pinned toolchain, whose first \
+              build already catches a dependency that is too new.",
         fix: "Set `resolver = \"3\"` in `[workspace]` (or move the root package to edition \
               2024), and declare `rust-version`.",
         references: &[
@@ -56,7 +59,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             Resolver::inferred(root_edition.as_ref())
         }
     };
-    if effective == Resolver::V3 {
+    if effective == Resolver::V3 || pinned_without_promise(facts) {
         return Vec::new();
     }
     let how = if explicit.is_some() {
@@ -83,10 +86,22 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
+/// No member promises a `rust-version` and the workspace pins a toolchain: resolver 3 would
+/// resolve against the running toolchain, which is the pin, so a version too new for it fails
+/// the first build on the pin just as it would without resolver 3.
+fn pinned_without_promise(facts: &architect_model::Facts) -> bool {
+    let promised = facts
+        .graph
+        .workspace()
+        .iter()
+        .any(|p| p.rust_version().is_some());
+    !promised && facts.toolchain.pin().is_some_and(|p| p.channel.is_some())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, run};
+    use crate::testing::{clean, fixture, kitchen_sink, run};
 
     #[test]
     fn resolver_2_is_reported_at_its_line_and_3_is_not() {
@@ -97,5 +112,12 @@ mod tests {
             ("Cargo.toml", 4)
         );
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn a_pinned_toolchain_without_rust_version_needs_no_msrv_resolver() {
+        // `pinned` is on resolver 2 like kitchen-sink, but pins 1.90.0 and promises no
+        // `rust-version`.
+        assert!(run(&RULE, fixture("pinned")).is_empty());
     }
 }

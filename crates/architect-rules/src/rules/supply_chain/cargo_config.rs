@@ -100,18 +100,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
     let config = &cx.facts.cargo_config;
     let mut out: Vec<Finding> = Vec::new();
-    let mut aliases: Vec<&CargoConfigEntry> = Vec::new();
     let mut plain_env: Vec<&CargoConfigEntry> = Vec::new();
     for e in &config.entries {
         let finding = match e.key.split_once('.') {
+            // An alias that shadows no tool is the team's shorthand (`cargo xtask`): nothing
+            // for a review.
             Some(("alias", name)) => match alias(cx, e, name) {
                 Some(f) => f,
-                None => {
-                    aliases.push(e);
-                    continue;
-                }
+                None => continue,
             },
             Some(("env", var)) if program_var(var) => env(cx, e),
+            Some(("env", _)) if checkout_path(e) => continue,
             Some(("env", _)) => {
                 plain_env.push(e);
                 continue;
@@ -122,7 +121,12 @@ pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
                     None => continue,
                 }
             }
-            _ if e.key.ends_with(".linker") || e.key.ends_with(".runner") => program(cx, e),
+            _ if e.key.ends_with(".linker") || e.key.ends_with(".runner") => {
+                match program(cx, e) {
+                    Some(f) => f,
+                    None => continue,
+                }
+            }
             _ => cx.finding_of(
                 &RULE,
                 format!("`{}` sets `{}` = `{}`", e.location.path, e.key, e.value),
@@ -131,13 +135,6 @@ pub(crate) fn findings(cx: &Ctx<'_>) -> Vec<Finding> {
         };
         out.push(scoped(finding, e));
     }
-    out.extend(listed(
-        cx,
-        &aliases,
-        "alias.",
-        |n| format!("defines {}", count(n, "cargo alias", "cargo aliases")),
-        "nothing to do if they are the team's; on untrusted code, each runs what the repository says",
-    ));
     out.extend(listed(
         cx,
         &plain_env,
@@ -212,7 +209,7 @@ fn by_file<'a>(entries: &[&'a CargoConfigEntry]) -> Vec<(&'a str, Vec<&'a CargoC
     out
 }
 
-/// One `supply-chain/cargo-config-settings` finding per file for `entries` (aliases, plain environment variables), each
+/// One `supply-chain/cargo-config-settings` finding per file for `entries` (plain environment variables), each
 /// entry in a note: `what` says what the file does with them.
 fn listed(
     cx: &Ctx<'_>,
@@ -286,10 +283,14 @@ fn env(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
 }
 
 /// A linker or runner: a path runs a file (`warn`); a bare name, a program every machine that
-/// builds the target must have (`supply-chain/cargo-config-settings`).
-fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
+/// builds the target must have (`supply-chain/cargo-config-settings`), unless the toolchain
+/// itself ships it ([`TOOLCHAIN_PROGRAMS`]).
+fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Option<Finding> {
     let first = e.value.split_whitespace().next().unwrap_or("");
-    if is_path(first) {
+    if TOOLCHAIN_PROGRAMS.contains(&first) {
+        return None;
+    }
+    Some(if is_path(first) {
         cx.finding_of(
                 &RULE,
             format!(
@@ -307,7 +308,23 @@ fn program(cx: &Ctx<'_>, e: &CargoConfigEntry) -> Finding {
             ),
             "nothing to do if the team relies on it; document it with the build requirements",
         )
-    }
+    })
+}
+
+/// Programs every rustup toolchain ships in its sysroot, where rustc finds them: naming one
+/// asks nothing of the machine.
+const TOOLCHAIN_PROGRAMS: &[&str] = &["rust-lld"];
+
+/// An `[env]` entry with `relative = true`: a path inside the checkout, made absolute by cargo
+/// (`CARGO_WORKSPACE_DIR = { value = "", relative = true }`), which tests and tools use to find
+/// files. It names no program and changes no compilation.
+fn checkout_path(e: &CargoConfigEntry) -> bool {
+    e.value.trim_start().starts_with('{')
+        && e.value.split(',').any(|part| {
+            let part = part.trim_matches(|c: char| c.is_whitespace() || c == '{' || c == '}');
+            part.split_once('=')
+                .is_some_and(|(k, v)| k.trim() == "relative" && v.trim() == "true")
+        })
 }
 
 /// The program flags of a `rustflags` value (`linker=rust-lld`), and whether one names a file.
@@ -319,6 +336,9 @@ fn program_flags(value: &str) -> (Vec<String>, bool) {
             for (at, _) in word.match_indices(flag) {
                 let rest = &word[at + flag.len()..];
                 let program: String = rest.chars().take_while(|c| *c != ',').collect();
+                if !always_file && TOOLCHAIN_PROGRAMS.contains(&program.as_str()) {
+                    continue;
+                }
                 file |= *always_file || is_path(&program);
                 named.push(if *always_file {
                     flag.to_string()
@@ -371,9 +391,11 @@ mod tests {
     #[test]
     fn program_flags_and_variables() {
         assert_eq!(
-            program_flags("-C linker=rust-lld -C target-cpu=native"),
-            (vec!["linker=rust-lld".to_string()], false)
+            program_flags("-C linker=clang -C target-cpu=native"),
+            (vec!["linker=clang".to_string()], false)
         );
+        // rust-lld ships with every toolchain: it asks nothing of the machine.
+        assert!(program_flags("-C linker=rust-lld").0.is_empty());
         assert_eq!(
             program_flags("-C link-args=-fuse-ld=lld -Wl,--icf=safe"),
             (vec!["-fuse-ld=lld".to_string()], false)
@@ -398,6 +420,21 @@ mod tests {
         for var in ["CARGO_WORKSPACE_DIR", "APP_MODE", "CCACHE_DIR", "ARCH"] {
             assert!(!program_var(var), "{var}");
         }
+        let entry = |value: &str| CargoConfigEntry {
+            key: "env.CARGO_WORKSPACE_DIR".into(),
+            value: value.into(),
+            location: architect_model::Location {
+                path: ".cargo/config.toml".into(),
+                line: 2,
+                column: 1,
+                span: architect_model::Span::new(0, 0),
+                label: None,
+            },
+            applies_in: None,
+        };
+        assert!(checkout_path(&entry("{ value = \"\", relative = true }")));
+        assert!(!checkout_path(&entry("{ value = \"x\", relative = false }")));
+        assert!(!checkout_path(&entry("relative = true")));
     }
 
     #[test]

@@ -1,5 +1,5 @@
 //! `supply-chain/cargo-config-settings`: what the repository's cargo configuration sets that
-//! needs no action but is part of every build: programs on `PATH`, aliases, environment.
+//! needs no action but is part of every build: programs on `PATH`, environment.
 
 use architect_model::{Finding, Level, Section};
 
@@ -9,14 +9,16 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/cargo-config-settings",
     section: Section::SupplyChain,
     default_level: Level::Info,
-    summary: "linkers on PATH, aliases and environment variables the repository's cargo config sets",
+    summary: "linkers on PATH and environment variables the repository's cargo config sets",
     docs: Docs {
         what: "Reads every `.cargo/config(.toml)` cargo would read in the workspace (as \
                `supply-chain/cargo-config-programs` does) and lists what it sets that names no \
                file: a `target.*.linker`, `runner` or `rustflags` linker found on `PATH` \
-               (`rust-lld`, `-fuse-ld=lld`), `[alias]` commands that shadow no review tool, \
-               and `[env]` variables that name no program or library, each group once per \
-               file.",
+               (`-fuse-ld=lld`, a cross gcc), and `[env]` variables that name no program or \
+               library, each group once per file. Not reported: `rust-lld` (every rustup \
+               toolchain ships it), `[alias]` commands that shadow no tool (the team's \
+               shorthands, such as `cargo xtask`), and `[env]` paths into the checkout \
+               (`relative = true`).",
         why: "These are inputs of every build that the manifests do not show: a linker every \
               machine that builds the target must have, commands that `cargo NAME` runs in \
               this checkout, and variables rustc and build scripts see.",
