@@ -100,36 +100,55 @@ pub(crate) fn scope_facts(
         unpublished,
         reached_from,
         shipped,
+        // Set by the caller, which has the features the members are built with.
+        library_build: BTreeSet::new(),
         edges,
         cfgs: cfgs.to_vec(),
     }
 }
 
-/// Breadth-first over the built edges from every workspace member (in id order, each edge in
-/// the order guppy lists a package's dependencies): for each package reached, the one before
-/// it on a shortest chain.
+/// Breadth-first from every workspace member (in id order, each edge in the order guppy lists
+/// a package's dependencies): for each package reached, the one before it on a shortest
+/// chain. Shipped edges are walked first, so a package the shipped build reaches is cited
+/// through its shipped chain, not through a dev-dependency that happens to be shorter; the
+/// rest of the full build is walked from there.
 fn breadth_first(
     graph: &PackageGraph,
     edges: &BTreeMap<PackageId, BTreeMap<PackageId, bool>>,
 ) -> BTreeMap<PackageId, PackageId> {
-    let mut seen: std::collections::BTreeSet<PackageId> = BTreeSet::new();
+    let mut seen: BTreeSet<PackageId> = BTreeSet::new();
     let mut prev = BTreeMap::new();
-    let mut queue = std::collections::VecDeque::new();
-    for member in graph.workspace().iter() {
-        seen.insert(member.id().clone());
-        queue.push_back(member.id().clone());
-    }
+    let members: Vec<PackageId> = graph.workspace().iter().map(|m| m.id().clone()).collect();
+    seen.extend(members.iter().cloned());
+    // Shipped edges first, then every built edge from all that is reached so far.
+    walk(graph, edges, true, members, &mut seen, &mut prev);
+    let reached: Vec<PackageId> = seen.iter().cloned().collect();
+    walk(graph, edges, false, reached, &mut seen, &mut prev);
+    prev
+}
+
+/// One breadth-first pass from `start` over the built edges (only the shipped ones when
+/// `shipped_only`), recording the first predecessor of each package not yet `seen`.
+fn walk(
+    graph: &PackageGraph,
+    edges: &BTreeMap<PackageId, BTreeMap<PackageId, bool>>,
+    shipped_only: bool,
+    start: Vec<PackageId>,
+    seen: &mut BTreeSet<PackageId>,
+    prev: &mut BTreeMap<PackageId, PackageId>,
+) {
+    let mut queue: std::collections::VecDeque<PackageId> = start.into();
     while let Some(id) = queue.pop_front() {
         let (Ok(meta), Some(out)) = (graph.metadata(&id), edges.get(&id)) else {
             continue;
         };
         for link in meta.direct_links() {
             let to = link.to().id();
-            if out.contains_key(to) && seen.insert(to.clone()) {
+            let follows = out.get(to).is_some_and(|shipped| *shipped || !shipped_only);
+            if follows && seen.insert(to.clone()) {
                 prev.insert(to.clone(), id.clone());
                 queue.push_back(to.clone());
             }
         }
     }
-    prev
 }

@@ -56,13 +56,19 @@ pub struct ScopeFacts {
     /// without dev-dependencies: what the workspace ships in its binaries and libraries.
     /// Members included.
     pub shipped: BTreeSet<PackageId>,
+    /// Packages the published members pull in when built together, alone, with the
+    /// requested features (by default their default features) and no dev-dependencies: what a
+    /// user of the workspace's libraries gets, without the features that the workspace's own
+    /// examples and applications turn on. Empty when no member is published.
+    pub library_build: BTreeSet<PackageId>,
     /// Every dependency edge the full build follows (`cargo build --all-targets` of the
     /// workspace on the reviewed platforms, features resolved, `cfg(...)` evaluated), by
     /// package and dependency, with whether the shipped build follows it too.
     pub edges: BTreeMap<PackageId, BTreeMap<PackageId, bool>>,
-    /// For each package the full build reaches, the package before it on a shortest chain of
-    /// built edges from a workspace member (breadth-first from the members in id order);
-    /// members have none. What a finding cites as "via".
+    /// For each package the full build reaches, the package before it on a shortest chain
+    /// from a workspace member (breadth-first from the members in id order): of shipped edges
+    /// when the shipped build reaches it, of built edges otherwise. Members have none. What a
+    /// finding cites as "via".
     pub reached_from: BTreeMap<PackageId, PackageId>,
     /// Custom `cfg` names taken as set when evaluating `cfg(...)` (`--cfg`); every other one
     /// (`loom`, `tokio_unstable`, `docsrs`...) is false, as in a plain `cargo build`.

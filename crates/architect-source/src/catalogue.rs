@@ -88,6 +88,21 @@ pub const SURFACES: &[(&str, &str)] = &[
     ("jni", "a Java (JNI) boundary"),
 ];
 
+/// Build-dependencies with which a build script compiles or finds native code (C, C++,
+/// assembly): compiler drivers, build systems, library finders, binding generators.
+pub const NATIVE_BUILD_TOOLS: &[&str] = &[
+    "cc",
+    "cmake",
+    "pkg-config",
+    "vcpkg",
+    "system-deps",
+    "bindgen",
+    "cxx-build",
+    "autotools",
+    "nasm-rs",
+    "meson",
+];
+
 /// Observability: the facades.
 pub const LOG_FACADES: &[&str] = &["tracing", "log"];
 

@@ -221,6 +221,12 @@ fn a_recorded_report_of_the_registry_fixture() {
 #[test]
 fn build_rules_come_with_the_simulation_and_deny_sets_the_exit_code() {
     let (_tmp, ws) = copy_fixture("registry-ws");
+    // The fixture's path has one workspace crate; the rule's default wants a longer spine.
+    std::fs::write(
+        ws.join("architect.toml"),
+        "[rules.\"build/critical-path\"]\nmin-workspace-units = 1\n",
+    )
+    .unwrap();
     let out = build_time(&ws, &["--offline", "-j", "2", "--format", "json"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let doc = json(&out);
@@ -243,7 +249,7 @@ fn build_rules_come_with_the_simulation_and_deny_sets_the_exit_code() {
 
     std::fs::write(
         ws.join("architect.toml"),
-        "[rules]\n\"build/critical-path\" = { level = \"deny\" }\n",
+        "[rules.\"build/critical-path\"]\nlevel = \"deny\"\nmin-workspace-units = 1\n",
     )
     .unwrap();
     let out = build_time(&ws, &["--offline", "-j", "2"]);

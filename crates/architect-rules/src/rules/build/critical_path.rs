@@ -1,6 +1,6 @@
 //! `build/critical-path`: the chain of units that bounds the clean build.
 
-use architect_model::{Finding, Level, PackageRef, Section};
+use architect_model::{Finding, Level, OptionKind, OptionSpec, PackageRef, Section};
 
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
@@ -13,8 +13,11 @@ pub static RULE: Rule = Rule {
         what: "Simulates a clean `cargo build` with cargo's scheduler (pipelining, `-j` slots, \
                priority to the unit with most dependents) on the unit graph, with unit times \
                from the cost model, and states the structural critical path: the chain no job \
-               count can shorten. A path that is mostly a chain of workspace crates is \
-               `build/workspace-chain`.",
+               count can shorten. Reported when at least `min-workspace-units` workspace \
+               crates sit on it: a serial spine the team controls. A shorter path runs through \
+               dependencies the team does not choose the structure of; its figures are in the \
+               review's header and in `cargo architect build-time`. A path that is most of \
+               the build is `build/workspace-chain`.",
         why: "Once a build has enough cores, only the critical path matters: more cores do \
               nothing for it, and each crate on it adds its whole frontend time (and, for \
               binaries and proc-macros, its codegen) to every clean build and to every \
@@ -34,7 +37,12 @@ pub static RULE: Rule = Rule {
             ),
         ],
     },
-    options: &[],
+    options: &[OptionSpec {
+        name: "min-workspace-units",
+        kind: OptionKind::Integer,
+        default: "10",
+        doc: "workspace crates on the path from which it is reported",
+    }],
     allow_list: false,
     check,
 };
@@ -56,6 +64,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .map(|&(i, _, _)| &facts.units.units[i])
         .filter(|u| u.in_workspace)
         .collect();
+    if workspace_units.len() < cx.number("min-workspace-units") as usize {
+        return Vec::new();
+    }
     let mut f = cx
         .finding(
             format!(
@@ -101,11 +112,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{kitchen_sink, run};
+    use crate::testing::{kitchen_sink, run, run_with};
+
+    #[test]
+    fn a_path_of_few_workspace_crates_is_not_reported() {
+        assert!(run(&RULE, kitchen_sink()).is_empty());
+    }
 
     #[test]
     fn states_the_structural_path() {
-        let f = run(&RULE, kitchen_sink());
+        let f = run_with(&RULE, kitchen_sink(), &[("min-workspace-units", 1)]);
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message.starts_with("the critical path is "),

@@ -80,6 +80,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
         let same_version = copies.windows(2).any(|w| w[0].version() == w[1].version());
         match copies.iter().find(|p| p.in_workspace()) {
+            Some(_) if same_version && deliberate(cx.facts, &copies) => {}
             Some(member) if same_version => out.push(member_copy(cx, name, member, &copies)),
             _ => versions.push((name, copies)),
         }
@@ -143,6 +144,19 @@ fn member_dir(p: &PackageMetadata<'_>) -> String {
     p.source()
         .workspace_path()
         .map_or_else(|| ".".to_string(), |d| d.as_str().replace('\\', "/"))
+}
+
+/// Whether a member depends directly on the copy that is not the member: the workspace builds
+/// against the published release on purpose (rust-analyzer consumes its own `lib/` crates
+/// from crates.io to test what it publishes), and a `[patch]` would undo that choice.
+fn deliberate(facts: &architect_model::Facts, copies: &[PackageMetadata<'_>]) -> bool {
+    copies.iter().filter(|p| !p.in_workspace()).any(|copy| {
+        facts
+            .graph
+            .workspace()
+            .iter()
+            .any(|m| m.direct_links().any(|l| l.to().id() == copy.id()))
+    })
 }
 
 /// A workspace member and a copy of the same version from elsewhere: two crates whose types
@@ -212,5 +226,19 @@ mod tests {
     #[test]
     fn a_member_and_its_registry_copy_but_not_dev_only_copies() {
         crate::assert_rule_snapshot!(&RULE, "duplicates");
+    }
+
+    #[test]
+    fn a_registry_copy_a_member_depends_on_directly_is_deliberate() {
+        // `oldlib` is built twice (the member and the release `consumer` depends on), but the
+        // workspace chose the release: only the `tokio` member's copy is reported.
+        let facts = crate::testing::fixture("duplicates");
+        assert_eq!(duplicates(facts).get("oldlib").map(Vec::len), Some(2));
+        let f = run(&RULE, facts);
+        assert!(f.iter().all(|f| !f.message.contains("oldlib")), "{f:?}");
+        assert!(
+            f.iter()
+                .any(|f| f.message.starts_with("`tokio` is built twice"))
+        );
     }
 }

@@ -17,7 +17,9 @@ pub static RULE: Rule = Rule {
                MEMBER` and `cargo build --workspace` compile twice because third-party \
                packages get different feature sets (each set is a separate artifact: compiled \
                once per set, then cached), and reports it when that is at \
-               least `min-share` of a clean build and the workspace has no up-to-date \
+               least `min-share` of a clean build and `min-seconds` of estimated work (a few \
+               seconds are not worth a workspace-hack's upkeep, whatever their share), and the \
+               workspace has no up-to-date \
                workspace-hack (an up-to-date one leaves out what its configuration chooses to).",
         why: "Cargo unifies features per command, so building one member after another (or \
               after the whole workspace) gives `serde` or `tokio` a different feature set: \
@@ -35,12 +37,20 @@ pub static RULE: Rule = Rule {
             ),
         ],
     },
-    options: &[OptionSpec {
-        name: "min-share",
-        kind: OptionKind::Share,
-        default: "0.1",
-        doc: "estimated rebuild time, as a share of a clean build, from which a workspace-hack is recommended",
-    }],
+    options: &[
+        OptionSpec {
+            name: "min-share",
+            kind: OptionKind::Share,
+            default: "0.1",
+            doc: "estimated rebuild time, as a share of a clean build, from which a workspace-hack is recommended",
+        },
+        OptionSpec {
+            name: "min-seconds",
+            kind: OptionKind::Integer,
+            default: "15",
+            doc: "estimated seconds rebuilt (at -j1) from which it is reported: below, a workspace-hack's upkeep costs more than it saves",
+        },
+    ],
     allow_list: false,
     check,
 };
@@ -54,7 +64,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let min_share = cx.number("min-share");
-    if waste.share() < min_share {
+    if waste.share() < min_share || waste.seconds < cx.number("min-seconds") {
         return Vec::new();
     }
     let help = match &state {
@@ -82,7 +92,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, hakari_ws, kitchen_sink, run};
+    use crate::testing::{clean, hakari_ws, kitchen_sink, run, run_with};
 
     #[test]
     fn an_up_to_date_hack_and_no_third_party_packages_are_quiet() {
@@ -94,7 +104,7 @@ mod tests {
     fn kitchen_sinks_feature_switch_is_reported_past_the_share() {
         // tokio's features differ between `-p ws-core` and `-p app`; the rebuild is a large
         // share of the small fixture's build.
-        let f = run(&RULE, kitchen_sink());
+        let f = run_with(&RULE, kitchen_sink(), &[("min-seconds", 0)]);
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
             f[0].message
@@ -102,5 +112,7 @@ mod tests {
             "{}",
             f[0].message
         );
+        // A few seconds rebuilt is not worth a workspace-hack's upkeep, whatever the share.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
     }
 }

@@ -88,9 +88,8 @@ fn ui_test_pin(facts: &architect_model::Facts, pin: &ToolchainPin) -> bool {
             .and_then(|d| d.strip_prefix(root).ok())
             .is_some_and(|d| d.as_str() == dir.trim_end_matches('/'));
         in_dir
-            && m.direct_links().any(|l| {
-                l.dev_only() && UI_TEST_CRATES.contains(&l.to().name())
-            })
+            && m.direct_links()
+                .any(|l| l.dev_only() && UI_TEST_CRATES.contains(&l.to().name()))
     })
 }
 

@@ -50,21 +50,30 @@ pub(crate) fn used_by(facts: &Facts, name: &str) -> String {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let names: Vec<&str> = SURFACES.iter().map(|(n, _)| *n).collect();
-    shipped_named(facts, &names)
-        .map(|p| {
-            let what = SURFACES
-                .iter()
-                .find(|(n, _)| *n == p.name())
-                .map_or("", |(_, w)| *w);
-            let (locations, path) = dependency_evidence(facts, p.id());
-            cx.finding(
-                format!("`{}`{}: {what}", pkg_ref(&p), used_by(facts, p.name())),
-                "keep this surface in one crate, with tests from the foreign side",
-            )
-            .package(pkg_ref(&p))
-            .via(path)
-            .at(locations.into_iter().next())
+    SURFACES
+        .iter()
+        .filter_map(|(name, what)| {
+            let names = [*name];
+            // One surface, one finding, whatever the number of versions built.
+            let versions: Vec<_> = shipped_named(facts, &names).collect();
+            let first = versions.first()?;
+            let (locations, path) = dependency_evidence(facts, first.id());
+            let list: Vec<String> = versions.iter().map(|p| p.version().to_string()).collect();
+            let mut f = cx
+                .finding(
+                    format!(
+                        "`{name} {}`{}: {what}",
+                        list.join(", "),
+                        used_by(facts, name)
+                    ),
+                    "keep this surface in one crate, with tests from the foreign side",
+                )
+                .via(path)
+                .at(locations.into_iter().next());
+            for p in &versions {
+                f = f.package(pkg_ref(p));
+            }
+            Some(f)
         })
         .collect()
 }

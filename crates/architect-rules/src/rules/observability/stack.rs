@@ -9,7 +9,7 @@ use architect_model::catalogue::{OTEL_EXPORT, RUNTIME_METRICS, SERVICE_RUNTIMES}
 pub static RULE: Rule = Rule {
     id: "observability/stack",
     section: Section::Observability,
-    default_level: Level::Info,
+    default_level: Level::Allow,
     summary: "the observability stack: tracing vs log, OpenTelemetry, runtime metrics",
     docs: Docs {
         what: "Describes the observability crates of the shipped build (no dev-dependencies, \
@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
                console-subscriber), for a workspace that ships a service: a binary on an \
                async runtime (for a library or a CLI the stack is its users' choice). \
                Members that log through `log` while others use `tracing` are \
-               `observability/log-beside-tracing`.",
+               `observability/log-beside-tracing`. \
+               Opt-in (default `allow`; `level = \"info\"` turns it on): labelled on eight real workspaces, the summary was worth reading in 1 of 4 (a service that exports telemetry); for libraries, editors and engines, missing OpenTelemetry or runtime metrics is expected.",
         why: "In async services, `log` records lines without the request they belong to; \
               `tracing` spans carry that context across `.await` points and export to \
               OpenTelemetry for distributed traces. Mixing both in one's own crates splits the \

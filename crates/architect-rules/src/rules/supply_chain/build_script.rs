@@ -1,23 +1,27 @@
-//! `supply-chain/build-script`: the packages of the build that run a build script on the
-//! build host, in one finding.
+//! `supply-chain/build-script`: the packages of the build whose build script compiles or links
+//! native code, in one finding that counts the other build scripts.
 
 use architect_model::{Finding, Level, Section};
 use guppy::graph::PackageMetadata;
 
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
+use architect_model::catalogue::NATIVE_BUILD_TOOLS;
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/build-script",
     section: Section::SupplyChain,
     default_level: Level::Info,
-    summary: "the packages of the build that run a build script on the build host",
+    summary: "packages whose build script compiles or links native code on the build host",
     docs: Docs {
-        what: "Lists, in one finding, the packages of the build (dev-dependencies included: \
-               `cargo test` runs their build scripts too) that have a build script \
-               (`build.rs`): the third-party ones by name, and how many are the workspace's own. \
-               Accepted ones go in the rule's allow-list with a reason and leave the list. What \
-               each script does is `supply-chain/build-script-behaviour` and \
+        what: "Reports, in one finding, the packages of the build (dev-dependencies included: \
+               `cargo test` runs their build scripts too) whose build script compiles or links \
+               native code: the package declares `links`, or builds with `cc`, `cmake`, \
+               `pkg-config`, `bindgen` or a vendored `*-src` crate. The other build scripts are \
+               counted in the message and listed in the finding's packages; with none of the \
+               native kind there is no finding (version probes and code generation are \
+               routine). Accepted ones go in the rule's allow-list with a reason and leave \
+               the list. What each script does is `supply-chain/build-script-behaviour` and \
                `build-script-inputs` (third-party scripts with `--deps`).",
         why: "A build script is a program compiled and run on the build host, with the builder's \
               permissions and network, before the crate compiles: it can read credentials, \
@@ -48,67 +52,106 @@ pub static RULE: Rule = Rule {
 const SHOWN: usize = 12;
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let scripts: Vec<_> = cx
+    let mut scripts: Vec<PackageMetadata<'_>> = cx
         .facts
         .built()
         .filter(|p| p.has_build_script())
         .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
         .collect();
-    let (own, third): (Vec<&PackageMetadata<'_>>, Vec<&PackageMetadata<'_>>) =
-        scripts.iter().partition(|p| p.in_workspace());
-    if scripts.is_empty() {
+    let native: Vec<&PackageMetadata<'_>> = scripts.iter().filter(|p| builds_native(p)).collect();
+    if native.is_empty() {
         return Vec::new();
     }
-    let mut names: Vec<&str> = third.iter().map(|p| p.name()).collect();
-    names.sort_unstable();
-    let message = match (third.len(), own.len()) {
-        (0, n) => format!(
-            "{} a build script on the build host",
-            count(
-                n,
-                "package of the workspace runs",
-                "packages of the workspace run"
-            )
+    let names = labels(&native);
+    let rest = scripts.len() - native.len();
+    let own = scripts
+        .iter()
+        .filter(|p| p.in_workspace() && !builds_native(p))
+        .count();
+    let message = format!(
+        "{} native code in a build script: {}; {} {} a build script{}",
+        count(
+            native.len(),
+            "package compiles or links",
+            "packages compile or link"
         ),
-        (t, n) => format!(
-            "{} a build script on the build host: {}{}",
-            count(t, "dependency runs", "dependencies run"),
-            name_list(&names, SHOWN),
-            if n > 0 {
-                format!("; and {} of the workspace", count(n, "package", "packages"))
-            } else {
-                String::new()
-            }
-        ),
-    };
-    // Third-party packages first, by name: the finding's first package is one to review.
-    let mut scripts = scripts;
-    scripts.sort_by(|a, b| (a.in_workspace(), a.name()).cmp(&(b.in_workspace(), b.name())));
+        name_list(&names, SHOWN),
+        rest,
+        if rest == 1 {
+            "other runs"
+        } else {
+            "others run"
+        },
+        if own > 0 {
+            format!(", {own} of them the workspace's own")
+        } else {
+            String::new()
+        }
+    );
+    // Native builds first, then third-party before the workspace's own, by name.
+    scripts.sort_by_key(|p| (!builds_native(p), p.in_workspace(), p.name().to_string()));
     let mut f = cx.finding(
         message,
-        "review each third-party script, then accept it in `allow` with a reason so a new one stands out; prefer crates and features without one",
+        "every machine and CI image that builds these needs a C toolchain and the libraries they link, for every target; prefer pure-Rust backends or features that avoid them, and accept the rest in `allow` with a reason so a new one stands out",
     );
-    for p in scripts {
-        f = f.package(pkg_ref(&p));
+    for p in &scripts {
+        f = f.package(pkg_ref(p));
     }
     vec![f]
+}
+
+/// Whether a package's build script compiles or links native code: it declares `links` (it
+/// links a native library, cargo's own marker for `-sys` crates), or it builds with a C/C++
+/// build tool or a vendored-source crate (`openssl-src`) among its build-dependencies.
+fn builds_native(p: &PackageMetadata<'_>) -> bool {
+    p.links().is_some()
+        || p.direct_links().any(|l| {
+            let to = l.to().name();
+            l.build().is_present() && (NATIVE_BUILD_TOOLS.contains(&to) || to.ends_with("-src"))
+        })
+}
+
+/// Package names, with the version where one name appears twice.
+fn labels(packages: &[&PackageMetadata<'_>]) -> Vec<String> {
+    let mut names: Vec<String> = packages
+        .iter()
+        .map(|p| {
+            if packages.iter().filter(|q| q.name() == p.name()).count() > 1 {
+                format!("{} {}", p.name(), p.version())
+            } else {
+                p.name().to_string()
+            }
+        })
+        .collect();
+    names.sort_unstable();
+    names
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, names, run};
+    use crate::testing::{clean, fixture, kitchen_sink, run};
 
     #[test]
-    fn one_finding_listing_the_scripts_not_accepted() {
-        // kitchen-sink accepts `ring` in its allow-list.
-        let f = run(&RULE, kitchen_sink());
-        assert_eq!(f.len(), 1);
-        assert_eq!(
-            f[0].message,
-            "1 package of the workspace runs a build script on the build host"
-        );
-        assert_eq!(names(&f), ["ws-core"]);
+    fn routine_build_scripts_alone_are_no_finding() {
+        // kitchen-sink's one unaccepted script (`ws-core`) compiles no native code.
+        assert!(run(&RULE, kitchen_sink()).is_empty());
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn native_builds_lead_and_the_rest_are_counted() {
+        // `zlib-sys` declares `links`, `fastcrypto` builds with `cc`; `probe` only probes the
+        // compiler.
+        let f = run(&RULE, fixture("build-scripts"));
+        assert_eq!(f.len(), 1);
+        let listed: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(listed, ["fastcrypto", "zlib-sys", "probe", "app"]);
+        assert!(
+            f[0].message.contains("; 2 others run a build script"),
+            "{}",
+            f[0].message
+        );
+        crate::assert_rule_snapshot!(&RULE, "build-scripts");
     }
 }

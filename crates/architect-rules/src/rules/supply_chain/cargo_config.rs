@@ -433,7 +433,9 @@ mod tests {
             applies_in: None,
         };
         assert!(checkout_path(&entry("{ value = \"\", relative = true }")));
-        assert!(!checkout_path(&entry("{ value = \"x\", relative = false }")));
+        assert!(!checkout_path(&entry(
+            "{ value = \"x\", relative = false }"
+        )));
         assert!(!checkout_path(&entry("relative = true")));
     }
 
