@@ -19,9 +19,30 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
         return (MemberRole::Tooling, None);
     }
     match unpublished_why(member) {
+        Some(_) if demonstration(member) => (MemberRole::Tooling, None),
         Some(why) => (MemberRole::Unpublished, Some(why)),
         None => (MemberRole::Published, None),
     }
+}
+
+/// Directories and name parts of members that exist to demonstrate or measure the others:
+/// example and benchmark packages, which nothing ships.
+const DEMONSTRATION: &[&str] = &["example", "examples", "bench", "benches", "benchmarks"];
+
+/// Whether an unpublished member is an example or benchmark package: it lives under an
+/// `examples/` or `benches/` directory of the workspace (sqlx's `examples/postgres/todos`), or
+/// its name says so as a whole word (`tracing-examples`, `sqlx-example-postgres-chat`).
+fn demonstration(member: &PackageMetadata<'_>) -> bool {
+    let in_dir = member.source().workspace_path().is_some_and(|dir| {
+        dir.components()
+            .next()
+            .is_some_and(|c| DEMONSTRATION.contains(&c.as_str()))
+    });
+    in_dir
+        || member
+            .name()
+            .split(['-', '_'])
+            .any(|word| DEMONSTRATION.contains(&word))
 }
 
 /// Why nobody outside the workspace builds against `member`'s API: it says so

@@ -22,7 +22,9 @@ pub enum MemberRole {
     /// `cargo publish` would refuse (see [`ScopeFacts::unpublished`]).
     Unpublished,
     /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
-    /// `libfuzzer-sys`, `afl` or `honggfuzz`) or build automation (`xtask`, `xtask-*`).
+    /// `libfuzzer-sys`, `afl` or `honggfuzz`), build automation (`xtask`, `xtask-*`), or an
+    /// unpublished example or benchmark package (under `examples/` or `benches/`, or named
+    /// so: `tracing-examples`, `sqlx-example-postgres-chat`).
     Tooling,
 }
 
@@ -31,7 +33,7 @@ impl MemberRole {
         match self {
             MemberRole::Published => "published",
             MemberRole::Unpublished => "not published",
-            MemberRole::Tooling => "tooling (fuzz or xtask)",
+            MemberRole::Tooling => "tooling (fuzz, xtask, examples or benchmarks)",
         }
     }
 }

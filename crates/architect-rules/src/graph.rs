@@ -256,6 +256,30 @@ mod tests {
     use crate::testing::fixture;
 
     #[test]
+    fn example_packages_are_tooling_and_libraries_commit_to_their_defaults() {
+        let facts = fixture("optional-runtime");
+        let role = |n: &str| {
+            let m = facts.graph.workspace().member_by_name(n).unwrap();
+            facts.scope.role(m.id())
+        };
+        // `demo` lives under `examples/`; `server` is an unpublished application.
+        assert_eq!(role("demo"), MemberRole::Tooling);
+        assert_eq!(role("server"), MemberRole::Unpublished);
+        assert_eq!(role("db"), MemberRole::Published);
+        let names = |ids: &std::collections::BTreeSet<guppy::PackageId>| {
+            let mut v: Vec<String> = ids
+                .iter()
+                .map(|id| facts.graph.metadata(id).unwrap().name().to_string())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&facts.scope.shipped), ["db", "server", "tokio"]);
+        // `db` alone, with its default features, pulls in no runtime.
+        assert_eq!(names(&facts.scope.library_build), ["db"]);
+    }
+
+    #[test]
     fn the_scope_model_of_a_workspace() {
         let facts = fixture("scope");
         let name = |id: &guppy::PackageId| facts.graph.metadata(id).unwrap().name().to_string();
