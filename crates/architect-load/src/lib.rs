@@ -818,8 +818,7 @@ fn simulate_build(
     .map_err(|e| LoadError::Platform {
         message: format!("could not simulate the build: {e}"),
     })?;
-    let mut scope = shipped::scope_facts(graph, &set, &shipped, &options.cfgs);
-    scope.library_build = library_build(graph, &scope, filter(), &opts)?;
+    let scope = shipped::scope_facts(graph, &set, &shipped, &options.cfgs);
     let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {
         fs.to_package_set()
             .package_ids(DependencyDirection::Forward)
@@ -833,42 +832,6 @@ fn simulate_build(
         feature_builds,
         scope,
     })
-}
-
-/// The packages the published members build together with the requested features and no
-/// dev-dependencies ([`architect_model::ScopeFacts::library_build`]).
-fn library_build<'g>(
-    graph: &'g PackageGraph,
-    scope: &architect_model::ScopeFacts,
-    filter: impl guppy::graph::feature::FeatureFilter<'g>,
-    opts: &CargoOptions<'_>,
-) -> Result<BTreeSet<PackageId>, LoadError> {
-    let published: Vec<&PackageId> = graph
-        .workspace()
-        .iter()
-        .map(|m| m.id())
-        .filter(|id| scope.is_published(id))
-        .collect();
-    if published.is_empty() {
-        return Ok(BTreeSet::new());
-    }
-    let initials = graph
-        .resolve_ids(published)
-        .map_err(|e| LoadError::Platform {
-            message: format!("could not resolve the published members: {e}"),
-        })?
-        .to_feature_set(filter);
-    let fg = graph.feature_graph();
-    let set =
-        CargoSet::new(initials, fg.resolve_none(), opts).map_err(|e| LoadError::Platform {
-            message: format!("could not simulate the libraries' build: {e}"),
-        })?;
-    Ok(set
-        .target_features()
-        .to_package_set()
-        .package_ids(DependencyDirection::Forward)
-        .cloned()
-        .collect())
 }
 
 /// What [`simulate_build`] learns from guppy's simulation of cargo's resolver.

@@ -121,8 +121,6 @@ pub(crate) fn scope_facts(
         unpublished,
         reached_from,
         shipped,
-        // Set by the caller, which has the features the members are built with.
-        library_build: BTreeSet::new(),
         edges,
         cfgs: cfgs.to_vec(),
     }

@@ -58,11 +58,6 @@ pub struct ScopeFacts {
     /// without dev-dependencies: what the workspace ships in its binaries and libraries.
     /// Members included.
     pub shipped: BTreeSet<PackageId>,
-    /// Packages the published members pull in when built together, alone, with the
-    /// requested features (by default their default features) and no dev-dependencies: what a
-    /// user of the workspace's libraries gets, without the features that the workspace's own
-    /// examples and applications turn on. Empty when no member is published.
-    pub library_build: BTreeSet<PackageId>,
     /// Every dependency edge the full build follows (`cargo build --all-targets` of the
     /// workspace on the reviewed platforms, features resolved, `cfg(...)` evaluated), by
     /// package and dependency, with whether the shipped build follows it too.

@@ -18,11 +18,9 @@ pub static RULE: Rule = Rule {
         what: "Names the async runtime of the shipped build (tokio, async-std, smol, glommio, \
                monoio, …: what `cargo build` of the members that are not tooling builds, no \
                dev-dependencies; tokio only with its `rt` executor, not for its I/O traits and \
-               channels alone) and the shipped members that depend on it directly. Where \
-               members are published, only a runtime their libraries pull in with default \
-               features: one that only the workspace's examples, tests or applications turn on \
-               (sqlx's `runtime-tokio`, tracing's examples) is not the libraries' commitment. \
-               More than one is `async/several-runtimes`; a discontinued one is also \
+               channels alone) and the shipped members that depend on it directly. A runtime \
+               that only example or benchmark packages bring in (tracing's examples, sqlx's) \
+               is not shipped. More than one is `async/several-runtimes`; a discontinued one is also \
                `async/discontinued-runtime`.",
         why: "A runtime is an architectural commitment: its I/O types, timers and spawn \
               functions spread through the code, and libraries built on one rarely work on \
@@ -48,15 +46,6 @@ pub static RULE: Rule = Rule {
 
 /// The runtimes of the shipped build (what the workspace's binaries and libraries run; a
 /// dev-dependency's executor runs only in tests).
-/// Whether the workspace commits its users to a package: when members are published, their
-/// libraries pull it in with their default features (a runtime that only the workspace's
-/// examples and applications turn on is their choice, not the libraries'); otherwise every
-/// shipped package is the application's own.
-fn committed(facts: &Facts, id: &guppy::PackageId) -> bool {
-    let libraries = &facts.scope.library_build;
-    libraries.is_empty() || libraries.contains(id)
-}
-
 pub(crate) fn shipped_runtimes(facts: &Facts) -> Vec<PackageMetadata<'_>> {
     shipped_named(facts, RUNTIMES)
         .filter(|p| has_executor(facts, p))
@@ -117,7 +106,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     found
         .iter()
-        .filter(|p| committed(facts, p.id()))
         .map(|p| {
             let (by, direct) = users(facts, p.name());
             let f = cx.finding(
@@ -147,14 +135,14 @@ mod tests {
     }
 
     #[test]
-    fn a_runtime_only_the_examples_turn_on_is_not_the_libraries() {
-        // The published `db` has tokio behind a feature only the unpublished example enables.
-        assert!(run(&RULE, fixture("optional-runtime")).is_empty());
-        assert!(
-            crate::graph::shipped_named(fixture("optional-runtime"), &["tokio"])
-                .next()
-                .is_some(),
-            "tokio ships, through the example"
+    fn a_runtime_only_an_example_brings_in_is_not_shipped() {
+        // `examples/demo` depends on tokio and is not named; the unpublished application
+        // `server` depends on it and turns on `db`'s optional tokio in the shipped build.
+        let f = run(&RULE, fixture("optional-runtime"));
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "runtime `tokio 1.40.0` (used directly by `db`, `server`)"
         );
     }
 }

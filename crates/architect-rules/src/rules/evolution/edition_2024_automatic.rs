@@ -72,7 +72,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let statics = static_muts(pkg);
-        let published = published_library(&meta);
+        let published = published_library(cx.facts, &meta);
         let mut counts: BTreeMap<Hazard, usize> = BTreeMap::new();
         let mut macros: BTreeSet<&str> = BTreeSet::new();
         for file in &pkg.files {

@@ -69,7 +69,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let statics = static_muts(pkg);
-        let published = published_library(&meta);
+        let published = published_library(cx.facts, &meta);
         for file in &pkg.files {
             // Shipped code only: a test's `set_var` gets the `unsafe` `cargo fix` writes, and
             // what it races with is the test harness, not the users of the crate.
@@ -117,9 +117,13 @@ pub(super) fn static_muts(pkg: &PackageSources) -> BTreeSet<&str> {
         .collect()
 }
 
-/// Whether other crates use the package's library: it has one and may be published.
-pub(super) fn published_library(meta: &PackageMetadata<'_>) -> bool {
-    meta.build_target(&BuildTargetId::Library).is_some() && !meta.publish().is_never()
+/// Whether other crates use the package's library: it has one and is published (the scope
+/// model's role, which also knows a manifest `cargo publish` would refuse).
+pub(super) fn published_library(
+    facts: &architect_model::Facts,
+    meta: &PackageMetadata<'_>,
+) -> bool {
+    meta.build_target(&BuildTargetId::Library).is_some() && facts.scope.is_published(meta.id())
 }
 
 /// What a scanned hazard is for this package: `None` when it is not one (a reference to a
