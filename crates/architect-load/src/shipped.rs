@@ -19,7 +19,7 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
         return (MemberRole::Tooling, None);
     }
     match unpublished_why(member) {
-        Some(_) if demonstration(member) => (MemberRole::Tooling, None),
+        Some(_) if demonstration(member) || test_support(member) => (MemberRole::Tooling, None),
         Some(why) => (MemberRole::Unpublished, Some(why)),
         None => (MemberRole::Published, None),
     }
@@ -73,6 +73,19 @@ fn unpublished_why(member: &PackageMetadata<'_>) -> Option<String> {
             l.to().name()
         )
     })
+}
+
+/// Whether an unpublished library exists for other members' tests: it has no binary, and the
+/// members that depend on it all do so as a dev-dependency (tracing's `tracing-test`).
+fn test_support(member: &PackageMetadata<'_>) -> bool {
+    let mut dependents = member
+        .reverse_direct_links()
+        .filter(|l| l.from().in_workspace())
+        .peekable();
+    let has_bin = member
+        .build_targets()
+        .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)));
+    !has_bin && dependents.peek().is_some() && dependents.all(|l| l.dev_only())
 }
 
 /// Every link a build set follows: target, host, proc-macro and build-dependency links.

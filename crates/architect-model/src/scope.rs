@@ -24,7 +24,8 @@ pub enum MemberRole {
     /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
     /// `libfuzzer-sys`, `afl` or `honggfuzz`), build automation (`xtask`, `xtask-*`), or an
     /// unpublished example or benchmark package (under `examples/` or `benches/`, or named
-    /// so: `tracing-examples`, `sqlx-example-postgres-chat`).
+    /// so: `tracing-examples`, `sqlx-example-postgres-chat`), or an unpublished library that
+    /// other members use only in their tests (`tracing-test`).
     Tooling,
 }
 
@@ -33,7 +34,7 @@ impl MemberRole {
         match self {
             MemberRole::Published => "published",
             MemberRole::Unpublished => "not published",
-            MemberRole::Tooling => "tooling (fuzz, xtask, examples or benchmarks)",
+            MemberRole::Tooling => "tooling (fuzz, xtask, examples, benchmarks or test support)",
         }
     }
 }

@@ -262,8 +262,10 @@ mod tests {
             let m = facts.graph.workspace().member_by_name(n).unwrap();
             facts.scope.role(m.id())
         };
-        // `demo` lives under `examples/`; `server` is an unpublished application.
+        // `demo` lives under `examples/`; `testkit` serves `db`'s tests only; `server` is an
+        // unpublished application.
         assert_eq!(role("demo"), MemberRole::Tooling);
+        assert_eq!(role("testkit"), MemberRole::Tooling);
         assert_eq!(role("server"), MemberRole::Unpublished);
         assert_eq!(role("db"), MemberRole::Published);
         let names = |ids: &std::collections::BTreeSet<guppy::PackageId>| {
