@@ -32,7 +32,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::direct_findings(cx, &AdvisoryKind::Unsound)
+    advisory::direct_findings(cx, &AdvisoryKind::Unsound, advisory::Edges::Shipped)
 }
 
 #[cfg(test)]
