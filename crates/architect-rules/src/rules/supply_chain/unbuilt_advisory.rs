@@ -1,5 +1,6 @@
-//! `supply-chain/unbuilt-advisory`: RustSec advisories on locked versions that the build
-//! never compiles for the reviewed platforms.
+//! `supply-chain/unbuilt-advisory`: RustSec advisories that cannot affect the build (locked
+//! versions it never compiles for the reviewed platforms, affected functions nothing names),
+//! gathered in one finding.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -14,19 +15,25 @@ pub static RULE: Rule = Rule {
     id: "supply-chain/unbuilt-advisory",
     section: Section::SupplyChain,
     default_level: Level::Info,
-    summary: "RustSec advisories on locked versions that are never built for the reviewed platforms",
+    summary: "RustSec advisories that cannot affect this build: versions it never compiles, functions it never names",
     docs: Docs {
         what: "Matches `Cargo.lock` against the RustSec advisory database as \
-               `supply-chain/vulnerability` does, and reports advisories of any kind \
-               (vulnerability, unsound, unmaintained, notice) on locked versions that the \
-               build does not compile for the reviewed platforms (a dependency of another \
-               platform, or one `cargo metadata` resolves but no build selects).",
-        why: "A locked version that is never compiled cannot ship the flaw on these \
-              platforms, so it is not a risk of this build; it is still in `Cargo.lock`, where \
-              cargo-audit and cargo-deny will report it, and it becomes a risk the day a \
-              platform or a feature selects it.",
-        fix: "Update it anyway when it is cheap (`cargo update -p NAME`), or review with the \
-              platforms that build it (`--target`).",
+               `supply-chain/vulnerability` does, and gathers in one finding per workspace the \
+               advisories of any kind (vulnerability, unsound, unmaintained, notice) that \
+               cannot affect the build: on locked versions it does not compile for the \
+               reviewed platforms (a dependency of another platform, or behind an optional \
+               feature that is off), and those whose `[affected.functions]` no built crate \
+               that depends on the package directly names. Every advisory is a note with its \
+               reason, every lock entry a location; the message counts them and names the \
+               edges (a built package to an unbuilt one) that bring most unbuilt ones in.",
+        why: "A locked version that is never compiled, or a flaw in a function nothing calls, \
+              does not ship in this build, so it is not a risk here; it is still in \
+              `Cargo.lock`, where cargo-audit and cargo-deny will report it, and it becomes a \
+              risk the day a platform, a feature or a new call selects it. One finding, since \
+              one optional feature often pulls a whole legacy subgraph in.",
+        fix: "Update them when it is cheap (`cargo update -p NAME`), drop the optional edge \
+              named in the message if nothing needs it, or review with the platforms that \
+              build them (`--target`).",
         references: &[
             ("RustSec advisory database", "https://rustsec.org/"),
             (
@@ -85,7 +92,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     for (m, why) in &all {
         let reason = match why {
-            Unreached::NotBuilt => "not built for the reviewed platforms".to_string(),
+            Unreached::NotBuilt => "not compiled by this build".to_string(),
             Unreached::NotCalled => advisory::evidence_note(m).unwrap_or_default(),
         };
         f = f.note(format!(
