@@ -256,6 +256,7 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
                 .collect()
         })
         .unwrap_or_default();
+    let affected_names = affected_names(&v);
     AdvisoryMatch {
         id: m.id.to_string(),
         package: PackageRef::new(v.package.name.as_str(), &v.package.version),
@@ -282,8 +283,26 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
             .collect(),
         aliases: m.aliases.iter().map(ToString::to_string).collect(),
         functions,
+        affected_names,
+        evidence: architect_model::FunctionEvidence::NotListed,
         alternatives: alternatives(&m.description),
     }
+}
+
+/// The last segments of the affected functions whose requirements match the locked version
+/// (a function listed with no requirement affects every version), sorted and deduplicated.
+fn affected_names(v: &Vulnerability) -> Vec<String> {
+    let mut names: Vec<String> = v
+        .affected
+        .iter()
+        .flat_map(|a| &a.functions)
+        .filter(|(_, reqs)| reqs.is_empty() || reqs.iter().any(|r| r.matches(&v.package.version)))
+        .filter_map(|(path, _)| path.segments().last())
+        .map(|s| s.as_str().to_string())
+        .collect();
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// Crate names an advisory suggests instead: the list under a heading that mentions

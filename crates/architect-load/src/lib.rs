@@ -8,6 +8,7 @@
 pub mod advisories;
 mod cargo_config;
 mod config;
+mod evidence;
 #[doc(hidden)]
 pub mod fuzz;
 mod hakari;
@@ -428,7 +429,10 @@ fn build_facts(
                 ));
             }
             match advisories::scan(&db, &path, text, &platforms) {
-                Ok(found) => Some(found),
+                Ok((db_facts, mut matches)) => {
+                    evidence::fill(&graph, &built, &root, &mut matches);
+                    Some((db_facts, matches))
+                }
                 Err(why) => {
                     notes.push(format!("advisories were not checked: {why}"));
                     None

@@ -223,7 +223,7 @@ fn module_dirs(member: &PackageMetadata<'_>) -> BTreeSet<PathBuf> {
 
 /// `.rs` files under `dir`, not descending into `target/` or into a directory with its own
 /// `Cargo.toml` (another package: a member, or a fixture crate).
-fn rust_files_of_package(dir: &Path) -> Vec<PathBuf> {
+pub(crate) fn rust_files_of_package(dir: &Path) -> Vec<PathBuf> {
     let top = dir.to_path_buf();
     ignore::WalkBuilder::new(dir)
         .filter_entry(move |e| {

@@ -34,8 +34,43 @@ pub struct AdvisoryMatch {
     pub aliases: Vec<String>,
     /// Affected functions, `path` with the version requirements they are affected at.
     pub functions: Vec<String>,
+    /// The last path segments of the affected functions whose requirements match the locked
+    /// version (`get_disjoint_mut` of `slab::Slab::get_disjoint_mut`): what callers write.
+    pub affected_names: Vec<String>,
+    /// Whether the crates that depend on the package name its affected functions.
+    pub evidence: FunctionEvidence,
     /// Crates the advisory suggests instead (from its "alternatives" section).
     pub alternatives: Vec<String>,
+}
+
+/// Whether the build names an advisory's affected functions: read from the sources of every
+/// built package that depends on the affected one directly.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum FunctionEvidence {
+    /// The advisory lists no affected function for the locked version, or the locked version
+    /// is not built: the whole package is affected.
+    #[default]
+    NotListed,
+    /// The first place a direct dependent names one (package-id, then path order); `path` is
+    /// relative to the workspace root for a member, to the package directory otherwise.
+    Named {
+        function: String,
+        krate: String,
+        path: String,
+        line: usize,
+    },
+    /// None of the `dependents` crates that depend on the package directly names any.
+    Nowhere { dependents: usize },
+    /// Could not tell: a dependent's source is missing or unreadable, or a dependent
+    /// re-exports the package with `pub use` (its own dependents could call the functions).
+    Unknown { why: String },
+}
+
+impl FunctionEvidence {
+    /// The affected functions are listed and nothing in the build names them.
+    pub fn unreached(&self) -> bool {
+        matches!(self, FunctionEvidence::Nowhere { .. })
+    }
 }
 
 /// The advisory database the review used.

@@ -18,7 +18,9 @@ pub use architect_source::catalogue;
 pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
 };
-pub use deps::{AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, IndexFacts, IndexVersion};
+pub use deps::{
+    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, FunctionEvidence, IndexFacts, IndexVersion,
+};
 pub use facts::{
     CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts, HakariSection,
     ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,

@@ -10,11 +10,13 @@
 //! Pure: text in, facts out. The loader does the I/O and follows the module tree.
 
 pub mod catalogue;
+mod names;
 mod scan;
 mod tokens;
 
 use std::sync::Arc;
 
+pub use names::{NameUses, name_uses};
 #[doc(hidden)]
 pub use scan::analyze_counting;
 pub use scan::{analyze, std_reexport};

@@ -1251,3 +1251,43 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
         ]
     );
 }
+
+#[test]
+fn affected_function_names_are_identifiers_not_text() {
+    let names = ["get_disjoint_mut", "downcast_mut"];
+    let calls = "fn f(s: &mut slab::Slab<u8>) {\n    s.get_disjoint_mut([0, 1]);\n}\n";
+    let found = name_uses(calls, &names, "slab");
+    assert_eq!(
+        found.first,
+        Some((0, calls.find("get_disjoint_mut").unwrap()))
+    );
+    assert!(!found.reexports);
+    // In a comment, a string, or as part of a longer identifier: not a use.
+    let mentions =
+        "// get_disjoint_mut\nconst S: &str = \"downcast_mut\";\nfn downcast_mut_all() {}\n";
+    assert_eq!(name_uses(mentions, &names, "slab").first, None);
+    assert_eq!(
+        name_uses("fn r#downcast_mut() {}", &names, "slab").first,
+        Some((1, 3))
+    );
+}
+
+#[test]
+fn a_pub_use_of_the_crate_is_a_re_export_and_a_private_use_is_not() {
+    for src in [
+        "pub use slab::Slab;",
+        "pub use ::slab;",
+        "pub extern crate slab;",
+    ] {
+        assert!(name_uses(src, &[], "slab").reexports, "{src}");
+    }
+    for src in [
+        "use slab::Slab;",
+        "pub use slabby::Slab;",
+        "pub fn slab() {}",
+        "pub(crate) use slab::*;",
+        "pub(in crate::a) use slab as s;",
+    ] {
+        assert!(!name_uses(src, &[], "slab").reexports, "{src}");
+    }
+}

@@ -1,7 +1,7 @@
 //! What the advisory rules share: turning a matched advisory into a finding with its
 //! evidence (the `Cargo.lock` entry, the inclusion path) and the smallest fix.
 
-use architect_model::{AdvisoryKind, AdvisoryMatch, Facts, Finding, Location};
+use architect_model::{AdvisoryKind, AdvisoryMatch, Facts, Finding, FunctionEvidence, Location};
 use guppy::Version;
 
 use crate::graph::{dependency_evidence, inclusion_path};
@@ -73,62 +73,143 @@ pub fn fix(facts: &Facts, m: &AdvisoryMatch) -> Fix {
     }
 }
 
-/// The findings of one advisory kind on packages the build compiles. Advisories on locked
-/// versions that are never built for the reviewed platforms are `supply-chain/unbuilt-advisory`.
+/// The findings of one advisory kind on packages the build compiles, except advisories whose
+/// affected functions nothing in the build names (those, and advisories on locked versions
+/// that are never built, are `supply-chain/unbuilt-advisory`'s).
 pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
     let facts = cx.facts;
-    let Some((_, matches)) = &facts.advisories else {
-        return Vec::new();
-    };
-    matches
+    matches(facts)
         .iter()
-        .filter(|m| &m.kind == kind && in_build(facts, m))
+        .filter(|m| &m.kind == kind && reachable(facts, m))
         .map(|m| finding(cx, m))
         .collect()
 }
 
-/// The findings of one advisory kind on packages a workspace member depends on directly (in
-/// the build), as cargo-deny's `unmaintained = "workspace"` setting does: a transitive
-/// crate's informational advisory is its dependent's to act on, not the workspace's.
-pub fn direct_findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
+/// Which edges make a package a direct dependency of the workspace.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Edges {
+    /// Every edge the build follows (dev-dependencies of members included).
+    Built,
+    /// Only edges of the shipped build: no dev-dependencies, no tooling members.
+    Shipped,
+}
+
+/// The findings of one advisory kind on packages a workspace member depends on directly over
+/// `edges`, as cargo-deny's `unmaintained = "workspace"` setting does: a transitive crate's
+/// informational advisory is its dependent's to act on, not the workspace's.
+pub fn direct_findings(cx: &Ctx<'_>, kind: &AdvisoryKind, edges: Edges) -> Vec<Finding> {
     let facts = cx.facts;
-    let Some((_, matches)) = &facts.advisories else {
-        return Vec::new();
-    };
-    matches
+    matches(facts)
         .iter()
-        .filter(|m| &m.kind == kind && in_build(facts, m) && direct(facts, m))
+        .filter(|m| &m.kind == kind && reachable(facts, m) && direct(facts, m, edges))
         .map(|m| finding(cx, m))
         .collect()
+}
+
+fn matches(facts: &Facts) -> &[AdvisoryMatch] {
+    facts.advisories.as_ref().map_or(&[], |(_, m)| m.as_slice())
+}
+
+/// Whether a match can be a `deny`/`warn` finding: its version is built, and its affected
+/// functions (when listed) are named somewhere or could not be checked.
+fn reachable(facts: &Facts, m: &AdvisoryMatch) -> bool {
+    in_build(facts, m) && !m.evidence.unreached()
 }
 
 /// Whether a workspace member depends on the matched locked version directly.
-fn direct(facts: &Facts, m: &AdvisoryMatch) -> bool {
-    facts.graph.workspace().iter().any(|member| {
-        crate::graph::built_links(facts, &member).any(|l| {
-            l.to().name() == m.package.name && l.to().version().to_string() == m.package.version
-        })
+fn direct(facts: &Facts, m: &AdvisoryMatch, edges: Edges) -> bool {
+    let hit = |l: guppy::graph::PackageLink<'_>| {
+        l.to().name() == m.package.name && l.to().version().to_string() == m.package.version
+    };
+    facts.graph.workspace().iter().any(|member| match edges {
+        Edges::Built => crate::graph::built_links(facts, &member).any(hit),
+        Edges::Shipped => crate::graph::shipped_links(facts, &member).any(hit),
     })
 }
 
-/// The findings of every advisory on a locked version the build never compiles.
-pub fn unbuilt(cx: &Ctx<'_>) -> Vec<Finding> {
-    let facts = cx.facts;
-    let Some((_, matches)) = &facts.advisories else {
-        return Vec::new();
-    };
-    matches
+/// Whether one of the advisory rules that report in-build packages reports this match:
+/// `supply-chain/yanked` leaves such a lock entry to that finding.
+pub fn reported(facts: &Facts, m: &AdvisoryMatch) -> bool {
+    reachable(facts, m)
+        && match m.kind {
+            AdvisoryKind::Unsound => direct(facts, m, Edges::Shipped),
+            AdvisoryKind::Unmaintained => direct(facts, m, Edges::Built),
+            _ => true,
+        }
+}
+
+/// Why an advisory is informational only: what `supply-chain/unbuilt-advisory` gathers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Unreached {
+    /// The locked version is never built for the reviewed platforms.
+    NotBuilt,
+    /// Built, but nothing in the build names the advisory's affected functions.
+    NotCalled,
+}
+
+/// Every advisory the build cannot be affected by, with why.
+pub fn unreached(facts: &Facts) -> Vec<(&AdvisoryMatch, Unreached)> {
+    matches(facts)
         .iter()
-        .filter(|m| !in_build(facts, m))
-        .map(|m| finding(cx, m))
+        .filter_map(|m| {
+            if !in_build(facts, m) {
+                Some((m, Unreached::NotBuilt))
+            } else if m.evidence.unreached() {
+                Some((m, Unreached::NotCalled))
+            } else {
+                None
+            }
+        })
         .collect()
 }
 
 /// Whether the build compiles the locked version an advisory matched.
-fn in_build(facts: &Facts, m: &AdvisoryMatch) -> bool {
+pub fn in_build(facts: &Facts, m: &AdvisoryMatch) -> bool {
     facts
         .built()
         .any(|b| b.name() == m.package.name && b.version().to_string() == m.package.version)
+}
+
+/// How an advisory kind is named in messages.
+pub fn kind_word(kind: &AdvisoryKind) -> &'static str {
+    match kind {
+        AdvisoryKind::Vulnerability => "vulnerability",
+        AdvisoryKind::Unmaintained => "unmaintained",
+        AdvisoryKind::Unsound => "unsound",
+        AdvisoryKind::Notice => "notice",
+        AdvisoryKind::Other(_) => "advisory",
+    }
+}
+
+/// The note saying whether the build names an advisory's affected functions.
+pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
+    let functions = || {
+        m.affected_names
+            .iter()
+            .map(|n| format!("`{n}`"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    match &m.evidence {
+        FunctionEvidence::NotListed => None,
+        FunctionEvidence::Named {
+            function,
+            krate,
+            path,
+            line,
+        } => Some(format!(
+            "the affected function `{function}` is named at {path}:{line} in `{krate}`"
+        )),
+        FunctionEvidence::Nowhere { dependents } => Some(format!(
+            "the affected functions ({}) are named nowhere in the {dependents} crate(s) that depend on `{}` directly",
+            functions(),
+            m.package.name
+        )),
+        FunctionEvidence::Unknown { why } => Some(format!(
+            "whether the affected functions ({}) are called could not be told: {why}",
+            functions()
+        )),
+    }
 }
 
 fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
@@ -141,13 +222,7 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
         Some(b) => (dependency_evidence(facts, b.id()).1, true),
         None => (Vec::new(), false),
     };
-    let what = match m.kind {
-        AdvisoryKind::Vulnerability => "vulnerability",
-        AdvisoryKind::Unmaintained => "unmaintained",
-        AdvisoryKind::Unsound => "unsound",
-        AdvisoryKind::Notice => "notice",
-        AdvisoryKind::Other(_) => "advisory",
-    };
+    let what = kind_word(&m.kind);
     let mut message = format!("{} {what}: `{p}`: {}", m.id, m.title);
     if !in_build {
         message.push_str(" (locked, but not built for the reviewed platforms)");
@@ -222,6 +297,17 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
     }
     if !m.functions.is_empty() {
         f = f.note(format!("affected functions: {}", m.functions.join("; ")));
+    }
+    if let Some(note) = evidence_note(m) {
+        f = f.note(note);
+    }
+    if in_build
+        && facts
+            .index
+            .version(&p.name, &p.version)
+            .is_some_and(|v| v.yanked)
+    {
+        f = f.note("this version is also yanked");
     }
     f
 }

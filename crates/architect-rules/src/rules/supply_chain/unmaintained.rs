@@ -33,7 +33,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::direct_findings(cx, &AdvisoryKind::Unmaintained)
+    advisory::direct_findings(cx, &AdvisoryKind::Unmaintained, advisory::Edges::Built)
 }
 
 #[cfg(test)]

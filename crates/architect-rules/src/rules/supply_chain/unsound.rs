@@ -13,9 +13,12 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports locked versions with an informational `unsound` RustSec advisory: an API \
                that lets safe code cause undefined behaviour. Only packages a workspace member \
-               depends on directly, as cargo-deny's `unmaintained = \"workspace\"` setting \
-               does (crates.io's own choice): a transitive crate's informational advisory is \
-               for its dependent to act on.",
+               depends on directly in the shipped build (not dev-dependencies, not tooling \
+               members), as cargo-deny's `unmaintained = \"workspace\"` setting does \
+               (crates.io's own choice): a transitive crate's informational advisory is for its \
+               dependent to act on. An advisory whose `[affected.functions]` no direct \
+               dependent names is left to `supply-chain/unbuilt-advisory`, as for \
+               `supply-chain/vulnerability`.",
         why: "Unsoundness is not yet an exploit, but it voids the guarantee the rest of the \
               program relies on: memory safety of safe code. Miscompilations and memory \
               corruption from it are hard to trace back to the dependency.",
@@ -32,7 +35,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::direct_findings(cx, &AdvisoryKind::Unsound)
+    advisory::direct_findings(cx, &AdvisoryKind::Unsound, advisory::Edges::Shipped)
 }
 
 #[cfg(test)]

@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
         what: "Looks up every registry package of the build in the local index cache (with \
                tame-index, as cargo-deny does) and reports locked versions that were yanked. \
                Nothing is fetched: crates without a cache entry are listed as unknown in the \
-               review's notes.",
+               review's notes. A yanked version that an advisory rule already reports is \
+               not reported again: that finding notes that the version is also yanked.",
         why: "Authors yank a release when it is broken or dangerous (a miscompilation, a \
               security fix that went wrong, an accidental breaking change). A lockfile keeps \
               building with it silently; a fresh resolve would never pick it.",
@@ -46,7 +47,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         let Some(entry) = facts.index.version(p.name(), &version) else {
             continue;
         };
-        if !entry.yanked {
+        if !entry.yanked || has_advisory_finding(facts, p.name(), &version) {
             continue;
         }
         let replacement = facts.index.crates.get(p.name()).and_then(|all| {
@@ -75,6 +76,18 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         );
     }
     out
+}
+
+/// Whether an advisory rule reports this lock entry: that finding says it is yanked too, so
+/// the entry and its one `cargo update` are read once.
+fn has_advisory_finding(facts: &architect_model::Facts, name: &str, version: &str) -> bool {
+    facts.advisories.as_ref().is_some_and(|(_, matches)| {
+        matches.iter().any(|m| {
+            m.package.name == name
+                && m.package.version == version
+                && super::advisory::reported(facts, m)
+        })
+    })
 }
 
 #[cfg(test)]
