@@ -85,23 +85,14 @@ pub fn findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
         .collect()
 }
 
-/// Which edges make a package a direct dependency of the workspace.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edges {
-    /// Every edge the build follows (dev-dependencies of members included).
-    Built,
-    /// Only edges of the shipped build: no dev-dependencies, no tooling members.
-    Shipped,
-}
-
-/// The findings of one advisory kind on packages a workspace member depends on directly over
-/// `edges`, as cargo-deny's `unmaintained = "workspace"` setting does: a transitive crate's
+/// The findings of one advisory kind on packages a workspace member depends on directly in
+/// the shipped build (no dev-dependencies, no tooling members), as cargo-deny's `unmaintained = "workspace"` setting does: a transitive crate's
 /// informational advisory is its dependent's to act on, not the workspace's.
-pub fn direct_findings(cx: &Ctx<'_>, kind: &AdvisoryKind, edges: Edges) -> Vec<Finding> {
+pub fn direct_findings(cx: &Ctx<'_>, kind: &AdvisoryKind) -> Vec<Finding> {
     let facts = cx.facts;
     matches(facts)
         .iter()
-        .filter(|m| &m.kind == kind && reachable(facts, m) && direct(facts, m, edges))
+        .filter(|m| &m.kind == kind && reachable(facts, m) && direct(facts, m))
         .map(|m| finding(cx, m))
         .collect()
 }
@@ -110,21 +101,24 @@ fn matches(facts: &Facts) -> &[AdvisoryMatch] {
     facts.advisories.as_ref().map_or(&[], |(_, m)| m.as_slice())
 }
 
-/// Whether a match can be a `deny`/`warn` finding: its version is built, and its affected
-/// functions (when listed) are named somewhere or could not be checked.
+/// Whether a match can be a `deny`/`warn` finding: its version ships (the members' build
+/// without dev-dependencies and tooling), and its affected functions (when listed) are named
+/// somewhere or could not be checked.
 fn reachable(facts: &Facts, m: &AdvisoryMatch) -> bool {
-    in_build(facts, m) && !m.evidence.unreached()
+    in_shipped(facts, m) && !m.evidence.unreached()
 }
 
-/// Whether a workspace member depends on the matched locked version directly.
-fn direct(facts: &Facts, m: &AdvisoryMatch, edges: Edges) -> bool {
+/// Whether a workspace member depends on the matched locked version directly, in the shipped
+/// build.
+fn direct(facts: &Facts, m: &AdvisoryMatch) -> bool {
     let hit = |l: guppy::graph::PackageLink<'_>| {
         l.to().name() == m.package.name && l.to().version().to_string() == m.package.version
     };
-    facts.graph.workspace().iter().any(|member| match edges {
-        Edges::Built => crate::graph::built_links(facts, &member).any(hit),
-        Edges::Shipped => crate::graph::shipped_links(facts, &member).any(hit),
-    })
+    facts
+        .graph
+        .workspace()
+        .iter()
+        .any(|member| crate::graph::shipped_links(facts, &member).any(hit))
 }
 
 /// Whether one of the advisory rules that report in-build packages reports this match:
@@ -132,8 +126,7 @@ fn direct(facts: &Facts, m: &AdvisoryMatch, edges: Edges) -> bool {
 pub fn reported(facts: &Facts, m: &AdvisoryMatch) -> bool {
     reachable(facts, m)
         && match m.kind {
-            AdvisoryKind::Unsound => direct(facts, m, Edges::Shipped),
-            AdvisoryKind::Unmaintained => direct(facts, m, Edges::Built),
+            AdvisoryKind::Unsound | AdvisoryKind::Unmaintained => direct(facts, m),
             _ => true,
         }
 }
@@ -143,6 +136,8 @@ pub fn reported(facts: &Facts, m: &AdvisoryMatch) -> bool {
 pub enum Unreached {
     /// The locked version is never built for the reviewed platforms.
     NotBuilt,
+    /// Built only for tests, examples, benchmarks or tooling: nothing the workspace ships.
+    DevOnly,
     /// Built, but nothing in the build names the advisory's affected functions.
     NotCalled,
 }
@@ -154,6 +149,8 @@ pub fn unreached(facts: &Facts) -> Vec<(&AdvisoryMatch, Unreached)> {
         .filter_map(|m| {
             if !in_build(facts, m) {
                 Some((m, Unreached::NotBuilt))
+            } else if !in_shipped(facts, m) {
+                Some((m, Unreached::DevOnly))
             } else if m.evidence.unreached() {
                 Some((m, Unreached::NotCalled))
             } else {
@@ -168,6 +165,15 @@ pub fn in_build(facts: &Facts, m: &AdvisoryMatch) -> bool {
     facts
         .built()
         .any(|b| b.name() == m.package.name && b.version().to_string() == m.package.version)
+}
+
+/// Whether the shipped build compiles the locked version an advisory matched.
+fn in_shipped(facts: &Facts, m: &AdvisoryMatch) -> bool {
+    facts.scope.shipped.iter().any(|id| {
+        facts.graph.metadata(id).is_ok_and(|b| {
+            b.name() == m.package.name && b.version().to_string() == m.package.version
+        })
+    })
 }
 
 /// How an advisory kind is named in messages.

@@ -22,7 +22,9 @@ pub static RULE: Rule = Rule {
                advisories of any kind (vulnerability, unsound, unmaintained, notice) that \
                cannot affect the build: on locked versions it does not compile for the \
                reviewed platforms (a dependency of another platform, or behind an optional \
-               feature that is off), and those whose `[affected.functions]` no built crate \
+               feature that is off), on versions only tests, examples, benchmarks or tooling \
+               members build (nothing the workspace ships), and those whose \
+               `[affected.functions]` no built crate \
                that depends on the package directly names. Every advisory is a note with its \
                reason, every lock entry a location; the message counts them and names the \
                edges (a built package to an unbuilt one) that bring most unbuilt ones in.",
@@ -58,13 +60,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .filter(|(_, why)| *why == Unreached::NotBuilt)
         .map(|(m, _)| *m)
         .collect();
-    let uncalled = all.len() - unbuilt.len();
+    let count_of = |kind: Unreached| all.iter().filter(|(_, why)| *why == kind).count();
+    let (dev_only, uncalled) = (count_of(Unreached::DevOnly), count_of(Unreached::NotCalled));
     let mut parts = Vec::new();
     if !unbuilt.is_empty() {
         parts.push(format!(
             "{} on locked versions the build never compiles{}",
             unbuilt.len(),
             causes(facts, &unbuilt)
+        ));
+    }
+    if dev_only > 0 {
+        parts.push(format!(
+            "{dev_only} on versions only tests, examples or tooling build"
         ));
     }
     if uncalled > 0 {
@@ -93,6 +101,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     for (m, why) in &all {
         let reason = match why {
             Unreached::NotBuilt => "not compiled by this build".to_string(),
+            Unreached::DevOnly => "built only for tests, examples or tooling".to_string(),
             Unreached::NotCalled => advisory::evidence_note(m).unwrap_or_default(),
         };
         f = f.note(format!(
@@ -158,7 +167,7 @@ fn causes(facts: &Facts, unbuilt: &[&AdvisoryMatch]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, registry_ws, run};
+    use crate::testing::{clean, fixture, registry_ws, run};
 
     #[test]
     fn one_finding_for_advisories_whose_functions_nothing_calls() {
@@ -179,5 +188,28 @@ mod tests {
         );
         assert_eq!(f[0].locations[0].path, "Cargo.lock");
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn advisories_only_tests_build_are_informational() {
+        // optional-runtime's `db` has vulnlib 1.0.0 as a dev-dependency: tests build it,
+        // nothing ships it.
+        let facts = fixture("optional-runtime");
+        assert!(run(&super::super::vulnerability::RULE, facts).is_empty());
+        let f = run(&RULE, facts);
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .contains("2 on versions only tests, examples or tooling build"),
+            "{}",
+            f[0].message
+        );
+        assert!(
+            f[0].notes
+                .iter()
+                .all(|n| n.ends_with("(built only for tests, examples or tooling)")),
+            "{:?}",
+            f[0].notes
+        );
     }
 }

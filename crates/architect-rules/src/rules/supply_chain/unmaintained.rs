@@ -13,7 +13,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports locked packages with an informational `unmaintained` RustSec advisory, \
                with the alternatives the advisory names. Only packages a workspace member \
-               depends on directly, as cargo-deny's `unmaintained = \"workspace\"` setting \
+               depends on directly in the shipped build (no dev-dependencies, no tooling \
+               members), as cargo-deny's `unmaintained = \"workspace\"` setting \
                does (crates.io's own choice): a transitive crate's informational advisory is \
                for its dependent to act on.",
         why: "An unmaintained crate will not be fixed when a vulnerability is found, will not \
@@ -33,7 +34,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::direct_findings(cx, &AdvisoryKind::Unmaintained, advisory::Edges::Built)
+    advisory::direct_findings(cx, &AdvisoryKind::Unmaintained)
 }
 
 #[cfg(test)]

@@ -35,7 +35,7 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    advisory::direct_findings(cx, &AdvisoryKind::Unsound, advisory::Edges::Shipped)
+    advisory::direct_findings(cx, &AdvisoryKind::Unsound)
 }
 
 #[cfg(test)]
