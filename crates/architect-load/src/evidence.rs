@@ -1,5 +1,6 @@
-//! Affected-function evidence for advisories: whether any built crate that depends on an
-//! advisory's package directly names one of the functions the advisory lists.
+//! Affected-function evidence for advisories: whether any shipped crate that depends on an
+//! advisory's package directly (over a shipped edge) names one of the functions the advisory
+//! lists in its shipped code (tests, benches and examples aside).
 //!
 //! An advisory that lists `[affected.functions]` affects only callers of those functions. The
 //! only code that can call them by name is in the package's direct dependents (workspace
@@ -27,6 +28,7 @@ const NOT_COMPILED: [&str; 4] = ["tests", "benches", "examples", "target"];
 pub(crate) fn fill(
     graph: &PackageGraph,
     built: &BTreeSet<PackageId>,
+    scope: &architect_model::ScopeFacts,
     root: &Path,
     matches: &mut [AdvisoryMatch],
 ) {
@@ -38,22 +40,23 @@ pub(crate) fn fill(
         else {
             continue;
         };
-        m.evidence = evidence(&package, built, root, &m.affected_names);
+        m.evidence = evidence(&package, scope, root, &m.affected_names);
     }
 }
 
 /// The evidence for one package's affected functions `names`.
 fn evidence(
     package: &PackageMetadata<'_>,
-    built: &BTreeSet<PackageId>,
+    scope: &architect_model::ScopeFacts,
     root: &Path,
     names: &[String],
 ) -> FunctionEvidence {
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    // What ships calls what ships: dependents over shipped edges only (an example's or a
+    // test's call is not the product's).
     let mut dependents: Vec<(PackageMetadata<'_>, String)> = package
         .reverse_direct_links()
-        .filter(|l| built.contains(l.from().id()))
-        .filter(|l| l.from().in_workspace() || l.normal().is_present() || l.build().is_present())
+        .filter(|l| scope.edge_shipped(l.from().id(), package.id()))
         .map(|l| (l.from(), l.resolved_name().to_string()))
         .collect();
     dependents.sort_by(|a, b| a.0.id().cmp(b.0.id()));
@@ -96,8 +99,9 @@ fn named_in(
     }
     let base = if own { root } else { dir };
     let boundary = Boundary::new(base, "package");
+    // Tests, benches and examples ship nothing, in members as in dependencies.
     let mut files = crate::sources::rust_files_of_package(dir);
-    if !own {
+    {
         files.retain(|f| {
             f.strip_prefix(dir)
                 .ok()

@@ -430,7 +430,7 @@ fn build_facts(
             }
             match advisories::scan(&db, &path, text, &platforms) {
                 Ok((db_facts, mut matches)) => {
-                    evidence::fill(&graph, &built, &root, &mut matches);
+                    evidence::fill(&graph, &built, &scope, &root, &mut matches);
                     Some((db_facts, matches))
                 }
                 Err(why) => {
