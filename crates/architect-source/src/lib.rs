@@ -291,8 +291,9 @@ pub struct Work {
     /// parameter (`callback(socket)`) or an expression (`(self.f)(x)`), or is itself a
     /// binding (`spawn(fut)`, `spawn(fut.boxed())`). Its events are unknown.
     pub opaque: bool,
-    /// The names of the functions and methods it calls that may be the crate's own (not
-    /// paths into `std` or an imported crate, not constructors), sorted and deduplicated.
+    /// The names of the functions and methods it calls (not paths into `std`, `core` or
+    /// `alloc`, not constructors), sorted and deduplicated: the rule resolves them against
+    /// the workspace's functions by name.
     pub calls: Vec<String>,
 }
 

@@ -384,11 +384,13 @@ fn what_a_spawned_task_does() {
 #[test]
 fn what_each_function_does() {
     let f = all(r#"
+        use std::fs::read;
         fn quiet(p: &Path) -> Vec<u8> { std::fs::read(p).unwrap_or_default() }
         fn loud() { log::warn!("x"); }
         fn calls_loud() { helper::loud(); }
         fn spawns_loud() { tokio::spawn(async { tracing::debug!("in a task") }); }
         fn outer() { fn inner() { info!("x") } inner() }
+        fn sibling(p: &Path) { other_member::start(); read(p); }
     "#);
     let work: Vec<(&str, bool, Vec<&str>)> = f
         .fn_work
@@ -410,6 +412,8 @@ fn what_each_function_does() {
             // A nested function's body is its own.
             ("outer", false, vec!["inner"]),
             ("inner", true, vec![]),
+            // Another crate's function may be a workspace member's: kept; std's is not.
+            ("sibling", false, vec!["start"]),
         ]
     );
 }

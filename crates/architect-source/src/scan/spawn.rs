@@ -336,7 +336,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         if after_dot {
             return Doing::Calls(name);
         }
-        if name.starts_with(char::is_uppercase) || !self.is_crate_fn(i, imports) {
+        if name.starts_with(char::is_uppercase) || self.is_std_fn(i, imports) {
             return Doing::Nothing;
         }
         if !in_path && params.contains(&name) {
@@ -721,6 +721,22 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 && !name.starts_with(char::is_uppercase);
             call && self.is_crate_fn(k, imports)
         })
+    }
+
+    /// Whether the function called at `k` is the standard library's: a path through `std`,
+    /// `core` or `alloc`, or a name imported from one. (Other crates' functions are kept: a
+    /// workspace member's may log, and the rule resolves names against the members.)
+    fn is_std_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let mut first = k;
+        for _ in 0..8 {
+            if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
+                break;
+            }
+            first -= 3;
+        }
+        let head = self.ident(first).unwrap_or("");
+        let krate = imports.get(head).map_or(head, |im| im.krate);
+        matches!(krate, "std" | "core" | "alloc")
     }
 
     /// Whether the function called at `k` may be the crate's own: a bare name not imported

@@ -87,6 +87,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     let helpers = helpers(&members);
+    let logging: Vec<BTreeSet<&str>> = members.iter().map(|m| logging_fns(m.pkg)).collect();
     let mut out = Vec::new();
     for (k, m) in members.iter().enumerate() {
         let (shipped_tracing, any_tracing) = if tracing_off(facts, &m.meta) {
@@ -103,7 +104,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str))
             .collect();
-        let logging = logging_fns(m.pkg, &instrumented);
+        let logging = reachable_logging(k, &members, &logging);
         for file in &m.pkg.files {
             for s in &file.facts.spawns {
                 let traced =
@@ -148,11 +149,12 @@ fn uses_tracing(pkg: &PackageSources) -> (bool, bool) {
     (shipped, shipped || using.count() > 0)
 }
 
-/// Whether the spawned task can emit no event of the crate's: its argument logs nothing,
-/// runs no code it does not show (a binding, a parameter), and calls no function of the
-/// crate that logs. Such a task has no event to carry the span to. Calls into other crates
-/// are taken as quiet: the span is worth carrying for the crate's own events (a library's
-/// internals at `trace` level are not what a reader of the service's logs misses).
+/// Whether the spawned task can emit no event of the workspace's: its argument logs
+/// nothing, runs no code it does not show (a binding, a parameter), and calls no function
+/// that logs of the crate or of the members it depends on. Such a task has no event to
+/// carry the span to. Calls into crates outside the workspace are taken as quiet: the span
+/// is worth carrying for the workspace's own events (a dependency's internals at `trace`
+/// level are not what a reader of the service's logs misses).
 fn silent(s: &Spawn, logging: &BTreeSet<&str>) -> bool {
     !s.work.logs && !s.work.opaque && !s.work.calls.iter().any(|c| logging.contains(c.as_str()))
 }
@@ -160,8 +162,12 @@ fn silent(s: &Spawn, logging: &BTreeSet<&str>) -> bool {
 /// The names of the package's functions whose work can emit events: those that log, open
 /// spans or are `#[instrument]`ed, and those that call one of these (by name: a method
 /// named like a logging one counts, so a task is never taken for quieter than it is).
-fn logging_fns<'a>(pkg: &'a PackageSources, instrumented: &BTreeSet<&'a str>) -> BTreeSet<&'a str> {
+fn logging_fns(pkg: &PackageSources) -> BTreeSet<&str> {
     let fns = pkg.files.iter().flat_map(|f| &f.facts.fn_work);
+    let instrumented = pkg
+        .files
+        .iter()
+        .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str));
     let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
     for f in fns.clone() {
         for c in &f.work.calls {
@@ -171,12 +177,28 @@ fn logging_fns<'a>(pkg: &'a PackageSources, instrumented: &BTreeSet<&'a str>) ->
     let mut todo: Vec<&str> = fns
         .filter(|f| f.work.logs)
         .map(|f| f.name.as_str())
-        .chain(instrumented.iter().copied())
+        .chain(instrumented)
         .collect();
     let mut out = BTreeSet::new();
     while let Some(name) = todo.pop() {
         if out.insert(name) {
             todo.extend(callers.get(name).into_iter().flatten().copied());
+        }
+    }
+    out
+}
+
+/// The logging functions of member `k` and of the members it depends on directly: a task
+/// that calls a sibling crate's function that logs loses that event's span too.
+fn reachable_logging<'a>(
+    k: usize,
+    members: &[Member<'_>],
+    logging: &[BTreeSet<&'a str>],
+) -> BTreeSet<&'a str> {
+    let mut out = logging[k].clone();
+    for l in members[k].meta.direct_links() {
+        if let Some(o) = members.iter().position(|m| m.meta.id() == l.to().id()) {
+            out.extend(logging[o].iter().copied());
         }
     }
     out
