@@ -28,12 +28,13 @@ pub static RULE: Rule = Rule {
                `.in_current_span()`, is a call of an `#[instrument]`ed function of the same \
                crate, or (`spawn_blocking`) its closure enters a span. A task matters only \
                when it can emit events: reported when its code logs or opens a span, calls \
-               (by name) a function of the crate that does, directly or through others \
+               (by name) a function of the crate, or of a member it depends on, that \
+               does, directly or through others \
                (an `.await` counts as a call of `poll`), or runs code the site does not \
                show (a future passed in, a callback parameter, a macro fragment). Not \
                reported: a task whose visible work emits nothing (a send on a channel, a \
-               blocking read through a crate function that never logs); calls into other \
-               crates are taken as quiet. Not reported either: a \
+               blocking read through a crate function that never logs); calls into crates \
+               outside the workspace are taken as quiet. Not reported either: a \
                `.spawn(..)` whose receiver is not known to be a runtime's (ECS commands, \
                processes, thread builders, rayon scopes), a helper's own definition (its \
                callers are), the runtimes' own crates, and test and example code (a test's \
