@@ -277,6 +277,33 @@ pub struct Spawn {
     /// (`move || std::fs::read(path)`). No event of its would carry the span, so it is not
     /// worth one.
     pub quiet: bool,
+    /// What the spawned argument's own tokens do (not those of a spawn nested in it, which
+    /// is a task of its own): the rule tells from it, and from [`FileFacts::fn_work`], whether
+    /// the task can emit an event whose span would be lost.
+    pub work: Work,
+}
+
+/// What a piece of code does that a tracing span matters to: the events it emits, the code
+/// it runs that the file does not show, the functions it calls (by name).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Work {
+    /// Emits a `log` or `tracing` event or makes a span: `debug!(..)`, `info_span!(..)`.
+    pub logs: bool,
+    /// Runs code that cannot be seen from here: awaits a binding (`fut.await`), calls a
+    /// parameter (`callback(socket)`) or an expression (`(self.f)(x)`), or is itself a
+    /// binding (`spawn(fut)`, `spawn(fut.boxed())`). Its events are unknown.
+    pub opaque: bool,
+    /// The names of the functions and methods it calls (not paths into `std`, `core` or
+    /// `alloc`, not constructors), sorted and deduplicated: the rule resolves them against
+    /// the workspace's functions by name.
+    pub calls: Vec<String>,
+}
+
+/// A function with a body and what its body (closures and nested spawns included) does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FnWork {
+    pub name: String,
+    pub work: Work,
 }
 
 /// How a [`Spawn`] is known to start an async task.
@@ -460,6 +487,9 @@ pub struct FileFacts {
     pub uses_tracing: bool,
     /// Functions with `#[instrument]` or `#[tracing::instrument]`.
     pub instrumented_fns: Vec<String>,
+    /// What each function with a body does, for the rule to tell whether a spawned task
+    /// that calls it can emit events ([`Spawn::work`]).
+    pub fn_work: Vec<FnWork>,
     pub api_uses: Vec<ApiUse>,
     pub pub_enums: Vec<PubEnum>,
     /// `pub use` re-exports, outside test code.

@@ -133,7 +133,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         let imports = s.imports();
         f.instrumented_fns = s.instrumented_fns();
         let runtime_names = s.runtime_names(&imports);
-        f.spawns = s.spawns(&imports, &runtime_names);
+        (f.spawns, f.fn_work) = s.spawns(&imports, &runtime_names);
         f.runtime_names = runtime_names.into_iter().map(str::to_string).collect();
         f.runtime_names.sort();
         f.uses_tracing = !f.instrumented_fns.is_empty() || s.uses_tracing(&imports);

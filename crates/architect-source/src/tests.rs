@@ -329,6 +329,96 @@ fn blocking_closures_that_call_nothing_of_the_crate() {
 }
 
 #[test]
+fn what_a_spawned_task_does() {
+    let f = all(r#"
+        use tracing::error;
+        async fn f(path: PathBuf, callback: C, fut: F) {
+            tokio::spawn(async move { let _ = sender.broadcast(loader).await; });
+            tokio::spawn(async move { if let Err(e) = load(path).await { error!("{e}"); } });
+            tokio::task::spawn_blocking(move || resolve_blocking(&path));
+            tokio::spawn(self.take_and_close());
+            tokio::spawn(async move { callback(socket).await; });
+            tokio::spawn(async move { on_upgrade.await; });
+            tokio::spawn(fut);
+            tokio::spawn(fut.boxed());
+            tokio::spawn(async move { (self.f)(x); });
+            tokio::spawn($f);
+            tokio::spawn(async move { tokio::spawn(async { tracing::info!("inner") }); });
+        }
+    "#);
+    let work: Vec<(bool, bool, Vec<&str>)> = f
+        .spawns
+        .iter()
+        .map(|s| {
+            let calls = s.work.calls.iter().map(String::as_str).collect();
+            (s.work.logs, s.work.opaque, calls)
+        })
+        .collect();
+    let awaits = ["into_future", "poll"];
+    assert_eq!(
+        work,
+        [
+            // A task that only broadcasts: a method call and an await, no event.
+            (false, false, vec!["broadcast", "into_future", "poll"]),
+            // A task that logs.
+            (true, false, vec!["into_future", "load", "poll"]),
+            // A blocking closure through a crate function, a method of the crate.
+            (false, false, vec!["resolve_blocking"]),
+            (false, false, vec!["take_and_close"]),
+            // The caller's callback, an awaited binding, a binding, an adapted binding, a
+            // called expression, a macro's fragment: code the argument does not show.
+            (false, true, awaits.to_vec()),
+            (false, true, awaits.to_vec()),
+            (false, true, vec![]),
+            (false, true, vec!["boxed"]),
+            (false, true, vec![]),
+            // A macro's argument.
+            (false, true, vec![]),
+            // The outer task only spawns (no event of its own); the inner one logs.
+            (false, false, vec!["spawn"]),
+            (true, false, vec![]),
+        ]
+    );
+}
+
+#[test]
+fn what_each_function_does() {
+    let f = all(r#"
+        use std::fs::read;
+        fn quiet(p: &Path) -> Vec<u8> { std::fs::read(p).unwrap_or_default() }
+        fn loud() { log::warn!("x"); }
+        fn calls_loud() { helper::loud(); }
+        fn spawns_loud() { tokio::spawn(async { tracing::debug!("in a task") }); }
+        fn outer() { fn inner() { info!("x") } inner() }
+        fn sibling(p: &Path) { other_member::start(); read(p); }
+    "#);
+    let work: Vec<(&str, bool, Vec<&str>)> = f
+        .fn_work
+        .iter()
+        .map(|f| {
+            let calls = f.work.calls.iter().map(String::as_str).collect();
+            (f.name.as_str(), f.work.logs, calls)
+        })
+        .collect();
+    assert_eq!(
+        work,
+        [
+            // Calls into std are not the crate's.
+            ("quiet", false, vec!["unwrap_or_default"]),
+            ("loud", true, vec![]),
+            ("calls_loud", false, vec!["loud"]),
+            // A function's work includes the tasks it spawns.
+            ("spawns_loud", true, vec!["spawn"]),
+            // A nested function's body is its own.
+            ("outer", false, vec!["inner"]),
+            ("inner", true, vec![]),
+            // Another crate's function may be a workspace member's: kept; std's is not.
+            ("sibling", false, vec!["start"]),
+        ]
+    );
+}
+
+#[test]
 fn names_declared_with_runtime_types() {
     let f = all(r#"
         use tokio::runtime::Runtime;

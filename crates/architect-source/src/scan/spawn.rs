@@ -13,7 +13,7 @@ use std::collections::HashSet;
 
 use super::{Imports, Scanner};
 use crate::catalogue::TASK_CRATES;
-use crate::{Spawn, SpawnVia};
+use crate::{FnWork, Spawn, SpawnVia, Work};
 
 /// Task crates that another crate re-exports as a module: `deno_core::unsync` is
 /// `deno_unsync`, whose `spawn` and `spawn_blocking` are tokio's behind a wrapper.
@@ -94,6 +94,25 @@ const QUIET_WINDOW: usize = 128;
 /// Macros that emit log or tracing events.
 const EVENT_MACROS: &[&str] = &["trace", "debug", "info", "warn", "error", "event", "log"];
 
+/// Methods that adapt the future they are called on (`fut.boxed()`): a spawn of
+/// `binding.<adapter>()` runs the binding's code, which the argument does not show.
+const FUTURE_ADAPTERS: &[&str] = &[
+    "boxed",
+    "boxed_local",
+    "fuse",
+    "map",
+    "then",
+    "map_err",
+    "map_ok",
+    "and_then",
+    "catch_unwind",
+    "into_future",
+];
+
+/// What an `.await` calls on the awaited value: a crate's own future type logging in its
+/// `poll` makes every await in the crate possibly logging (by name, as other calls).
+const AWAIT_CALLS: [&str; 2] = ["poll", "into_future"];
+
 /// How far a `let` initialiser, generics or a receiver chain is read.
 const WINDOW: usize = 40;
 /// How far a declared or returned type is read.
@@ -118,8 +137,40 @@ enum Receiver<'a> {
 }
 
 impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
-    pub(super) fn spawns(&self, imports: &Imports<'a>, names: &HashSet<&'a str>) -> Vec<Spawn> {
+    /// The file's task spawns, and what each of its functions does.
+    pub(super) fn spawns(
+        &self,
+        imports: &Imports<'a>,
+        names: &HashSet<&'a str>,
+    ) -> (Vec<Spawn>, Vec<FnWork>) {
         let fns = self.fn_items();
+        let mut spawns = self.spawn_calls(&fns, imports, names);
+        let args: Vec<(usize, usize)> = spawns
+            .iter()
+            .map(|(_, open, close)| (*open, *close))
+            .collect();
+        let (fn_work, arg_work) = self.work(&fns, &args, imports);
+        for ((s, _, _), work) in spawns.iter_mut().zip(arg_work) {
+            s.work = work;
+        }
+        let fn_work = fns
+            .iter()
+            .zip(fn_work)
+            .map(|(f, work)| FnWork {
+                name: f.name.to_string(),
+                work,
+            })
+            .collect();
+        (spawns.into_iter().map(|(s, _, _)| s).collect(), fn_work)
+    }
+
+    /// The task spawns, with the brackets of their arguments, in order.
+    fn spawn_calls(
+        &self,
+        fns: &[FnItem<'a>],
+        imports: &Imports<'a>,
+        names: &HashSet<&'a str>,
+    ) -> Vec<(Spawn, usize, usize)> {
         let mut next_fn = 0;
         let mut stack: Vec<usize> = Vec::new();
         let mut out = Vec::new();
@@ -159,7 +210,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 .filter(|f| self.head_names_param(open + 1, close, &f.params))
                 .map(|f| f.name.to_string());
             let quiet = name.contains("blocking") && self.quiet_closure(open + 1, close, imports);
-            out.push(Spawn {
+            let spawn = Spawn {
                 quiet,
                 callee,
                 span: self.span(start, close),
@@ -167,9 +218,150 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 calls: self.head_call(open + 1, close),
                 via,
                 forwards,
-            });
+                work: Work::default(),
+            };
+            out.push((spawn, open, close));
         }
         out
+    }
+
+    /// What each function body and each spawn argument `(open, close)` does, in one pass: a
+    /// token counts for the innermost function and the innermost argument around it (a
+    /// spawn nested in an argument is a task of its own; a function's work includes the
+    /// tasks it spawns, so a call of it is never taken for quieter than it is).
+    fn work(
+        &self,
+        fns: &[FnItem<'a>],
+        args: &[(usize, usize)],
+        imports: &Imports<'a>,
+    ) -> (Vec<Work>, Vec<Work>) {
+        let mut fn_calls: Vec<HashSet<&'a str>> = vec![HashSet::new(); fns.len()];
+        let mut fn_logs = vec![false; fns.len()];
+        let mut arg_calls: Vec<HashSet<&'a str>> = vec![HashSet::new(); args.len()];
+        let mut arg_work = vec![Work::default(); args.len()];
+        for (k, &(open, close)) in args.iter().enumerate() {
+            arg_work[k].opaque = self.binding_argument(open + 1, close);
+        }
+        let mut in_fn = Innermost::default();
+        let mut in_arg = Innermost::default();
+        for i in 0..self.len() {
+            let f = in_fn.at(i, fns.len(), |k| fns[k].body);
+            let a = in_arg.at(i, args.len(), |k| (args[k].0 + 1, args[k].1));
+            if f.is_none() && a.is_none() {
+                continue;
+            }
+            let params = f.map_or(&[][..], |k| fns[k].params.as_slice());
+            match self.doing(i, params, imports) {
+                Doing::Nothing => {}
+                Doing::Logs => {
+                    if let Some(k) = f {
+                        fn_logs[k] = true;
+                    }
+                    if let Some(k) = a {
+                        arg_work[k].logs = true;
+                    }
+                }
+                Doing::Opaque => {
+                    if let Some(k) = a {
+                        arg_work[k].opaque = true;
+                    }
+                }
+                Doing::Calls(name) => {
+                    if let Some(k) = f {
+                        fn_calls[k].insert(name);
+                    }
+                    if let Some(k) = a {
+                        arg_calls[k].insert(name);
+                    }
+                }
+                Doing::Awaits => {
+                    for name in AWAIT_CALLS {
+                        if let Some(k) = f {
+                            fn_calls[k].insert(name);
+                        }
+                        if let Some(k) = a {
+                            arg_calls[k].insert(name);
+                        }
+                    }
+                }
+            }
+        }
+        let fn_work = fn_calls
+            .into_iter()
+            .zip(fn_logs)
+            .map(|(calls, logs)| Work {
+                logs,
+                opaque: false,
+                calls: sorted(calls),
+            })
+            .collect();
+        for (w, calls) in arg_work.iter_mut().zip(arg_calls) {
+            w.calls = sorted(calls);
+        }
+        (fn_work, arg_work)
+    }
+
+    /// What the token at `i` does, inside a function whose parameters are `params`.
+    fn doing(&self, i: usize, params: &[&str], imports: &Imports<'a>) -> Doing<'a> {
+        if self.punct(i, b')') && self.punct(i + 1, b'(') {
+            // `(self.callback)(x)`, `make()()`: a call of a value.
+            return Doing::Opaque;
+        }
+        let Some(name) = self.ident(i) else {
+            return Doing::Nothing;
+        };
+        if i > 0 && self.punct(i - 1, b'$') {
+            // `tokio::spawn($f)` in a macro: the macro's caller's code.
+            return Doing::Opaque;
+        }
+        if self.punct(i + 1, b'!') {
+            let event = EVENT_MACROS.contains(&name) || name.ends_with("span");
+            return if event { Doing::Logs } else { Doing::Nothing };
+        }
+        let after_dot = i > 0 && self.punct(i - 1, b'.');
+        let in_path = i > 1 && self.path_sep(i - 2);
+        if self.punct(i + 1, b'.') && self.is_ident(i + 2, "await") {
+            // `fut.await`: a future made elsewhere.
+            let bare = !after_dot && !in_path && name != "self";
+            return if bare { Doing::Opaque } else { Doing::Nothing };
+        }
+        if name == "await" && after_dot {
+            // `serve(listener).await` runs the returned future's `poll` (or `into_future`),
+            // which may be where the work and its events are.
+            return Doing::Awaits;
+        }
+        if !self.punct(i + 1, b'(') || (i > 0 && self.is_ident(i - 1, "fn")) {
+            return Doing::Nothing;
+        }
+        if after_dot {
+            return Doing::Calls(name);
+        }
+        if name.starts_with(char::is_uppercase) || self.is_std_fn(i, imports) {
+            return Doing::Nothing;
+        }
+        if !in_path && params.contains(&name) {
+            // `callback(socket)`: the caller's code.
+            return Doing::Opaque;
+        }
+        Doing::Calls(name)
+    }
+
+    /// Whether the argument in `[from, to)` is a binding rather than code: `fut`,
+    /// `fut.boxed()`, `task.fuse()` (its code is wherever the binding was made).
+    fn binding_argument(&self, from: usize, to: usize) -> bool {
+        let Some(name) = self.ident(from) else {
+            return false;
+        };
+        if matches!(name, "self" | "async" | "move") || self.punct(from + 1, b'(') {
+            return false;
+        }
+        if from + 1 >= to || self.punct(from + 1, b',') {
+            return true;
+        }
+        self.punct(from + 1, b'.')
+            && self
+                .ident(from + 2)
+                .is_some_and(|m| FUTURE_ADAPTERS.contains(&m))
     }
 
     /// The callee, its first token and how it starts a task, for a call of `name` at `i`;
@@ -531,6 +723,22 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         })
     }
 
+    /// Whether the function called at `k` is the standard library's: a path through `std`,
+    /// `core` or `alloc`, or a name imported from one. (Other crates' functions are kept: a
+    /// workspace member's may log, and the rule resolves names against the members.)
+    fn is_std_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let mut first = k;
+        for _ in 0..8 {
+            if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
+                break;
+            }
+            first -= 3;
+        }
+        let head = self.ident(first).unwrap_or("");
+        let krate = imports.get(head).map_or(head, |im| im.krate);
+        matches!(krate, "std" | "core" | "alloc")
+    }
+
     /// Whether the function called at `k` may be the crate's own: a bare name not imported
     /// from another crate, or a path from `crate`, `self`, `super`, `Self` or a module that
     /// is not `std`, `core`, `alloc` or imported from another crate.
@@ -576,5 +784,55 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             Some(name) => SPAN_MACROS.contains(&name) && self.punct(k + 1, b'!'),
             None => false,
         })
+    }
+}
+
+/// What one token of a body does, as far as spans go.
+enum Doing<'a> {
+    Nothing,
+    Logs,
+    Opaque,
+    Calls(&'a str),
+    /// `.await`: calls [`AWAIT_CALLS`] of the awaited value.
+    Awaits,
+}
+
+fn sorted(names: HashSet<&str>) -> Vec<String> {
+    let mut out: Vec<String> = names.into_iter().map(str::to_string).collect();
+    out.sort();
+    out
+}
+
+/// The innermost of a list of properly nested ranges, sorted by start, around each index of
+/// an increasing walk: each range is pushed and popped once.
+#[derive(Default)]
+struct Innermost {
+    next: usize,
+    stack: Vec<usize>,
+}
+
+impl Innermost {
+    /// The innermost range of `len` (range `k` is `range(k)`, inclusive) holding `i`.
+    fn at(
+        &mut self,
+        i: usize,
+        len: usize,
+        range: impl Fn(usize) -> (usize, usize),
+    ) -> Option<usize> {
+        while self.next < len && range(self.next).0 <= i {
+            while self
+                .stack
+                .last()
+                .is_some_and(|&k| range(k).1 < range(self.next).0)
+            {
+                self.stack.pop();
+            }
+            self.stack.push(self.next);
+            self.next += 1;
+        }
+        while self.stack.last().is_some_and(|&k| range(k).1 < i) {
+            self.stack.pop();
+        }
+        self.stack.last().copied()
     }
 }

@@ -1,6 +1,8 @@
 //! `async/runtime-in-public-api`: runtime types in a library's public API.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Facts, Finding, Level, Section};
+use guppy::graph::PackageMetadata;
+use guppy::graph::feature::FeatureId;
 
 use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
@@ -18,8 +20,10 @@ pub static RULE: Rule = Rule {
                supertraits, `pub type` aliases and `pub use` re-exports of the runtime, \
                reachable from the crate root through `pub mod` or `pub use`. Not reported: std \
                types a runtime re-exports (`tokio::time::Duration`), `#[doc(hidden)]` and \
-               macro-generated items, and the runtime's own crates and extensions \
-               (`tokio-util`, `tokio-stream`...), whose API is the runtime by design.",
+               macro-generated items, the runtime's own crates and extensions \
+               (`tokio-util`, `tokio-stream`...), whose API is the runtime by design, and a \
+               runtime the package depends on only optionally, off by default (an adapter \
+               or runtime-selection feature: only users who chose that runtime see it).",
         why: "A `tokio::sync::mpsc::Sender`, `JoinHandle` or `TcpStream` in a signature makes \
               every caller depend on that runtime (and on its major version): the library \
               cannot be used from another executor, and a tokio 2 upgrade becomes a breaking \
@@ -52,6 +56,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             for u in &file.facts.api_uses {
                 let module = module_of(file, &u.inline_parents);
                 if !RUNTIME_CRATES.contains(&u.krate.as_str())
+                    || opt_in(facts, &meta, &u.krate)
                     || !file.ships(u.span)
                     || !api.reaches(file.public && u.public, &module, &u.owner)
                 {
@@ -65,6 +70,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 let Some(krate) = runtime_reexport(&r.path) else {
                     continue;
                 };
+                if opt_in(facts, &meta, krate) {
+                    continue;
+                }
                 let module = module_of(file, &r.inline_parents);
                 let reachable = file.public && r.inline_parents.iter().all(|(_, p)| *p);
                 if !file.ships(r.span) || !api.active(reachable, &module, r) {
@@ -96,6 +104,39 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether the package's dependency on the runtime `krate` is opt-in: every normal
+/// dependency on it is optional and its default features do not enable it (an adapter
+/// feature such as axum-extra's `async-read-body`, a runtime-selection feature such as
+/// sqlx-core's `_rt-tokio`). The runtime's types are then there for the users who asked for
+/// that runtime, not forced on every caller. A runtime reached with no dependency of the
+/// package's own (a re-export through another crate) is not opt-in.
+fn opt_in(facts: &Facts, meta: &PackageMetadata<'_>, krate: &str) -> bool {
+    // The package's own features its defaults turn on: `[features]` lines and `dep:`
+    // entries, not features of other packages (a dev-dependency on a facade that turns this
+    // package's runtime feature on for tests does not count).
+    let own = meta.id();
+    let default_on = facts
+        .graph
+        .feature_graph()
+        .query_forward([meta.default_feature_id()])
+        .map(|q| {
+            q.resolve_with_fn(|_, link| link.to().package_id() == own && !link.normal().is_never())
+        });
+    let mut links = meta
+        .direct_links()
+        .filter(|l| l.normal().is_present() && l.to().name().replace('-', "_") == krate)
+        .peekable();
+    links.peek().is_some()
+        && links.all(|l| {
+            let optional = l.normal().status().required_status().is_never();
+            let dep = FeatureId::optional_dependency(meta.id(), l.dep_name());
+            optional
+                && default_on
+                    .as_ref()
+                    .is_ok_and(|on| !on.contains(dep).unwrap_or(true))
+        })
 }
 
 /// The runtime a `pub use` path re-exports from, unless it names a std type the runtime
@@ -150,7 +191,8 @@ mod tests {
 
     #[test]
     fn reachable_items_supertraits_aliases_and_re_exports() {
-        let f = run(&RULE, public_api());
+        let mut f = run(&RULE, public_api());
+        f.retain(|f| f.packages[0].name == "pubapi");
         let items: Vec<&str> = crate::testing::site_items(&f);
         // A supertrait and an alias exported by a glob, a method of a type re-exported by
         // name, a runtime re-export, a module declared in a macro invocation.
@@ -170,6 +212,16 @@ mod tests {
         for not in ["leak", "__private", "timeout", "Duration", "tokio-util"] {
             assert!(f.iter().all(|f| !f.message.contains(not)), "{not}");
         }
+    }
+
+    #[test]
+    fn a_runtime_off_by_default_is_opt_in() {
+        let f = run(&RULE, public_api());
+        let crates: Vec<&str> = f.iter().map(|f| f.packages[0].name.as_str()).collect();
+        // `rtdefault`'s optional tokio is on by default: reported. `adapter`'s is behind a
+        // feature that is off by default: its tokio types are for those who opt in.
+        assert!(crates.contains(&"rtdefault"), "{crates:?}");
+        assert!(!crates.contains(&"adapter"), "{crates:?}");
     }
 
     #[test]

@@ -1,6 +1,6 @@
 //! `async/untraced-spawn`: tasks spawned without the caller's tracing span.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use architect_model::{CodeScope, Facts, Finding, Level, PackageSources, Section, Spawn, SpawnVia};
 use guppy::graph::PackageMetadata;
@@ -26,7 +26,15 @@ pub static RULE: Rule = Rule {
                spawn helpers (functions that forward their argument to one of these). A \
                spawn is traced when its future is wrapped with `.instrument(..)` or \
                `.in_current_span()`, is a call of an `#[instrument]`ed function of the same \
-               crate, or (`spawn_blocking`) its closure enters a span. Not reported: a \
+               crate, or (`spawn_blocking`) its closure enters a span. A task matters only \
+               when it can emit events: reported when its code logs or opens a span, calls \
+               (by name) a function of the crate, or of a member it depends on, that \
+               does, directly or through others \
+               (an `.await` counts as a call of `poll`), or runs code the site does not \
+               show (a future passed in, a callback parameter, a macro fragment). Not \
+               reported: a task whose visible work emits nothing (a send on a channel, a \
+               blocking read through a crate function that never logs); calls into crates \
+               outside the workspace are taken as quiet. Not reported either: a \
                `.spawn(..)` whose receiver is not known to be a runtime's (ECS commands, \
                processes, thread builders, rayon scopes), a helper's own definition (its \
                callers are), the runtimes' own crates, and test and example code (a test's \
@@ -80,6 +88,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     let helpers = helpers(&members);
+    let logging: Vec<BTreeSet<&str>> = members.iter().map(|m| logging_fns(m.pkg)).collect();
     let mut out = Vec::new();
     for (k, m) in members.iter().enumerate() {
         let (shipped_tracing, any_tracing) = if tracing_off(facts, &m.meta) {
@@ -96,6 +105,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str))
             .collect();
+        let logging = reachable_logging(k, &members, &logging);
         for file in &m.pkg.files {
             for s in &file.facts.spawns {
                 let traced =
@@ -107,6 +117,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 let has_spans = shipped_tracing;
                 if traced
                     || s.quiet
+                    || silent(s, &logging)
                     || !has_spans
                     || s.forwards.is_some()
                     || !starts_task(s, k, &members, &helpers)
@@ -137,6 +148,61 @@ fn uses_tracing(pkg: &PackageSources) -> (bool, bool) {
     let using = pkg.files.iter().filter(|f| f.facts.uses_tracing);
     let shipped = using.clone().any(|f| f.scope == CodeScope::Shipped);
     (shipped, shipped || using.count() > 0)
+}
+
+/// Whether the spawned task can emit no event of the workspace's: its argument logs
+/// nothing, runs no code it does not show (a binding, a parameter), and calls no function
+/// that logs of the crate or of the members it depends on. Such a task has no event to
+/// carry the span to. Calls into crates outside the workspace are taken as quiet: the span
+/// is worth carrying for the workspace's own events (a dependency's internals at `trace`
+/// level are not what a reader of the service's logs misses).
+fn silent(s: &Spawn, logging: &BTreeSet<&str>) -> bool {
+    !s.work.logs && !s.work.opaque && !s.work.calls.iter().any(|c| logging.contains(c.as_str()))
+}
+
+/// The names of the package's functions whose work can emit events: those that log, open
+/// spans or are `#[instrument]`ed, and those that call one of these (by name: a method
+/// named like a logging one counts, so a task is never taken for quieter than it is).
+fn logging_fns(pkg: &PackageSources) -> BTreeSet<&str> {
+    let fns = pkg.files.iter().flat_map(|f| &f.facts.fn_work);
+    let instrumented = pkg
+        .files
+        .iter()
+        .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str));
+    let mut callers: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for f in fns.clone() {
+        for c in &f.work.calls {
+            callers.entry(c.as_str()).or_default().push(f.name.as_str());
+        }
+    }
+    let mut todo: Vec<&str> = fns
+        .filter(|f| f.work.logs)
+        .map(|f| f.name.as_str())
+        .chain(instrumented)
+        .collect();
+    let mut out = BTreeSet::new();
+    while let Some(name) = todo.pop() {
+        if out.insert(name) {
+            todo.extend(callers.get(name).into_iter().flatten().copied());
+        }
+    }
+    out
+}
+
+/// The logging functions of member `k` and of the members it depends on directly: a task
+/// that calls a sibling crate's function that logs loses that event's span too.
+fn reachable_logging<'a>(
+    k: usize,
+    members: &[Member<'_>],
+    logging: &[BTreeSet<&'a str>],
+) -> BTreeSet<&'a str> {
+    let mut out = logging[k].clone();
+    for l in members[k].meta.direct_links() {
+        if let Some(o) = members.iter().position(|m| m.meta.id() == l.to().id()) {
+            out.extend(logging[o].iter().copied());
+        }
+    }
+    out
 }
 
 /// Whether the package declares `tracing` as a dependency the build does not follow: an
@@ -263,6 +329,12 @@ mod tests {
                 ("svc/src/spawns.rs", 28),
                 ("svc/src/spawns.rs", 29),
                 ("svc/src/spawns.rs", 30),
+                // Tasks that can log: the caller's callback, an event, a function that logs
+                // through another. Not the ones next to them that cannot: a send on a
+                // channel (39), a function that logs nothing (41), a blocking read (43).
+                ("svc/src/spawns.rs", 38),
+                ("svc/src/spawns.rs", 40),
+                ("svc/src/spawns.rs", 42),
                 // Not the spawn in `svc/src/tests.rs`: a `#[cfg(test)]` module.
             ]
         );
