@@ -25,18 +25,22 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
     }
 }
 
-/// Directories and name parts of members that exist to demonstrate or measure the others:
-/// example and benchmark packages, which nothing ships.
+/// Name parts of members that exist to demonstrate or measure the others: example and
+/// benchmark packages, which nothing ships.
 const DEMONSTRATION: &[&str] = &["example", "examples", "bench", "benches", "benchmarks"];
 
-/// Whether an unpublished member is an example or benchmark package: it lives under an
-/// `examples/` or `benches/` directory of the workspace (sqlx's `examples/postgres/todos`), or
-/// its name says so as a whole word (`tracing-examples`, `sqlx-example-postgres-chat`).
+/// Top-level directories whose unpublished members are not part of the product: examples,
+/// benchmarks, and the repository's own tools (bevy's `tools/ci`, `tools/export-content`).
+const TOOLING_DIRS: &[&str] = &["examples", "benches", "benchmarks", "tools", "xtask"];
+
+/// Whether an unpublished member is an example, benchmark or tool package: it lives under one
+/// of [`TOOLING_DIRS`] (sqlx's `examples/postgres/todos`), or its name says so as a whole word
+/// (`tracing-examples`, `sqlx-example-postgres-chat`).
 fn demonstration(member: &PackageMetadata<'_>) -> bool {
     let in_dir = member.source().workspace_path().is_some_and(|dir| {
         dir.components()
             .next()
-            .is_some_and(|c| DEMONSTRATION.contains(&c.as_str()))
+            .is_some_and(|c| TOOLING_DIRS.contains(&c.as_str()))
     });
     in_dir
         || member

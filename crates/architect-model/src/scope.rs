@@ -23,8 +23,9 @@ pub enum MemberRole {
     Unpublished,
     /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
     /// `libfuzzer-sys`, `afl` or `honggfuzz`), build automation (`xtask`, `xtask-*`), or an
-    /// unpublished example or benchmark package (under `examples/` or `benches/`, or named
-    /// so: `tracing-examples`, `sqlx-example-postgres-chat`), or an unpublished library that
+    /// unpublished example, benchmark or tool package (under `examples/`, `benches/` or
+    /// `tools/`, or named so: `tracing-examples`, `sqlx-example-postgres-chat`), or an
+    /// unpublished library that
     /// other members use only in their tests (`tracing-test`).
     Tooling,
 }
