@@ -407,6 +407,15 @@ pub enum Ffi {
     NoMangle,
     /// `#[repr(C)]`: a C layout (for FFI, or for byte casts such as bytemuck's).
     ReprC,
+    /// `#[link(name = "x")]` on an `extern` block: the native library it imports from. The
+    /// detail is the name (`Name.framework` for `kind = "framework"`); the span is the
+    /// block's, as its [`Ffi::ExternBlock`] has it.
+    Link,
+    /// A type named in an `extern` block (an identifier starting with an upper-case letter),
+    /// once per block; the span is the block's. Against the crate's [`Ffi::ReprC`] names it
+    /// tells a C struct the crate lays out by hand for the foreign side, a layout nothing
+    /// checks, from a call into libc with plain integers.
+    ForeignType,
 }
 
 /// What a build script does, by the paths it names.
@@ -444,6 +453,12 @@ pub struct FileFacts {
     pub mods: Vec<ModDecl>,
     /// `include!` of a literal path: files compiled as part of this one.
     pub includes: Vec<Include>,
+    /// `include_str!` and `include_bytes!` of a literal path: files read as data (a test
+    /// fixture's text), not modules, even when they end in `.rs`.
+    pub data_includes: Vec<Include>,
+    /// The file holds no item but `use` and `extern crate` (attributes aside): a library root
+    /// that only links or re-exports another crate (not for `Wanted::ModsAndUnsafe`).
+    pub only_imports: bool,
     pub unsafes: Vec<(UnsafeKind, Span)>,
     /// `#![forbid(unsafe_code)]`.
     pub forbids_unsafe: bool,

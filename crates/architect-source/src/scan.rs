@@ -121,7 +121,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
     };
     f.mods = s.mods();
     f.test_spans = s.test_spans();
-    f.includes = s.includes();
+    (f.includes, f.data_includes) = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
     let quoted = s.quoted_spans();
     f.unsafes
@@ -146,6 +146,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.ffi = s.ffi();
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.crate_refs = s.crate_refs();
+        f.only_imports = s.only_imports();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
         }
@@ -720,11 +721,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// `include!("path")`, `core::include!(..)`, `::std::include!(..)` whose argument is one
-    /// string literal (a trailing comma allowed, as rustc does).
-    fn includes(&self) -> Vec<Include> {
-        let mut out = Vec::new();
+    /// string literal (a trailing comma allowed, as rustc does); and, second, the same forms
+    /// of `include_str!` and `include_bytes!`: files read as data, not compiled.
+    fn includes(&self) -> (Vec<Include>, Vec<Include>) {
+        let (mut out, mut data) = (Vec::new(), Vec::new());
         for i in 0..self.len() {
-            if !self.is_ident(i, "include") || !self.punct(i + 1, b'!') || !self.is_open(i + 2) {
+            let Some(name @ ("include" | "include_str" | "include_bytes")) = self.ident(i) else {
+                continue;
+            };
+            if !self.punct(i + 1, b'!') || !self.is_open(i + 2) {
                 continue;
             }
             let start = if i >= 2 && self.path_sep(i - 2) {
@@ -754,13 +759,48 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 Ok(path) => (path, false),
                 Err(as_written) => (as_written, true),
             };
-            out.push(Include {
+            let include = Include {
                 path,
                 span: self.span(start, close),
                 invalid,
-            });
+            };
+            if name == "include" {
+                out.push(include);
+            } else {
+                data.push(include);
+            }
         }
-        out
+        (out, data)
+    }
+
+    /// Whether the file holds no item but `use` declarations and `extern crate` (attributes
+    /// aside): a shim that links or re-exports another crate and has no API of its own.
+    fn only_imports(&self) -> bool {
+        let mut k = 0;
+        while k < self.len() {
+            if self.punct(k, b'#') {
+                let open = if self.punct(k + 1, b'!') { k + 2 } else { k + 1 };
+                if !self.punct(open, b'[') {
+                    return false;
+                }
+                k = self.close(open) + 1;
+                continue;
+            }
+            let mut j = k;
+            if self.is_ident(j, "pub") {
+                j += 1;
+                if self.punct(j, b'(') {
+                    j = self.close(j) + 1;
+                }
+            }
+            let import = self.is_ident(j, "use")
+                || (self.is_ident(j, "extern") && self.is_ident(j + 1, "crate"));
+            if !import {
+                return false;
+            }
+            k = self.find_at_depth(j, self.len(), |x| self.punct(x, b';')) + 1;
+        }
+        true
     }
 
     fn unsafes(&self) -> (Vec<(UnsafeKind, Span)>, bool) {
@@ -1607,11 +1647,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         .iter()
                         .any(|&(a, b)| (a..=b).any(|k| self.is_ident(k, "wasm_bindgen")));
                     if self.punct(after, b'{') && !js {
-                        out.push((
-                            Ffi::ExternBlock,
-                            self.span(i, after),
-                            self.text(i + 1).to_string(),
-                        ));
+                        let span = self.span(i, after);
+                        out.push((Ffi::ExternBlock, span, self.text(i + 1).to_string()));
+                        if let Some(lib) = self.linked_library(i) {
+                            out.push((Ffi::Link, span, lib));
+                        }
+                        for name in self.type_names(after + 1, self.close(after)) {
+                            out.push((Ffi::ForeignType, span, name.to_string()));
+                        }
                     } else if self.is_ident(after, "fn")
                         && let Some(name) = self.ident(after + 1)
                     {
@@ -1655,6 +1698,38 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             }
         }
         out
+    }
+
+    /// The library of `#[link(name = "x")]` on the `extern` block at `i` (`x.framework` for
+    /// `kind = "framework"`), if it has one.
+    fn linked_library(&self, i: usize) -> Option<String> {
+        let attrs = self.attrs_before(self.visibility(i).0);
+        let &(a, b) = attrs
+            .iter()
+            .find(|&&(a, _)| self.is_ident(a, "link") && self.punct(a + 1, b'('))?;
+        let value = |key: &str| {
+            (a + 2..b)
+                .find(|&k| self.is_ident(k, key) && self.punct(k + 1, b'=') && self.is_str(k + 2))
+                .and_then(|k| str_value(self.text(k + 2)).ok())
+        };
+        let name = value("name")?;
+        Some(match value("kind").as_deref() {
+            Some("framework") => format!("{name}.framework"),
+            _ => name,
+        })
+    }
+
+    /// The distinct identifiers starting with an upper-case letter in `[from, to)`, function
+    /// names aside (Win32's are capitalised): the types an `extern` block's signatures name.
+    fn type_names(&self, from: usize, to: usize) -> Vec<&'a str> {
+        let mut names: Vec<&str> = (from..to)
+            .filter(|&k| k == 0 || !self.is_ident(k - 1, "fn"))
+            .filter_map(|k| self.ident(k))
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     /// Whether the identifier at `i` is the path of an attribute `#[name ..]` or

@@ -807,6 +807,74 @@ fn includes_of_a_literal_path() {
 }
 
 #[test]
+fn include_str_and_include_bytes_name_data_files_not_modules() {
+    let f = all(r#"
+        const MINICORE: &str = include_str!("./minicore.rs");
+        static BLOB: &[u8] = ::core::include_bytes!("blob.bin");
+        include!("code.rs");
+        my_macros::include_str!("another macro.rs");
+        include_str!(concat!(env!("OUT_DIR"), "/x.rs"));
+    "#);
+    let data: Vec<&str> = f.data_includes.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(data, ["./minicore.rs", "blob.bin"]);
+    let code: Vec<&str> = f.includes.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(code, ["code.rs"], "a data file is not compiled as code");
+}
+
+#[test]
+fn a_file_of_imports_only_is_told_from_one_with_items() {
+    let shim = all(r#"
+        #![allow(unused_imports)]
+        //! Links the main crate dynamically.
+        #[expect(unused_imports, reason = "links it")]
+        use bevy_internal;
+        pub use bevy_internal::*;
+        pub(crate) use self::{a, b};
+        extern crate alloc;
+    "#);
+    assert!(shim.only_imports);
+    for with_items in [
+        "pub use inner::*; pub fn extra() {}",
+        "pub use inner::*; mod more;",
+        "use a::b; #[no_mangle] pub static X: u8 = 0;",
+        "macro_rules! m { () => {} } pub use a::b;",
+    ] {
+        assert!(!all(with_items).only_imports, "{with_items}");
+    }
+}
+
+#[test]
+fn extern_blocks_tell_their_library_and_the_types_they_name() {
+    let f = all(r#"
+        #[link(name = "profiler")]
+        unsafe extern "C" { fn ProfilerStart(f: *const c_char) -> i32; }
+        #[link(name = "CoreFoundation", kind = "framework")]
+        extern "C" { fn CFRelease(x: CFTypeRef); }
+        #[repr(C)] struct DlInfo { fname: *const c_char }
+        unsafe extern "C" { fn dladdr(a: *const c_void, info: *mut DlInfo) -> c_int; fn __error() -> *mut c_int; }
+        #[link_name = "x"] fn not_a_block() {}
+    "#);
+    let got: Vec<(Ffi, &str)> = f.ffi.iter().map(|(k, _, d)| (*k, d.as_str())).collect();
+    use Ffi::*;
+    assert_eq!(
+        got,
+        [
+            (ExternBlock, "\"C\""),
+            (Link, "profiler"),
+            (ExternBlock, "\"C\""),
+            (Link, "CoreFoundation.framework"),
+            (ForeignType, "CFTypeRef"),
+            (ReprC, "DlInfo"),
+            (ExternBlock, "\"C\""),
+            (ForeignType, "DlInfo"),
+        ]
+    );
+    let block = |n: usize| f.ffi[n].1;
+    assert_eq!(block(0), block(1), "a link names its block");
+    assert_eq!(block(6), block(7), "a type names its block");
+}
+
+#[test]
 fn a_build_script_that_only_includes_is_seen_through() {
     for wanted in [
         Wanted::BuildScript,
