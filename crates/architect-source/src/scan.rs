@@ -779,7 +779,11 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         let mut k = 0;
         while k < self.len() {
             if self.punct(k, b'#') {
-                let open = if self.punct(k + 1, b'!') { k + 2 } else { k + 1 };
+                let open = if self.punct(k + 1, b'!') {
+                    k + 2
+                } else {
+                    k + 1
+                };
                 if !self.punct(open, b'[') {
                     return false;
                 }
