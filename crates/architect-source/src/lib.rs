@@ -456,8 +456,9 @@ pub struct FileFacts {
     /// `include_str!` and `include_bytes!` of a literal path: files read as data (a test
     /// fixture's text), not modules, even when they end in `.rs`.
     pub data_includes: Vec<Include>,
-    /// The file holds no item but `use` and `extern crate` (attributes aside): a library root
-    /// that only links or re-exports another crate (not for `Wanted::ModsAndUnsafe`).
+    /// The file holds `use` or `extern crate` and no other item (attributes aside): a library
+    /// root that only links or re-exports another crate. False for an empty file (and for
+    /// `Wanted::ModsAndUnsafe`).
     pub only_imports: bool,
     pub unsafes: Vec<(UnsafeKind, Span)>,
     /// `#![forbid(unsafe_code)]`.

@@ -773,9 +773,11 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         (out, data)
     }
 
-    /// Whether the file holds no item but `use` declarations and `extern crate` (attributes
-    /// aside): a shim that links or re-exports another crate and has no API of its own.
+    /// Whether the file holds `use` declarations or `extern crate`, and no other item
+    /// (attributes aside): a shim that links or re-exports another crate and has no API of its
+    /// own. An empty file is not one.
     fn only_imports(&self) -> bool {
+        let mut imports = 0;
         let mut k = 0;
         while k < self.len() {
             if self.punct(k, b'#') {
@@ -802,9 +804,10 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             if !import {
                 return false;
             }
+            imports += 1;
             k = self.find_at_depth(j, self.len(), |x| self.punct(x, b';')) + 1;
         }
-        true
+        imports > 0
     }
 
     fn unsafes(&self) -> (Vec<(UnsafeKind, Span)>, bool) {

@@ -838,6 +838,7 @@ fn a_file_of_imports_only_is_told_from_one_with_items() {
         "pub use inner::*; mod more;",
         "use a::b; #[no_mangle] pub static X: u8 = 0;",
         "macro_rules! m { () => {} } pub use a::b;",
+        "//! An empty library.\n#![allow(unused)]",
     ] {
         assert!(!all(with_items).only_imports, "{with_items}");
     }
