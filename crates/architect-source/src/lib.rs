@@ -485,6 +485,10 @@ pub struct FileFacts {
     pub hazards: Vec<(Hazard, Span, String)>,
     pub ffi: Vec<(Ffi, Span, String)>,
     pub behaviours: Vec<(Behaviour, Span, String)>,
+    /// Build scripts only: items and statements under a `#[cfg(..)]` naming the platform
+    /// (`windows`, `target_os = "macos"`...), with the predicate's text (`windows`): code that
+    /// runs only on such a build host.
+    pub platform_cfgs: Vec<(Span, String)>,
     /// The lexer met an unterminated comment or literal at this offset.
     pub lex_error: Option<usize>,
     /// Top-level modules of the crate this file names through `crate::name`, sorted.

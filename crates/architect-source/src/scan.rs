@@ -71,6 +71,17 @@ const CARGO_ENV: &[&str] = &[
     "DOCS_RS",
 ];
 
+/// The programs cargo hands a build script through its environment: running one is running
+/// cargo's own toolchain, not an extra program of the build host.
+const CARGO_TOOLS: &[&str] = &[
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTC_LINKER",
+    "RUSTDOC",
+    "CARGO",
+];
+
 /// Whether `krate::module::name` is a std type the runtime `krate` re-exports
 /// (`tokio::time::Duration`), which ties no caller to the runtime.
 pub fn std_reexport(krate: &str, module: &str, name: &str) -> bool {
@@ -149,6 +160,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.only_imports = s.only_imports();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
+            f.platform_cfgs = s.platform_cfgs();
         }
     }
     let reads = s.reads.get();
@@ -1755,6 +1767,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn behaviours(&self) -> Vec<(Behaviour, Span, String)> {
         let mut out = Vec::new();
         let out_vars = self.out_dir_bindings();
+        let tools = self.cargo_tool_bindings();
         let declared = self.rerun_env_declared();
         // Every token that mentions OUT_DIR, for the question "does this argument?".
         let mentions: Vec<u32> = (0..self.len())
@@ -1781,6 +1794,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     ));
                 }
                 "Command" if next_is_path && self.is_ident(i + 3, "new") => {
+                    if self.runs_cargo_tool(i + 4, &tools) {
+                        continue;
+                    }
                     let program = self
                         .tok(i + 5)
                         .filter(|t| t.kind == TokKind::Str)
@@ -1901,6 +1917,109 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// (`"..OUT_DIR.."`, `out_dir`) and the last position of each identifier in it. A `let`
     /// mentions OUT_DIR when the last mention in its stretch, static or of a binding known
     /// so far, comes after its name.
+    /// Whether the arguments of `Command::new` (the bracket at `open`) name a tool cargo hands
+    /// the build script (`env::var("RUSTC")`, or a binding of one): cargo's own input, not a
+    /// program of the build host.
+    fn runs_cargo_tool(&self, open: usize, tools: &HashSet<&str>) -> bool {
+        if !self.punct(open, b'(') {
+            return false;
+        }
+        let close = self.close(open);
+        (open + 1..close).any(|k| {
+            self.ident(k).is_some_and(|n| tools.contains(n)) || self.cargo_tool_var(k).is_some()
+        })
+    }
+
+    /// `env::var("RUSTC")` (or `var_os`) at `k` (the `env`) of a tool cargo sets for build
+    /// scripts: the compiler, its wrappers, rustdoc, cargo itself.
+    fn cargo_tool_var(&self, k: usize) -> Option<()> {
+        let call = self.is_ident(k, "env")
+            && self.path_sep(k + 1)
+            && matches!(self.ident(k + 3), Some("var" | "var_os"))
+            && self.punct(k + 4, b'(');
+        let name = self
+            .tok(k + 5)
+            .filter(|t| call && t.kind == TokKind::Str)
+            .and_then(|t| str_value(t.text(self.src)).ok())?;
+        CARGO_TOOLS.contains(&name.as_str()).then_some(())
+    }
+
+    /// Names `let` binds to a tool cargo sets (`let rustc = env::var("RUSTC")...;`), in one
+    /// pass: the last `let` of the statement under way takes the value.
+    fn cargo_tool_bindings(&self) -> HashSet<&'a str> {
+        let mut out = HashSet::new();
+        let mut binding: Option<&'a str> = None;
+        for k in 0..self.len() {
+            if self.punct(k, b';') {
+                binding = None;
+            } else if self.is_ident(k, "let") {
+                let at = if self.is_ident(k + 1, "mut") {
+                    k + 2
+                } else {
+                    k + 1
+                };
+                binding = self.ident(at);
+            } else if let Some(name) = binding
+                && self.cargo_tool_var(k).is_some()
+            {
+                out.insert(name);
+            }
+        }
+        out
+    }
+
+    /// Items and statements under an outer `#[cfg(..)]` whose predicate names the platform
+    /// (`windows`, `unix`, `target_os`...), with the predicate's text. In a build script that is
+    /// code run only on such a build host. Each item end is found at its own bracket depth,
+    /// jumping over bracket pairs.
+    fn platform_cfgs(&self) -> Vec<(Span, String)> {
+        let mut out = Vec::new();
+        for i in 2..self.len() {
+            let attr = self.is_ident(i, "cfg")
+                && self.punct(i - 1, b'[')
+                && self.punct(i - 2, b'#')
+                && self.punct(i + 1, b'(');
+            if !attr {
+                continue;
+            }
+            let close = self.close(i + 1);
+            let platform = (i + 2..close).any(|k| {
+                matches!(
+                    self.ident(k),
+                    Some(
+                        "windows"
+                            | "unix"
+                            | "target_os"
+                            | "target_family"
+                            | "target_env"
+                            | "target_vendor"
+                    )
+                )
+            });
+            if !platform || close >= self.len() {
+                continue;
+            }
+            let mut start = self.close(i - 1) + 1;
+            while self.punct(start, b'#') && self.punct(start + 1, b'[') {
+                start = self.close(start + 1) + 1;
+            }
+            let end = self.find_at_depth(start, self.len(), |k| {
+                self.punct(k, b';') || self.punct(k, b'{')
+            });
+            let end = if self.punct(end, b'{') {
+                self.close(end)
+            } else {
+                end
+            };
+            let predicate = self.span(i + 2, close - 1);
+            out.push((
+                self.span(i - 2, end),
+                self.src[predicate.start..predicate.end].to_string(),
+            ));
+        }
+        out
+    }
+
     fn out_dir_bindings(&self) -> HashSet<&'a str> {
         struct Stretch<'a> {
             lets: Vec<(usize, &'a str)>,

@@ -672,6 +672,82 @@ fn ffi_surface() {
 }
 
 #[test]
+fn a_build_script_running_cargo_own_tools_runs_no_host_program() {
+    let f = analyze(
+        r#"
+        use std::{env, process::Command};
+        fn main() {
+            let rustc = env::var("RUSTC").expect("cargo sets RUSTC");
+            Command::new(rustc).arg("--version").output().unwrap();
+            Command::new(env::var_os("CARGO").unwrap()).arg("metadata");
+            let tool = find_tool();
+            Command::new(tool).status().unwrap();
+            Command::new("git").arg("log").status().unwrap();
+        }
+    "#,
+        Wanted::BuildScript,
+    );
+    let programs: Vec<&str> = f
+        .behaviours
+        .iter()
+        .filter(|(b, _, _)| *b == Behaviour::RunsPrograms)
+        .map(|(_, _, d)| d.as_str())
+        .collect();
+    assert_eq!(programs, ["a computed program", "git"]);
+}
+
+#[test]
+fn a_build_script_tells_code_under_a_platform_cfg() {
+    let src = r#"
+        fn main() {
+            #[cfg(windows)]
+            windows_rc::link_icon("icon.ico");
+            #[cfg(feature = "x")]
+            extra();
+            Command::new("git").status();
+        }
+        #[cfg(windows)]
+        #[allow(dead_code)]
+        mod windows_rc {
+            pub fn link_icon(p: &str) { std::process::Command::new(rc_exe()).arg(p); }
+        }
+        #[cfg(all(unix, not(target_os = "macos")))]
+        fn unix_only() {}
+    "#;
+    let f = analyze(src, Wanted::BuildScript);
+    let got: Vec<(&str, &str)> = f
+        .platform_cfgs
+        .iter()
+        .map(|(span, p)| (&src[span.start..span.end], p.as_str()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        got[0],
+        (
+            "#[cfg(windows)]\n            windows_rc::link_icon(\"icon.ico\");",
+            "windows"
+        )
+    );
+    assert!(got[1].0.starts_with("#[cfg(windows)]") && got[1].0.ends_with("}\n        }"));
+    assert_eq!(got[2].1, "all(unix, not(target_os = \"macos\"))");
+    let inside = |at: usize| {
+        f.platform_cfgs
+            .iter()
+            .any(|(s, _)| s.start <= at && at < s.end)
+    };
+    let runs: Vec<bool> = f
+        .behaviours
+        .iter()
+        .map(|(_, span, _)| inside(span.start))
+        .collect();
+    assert_eq!(
+        runs,
+        [false, true],
+        "git runs everywhere, rc.exe only on Windows"
+    );
+}
+
+#[test]
 fn build_script_behaviour() {
     let f = analyze(
         r#"
