@@ -227,63 +227,26 @@ pub fn shipped_sources(
     workspace_sources(facts).filter(|(m, _)| facts.scope.is_shipped_member(m.id()))
 }
 
-/// Whether a published member's library exists to back the workspace's own applications
-/// rather than to be built against by others: it has a `[[bin]]` target or a published member
-/// depends on it, and every published member whose shipped code depends on it backs an
-/// application in turn or is a final artifact itself (a `[[bin]]`, a `cdylib`). sqlx-cli's and
-/// ruff's `lib.rs`, ruff_linter (used by ruff, its server and its wasm build): there untyped
-/// errors and exhaustive enums are the application's own choice. A library no published member
-/// depends on and without a binary is a library for the world.
-pub fn backs_applications(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
-    let mut memo = std::collections::BTreeMap::new();
-    backs_applications_memo(facts, meta, &mut memo)
-}
-
-fn backs_applications_memo<'g>(
-    facts: &Facts,
-    meta: &PackageMetadata<'g>,
-    memo: &mut std::collections::BTreeMap<&'g PackageId, bool>,
-) -> bool {
-    if let Some(&known) = memo.get(meta.id()) {
-        return known;
-    }
-    // A cycle (dev-dependencies aside there is none) is not an application.
-    memo.insert(meta.id(), false);
-    let dependents: Vec<PackageMetadata<'g>> = meta
-        .reverse_direct_links()
-        .filter(|l| {
-            let from = l.from().id();
-            from != meta.id()
-                && l.from().in_workspace()
-                && facts.scope.is_published(from)
-                && facts.scope.edge_shipped(from, meta.id())
-        })
-        .map(|l| l.from())
-        .collect();
+/// Whether a package's library exists to back its own binary: it has a `[[bin]]` target and
+/// no other published member's shipped code depends on it (sqlx-cli, ruff: a CLI's `lib.rs`,
+/// used at most by the workspace's own tools and tests). Its untyped errors and exhaustive
+/// enums are the application's own choice, not an API others build against.
+///
+/// Not generalised to "every dependent is an application": eszip (used in the workspace only
+/// by deno's CLI) and sqlx's drivers (which reach only sqlx-cli) are libraries for the world
+/// shaped exactly like ruff_linter, an internal component; the graph cannot tell them apart.
+pub fn backs_own_binary(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
     let has_bin = meta
         .build_targets()
         .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)));
-    let answer = (has_bin || !dependents.is_empty())
-        && dependents
-            .iter()
-            .all(|d| is_final_artifact(d) || backs_applications_memo(facts, d, memo));
-    memo.insert(meta.id(), answer);
-    answer
-}
-
-/// Whether a package is built into a program rather than linked by Rust code: it has a
-/// `[[bin]]`, or its library is a `cdylib` (a plugin, a wasm module).
-fn is_final_artifact(meta: &PackageMetadata<'_>) -> bool {
-    meta.build_targets().any(|t| match t.id() {
-        guppy::graph::BuildTargetId::Binary(_) => true,
-        guppy::graph::BuildTargetId::Library => match t.kind() {
-            guppy::graph::BuildTargetKind::LibraryOrExample(types) => {
-                types.iter().any(|c| c == "cdylib")
-            }
-            _ => false,
-        },
-        _ => false,
-    })
+    let used_by_published = meta.reverse_direct_links().any(|l| {
+        let from = l.from().id();
+        from != meta.id()
+            && facts.scope.is_published(from)
+            && l.from().in_workspace()
+            && facts.scope.edge_shipped(from, meta.id())
+    });
+    has_bin && !used_by_published
 }
 
 /// The scanned sources of each published member (an API crates outside the workspace build

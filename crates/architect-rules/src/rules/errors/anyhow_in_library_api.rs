@@ -3,7 +3,7 @@
 use architect_model::{Finding, Level, Section};
 
 use crate::graph::{
-    Site, backs_applications, per_crate, published_sources, site_names, source_location,
+    Site, backs_own_binary, per_crate, published_sources, site_names, source_location,
 };
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, Rule, count};
@@ -20,10 +20,9 @@ pub static RULE: Rule = Rule {
                use` re-exports, in published members' shipped code, one finding per crate. \
                `anyhow::Result<T, E>` with its own `E` is not reported, nor a type alias \
                (`pub type AnyError = anyhow::Error`: the functions using it are reported), \
-               nor a library that exists to back the workspace's own applications (it has a \
-               `[[bin]]` or published dependents, and each published member depending on it \
-               is a binary, a `cdylib` or such a library in turn): there anyhow is the \
-               application's own choice.",
+               nor a library that exists to back its own binary (it has a `[[bin]]` and no \
+               other published member depends on it): there anyhow is the application's own \
+               choice.",
         why: "`anyhow` is made for applications: it erases the error type, so a library that \
               returns it gives callers nothing to match on but strings, and ties them to \
               anyhow's version. Libraries should return typed errors; applications wrap them \
@@ -46,7 +45,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_applications(facts, m)) {
+    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_own_binary(facts, m)) {
         let api = PublicApi::of(pkg);
         let mut sites: Vec<Site> = Vec::new();
         for file in pkg.lib_files() {
@@ -132,7 +131,8 @@ mod tests {
     #[test]
     fn a_library_behind_its_own_binary_is_not_library_api() {
         // `store`'s `load` is reported, not its `type AnyError` alias; `tool`'s `run` backs
-        // tool's own binary, and `lint` backs only tool: neither is reported.
+        // tool's own binary. `lint`, a library only tool uses, is reported: the graph cannot
+        // tell it from a library for the world that one binary of the workspace happens to use.
         crate::assert_rule_snapshot!(&RULE, "errors-policy");
     }
 }
