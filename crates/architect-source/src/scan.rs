@@ -1696,10 +1696,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                             } else {
                                 k
                             };
-                            self.ident(k + 1)
+                            // A `macro_rules!` template: `fn $name`, as written.
+                            if self.punct(k + 1, b'$') {
+                                self.ident(k + 2).map(|n| format!("${n}"))
+                            } else {
+                                self.ident(k + 1).map(str::to_string)
+                            }
                         })
-                        .unwrap_or(attr);
-                    let name = renamed.unwrap_or_else(|| item.to_string());
+                        .unwrap_or_else(|| attr.to_string());
+                    let name = renamed.unwrap_or(item);
                     out.push((Ffi::NoMangle, self.span(i, i), name));
                 }
                 Some("repr") if i >= 2 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {

@@ -1382,6 +1382,7 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
         ungated!(no_mangle, Normal, template!(Word));
         #[unsafe(no_mangle)]
         pub extern "C" fn real() {}
+        macro_rules! wrap { ($name:ident) => { #[unsafe(no_mangle)] pub extern "C" fn $name() {} } }
         #[wasm_bindgen]
         extern "C" { fn alert(s: &str); }
         extern "C" { fn puts(); }
@@ -1392,6 +1393,7 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
         [
             (Ffi::NoMangle, "real"),
             (Ffi::ExternFn, "real"),
+            (Ffi::NoMangle, "$name"),
             (Ffi::ExternBlock, "\"C\"")
         ]
     );
