@@ -485,6 +485,9 @@ pub struct FileFacts {
     pub hazards: Vec<(Hazard, Span, String)>,
     pub ffi: Vec<(Ffi, Span, String)>,
     pub behaviours: Vec<(Behaviour, Span, String)>,
+    /// Items and statements (a `mod` declaration too) under `#[cfg(feature = "name")]`, with
+    /// the feature's name (not for `Wanted::ModsAndUnsafe`).
+    pub feature_cfgs: Vec<(Span, String)>,
     /// Build scripts only: items and statements under a `#[cfg(..)]` naming the platform
     /// (`windows`, `target_os = "macos"`...), with the predicate's text (`windows`): code that
     /// runs only on such a build host.

@@ -158,6 +158,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.crate_refs = s.crate_refs();
         f.only_imports = s.only_imports();
+        f.feature_cfgs = s.feature_cfgs();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
             f.platform_cfgs = s.platform_cfgs();
@@ -1953,21 +1954,33 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// pass: the last `let` of the statement under way takes the value.
     fn cargo_tool_bindings(&self) -> HashSet<&'a str> {
         let mut out = HashSet::new();
+        // Only a script that runs programs needs them: skip the pass (a byte search, no token
+        // read) for the others.
+        if memchr::memmem::find(self.src.as_bytes(), b"Command").is_none() {
+            return out;
+        }
         let mut binding: Option<&'a str> = None;
+        // One read a token (its kind and text), then the few after a `let` or an `env`.
         for k in 0..self.len() {
-            if self.punct(k, b';') {
-                binding = None;
-            } else if self.is_ident(k, "let") {
-                let at = if self.is_ident(k + 1, "mut") {
-                    k + 2
-                } else {
-                    k + 1
-                };
-                binding = self.ident(at);
-            } else if let Some(name) = binding
-                && self.cargo_tool_var(k).is_some()
-            {
-                out.insert(name);
+            let Some(t) = self.tok(k) else { break };
+            match (t.kind, t.text(self.src)) {
+                (TokKind::Punct(b';'), _) => binding = None,
+                (TokKind::Ident, "let") => {
+                    let at = if self.is_ident(k + 1, "mut") {
+                        k + 2
+                    } else {
+                        k + 1
+                    };
+                    binding = self.ident(at);
+                }
+                (TokKind::Ident, "env") => {
+                    if let Some(name) = binding
+                        && self.cargo_tool_var(k).is_some()
+                    {
+                        out.insert(name);
+                    }
+                }
+                _ => {}
             }
         }
         out
@@ -1978,17 +1991,8 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// code run only on such a build host. Each item end is found at its own bracket depth,
     /// jumping over bracket pairs.
     fn platform_cfgs(&self) -> Vec<(Span, String)> {
-        let mut out = Vec::new();
-        for i in 2..self.len() {
-            let attr = self.is_ident(i, "cfg")
-                && self.punct(i - 1, b'[')
-                && self.punct(i - 2, b'#')
-                && self.punct(i + 1, b'(');
-            if !attr {
-                continue;
-            }
-            let close = self.close(i + 1);
-            let platform = (i + 2..close).any(|k| {
+        self.cfg_items(|from, to| {
+            let platform = (from..to).any(|k| {
                 matches!(
                     self.ident(k),
                     Some(
@@ -2001,9 +2005,49 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     )
                 )
             });
-            if !platform || close >= self.len() {
+            platform.then(|| {
+                let predicate = self.span(from, to - 1);
+                self.src[predicate.start..predicate.end].to_string()
+            })
+        })
+    }
+
+    /// Items and statements under `#[cfg(feature = "name")]` (that one predicate alone), with
+    /// the feature's name: code compiled only when the feature is on.
+    fn feature_cfgs(&self) -> Vec<(Span, String)> {
+        self.cfg_items(|from, to| {
+            let single =
+                to == from + 3 && self.is_ident(from, "feature") && self.punct(from + 1, b'=');
+            single
+                .then(|| self.tok(from + 2))
+                .flatten()
+                .filter(|t| t.kind == TokKind::Str)
+                .and_then(|t| str_value(t.text(self.src)).ok())
+        })
+    }
+
+    /// The items and statements under an outer `#[cfg(..)]` for which `detail` (given the
+    /// predicate's token range) says something, with what it says.
+    fn cfg_items(&self, detail: impl Fn(usize, usize) -> Option<String>) -> Vec<(Span, String)> {
+        let mut out = Vec::new();
+        if memchr::memmem::find(self.src.as_bytes(), b"cfg").is_none() {
+            return out;
+        }
+        for i in 2..self.len() {
+            let attr = self.is_ident(i, "cfg")
+                && self.punct(i - 1, b'[')
+                && self.punct(i - 2, b'#')
+                && self.punct(i + 1, b'(');
+            if !attr {
                 continue;
             }
+            let close = self.close(i + 1);
+            if close >= self.len() {
+                continue;
+            }
+            let Some(said) = detail(i + 2, close) else {
+                continue;
+            };
             let mut start = self.close(i - 1) + 1;
             while self.punct(start, b'#') && self.punct(start + 1, b'[') {
                 start = self.close(start + 1) + 1;
@@ -2016,11 +2060,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             } else {
                 end
             };
-            let predicate = self.span(i + 2, close - 1);
-            out.push((
-                self.span(i - 2, end),
-                self.src[predicate.start..predicate.end].to_string(),
-            ));
+            out.push((self.span(i - 2, end), said));
         }
         out
     }

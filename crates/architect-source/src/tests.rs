@@ -748,6 +748,34 @@ fn a_build_script_tells_code_under_a_platform_cfg() {
 }
 
 #[test]
+fn items_under_a_single_feature_cfg() {
+    let src = r#"
+        #[cfg(feature = "cpu_profiler")]
+        mod google_cpu_profiler;
+        #[cfg(any(feature = "a", test))]
+        mod either;
+        #[cfg(feature = "x")]
+        #[link(name = "profiler")]
+        extern "C" { fn ProfilerStart(); }
+    "#;
+    let f = all(src);
+    let got: Vec<(&str, &str)> = f
+        .feature_cfgs
+        .iter()
+        .map(|(span, n)| (&src[span.start..span.end], n.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0],
+        (
+            "#[cfg(feature = \"cpu_profiler\")]\n        mod google_cpu_profiler;",
+            "cpu_profiler"
+        )
+    );
+    assert!(got[1].0.ends_with("fn ProfilerStart(); }") && got[1].1 == "x");
+}
+
+#[test]
 fn build_script_behaviour() {
     let f = analyze(
         r#"

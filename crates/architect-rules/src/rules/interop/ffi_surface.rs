@@ -18,8 +18,10 @@ pub static RULE: Rule = Rule {
                DLLs or a framework; any block of a `-sys` or `links` package) or passing a \
                `#[repr(C)]` struct the crate lays out by hand, pointing at the first of each. \
                Blocks that call the platform (libc, the CRT, the OS, the wasm linker's \
-               `__wasm_call_ctors`) with plain values are counted in the notes of a crate \
-               reported anyway, and alone are no finding: they are no ABI the team owns. \
+               `__wasm_call_ctors`) with plain values, and blocks compiled only with a \
+               feature off by default (a profiler behind `cpu_profiler`), are counted in the \
+               notes of a crate reported anyway, and alone are no finding: they are no ABI \
+               the team owns, or not in the shipped build. \
                `#[repr(C)]` types and `extern \"C\" fn` callbacks are counted in the notes of \
                a crate reported; alone (a `#[repr(C)]` for bytemuck casts) they are no \
                FFI boundary and not reported. Test code and code generated inside `quote!` \
@@ -109,13 +111,69 @@ struct Surface {
     blocks: Vec<Block>,
     repr_c: Vec<String>,
     extern_fns: usize,
+    /// For each `extern` block compiled only with a feature off by default, the feature.
+    optional: Vec<String>,
 }
 
-fn surface(facts: &architect_model::Facts, pkg: &architect_model::PackageSources) -> Surface {
+/// The feature, off by default, that the code at `span` of `file` needs: it sits under
+/// `#[cfg(feature = "x")]`, or a module on the way to its file is declared under one (a
+/// profiler binding behind `cpu_profiler`). Not the shipped build's surface.
+fn optional_feature(
+    facts: &architect_model::Facts,
+    meta: &guppy::graph::PackageMetadata<'_>,
+    pkg: &architect_model::PackageSources,
+    file: &architect_model::ScannedFile,
+    span: architect_model::SourceSpan,
+) -> Option<String> {
+    let off = |name: &String| {
+        let id = guppy::graph::feature::FeatureId::named(meta.id(), name);
+        matches!(
+            facts.graph.feature_graph().is_default_feature(id),
+            Ok(false)
+        )
+    };
+    let covering = |f: &architect_model::ScannedFile, at: architect_model::SourceSpan| {
+        f.facts
+            .feature_cfgs
+            .iter()
+            .find(|(s, name)| s.start <= at.start && at.start < s.end && off(name))
+            .map(|(_, name)| name.clone())
+    };
+    if let Some(feature) = covering(file, span) {
+        return Some(feature);
+    }
+    // Each module on the way: its declaration in its parent's file.
+    let parts: Vec<&str> = file.module.split("::").filter(|p| !p.is_empty()).collect();
+    (0..parts.len()).rev().find_map(|k| {
+        let parent = parts[..k].join("::");
+        let parent_file = pkg
+            .files
+            .iter()
+            .find(|f| f.target == file.target && f.module == parent)?;
+        let decl = parent_file
+            .facts
+            .mods
+            .iter()
+            .find(|m| m.name == parts[k] && m.inline_parents.is_empty())?;
+        covering(parent_file, decl.span)
+    })
+}
+
+fn surface(
+    facts: &architect_model::Facts,
+    meta: &guppy::graph::PackageMetadata<'_>,
+    pkg: &architect_model::PackageSources,
+) -> Surface {
     let mut s = Surface::default();
     for file in &pkg.files {
         for (kind, span, detail) in &file.facts.ffi {
             if !file.ships(*span) {
+                continue;
+            }
+            if *kind == Ffi::ExternBlock
+                && let Some(feature) = optional_feature(facts, meta, pkg, file, *span)
+            {
+                s.optional.push(feature);
                 continue;
             }
             let block = s.blocks.last_mut().filter(|b| b.span == *span);
@@ -189,7 +247,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
     for (meta, pkg) in shipped_sources(facts) {
-        let s = surface(facts, pkg);
+        let s = surface(facts, &meta, pkg);
         let own_library = links_own_library(&meta);
         let (owned, system): (Vec<&Block>, Vec<&Block>) = s
             .blocks
@@ -233,6 +291,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                     "more `extern` block imports",
                     "more `extern` blocks import"
                 )
+            ));
+        }
+        if !s.optional.is_empty() {
+            f = f.note(format!(
+                "{} behind features off by default ({}): not counted",
+                count(
+                    s.optional.len(),
+                    "more `extern` block",
+                    "more `extern` blocks"
+                ),
+                shown(&s.optional)
             ));
         }
         if !s.repr_c.is_empty() {
