@@ -179,11 +179,16 @@ pub(crate) fn scan(
             .filter(|(p, _)| p == member.id())
             .map(|(_, f)| crate::relative(root, f))
             .collect();
+        let data = facts
+            .packages
+            .get(member.id())
+            .map(|p| data_files(root, &p.files))
+            .unwrap_or_default();
         let mut stray: Vec<String> = module_dirs(&member)
             .iter()
             .flat_map(|dir| rust_files_of_package(dir))
             .map(|f| crate::relative(root, &f))
-            .filter(|f| !in_tree.contains(f))
+            .filter(|f| !in_tree.contains(f) && !data.contains(f))
             .collect();
         stray.sort();
         stray.dedup();
@@ -205,6 +210,24 @@ pub(crate) fn scan(
     }
     facts.unreadable = problems;
     facts
+}
+
+/// The files a package's sources read with `include_str!` or `include_bytes!` (a test
+/// fixture's text such as a `minicore.rs`), as findings show paths: data, not forgotten
+/// modules.
+fn data_files(root: &Path, files: &[ScannedFile]) -> BTreeSet<String> {
+    files
+        .iter()
+        .flat_map(|f| {
+            let dir = root.join(&f.path);
+            let dir = dir.parent().map(Path::to_path_buf).unwrap_or_default();
+            f.facts
+                .data_includes
+                .iter()
+                .filter(|inc| !inc.invalid)
+                .map(move |inc| crate::relative(root, &crate::scope::lexical(&dir.join(&inc.path))))
+        })
+        .collect()
 }
 
 /// The directories of a member's library and binary module trees (`src/`, `src/bin/`): where

@@ -227,6 +227,28 @@ pub fn shipped_sources(
     workspace_sources(facts).filter(|(m, _)| facts.scope.is_shipped_member(m.id()))
 }
 
+/// Whether a package's library exists to back its own binary: it has a `[[bin]]` target and
+/// no other published member's shipped code depends on it (sqlx-cli, ruff: a CLI's `lib.rs`,
+/// used at most by the workspace's own tools and tests). Its untyped errors and exhaustive
+/// enums are the application's own choice, not an API others build against.
+///
+/// Not generalised to "every dependent is an application": eszip (used in the workspace only
+/// by deno's CLI) and sqlx's drivers (which reach only sqlx-cli) are libraries for the world
+/// shaped exactly like ruff_linter, an internal component; the graph cannot tell them apart.
+pub fn backs_own_binary(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
+    let has_bin = meta
+        .build_targets()
+        .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)));
+    let used_by_published = meta.reverse_direct_links().any(|l| {
+        let from = l.from().id();
+        from != meta.id()
+            && facts.scope.is_published(from)
+            && l.from().in_workspace()
+            && facts.scope.edge_shipped(from, meta.id())
+    });
+    has_bin && !used_by_published
+}
+
 /// The scanned sources of each published member (an API crates outside the workspace build
 /// against), with its metadata, in package-id order.
 pub fn published_sources(

@@ -436,6 +436,15 @@ pub enum Ffi {
     NoMangle,
     /// `#[repr(C)]`: a C layout (for FFI, or for byte casts such as bytemuck's).
     ReprC,
+    /// `#[link(name = "x")]` on an `extern` block: the native library it imports from. The
+    /// detail is the name (`Name.framework` for `kind = "framework"`); the span is the
+    /// block's, as its [`Ffi::ExternBlock`] has it.
+    Link,
+    /// A type named in an `extern` block (an identifier starting with an upper-case letter),
+    /// once per block; the span is the block's. Against the crate's [`Ffi::ReprC`] names it
+    /// tells a C struct the crate lays out by hand for the foreign side, a layout nothing
+    /// checks, from a call into libc with plain integers.
+    ForeignType,
 }
 
 /// What a build script does, by the paths it names.
@@ -473,6 +482,13 @@ pub struct FileFacts {
     pub mods: Vec<ModDecl>,
     /// `include!` of a literal path: files compiled as part of this one.
     pub includes: Vec<Include>,
+    /// `include_str!` and `include_bytes!` of a literal path: files read as data (a test
+    /// fixture's text), not modules, even when they end in `.rs`.
+    pub data_includes: Vec<Include>,
+    /// The file holds `use` or `extern crate` and no other item (attributes aside): a library
+    /// root that only links or re-exports another crate. False for an empty file (and for
+    /// `Wanted::ModsAndUnsafe`).
+    pub only_imports: bool,
     pub unsafes: Vec<(UnsafeKind, Span)>,
     /// `#![forbid(unsafe_code)]`.
     pub forbids_unsafe: bool,
@@ -501,6 +517,13 @@ pub struct FileFacts {
     pub hazards: Vec<(Hazard, Span, String)>,
     pub ffi: Vec<(Ffi, Span, String)>,
     pub behaviours: Vec<(Behaviour, Span, String)>,
+    /// Items and statements (a `mod` declaration too) under `#[cfg(feature = "name")]`, with
+    /// the feature's name (not for `Wanted::ModsAndUnsafe`).
+    pub feature_cfgs: Vec<(Span, String)>,
+    /// Build scripts only: items and statements under a `#[cfg(..)]` naming the platform
+    /// (`windows`, `target_os = "macos"`...), with the predicate's text (`windows`): code that
+    /// runs only on such a build host.
+    pub platform_cfgs: Vec<(Span, String)>,
     /// The lexer met an unterminated comment or literal at this offset.
     pub lex_error: Option<usize>,
     /// Top-level modules of the crate this file names through `crate::name`, sorted.

@@ -71,6 +71,17 @@ const CARGO_ENV: &[&str] = &[
     "DOCS_RS",
 ];
 
+/// The programs cargo hands a build script through its environment: running one is running
+/// cargo's own toolchain, not an extra program of the build host.
+const CARGO_TOOLS: &[&str] = &[
+    "RUSTC",
+    "RUSTC_WRAPPER",
+    "RUSTC_WORKSPACE_WRAPPER",
+    "RUSTC_LINKER",
+    "RUSTDOC",
+    "CARGO",
+];
+
 /// Whether `krate::module::name` is a std type the runtime `krate` re-exports
 /// (`tokio::time::Duration`), which ties no caller to the runtime.
 pub fn std_reexport(krate: &str, module: &str, name: &str) -> bool {
@@ -121,7 +132,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
     };
     f.mods = s.mods();
     f.test_spans = s.test_spans();
-    f.includes = s.includes();
+    (f.includes, f.data_includes) = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
     let quoted = s.quoted_spans();
     f.unsafes
@@ -146,8 +157,11 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.ffi = s.ffi();
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.crate_refs = s.crate_refs();
+        f.only_imports = s.only_imports();
+        f.feature_cfgs = s.feature_cfgs();
         if wanted == Wanted::BuildScript {
             f.behaviours = s.behaviours();
+            f.platform_cfgs = s.platform_cfgs();
         }
     }
     let reads = s.reads.get();
@@ -720,11 +734,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// `include!("path")`, `core::include!(..)`, `::std::include!(..)` whose argument is one
-    /// string literal (a trailing comma allowed, as rustc does).
-    fn includes(&self) -> Vec<Include> {
-        let mut out = Vec::new();
+    /// string literal (a trailing comma allowed, as rustc does); and, second, the same forms
+    /// of `include_str!` and `include_bytes!`: files read as data, not compiled.
+    fn includes(&self) -> (Vec<Include>, Vec<Include>) {
+        let (mut out, mut data) = (Vec::new(), Vec::new());
         for i in 0..self.len() {
-            if !self.is_ident(i, "include") || !self.punct(i + 1, b'!') || !self.is_open(i + 2) {
+            let Some(name @ ("include" | "include_str" | "include_bytes")) = self.ident(i) else {
+                continue;
+            };
+            if !self.punct(i + 1, b'!') || !self.is_open(i + 2) {
                 continue;
             }
             let start = if i >= 2 && self.path_sep(i - 2) {
@@ -754,13 +772,55 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 Ok(path) => (path, false),
                 Err(as_written) => (as_written, true),
             };
-            out.push(Include {
+            let include = Include {
                 path,
                 span: self.span(start, close),
                 invalid,
-            });
+            };
+            if name == "include" {
+                out.push(include);
+            } else {
+                data.push(include);
+            }
         }
-        out
+        (out, data)
+    }
+
+    /// Whether the file holds `use` declarations or `extern crate`, and no other item
+    /// (attributes aside): a shim that links or re-exports another crate and has no API of its
+    /// own. An empty file is not one.
+    fn only_imports(&self) -> bool {
+        let mut imports = 0;
+        let mut k = 0;
+        while k < self.len() {
+            if self.punct(k, b'#') {
+                let open = if self.punct(k + 1, b'!') {
+                    k + 2
+                } else {
+                    k + 1
+                };
+                if !self.punct(open, b'[') {
+                    return false;
+                }
+                k = self.close(open) + 1;
+                continue;
+            }
+            let mut j = k;
+            if self.is_ident(j, "pub") {
+                j += 1;
+                if self.punct(j, b'(') {
+                    j = self.close(j) + 1;
+                }
+            }
+            let import = self.is_ident(j, "use")
+                || (self.is_ident(j, "extern") && self.is_ident(j + 1, "crate"));
+            if !import {
+                return false;
+            }
+            imports += 1;
+            k = self.find_at_depth(j, self.len(), |x| self.punct(x, b';')) + 1;
+        }
+        imports > 0
     }
 
     fn unsafes(&self) -> (Vec<(UnsafeKind, Span)>, bool) {
@@ -1607,11 +1667,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         .iter()
                         .any(|&(a, b)| (a..=b).any(|k| self.is_ident(k, "wasm_bindgen")));
                     if self.punct(after, b'{') && !js {
-                        out.push((
-                            Ffi::ExternBlock,
-                            self.span(i, after),
-                            self.text(i + 1).to_string(),
-                        ));
+                        let span = self.span(i, after);
+                        out.push((Ffi::ExternBlock, span, self.text(i + 1).to_string()));
+                        if let Some(lib) = self.linked_library(i) {
+                            out.push((Ffi::Link, span, lib));
+                        }
+                        for name in self.type_names(after + 1, self.close(after)) {
+                            out.push((Ffi::ForeignType, span, name.to_string()));
+                        }
                     } else if self.is_ident(after, "fn")
                         && let Some(name) = self.ident(after + 1)
                     {
@@ -1634,10 +1697,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                             } else {
                                 k
                             };
-                            self.ident(k + 1)
+                            // A `macro_rules!` template: `fn $name`, as written.
+                            if self.punct(k + 1, b'$') {
+                                self.ident(k + 2).map(|n| format!("${n}"))
+                            } else {
+                                self.ident(k + 1).map(str::to_string)
+                            }
                         })
-                        .unwrap_or(attr);
-                    let name = renamed.unwrap_or_else(|| item.to_string());
+                        .unwrap_or_else(|| attr.to_string());
+                    let name = renamed.unwrap_or(item);
                     out.push((Ffi::NoMangle, self.span(i, i), name));
                 }
                 Some("repr") if i >= 2 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
@@ -1657,6 +1725,38 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         out
     }
 
+    /// The library of `#[link(name = "x")]` on the `extern` block at `i` (`x.framework` for
+    /// `kind = "framework"`), if it has one.
+    fn linked_library(&self, i: usize) -> Option<String> {
+        let attrs = self.attrs_before(self.visibility(i).0);
+        let &(a, b) = attrs
+            .iter()
+            .find(|&&(a, _)| self.is_ident(a, "link") && self.punct(a + 1, b'('))?;
+        let value = |key: &str| {
+            (a + 2..b)
+                .find(|&k| self.is_ident(k, key) && self.punct(k + 1, b'=') && self.is_str(k + 2))
+                .and_then(|k| str_value(self.text(k + 2)).ok())
+        };
+        let name = value("name")?;
+        Some(match value("kind").as_deref() {
+            Some("framework") => format!("{name}.framework"),
+            _ => name,
+        })
+    }
+
+    /// The distinct identifiers starting with an upper-case letter in `[from, to)`, function
+    /// names aside (Win32's are capitalised): the types an `extern` block's signatures name.
+    fn type_names(&self, from: usize, to: usize) -> Vec<&'a str> {
+        let mut names: Vec<&str> = (from..to)
+            .filter(|&k| k == 0 || !self.is_ident(k - 1, "fn"))
+            .filter_map(|k| self.ident(k))
+            .filter(|n| n.starts_with(|c: char| c.is_ascii_uppercase()))
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
     /// Whether the identifier at `i` is the path of an attribute `#[name ..]` or
     /// `#[unsafe(name ..)]`, not a word that happens to be spelled like one (a variable, an
     /// argument of a macro that lists attribute names).
@@ -1673,6 +1773,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn behaviours(&self) -> Vec<(Behaviour, Span, String)> {
         let mut out = Vec::new();
         let out_vars = self.out_dir_bindings();
+        let tools = self.cargo_tool_bindings();
         let declared = self.rerun_env_declared();
         // Every token that mentions OUT_DIR, for the question "does this argument?".
         let mentions: Vec<u32> = (0..self.len())
@@ -1699,6 +1800,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     ));
                 }
                 "Command" if next_is_path && self.is_ident(i + 3, "new") => {
+                    if self.runs_cargo_tool(i + 4, &tools) {
+                        continue;
+                    }
                     let program = self
                         .tok(i + 5)
                         .filter(|t| t.kind == TokKind::Str)
@@ -1819,6 +1923,148 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// (`"..OUT_DIR.."`, `out_dir`) and the last position of each identifier in it. A `let`
     /// mentions OUT_DIR when the last mention in its stretch, static or of a binding known
     /// so far, comes after its name.
+    /// Whether the arguments of `Command::new` (the bracket at `open`) name a tool cargo hands
+    /// the build script (`env::var("RUSTC")`, or a binding of one): cargo's own input, not a
+    /// program of the build host.
+    fn runs_cargo_tool(&self, open: usize, tools: &HashSet<&str>) -> bool {
+        if !self.punct(open, b'(') {
+            return false;
+        }
+        let close = self.close(open);
+        (open + 1..close).any(|k| {
+            self.ident(k).is_some_and(|n| tools.contains(n)) || self.cargo_tool_var(k).is_some()
+        })
+    }
+
+    /// `env::var("RUSTC")` (or `var_os`) at `k` (the `env`) of a tool cargo sets for build
+    /// scripts: the compiler, its wrappers, rustdoc, cargo itself.
+    fn cargo_tool_var(&self, k: usize) -> Option<()> {
+        let call = self.is_ident(k, "env")
+            && self.path_sep(k + 1)
+            && matches!(self.ident(k + 3), Some("var" | "var_os"))
+            && self.punct(k + 4, b'(');
+        let name = self
+            .tok(k + 5)
+            .filter(|t| call && t.kind == TokKind::Str)
+            .and_then(|t| str_value(t.text(self.src)).ok())?;
+        CARGO_TOOLS.contains(&name.as_str()).then_some(())
+    }
+
+    /// Names `let` binds to a tool cargo sets (`let rustc = env::var("RUSTC")...;`), in one
+    /// pass: the last `let` of the statement under way takes the value.
+    fn cargo_tool_bindings(&self) -> HashSet<&'a str> {
+        let mut out = HashSet::new();
+        // Only a script that runs programs needs them: skip the pass (a byte search, no token
+        // read) for the others.
+        if memchr::memmem::find(self.src.as_bytes(), b"Command").is_none() {
+            return out;
+        }
+        let mut binding: Option<&'a str> = None;
+        // One read a token (its kind and text), then the few after a `let` or an `env`.
+        for k in 0..self.len() {
+            let Some(t) = self.tok(k) else { break };
+            match (t.kind, t.text(self.src)) {
+                (TokKind::Punct(b';'), _) => binding = None,
+                (TokKind::Ident, "let") => {
+                    let at = if self.is_ident(k + 1, "mut") {
+                        k + 2
+                    } else {
+                        k + 1
+                    };
+                    binding = self.ident(at);
+                }
+                (TokKind::Ident, "env") => {
+                    if let Some(name) = binding
+                        && self.cargo_tool_var(k).is_some()
+                    {
+                        out.insert(name);
+                    }
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Items and statements under an outer `#[cfg(..)]` whose predicate names the platform
+    /// (`windows`, `unix`, `target_os`...), with the predicate's text. In a build script that is
+    /// code run only on such a build host. Each item end is found at its own bracket depth,
+    /// jumping over bracket pairs.
+    fn platform_cfgs(&self) -> Vec<(Span, String)> {
+        self.cfg_items(|from, to| {
+            let platform = (from..to).any(|k| {
+                matches!(
+                    self.ident(k),
+                    Some(
+                        "windows"
+                            | "unix"
+                            | "target_os"
+                            | "target_family"
+                            | "target_env"
+                            | "target_vendor"
+                    )
+                )
+            });
+            platform.then(|| {
+                let predicate = self.span(from, to - 1);
+                self.src[predicate.start..predicate.end].to_string()
+            })
+        })
+    }
+
+    /// Items and statements under `#[cfg(feature = "name")]` (that one predicate alone), with
+    /// the feature's name: code compiled only when the feature is on.
+    fn feature_cfgs(&self) -> Vec<(Span, String)> {
+        self.cfg_items(|from, to| {
+            let single =
+                to == from + 3 && self.is_ident(from, "feature") && self.punct(from + 1, b'=');
+            single
+                .then(|| self.tok(from + 2))
+                .flatten()
+                .filter(|t| t.kind == TokKind::Str)
+                .and_then(|t| str_value(t.text(self.src)).ok())
+        })
+    }
+
+    /// The items and statements under an outer `#[cfg(..)]` for which `detail` (given the
+    /// predicate's token range) says something, with what it says.
+    fn cfg_items(&self, detail: impl Fn(usize, usize) -> Option<String>) -> Vec<(Span, String)> {
+        let mut out = Vec::new();
+        if memchr::memmem::find(self.src.as_bytes(), b"cfg").is_none() {
+            return out;
+        }
+        for i in 2..self.len() {
+            let attr = self.is_ident(i, "cfg")
+                && self.punct(i - 1, b'[')
+                && self.punct(i - 2, b'#')
+                && self.punct(i + 1, b'(');
+            if !attr {
+                continue;
+            }
+            let close = self.close(i + 1);
+            if close >= self.len() {
+                continue;
+            }
+            let Some(said) = detail(i + 2, close) else {
+                continue;
+            };
+            let mut start = self.close(i - 1) + 1;
+            while self.punct(start, b'#') && self.punct(start + 1, b'[') {
+                start = self.close(start + 1) + 1;
+            }
+            let end = self.find_at_depth(start, self.len(), |k| {
+                self.punct(k, b';') || self.punct(k, b'{')
+            });
+            let end = if self.punct(end, b'{') {
+                self.close(end)
+            } else {
+                end
+            };
+            out.push((self.span(i - 2, end), said));
+        }
+        out
+    }
+
     fn out_dir_bindings(&self) -> HashSet<&'a str> {
         struct Stretch<'a> {
             lets: Vec<(usize, &'a str)>,

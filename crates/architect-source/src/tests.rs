@@ -762,6 +762,110 @@ fn ffi_surface() {
 }
 
 #[test]
+fn a_build_script_running_cargo_own_tools_runs_no_host_program() {
+    let f = analyze(
+        r#"
+        use std::{env, process::Command};
+        fn main() {
+            let rustc = env::var("RUSTC").expect("cargo sets RUSTC");
+            Command::new(rustc).arg("--version").output().unwrap();
+            Command::new(env::var_os("CARGO").unwrap()).arg("metadata");
+            let tool = find_tool();
+            Command::new(tool).status().unwrap();
+            Command::new("git").arg("log").status().unwrap();
+        }
+    "#,
+        Wanted::BuildScript,
+    );
+    let programs: Vec<&str> = f
+        .behaviours
+        .iter()
+        .filter(|(b, _, _)| *b == Behaviour::RunsPrograms)
+        .map(|(_, _, d)| d.as_str())
+        .collect();
+    assert_eq!(programs, ["a computed program", "git"]);
+}
+
+#[test]
+fn a_build_script_tells_code_under_a_platform_cfg() {
+    let src = r#"
+        fn main() {
+            #[cfg(windows)]
+            windows_rc::link_icon("icon.ico");
+            #[cfg(feature = "x")]
+            extra();
+            Command::new("git").status();
+        }
+        #[cfg(windows)]
+        #[allow(dead_code)]
+        mod windows_rc {
+            pub fn link_icon(p: &str) { std::process::Command::new(rc_exe()).arg(p); }
+        }
+        #[cfg(all(unix, not(target_os = "macos")))]
+        fn unix_only() {}
+    "#;
+    let f = analyze(src, Wanted::BuildScript);
+    let got: Vec<(&str, &str)> = f
+        .platform_cfgs
+        .iter()
+        .map(|(span, p)| (&src[span.start..span.end], p.as_str()))
+        .collect();
+    assert_eq!(got.len(), 3, "{got:?}");
+    assert_eq!(
+        got[0],
+        (
+            "#[cfg(windows)]\n            windows_rc::link_icon(\"icon.ico\");",
+            "windows"
+        )
+    );
+    assert!(got[1].0.starts_with("#[cfg(windows)]") && got[1].0.ends_with("}\n        }"));
+    assert_eq!(got[2].1, "all(unix, not(target_os = \"macos\"))");
+    let inside = |at: usize| {
+        f.platform_cfgs
+            .iter()
+            .any(|(s, _)| s.start <= at && at < s.end)
+    };
+    let runs: Vec<bool> = f
+        .behaviours
+        .iter()
+        .map(|(_, span, _)| inside(span.start))
+        .collect();
+    assert_eq!(
+        runs,
+        [false, true],
+        "git runs everywhere, rc.exe only on Windows"
+    );
+}
+
+#[test]
+fn items_under_a_single_feature_cfg() {
+    let src = r#"
+        #[cfg(feature = "cpu_profiler")]
+        mod google_cpu_profiler;
+        #[cfg(any(feature = "a", test))]
+        mod either;
+        #[cfg(feature = "x")]
+        #[link(name = "profiler")]
+        extern "C" { fn ProfilerStart(); }
+    "#;
+    let f = all(src);
+    let got: Vec<(&str, &str)> = f
+        .feature_cfgs
+        .iter()
+        .map(|(span, n)| (&src[span.start..span.end], n.as_str()))
+        .collect();
+    assert_eq!(got.len(), 2, "{got:?}");
+    assert_eq!(
+        got[0],
+        (
+            "#[cfg(feature = \"cpu_profiler\")]\n        mod google_cpu_profiler;",
+            "cpu_profiler"
+        )
+    );
+    assert!(got[1].0.ends_with("fn ProfilerStart(); }") && got[1].1 == "x");
+}
+
+#[test]
 fn build_script_behaviour() {
     let f = analyze(
         r#"
@@ -894,6 +998,75 @@ fn includes_of_a_literal_path() {
     let f = all(src);
     let span = f.includes[0].span;
     assert_eq!(&src[span.start..span.end], "::std::include!(\"x.rs\")");
+}
+
+#[test]
+fn include_str_and_include_bytes_name_data_files_not_modules() {
+    let f = all(r#"
+        const MINICORE: &str = include_str!("./minicore.rs");
+        static BLOB: &[u8] = ::core::include_bytes!("blob.bin");
+        include!("code.rs");
+        my_macros::include_str!("another macro.rs");
+        include_str!(concat!(env!("OUT_DIR"), "/x.rs"));
+    "#);
+    let data: Vec<&str> = f.data_includes.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(data, ["./minicore.rs", "blob.bin"]);
+    let code: Vec<&str> = f.includes.iter().map(|i| i.path.as_str()).collect();
+    assert_eq!(code, ["code.rs"], "a data file is not compiled as code");
+}
+
+#[test]
+fn a_file_of_imports_only_is_told_from_one_with_items() {
+    let shim = all(r#"
+        #![allow(unused_imports)]
+        //! Links the main crate dynamically.
+        #[expect(unused_imports, reason = "links it")]
+        use bevy_internal;
+        pub use bevy_internal::*;
+        pub(crate) use self::{a, b};
+        extern crate alloc;
+    "#);
+    assert!(shim.only_imports);
+    for with_items in [
+        "pub use inner::*; pub fn extra() {}",
+        "pub use inner::*; mod more;",
+        "use a::b; #[no_mangle] pub static X: u8 = 0;",
+        "macro_rules! m { () => {} } pub use a::b;",
+        "//! An empty library.\n#![allow(unused)]",
+    ] {
+        assert!(!all(with_items).only_imports, "{with_items}");
+    }
+}
+
+#[test]
+fn extern_blocks_tell_their_library_and_the_types_they_name() {
+    let f = all(r#"
+        #[link(name = "profiler")]
+        unsafe extern "C" { fn ProfilerStart(f: *const c_char) -> i32; }
+        #[link(name = "CoreFoundation", kind = "framework")]
+        extern "C" { fn CFRelease(x: CFTypeRef); }
+        #[repr(C)] struct DlInfo { fname: *const c_char }
+        unsafe extern "C" { fn dladdr(a: *const c_void, info: *mut DlInfo) -> c_int; fn __error() -> *mut c_int; }
+        #[link_name = "x"] fn not_a_block() {}
+    "#);
+    let got: Vec<(Ffi, &str)> = f.ffi.iter().map(|(k, _, d)| (*k, d.as_str())).collect();
+    use Ffi::*;
+    assert_eq!(
+        got,
+        [
+            (ExternBlock, "\"C\""),
+            (Link, "profiler"),
+            (ExternBlock, "\"C\""),
+            (Link, "CoreFoundation.framework"),
+            (ForeignType, "CFTypeRef"),
+            (ReprC, "DlInfo"),
+            (ExternBlock, "\"C\""),
+            (ForeignType, "DlInfo"),
+        ]
+    );
+    let block = |n: usize| f.ffi[n].1;
+    assert_eq!(block(0), block(1), "a link names its block");
+    assert_eq!(block(6), block(7), "a type names its block");
 }
 
 #[test]
@@ -1327,6 +1500,7 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
         ungated!(no_mangle, Normal, template!(Word));
         #[unsafe(no_mangle)]
         pub extern "C" fn real() {}
+        macro_rules! wrap { ($name:ident) => { #[unsafe(no_mangle)] pub extern "C" fn $name() {} } }
         #[wasm_bindgen]
         extern "C" { fn alert(s: &str); }
         extern "C" { fn puts(); }
@@ -1337,6 +1511,7 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
         [
             (Ffi::NoMangle, "real"),
             (Ffi::ExternFn, "real"),
+            (Ffi::NoMangle, "$name"),
             (Ffi::ExternBlock, "\"C\"")
         ]
     );

@@ -2,7 +2,9 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
+use crate::graph::{
+    Site, backs_own_binary, per_crate, published_sources, site_names, source_location,
+};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, Rule, count};
 
@@ -16,9 +18,11 @@ pub static RULE: Rule = Rule {
                (also when imported under their short names) in the public API of workspace \
                libraries: items reachable from the crate root through `pub` modules or `pub \
                use` re-exports, in published members' shipped code, one finding per crate. \
-               `anyhow::Result<T, E>` with its own `E` is not reported, nor a library that \
-               exists to back its own binary (it has a `[[bin]]` and no other member depends \
-               on it): there anyhow is the application's own choice.",
+               `anyhow::Result<T, E>` with its own `E` is not reported, nor a type alias \
+               (`pub type AnyError = anyhow::Error`: the functions using it are reported), \
+               nor a library that exists to back its own binary (it has a `[[bin]]` and no \
+               other published member depends on it): there anyhow is the application's own \
+               choice.",
         why: "`anyhow` is made for applications: it erases the error type, so a library that \
               returns it gives callers nothing to match on but strings, and ties them to \
               anyhow's version. Libraries should return typed errors; applications wrap them \
@@ -59,7 +63,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 .filter(|u| file.ships(u.span))
                 .filter(reached)
             {
-                if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre") {
+                // `pub type AnyError = anyhow::Error` names anyhow but returns nothing: the
+                // functions that use the alias are reported themselves.
+                if !matches!(u.krate.as_str(), "anyhow" | "eyre" | "color_eyre")
+                    || u.item.starts_with("type ")
+                {
                     continue;
                 }
                 sites.push((
@@ -85,27 +93,6 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     out
-}
-
-/// Whether a package's library exists to back its own binary: it has a `[[bin]]` target and
-/// no other published member's shipped code depends on it (sqlx-cli, ruff: a CLI's `lib.rs`,
-/// used at most by the workspace's own tools and tests). An application returning `anyhow`
-/// to itself is the intended use.
-fn backs_own_binary(
-    facts: &architect_model::Facts,
-    meta: &guppy::graph::PackageMetadata<'_>,
-) -> bool {
-    let has_bin = meta
-        .build_targets()
-        .any(|t| matches!(t.id(), guppy::graph::BuildTargetId::Binary(_)));
-    let used_by_published = meta.reverse_direct_links().any(|l| {
-        let from = l.from().id();
-        from != meta.id()
-            && facts.scope.is_published(from)
-            && l.from().in_workspace()
-            && facts.scope.edge_shipped(from, meta.id())
-    });
-    has_bin && !used_by_published
 }
 
 #[cfg(test)]
@@ -143,7 +130,9 @@ mod tests {
 
     #[test]
     fn a_library_behind_its_own_binary_is_not_library_api() {
-        // `store`'s `load` is reported; `tool`'s `run` backs tool's own binary.
+        // `store`'s `load` is reported, not its `type AnyError` alias; `tool`'s `run` backs
+        // tool's own binary. `lint`, a library only tool uses, is reported: the graph cannot
+        // tell it from a library for the world that one binary of the workspace happens to use.
         crate::assert_rule_snapshot!(&RULE, "errors-policy");
     }
 }

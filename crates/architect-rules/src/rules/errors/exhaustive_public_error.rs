@@ -4,7 +4,9 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{Site, per_crate, pkg_ref, published_sources, site_names, source_location};
+use crate::graph::{
+    Site, backs_own_binary, per_crate, pkg_ref, published_sources, site_names, source_location,
+};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
@@ -18,7 +20,10 @@ pub static RULE: Rule = Rule {
                `Error`, implement `std::error::Error`, or are named `*Error`) and lack \
                `#[non_exhaustive]`. Public: reachable from the crate root through `pub` \
                modules or `pub use` re-exports (globs included), and not `#[doc(hidden)]`; \
-               only published members' shipped code. One finding per crate; when the \
+               only published members' shipped code, and not a library that exists to back \
+               its own binary (a `[[bin]]`, no other published member depends on it: ruff's \
+               `lib.rs`), where nobody matches on its errors from outside. \
+               One finding per crate; when the \
                workspace marks under 5% of its public error enums `#[non_exhaustive]` (it has \
                no such policy: deno marks 1 of 264), one finding for the workspace, naming \
                the crates: a decision to make once.",
@@ -52,7 +57,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut crates = Vec::new();
     let mut marked_total = 0;
-    for (meta, pkg) in published_sources(facts) {
+    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_own_binary(facts, m)) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
@@ -188,6 +193,7 @@ mod tests {
     #[test]
     fn a_workspace_without_a_non_exhaustive_policy_gets_one_finding() {
         // source-rules' svc marks one of its three error enums: per crate (see above).
+        // errors-policy: `tool`'s `UsageError` backs tool's own binary and is not counted.
         crate::assert_rule_snapshot!(&RULE, "errors-policy");
     }
 }

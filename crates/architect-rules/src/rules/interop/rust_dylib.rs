@@ -1,6 +1,6 @@
 //! `interop/rust-dylib`: members built as a Rust `dylib`, which has no stable ABI.
 
-use architect_model::{Finding, Level, Section};
+use architect_model::{Finding, Level, Section, TargetKind};
 
 use super::crate_types::abi_types;
 use crate::graph::pkg_ref;
@@ -12,7 +12,11 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "members built as a Rust dylib: an ABI that only the same compiler can load",
     docs: Docs {
-        what: "Reports workspace members whose library's `crate-type` includes `dylib`.",
+        what: "Reports workspace members whose library's `crate-type` includes `dylib`. A \
+               dylib whose library root holds nothing but `use` and `extern crate` (bevy's \
+               `bevy_dylib`: `use bevy_internal;` behind a dynamic-linking feature for faster \
+               development builds) has no API of its own to load as a plugin and is not \
+               reported.",
         why: "A Rust `dylib` has no stable ABI: it only works with the exact same compiler and \
               dependency versions, so shipping one as a plugin interface breaks on the next \
               toolchain update.",
@@ -31,9 +35,21 @@ pub static RULE: Rule = Rule {
     check,
 };
 
+/// Whether the package's library root only links or re-exports another crate (`use` and
+/// `extern crate`, nothing else): a dynamic-linking shim for development builds.
+fn links_only(facts: &architect_model::Facts, id: &guppy::PackageId) -> bool {
+    facts.sources.packages.get(id).is_some_and(|pkg| {
+        pkg.files
+            .iter()
+            .find(|f| f.target == TargetKind::Lib && f.module.is_empty())
+            .is_some_and(|root| root.facts.only_imports)
+    })
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     abi_types(cx.facts)
         .filter(|(_, abi, _)| abi.contains(&"dylib"))
+        .filter(|(p, _, _)| !links_only(cx.facts, p.id()))
         .map(|(p, _, at)| {
             cx.finding(
                 format!("`{}` is built as a Rust dylib", p.name()),
@@ -55,7 +71,8 @@ mod tests {
         // kitchen-sink's ffi is a cdylib: `interop/crate-types`, not this.
         assert!(run(&RULE, kitchen_sink()).is_empty());
         assert!(run(&RULE, clean()).is_empty());
-        // telemetry-dep: `plugin` is a dylib.
+        // telemetry-dep: `plugin` is a dylib; `devlink` is one too, but its library only
+        // re-exports `plugin` (a dynamic-linking shim), so it is not reported.
         assert_eq!(names(&run(&RULE, fixture("telemetry-dep"))), ["plugin"]);
     }
 }

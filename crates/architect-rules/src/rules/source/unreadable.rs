@@ -16,7 +16,8 @@ pub static RULE: Rule = Rule {
                the directories of its library and binary module trees (`src/`) that no module \
                declares (neither compiled nor reviewed). `.rs` files elsewhere (compile-fail \
                cases under `tests/`, parser corpora, a nested package with its own \
-               `Cargo.toml`) are data, not stray modules.",
+               `Cargo.toml`), and files the crate reads with `include_str!` or \
+               `include_bytes!` (a test fixture's text), are data, not stray modules.",
         why: "The code rules only see what they can read: a file skipped is a blind spot of \
               the review, and it should say so rather than report a clean bill. Files outside \
               every module tree are dead code or forgotten modules.",

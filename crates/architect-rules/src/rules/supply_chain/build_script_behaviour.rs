@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{Behaviour, Finding, Level, Location, Section, TargetKind};
+use architect_model::{Behaviour, Finding, Level, Location, PlatformChoice, Section, TargetKind};
 
 use crate::graph::{pkg_ref, source_location, unreadable_at};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
                network (reqwest, ureq, curl, `TcpStream`) or write files outside `OUT_DIR` (a \
                literal path not under it). A build script the scan could not read in full \
                (too large, not UTF-8, outside its package) is reported too: what it does is \
-               unknown. One finding per package and behaviour.",
+               unknown. One finding per package and behaviour. Code under a platform \
+               `#[cfg(..)]` false for every reviewed host does not run there and is not \
+               reported.",
         why: "A list of build scripts says where arbitrary code runs; this says what it does. \
               Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
               read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
@@ -71,7 +73,7 @@ pub(super) fn behaviours(cx: &Ctx<'_>, kinds: &[Behaviour]) -> Vec<Finding> {
             .filter(|f| f.target == TargetKind::BuildScript)
         {
             for (b, span, detail) in &file.facts.behaviours {
-                if !kinds.contains(b) {
+                if !kinds.contains(b) || off_for_reviewed_hosts(facts, &file.facts, *span) {
                     continue;
                 }
                 let entry = by_kind.entry(*b).or_insert_with(|| (Vec::new(), None));
@@ -113,6 +115,40 @@ pub(super) fn behaviours(cx: &Ctx<'_>, kinds: &[Behaviour]) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Whether the build-script code at `span` sits under a `#[cfg(..)]` that is false for every
+/// reviewed platform taken as the build host (the host; each `--target`, a possible native
+/// host): it does not run there. With `--target all`, or a predicate that does not evaluate,
+/// the code counts.
+fn off_for_reviewed_hosts(
+    facts: &architect_model::Facts,
+    file: &architect_model::FileFacts,
+    span: architect_model::SourceSpan,
+) -> bool {
+    let hosts: &[String] = match &facts.platforms {
+        PlatformChoice::Host(t) => std::slice::from_ref(t),
+        PlatformChoice::Targets(ts) => ts,
+        PlatformChoice::All => return false,
+    };
+    file.platform_cfgs
+        .iter()
+        .filter(|(s, _)| s.start <= span.start && span.start < s.end)
+        .any(|(_, predicate)| cfg_false_for_all(predicate, hosts))
+}
+
+/// Whether `cfg(predicate)` is false for each of `triples` (and there is one).
+fn cfg_false_for_all(predicate: &str, triples: &[String]) -> bool {
+    let Ok(spec) = target_spec::TargetSpec::new(format!("cfg({predicate})")) else {
+        return false;
+    };
+    !triples.is_empty()
+        && triples.iter().all(|t| {
+            target_spec::Platform::new(t.clone(), target_spec::TargetFeatures::Unknown)
+                .ok()
+                .and_then(|p| spec.eval(&p))
+                == Some(false)
+        })
 }
 
 /// Build scripts the scan did not read in full.

@@ -18,7 +18,11 @@ pub static RULE: Rule = Rule {
                variables that cargo does not set and that the script does not declare with \
                `cargo:rerun-if-env-changed` (a declared one is a tracked input: cargo reruns \
                the script when it changes). One finding per package and kind, naming the \
-               programs and variables.",
+               programs and variables. Running a tool cargo hands the script (`$RUSTC`, \
+               `$RUSTC_WRAPPER`, `$RUSTDOC`, `$CARGO`) is cargo's own input, and code under a \
+               platform `#[cfg(..)]` that is false for every reviewed host (a \
+               `#[cfg(windows)]` icon step reviewed on Linux) does not run there: neither is \
+               reported.",
         why: "Each is an input the lockfile does not pin: a different `cc`, `git` or \
               environment gives a different build. Hermetic build systems (Bazel, Buck2, Nix) \
               must provide each explicitly, and an undeclared environment variable also makes \
@@ -58,6 +62,8 @@ mod tests {
     use super::*;
     use crate::testing::{run, source_rules};
 
+    /// builder's script also runs `$RUSTC` (cargo's own compiler) and, under `#[cfg(windows)]`,
+    /// `rc.exe` with `WindowsSdkDir`: neither is reported on a non-Windows host.
     #[test]
     fn programs_and_undeclared_variables() {
         let f = run(&RULE, source_rules());
