@@ -16,8 +16,9 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports, in one finding, the packages of the build (dev-dependencies included: \
                `cargo test` runs their build scripts too) whose build script compiles or links \
-               native code: the package declares `links`, or builds with `cc`, `cmake`, \
-               `pkg-config`, `bindgen` or a vendored `*-src` crate. The other build scripts are \
+               native code: a `-sys` package that declares `links`, or one that builds with \
+               `cc`, `cmake`, `pkg-config`, `bindgen` or a vendored `*-src` crate (a `links` \
+               key alone, as rayon-core uses to forbid two copies, is not native code). The other build scripts are \
                counted in the message and listed in the finding's packages; with none of the \
                native kind there is no finding (version probes and code generation are \
                routine). Accepted ones go in the rule's allow-list with a reason and leave \
@@ -100,11 +101,13 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
-/// Whether a package's build script compiles or links native code: it declares `links` (it
-/// links a native library, cargo's own marker for `-sys` crates), or it builds with a C/C++
-/// build tool or a vendored-source crate (`openssl-src`) among its build-dependencies.
+/// Whether a package's build script compiles or links native code: it builds with a C/C++
+/// build tool or a vendored-source crate (`openssl-src`) among its build-dependencies, or it
+/// is a `-sys` package that declares `links` (cargo's marker for the package that links a
+/// native library). `links` alone is no evidence: rayon-core and wasm-bindgen-shared declare
+/// it only so that two versions cannot be linked into one binary.
 fn builds_native(p: &PackageMetadata<'_>) -> bool {
-    p.links().is_some()
+    (p.links().is_some() && p.name().ends_with("-sys"))
         || p.direct_links().any(|l| {
             let to = l.to().name();
             l.build().is_present() && (NATIVE_BUILD_TOOLS.contains(&to) || to.ends_with("-src"))
