@@ -92,6 +92,27 @@ fn test_support(member: &PackageMetadata<'_>) -> bool {
     !has_bin && dependents.peek().is_some() && dependents.all(|l| l.dev_only())
 }
 
+/// Phrases with which a crate's description says it is not for direct use.
+const INTERNAL_PHRASES: &[&str] = &[
+    "internal component",
+    "for internal use",
+    "not for direct use",
+    "not intended to be used directly",
+    "not intended for direct use",
+    "not meant to be used directly",
+    "not meant for direct use",
+];
+
+/// Whether a description says the crate is not for direct use: one of [`INTERNAL_PHRASES`],
+/// or "internal" and "crate" in one sentence ("An internal Bevy crate used to ..."). The
+/// word "internal" alone is not enough ("the internal thread pool").
+fn says_internal(description: &str) -> bool {
+    let d = description.to_lowercase();
+    INTERNAL_PHRASES.iter().any(|p| d.contains(p))
+        || d.split('.')
+            .any(|s| s.contains("internal") && s.contains("crate"))
+}
+
 /// Every link a build set follows: target, host, proc-macro and build-dependency links.
 fn links(set: &CargoSet<'_>) -> BTreeSet<(PackageId, PackageId)> {
     set.target_links()
@@ -112,11 +133,15 @@ pub(crate) fn scope_facts(
 ) -> ScopeFacts {
     let mut roles = BTreeMap::new();
     let mut unpublished = BTreeMap::new();
+    let mut internal = BTreeMap::new();
     for m in graph.workspace().iter() {
         let (r, why) = role(&m);
         roles.insert(m.id().clone(), r);
         if let Some(why) = why {
             unpublished.insert(m.id().clone(), why);
+        }
+        if let Some(said) = m.description().filter(|d| says_internal(d)) {
+            internal.insert(m.id().clone(), said.to_string());
         }
     }
     let shipped_links = links(shipped);
@@ -136,6 +161,7 @@ pub(crate) fn scope_facts(
     ScopeFacts {
         roles,
         unpublished,
+        internal,
         reached_from,
         shipped,
         edges,
@@ -185,6 +211,30 @@ fn walk(
                 prev.insert(to.clone(), id.clone());
                 queue.push_back(to.clone());
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::says_internal;
+
+    #[test]
+    fn a_description_that_says_internal() {
+        for d in [
+            "This is an internal component crate of Ruff",
+            "Core of SQLx, the rust SQL toolkit. Not intended to be used directly.",
+            "MySQL driver implementation for SQLx. Not for direct use; see the `sqlx` crate.",
+            "An internal Bevy crate used to facilitate optional dynamic linking",
+        ] {
+            assert!(says_internal(d), "{d}");
+        }
+        for d in [
+            "Creates and customizes the internal thread pool",
+            "A post-modern text editor.",
+            "Provides definitions of Deno unstable features.",
+        ] {
+            assert!(!says_internal(d), "{d}");
         }
     }
 }

@@ -56,6 +56,10 @@ pub struct ScopeFacts {
     pub roles: BTreeMap<PackageId, MemberRole>,
     /// Why each unpublished member is, said for a reader.
     pub unpublished: BTreeMap<PackageId, String>,
+    /// Published members whose own `description` says they are not for direct use ("an
+    /// internal component crate of Ruff", "Not intended to be used directly"), with it: built
+    /// and published, so users compile them, but their API is another crate's business.
+    pub internal: BTreeMap<PackageId, String>,
     /// Packages `cargo build` of every member but tooling builds on the reviewed platforms,
     /// without dev-dependencies: what the workspace ships in its binaries and libraries.
     /// Members included.

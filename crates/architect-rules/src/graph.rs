@@ -249,6 +249,59 @@ pub fn backs_own_binary(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
     has_bin && !used_by_published
 }
 
+/// The published members whose API crates outside the workspace build against, with their
+/// sources: not a library that backs the workspace's own binary ([`backs_own_binary`]), and not
+/// a crate whose description says it is not for direct use ([`ScopeFacts::internal`]) unless
+/// another published member re-exports it whole (`pub use sqlx_mysql::{self as mysql}`), which
+/// makes its API that member's.
+///
+/// [`ScopeFacts::internal`]: architect_model::ScopeFacts::internal
+pub fn api_sources(
+    facts: &Facts,
+) -> impl Iterator<Item = (PackageMetadata<'_>, &architect_model::PackageSources)> + '_ {
+    let exposed = exposed_internals(facts);
+    published_sources(facts).filter(move |(m, _)| {
+        !backs_own_binary(facts, m)
+            && (!facts.scope.internal.contains_key(m.id()) || exposed.contains(m.id()))
+    })
+}
+
+/// The internal members that a published, not internal member re-exports whole in shipped
+/// code: `pub use x;`, `pub use x as y;`, `pub use x::{self as y}` or `pub use x::*`.
+fn exposed_internals(facts: &Facts) -> std::collections::BTreeSet<PackageId> {
+    let internal: Vec<(String, PackageId)> = facts
+        .scope
+        .internal
+        .keys()
+        .filter_map(|id| facts.graph.metadata(id).ok())
+        .map(|m| (m.name().replace('-', "_"), m.id().clone()))
+        .collect();
+    let mut out = std::collections::BTreeSet::new();
+    let facades =
+        published_sources(facts).filter(|(m, _)| !facts.scope.internal.contains_key(m.id()));
+    for (_, pkg) in facades {
+        for file in pkg
+            .files
+            .iter()
+            .filter(|f| f.scope == architect_model::CodeScope::Shipped)
+        {
+            for r in &file.facts.re_exports {
+                let whole = match r.path.as_slice() {
+                    [_] => true,
+                    [_, second] => second == "self",
+                    _ => false,
+                };
+                if let (true, Some(first)) = (whole, r.path.first())
+                    && let Some((_, id)) = internal.iter().find(|(n, _)| n == first)
+                {
+                    out.insert(id.clone());
+                }
+            }
+        }
+    }
+    out
+}
+
 /// The scanned sources of each published member (an API crates outside the workspace build
 /// against), with its metadata, in package-id order.
 pub fn published_sources(

@@ -4,7 +4,7 @@ use architect_model::{Facts, Finding, Level, Section};
 use guppy::graph::PackageMetadata;
 use guppy::graph::feature::FeatureId;
 
-use crate::graph::{Site, per_crate, published_sources, site_names, source_location};
+use crate::graph::{Site, api_sources, per_crate, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, Rule, count};
 use architect_model::catalogue::RUNTIME_CRATES;
@@ -23,7 +23,11 @@ pub static RULE: Rule = Rule {
                macro-generated items, the runtime's own crates and extensions \
                (`tokio-util`, `tokio-stream`...), whose API is the runtime by design, and a \
                runtime the package depends on only optionally, off by default (an adapter \
-               or runtime-selection feature: only users who chose that runtime see it).",
+               or runtime-selection feature: only users who chose that runtime see it). \
+               Not reviewed as an API: a crate whose description says it is not for direct \
+               use (\"an internal component crate\", \"Not intended to be used directly\"), \
+               unless a published crate re-exports it whole (`pub use driver::{self as \
+               drivers}`), which makes it that crate's API.",
         why: "A `tokio::sync::mpsc::Sender`, `JoinHandle` or `TcpStream` in a signature makes \
               every caller depend on that runtime (and on its major version): the library \
               cannot be used from another executor, and a tokio 2 upgrade becomes a breaking \
@@ -44,7 +48,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in published_sources(facts) {
+    for (meta, pkg) in api_sources(facts) {
         if runtime_package(meta.name()) {
             continue;
         }

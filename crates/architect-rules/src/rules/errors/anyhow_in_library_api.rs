@@ -2,9 +2,7 @@
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{
-    Site, backs_own_binary, per_crate, published_sources, site_names, source_location,
-};
+use crate::graph::{Site, api_sources, per_crate, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, Rule, count};
 
@@ -22,7 +20,11 @@ pub static RULE: Rule = Rule {
                (`pub type AnyError = anyhow::Error`: the functions using it are reported), \
                nor a library that exists to back its own binary (it has a `[[bin]]` and no \
                other published member depends on it): there anyhow is the application's own \
-               choice.",
+               choice. \
+               Not reviewed as an API: a crate whose description says it is not for direct \
+               use (\"an internal component crate\", \"Not intended to be used directly\"), \
+               unless a published crate re-exports it whole (`pub use driver::{self as \
+               drivers}`), which makes it that crate's API.",
         why: "`anyhow` is made for applications: it erases the error type, so a library that \
               returns it gives callers nothing to match on but strings, and ties them to \
               anyhow's version. Libraries should return typed errors; applications wrap them \
@@ -45,7 +47,7 @@ pub static RULE: Rule = Rule {
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
-    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_own_binary(facts, m)) {
+    for (meta, pkg) in api_sources(facts) {
         let api = PublicApi::of(pkg);
         let mut sites: Vec<Site> = Vec::new();
         for file in pkg.lib_files() {

@@ -4,9 +4,7 @@ use std::collections::BTreeSet;
 
 use architect_model::{Finding, Level, Section};
 
-use crate::graph::{
-    Site, backs_own_binary, per_crate, pkg_ref, published_sources, site_names, source_location,
-};
+use crate::graph::{Site, api_sources, per_crate, pkg_ref, site_names, source_location};
 use crate::public_api::{PublicApi, module_of};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
@@ -26,7 +24,11 @@ pub static RULE: Rule = Rule {
                One finding per crate; when the \
                workspace marks under 5% of its public error enums `#[non_exhaustive]` (it has \
                no such policy: deno marks 1 of 264), one finding for the workspace, naming \
-               the crates: a decision to make once.",
+               the crates: a decision to make once. \
+               Not reviewed as an API: a crate whose description says it is not for direct \
+               use (\"an internal component crate\", \"Not intended to be used directly\"), \
+               unless a published crate re-exports it whole (`pub use driver::{self as \
+               drivers}`), which makes it that crate's API.",
         why: "Callers may `match` an exhaustive enum without a wildcard arm, so adding a \
               variant (a new failure mode, which errors acquire all the time) is a breaking \
               change and a major release. `#[non_exhaustive]` makes the wildcard mandatory from \
@@ -57,7 +59,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut crates = Vec::new();
     let mut marked_total = 0;
-    for (meta, pkg) in published_sources(facts).filter(|(m, _)| !backs_own_binary(facts, m)) {
+    for (meta, pkg) in api_sources(facts) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))

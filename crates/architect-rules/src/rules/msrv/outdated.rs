@@ -15,7 +15,8 @@ pub static RULE: Rule = Rule {
     default_level: Level::Info,
     summary: "direct dependencies behind their newest release, and what the MSRV allows",
     docs: Docs {
-        what: "For each registry dependency a workspace member declares, compares the locked \
+        what: "For each registry dependency a shipped workspace member declares (no \
+               dev-dependencies, no tooling, example or benchmark members), compares the locked \
                version with the local index cache and lists, in one finding, those a major \
                version behind the newest release (a `Cargo.toml` change), each with what the \
                newest needs when its `rust-version` is above the declaring members' (what \
@@ -48,13 +49,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     // Direct registry dependencies, with the members declaring them and the lowest MSRV among
     // those members.
     let mut direct: BTreeMap<guppy::PackageId, (Vec<String>, Option<Version>)> = BTreeMap::new();
-    for member in facts.graph.workspace().iter() {
+    // What ships: no tooling member, no dev-dependency (a test framework a major behind is the
+    // team's to bump when it likes).
+    for member in facts
+        .graph
+        .workspace()
+        .iter()
+        .filter(|m| facts.scope.is_shipped_member(m.id()))
+    {
         let msrv = member
             .rust_version()
             .map(|v| Version::new(v.major, v.minor, v.patch));
         for link in member.direct_links() {
             let to = link.to();
-            if !is_registry(&to) || !facts.is_built(to.id()) {
+            if !is_registry(&to) || !facts.scope.edge_shipped(member.id(), to.id()) {
                 continue;
             }
             let entry = direct.entry(to.id().clone()).or_default();
