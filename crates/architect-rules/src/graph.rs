@@ -351,7 +351,10 @@ mod tests {
             v.sort();
             v
         };
-        assert_eq!(names(&facts.scope.shipped), ["db", "server", "tokio"]);
+        assert_eq!(
+            names(&facts.scope.shipped),
+            ["db", "msrvlib", "server", "tokio"]
+        );
     }
 
     #[test]

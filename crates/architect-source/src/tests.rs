@@ -1293,6 +1293,7 @@ fn code_inside_quote_is_generated_for_users_not_the_crate_own() {
             let body = quote! { unsafe impl Send for #name {} #[no_mangle] extern "C" fn f() {} };
             let more = quote::quote_spanned!(span => unsafe { ptr.read() });
             let ty: Type = parse_quote!(unsafe fn());
+            let wrapped = gs_quote!(state(a) => { unsafe { a.get_unchecked(0) } });
             unsafe { real_unsafe() }
         }
         #[export_name = "exported"]

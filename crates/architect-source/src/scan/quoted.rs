@@ -13,15 +13,21 @@ const QUOTING: &[&str] = &[
     "parse_quote_spanned",
 ];
 
+/// Whether a macro named `name` quotes code: one of [`QUOTING`], or a crate's own wrapper
+/// of them named so (deno_ops' `gs_quote!`).
+fn quoting(name: &str) -> bool {
+    QUOTING.contains(&name) || name.ends_with("_quote")
+}
+
 impl<const COUNT: bool> Scanner<'_, COUNT> {
-    /// Byte spans of the bodies of `quote!`, `quote_spanned!`, `parse_quote!` and
-    /// `parse_quote_spanned!` invocations, in order and not overlapping (a nested one lies
+    /// Byte spans of the bodies of `quote!`, `quote_spanned!`, `parse_quote!`,
+    /// `parse_quote_spanned!` and `*_quote!` invocations, in order and not overlapping (a nested one lies
     /// inside its parent and is skipped). Linear: each body is jumped over once.
     pub(super) fn quoted_spans(&self) -> Vec<Span> {
         let mut out = Vec::new();
         let mut i = 0;
         while i < self.len() {
-            let quoting = self.ident(i).is_some_and(|n| QUOTING.contains(&n))
+            let quoting = self.ident(i).is_some_and(quoting)
                 && self.punct(i + 1, b'!')
                 && self.is_open(i + 2);
             if !quoting {

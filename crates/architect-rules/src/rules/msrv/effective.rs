@@ -19,7 +19,10 @@ pub static RULE: Rule = Rule {
                tooling members and `cfg(...)` edges that are off, such as `cfg(loom)`, do not \
                count) and names the packages that force it, with who pulls them in. \
                Packages that declare no `rust-version` are counted, since they make the \
-               figure a lower bound. A member that promises less than its dependencies need is \
+               figure a lower bound. Not reported when every shipped member already promises \
+               at least that much (published members by declaring `rust-version`): the \
+               figure then restates their promise. A member that promises less than its \
+               dependencies need is \
                `msrv/broken-promise`; a toolchain pin below the effective MSRV is \
                `msrv/pin-below-msrv`.",
         why: "`rust-version` is a promise to users: `cargo +1.70 build` works. One dependency \
@@ -89,6 +92,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let Some(e) = effective(facts) else {
         return Vec::new();
     };
+    if promises_cover(facts, &e.version) {
+        return Vec::new();
+    }
     let names = |ids: &[PackageId]| -> Vec<String> {
         ids.iter()
             .filter_map(|id| facts.graph.metadata(id).ok())
@@ -138,6 +144,21 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
+/// Whether every shipped member promises at least `needed`: each declares a `rust-version`
+/// (an unpublished one may leave it to its toolchain pin) no lower than what its dependencies
+/// need. The figure then restates the members' own promise and asks nothing of anyone.
+fn promises_cover(facts: &architect_model::Facts, needed: &Version) -> bool {
+    facts
+        .graph
+        .workspace()
+        .iter()
+        .filter(|m| facts.scope.is_shipped_member(m.id()))
+        .all(|m| match m.rust_version() {
+            Some(v) => (v.major, v.minor) >= (needed.major, needed.minor),
+            None => !facts.scope.is_published(m.id()),
+        })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,6 +179,16 @@ mod tests {
         );
         // Only workspace members and path packages: no third-party rust-version to speak of.
         assert!(run(&RULE, clean()).is_empty());
+    }
+
+    #[test]
+    fn quiet_when_every_shipped_member_promises_enough() {
+        // optional-runtime: msrvlib needs 1.80; the published `db` promises 1.85 and the
+        // unpublished `server` leaves it to its toolchain.
+        let facts = crate::testing::fixture("optional-runtime");
+        let e = effective(facts).expect("msrvlib declares a rust-version");
+        assert_eq!((e.version.major, e.version.minor), (1, 80));
+        assert!(run(&RULE, facts).is_empty());
     }
 
     #[test]

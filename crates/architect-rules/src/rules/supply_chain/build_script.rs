@@ -18,7 +18,8 @@ pub static RULE: Rule = Rule {
                `cargo test` runs their build scripts too) whose build script compiles or links \
                native code: a `-sys` package that declares `links`, or one that builds with \
                `cc`, `cmake`, `pkg-config`, `bindgen` or a vendored `*-src` crate (a `links` \
-               key alone, as rayon-core uses to forbid two copies, is not native code). The other build scripts are \
+               key alone, as rayon-core uses to forbid two copies, is not native code), among \
+               the packages the shipped build compiles. The other build scripts are \
                counted in the message and listed in the finding's packages; with none of the \
                native kind there is no finding (version probes and code generation are \
                routine). Accepted ones go in the rule's allow-list with a reason and leave \
@@ -59,7 +60,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .filter(|p| p.has_build_script())
         .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
         .collect();
-    let native: Vec<&PackageMetadata<'_>> = scripts.iter().filter(|p| builds_native(p)).collect();
+    // Native builds of what ships: a C library a benchmark or a test pulls in is the team's
+    // own machines' concern, counted with the rest.
+    let native_shipped =
+        |p: &PackageMetadata<'_>| builds_native(p) && cx.facts.scope.is_shipped(p.id());
+    let native: Vec<&PackageMetadata<'_>> = scripts.iter().filter(|p| native_shipped(p)).collect();
     if native.is_empty() {
         return Vec::new();
     }
@@ -67,7 +72,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let rest = scripts.len() - native.len();
     let own = scripts
         .iter()
-        .filter(|p| p.in_workspace() && !builds_native(p))
+        .filter(|p| p.in_workspace() && !native_shipped(p))
         .count();
     let message = format!(
         "{} native code in a build script: {}; {} {} a build script{}",
@@ -90,7 +95,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     );
     // Native builds first, then third-party before the workspace's own, by name.
-    scripts.sort_by_key(|p| (!builds_native(p), p.in_workspace(), p.name().to_string()));
+    scripts.sort_by_key(|p| (!native_shipped(p), p.in_workspace(), p.name().to_string()));
     let mut f = cx.finding(
         message,
         "every machine and CI image that builds these needs a C toolchain and the libraries they link, for every target; prefer pure-Rust backends or features that avoid them, and accept the rest in `allow` with a reason so a new one stands out",
@@ -145,13 +150,13 @@ mod tests {
     #[test]
     fn native_builds_lead_and_the_rest_are_counted() {
         // `zlib-sys` declares `links`, `fastcrypto` builds with `cc`; `probe` only probes the
-        // compiler.
+        // compiler; `bench-sys` is native but only a dev-dependency: counted, not named.
         let f = run(&RULE, fixture("build-scripts"));
         assert_eq!(f.len(), 1);
         let listed: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(listed, ["fastcrypto", "zlib-sys", "probe", "app"]);
+        assert_eq!(listed, ["fastcrypto", "zlib-sys", "bench-sys", "probe", "app"]);
         assert!(
-            f[0].message.contains("; 2 others run a build script"),
+            f[0].message.contains("; 3 others run a build script"),
             "{}",
             f[0].message
         );
