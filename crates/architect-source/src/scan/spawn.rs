@@ -153,9 +153,12 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         for ((s, _, _), work) in spawns.iter_mut().zip(arg_work) {
             s.work = work;
         }
+        // A function that neither logs nor calls anything can never make a task loud: not
+        // recorded.
         let fn_work = fns
             .iter()
             .zip(fn_work)
+            .filter(|(_, work)| work.logs || !work.calls.is_empty())
             .map(|(f, work)| FnWork {
                 name: f.name.to_string(),
                 work,
@@ -235,9 +238,10 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         args: &[(usize, usize)],
         imports: &Imports<'a>,
     ) -> (Vec<Work>, Vec<Work>) {
-        let mut fn_calls: Vec<HashSet<&'a str>> = vec![HashSet::new(); fns.len()];
+        // Vectors, sorted and deduplicated at the end: cheaper than a set per function.
+        let mut fn_calls: Vec<Vec<&'a str>> = vec![Vec::new(); fns.len()];
         let mut fn_logs = vec![false; fns.len()];
-        let mut arg_calls: Vec<HashSet<&'a str>> = vec![HashSet::new(); args.len()];
+        let mut arg_calls: Vec<Vec<&'a str>> = vec![Vec::new(); args.len()];
         let mut arg_work = vec![Work::default(); args.len()];
         for (k, &(open, close)) in args.iter().enumerate() {
             arg_work[k].opaque = self.binding_argument(open + 1, close);
@@ -268,19 +272,19 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 }
                 Doing::Calls(name) => {
                     if let Some(k) = f {
-                        fn_calls[k].insert(name);
+                        fn_calls[k].push(name);
                     }
                     if let Some(k) = a {
-                        arg_calls[k].insert(name);
+                        arg_calls[k].push(name);
                     }
                 }
                 Doing::Awaits => {
                     for name in AWAIT_CALLS {
                         if let Some(k) = f {
-                            fn_calls[k].insert(name);
+                            fn_calls[k].push(name);
                         }
                         if let Some(k) = a {
-                            arg_calls[k].insert(name);
+                            arg_calls[k].push(name);
                         }
                     }
                 }
@@ -797,10 +801,10 @@ enum Doing<'a> {
     Awaits,
 }
 
-fn sorted(names: HashSet<&str>) -> Vec<String> {
-    let mut out: Vec<String> = names.into_iter().map(str::to_string).collect();
-    out.sort();
-    out
+fn sorted(mut names: Vec<&str>) -> Vec<String> {
+    names.sort_unstable();
+    names.dedup();
+    names.into_iter().map(str::to_string).collect()
 }
 
 /// The innermost of a list of properly nested ranges, sorted by start, around each index of

@@ -88,9 +88,15 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
         .collect();
     let helpers = helpers(&members);
-    let logging: Vec<BTreeSet<&str>> = members.iter().map(|m| logging_fns(m.pkg)).collect();
+    // Computed on first need: only members with spawns, and the members they depend on.
+    let logging: Vec<std::cell::OnceCell<BTreeSet<&str>>> =
+        members.iter().map(|_| std::cell::OnceCell::new()).collect();
+    let logging_of = |k: usize| logging[k].get_or_init(|| logging_fns(members[k].pkg));
     let mut out = Vec::new();
     for (k, m) in members.iter().enumerate() {
+        if m.pkg.files.iter().all(|f| f.facts.spawns.is_empty()) {
+            continue;
+        }
         let (shipped_tracing, any_tracing) = if tracing_off(facts, &m.meta) {
             (false, false)
         } else {
@@ -105,7 +111,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .iter()
             .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str))
             .collect();
-        let logging = reachable_logging(k, &members, &logging);
+        let logging = reachable_logging(k, &members, &logging_of);
         for file in &m.pkg.files {
             for s in &file.facts.spawns {
                 let traced =
@@ -194,12 +200,12 @@ fn logging_fns(pkg: &PackageSources) -> BTreeSet<&str> {
 fn reachable_logging<'a>(
     k: usize,
     members: &[Member<'_>],
-    logging: &[BTreeSet<&'a str>],
+    logging: &impl Fn(usize) -> &'a BTreeSet<&'a str>,
 ) -> BTreeSet<&'a str> {
-    let mut out = logging[k].clone();
+    let mut out = logging(k).clone();
     for l in members[k].meta.direct_links() {
         if let Some(o) = members.iter().position(|m| m.meta.id() == l.to().id()) {
-            out.extend(logging[o].iter().copied());
+            out.extend(logging(o).iter().copied());
         }
     }
     out

@@ -154,7 +154,10 @@ mod tests {
         let f = run(&RULE, fixture("build-scripts"));
         assert_eq!(f.len(), 1);
         let listed: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
-        assert_eq!(listed, ["fastcrypto", "zlib-sys", "bench-sys", "probe", "app"]);
+        assert_eq!(
+            listed,
+            ["fastcrypto", "zlib-sys", "bench-sys", "probe", "app"]
+        );
         assert!(
             f[0].message.contains("; 3 others run a build script"),
             "{}",
