@@ -18,17 +18,23 @@ const DEP_TABLES: [(&str, DepKind); 5] = [
 
 /// `unsafe_code = "forbid"` in a `[lints.rust]`-shaped table.
 fn forbids_unsafe(lints: Option<&dyn TableLike>) -> bool {
-    let Some(level) = lints
+    unsafe_level(lints) == Some("forbid")
+}
+
+/// `unsafe_code` at `deny`, `warn` or `forbid`: unsafe code is noticed when it is added.
+fn unsafe_policy(lints: Option<&dyn TableLike>) -> bool {
+    matches!(unsafe_level(lints), Some("forbid" | "deny" | "warn"))
+}
+
+/// The level of `unsafe_code` in a `[lints.rust]`-shaped table.
+fn unsafe_level(lints: Option<&dyn TableLike>) -> Option<&str> {
+    let level = lints
         .and_then(|l| l.get("rust"))
         .and_then(Item::as_table_like)
-        .and_then(|r| r.get("unsafe_code"))
-    else {
-        return false;
-    };
-    let level = level
+        .and_then(|r| r.get("unsafe_code"))?;
+    level
         .as_str()
-        .or_else(|| level.as_table_like()?.get("level")?.as_str());
-    level == Some("forbid")
+        .or_else(|| level.as_table_like()?.get("level")?.as_str())
 }
 
 /// The facts of one member manifest; `root` is the workspace's root manifest, for inherited
@@ -50,6 +56,7 @@ pub(crate) fn member_facts(toml: &TomlFile, root: Option<&TomlFile>) -> Manifest
             .and_then(|lib| toml.key_location(lib, "crate-type", "crate type set here")),
         deps: Vec::new(),
         forbids_unsafe: None,
+        unsafe_policy: None,
     };
     let lints = doc.get("lints").and_then(Item::as_table_like);
     let inherits = lints
@@ -69,6 +76,14 @@ pub(crate) fn member_facts(toml: &TomlFile, root: Option<&TomlFile>) -> Manifest
             facts.forbids_unsafe =
                 ws_lints.and_then(|l| root.key_location(l, "rust", "unsafe code forbidden here"));
         }
+        if unsafe_policy(ws_lints) {
+            facts.unsafe_policy =
+                ws_lints.and_then(|l| root.key_location(l, "rust", "unsafe code lint set here"));
+        }
+    }
+    if unsafe_policy(lints) {
+        facts.unsafe_policy =
+            lints.and_then(|l| toml.key_location(l, "rust", "unsafe code lint set here"));
     }
     collect_deps(toml, doc, &mut facts.deps);
     if let Some(targets) = doc.get("target").and_then(Item::as_table_like) {

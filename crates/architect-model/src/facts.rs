@@ -59,6 +59,9 @@ pub struct ManifestFacts {
     pub deps: Vec<DepDecl>,
     /// `unsafe_code = "forbid"` in `[lints.rust]`, directly or through `[workspace.lints]`.
     pub forbids_unsafe: Option<Location>,
+    /// `unsafe_code = "deny"`, `"warn"` or `"forbid"` there: a declared policy under which new
+    /// unsafe code does not go unnoticed (it needs an `#[allow]`/`#[expect]` or warns).
+    pub unsafe_policy: Option<Location>,
 }
 
 impl ManifestFacts {

@@ -59,17 +59,32 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
     let mut findings = Vec::new();
     let mut stale: Vec<(String, Option<Location>)> = Vec::new();
 
-    for rule in REGISTRY {
+    // A rule is off when configured `allow`, or when it is an opt-in inventory (default level
+    // `allow`) that the configuration does not turn on.
+    let enabled: Vec<&Rule> = REGISTRY
+        .iter()
+        .copied()
+        .filter(|rule| {
+            let level = config.rule(rule.id).and_then(|c| c.level);
+            level.unwrap_or(rule.default_level) != Level::Allow
+        })
+        .collect();
+    // Rules are pure functions of the facts: run in parallel, collected in registry order, so
+    // the review is the same whatever the thread count.
+    let ran: Vec<(Vec<Finding>, std::collections::BTreeSet<usize>)> = {
+        use rayon::prelude::*;
+        enabled
+            .par_iter()
+            .map(|rule| {
+                let cx = Ctx::new(facts, rule, config.rule(rule.id), shared);
+                let produced = (rule.check)(&cx);
+                (produced, cx.allow_hits())
+            })
+            .collect()
+    };
+    for (rule, (mut produced, applied_by_rule)) in enabled.into_iter().zip(ran) {
         let rc = config.rule(rule.id);
         let level = rc.and_then(|c| c.level);
-        // A rule is off when configured `allow`, or when it is an opt-in inventory (default
-        // level `allow`) that the configuration does not turn on.
-        if level.unwrap_or(rule.default_level) == Level::Allow {
-            continue;
-        }
-        let cx = Ctx::new(facts, rule, rc, shared);
-        let mut produced = (rule.check)(&cx);
-        let applied_by_rule = cx.allow_hits();
         if let Some(rc) = rc {
             for (k, entry) in rc.allow.iter().enumerate() {
                 let before = produced.len();

@@ -19,7 +19,8 @@ pub static RULE: Rule = Rule {
                cargo compiles for it (test code and code inside `quote!`, which a proc-macro \
                generates for its users, aside), and lists in one finding the crates that have \
                none and do not `#![forbid(unsafe_code)]`; a crate that forbids it needs no \
-               finding. What \
+               finding, and neither does one whose `[lints.rust] unsafe_code` is `deny` or \
+               `warn` (a policy under which new unsafe code is noticed). What \
                cargo-geiger counts, from the module tree rather than a build. A crate with a \
                file the scan could not see (too large, not UTF-8, outside the workspace) is \
                never said to have no unsafe code: its count is a lower bound, or unknown.",
@@ -81,6 +82,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         let forbids = manifest_forbids.is_some()
             || pkg.lib_files().any(|f| f.facts.forbids_unsafe)
             || pkg.files.iter().any(|f| f.facts.forbids_unsafe);
+        let policy = facts
+            .manifests
+            .get(id)
+            .is_some_and(|m| m.unsafe_policy.is_some());
         let total: usize = counts.values().sum();
         // Files the scan did not see make "none" unknown (a `forbid` still holds: rustc
         // enforces it in every file).
@@ -103,6 +108,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         let (message, help) = match (total, forbids, unseen.is_empty()) {
             // Nothing to say: the crate forbids it, and rustc enforces that.
             (0, true, _) => continue,
+            // A declared `unsafe_code` lint (`deny`, `warn`) already makes new unsafe code
+            // visible: the team chose its policy.
+            (0, false, true) if policy => continue,
             (0, false, true) => {
                 unforbidden.push((meta.name().to_string(), id.clone()));
                 continue;
@@ -209,6 +217,15 @@ mod tests {
         );
         let svc = f.iter().find(|f| f.message.starts_with("`svc")).unwrap();
         assert!(svc.notes[0].contains("not UTF-8"), "{:?}", svc.notes);
+    }
+
+    #[test]
+    fn a_declared_unsafe_code_lint_is_a_policy() {
+        // pinned: `nightly-lib` sets `unsafe_code = "deny"`; `app` and `macros` set nothing.
+        let f = run(&RULE, crate::testing::fixture("pinned"));
+        assert_eq!(f.len(), 1);
+        let names: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(names, ["app", "macros"]);
     }
 
     #[test]
