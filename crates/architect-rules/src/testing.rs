@@ -196,9 +196,11 @@ pub fn render(findings: &[Finding]) -> String {
 /// one `insta` snapshot per rule and fixture, named `RULE@FIXTURE`.
 #[macro_export]
 macro_rules! assert_rule_snapshot {
-    ($rule:expr, $fixture:expr) => {{
+    ($rule:expr, $fixture:expr) => {{ $crate::assert_rule_snapshot!($rule, $fixture, &[]) }};
+    ($rule:expr, $fixture:expr, $options:expr) => {{
         let rule: &$crate::rule::Rule = $rule;
-        let findings = $crate::testing::run(rule, $crate::testing::fixture($fixture));
+        let findings =
+            $crate::testing::run_with(rule, $crate::testing::fixture($fixture), $options);
         let name = format!("{}@{}", rule.id.replace('/', "__"), $fixture);
         let what = format!("{} on fixtures/rules/{}", rule.id, $fixture);
         insta::assert_snapshot!(name, $crate::testing::render(&findings), &what);

@@ -61,6 +61,23 @@ fn closure(facts: &Facts, root: &PackageId) -> BTreeSet<PackageId> {
     seen
 }
 
+/// The highest `rust-version` in the shipped closure of `member` (itself aside), with the
+/// package that declares it.
+pub(super) fn needed<'g>(
+    facts: &'g Facts,
+    member: &PackageId,
+) -> Option<(Version, guppy::graph::PackageMetadata<'g>)> {
+    closure(facts, member)
+        .into_iter()
+        .filter(|id| id != member)
+        .filter_map(|id| facts.graph.metadata(&id).ok())
+        .filter_map(|p| {
+            p.rust_version()
+                .map(|v| (Version::new(v.major, v.minor, v.patch), p))
+        })
+        .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id().cmp(a.1.id())))
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut out = Vec::new();
@@ -76,16 +93,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        let needed = closure(facts, member.id())
-            .into_iter()
-            .filter(|id| id != member.id())
-            .filter_map(|id| facts.graph.metadata(&id).ok())
-            .filter_map(|p| {
-                p.rust_version()
-                    .map(|v| (Version::new(v.major, v.minor, v.patch), p))
-            })
-            .max_by(|a, b| a.0.cmp(&b.0).then_with(|| b.1.id().cmp(a.1.id())));
-        let Some((needed, culprit)) = needed else {
+        let Some((needed, culprit)) = needed(facts, member.id()) else {
             continue;
         };
         if needed <= declared {

@@ -19,9 +19,9 @@ pub static RULE: Rule = Rule {
                tooling members and `cfg(...)` edges that are off, such as `cfg(loom)`, do not \
                count) and names the packages that force it, with who pulls them in. \
                Packages that declare no `rust-version` are counted, since they make the \
-               figure a lower bound. Not reported when every shipped member already promises \
-               at least that much (published members by declaring `rust-version`): the \
-               figure then restates their promise. A member that promises less than its \
+               figure a lower bound. Not reported when every shipped member keeps its promise \
+               (published members declare a `rust-version` no lower than their own \
+               dependencies need): the workspace-wide figure then asks nothing of anyone. A member that promises less than its \
                dependencies need is \
                `msrv/broken-promise`; a toolchain pin below the effective MSRV is \
                `msrv/pin-below-msrv`.",
@@ -92,7 +92,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let Some(e) = effective(facts) else {
         return Vec::new();
     };
-    if promises_cover(facts, &e.version) {
+    if promises_cover(facts) {
         return Vec::new();
     }
     let names = |ids: &[PackageId]| -> Vec<String> {
@@ -144,17 +144,19 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
-/// Whether every shipped member promises at least `needed`: each declares a `rust-version`
-/// (an unpublished one may leave it to its toolchain pin) no lower than what its dependencies
-/// need. The figure then restates the members' own promise and asks nothing of anyone.
-fn promises_cover(facts: &architect_model::Facts, needed: &Version) -> bool {
+/// Whether every shipped member keeps its promise: each declares a `rust-version` (an
+/// unpublished one may leave it to its toolchain pin) no lower than what its own dependencies
+/// need (`msrv/broken-promise` compares the two). The workspace-wide figure then asks nothing
+/// of anyone: a member with few dependencies may rightly promise less than it.
+fn promises_cover(facts: &architect_model::Facts) -> bool {
     facts
         .graph
         .workspace()
         .iter()
         .filter(|m| facts.scope.is_shipped_member(m.id()))
         .all(|m| match m.rust_version() {
-            Some(v) => (v.major, v.minor) >= (needed.major, needed.minor),
+            Some(v) => super::broken_promise::needed(facts, m.id())
+                .is_none_or(|(needed, _)| needed <= Version::new(v.major, v.minor, v.patch)),
             None => !facts.scope.is_published(m.id()),
         })
 }
