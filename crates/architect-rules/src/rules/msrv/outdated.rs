@@ -20,7 +20,9 @@ pub static RULE: Rule = Rule {
                version with the local index cache and lists, in one finding, those a major \
                version behind the newest release (a `Cargo.toml` change), each with what the \
                newest needs when its `rust-version` is above the declaring members' (what \
-               the MSRV-aware resolver of RFC 3537 would weigh). Semver-compatible releases \
+               the MSRV-aware resolver of RFC 3537 would weigh). A major that no newer release \
+               fits the declaring members' `rust-version` for is held by the MSRV policy, not \
+               lag: it is only named in a note. Semver-compatible releases \
                the lockfile lags behind are routine (`cargo update`) and only counted.",
         why: "Falling behind is cheap one release at a time and expensive all at once: major \
               updates pile up, duplicates appear as the ecosystem moves on, and security fixes \
@@ -75,6 +77,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     let mut compatible_updates = Vec::new();
     let mut major_updates = Vec::new();
+    // Majors no release of which fits the declaring members' rust-version: the MSRV policy's
+    // choice, not lag.
+    let mut held: Vec<String> = Vec::new();
     for (id, (members, msrv)) in direct {
         let Ok(p) = facts.graph.metadata(&id) else {
             continue;
@@ -103,7 +108,9 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             let fit = msrv_fit(&published, msrv.as_ref(), c);
             compatible_updates.push((p, format!("`{}` {locked} -> {c}{fit}", p.name())));
         }
-        if !compatible(locked, newest) {
+        if !compatible(locked, newest) && held_by_msrv(&published, msrv.as_ref(), locked) {
+            held.push(format!("`{}` {locked} -> {newest}", p.name()));
+        } else if !compatible(locked, newest) {
             let fit = msrv_fit(&published, msrv.as_ref(), newest);
             major_updates.push((
                 p,
@@ -133,6 +140,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 count(routine, "dependency has", "dependencies have")
             ));
         }
+        if !held.is_empty()
+            && let Some(f) = out.last_mut()
+        {
+            f.notes.push(format!(
+                "not counted, every newer major needs a newer Rust than the declaring members promise: {}",
+                held.join(", ")
+            ));
+        }
     }
     out
 }
@@ -159,6 +174,23 @@ fn listed(
 
 /// Empty when `target` fits the declaring members' lowest `rust-version` (or none is
 /// declared); otherwise what it needs, and the newest release that fits, if any.
+/// Whether every newer major of a locked version needs a newer Rust than `msrv`: taking it
+/// means raising the MSRV first.
+fn held_by_msrv(
+    published: &[(Version, &IndexVersion)],
+    msrv: Option<&Version>,
+    locked: &Version,
+) -> bool {
+    let Some(m) = msrv else {
+        return false;
+    };
+    let needs = |iv: &IndexVersion| iv.rust_version.as_deref().and_then(rust_version);
+    published
+        .iter()
+        .filter(|(v, _)| v > locked && !compatible(locked, v))
+        .all(|(_, iv)| needs(iv).is_some_and(|need| &need > m))
+}
+
 fn msrv_fit(
     published: &[(Version, &IndexVersion)],
     msrv: Option<&Version>,
@@ -213,5 +245,27 @@ mod tests {
                 "also 4 dependencies have semver-compatible releases `Cargo.lock` does not use (`cargo update`)",
             ]
         );
+    }
+
+    #[test]
+    fn a_major_no_release_of_which_fits_the_msrv_is_held_not_lag() {
+        let iv = |version: &str, rust: Option<&str>| IndexVersion {
+            version: version.into(),
+            yanked: false,
+            rust_version: rust.map(str::to_string),
+        };
+        let (a, b, c) = (
+            iv("2.0.119", Some("1.61")),
+            iv("3.0.0", Some("1.71")),
+            iv("3.0.10", Some("1.71")),
+        );
+        let v = |s: &str| Version::parse(s).unwrap();
+        let published = [(v("2.0.119"), &a), (v("3.0.0"), &b), (v("3.0.10"), &c)];
+        let locked = v("2.0.119");
+        // tracing-attributes: rust-version 1.65, every syn 3 needs 1.71.
+        assert!(held_by_msrv(&published, Some(&v("1.65.0")), &locked));
+        // axum-macros: rust-version 1.80, syn 3 fits: lag.
+        assert!(!held_by_msrv(&published, Some(&v("1.80.0")), &locked));
+        assert!(!held_by_msrv(&published, None, &locked));
     }
 }
