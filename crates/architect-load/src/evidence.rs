@@ -101,14 +101,12 @@ fn named_in(
     let boundary = Boundary::new(base, "package");
     // Tests, benches and examples ship nothing, in members as in dependencies.
     let mut files = crate::sources::rust_files_of_package(dir);
-    {
-        files.retain(|f| {
-            f.strip_prefix(dir)
-                .ok()
-                .and_then(|r| r.components().next())
-                .is_none_or(|c| !NOT_COMPILED.iter().any(|n| c.as_os_str() == *n))
-        });
-    }
+    files.retain(|f| {
+        f.strip_prefix(dir)
+            .ok()
+            .and_then(|r| r.components().next())
+            .is_none_or(|c| !NOT_COMPILED.iter().any(|n| c.as_os_str() == *n))
+    });
     files.sort();
     let mut reexports = false;
     for file in files {

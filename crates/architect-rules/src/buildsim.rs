@@ -30,6 +30,18 @@ pub struct Sim {
     pub model_note: Option<String>,
 }
 
+impl Sim {
+    /// The workspace's own units on the structural critical path, in path order.
+    pub fn workspace_units<'f>(&self, facts: &'f Facts) -> Vec<&'f architect_build::Unit> {
+        self.result
+            .structural_path
+            .iter()
+            .map(|&(i, _, _)| &facts.units.units[i])
+            .filter(|u| u.in_workspace)
+            .collect()
+    }
+}
+
 /// The cost model for a profile (`dev` or `release`) of this workspace: its `debug` setting
 /// applied where a measurement covers it, otherwise the base model and a note saying so.
 pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {

@@ -727,10 +727,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         })
     }
 
-    /// Whether the function called at `k` is the standard library's: a path through `std`,
-    /// `core` or `alloc`, or a name imported from one. (Other crates' functions are kept: a
-    /// workspace member's may log, and the rule resolves names against the members.)
-    fn is_std_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
+    /// The first segment of the path that ends at `k` (`std` in `std::env::var`), up to eight
+    /// segments back; the name itself when it is not a path.
+    fn path_head(&self, k: usize) -> &'a str {
         let mut first = k;
         for _ in 0..8 {
             if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
@@ -738,7 +737,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             }
             first -= 3;
         }
-        let head = self.ident(first).unwrap_or("");
+        self.ident(first).unwrap_or("")
+    }
+
+    /// Whether the function called at `k` is the standard library's: a path through `std`,
+    /// `core` or `alloc`, or a name imported from one. (Other crates' functions are kept: a
+    /// workspace member's may log, and the rule resolves names against the members.)
+    fn is_std_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
+        let head = self.path_head(k);
         let krate = imports.get(head).map_or(head, |im| im.krate);
         matches!(krate, "std" | "core" | "alloc")
     }
@@ -747,14 +753,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// from another crate, or a path from `crate`, `self`, `super`, `Self` or a module that
     /// is not `std`, `core`, `alloc` or imported from another crate.
     fn is_crate_fn(&self, k: usize, imports: &Imports<'a>) -> bool {
-        let mut first = k;
-        for _ in 0..8 {
-            if first < 3 || !self.path_sep(first - 2) || self.ident(first - 3).is_none() {
-                break;
-            }
-            first -= 3;
-        }
-        let head = self.ident(first).unwrap_or("");
+        let head = self.path_head(k);
         match imports.get(head) {
             Some(im) => matches!(im.krate, "crate" | "self" | "super"),
             None => !matches!(head, "std" | "core" | "alloc"),

@@ -59,11 +59,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     let path = &r.structural_path;
     let share = r.critical_path_bound / total;
-    let workspace_units: Vec<&architect_build::Unit> = path
-        .iter()
-        .map(|&(i, _, _)| &facts.units.units[i])
-        .filter(|u| u.in_workspace)
-        .collect();
+    let workspace_units = sim.workspace_units(facts);
     if workspace_units.len() < cx.number("min-workspace-units") as usize {
         return Vec::new();
     }

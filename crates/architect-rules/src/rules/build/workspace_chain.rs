@@ -61,12 +61,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let share = r.critical_path_bound / total;
-    let workspace_units: Vec<&architect_build::Unit> = r
-        .structural_path
-        .iter()
-        .map(|&(i, _, _)| &facts.units.units[i])
-        .filter(|u| u.in_workspace)
-        .collect();
+    let workspace_units = sim.workspace_units(facts);
     if workspace_units.len() < cx.number("min-workspace-units") as usize
         || share < cx.number("min-share")
     {

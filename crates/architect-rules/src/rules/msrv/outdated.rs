@@ -172,8 +172,11 @@ fn listed(
     f
 }
 
-/// Empty when `target` fits the declaring members' lowest `rust-version` (or none is
-/// declared); otherwise what it needs, and the newest release that fits, if any.
+/// The `rust-version` a published version declares, if any.
+fn needs_rust(iv: &IndexVersion) -> Option<Version> {
+    iv.rust_version.as_deref().and_then(rust_version)
+}
+
 /// Whether every newer major of a locked version needs a newer Rust than `msrv`: taking it
 /// means raising the MSRV first.
 fn held_by_msrv(
@@ -184,13 +187,14 @@ fn held_by_msrv(
     let Some(m) = msrv else {
         return false;
     };
-    let needs = |iv: &IndexVersion| iv.rust_version.as_deref().and_then(rust_version);
     published
         .iter()
         .filter(|(v, _)| v > locked && !compatible(locked, v))
-        .all(|(_, iv)| needs(iv).is_some_and(|need| &need > m))
+        .all(|(_, iv)| needs_rust(iv).is_some_and(|need| &need > m))
 }
 
+/// Empty when `target` fits the declaring members' lowest `rust-version` (or none is
+/// declared); otherwise what it needs, and the newest release that fits, if any.
 fn msrv_fit(
     published: &[(Version, &IndexVersion)],
     msrv: Option<&Version>,
@@ -199,11 +203,10 @@ fn msrv_fit(
     let Some(m) = msrv else {
         return String::new();
     };
-    let needs = |iv: &IndexVersion| iv.rust_version.as_deref().and_then(rust_version);
     let Some(need) = published
         .iter()
         .find(|(v, _)| v == target)
-        .and_then(|(_, iv)| needs(iv))
+        .and_then(|(_, iv)| needs_rust(iv))
         .filter(|need| need > m)
     else {
         return String::new();
@@ -211,7 +214,7 @@ fn msrv_fit(
     let fits = published
         .iter()
         .rev()
-        .find(|(_, iv)| needs(iv).is_none_or(|rv| &rv <= m));
+        .find(|(_, iv)| needs_rust(iv).is_none_or(|rv| &rv <= m));
     let (mm, mn) = (m.major, m.minor);
     match fits {
         Some((v, _)) => format!(
