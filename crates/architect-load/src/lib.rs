@@ -15,6 +15,8 @@ mod hakari;
 mod index;
 mod manifest;
 pub mod metadata;
+mod phases;
+mod prescan;
 pub mod read;
 mod repo;
 mod scope;
@@ -170,21 +172,33 @@ pub fn load(options: &LoadOptions, rules: &[RuleSchema]) -> Result<Facts, LoadEr
     // The advisory database is read while `cargo metadata` runs: neither needs the other.
     std::thread::scope(|scope| {
         let db = scope.spawn(|| open_advisory_db(options));
-        let loaded = load_graph(options);
+        let mut phases = phases::Phases::start();
+        let loaded = load_graph(options, &mut phases);
         let db = db
             .join()
             .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-        let (graph, toolchain, notes) = loaded?;
-        build_facts(graph, toolchain, options, rules, notes, db?)
+        let loaded = loaded?;
+        phases.mark("advisory database");
+        build_facts(loaded, options, rules, db?, phases)
     })
 }
 
-/// What a loaded package graph comes with: the trusted toolchain and notes on the resolution.
-type LoadedGraph = (PackageGraph, Toolchain, Vec<String>);
+/// A loaded package graph, with the trusted toolchain, notes on the resolution, and the scan
+/// of the workspace's Rust files that ran alongside `cargo metadata`.
+struct LoadedGraph {
+    graph: PackageGraph,
+    toolchain: Toolchain,
+    notes: Vec<String>,
+    prescan: Option<prescan::Prescan>,
+}
 
 /// The package graph, from `cargo metadata` run hardened, or from a saved document.
-fn load_graph(options: &LoadOptions) -> Result<LoadedGraph, LoadError> {
+fn load_graph(
+    options: &LoadOptions,
+    phases: &mut phases::Phases,
+) -> Result<LoadedGraph, LoadError> {
     let mut notes = Vec::new();
+    let mut prescan = None;
     let (json, source_hint) = match &options.metadata_path {
         Some(path) => {
             let json = read::read_text(path, read::METADATA_LIMIT).map_err(|e| {
@@ -197,9 +211,17 @@ fn load_graph(options: &LoadOptions) -> Result<LoadedGraph, LoadError> {
             check_manifest_syntax(&manifest)?;
             let dir = manifest.parent().unwrap_or(Path::new(".")).to_path_buf();
             let toolchain = toolchain::resolve(&dir)?;
+            phases.mark("toolchain");
             let forwarded = cargo_config::forwarded_at(&dir)?;
             let lock_before = lockfile_near(&dir);
-            let json = metadata::cargo_metadata(&toolchain, &manifest, options, &forwarded)?;
+            let mut checked = metadata::check_manifests(&dir)?;
+            phases.mark("manifest check");
+            // Scan the workspace's Rust files on the core `cargo metadata` leaves idle.
+            let files = std::mem::take(&mut checked.rust_files);
+            prescan = Some(prescan::Prescan::start(&dir, files));
+            let json =
+                metadata::cargo_metadata(&toolchain, &manifest, options, &forwarded, &checked)?;
+            phases.mark("cargo metadata");
             if !lock_before && !options.locked && !options.frozen {
                 notes.push(
                     "there was no Cargo.lock: cargo resolved the newest compatible versions and wrote one, so this review may not match what your builds use".into(),
@@ -215,11 +237,17 @@ fn load_graph(options: &LoadOptions) -> Result<LoadedGraph, LoadError> {
             .map_or_else(|| "cargo metadata".into(), |p| p.display().to_string());
         metadata_json_error(source, e)
     })?;
+    phases.mark("package graph");
     let toolchain = match source_hint {
         Some(t) => t,
         None => toolchain::resolve(graph.workspace().root().as_std_path())?,
     };
-    Ok((graph, toolchain, notes))
+    Ok(LoadedGraph {
+        graph,
+        toolchain,
+        notes,
+        prescan,
+    })
 }
 
 /// A `cargo metadata` document guppy could not read: with the line and column of a JSON error.
@@ -280,13 +308,18 @@ pub(crate) fn relative(root: &Path, path: &Path) -> String {
 }
 
 fn build_facts(
-    graph: PackageGraph,
-    toolchain: Toolchain,
+    loaded: LoadedGraph,
     options: &LoadOptions,
     rules: &[RuleSchema],
-    mut notes: Vec<String>,
     advisory_db: AdvisoryDbOpened,
+    mut phases: phases::Phases,
 ) -> Result<Facts, LoadError> {
+    let LoadedGraph {
+        graph,
+        toolchain,
+        mut notes,
+        prescan,
+    } = loaded;
     let root = graph.workspace().root().as_std_path().to_path_buf();
     let mut files = FileStore::default();
     let read = |rel: &str| -> Result<Option<String>, LoadError> {
@@ -380,6 +413,7 @@ fn build_facts(
         files.add(f);
     }
 
+    phases.mark("manifests and configuration");
     let platforms = platform_choice(options, &toolchain)?;
     let Simulated {
         target_packages,
@@ -395,13 +429,16 @@ fn build_facts(
         &resolver,
     )?;
 
+    phases.mark("build simulation");
     let built: BTreeSet<PackageId> = target_packages.union(&host_packages).cloned().collect();
+    let prescanned = prescan.map(prescan::Prescan::finish).unwrap_or_default();
     let sources = sources::scan(
         &graph,
         &built,
         &root,
         options.deps,
         options.metrics,
+        prescanned,
         &mut files,
     );
     let lines_of_rust = sources::lines_per_member(&graph, &sources);
@@ -416,6 +453,7 @@ fn build_facts(
         ));
     }
 
+    phases.mark("source scan");
     let advisories = match (&lockfile, advisory_db) {
         (Some(lock), Ok((db, path))) => {
             let text = &files.get(lock).expect("lockfile was stored").text;
@@ -449,6 +487,7 @@ fn build_facts(
         }
     };
 
+    phases.mark("advisories");
     let mut registry_names: BTreeSet<String> = BTreeSet::new();
     let mut other_registries: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for p in target_packages
@@ -512,6 +551,7 @@ fn build_facts(
         }
     };
 
+    phases.mark("registry index");
     let hakari = hakari::load(&graph, &root, &files);
     let (profile_debug, rejected) = root_manifest
         .as_ref()
@@ -525,6 +565,10 @@ fn build_facts(
         ));
     }
 
+    let tooling = repo::tooling(&root);
+    phases.mark("hakari and tooling");
+    let mut log = toolchain.notes.clone();
+    log.push(phases.line());
     Ok(Facts {
         root: root.display().to_string(),
         platforms,
@@ -554,13 +598,13 @@ fn build_facts(
             installed: toolchain.installed.clone(),
             pins,
         },
-        tooling: repo::tooling(&root),
+        tooling,
         files,
         config,
         advisories,
         index,
         notes,
-        log: toolchain.notes.clone(),
+        log,
         graph,
     })
 }

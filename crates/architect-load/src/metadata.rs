@@ -14,7 +14,7 @@
 //! - Build scripts and proc-macros only run when building; `cargo metadata` never builds.
 
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
@@ -24,11 +24,14 @@ use crate::toolchain::{Toolchain, neutral_dir};
 use crate::{LoadError, LoadOptions};
 
 /// Run `cargo metadata --all-features` for `manifest` and return its JSON.
+///
+/// `_checked` proves the manifests it will read were checked first ([`check_manifests`]).
 pub fn cargo_metadata(
     toolchain: &Toolchain,
     manifest: &Path,
     options: &LoadOptions,
     forwarded_config: &[String],
+    _checked: &Checked,
 ) -> Result<String, LoadError> {
     let neutral = neutral_dir()?;
     let mut cmd = Command::new(&toolchain.cargo);
@@ -64,8 +67,6 @@ pub fn cargo_metadata(
         None => cmd.env_remove("RUSTUP_TOOLCHAIN"),
     };
 
-    let dir = manifest.parent().unwrap_or(Path::new("."));
-    check_manifests(dir)?;
     let limit = deadline();
     let out = output_within(&mut cmd, limit)
         .map_err(|e| LoadError::Toolchain {
@@ -165,11 +166,18 @@ fn output_within(cmd: &mut Command, limit: Duration) -> std::io::Result<Result<O
     }))
 }
 
+/// What [`check_manifests`] found: the manifests are regular files, and these are the `.rs`
+/// files under the workspace root (for [`crate::prescan`]).
+#[derive(Debug)]
+pub struct Checked {
+    pub(crate) rust_files: Vec<PathBuf>,
+}
+
 /// cargo reads every member's and path dependency's `Cargo.toml`, and `Cargo.lock`, without a
 /// size limit and without checking what they are: a FIFO makes it wait forever, a symlink to
 /// `/dev/zero` makes it read until memory runs out. Refuse such a workspace before cargo runs.
 /// Only directory entries are listed; `target/` and `.git/` are skipped.
-fn check_manifests(dir: &Path) -> Result<(), LoadError> {
+pub fn check_manifests(dir: &Path) -> Result<Checked, LoadError> {
     let walk = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .filter_entry(|e| {
@@ -179,8 +187,15 @@ fn check_manifests(dir: &Path) -> Result<(), LoadError> {
                     .is_some_and(|n| matches!(n, "target" | ".git")))
         })
         .build();
+    let mut rust_files = Vec::new();
     for entry in walk.filter_map(Result::ok) {
         let name = entry.file_name();
+        if entry.file_type().is_some_and(|t| t.is_file())
+            && Path::new(name).extension().is_some_and(|e| e == "rs")
+        {
+            rust_files.push(entry.into_path());
+            continue;
+        }
         if name != "Cargo.toml" && name != "Cargo.lock" {
             continue;
         }
@@ -196,7 +211,7 @@ fn check_manifests(dir: &Path) -> Result<(), LoadError> {
             });
         }
     }
-    Ok(())
+    Ok(Checked { rust_files })
 }
 
 /// cargo names files relative to its current directory, which is our empty temporary one

@@ -57,6 +57,7 @@ pub(crate) fn scan(
     root: &Path,
     deps: bool,
     metrics: bool,
+    prescanned: crate::prescan::Scanned,
     files: &mut FileStore,
 ) -> SourceFacts {
     let mut roots = Vec::new();
@@ -77,6 +78,7 @@ pub(crate) fn scan(
     let problems: Mutex<Vec<Unreadable>> = Mutex::new(Vec::new());
     let seen: Mutex<HashSet<(PackageId, PathBuf)>> = Mutex::new(HashSet::new());
     let bytes = std::sync::atomic::AtomicU64::new(0);
+    let prescanned = Mutex::new(prescanned);
     rayon::scope(|s| {
         for r in &roots {
             let cx = WalkCx {
@@ -84,6 +86,7 @@ pub(crate) fn scan(
                 problems: &problems,
                 seen: &seen,
                 bytes: &bytes,
+                prescanned: &prescanned,
                 root,
             };
             let visit = Visit {
@@ -342,6 +345,8 @@ struct WalkCx<'a> {
     problems: &'a Mutex<Vec<Unreadable>>,
     seen: &'a Mutex<HashSet<(PackageId, PathBuf)>>,
     bytes: &'a std::sync::atomic::AtomicU64,
+    /// Files scanned while `cargo metadata` ran, taken by the first visit that wants them.
+    prescanned: &'a Mutex<crate::prescan::Scanned>,
     root: &'a Path,
 }
 
@@ -479,6 +484,24 @@ impl<'a> WalkCx<'a> {
         None
     }
 
+    /// The text of `v.file` and what it holds: scanned ahead when it was (and is inside the
+    /// boundary), else read and scanned now.
+    fn scanned(&self, v: &Visit) -> Option<(String, architect_source::FileFacts)> {
+        if v.wanted == crate::prescan::WANTED
+            && v.boundary.outside(&v.file).is_none()
+            && let Some(done) = self
+                .prescanned
+                .lock()
+                .ok()
+                .and_then(|mut p| p.remove(&v.file))
+        {
+            return Some(done);
+        }
+        let text = self.read(v)?;
+        let facts = analyze(&text, v.wanted);
+        Some((text, facts))
+    }
+
     /// Scan `v.file`, then its child modules.
     fn walk<'s>(self, scope: &rayon::Scope<'s>, v: Visit)
     where
@@ -492,10 +515,11 @@ impl<'a> WalkCx<'a> {
         {
             return;
         }
-        let Some(text) = self.read(&v) else { return };
+        let Some((text, facts)) = self.scanned(&v) else {
+            return;
+        };
         self.bytes
             .fetch_add(text.len() as u64, std::sync::atomic::Ordering::Relaxed);
-        let facts = analyze(&text, v.wanted);
         if let Some(at) = facts.lex_error {
             let line = line_of(text.as_bytes(), at);
             self.problem(
