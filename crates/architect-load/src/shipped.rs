@@ -67,16 +67,81 @@ fn unpublished_why(member: &PackageMetadata<'_>) -> Option<String> {
     if member.license().is_none() && member.license_file().is_none() {
         return Some("no `license`: `cargo publish` refuses it".into());
     }
-    let unversioned = member.direct_links().find(|l| {
-        (l.normal().is_present() || l.build().is_present())
-            && l.version_req() == &guppy::VersionReq::STAR
-    });
-    unversioned.map(|l| {
-        format!(
-            "its dependency on `{}` has no version requirement: `cargo publish` refuses it",
-            l.to().name()
-        )
+    unversioned_dependency(member).map(|name| {
+        format!("its dependency on `{name}` has no version requirement: `cargo publish` refuses it")
     })
+}
+
+/// A normal or build dependency of `member` with no version requirement (a path dependency
+/// without `version`), which makes `cargo publish` refuse it.
+fn unversioned_dependency<'g>(member: &PackageMetadata<'g>) -> Option<&'g str> {
+    member
+        .direct_links()
+        .find(|l| {
+            (l.normal().is_present() || l.build().is_present())
+                && l.version_req() == &guppy::VersionReq::STAR
+        })
+        .map(|l| l.to().name())
+}
+
+/// Members that look published but that nothing published can use, in a workspace that
+/// never writes a version on a path dependency (so publishes none of its libraries that use
+/// others): every member that depends on one (as a normal or build dependency) is a library
+/// `cargo publish` refuses for a dependency without a version, or is such a member itself
+/// (helix's `helix-parsec`, used only by `helix-core`). With why, for the scope model's
+/// `unpublished`.
+fn used_only_by_unpublishable(
+    graph: &PackageGraph,
+    roles: &BTreeMap<PackageId, MemberRole>,
+) -> BTreeMap<PackageId, String> {
+    let mut out: BTreeMap<PackageId, String> = BTreeMap::new();
+    let versioned_path = graph.workspace().iter().any(|m| {
+        m.direct_links().any(|l| {
+            (l.normal().is_present() || l.build().is_present())
+                && l.to().source().is_local()
+                && l.version_req() != &guppy::VersionReq::STAR
+        })
+    });
+    if versioned_path {
+        return out;
+    }
+    loop {
+        let before = out.len();
+        for m in graph.workspace().iter() {
+            if roles.get(m.id()) != Some(&MemberRole::Published) || out.contains_key(m.id()) {
+                continue;
+            }
+            let users: Vec<_> = m
+                .reverse_direct_links()
+                .filter(|l| l.from().in_workspace() && !l.dev_only())
+                .collect();
+            let unusable = |l: &guppy::graph::PackageLink<'_>| {
+                let from = l.from();
+                l.version_req() == &guppy::VersionReq::STAR
+                    && from
+                        .build_targets()
+                        .any(|t| t.id() == guppy::graph::BuildTargetId::Library)
+                    && (unversioned_dependency(&from).is_some() || out.contains_key(from.id()))
+            };
+            if !users.is_empty() && users.iter().all(unusable) {
+                let mut names: Vec<&str> = users.iter().map(|l| l.from().name()).collect();
+                names.sort();
+                names.dedup();
+                out.insert(
+                    m.id().clone(),
+                    format!(
+                        "only {} use{} it, by path without a version, and `cargo publish` refuses {}: nothing published builds against it",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        if names.len() == 1 { "s" } else { "" },
+                        if names.len() == 1 { "it" } else { "them" },
+                    ),
+                );
+            }
+        }
+        if out.len() == before {
+            return out;
+        }
+    }
 }
 
 /// Whether an unpublished library exists for other members' tests: it has no binary, and the
@@ -144,6 +209,10 @@ pub(crate) fn scope_facts(
             internal.insert(m.id().clone(), said.to_string());
         }
     }
+    for (id, why) in used_only_by_unpublishable(graph, &roles) {
+        roles.insert(id.clone(), MemberRole::Unpublished);
+        unpublished.insert(id, why);
+    }
     let shipped_links = links(shipped);
     let mut edges: BTreeMap<PackageId, BTreeMap<PackageId, bool>> = BTreeMap::new();
     for (from, to) in links(full) {
@@ -151,6 +220,15 @@ pub(crate) fn scope_facts(
         edges.entry(from).or_default().insert(to, is_shipped);
     }
     let reached_from = breadth_first(graph, &edges);
+    let mut features: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
+    for fs in [full.target_features(), full.host_features()] {
+        for p in fs.packages_with_features(guppy::graph::DependencyDirection::Forward) {
+            features
+                .entry(p.package().id().clone())
+                .or_default()
+                .extend(p.named_features().map(str::to_string));
+        }
+    }
     let shipped = shipped
         .target_features()
         .to_package_set()
@@ -165,6 +243,7 @@ pub(crate) fn scope_facts(
         reached_from,
         shipped,
         edges,
+        features,
         cfgs: cfgs.to_vec(),
     }
 }

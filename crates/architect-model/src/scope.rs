@@ -18,8 +18,9 @@ pub enum MemberRole {
     /// Published to a registry: its library is an API other crates build against.
     Published,
     /// Built into the workspace's own binaries and deployed, but no crate outside the
-    /// workspace depends on its API: `publish = false`, a 0.0.x version, or a manifest
-    /// `cargo publish` would refuse (see [`ScopeFacts::unpublished`]).
+    /// workspace depends on its API: `publish = false`, a 0.0.x version, a manifest
+    /// `cargo publish` would refuse, or a library only such manifests use, by path without a
+    /// version (see [`ScopeFacts::unpublished`]).
     Unpublished,
     /// Tooling that is neither published nor shipped: a fuzzing harness (it depends on
     /// `libfuzzer-sys`, `afl` or `honggfuzz`), build automation (`xtask`, `xtask-*`), or an
@@ -73,6 +74,9 @@ pub struct ScopeFacts {
     /// when the shipped build reaches it, of built edges otherwise. Members have none. What a
     /// finding cites as "via".
     pub reached_from: BTreeMap<PackageId, PackageId>,
+    /// The named features the full build enables on each package, for the target and the
+    /// host together (what an advisory's feature precondition is checked against).
+    pub features: BTreeMap<PackageId, BTreeSet<String>>,
     /// Custom `cfg` names taken as set when evaluating `cfg(...)` (`--cfg`); every other one
     /// (`loom`, `tokio_unstable`, `docsrs`...) is false, as in a plain `cargo build`.
     pub cfgs: Vec<String>,
