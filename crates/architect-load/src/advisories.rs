@@ -5,7 +5,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use architect_model::{AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, PackageRef, PlatformChoice};
+use architect_model::{
+    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, PackageRef,
+    PlatformChoice,
+};
 use rustsec::advisory::Informational;
 use rustsec::database::Query;
 use rustsec::{Advisory, Collection, Lockfile, Vulnerability};
@@ -256,7 +259,16 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
                 .collect()
         })
         .unwrap_or_default();
-    let affected_names = affected_names(&v);
+    let mut affected = affected_functions(&v);
+    let unsound = kind == AdvisoryKind::Unsound;
+    let affected_from_text = unsound
+        && affected.is_empty()
+        && v.affected.as_ref().is_none_or(|a| a.functions.is_empty());
+    if affected_from_text {
+        let crate_name = v.package.name.as_str().replace('-', "_");
+        affected = items_in_text(&m.title, &m.description, &crate_name);
+    }
+    let feature_gate = unsound.then(|| feature_gate(&m.description)).flatten();
     AdvisoryMatch {
         id: m.id.to_string(),
         package: PackageRef::new(v.package.name.as_str(), &v.package.version),
@@ -283,26 +295,224 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
             .collect(),
         aliases: m.aliases.iter().map(ToString::to_string).collect(),
         functions,
-        affected_names,
+        affected_from_text: affected_from_text && !affected.is_empty(),
+        affected,
         evidence: architect_model::FunctionEvidence::NotListed,
+        feature_gate,
         alternatives: alternatives(&m.description),
     }
 }
 
-/// The last segments of the affected functions whose requirements match the locked version
-/// (a function listed with no requirement affects every version), sorted and deduplicated.
-fn affected_names(v: &Vulnerability) -> Vec<String> {
-    let mut names: Vec<String> = v
+/// The affected functions whose requirements match the locked version (a function listed
+/// with no requirement affects every version), sorted and deduplicated.
+fn affected_functions(v: &Vulnerability) -> Vec<AffectedName> {
+    let mut names: Vec<AffectedName> = v
         .affected
         .iter()
         .flat_map(|a| &a.functions)
         .filter(|(_, reqs)| reqs.is_empty() || reqs.iter().any(|r| r.matches(&v.package.version)))
-        .filter_map(|(path, _)| path.segments().last())
-        .map(|s| s.as_str().to_string())
+        .filter_map(|(path, _)| {
+            let segments: Vec<&str> = path.segments().iter().map(|s| s.as_str()).collect();
+            affected_name(segments.get(1..)?, false)
+        })
         .collect();
     names.sort();
     names.dedup();
     names
+}
+
+/// `segments` of a path without its crate, as an [`AffectedName`].
+fn affected_name(segments: &[&str], is_macro: bool) -> Option<AffectedName> {
+    let (name, owners) = segments.split_last()?;
+    Some(AffectedName {
+        path: segments.join("::"),
+        name: name.to_string(),
+        owner: owners.last().map(|o| o.to_string()),
+        is_macro,
+    })
+}
+
+/// Roots and modules of the standard library: a path starting with one names std's item
+/// (`fmt::Pointer`, `ptr::read`), not the package's.
+const STD_PATHS: &[&str] = &[
+    "std", "core", "alloc", "any", "borrow", "boxed", "cell", "clone", "cmp", "convert", "env",
+    "ffi", "fmt", "fs", "future", "hash", "io", "iter", "marker", "mem", "net", "num", "ops",
+    "option", "os", "panic", "path", "pin", "process", "ptr", "rc", "result", "slice", "str",
+    "string", "sync", "task", "thread", "time", "vec",
+];
+
+/// Standard types, traits and keywords that an advisory's text names in code spans without
+/// meaning the package's own item (`Send`, `Box`, `unsafe`).
+const STD_NAMES: &[&str] = &[
+    "Send",
+    "Sync",
+    "Copy",
+    "Clone",
+    "Drop",
+    "Debug",
+    "Display",
+    "Default",
+    "Box",
+    "Vec",
+    "String",
+    "Option",
+    "Result",
+    "Some",
+    "None",
+    "Ok",
+    "Err",
+    "Arc",
+    "Rc",
+    "Pin",
+    "Future",
+    "Iterator",
+    "Deref",
+    "DerefMut",
+    "Unpin",
+    "Sized",
+    "Eq",
+    "PartialEq",
+    "Ord",
+    "PartialOrd",
+    "Hash",
+    "From",
+    "Into",
+    "AsRef",
+    "AsMut",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Cell",
+    "RefCell",
+    "UnsafeCell",
+    "Mutex",
+    "RwLock",
+    "Any",
+    "Read",
+    "Write",
+    "Error",
+    "MaybeUninit",
+    "unsafe",
+    "self",
+    "Self",
+    "static",
+    "mut",
+    "const",
+    "async",
+    "await",
+    "dyn",
+    "impl",
+    "u8",
+    "u16",
+    "u32",
+    "u64",
+    "u128",
+    "usize",
+    "i8",
+    "i16",
+    "i32",
+    "i64",
+    "i128",
+    "isize",
+    "f32",
+    "f64",
+    "bool",
+    "char",
+    "str",
+    "true",
+    "false",
+];
+
+/// The items an unsound advisory without `[affected.functions]` names in code spans of its
+/// title and description (`StackSlot`, `listener!`, `Event::with_tag`): what code outside
+/// the package would write to reach the flaw. Code blocks, the crate's own name, standard
+/// library items and anything that is not a path are left out.
+pub(crate) fn items_in_text(title: &str, description: &str, crate_name: &str) -> Vec<AffectedName> {
+    let mut out = Vec::new();
+    let mut fenced = false;
+    for line in std::iter::once(title).chain(description.lines()) {
+        if line.trim_start().starts_with("```") {
+            fenced = !fenced;
+            continue;
+        }
+        if fenced {
+            continue;
+        }
+        for span in line.split('`').skip(1).step_by(2) {
+            if let Some(name) = item_of_span(span, crate_name) {
+                out.push(name);
+            }
+        }
+    }
+    out.sort();
+    out.dedup();
+    out
+}
+
+/// The item one code span names, if it names one of the package's items.
+fn item_of_span(span: &str, crate_name: &str) -> Option<AffectedName> {
+    let s = span.trim().trim_end_matches("()");
+    let s = s.split('<').next().unwrap_or(s);
+    let (s, is_macro) = match s.strip_suffix('!') {
+        Some(m) => (m, true),
+        None => (s, false),
+    };
+    let mut segments: Vec<&str> = s.split("::").collect();
+    let ident = |w: &str| {
+        w.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && w.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    };
+    if segments.iter().any(|w| !ident(w)) {
+        return None;
+    }
+    if segments[0] == crate_name || segments[0] == "crate" {
+        segments.remove(0);
+    }
+    let first = *segments.first()?;
+    if STD_PATHS.contains(&first) || segments.iter().any(|w| STD_NAMES.contains(w)) {
+        return None;
+    }
+    affected_name(&segments, is_macro)
+}
+
+/// The features an unsound advisory's description names as a precondition: a line or
+/// sentence that says features are "enabled" and names them in code spans, with whether any
+/// one of them suffices ("or"). Lines that speak of a feature being off or absent are not
+/// preconditions of this kind. Which names are really the package's features is for the
+/// caller to check.
+pub(crate) fn feature_gate(description: &str) -> Option<FeatureGate> {
+    let mut features: Vec<String> = Vec::new();
+    let mut any = false;
+    for sentence in description.split(['\n', '.']) {
+        let l = sentence.to_ascii_lowercase();
+        let negated = [
+            "disabled",
+            "not enabled",
+            "without",
+            "unless",
+            "not be enabled",
+        ]
+        .iter()
+        .any(|w| l.contains(w));
+        if !l.contains("feature") || !l.contains("enabled") || negated {
+            continue;
+        }
+        let named: Vec<&str> = sentence.split('`').skip(1).step_by(2).collect();
+        if named.is_empty() {
+            continue;
+        }
+        any |= l.contains(" or ");
+        features.extend(named.iter().map(|f| f.trim().to_string()));
+    }
+    features.sort();
+    features.dedup();
+    (!features.is_empty()).then_some(FeatureGate {
+        features,
+        any,
+        enabled: Vec::new(),
+    })
 }
 
 /// Crate names an advisory suggests instead: the list under a heading that mentions
@@ -339,7 +549,61 @@ pub fn alternatives(description: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::alternatives;
+    use super::*;
+
+    fn names(items: &[AffectedName]) -> Vec<(&str, Option<&str>, bool)> {
+        items
+            .iter()
+            .map(|a| (a.name.as_str(), a.owner.as_deref(), a.is_macro))
+            .collect()
+    }
+
+    #[test]
+    fn items_named_in_an_advisory_text_are_its_own_paths_and_macros() {
+        // RUSTSEC-2026-0221 (event-listener), abridged.
+        let title =
+            "`event-listener` allows `!Send` tags to cross thread boundaries via `StackSlot`";
+        let text = "Affected versions of `event-listener` unconditionally implement `Send` and\n`Sync` for `StackSlot<'_, T>`, the stack-allocated listener type created\nby the `listener!` macro.\n\nThis allows a `!Send` tag type set via `Event::with_tag` to be moved to\nanother thread and accessed via `StackSlot::wait`, causing a data race.\n\n```rust\nlet x = hidden_in_a_code_block();\n```\n";
+        assert_eq!(
+            names(&items_in_text(title, text, "event_listener")),
+            [
+                ("with_tag", Some("Event"), false),
+                ("StackSlot", None, false),
+                ("wait", Some("StackSlot"), false),
+                ("listener", None, true),
+            ]
+        );
+        // Standard library items are not the package's: RUSTSEC-2026-0204 keeps its types.
+        let title = "Invalid pointer dereference in `fmt::Pointer` impl for `Atomic` and `Shared`";
+        let got = items_in_text(title, "`fmt::Display` of `Atomic::null`", "crossbeam_epoch");
+        assert_eq!(
+            names(&got),
+            [
+                ("Atomic", None, false),
+                ("null", Some("Atomic"), false),
+                ("Shared", None, false)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_feature_precondition_is_read_from_an_enabled_sentence() {
+        // RUSTSEC-2026-0097 (rand), abridged.
+        let text = "unsound when all the following conditions are met:\n\n- The `log` and `thread_rng` features are enabled\n- A custom logger is defined\n";
+        let gate = feature_gate(text).unwrap();
+        assert_eq!(gate.features, ["log", "thread_rng"]);
+        assert!(!gate.any);
+        let either = feature_gate("Affected when the `a` or `b` feature is enabled.").unwrap();
+        assert!(either.any);
+        assert_eq!(
+            feature_gate("Only when the `std` feature is disabled."),
+            None
+        );
+        assert_eq!(
+            feature_gate("Nothing about them here; `Foo` is enabled."),
+            None
+        );
+    }
 
     #[test]
     fn reads_alternatives_from_links_and_code() {

@@ -1,19 +1,23 @@
-//! Affected-function evidence for advisories: whether any shipped crate that depends on an
-//! advisory's package directly (over a shipped edge) names one of the functions the advisory
-//! lists in its shipped code (tests, benches and examples aside).
+//! Affected-item evidence for advisories: whether any shipped crate that depends on an
+//! advisory's package (over shipped edges) names one of the items the advisory says are
+//! affected, in its shipped code (tests, benches and examples aside).
 //!
-//! An advisory that lists `[affected.functions]` affects only callers of those functions. The
-//! only code that can call them by name is in the package's direct dependents (workspace
-//! members, and registry or git packages `cargo metadata` unpacked), unless one of them
-//! re-exports the package with `pub use`. So the Rust files of each direct dependent are read
-//! (bounded, inside the package's own directory) and lexed for the functions' last path
-//! segments as identifiers. Anything that stops the answer from being certain is recorded as
-//! unknown, and an unknown answer never removes a finding.
+//! An advisory that lists `[affected.functions]` affects only callers of those functions (and
+//! an unsound one that lists none, only users of the items its text names). The only code
+//! that can call them by name is in the package's direct dependents (workspace members, and
+//! registry or git packages `cargo metadata` unpacked), and, where one of those re-exports the
+//! package with `pub use`, in the re-exporter's own dependents. So the Rust files of each
+//! direct dependent are read (bounded, inside the package's own directory) and lexed for the
+//! items' last path segments as identifiers, in files that also name the crate or the
+//! method's type; behind a re-export, for the bare names (an alias such as `AnyError` hides
+//! the type). Anything that stops the answer from being certain is recorded as unknown, and
+//! an unknown answer never removes a finding.
 
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use architect_model::{AdvisoryMatch, FunctionEvidence};
+use architect_model::{AdvisoryMatch, AffectedName, FunctionEvidence};
+use architect_source::NameQuery;
 use guppy::PackageId;
 use guppy::graph::{PackageGraph, PackageMetadata};
 
@@ -24,7 +28,8 @@ use crate::scope::Boundary;
 /// not the build's.
 const NOT_COMPILED: [&str; 4] = ["tests", "benches", "examples", "target"];
 
-/// Fill `evidence` of each match on a built package whose advisory lists affected functions.
+/// Fill `evidence` of each match on a built package whose advisory says what is affected, and
+/// what the build enables of the features an advisory requires.
 pub(crate) fn fill(
     graph: &PackageGraph,
     built: &BTreeSet<PackageId>,
@@ -32,7 +37,7 @@ pub(crate) fn fill(
     root: &Path,
     matches: &mut [AdvisoryMatch],
 ) {
-    for m in matches.iter_mut().filter(|m| !m.affected_names.is_empty()) {
+    for m in matches.iter_mut() {
         let Some(package) = built
             .iter()
             .filter_map(|id| graph.metadata(id).ok())
@@ -40,32 +45,115 @@ pub(crate) fn fill(
         else {
             continue;
         };
-        m.evidence = evidence(&package, scope, root, &m.affected_names);
+        let declared: BTreeSet<&str> = package.named_features().collect();
+        if m.affected_from_text {
+            // A feature's name in a code span is a feature, not an item; and a name the
+            // package does not define is not its item (`System`, `HeapAlloc`). What is left
+            // is what its users would write; when nothing is, the whole package is affected.
+            m.affected.retain(|a| !declared.contains(a.name.as_str()));
+            let defined = defined_in(&package, &m.affected);
+            m.affected = m
+                .affected
+                .drain(..)
+                .zip(defined)
+                .filter_map(|(a, d)| d.then_some(a))
+                .collect();
+            m.affected_from_text = !m.affected.is_empty();
+        }
+        if let Some(gate) = &mut m.feature_gate {
+            gate.features.retain(|f| declared.contains(f.as_str()));
+            let on = scope.features.get(package.id());
+            gate.enabled = gate
+                .features
+                .iter()
+                .filter(|f| on.is_some_and(|on| on.contains(*f)))
+                .cloned()
+                .collect();
+        }
+        m.feature_gate.take_if(|g| g.features.is_empty());
+        if !m.affected.is_empty() {
+            m.evidence = evidence(&package, scope, root, &m.affected, m.affected_from_text);
+        }
     }
 }
 
-/// The evidence for one package's affected functions `names`.
+/// Which of `affected` the package's own compiled sources define; all `false` when they
+/// cannot all be read.
+fn defined_in(package: &PackageMetadata<'_>, affected: &[AffectedName]) -> Vec<bool> {
+    let names: Vec<&str> = affected.iter().map(|a| a.name.as_str()).collect();
+    let mut out = vec![false; names.len()];
+    let Some(dir) = package.manifest_path().parent().map(|d| d.as_std_path()) else {
+        return out;
+    };
+    let boundary = Boundary::new(dir, "package");
+    for file in compiled_files(dir) {
+        if boundary.outside(&file).is_some() {
+            return vec![false; names.len()];
+        }
+        let Some(text) = read_bytes(&file, SOURCE_LIMIT)
+            .ok()
+            .and_then(|b| String::from_utf8(b).ok())
+        else {
+            return vec![false; names.len()];
+        };
+        for (o, d) in out.iter_mut().zip(architect_source::defines(&text, &names)) {
+            *o |= d;
+        }
+    }
+    out
+}
+
+/// The Rust files of the package in `dir` that its library or binaries may compile (tests,
+/// benches and examples aside), sorted.
+fn compiled_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut files = crate::sources::rust_files_of_package(dir);
+    files.retain(|f| {
+        f.strip_prefix(dir)
+            .ok()
+            .and_then(|r| r.components().next())
+            .is_none_or(|c| !NOT_COMPILED.iter().any(|n| c.as_os_str() == *n))
+    });
+    files.sort();
+    files
+}
+
+/// At most this many crates are searched behind re-exports before the answer is unknown.
+const MAX_SEARCHED: usize = 256;
+
+/// The evidence for one package's `affected` names.
 fn evidence(
     package: &PackageMetadata<'_>,
     scope: &architect_model::ScopeFacts,
     root: &Path,
-    names: &[String],
+    affected: &[AffectedName],
+    from_text: bool,
 ) -> FunctionEvidence {
-    let names: Vec<&str> = names.iter().map(String::as_str).collect();
-    // What ships calls what ships: dependents over shipped edges only (an example's or a
-    // test's call is not the product's).
-    let mut dependents: Vec<(PackageMetadata<'_>, String)> = package
-        .reverse_direct_links()
-        .filter(|l| scope.edge_shipped(l.from().id(), package.id()))
-        .map(|l| (l.from(), l.resolved_name().to_string()))
-        .collect();
-    dependents.sort_by(|a, b| a.0.id().cmp(b.0.id()));
-    dependents.dedup_by(|a, b| a.0.id() == b.0.id());
+    // Each crate is searched once: a direct dependent with qualifiers; one behind a
+    // re-export for the bare names.
+    let mut queue: std::collections::VecDeque<Search<'_>> =
+        shipped_dependents(scope, package, true).into();
+    let mut searched = BTreeSet::new();
     let mut unknown = None;
-    for (dependent, krate) in &dependents {
-        match named_in(dependent, root, &names, krate) {
-            Ok(Some(named)) => return named,
-            Ok(None) => {}
+    let mut through_reexports = false;
+    while let Some(search) = queue.pop_front() {
+        if !searched.insert(search.dependent.id().clone()) {
+            continue;
+        }
+        if searched.len() > MAX_SEARCHED {
+            return FunctionEvidence::Unknown {
+                why: format!(
+                    "more than {MAX_SEARCHED} crates can reach `{}` through re-exports",
+                    package.name()
+                ),
+            };
+        }
+        match named_in(&search, root, affected, from_text) {
+            Ok(Found::Named(named)) => return named,
+            Ok(Found::Reexports) => {
+                through_reexports = true;
+                queue.extend(shipped_dependents(scope, &search.dependent, false));
+            }
+            Ok(Found::Nothing) => {}
             Err(why) => {
                 unknown.get_or_insert(why);
             }
@@ -74,18 +162,87 @@ fn evidence(
     match unknown {
         Some(why) => FunctionEvidence::Unknown { why },
         None => FunctionEvidence::Nowhere {
-            dependents: dependents.len(),
+            dependents: searched.len(),
+            through_reexports,
         },
     }
 }
 
-/// Where `dependent` first names one of `names`; `Err` with why when it cannot be told.
+/// The crates that depend on `p` over shipped edges, in package-id order: what ships calls
+/// what ships (an example's or a test's call is not the product's).
+fn shipped_dependents<'g>(
+    scope: &architect_model::ScopeFacts,
+    p: &PackageMetadata<'g>,
+    qualified: bool,
+) -> Vec<Search<'g>> {
+    let mut out: Vec<Search<'g>> = p
+        .reverse_direct_links()
+        .filter(|l| scope.edge_shipped(l.from().id(), p.id()))
+        .map(|l| Search {
+            dependent: l.from(),
+            krate: l.resolved_name().replace('-', "_"),
+            qualified,
+        })
+        .collect();
+    out.sort_by(|a, b| a.dependent.id().cmp(b.dependent.id()));
+    out.dedup_by(|a, b| a.dependent.id() == b.dependent.id());
+    out
+}
+
+/// One crate to search, and for what.
+struct Search<'g> {
+    dependent: PackageMetadata<'g>,
+    /// The name its code gives the crate it depends on.
+    krate: String,
+    /// It depends on the advisory's package directly: a name counts only in a file that
+    /// mentions the crate or the method's type.
+    qualified: bool,
+}
+
+/// What one crate's search found.
+enum Found {
+    Named(FunctionEvidence),
+    /// Nothing, but it re-exports the crate it was searched for.
+    Reexports,
+    Nothing,
+}
+
+/// The identifiers of which one must appear in a file for `a` to count there: the crate and a
+/// method's type; only the type for a method read from an advisory's text (`StackSlot::wait`
+/// must not count in every file that uses the crate and calls some `wait`).
+fn qualifiers<'a>(a: &'a AffectedName, krate: &'a str, from_text: bool) -> Vec<&'a str> {
+    match (&a.owner, from_text) {
+        (Some(owner), true) => vec![owner.as_str()],
+        (Some(owner), false) => vec![owner.as_str(), krate],
+        (None, _) => vec![krate],
+    }
+}
+
+/// Where the searched crate first names one of `affected`; `Err` with why when it cannot be
+/// told.
 fn named_in(
-    dependent: &PackageMetadata<'_>,
+    search: &Search<'_>,
     root: &Path,
-    names: &[&str],
-    krate: &str,
-) -> Result<Option<FunctionEvidence>, String> {
+    affected: &[AffectedName],
+    from_text: bool,
+) -> Result<Found, String> {
+    let (dependent, krate) = (&search.dependent, search.krate.as_str());
+    let qualifiers: Vec<Vec<&str>> = affected
+        .iter()
+        .map(|a| match search.qualified {
+            true => qualifiers(a, krate, from_text),
+            false => Vec::new(),
+        })
+        .collect();
+    let queries: Vec<NameQuery<'_>> = affected
+        .iter()
+        .zip(&qualifiers)
+        .map(|(a, q)| NameQuery {
+            name: &a.name,
+            qualifiers: q,
+            is_macro: a.is_macro,
+        })
+        .collect();
     let own = dependent.in_workspace();
     let Some(dir) = dependent.manifest_path().parent().map(|d| d.as_std_path()) else {
         return Err(format!("`{}` has no package directory", dependent.name()));
@@ -100,16 +257,8 @@ fn named_in(
     let base = if own { root } else { dir };
     let boundary = Boundary::new(base, "package");
     // Tests, benches and examples ship nothing, in members as in dependencies.
-    let mut files = crate::sources::rust_files_of_package(dir);
-    files.retain(|f| {
-        f.strip_prefix(dir)
-            .ok()
-            .and_then(|r| r.components().next())
-            .is_none_or(|c| !NOT_COMPILED.iter().any(|n| c.as_os_str() == *n))
-    });
-    files.sort();
     let mut reexports = false;
-    for file in files {
+    for file in compiled_files(dir) {
         let rel = crate::relative(base, &file);
         let cannot = |why: String| format!("`{rel}` of `{}` {why}", dependent.name());
         if boundary.outside(&file).is_some() {
@@ -118,11 +267,12 @@ fn named_in(
         let bytes = read_bytes(&file, SOURCE_LIMIT)
             .map_err(|e| cannot(format!("could not be read ({e})")))?;
         let text = String::from_utf8(bytes).map_err(|_| cannot("is not UTF-8".into()))?;
-        let found = architect_source::name_uses(&text, names, krate);
+        let found = architect_source::name_uses(&text, &queries, krate);
         if let Some((n, offset)) = found.first {
             let line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
-            return Ok(Some(FunctionEvidence::Named {
-                function: names[n].to_string(),
+            let a = &affected[n];
+            return Ok(Found::Named(FunctionEvidence::Named {
+                function: format!("{}{}", a.path, if a.is_macro { "!" } else { "" }),
                 krate: dependent.name().to_string(),
                 path: rel,
                 line,
@@ -130,11 +280,9 @@ fn named_in(
         }
         reexports |= found.reexports;
     }
-    if reexports {
-        return Err(format!(
-            "`{}` re-exports `{krate}` with `pub use`, so its own dependents could call them",
-            dependent.name()
-        ));
-    }
-    Ok(None)
+    Ok(if reexports {
+        Found::Reexports
+    } else {
+        Found::Nothing
+    })
 }

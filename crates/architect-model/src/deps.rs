@@ -34,13 +34,58 @@ pub struct AdvisoryMatch {
     pub aliases: Vec<String>,
     /// Affected functions, `path` with the version requirements they are affected at.
     pub functions: Vec<String>,
-    /// The last path segments of the affected functions whose requirements match the locked
-    /// version (`get_disjoint_mut` of `slab::Slab::get_disjoint_mut`): what callers write.
-    pub affected_names: Vec<String>,
-    /// Whether the crates that depend on the package name its affected functions.
+    /// What callers write to reach the flaw: the affected functions whose requirements match
+    /// the locked version (`get_disjoint_mut` of `slab::Slab::get_disjoint_mut`), or, for an
+    /// unsound advisory that lists none, the items its text names in code spans
+    /// (`StackSlot`, `listener!`, `Event::with_tag`; see `from_text`).
+    pub affected: Vec<AffectedName>,
+    /// `affected` was read from the advisory's title and description, not its
+    /// `[affected.functions]`.
+    pub affected_from_text: bool,
+    /// Whether the crates that depend on the package name what is affected.
     pub evidence: FunctionEvidence,
+    /// Features of the package the advisory's text says must be enabled for the flaw ("The
+    /// `log` and `thread_rng` features are enabled"), as far as the package declares them, and
+    /// whether the build enables them (unsound advisories only).
+    pub feature_gate: Option<FeatureGate>,
     /// Crates the advisory suggests instead (from its "alternatives" section).
     pub alternatives: Vec<String>,
+}
+
+/// A name the build's code would write to reach an advisory's flaw.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct AffectedName {
+    /// The path as the advisory writes it, without the crate (`Error::downcast_mut`).
+    pub path: String,
+    /// Its last segment: what code writes (`downcast_mut`).
+    pub name: String,
+    /// The type of a method (`Error`): one of it or the crate must appear in the file that
+    /// names it (only the type, for a method read from an advisory's text).
+    pub owner: Option<String>,
+    /// A macro (`listener!`): only an invocation counts.
+    pub is_macro: bool,
+}
+
+/// Features an advisory's text requires, and what the build enables of them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FeatureGate {
+    /// The package's own features the text names as preconditions.
+    pub features: Vec<String>,
+    /// Any one of them suffices ("the `a` or `b` feature"); otherwise all are needed.
+    pub any: bool,
+    /// Those the build enables on the locked version.
+    pub enabled: Vec<String>,
+}
+
+impl FeatureGate {
+    /// Whether the build meets the precondition.
+    pub fn met(&self) -> bool {
+        if self.any {
+            !self.enabled.is_empty()
+        } else {
+            self.features.iter().all(|f| self.enabled.contains(f))
+        }
+    }
 }
 
 /// Whether the build names an advisory's affected functions: read from the sources of every
@@ -59,8 +104,13 @@ pub enum FunctionEvidence {
         path: String,
         line: usize,
     },
-    /// None of the `dependents` crates that depend on the package directly names any.
-    Nowhere { dependents: usize },
+    /// None of the `dependents` crates that depend on the package, directly or through a crate
+    /// that re-exports it, names any.
+    Nowhere {
+        dependents: usize,
+        /// Some of them depend on a crate that re-exports the package, not on it directly.
+        through_reexports: bool,
+    },
     /// Could not tell: a dependent's source is missing or unreadable, or a dependent
     /// re-exports the package with `pub use` (its own dependents could call the functions).
     Unknown { why: String },

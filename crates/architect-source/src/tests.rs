@@ -1518,9 +1518,17 @@ fn only_attributes_export_symbols_and_wasm_bindgen_blocks_import_javascript() {
     );
 }
 
+fn plain(name: &str) -> NameQuery<'_> {
+    NameQuery {
+        name,
+        qualifiers: &[],
+        is_macro: false,
+    }
+}
+
 #[test]
 fn affected_function_names_are_identifiers_not_text() {
-    let names = ["get_disjoint_mut", "downcast_mut"];
+    let names = [plain("get_disjoint_mut"), plain("downcast_mut")];
     let calls = "fn f(s: &mut slab::Slab<u8>) {\n    s.get_disjoint_mut([0, 1]);\n}\n";
     let found = name_uses(calls, &names, "slab");
     assert_eq!(
@@ -1535,6 +1543,47 @@ fn affected_function_names_are_identifiers_not_text() {
     assert_eq!(
         name_uses("fn r#downcast_mut() {}", &names, "slab").first,
         Some((1, 3))
+    );
+}
+
+#[test]
+fn a_name_counts_only_in_a_file_that_mentions_one_of_its_qualifiers() {
+    let anyhow = [NameQuery {
+        name: "downcast_mut",
+        qualifiers: &["Error", "anyhow"],
+        is_macro: false,
+    }];
+    // deno_core's `gotham_state.rs`: `Box<dyn Any>::downcast_mut`, no anyhow in sight.
+    let any = "fn get(&mut self) -> Option<&mut T> {\n    self.data.get_mut(&id).and_then(|b| b.downcast_mut())\n}\n";
+    assert_eq!(name_uses(any, &anyhow, "anyhow").first, None);
+    // The qualifier may come after the call, as a `use` at the end of a module would.
+    let err = "fn f(e: &mut E) { e.downcast_mut::<X>(); }\nuse anyhow::Error as E;\n";
+    assert_eq!(
+        name_uses(err, &anyhow, "anyhow").first,
+        Some((0, err.find("downcast_mut").unwrap()))
+    );
+}
+
+#[test]
+fn a_macro_query_counts_invocations_only() {
+    let listener = [NameQuery {
+        name: "listener",
+        qualifiers: &[],
+        is_macro: true,
+    }];
+    assert_eq!(
+        name_uses(
+            "let listener = event.listen();",
+            &listener,
+            "event_listener"
+        )
+        .first,
+        None
+    );
+    let src = "event_listener::listener!(event => slot);";
+    assert_eq!(
+        name_uses(src, &listener, "event_listener").first,
+        Some((0, src.find("listener!").unwrap()))
     );
 }
 
@@ -1556,4 +1605,16 @@ fn a_pub_use_of_the_crate_is_a_re_export_and_a_private_use_is_not() {
     ] {
         assert!(!name_uses(src, &[], "slab").reexports, "{src}");
     }
+}
+
+#[test]
+fn definitions_are_items_not_uses() {
+    let src = "pub struct StackSlot<'a, T>(T);\nimpl StackSlot<'_, u8> { pub fn wait(self) {} }\n#[macro_export]\nmacro_rules! listener { () => {} }\nfn f() { let System = 1; HeapAlloc(); }\n";
+    assert_eq!(
+        defines(
+            src,
+            &["StackSlot", "wait", "listener", "System", "HeapAlloc"]
+        ),
+        [true, true, true, false, false]
+    );
 }

@@ -354,3 +354,62 @@ fn real_database_on_the_real_corpus() {
     );
     eprintln!("corpus advisories: {ours:?}");
 }
+
+/// What an unsound advisory affects, told from the code: `fixtures/advisory-evidence` builds
+/// soundlib 1 (through `quiet` and through `reexporter`'s `pub use`, used by `relay`), which
+/// uses none of the flawed items, and soundlib 2 (through `loud`), which uses them all. Each
+/// of RUSTSEC-2099-0009 to 0011 is a warning on 2.0.0 and informational on 1.0.0.
+#[test]
+fn unsound_advisories_need_their_items_named_and_their_features_on() {
+    let (_tmp, ws) = copy_fixture("advisory-evidence");
+    let (_, doc) = review(&ws, &[]);
+    let unsound = findings(&doc, "supply-chain/unsound");
+    let on_v2: BTreeSet<&str> = unsound
+        .iter()
+        .inspect(|f| assert_eq!(f["packages"][0]["version"], "2.0.0", "{f}"))
+        .map(|f| f["advisory"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        on_v2,
+        [
+            "RUSTSEC-2099-0009",
+            "RUSTSEC-2099-0010",
+            "RUSTSEC-2099-0011"
+        ]
+        .into()
+    );
+    let notes =
+        |id: &str| unsound.iter().find(|f| f["advisory"] == id).unwrap()["notes"].to_string();
+    assert!(
+        notes("RUSTSEC-2099-0009").contains("`Error::downcast_mut` is named at loud/src/lib.rs")
+    );
+    assert!(
+        notes("RUSTSEC-2099-0010")
+            .contains("which the advisory's text names, is named at loud/src/lib.rs")
+    );
+    assert!(
+        notes("RUSTSEC-2099-0011").contains("feature `log` of `soundlib`, which the build enables")
+    );
+
+    let unbuilt = &findings(&doc, "supply-chain/unbuilt-advisory")[0];
+    let notes: Vec<&str> = unbuilt["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert_eq!(notes.len(), 3, "{notes:?}");
+    // `Box<dyn Any>::downcast_mut` in a file that names neither soundlib nor `Error`, and a
+    // re-export whose users name nothing.
+    assert!(notes[0].starts_with("RUSTSEC-2099-0009 unsound: `soundlib 1.0.0`"));
+    assert!(notes[0].ends_with("named nowhere in the 3 crate(s) that depend on `soundlib` directly or through a crate that re-exports it)"));
+    // Only what soundlib defines: not `System` or `HeapAlloc`.
+    assert!(notes[1].contains(
+        "(what the advisory's text names (`Slot`, `Slot::wait`, `slot!`) is named nowhere"
+    ));
+    assert!(
+        notes[2].ends_with(
+            "(the advisory needs feature `log` of `soundlib`; the build leaves `log` off)"
+        )
+    );
+}

@@ -105,7 +105,13 @@ fn matches(facts: &Facts) -> &[AdvisoryMatch] {
 /// without dev-dependencies and tooling), and its affected functions (when listed) are named
 /// somewhere or could not be checked.
 fn reachable(facts: &Facts, m: &AdvisoryMatch) -> bool {
-    in_shipped(facts, m) && !m.evidence.unreached()
+    in_shipped(facts, m) && !m.evidence.unreached() && gate_met(m)
+}
+
+/// Whether the build enables the features the advisory says the flaw needs (true when it
+/// names none).
+fn gate_met(m: &AdvisoryMatch) -> bool {
+    m.feature_gate.as_ref().is_none_or(|g| g.met())
 }
 
 /// Whether a workspace member depends on the matched locked version directly, in the shipped
@@ -140,6 +146,8 @@ pub enum Unreached {
     DevOnly,
     /// Built, but nothing in the build names the advisory's affected functions.
     NotCalled,
+    /// Built without the features the advisory says the flaw needs.
+    FeatureOff,
 }
 
 /// Every advisory the build cannot be affected by, with why.
@@ -153,6 +161,8 @@ pub fn unreached(facts: &Facts) -> Vec<(&AdvisoryMatch, Unreached)> {
                 Some((m, Unreached::DevOnly))
             } else if m.evidence.unreached() {
                 Some((m, Unreached::NotCalled))
+            } else if !gate_met(m) {
+                Some((m, Unreached::FeatureOff))
             } else {
                 None
             }
@@ -187,14 +197,19 @@ pub fn kind_word(kind: &AdvisoryKind) -> &'static str {
     }
 }
 
-/// The note saying whether the build names an advisory's affected functions.
+/// The note saying whether the build names what an advisory affects.
 pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
-    let functions = || {
-        m.affected_names
+    let names = || {
+        m.affected
             .iter()
-            .map(|n| format!("`{n}`"))
+            .map(|a| format!("`{}{}`", a.path, if a.is_macro { "!" } else { "" }))
             .collect::<Vec<_>>()
             .join(", ")
+    };
+    let what = if m.affected_from_text {
+        "what the advisory's text names"
+    } else {
+        "the affected functions"
     };
     match &m.evidence {
         FunctionEvidence::NotListed => None,
@@ -203,19 +218,69 @@ pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
             krate,
             path,
             line,
+        } => Some(if m.affected_from_text {
+            format!(
+                "`{function}`, which the advisory's text names, is named at {path}:{line} in `{krate}`"
+            )
+        } else {
+            format!("the affected function `{function}` is named at {path}:{line} in `{krate}`")
+        }),
+        FunctionEvidence::Nowhere {
+            dependents,
+            through_reexports,
         } => Some(format!(
-            "the affected function `{function}` is named at {path}:{line} in `{krate}`"
-        )),
-        FunctionEvidence::Nowhere { dependents } => Some(format!(
-            "the affected functions ({}) are named nowhere in the {dependents} crate(s) that depend on `{}` directly",
-            functions(),
-            m.package.name
+            "{what} ({}) {} named nowhere in the {dependents} crate(s) that depend on `{}` {}",
+            names(),
+            if m.affected_from_text { "is" } else { "are" },
+            m.package.name,
+            if *through_reexports {
+                "directly or through a crate that re-exports it"
+            } else {
+                "directly"
+            }
         )),
         FunctionEvidence::Unknown { why } => Some(format!(
-            "whether the affected functions ({}) are called could not be told: {why}",
-            functions()
+            "whether {what} ({}) is used could not be told: {why}",
+            names()
         )),
     }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "feature" } else { "features" }
+}
+
+/// The note saying which features the advisory needs and what the build enables of them.
+pub fn feature_note(m: &AdvisoryMatch) -> Option<String> {
+    let g = m.feature_gate.as_ref()?;
+    let list = |fs: &[String]| {
+        fs.iter()
+            .map(|f| format!("`{f}`"))
+            .collect::<Vec<_>>()
+            .join(if g.any { " or " } else { " and " })
+    };
+    Some(if g.met() {
+        format!(
+            "the advisory needs {} {} of `{}`, which the build enables",
+            plural(g.features.len()),
+            list(&g.features),
+            m.package.name
+        )
+    } else {
+        let off: Vec<String> = g
+            .features
+            .iter()
+            .filter(|f| !g.enabled.contains(f))
+            .cloned()
+            .collect();
+        format!(
+            "the advisory needs {} {} of `{}`; the build leaves {} off",
+            plural(g.features.len()),
+            list(&g.features),
+            m.package.name,
+            list(&off)
+        )
+    })
 }
 
 fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
@@ -305,6 +370,9 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
         f = f.note(format!("affected functions: {}", m.functions.join("; ")));
     }
     if let Some(note) = evidence_note(m) {
+        f = f.note(note);
+    }
+    if let Some(note) = feature_note(m) {
         f = f.note(note);
     }
     if in_build

@@ -1,5 +1,6 @@
 //! `supply-chain/unbuilt-advisory`: RustSec advisories that cannot affect the build (locked
-//! versions it never compiles for the reviewed platforms, affected functions nothing names),
+//! versions it never compiles for the reviewed platforms, affected items nothing names, features
+//! the build leaves off),
 //! gathered in one finding.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -23,9 +24,15 @@ pub static RULE: Rule = Rule {
                cannot affect the build: on locked versions it does not compile for the \
                reviewed platforms (a dependency of another platform, or behind an optional \
                feature that is off), on versions only tests, examples, benchmarks or tooling \
-               members build (nothing the workspace ships), and those whose \
-               `[affected.functions]` no built crate \
-               that depends on the package directly names. Every advisory is a note with its \
+               members build (nothing the workspace ships), those whose \
+               `[affected.functions]` no shipped crate that depends on the package names (in \
+               a file that also names the crate or the method's type; behind a re-export, \
+               anywhere in the re-exporter's dependents), unsound ones that list no functions \
+               but whose text names the package's own items (`StackSlot`, `listener!`, \
+               checked to be defined in its sources) that nothing names, and unsound ones \
+               whose text makes enabled features a precondition (\"the `log` and \
+               `thread_rng` features are enabled\") that the build leaves off. Every advisory \
+               is a note with its \
                reason, every lock entry a location; the message counts them and names the \
                edges (a built package to an unbuilt one) that bring most unbuilt ones in.",
         why: "A locked version that is never compiled, or a flaw in a function nothing calls, \
@@ -62,6 +69,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .collect();
     let count_of = |kind: Unreached| all.iter().filter(|(_, why)| *why == kind).count();
     let (dev_only, uncalled) = (count_of(Unreached::DevOnly), count_of(Unreached::NotCalled));
+    let feature_off = count_of(Unreached::FeatureOff);
     let mut parts = Vec::new();
     if !unbuilt.is_empty() {
         parts.push(format!(
@@ -77,7 +85,12 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     if uncalled > 0 {
         parts.push(format!(
-            "{uncalled} whose affected functions nothing in the build names"
+            "{uncalled} whose affected items nothing in the build names"
+        ));
+    }
+    if feature_off > 0 {
+        parts.push(format!(
+            "{feature_off} that need a feature the build leaves off"
         ));
     }
     let message = format!(
@@ -103,6 +116,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             Unreached::NotBuilt => "not compiled by this build".to_string(),
             Unreached::DevOnly => "built only for tests, examples or tooling".to_string(),
             Unreached::NotCalled => advisory::evidence_note(m).unwrap_or_default(),
+            Unreached::FeatureOff => advisory::feature_note(m).unwrap_or_default(),
         };
         f = f.note(format!(
             "{} {}: `{}`: {} ({reason})",
@@ -178,12 +192,12 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,
-            "1 RustSec advisory cannot affect this build: 1 whose affected functions nothing in the build names"
+            "1 RustSec advisory cannot affect this build: 1 whose affected items nothing in the build names"
         );
         assert_eq!(
             f[0].notes,
             [
-                "RUSTSEC-2099-0008 vulnerability: `vulnlib 1.0.0`: Out-of-bounds read in `vulnlib::Parser::parse_unchecked` (fictional) (the affected functions (`parse_unchecked`) are named nowhere in the 1 crate(s) that depend on `vulnlib` directly)"
+                "RUSTSEC-2099-0008 vulnerability: `vulnlib 1.0.0`: Out-of-bounds read in `vulnlib::Parser::parse_unchecked` (fictional) (the affected functions (`Parser::parse_unchecked`) are named nowhere in the 1 crate(s) that depend on `vulnlib` directly)"
             ]
         );
         assert_eq!(f[0].locations[0].path, "Cargo.lock");
