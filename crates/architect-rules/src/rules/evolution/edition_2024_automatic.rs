@@ -153,6 +153,21 @@ mod tests {
         assert!(run(&RULE, clean()).is_empty());
     }
 
+    /// helix-parsec: exported `expr` fragments in a library that only an unpublishable
+    /// member uses are an ordinary, mechanical migration (the negative of sqlx's `query!`,
+    /// `one_count_for_the_workspace_nothing_per_site`).
+    #[test]
+    fn exported_macros_nobody_outside_uses() {
+        crate::assert_rule_snapshot!(&RULE, "unversioned");
+        let facts = crate::testing::fixture("unversioned");
+        let parsec = facts.graph.workspace().member_by_name("parsec").unwrap();
+        assert!(!facts.scope.is_published(parsec.id()));
+        assert_eq!(
+            facts.scope.unpublished[parsec.id()],
+            "only `editor-core` uses it, by path without a version, and `cargo publish` refuses it: nothing published builds against it"
+        );
+    }
+
     #[test]
     fn a_mechanical_migration_alone_is_not_reported() {
         // `nightly-lib` has an `expr` fragment in a macro it does not export.
