@@ -29,18 +29,22 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
 /// benchmark packages, which nothing ships.
 const DEMONSTRATION: &[&str] = &["example", "examples", "bench", "benches", "benchmarks"];
 
-/// Top-level directories whose unpublished members are not part of the product: examples,
-/// benchmarks, and the repository's own tools (bevy's `tools/ci`, `tools/export-content`).
+/// Words of top-level directory names whose unpublished members are not part of the product:
+/// examples, benchmarks, and the repository's own tools (bevy's `tools/ci`, guppy's
+/// `internal-tools/cargo-compare`).
 const TOOLING_DIRS: &[&str] = &["examples", "benches", "benchmarks", "tools", "xtask"];
 
-/// Whether an unpublished member is an example, benchmark or tool package: it lives under one
-/// of [`TOOLING_DIRS`] (sqlx's `examples/postgres/todos`), or its name says so as a whole word
+/// Whether an unpublished member is an example, benchmark or tool package: it lives under a
+/// top-level directory named with one of [`TOOLING_DIRS`] as a whole word (sqlx's
+/// `examples/postgres/todos`, `internal-tools/`), or its name says so as a whole word
 /// (`tracing-examples`, `sqlx-example-postgres-chat`).
 fn demonstration(member: &PackageMetadata<'_>) -> bool {
     let in_dir = member.source().workspace_path().is_some_and(|dir| {
-        dir.components()
-            .next()
-            .is_some_and(|c| TOOLING_DIRS.contains(&c.as_str()))
+        dir.components().next().is_some_and(|c| {
+            c.as_str()
+                .split(['-', '_'])
+                .any(|word| TOOLING_DIRS.contains(&word))
+        })
     });
     in_dir
         || member
@@ -199,6 +203,7 @@ pub(crate) fn scope_facts(
     let mut roles = BTreeMap::new();
     let mut unpublished = BTreeMap::new();
     let mut internal = BTreeMap::new();
+    let mut tests_only = BTreeSet::new();
     for m in graph.workspace().iter() {
         let (r, why) = role(&m);
         roles.insert(m.id().clone(), r);
@@ -207,6 +212,9 @@ pub(crate) fn scope_facts(
         }
         if let Some(said) = m.description().filter(|d| says_internal(d)) {
             internal.insert(m.id().clone(), said.to_string());
+        }
+        if test_support(&m) {
+            tests_only.insert(m.id().clone());
         }
     }
     for (id, why) in used_only_by_unpublishable(graph, &roles) {
@@ -240,6 +248,7 @@ pub(crate) fn scope_facts(
         roles,
         unpublished,
         internal,
+        tests_only,
         reached_from,
         shipped,
         edges,

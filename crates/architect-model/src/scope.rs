@@ -61,6 +61,10 @@ pub struct ScopeFacts {
     /// internal component crate of Ruff", "Not intended to be used directly"), with it: built
     /// and published, so users compile them, but their API is another crate's business.
     pub internal: BTreeMap<PackageId, String>,
+    /// Libraries, published or not, that the other members use only as a dev-dependency
+    /// (cargo's `cargo-test-support`, tracing's `tracing-test`): their API is for tests,
+    /// where an untyped error or a runtime type is the norm.
+    pub tests_only: BTreeSet<PackageId>,
     /// Packages `cargo build` of every member but tooling builds on the reviewed platforms,
     /// without dev-dependencies: what the workspace ships in its binaries and libraries.
     /// Members included.

@@ -250,18 +250,21 @@ pub fn backs_own_binary(facts: &Facts, meta: &PackageMetadata<'_>) -> bool {
 }
 
 /// The published members whose API crates outside the workspace build against, with their
-/// sources: not a library that backs the workspace's own binary ([`backs_own_binary`]), and not
-/// a crate whose description says it is not for direct use ([`ScopeFacts::internal`]) unless
-/// another published member re-exports it whole (`pub use sqlx_mysql::{self as mysql}`), which
-/// makes its API that member's.
+/// sources: not a library that backs the workspace's own binary ([`backs_own_binary`]), not a
+/// library only the members' tests use ([`ScopeFacts::tests_only`]), and not a crate whose
+/// description says it is not for direct use ([`ScopeFacts::internal`]) unless another
+/// published member re-exports it whole (`pub use sqlx_mysql::{self as mysql}`), which makes
+/// its API that member's.
 ///
 /// [`ScopeFacts::internal`]: architect_model::ScopeFacts::internal
+/// [`ScopeFacts::tests_only`]: architect_model::ScopeFacts::tests_only
 pub fn api_sources(
     facts: &Facts,
 ) -> impl Iterator<Item = (PackageMetadata<'_>, &architect_model::PackageSources)> + '_ {
     let exposed = exposed_internals(facts);
     published_sources(facts).filter(move |(m, _)| {
         !backs_own_binary(facts, m)
+            && !facts.scope.tests_only.contains(m.id())
             && (!facts.scope.internal.contains_key(m.id()) || exposed.contains(m.id()))
     })
 }

@@ -99,7 +99,7 @@ fn code_rules_on_the_fixture() {
         automatic[0]["message"]
             .as_str()
             .unwrap()
-            .contains("6 sites in 1 crate")
+            .contains("7 sites in 1 crate")
     );
 
     assert_eq!(

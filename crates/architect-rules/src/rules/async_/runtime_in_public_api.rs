@@ -24,7 +24,8 @@ pub static RULE: Rule = Rule {
                (`tokio-util`, `tokio-stream`...), whose API is the runtime by design, and a \
                runtime the package depends on only optionally, off by default (an adapter \
                or runtime-selection feature: only users who chose that runtime see it). \
-               Not reviewed as an API: a crate whose description says it is not for direct \
+               Not reviewed as an API: a library the other members use only in their tests \
+               (`cargo-test-support`), and a crate whose description says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
                unless a published crate re-exports it whole (`pub use driver::{self as \
                drivers}`), which makes it that crate's API.",

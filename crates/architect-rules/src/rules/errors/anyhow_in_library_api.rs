@@ -21,7 +21,8 @@ pub static RULE: Rule = Rule {
                nor a library that exists to back its own binary (it has a `[[bin]]` and no \
                other published member depends on it): there anyhow is the application's own \
                choice. \
-               Not reviewed as an API: a crate whose description says it is not for direct \
+               Not reviewed as an API: a library the other members use only in their tests \
+               (`cargo-test-support`), and a crate whose description says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
                unless a published crate re-exports it whole (`pub use driver::{self as \
                drivers}`), which makes it that crate's API.",
@@ -136,5 +137,13 @@ mod tests {
         // tool's own binary. `lint`, a library only tool uses, is reported: the graph cannot
         // tell it from a library for the world that one binary of the workspace happens to use.
         crate::assert_rule_snapshot!(&RULE, "errors-policy");
+        // `testkit` is used only by `net`'s tests; `internal-tools/compare` is tooling.
+        let facts = crate::testing::fixture("errors-policy");
+        let member = |name: &str| facts.graph.workspace().member_by_name(name).unwrap();
+        assert!(facts.scope.tests_only.contains(member("testkit").id()));
+        assert_eq!(
+            facts.scope.role(member("compare").id()),
+            architect_model::MemberRole::Tooling
+        );
     }
 }

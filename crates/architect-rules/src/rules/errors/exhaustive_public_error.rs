@@ -25,7 +25,8 @@ pub static RULE: Rule = Rule {
                workspace marks under 5% of its public error enums `#[non_exhaustive]` (it has \
                no such policy: deno marks 1 of 264), one finding for the workspace, naming \
                the crates: a decision to make once. \
-               Not reviewed as an API: a crate whose description says it is not for direct \
+               Not reviewed as an API: a library the other members use only in their tests \
+               (`cargo-test-support`), and a crate whose description says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
                unless a published crate re-exports it whole (`pub use driver::{self as \
                drivers}`), which makes it that crate's API.",

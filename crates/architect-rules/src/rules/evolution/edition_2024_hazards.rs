@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use architect_model::{
-    Edition, Finding, Hazard, Level, PackageSources, ScannedFile, Section, TargetKind,
+    Edition, Finding, Hazard, Level, PackageSources, ScannedFile, Section, SourceSpan, TargetKind,
 };
 use guppy::graph::{BuildTargetId, PackageMetadata};
 
@@ -79,7 +79,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 .iter()
                 .filter(|(_, span, _)| file.ships(*span));
             for (hazard, span, detail) in shipped {
-                let Some(h) = classify(*hazard, detail, file, &statics, published) else {
+                let Some(h) = classify((*hazard, *span, detail), file, &statics, published) else {
                     continue;
                 };
                 if !h.needs_person() {
@@ -128,17 +128,19 @@ pub(super) fn published_library(
 
 /// What a scanned hazard is for this package: `None` when it is not one (a reference to a
 /// name that is no `static mut` of the crate); an exported macro's fragment outside a
-/// published library is an ordinary fragment, which `cargo fix` rewrites.
+/// published library's shipped code (a `#[cfg(test)] #[macro_export]` helper) is an ordinary
+/// fragment, which `cargo fix` rewrites.
 pub(super) fn classify(
-    hazard: Hazard,
-    detail: &str,
+    (hazard, span, detail): (Hazard, SourceSpan, &str),
     file: &ScannedFile,
     statics: &BTreeSet<&str>,
     published: bool,
 ) -> Option<Hazard> {
     match hazard {
         Hazard::StaticMutRef if !statics.contains(detail) => None,
-        Hazard::ExportedExprFragment if !(published && file.target == TargetKind::Lib) => {
+        Hazard::ExportedExprFragment
+            if !(published && file.target == TargetKind::Lib && file.ships(span)) =>
+        {
             Some(Hazard::ExprFragment)
         }
         h => Some(h),
@@ -183,7 +185,7 @@ mod tests {
             [
                 (
                     "`if let` holds a guard of `cache` into an `else` that takes it again in `legacy` (edition 2021)",
-                    67
+                    77
                 ),
                 (
                     "`std::env::set_var` becomes unsafe in `legacy` (edition 2021)",
