@@ -345,6 +345,10 @@ pub struct ApiUse {
     pub owner: String,
     /// The inline modules around the item, outermost first, with whether each is `pub`.
     pub inline_parents: InlineParents,
+    /// A method `fn name(&self) -> Result<&T, ..>` (or `Result<Option<&T>, ..>`): it hands
+    /// out a reference to a part its value builds on first use, as a composition root's
+    /// getters do (deno's `NpmInstallerFactory::npm_cache`).
+    pub lazy_getter: bool,
     pub span: Span,
 }
 

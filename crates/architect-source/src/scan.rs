@@ -1036,6 +1036,53 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         out
     }
 
+    /// Whether the `fn` at `i` (its signature ending at `end`) is `fn name(&self) ->
+    /// Result<&T, ..>` or `-> Result<Option<&T>, ..>`, the result's path written any way
+    /// (`anyhow::Result`, `Result`): a getter of a part built on first use.
+    fn lazy_getter(&self, i: usize, end: usize) -> bool {
+        let mut open = i + 2;
+        // Generic parameters: `fn get<'a>(&'a self)`.
+        if self.punct(open, b'<') {
+            let mut depth = 0usize;
+            while open < end {
+                match self.kind(open) {
+                    Some(TokKind::Punct(b'<')) => depth += 1,
+                    Some(TokKind::Punct(b'>')) => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+                open += 1;
+                if depth == 0 {
+                    break;
+                }
+            }
+        }
+        if !self.punct(open, b'(') || !self.punct(open + 1, b'&') {
+            return false;
+        }
+        let lifetime = self.kind(open + 2) == Some(TokKind::Lifetime);
+        let this = open + 2 + usize::from(lifetime);
+        if !self.is_ident(this, "self") || !self.punct(this + 1, b')') {
+            return false;
+        }
+        let mut k = this + 2;
+        if !(self.punct(k, b'-') && self.punct(k + 1, b'>')) {
+            return false;
+        }
+        k += 2;
+        // The result's path: `Result`, `anyhow::Result`, `std::result::Result`.
+        while k < end && self.ident(k).is_some() && self.path_sep(k + 1) {
+            k += 3;
+        }
+        if !self.is_ident(k, "Result") || !self.punct(k + 1, b'<') {
+            return false;
+        }
+        k += 2;
+        if self.is_ident(k, "Option") && self.punct(k + 1, b'<') {
+            k += 2;
+        }
+        k < end && self.punct(k, b'&')
+    }
+
     /// Whether `<` at `open` starts generic arguments with a second argument (a `,` at their
     /// own depth) within [`MAX_RESULT_ARGS`] tokens, before `to`.
     fn second_type_arg(&self, open: usize, to: usize) -> bool {
@@ -1106,7 +1153,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         let mut seen: HashSet<(String, String)> = HashSet::new();
         let mut unclaimed: Option<Unclaimed> = None;
         let mut push = |item: String,
-                        owner: &str,
+                        (owner, lazy_getter): (&str, bool),
                         range: (usize, usize),
                         (public, parents): (bool, &InlineParents),
                         out: &mut Vec<ApiUse>| {
@@ -1121,6 +1168,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         public,
                         owner: owner.to_string(),
                         inline_parents: parents.clone(),
+                        lazy_getter,
                         span: self.span(at, at),
                     });
                 }
@@ -1169,12 +1217,25 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     }
                     let end = self.signature_end(i);
                     let item = format!("fn {name}");
-                    push(item, owner, (i + 2, end), (public, &parents), &mut out);
+                    let getter = !impls.is_empty() && self.lazy_getter(i, end);
+                    push(
+                        item,
+                        (owner, getter),
+                        (i + 2, end),
+                        (public, &parents),
+                        &mut out,
+                    );
                 }
                 "type" => {
                     let end = self.signature_end(i);
                     let item = format!("type {}", label(name));
-                    push(item, name, (i + 2, end), (public, &parents), &mut out);
+                    push(
+                        item,
+                        (name, false),
+                        (i + 2, end),
+                        (public, &parents),
+                        &mut out,
+                    );
                 }
                 "struct" => {
                     let name = label(name);
@@ -1202,7 +1263,8 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                             };
                             let item = format!("field {name}::{field}");
                             let at = (public, &parents);
-                            push(item, self.text(i + 1), (k + 1, field_end), at, &mut out);
+                            let owner = (self.text(i + 1), false);
+                            push(item, owner, (k + 1, field_end), at, &mut out);
                             k = field_end + 1;
                             continue;
                         }
@@ -1222,7 +1284,13 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     let close = self.close(open);
                     // Supertraits and where-clauses: `pub trait Io: AsyncRead + AsyncWrite`.
                     let item = format!("trait {label_name}");
-                    push(item, name, (i + 2, open), (public, &parents), &mut out);
+                    push(
+                        item,
+                        (name, false),
+                        (i + 2, open),
+                        (public, &parents),
+                        &mut out,
+                    );
                     // The trait's items: `fn`s at the body's own depth.
                     let mut k = open + 1;
                     while k < close {
@@ -1230,7 +1298,13 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                             let item = self.ident(k + 1).unwrap_or("?");
                             let end = self.signature_end(k).min(close);
                             let item = format!("trait {label_name}::{item}");
-                            push(item, name, (k + 2, end), (public, &parents), &mut out);
+                            push(
+                                item,
+                                (name, false),
+                                (k + 2, end),
+                                (public, &parents),
+                                &mut out,
+                            );
                         }
                         if self.is_open(k) {
                             k = self.close(k);

@@ -1618,3 +1618,26 @@ fn definitions_are_items_not_uses() {
         [true, true, true, false, false]
     );
 }
+
+#[test]
+fn lazy_getters_hand_out_references_to_self() {
+    let src = "pub struct F;\nimpl F {\n    pub fn a(&self) -> anyhow::Result<&A> { todo!() }\n    pub fn b<'x>(&'x self) -> Result<&'x B, anyhow::Error> { todo!() }\n    pub fn c(&self) -> anyhow::Result<Option<&C>> { todo!() }\n    pub fn d(&self) -> anyhow::Result<()> { todo!() }\n    pub fn e(&mut self) -> anyhow::Result<&E> { todo!() }\n    pub fn f(&self, x: u8) -> anyhow::Result<&E> { todo!() }\n}\npub fn g(x: &u8) -> anyhow::Result<&u8> { todo!() }\n";
+    let f = analyze(src, Wanted::All);
+    let getters: Vec<(&str, bool)> = f
+        .api_uses
+        .iter()
+        .map(|u| (u.item.as_str(), u.lazy_getter))
+        .collect();
+    assert_eq!(
+        getters,
+        [
+            ("fn a", true),
+            ("fn b", true),
+            ("fn c", true),
+            ("fn d", false),
+            ("fn e", false),
+            ("fn f", false),
+            ("fn g", false)
+        ]
+    );
+}

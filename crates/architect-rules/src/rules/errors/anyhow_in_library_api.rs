@@ -20,7 +20,10 @@ pub static RULE: Rule = Rule {
                (`pub type AnyError = anyhow::Error`: the functions using it are reported), \
                nor a library that exists to back its own binary (it has a `[[bin]]` and no \
                other published member depends on it): there anyhow is the application's own \
-               choice. \
+               choice. Nor the methods of a composition root: a type with three or more lazy \
+               getters that return untyped errors (`fn npm_cache(&self) -> Result<&Arc<T>, \
+               anyhow::Error>`, deno's `*Factory` types) builds the application's parts on \
+               first use, and its failures are start-up failures the binary reports. \
                Not reviewed as an API: a library the other members use only in their tests \
                (`cargo-test-support`), and a crate whose description says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
@@ -50,7 +53,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let mut out = Vec::new();
     for (meta, pkg) in api_sources(facts) {
         let api = PublicApi::of(pkg);
-        let mut sites: Vec<Site> = Vec::new();
+        let mut uses: Vec<(&architect_model::ScannedFile, &architect_model::ApiUse)> = Vec::new();
         for file in pkg.lib_files() {
             let reached = |u: &&architect_model::ApiUse| {
                 api.reaches(
@@ -73,12 +76,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 {
                     continue;
                 }
-                sites.push((
-                    format!("`{}` (`{}` from {})", u.item, u.ty, u.krate),
-                    source_location(facts, file, u.span, "untyped error in the public API"),
-                ));
+                uses.push((file, u));
             }
         }
+        let roots = composition_roots(uses.iter().map(|(_, u)| *u));
+        let sites: Vec<Site> = uses
+            .iter()
+            .filter(|(_, u)| !roots.contains(u.owner.as_str()))
+            .map(|(file, u)| {
+                (
+                    format!("`{}` (`{}` from {})", u.item, u.ty, u.krate),
+                    source_location(facts, file, u.span, "untyped error in the public API"),
+                )
+            })
+            .collect();
         if !sites.is_empty() {
             let message = format!(
                 "library `{}` returns or takes an untyped error (anyhow, eyre) in {}: {}",
@@ -96,6 +107,28 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// A type with at least this many lazy getters that return untyped errors assembles the
+/// application's parts: a composition root.
+const ROOT_GETTERS: usize = 3;
+
+/// The types whose methods include [`ROOT_GETTERS`] or more lazy getters
+/// (`fn npm_cache(&self) -> Result<&Arc<NpmCache>, anyhow::Error>`): composition roots, as
+/// deno's `*Factory` types. They build the application's components on first use, and a
+/// failure there is a start-up failure that the binary reports; nobody matches on it.
+fn composition_roots<'a>(
+    uses: impl Iterator<Item = &'a architect_model::ApiUse>,
+) -> std::collections::BTreeSet<&'a str> {
+    let mut getters: std::collections::BTreeMap<&str, usize> = Default::default();
+    for u in uses.filter(|u| u.lazy_getter && !u.owner.is_empty()) {
+        *getters.entry(u.owner.as_str()).or_default() += 1;
+    }
+    getters
+        .into_iter()
+        .filter(|(_, n)| *n >= ROOT_GETTERS)
+        .map(|(owner, _)| owner)
+        .collect()
 }
 
 #[cfg(test)]
