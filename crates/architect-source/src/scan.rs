@@ -1061,10 +1061,12 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         }
         let lifetime = self.kind(open + 2) == Some(TokKind::Lifetime);
         let this = open + 2 + usize::from(lifetime);
-        if !self.is_ident(this, "self") || !self.punct(this + 1, b')') {
+        // `(&self)`, or `(\n &self,\n)` as rustfmt writes a long signature.
+        let comma = usize::from(self.punct(this + 1, b','));
+        if !self.is_ident(this, "self") || !self.punct(this + 1 + comma, b')') {
             return false;
         }
-        let mut k = this + 2;
+        let mut k = this + 2 + comma;
         if !(self.punct(k, b'-') && self.punct(k + 1, b'>')) {
             return false;
         }

@@ -1621,7 +1621,7 @@ fn definitions_are_items_not_uses() {
 
 #[test]
 fn lazy_getters_hand_out_references_to_self() {
-    let src = "pub struct F;\nimpl F {\n    pub fn a(&self) -> anyhow::Result<&A> { todo!() }\n    pub fn b<'x>(&'x self) -> Result<&'x B, anyhow::Error> { todo!() }\n    pub fn c(&self) -> anyhow::Result<Option<&C>> { todo!() }\n    pub fn d(&self) -> anyhow::Result<()> { todo!() }\n    pub fn e(&mut self) -> anyhow::Result<&E> { todo!() }\n    pub fn f(&self, x: u8) -> anyhow::Result<&E> { todo!() }\n}\npub fn g(x: &u8) -> anyhow::Result<&u8> { todo!() }\n";
+    let src = "pub struct F;\nimpl F {\n    pub fn a(&self) -> anyhow::Result<&A> { todo!() }\n    pub fn b<'x>(&'x self) -> Result<&'x B, anyhow::Error> { todo!() }\n    pub fn c(\n        &self,\n    ) -> anyhow::Result<Option<&C>> { todo!() }\n    pub fn d(&self) -> anyhow::Result<()> { todo!() }\n    pub fn e(&mut self) -> anyhow::Result<&E> { todo!() }\n    pub fn f(&self, x: u8) -> anyhow::Result<&E> { todo!() }\n}\npub fn g(x: &u8) -> anyhow::Result<&u8> { todo!() }\n";
     let f = analyze(src, Wanted::All);
     let getters: Vec<(&str, bool)> = f
         .api_uses
@@ -1640,4 +1640,14 @@ fn lazy_getters_hand_out_references_to_self() {
             ("fn g", false)
         ]
     );
+}
+
+#[test]
+fn a_lazy_getter_of_a_generic_impl_has_the_impl_s_type_as_owner() {
+    // deno_npm_installer's factory, as rustfmt lays it out.
+    let src = "impl<\n  TClient: HttpClient + 'static,\n  TSys: FactorySys,\n> NpmInstallerFactory<TClient, TSys>\n{\n  pub fn lifecycle_scripts_config(\n    &self,\n  ) -> Result<&Arc<LifecycleScriptsConfig>, anyhow::Error> {\n    todo!()\n  }\n}\n";
+    let f = analyze(src, Wanted::All);
+    assert_eq!(f.api_uses.len(), 1);
+    assert_eq!(f.api_uses[0].owner, "NpmInstallerFactory");
+    assert!(f.api_uses[0].lazy_getter);
 }

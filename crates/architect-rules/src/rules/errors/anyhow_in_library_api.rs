@@ -97,13 +97,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 count(sites.len(), "public item", "public items"),
                 site_names(&sites)
             );
-            out.push(per_crate(
-                cx,
-                &meta,
-                message,
-                "return a typed error (an enum, e.g. with thiserror) from the library's public API",
-                sites,
-            ));
+            // A trait's method is implemented by the library's users: they cannot return the
+            // library's own error enum, but they need not be tied to anyhow either.
+            let help = if sites.iter().any(|(item, _)| item.starts_with("`trait ")) {
+                "return a typed error (an enum, e.g. with thiserror) from the library's public API; \
+                 for a trait others implement, an associated `type Error` or \
+                 `Box<dyn std::error::Error + Send + Sync>` leaves implementors free of anyhow"
+            } else {
+                "return a typed error (an enum, e.g. with thiserror) from the library's public API"
+            };
+            out.push(per_crate(cx, &meta, message, help, sites));
         }
     }
     out
