@@ -16,9 +16,15 @@ pub static RULE: Rule = Rule {
                depends on directly in the shipped build (not dev-dependencies, not tooling \
                members), as cargo-deny's `unmaintained = \"workspace\"` setting does \
                (crates.io's own choice): a transitive crate's informational advisory is for its \
-               dependent to act on. An advisory whose `[affected.functions]` no direct \
-               dependent names is left to `supply-chain/unbuilt-advisory`, as for \
-               `supply-chain/vulnerability`.",
+               dependent to act on. Left to `supply-chain/unbuilt-advisory`, with the reason: \
+               an advisory whose `[affected.functions]` no shipped dependent names (in a file \
+               that also names the crate or the method's type, so `Box<dyn Any>::downcast_mut` \
+               is not anyhow's; behind a `pub use` re-export, anywhere in the re-exporter's \
+               dependents), as for `supply-chain/vulnerability`; one that lists no functions \
+               but whose text names items the package defines (`StackSlot`, `listener!`) \
+               that nothing names; and one whose text makes an enabled feature a \
+               precondition (\"the `log` and `thread_rng` features are enabled\") that the \
+               build leaves off.",
         why: "Unsoundness is not yet an exploit, but it voids the guarantee the rest of the \
               program relies on: memory safety of safe code. Miscompilations and memory \
               corruption from it are hard to trace back to the dependency.",
