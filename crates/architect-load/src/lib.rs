@@ -441,6 +441,8 @@ fn build_facts(
         prescanned,
         &mut files,
     );
+    let mut scope = scope;
+    shipped::internal_by_docs(&graph, &files, &root, &mut scope);
     let lines_of_rust = sources::lines_per_member(&graph, &sources);
     let dep_problems = sources
         .unreadable

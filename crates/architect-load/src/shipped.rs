@@ -165,6 +165,9 @@ fn test_support(member: &PackageMetadata<'_>) -> bool {
 const INTERNAL_PHRASES: &[&str] = &[
     "internal component",
     "for internal use",
+    "not intended for external use",
+    "not meant for external use",
+    "not for external use",
     "not for direct use",
     "not intended to be used directly",
     "not intended for direct use",
@@ -180,6 +183,48 @@ fn says_internal(description: &str) -> bool {
     INTERNAL_PHRASES.iter().any(|p| d.contains(p))
         || d.split('.')
             .any(|s| s.contains("internal") && s.contains("crate"))
+}
+
+/// Published members whose library's crate documentation (the `//!` lines its root file
+/// starts with) says it is not for direct use, as cargo's own crates do ("primarily for use by
+/// Cargo and not intended for external use"): recorded in `scope.internal` with that sentence,
+/// as a description saying so is.
+pub(crate) fn internal_by_docs(
+    graph: &PackageGraph,
+    files: &architect_model::FileStore,
+    root: &std::path::Path,
+    scope: &mut ScopeFacts,
+) {
+    for m in graph.workspace().iter() {
+        if !scope.is_published(m.id()) || scope.internal.contains_key(m.id()) {
+            continue;
+        }
+        let Some(lib) = m.build_target(&guppy::graph::BuildTargetId::Library) else {
+            continue;
+        };
+        let rel = crate::relative(root, lib.path().as_std_path());
+        let Some(file) = files.get(&rel) else {
+            continue;
+        };
+        let docs: Vec<&str> = file
+            .text
+            .lines()
+            .map(str::trim_start)
+            .take_while(|l| l.starts_with("//!") || l.is_empty())
+            .map(|l| l.trim_start_matches("//!").trim_start_matches(['>', ' ']))
+            .collect();
+        let docs = docs.join(" ");
+        if says_internal(&docs) {
+            let sentence = docs
+                .split('.')
+                .find(|s| says_internal(s))
+                .unwrap_or(&docs)
+                .trim();
+            scope
+                .internal
+                .insert(m.id().clone(), format!("{sentence} ({rel})"));
+        }
+    }
 }
 
 /// Every link a build set follows: target, host, proc-macro and build-dependency links.

@@ -57,9 +57,10 @@ pub struct ScopeFacts {
     pub roles: BTreeMap<PackageId, MemberRole>,
     /// Why each unpublished member is, said for a reader.
     pub unpublished: BTreeMap<PackageId, String>,
-    /// Published members whose own `description` says they are not for direct use ("an
-    /// internal component crate of Ruff", "Not intended to be used directly"), with it: built
-    /// and published, so users compile them, but their API is another crate's business.
+    /// Published members whose own `description` or crate documentation says they are not for
+    /// direct use ("an internal component crate of Ruff", "Not intended to be used directly",
+    /// cargo's "not intended for external use"), with it: built and published, so users
+    /// compile them, but their API is another crate's business.
     pub internal: BTreeMap<PackageId, String>,
     /// Libraries, published or not, that the other members use only as a dev-dependency
     /// (cargo's `cargo-test-support`, tracing's `tracing-test`): their API is for tests,

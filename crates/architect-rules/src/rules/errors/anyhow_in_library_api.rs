@@ -23,9 +23,13 @@ pub static RULE: Rule = Rule {
                choice. Nor the methods of a composition root: a type with three or more lazy \
                getters that return untyped errors (`fn npm_cache(&self) -> Result<&Arc<T>, \
                anyhow::Error>`, deno's `*Factory` types) builds the application's parts on \
-               first use, and its failures are start-up failures the binary reports. \
+               first use, and its failures are start-up failures the binary reports. Nor a \
+               crate whose only untyped errors are in methods of traits it declares: its users \
+               implement them, and the error they return is their own (the trait is listed \
+               when the crate is reported for other items). \
                Not reviewed as an API: a library the other members use only in their tests \
-               (`cargo-test-support`), and a crate whose description says it is not for direct \
+               (`cargo-test-support`), and a crate whose description or crate documentation \
+               (`//!`) says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
                unless a published crate re-exports it whole (`pub use driver::{self as \
                drivers}`), which makes it that crate's API.",
@@ -90,7 +94,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 )
             })
             .collect();
-        if !sites.is_empty() {
+        // A crate whose only untyped errors are in traits it declares is not reported: its
+        // users implement them (deno_npm_installer's `LifecycleScriptsExecutor`), and the
+        // error they return is their own.
+        let api_items = sites.iter().any(|(item, _)| !item.starts_with("`trait "));
+        if api_items {
             let message = format!(
                 "library `{}` returns or takes an untyped error (anyhow, eyre) in {}: {}",
                 meta.name(),
@@ -181,5 +189,16 @@ mod tests {
             facts.scope.role(member("compare").id()),
             architect_model::MemberRole::Tooling
         );
+        // `support`'s crate documentation says it is not for external use (cargo-util); the
+        // only untyped error of `plugin` is its users' (a trait they implement).
+        assert!(
+            facts.scope.internal[member("support").id()].contains("not intended for external use")
+        );
+        let findings = run(&RULE, facts);
+        let reported: Vec<&str> = findings
+            .iter()
+            .map(|f| f.packages[0].name.as_str())
+            .collect();
+        assert_eq!(reported, ["lint", "store"]);
     }
 }
