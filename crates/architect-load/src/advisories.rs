@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use architect_model::{
-    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, PackageRef,
-    PlatformChoice,
+    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FormatImpl,
+    PackageRef, PlatformChoice,
 };
 use rustsec::advisory::Informational;
 use rustsec::database::Query;
@@ -269,6 +269,7 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
         affected = items_in_text(&m.title, &m.description, &crate_name);
     }
     let feature_gate = unsound.then(|| feature_gate(&m.description)).flatten();
+    let format_impl = affected.is_empty().then(|| format_impl(&m.title)).flatten();
     AdvisoryMatch {
         id: m.id.to_string(),
         package: PackageRef::new(v.package.name.as_str(), &v.package.version),
@@ -299,6 +300,7 @@ fn to_match(v: Vulnerability) -> AdvisoryMatch {
         affected,
         evidence: architect_model::FunctionEvidence::NotListed,
         feature_gate,
+        format_impl,
         alternatives: alternatives(&m.description),
     }
 }
@@ -477,6 +479,51 @@ fn item_of_span(span: &str, crate_name: &str) -> Option<AffectedName> {
     affected_name(&segments, is_macro)
 }
 
+/// Formatting traits whose implementation only their own placeholder type calls: `{}` and
+/// `{:?}` (`Display`, `Debug`) are in nearly every format string, so they are not here.
+const FORMAT_TRAITS: &[(&str, char)] = &[
+    ("Pointer", 'p'),
+    ("LowerHex", 'x'),
+    ("UpperHex", 'X'),
+    ("Octal", 'o'),
+    ("Binary", 'b'),
+    ("LowerExp", 'e'),
+    ("UpperExp", 'E'),
+];
+
+/// The formatting-trait implementation an advisory's title puts the flaw in: "... in
+/// `fmt::Pointer` impl for `Atomic` and `Shared` ..." gives `Pointer`, `p`, `Atomic`, `Shared`.
+pub(crate) fn format_impl(title: &str) -> Option<FormatImpl> {
+    let mut parts = title.split('`');
+    parts.next()?;
+    while let Some(span) = parts.next() {
+        let gap = parts.next().unwrap_or("");
+        let name = span.rsplit("::").next().unwrap_or(span);
+        let in_fmt = span == name || span.ends_with(&format!("fmt::{name}"));
+        let Some(&(trait_name, spec)) = FORMAT_TRAITS.iter().find(|(t, _)| *t == name) else {
+            continue;
+        };
+        if !in_fmt || !gap.trim_start().starts_with("impl") || !gap.trim_end().ends_with("for") {
+            continue;
+        }
+        // The types: code spans joined by "and", "or" or commas.
+        let mut types = Vec::new();
+        while let Some(ty) = parts.next() {
+            types.push(ty.split('<').next().unwrap_or(ty).trim().to_string());
+            let joint = parts.next().unwrap_or("").trim();
+            if !matches!(joint, "and" | "or" | "," | ", and" | ", or") {
+                break;
+            }
+        }
+        return (!types.is_empty()).then(|| FormatImpl {
+            trait_name: trait_name.to_string(),
+            spec,
+            types,
+        });
+    }
+    None
+}
+
 /// The features an unsound advisory's description names as a precondition: a line or
 /// sentence that says features are "enabled" and names them in code spans, with whether any
 /// one of them suffices ("or"). Lines that speak of a feature being off or absent are not
@@ -584,6 +631,22 @@ mod tests {
                 ("Shared", None, false)
             ]
         );
+    }
+
+    #[test]
+    fn a_formatting_impl_is_read_from_the_title() {
+        let got = format_impl("Invalid pointer dereference in `fmt::Pointer` impl for `Atomic` and `Shared` when the underlying pointer is invalid").unwrap();
+        assert_eq!((got.trait_name.as_str(), got.spec), ("Pointer", 'p'));
+        assert_eq!(got.types, ["Atomic", "Shared"]);
+        let hex = format_impl("`LowerHex` impl for `Key<T>` reads out of bounds").unwrap();
+        assert_eq!((hex.spec, hex.types), ('x', vec!["Key".to_string()]));
+        // `{}` and `{:?}` reach Display and Debug everywhere; a trait that is not std's fmt.
+        assert_eq!(
+            format_impl("Stack overflow in `fmt::Display` impl for `Tree`"),
+            None
+        );
+        assert_eq!(format_impl("`serde::Pointer` impl for `X` is wrong"), None);
+        assert_eq!(format_impl("Overflow in `Pointer::new`"), None);
     }
 
     #[test]

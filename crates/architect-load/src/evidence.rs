@@ -16,7 +16,7 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use architect_model::{AdvisoryMatch, AffectedName, FunctionEvidence};
+use architect_model::{AdvisoryMatch, AffectedName, FormatImpl, FunctionEvidence};
 use architect_source::NameQuery;
 use guppy::PackageId;
 use guppy::graph::{PackageGraph, PackageMetadata};
@@ -71,9 +71,17 @@ pub(crate) fn fill(
                 .collect();
         }
         m.feature_gate.take_if(|g| g.features.is_empty());
-        if !m.affected.is_empty() {
-            m.evidence = evidence(&package, scope, root, &m.affected, m.affected_from_text);
-        }
+        let probe = if !m.affected.is_empty() {
+            Probe::Names {
+                affected: &m.affected,
+                from_text: m.affected_from_text,
+            }
+        } else if let Some(f) = &m.format_impl {
+            Probe::Format(f)
+        } else {
+            continue;
+        };
+        m.evidence = evidence(&package, scope, root, &probe);
     }
 }
 
@@ -120,13 +128,12 @@ fn compiled_files(dir: &Path) -> Vec<std::path::PathBuf> {
 /// At most this many crates are searched behind re-exports before the answer is unknown.
 const MAX_SEARCHED: usize = 256;
 
-/// The evidence for one package's `affected` names.
+/// The evidence for what one package's advisory affects.
 fn evidence(
     package: &PackageMetadata<'_>,
     scope: &architect_model::ScopeFacts,
     root: &Path,
-    affected: &[AffectedName],
-    from_text: bool,
+    probe: &Probe<'_>,
 ) -> FunctionEvidence {
     // Each crate is searched once: a direct dependent with qualifiers; one behind a
     // re-export for the bare names.
@@ -147,7 +154,7 @@ fn evidence(
                 ),
             };
         }
-        match named_in(&search, root, affected, from_text) {
+        match named_in(&search, root, probe) {
             Ok(Found::Named(named)) => return named,
             Ok(Found::Reexports) => {
                 through_reexports = true;
@@ -189,6 +196,19 @@ fn shipped_dependents<'g>(
     out
 }
 
+/// What to look for in the dependents' code.
+enum Probe<'a> {
+    /// The affected names, from the advisory's functions or its text.
+    Names {
+        affected: &'a [AffectedName],
+        from_text: bool,
+    },
+    /// Values of the types formatted with the trait's placeholder (`{:p}`), or the trait
+    /// named in a path, in a file that names the crate or one of the types (anywhere, behind
+    /// a re-export).
+    Format(&'a FormatImpl),
+}
+
 /// One crate to search, and for what.
 struct Search<'g> {
     dependent: PackageMetadata<'g>,
@@ -220,13 +240,15 @@ fn qualifiers<'a>(a: &'a AffectedName, krate: &'a str, from_text: bool) -> Vec<&
 
 /// Where the searched crate first names one of `affected`; `Err` with why when it cannot be
 /// told.
-fn named_in(
-    search: &Search<'_>,
-    root: &Path,
-    affected: &[AffectedName],
-    from_text: bool,
-) -> Result<Found, String> {
+fn named_in(search: &Search<'_>, root: &Path, probe: &Probe<'_>) -> Result<Found, String> {
     let (dependent, krate) = (&search.dependent, search.krate.as_str());
+    let (affected, from_text): (&[AffectedName], bool) = match probe {
+        Probe::Names {
+            affected,
+            from_text,
+        } => (affected, *from_text),
+        Probe::Format(_) => (&[], false),
+    };
     let qualifiers: Vec<Vec<&str>> = affected
         .iter()
         .map(|a| match search.qualified {
@@ -234,7 +256,7 @@ fn named_in(
             false => Vec::new(),
         })
         .collect();
-    let queries: Vec<NameQuery<'_>> = affected
+    let mut queries: Vec<NameQuery<'_>> = affected
         .iter()
         .zip(&qualifiers)
         .map(|(a, q)| NameQuery {
@@ -243,6 +265,18 @@ fn named_in(
             is_macro: a.is_macro,
         })
         .collect();
+    // For a formatting impl: the crate and the types, to tell whether a file may hold them.
+    if let Probe::Format(f) = probe {
+        queries.extend(
+            std::iter::once(krate)
+                .chain(f.types.iter().map(String::as_str))
+                .map(|name| NameQuery {
+                    name,
+                    qualifiers: &[],
+                    is_macro: false,
+                }),
+        );
+    }
     let own = dependent.in_workspace();
     let Some(dir) = dependent.manifest_path().parent().map(|d| d.as_std_path()) else {
         return Err(format!("`{}` has no package directory", dependent.name()));
@@ -268,6 +302,22 @@ fn named_in(
             .map_err(|e| cannot(format!("could not be read ({e})")))?;
         let text = String::from_utf8(bytes).map_err(|_| cannot("is not UTF-8".into()))?;
         let found = architect_source::name_uses(&text, &queries, krate);
+        if let Probe::Format(f) = probe {
+            let may_hold = found.first.is_some() || !search.qualified;
+            if may_hold
+                && let Some(offset) = architect_source::formats_with(&text, &f.trait_name, f.spec)
+            {
+                let line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
+                return Ok(Found::Named(FunctionEvidence::Named {
+                    function: format!("fmt::{} (`{{:{}}}`)", f.trait_name, f.spec),
+                    krate: dependent.name().to_string(),
+                    path: rel,
+                    line,
+                }));
+            }
+            reexports |= found.reexports;
+            continue;
+        }
         if let Some((n, offset)) = found.first {
             let line = 1 + memchr::memchr_iter(b'\n', &text.as_bytes()[..offset]).count();
             let a = &affected[n];

@@ -42,6 +42,10 @@ pub struct AdvisoryMatch {
     /// `affected` was read from the advisory's title and description, not its
     /// `[affected.functions]`.
     pub affected_from_text: bool,
+    /// The advisory's flaw is in a formatting trait's implementation for some of the
+    /// package's types, as its title says (RUSTSEC-2026-0204: "in `fmt::Pointer` impl for
+    /// `Atomic` and `Shared`"): only formatting them that way runs it.
+    pub format_impl: Option<FormatImpl>,
     /// Whether the crates that depend on the package name what is affected.
     pub evidence: FunctionEvidence,
     /// Features of the package the advisory's text says must be enabled for the flaw ("The
@@ -64,6 +68,17 @@ pub struct AffectedName {
     pub owner: Option<String>,
     /// A macro (`listener!`): only an invocation counts.
     pub is_macro: bool,
+}
+
+/// A formatting trait implemented for some of a package's types.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FormatImpl {
+    /// The trait's name (`Pointer`).
+    pub trait_name: String,
+    /// The placeholder type that calls it (`p` in `{:p}`).
+    pub spec: char,
+    /// The types it is implemented for (`Atomic`, `Shared`).
+    pub types: Vec<String>,
 }
 
 /// Features an advisory's text requires, and what the build enables of them.

@@ -19,8 +19,8 @@ pub use config::{
     AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
 };
 pub use deps::{
-    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FunctionEvidence,
-    IndexFacts, IndexVersion,
+    AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FormatImpl,
+    FunctionEvidence, IndexFacts, IndexVersion,
 };
 pub use facts::{
     CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts, HakariSection,

@@ -16,7 +16,7 @@ mod tokens;
 
 use std::sync::Arc;
 
-pub use names::{NameQuery, NameUses, defines, name_uses};
+pub use names::{NameQuery, NameUses, defines, formats_with, name_uses};
 #[doc(hidden)]
 pub use scan::analyze_counting;
 pub use scan::{analyze, std_reexport};

@@ -78,7 +78,25 @@ pub fn name_uses(src: &str, queries: &[NameQuery<'_>], krate: &str) -> NameUses 
                     } else {
                         k
                     };
-                    ident(k)
+                    if toks.get(k).is_some_and(|t| t.is_punct(b'{')) {
+                        // `pub use {crossbeam_epoch as epoch, crossbeam_queue as queue};`: the
+                        // first path segment after `{` or a `,` of the group.
+                        let mut m = k;
+                        let mut hit = None;
+                        while let Some(t) = toks.get(m) {
+                            if t.is_punct(b'}') || t.is_punct(b';') {
+                                break;
+                            }
+                            if (t.is_punct(b'{') || t.is_punct(b',')) && ident(m + 1) == Some(krate)
+                            {
+                                hit = Some(krate);
+                            }
+                            m += 1;
+                        }
+                        hit
+                    } else {
+                        ident(k)
+                    }
                 }
                 Some("extern") if ident(j + 1) == Some("crate") => ident(j + 2),
                 _ => None,
@@ -133,4 +151,50 @@ pub fn defines(src: &str, names: &[&str]) -> Vec<bool> {
         }
     }
     out
+}
+
+/// Where `src` first calls a formatting trait by its specifier or by name: a string literal
+/// holding a placeholder whose type is `spec` (`{:p}`, `{0:#p}`, `{ptr:p}` for `Pointer`), or
+/// the trait's name in a path (`fmt::Pointer::fmt(..)`, `T: fmt::Pointer`). The byte offset;
+/// `None` when the file does neither.
+pub fn formats_with(src: &str, trait_name: &str, spec: char) -> Option<usize> {
+    let (toks, _, _) = lex(src);
+    toks.iter().enumerate().find_map(|(i, t)| {
+        let text = t.text(src);
+        let used = match t.kind {
+            TokKind::Str => has_placeholder(text, spec),
+            TokKind::Ident => {
+                text == trait_name
+                    && i >= 2
+                    && toks[i - 1].text(src) == ":"
+                    && toks[i - 2].text(src) == ":"
+            }
+            _ => false,
+        };
+        used.then_some(t.start as usize)
+    })
+}
+
+/// Whether a string literal's text holds a `{..:..spec}` placeholder (`{{` escapes aside).
+fn has_placeholder(text: &str, spec: char) -> bool {
+    let mut rest = text;
+    while let Some(open) = rest.find('{') {
+        rest = &rest[open + 1..];
+        if rest.starts_with('{') {
+            rest = &rest[1..];
+            continue;
+        }
+        let Some(close) = rest.find('}') else {
+            return false;
+        };
+        let inner = &rest[..close];
+        if let Some((_, format)) = inner.split_once(':')
+            && format.ends_with(spec)
+            && !format.contains('{')
+        {
+            return true;
+        }
+        rest = &rest[close + 1..];
+    }
+    false
 }

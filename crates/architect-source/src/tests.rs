@@ -1593,6 +1593,8 @@ fn a_pub_use_of_the_crate_is_a_re_export_and_a_private_use_is_not() {
         "pub use slab::Slab;",
         "pub use ::slab;",
         "pub extern crate slab;",
+        "pub use {slab as s, other as o};",
+        "pub use {other, slab::Slab};",
     ] {
         assert!(name_uses(src, &[], "slab").reexports, "{src}");
     }
@@ -1602,6 +1604,7 @@ fn a_pub_use_of_the_crate_is_a_re_export_and_a_private_use_is_not() {
         "pub fn slab() {}",
         "pub(crate) use slab::*;",
         "pub(in crate::a) use slab as s;",
+        "pub use {other::slab, x};",
     ] {
         assert!(!name_uses(src, &[], "slab").reexports, "{src}");
     }
@@ -1650,4 +1653,23 @@ fn a_lazy_getter_of_a_generic_impl_has_the_impl_s_type_as_owner() {
     assert_eq!(f.api_uses.len(), 1);
     assert_eq!(f.api_uses[0].owner, "NpmInstallerFactory");
     assert!(f.api_uses[0].lazy_getter);
+}
+
+#[test]
+fn a_pointer_format_is_a_placeholder_or_the_trait_by_path() {
+    for src in [
+        "fn f(a: &Atomic<u8>) { println!(\"{:p}\", a); }",
+        "fn f(a: &Atomic<u8>) { format!(\"at {0:#p}\", a); }",
+        "fn f(a: &Atomic<u8>, w: &mut F) { fmt::Pointer::fmt(a, w); }",
+    ] {
+        assert!(formats_with(src, "Pointer", 'p').is_some(), "{src}");
+    }
+    for src in [
+        "fn f(a: &Atomic<u8>) { println!(\"{:?} {} {{:p}}\", a, a); }",
+        "/// {:p}\nfn f() {}",
+        "/// Pointer to the allocated memory.\nstruct Buffer { ptr: *mut u8 }",
+        "fn f() { let p = \"a:p\"; }",
+    ] {
+        assert!(formats_with(src, "Pointer", 'p').is_none(), "{src}");
+    }
 }

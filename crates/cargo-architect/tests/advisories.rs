@@ -358,7 +358,7 @@ fn real_database_on_the_real_corpus() {
 /// What an unsound advisory affects, told from the code: `fixtures/advisory-evidence` builds
 /// soundlib 1 (through `quiet` and through `reexporter`'s `pub use`, used by `relay`), which
 /// uses none of the flawed items, and soundlib 2 (through `loud`), which uses them all. Each
-/// of RUSTSEC-2099-0009 to 0011 is a warning on 2.0.0 and informational on 1.0.0.
+/// of RUSTSEC-2099-0009 to 0012 is reported on 2.0.0 and informational on 1.0.0.
 #[test]
 fn unsound_advisories_need_their_items_named_and_their_features_on() {
     let (_tmp, ws) = copy_fixture("advisory-evidence");
@@ -398,7 +398,7 @@ fn unsound_advisories_need_their_items_named_and_their_features_on() {
         .iter()
         .map(|n| n.as_str().unwrap())
         .collect();
-    assert_eq!(notes.len(), 3, "{notes:?}");
+    assert_eq!(notes.len(), 4, "{notes:?}");
     // `Box<dyn Any>::downcast_mut` in a file that names neither soundlib nor `Error`, and a
     // re-export whose users name nothing.
     assert!(notes[0].starts_with("RUSTSEC-2099-0009 unsound: `soundlib 1.0.0`"));
@@ -411,5 +411,17 @@ fn unsound_advisories_need_their_items_named_and_their_features_on() {
         notes[2].ends_with(
             "(the advisory needs feature `log` of `soundlib`; the build leaves `log` off)"
         )
+    );
+    // A flaw in a formatting impl: only `{:p}` runs it, and nothing formats soundlib 1's `Slot`
+    // so; `loud` formats soundlib 2's, which stays a vulnerability.
+    assert!(notes[3].contains("which only `{:p}` or `fmt::Pointer` calls: none of the 3 crate(s)"));
+    let vuln = findings(&doc, "supply-chain/vulnerability");
+    assert_eq!(vuln.len(), 1);
+    assert_eq!(vuln[0]["advisory"], "RUSTSEC-2099-0012");
+    assert_eq!(vuln[0]["packages"][0]["version"], "2.0.0");
+    assert!(
+        vuln[0]["notes"]
+            .to_string()
+            .contains("is used at loud/src/lib.rs:12 in `loud`")
     );
 }

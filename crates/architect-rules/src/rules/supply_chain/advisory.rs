@@ -199,6 +199,9 @@ pub fn kind_word(kind: &AdvisoryKind) -> &'static str {
 
 /// The note saying whether the build names what an advisory affects.
 pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
+    if let (true, Some(f)) = (m.affected.is_empty(), &m.format_impl) {
+        return format_note(m, f);
+    }
     let names = || {
         m.affected
             .iter()
@@ -233,15 +236,52 @@ pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
             names(),
             if m.affected_from_text { "is" } else { "are" },
             m.package.name,
-            if *through_reexports {
-                "directly or through a crate that re-exports it"
-            } else {
-                "directly"
-            }
+            via(*through_reexports)
         )),
         FunctionEvidence::Unknown { why } => Some(format!(
             "whether {what} ({}) is used could not be told: {why}",
             names()
+        )),
+    }
+}
+
+fn via(through_reexports: bool) -> &'static str {
+    if through_reexports {
+        "directly or through a crate that re-exports it"
+    } else {
+        "directly"
+    }
+}
+
+/// The evidence note of an advisory whose flaw is in a formatting impl.
+fn format_note(m: &AdvisoryMatch, f: &architect_model::FormatImpl) -> Option<String> {
+    let types = f
+        .types
+        .iter()
+        .map(|t| format!("`{t}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let flaw = format!("the flaw is in the `fmt::{}` impl of {types}", f.trait_name);
+    match &m.evidence {
+        FunctionEvidence::NotListed => None,
+        FunctionEvidence::Named {
+            krate, path, line, ..
+        } => Some(format!(
+            "{flaw}; `{{:{}}}` or `fmt::{}` is used at {path}:{line} in `{krate}`",
+            f.spec, f.trait_name
+        )),
+        FunctionEvidence::Nowhere {
+            dependents,
+            through_reexports,
+        } => Some(format!(
+            "{flaw}, which only `{{:{}}}` or `fmt::{}` calls: none of the {dependents} crate(s) that depend on `{}` {} does",
+            f.spec,
+            f.trait_name,
+            m.package.name,
+            via(*through_reexports)
+        )),
+        FunctionEvidence::Unknown { why } => Some(format!(
+            "{flaw}; whether anything formats them so could not be told: {why}"
         )),
     }
 }
