@@ -37,52 +37,64 @@ pub(crate) fn fill(
     root: &Path,
     matches: &mut [AdvisoryMatch],
 ) {
-    for m in matches.iter_mut() {
-        let Some(package) = built
-            .iter()
-            .filter_map(|id| graph.metadata(id).ok())
-            .find(|p| p.name() == m.package.name && p.version().to_string() == m.package.version)
-        else {
-            continue;
-        };
-        let declared: BTreeSet<&str> = package.named_features().collect();
-        if m.affected_from_text {
-            // A feature's name in a code span is a feature, not an item; and a name the
-            // package does not define is not its item (`System`, `HeapAlloc`). What is left
-            // is what its users would write; when nothing is, the whole package is affected.
-            m.affected.retain(|a| !declared.contains(a.name.as_str()));
-            let defined = defined_in(&package, &m.affected);
-            m.affected = m
-                .affected
-                .drain(..)
-                .zip(defined)
-                .filter_map(|(a, d)| d.then_some(a))
-                .collect();
-            m.affected_from_text = !m.affected.is_empty();
-        }
-        if let Some(gate) = &mut m.feature_gate {
-            gate.features.retain(|f| declared.contains(f.as_str()));
-            let on = scope.features.get(package.id());
-            gate.enabled = gate
-                .features
-                .iter()
-                .filter(|f| on.is_some_and(|on| on.contains(*f)))
-                .cloned()
-                .collect();
-        }
-        m.feature_gate.take_if(|g| g.features.is_empty());
-        let probe = if !m.affected.is_empty() {
-            Probe::Names {
-                affected: &m.affected,
-                from_text: m.affected_from_text,
-            }
-        } else if let Some(f) = &m.format_impl {
-            Probe::Format(f)
-        } else {
-            continue;
-        };
-        m.evidence = evidence(&package, scope, root, &probe);
+    use rayon::prelude::*;
+    matches
+        .par_iter_mut()
+        .for_each(|m| fill_one(graph, built, scope, root, m));
+}
+
+/// [`fill`] for one match.
+fn fill_one(
+    graph: &PackageGraph,
+    built: &BTreeSet<PackageId>,
+    scope: &architect_model::ScopeFacts,
+    root: &Path,
+    m: &mut AdvisoryMatch,
+) {
+    let Some(package) = built
+        .iter()
+        .filter_map(|id| graph.metadata(id).ok())
+        .find(|p| p.name() == m.package.name && p.version().to_string() == m.package.version)
+    else {
+        return;
+    };
+    let declared: BTreeSet<&str> = package.named_features().collect();
+    if m.affected_from_text {
+        // A feature's name in a code span is a feature, not an item; and a name the
+        // package does not define is not its item (`System`, `HeapAlloc`). What is left
+        // is what its users would write; when nothing is, the whole package is affected.
+        m.affected.retain(|a| !declared.contains(a.name.as_str()));
+        let defined = defined_in(&package, &m.affected);
+        m.affected = m
+            .affected
+            .drain(..)
+            .zip(defined)
+            .filter_map(|(a, d)| d.then_some(a))
+            .collect();
+        m.affected_from_text = !m.affected.is_empty();
     }
+    if let Some(gate) = &mut m.feature_gate {
+        gate.features.retain(|f| declared.contains(f.as_str()));
+        let on = scope.features.get(package.id());
+        gate.enabled = gate
+            .features
+            .iter()
+            .filter(|f| on.is_some_and(|on| on.contains(*f)))
+            .cloned()
+            .collect();
+    }
+    m.feature_gate.take_if(|g| g.features.is_empty());
+    let probe = if !m.affected.is_empty() {
+        Probe::Names {
+            affected: &m.affected,
+            from_text: m.affected_from_text,
+        }
+    } else if let Some(f) = &m.format_impl {
+        Probe::Format(f)
+    } else {
+        return;
+    };
+    m.evidence = evidence(&package, scope, root, &probe);
 }
 
 /// Which of `affected` the package's own compiled sources define; all `false` when they
@@ -209,6 +221,32 @@ enum Probe<'a> {
     Format(&'a FormatImpl),
 }
 
+/// Whether a file's text can hold what `named_in` looks for, by substrings alone: a name the
+/// probe needs, or a re-export of `krate` (`pub` then `use` or `extern`). Most files of a
+/// dependent hold neither, and are not lexed.
+fn worth_lexing(text: &str, probe: &Probe<'_>, queries: &[NameQuery<'_>], krate: &str) -> bool {
+    let bytes = text.as_bytes();
+    let has = |needle: &str| memchr::memmem::find(bytes, needle.as_bytes()).is_some();
+    let wanted = match probe {
+        Probe::Names { .. } => queries.iter().any(|q| has(q.name)),
+        Probe::Format(f) => has(&format!("{}}}", f.spec)) || has(&f.trait_name),
+    };
+    wanted || (has(krate) && may_reexport(bytes))
+}
+
+/// Whether `pub` is followed, after whitespace, by `use` or `extern` somewhere in `bytes`.
+fn may_reexport(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"pub").any(|at| {
+        let rest = &bytes[at + 3..];
+        let start = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(rest.len());
+        let rest = &rest[start..];
+        start > 0 && (rest.starts_with(b"use") || rest.starts_with(b"extern"))
+    })
+}
+
 /// One crate to search, and for what.
 struct Search<'g> {
     dependent: PackageMetadata<'g>,
@@ -301,6 +339,9 @@ fn named_in(search: &Search<'_>, root: &Path, probe: &Probe<'_>) -> Result<Found
         let bytes = read_bytes(&file, SOURCE_LIMIT)
             .map_err(|e| cannot(format!("could not be read ({e})")))?;
         let text = String::from_utf8(bytes).map_err(|_| cannot("is not UTF-8".into()))?;
+        if !worth_lexing(&text, probe, &queries, krate) {
+            continue;
+        }
         let found = architect_source::name_uses(&text, &queries, krate);
         if let Probe::Format(f) = probe {
             let may_hold = found.first.is_some() || !search.qualified;
