@@ -432,14 +432,39 @@ fn build_facts(
     phases.mark("build simulation");
     let built: BTreeSet<PackageId> = target_packages.union(&host_packages).cloned().collect();
     let prescanned = prescan.map(prescan::Prescan::finish).unwrap_or_default();
-    let sources = sources::scan(
-        &graph,
-        &built,
-        &root,
-        options.deps,
-        options.metrics,
-        prescanned,
-        &mut files,
+    // The source pass, the advisory check and the index read need only what is loaded by
+    // now, not each other: they run side by side.
+    let lock_text = lockfile
+        .as_ref()
+        .and_then(|l| files.get(l))
+        .map(|f| f.text.clone());
+    let ((sources, (advisories, advisory_notes)), (index, index_notes)) = rayon::join(
+        || {
+            rayon::join(
+                || {
+                    sources::scan(
+                        &graph,
+                        &built,
+                        &root,
+                        options.deps,
+                        options.metrics,
+                        prescanned,
+                        &mut files,
+                    )
+                },
+                || {
+                    let inputs = AdvisoryInputs {
+                        graph: &graph,
+                        built: &built,
+                        scope: &scope,
+                        root: &root,
+                        platforms: &platforms,
+                    };
+                    check_advisories(&inputs, lock_text.as_deref(), advisory_db)
+                },
+            )
+        },
+        || read_index(&graph, &built, &root, toolchain.release.as_deref()),
     );
     let mut scope = scope;
     shipped::internal_by_docs(&graph, &files, &root, &mut scope);
@@ -454,106 +479,10 @@ fn build_facts(
             "{dep_problems} dependency source file(s) were not scanned (not on disk, too large, not UTF-8, or outside their package): the unsafe inventory and build-script behaviour of those packages are unknown; `cargo fetch` brings missing sources"
         ));
     }
+    notes.extend(advisory_notes);
+    notes.extend(index_notes);
 
-    phases.mark("source scan");
-    let advisories = match (&lockfile, advisory_db) {
-        (Some(lock), Ok((db, path))) => {
-            let text = &files.get(lock).expect("lockfile was stored").text;
-            if !db.corrupt.is_empty() {
-                notes.push(format!(
-                    "{} of the advisory database's files could not be read, so those advisories were not checked (the first, `{}`: {}); the other {} were",
-                    db.corrupt.len(),
-                    db.corrupt[0].0,
-                    db.corrupt[0].1,
-                    db.len()
-                ));
-            }
-            match advisories::scan(&db, &path, text, &platforms) {
-                Ok((db_facts, mut matches)) => {
-                    evidence::fill(&graph, &built, &scope, &root, &mut matches);
-                    Some((db_facts, matches))
-                }
-                Err(why) => {
-                    notes.push(format!("advisories were not checked: {why}"));
-                    None
-                }
-            }
-        }
-        (None, _) => {
-            notes.push("advisories were not checked: there is no Cargo.lock to match".into());
-            None
-        }
-        (Some(_), Err(why)) => {
-            notes.push(format!("advisories were not checked: {why}"));
-            None
-        }
-    };
-
-    phases.mark("advisories");
-    let mut registry_names: BTreeSet<String> = BTreeSet::new();
-    let mut other_registries: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-    for p in target_packages
-        .union(&host_packages)
-        .filter_map(|id| graph.metadata(id).ok())
-    {
-        use guppy::graph::ExternalSource;
-        match p.source().parse_external() {
-            _ if p.source().is_crates_io() => {
-                registry_names.insert(p.name().to_string());
-            }
-            Some(ExternalSource::Sparse(url)) => {
-                other_registries
-                    .entry(format!("sparse+{url}"))
-                    .or_default()
-                    .insert(p.name().to_string());
-            }
-            Some(ExternalSource::Registry(url)) => {
-                other_registries
-                    .entry(url.to_string())
-                    .or_default()
-                    .insert(p.name().to_string());
-            }
-            _ => {}
-        }
-    }
-    let registry_count =
-        registry_names.len() + other_registries.values().map(BTreeSet::len).sum::<usize>();
-    let index = if registry_count == 0 {
-        architect_model::IndexFacts::default()
-    } else {
-        match index::read(
-            &registry_names,
-            &other_registries,
-            &root,
-            None,
-            toolchain.release.as_deref(),
-        ) {
-            Ok(index) => {
-                if !index.unknown.is_empty() {
-                    notes.push(format!(
-                        "{} of {} registry crates have no entry in the local index cache, so whether they are yanked or outdated is unknown (run `cargo update --dry-run` to refresh it)",
-                        index.unknown.len(),
-                        registry_count
-                    ));
-                }
-                index
-            }
-            Err(why) => {
-                notes.push(format!(
-                    "yanked and outdated versions were not checked: {why}"
-                ));
-                architect_model::IndexFacts {
-                    unknown: registry_names
-                        .into_iter()
-                        .chain(other_registries.into_values().flatten())
-                        .collect(),
-                    ..Default::default()
-                }
-            }
-        }
-    };
-
-    phases.mark("registry index");
+    phases.mark("sources, advisories and registry index");
     let hakari = hakari::load(&graph, &root, &files);
     let (profile_debug, rejected) = root_manifest
         .as_ref()
@@ -609,6 +538,136 @@ fn build_facts(
         log,
         graph,
     })
+}
+
+/// What the advisory check reads besides the database and the lockfile.
+struct AdvisoryInputs<'a> {
+    graph: &'a PackageGraph,
+    built: &'a BTreeSet<PackageId>,
+    scope: &'a architect_model::ScopeFacts,
+    root: &'a Path,
+    platforms: &'a PlatformChoice,
+}
+
+/// The lockfile matched against the advisory database, with the evidence of what each match
+/// affects; and notes on what could not be checked.
+fn check_advisories(
+    inputs: &AdvisoryInputs<'_>,
+    lockfile: Option<&str>,
+    advisory_db: AdvisoryDbOpened,
+) -> (
+    Option<(
+        architect_model::AdvisoryDbFacts,
+        Vec<architect_model::AdvisoryMatch>,
+    )>,
+    Vec<String>,
+) {
+    let mut notes = Vec::new();
+    let advisories = match (lockfile, advisory_db) {
+        (Some(text), Ok((db, path))) => {
+            if !db.corrupt.is_empty() {
+                notes.push(format!(
+                    "{} of the advisory database's files could not be read, so those advisories were not checked (the first, `{}`: {}); the other {} were",
+                    db.corrupt.len(),
+                    db.corrupt[0].0,
+                    db.corrupt[0].1,
+                    db.len()
+                ));
+            }
+            match advisories::scan(&db, &path, text, inputs.platforms) {
+                Ok((db_facts, mut matches)) => {
+                    evidence::fill(
+                        inputs.graph,
+                        inputs.built,
+                        inputs.scope,
+                        inputs.root,
+                        &mut matches,
+                    );
+                    Some((db_facts, matches))
+                }
+                Err(why) => {
+                    notes.push(format!("advisories were not checked: {why}"));
+                    None
+                }
+            }
+        }
+        (None, _) => {
+            notes.push("advisories were not checked: there is no Cargo.lock to match".into());
+            None
+        }
+        (Some(_), Err(why)) => {
+            notes.push(format!("advisories were not checked: {why}"));
+            None
+        }
+    };
+
+    (advisories, notes)
+}
+
+/// The registry index cache's facts on every registry package the build compiles, and notes
+/// on what it could not tell.
+fn read_index(
+    graph: &PackageGraph,
+    built: &BTreeSet<PackageId>,
+    root: &Path,
+    release: Option<&str>,
+) -> (architect_model::IndexFacts, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut registry_names: BTreeSet<String> = BTreeSet::new();
+    let mut other_registries: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in built.iter().filter_map(|id| graph.metadata(id).ok()) {
+        use guppy::graph::ExternalSource;
+        match p.source().parse_external() {
+            _ if p.source().is_crates_io() => {
+                registry_names.insert(p.name().to_string());
+            }
+            Some(ExternalSource::Sparse(url)) => {
+                other_registries
+                    .entry(format!("sparse+{url}"))
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            Some(ExternalSource::Registry(url)) => {
+                other_registries
+                    .entry(url.to_string())
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            _ => {}
+        }
+    }
+    let registry_count =
+        registry_names.len() + other_registries.values().map(BTreeSet::len).sum::<usize>();
+    let index = if registry_count == 0 {
+        architect_model::IndexFacts::default()
+    } else {
+        match index::read(&registry_names, &other_registries, root, None, release) {
+            Ok(index) => {
+                if !index.unknown.is_empty() {
+                    notes.push(format!(
+                        "{} of {} registry crates have no entry in the local index cache, so whether they are yanked or outdated is unknown (run `cargo update --dry-run` to refresh it)",
+                        index.unknown.len(),
+                        registry_count
+                    ));
+                }
+                index
+            }
+            Err(why) => {
+                notes.push(format!(
+                    "yanked and outdated versions were not checked: {why}"
+                ));
+                architect_model::IndexFacts {
+                    unknown: registry_names
+                        .into_iter()
+                        .chain(other_registries.into_values().flatten())
+                        .collect(),
+                    ..Default::default()
+                }
+            }
+        }
+    };
+
+    (index, notes)
 }
 
 /// The advisory database: an explicit `--advisory-db` that cannot be used is an error; the

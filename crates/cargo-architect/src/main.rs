@@ -543,6 +543,7 @@ fn review(args: &ReviewArgs) -> ExitCode {
         }
     };
     progress.set_message("running the rules");
+    let started = std::time::Instant::now();
     let review = architect_rules::review(
         &facts,
         &ReviewOptions {
@@ -550,11 +551,13 @@ fn review(args: &ReviewArgs) -> ExitCode {
             today: today(),
         },
     );
+    let rules_took = started.elapsed();
     progress.finish_and_clear();
     if args.verbose {
         for n in &facts.log {
             eprintln!("note: {n}");
         }
+        eprintln!("note: the rules took {:.2} s", rules_took.as_secs_f64());
     }
 
     let color = use_color(args);
