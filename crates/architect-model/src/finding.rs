@@ -166,6 +166,68 @@ pub struct Finding {
     /// The RustSec advisory id, for advisory findings (what an `ignore` can name).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub advisory: Option<String>,
+    /// What the finding costs, for ranking: rules set the measured consequence, the review
+    /// the rest (`architect-rules/src/impact.rs`).
+    pub impact: Impact,
+}
+
+/// What a finding costs, estimated from facts the review already has; documented in
+/// `docs/ranking.md`. Top risks are the findings with the highest `score`.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Impact {
+    /// deny 100, warn 10, info 1, times the reach and consequence factors.
+    pub score: f64,
+    /// Workspace members whose build the finding touches: the members it names and those
+    /// that depend on them, or the members that reach the packages it names; every member
+    /// that ships for a finding about the whole workspace.
+    pub reach: usize,
+    /// What the finding costs where the review measures it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub consequence: Option<Consequence>,
+}
+
+/// A measured consequence of a finding.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Consequence {
+    /// Seconds of build time (of a clean build's work, or on its critical path).
+    BuildSeconds { seconds: f64 },
+    /// Users who build with the promised toolchain get a failed build.
+    BrokenPromise,
+}
+
+// Scores and seconds are finite (computed from counts and measured times, never divided by
+// zero), so equality is an equivalence and findings stay `Eq` for deduplication.
+impl Eq for Impact {}
+impl Eq for Consequence {}
+
+impl Consequence {
+    /// The factor a consequence weighs a finding with: 30 s of build time doubles it (at most
+    /// four times), a broken promise triples it.
+    pub fn factor(&self) -> f64 {
+        match self {
+            Consequence::BuildSeconds { seconds } => 1.0 + (seconds / 30.0).min(3.0),
+            Consequence::BrokenPromise => 3.0,
+        }
+    }
+}
+
+/// Whether a review area is sound, at risk, or was not assessed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum VerdictState {
+    Sound,
+    AtRisk,
+    NotAssessed,
+}
+
+/// One line per review area, before any finding: its state and the facts it rests on.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Verdict {
+    pub section: Section,
+    pub state: VerdictState,
+    /// The one or two facts the verdict rests on.
+    pub basis: String,
 }
 
 impl Finding {
@@ -260,9 +322,11 @@ pub struct Review {
     pub findings: Vec<Finding>,
     /// What is missing from this review and why (a partial review says so here).
     pub notes: Vec<String>,
-    /// Indices into `findings` of the headline risks: the most severe finding of each rule at
-    /// `warn` or above, most severe first, at most five.
+    /// Indices into `findings` of the headline risks: the finding with the highest impact of
+    /// each rule at `warn` or above, highest first, at most ten.
     pub top_risks: Vec<usize>,
+    /// One verdict per review area, in section order.
+    pub verdicts: Vec<Verdict>,
 }
 
 impl Review {

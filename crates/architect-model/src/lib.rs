@@ -28,8 +28,8 @@ pub use facts::{
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{
-    BuildFigures, Finding, JobsTime, Level, Location, PackageRef, PathStep, Review, Section,
-    Summary,
+    BuildFigures, Consequence, Finding, Impact, JobsTime, Level, Location, PackageRef, PathStep,
+    Review, Section, Summary, Verdict, VerdictState,
 };
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
 pub use sources::SpawnVia;

@@ -1,11 +1,13 @@
-//! The default output: findings grouped by review section, rendered like rustc's diagnostics
-//! with the evidence line shown, after a short summary of the headline figures.
+//! The default output. Its first screen: the headline figures, a verdict per review area and
+//! the top risks, ranked by impact. Then the `warn` and `deny` findings by area, rendered like
+//! rustc's diagnostics with the evidence line shown; `info` findings and the long tails of
+//! locations and notes with `-v` (the JSON holds every one).
 
 use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level as ALevel, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
-use architect_model::{FileStore, Finding, Level, Location, Review, Section};
+use architect_model::{FileStore, Finding, Level, Location, Review, Section, VerdictState};
 
 use crate::Context;
 
@@ -13,9 +15,18 @@ use crate::Context;
 #[derive(Debug, Clone, Default)]
 pub struct HumanOptions {
     pub color: bool,
-    /// `-v`: show the notes of each finding and the inclusion paths in full.
+    /// `-v`: show `info` findings, and every location, note and inclusion path in full.
     pub verbose: bool,
 }
+
+/// Findings of one rule shown in full without `-v`; the rest get a line each.
+const FULL_PER_RULE: usize = 3;
+
+/// Locations a finding shows without `-v`.
+const LOCATIONS_SHOWN: usize = 3;
+
+/// Characters of a message on the first screen's one-line entries.
+const LINE_WIDTH: usize = 110;
 
 fn level(l: Level) -> ALevel<'static> {
     match l {
@@ -46,7 +57,12 @@ fn excerpt<'f>(
 fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'static>> {
     let title = level(f.level).primary_title(f.message.clone()).id(f.rule);
     let mut elements: Vec<annotate_snippets::Element<'static>> = Vec::new();
-    for (i, loc) in f.locations.iter().enumerate() {
+    let locations = if verbose {
+        f.locations.len()
+    } else {
+        f.locations.len().min(LOCATIONS_SHOWN)
+    };
+    for (i, loc) in f.locations[..locations].iter().enumerate() {
         let kind = if i == 0 {
             AnnotationKind::Primary
         } else {
@@ -73,6 +89,16 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
                     .into(),
             ),
         }
+    }
+    if locations < f.locations.len() {
+        elements.push(
+            ALevel::NOTE
+                .message(format!(
+                    "{} more locations; -v shows them",
+                    f.locations.len() - locations
+                ))
+                .into(),
+        );
     }
     if !f.path.is_empty() && (verbose || f.path.len() <= 6) {
         let chain: Vec<String> = f.path.iter().map(ToString::to_string).collect();
@@ -204,28 +230,134 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
     for n in &review.notes {
         let _ = writeln!(w, "  {dim}note: {n}{dim:#}");
     }
+    verdicts(w, review, bold);
+    top_risks(w, review, bold);
+    let shown = |f: &&Finding| opts.verbose || f.level >= Level::Warn;
     for section in Section::ALL {
         let findings: Vec<_> = review
             .findings
             .iter()
             .filter(|f| f.section == section)
+            .filter(shown)
             .collect();
         if findings.is_empty() {
             continue;
         }
         let _ = writeln!(w, "\n{bold}== {} =={bold:#}\n", section.title());
-        for f in findings {
-            let _ = writeln!(
-                w,
-                "{}\n",
-                renderer.render(&render_finding(f, cx.files, opts.verbose))
-            );
+        let mut rules: Vec<&str> = findings.iter().map(|f| f.rule).collect();
+        rules.dedup();
+        for rule in rules {
+            // A rule's findings highest impact first; past the first few, one line each.
+            let mut own: Vec<&&Finding> = findings.iter().filter(|f| f.rule == rule).collect();
+            own.sort_by(|a, b| b.impact.score.total_cmp(&a.impact.score));
+            let full = if opts.verbose {
+                own.len()
+            } else {
+                FULL_PER_RULE
+            };
+            for f in own.iter().take(full) {
+                let _ = writeln!(
+                    w,
+                    "{}\n",
+                    renderer.render(&render_finding(f, cx.files, opts.verbose))
+                );
+            }
+            if own.len() > full {
+                let _ = writeln!(
+                    w,
+                    "{} more of {rule} (-v shows them in full):",
+                    own.len() - full
+                );
+                for f in &own[full..] {
+                    let _ = writeln!(w, "  - {}", one_line(&f.message));
+                }
+                let _ = writeln!(w);
+            }
         }
     }
     if review.findings.is_empty() {
         let _ = writeln!(w, "\nno findings");
     }
+    let folded = review.findings.iter().filter(|f| !shown(f)).count();
+    if folded > 0 {
+        let _ = writeln!(
+            w,
+            "\n{dim}{folded} informational finding{} folded: -v shows them, --format json lists every one{dim:#}",
+            if folded == 1 { "" } else { "s" }
+        );
+    }
     out
+}
+
+/// A message cut to one line of the first screen.
+fn one_line(message: &str) -> String {
+    let mut chars = message.chars();
+    let cut: String = chars.by_ref().take(LINE_WIDTH).collect();
+    if chars.next().is_some() {
+        format!("{cut}…")
+    } else {
+        cut
+    }
+}
+
+/// One line per review area: its state and what it rests on.
+fn verdicts(w: &mut String, review: &Review, bold: Style) {
+    if review.verdicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(w, "\n{bold}Verdicts{bold:#}");
+    let width = review
+        .verdicts
+        .iter()
+        .map(|v| v.section.title().len())
+        .max()
+        .unwrap_or(0);
+    for v in &review.verdicts {
+        let state = match v.state {
+            VerdictState::Sound => "sound",
+            VerdictState::AtRisk => "at risk",
+            VerdictState::NotAssessed => "not assessed",
+        };
+        let _ = writeln!(
+            w,
+            "  {:<width$}  {state:<12}  {}",
+            v.section.title(),
+            one_line(&v.basis)
+        );
+    }
+}
+
+/// The top risks, highest impact first, one line each.
+fn top_risks(w: &mut String, review: &Review, bold: Style) {
+    if review.top_risks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "\n{bold}Top risks{bold:#} (by impact: level, members reached, measured cost)"
+    );
+    for (n, &i) in review.top_risks.iter().enumerate() {
+        let f = &review.findings[i];
+        let more = review
+            .findings
+            .iter()
+            .filter(|g| g.rule == f.rule && g.level >= Level::Warn)
+            .count()
+            .saturating_sub(1);
+        let also = if more > 0 {
+            format!(" (+{more} more)")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            w,
+            "  {:>2}. {:<4} {}{also}\n      {}",
+            n + 1,
+            f.level.as_str(),
+            f.rule,
+            one_line(&f.message)
+        );
+    }
 }
 
 /// Findings alone, rendered as in the review (for `build-time`).

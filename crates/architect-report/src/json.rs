@@ -19,7 +19,19 @@ struct Document<'a> {
     facts: Facts<'a>,
     counts: BTreeMap<&'static str, usize>,
     notes: &'a [String],
+    /// One per review area, in order.
+    verdicts: Vec<WireVerdict<'a>>,
+    /// Indices into `findings`, highest impact first.
+    top_risks: &'a [usize],
     findings: Vec<WireFinding<'a>>,
+}
+
+#[derive(Serialize)]
+struct WireVerdict<'a> {
+    area: &'a str,
+    title: &'a str,
+    state: architect_model::VerdictState,
+    basis: &'a str,
 }
 
 #[derive(Serialize)]
@@ -98,6 +110,7 @@ pub(crate) struct WireFinding<'a> {
     help: &'a str,
     #[serde(skip_serializing_if = "Option::is_none")]
     advisory: Option<&'a str>,
+    impact: &'a architect_model::Impact,
 }
 
 impl<'a> From<&'a Finding> for WireFinding<'a> {
@@ -113,6 +126,7 @@ impl<'a> From<&'a Finding> for WireFinding<'a> {
             notes: &f.notes,
             help: &f.help,
             advisory: f.advisory.as_deref(),
+            impact: &f.impact,
         }
     }
 }
@@ -178,6 +192,17 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         },
         counts,
         notes: &review.notes,
+        verdicts: review
+            .verdicts
+            .iter()
+            .map(|v| WireVerdict {
+                area: v.section.id(),
+                title: v.section.title(),
+                state: v.state,
+                basis: &v.basis,
+            })
+            .collect(),
+        top_risks: &review.top_risks,
         findings: review.findings.iter().map(WireFinding::from).collect(),
     };
     let mut out = serde_json::to_string_pretty(&doc).expect("review serializes");

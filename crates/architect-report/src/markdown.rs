@@ -1,8 +1,11 @@
-//! `--format markdown`: a review document to send to a team.
+//! `--format markdown`: a review document to send to a team, that fits in a pull-request or
+//! issue comment: the summary, a verdict per area and the ranked top risks first, then each
+//! area's findings in a collapsible `<details>` block, with the longest note lists cut and a
+//! pointer to the JSON, under [`BUDGET`] characters.
 
 use std::fmt::Write;
 
-use architect_model::{Level, Review, Section};
+use architect_model::{Finding, Level, Review, Section, VerdictState};
 use architect_rules::find;
 
 use crate::Context;
@@ -75,25 +78,8 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         review.count(Level::Info)
     );
 
-    let mut top: Vec<_> = review
-        .findings
-        .iter()
-        .filter(|f| f.level >= Level::Warn)
-        .collect();
-    top.sort_by_key(|f| std::cmp::Reverse(f.level));
-    if !top.is_empty() {
-        let _ = writeln!(w, "### Top risks\n");
-        for f in top.iter().take(5) {
-            let _ = writeln!(
-                w,
-                "1. {} — {} (`{}`)",
-                level_word(f.level),
-                f.message,
-                f.rule
-            );
-        }
-        let _ = writeln!(w);
-    }
+    verdicts(w, review);
+    top_risks(w, review);
     if !review.notes.is_empty() {
         let _ = writeln!(w, "### What this review could not see\n");
         for n in &review.notes {
@@ -103,8 +89,110 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
     }
 
     let mut references = Vec::new();
+    // Each area's findings, with as many notes per finding as the budget allows: all of them
+    // when the document fits, fewer otherwise, down to none.
+    let head = out.clone();
+    for notes in [usize::MAX, 20, 5, 0] {
+        let mut body = String::new();
+        references.clear();
+        areas(&mut body, review, notes, &mut references);
+        let mut refs = String::new();
+        if !references.is_empty() {
+            let _ = writeln!(refs, "## References\n");
+            for (title, url) in &references {
+                let _ = writeln!(refs, "- [{title}]({url})");
+            }
+        }
+        if head.len() + body.len() + refs.len() <= BUDGET || notes == 0 {
+            out = head.clone() + &body + &refs;
+            break;
+        }
+    }
+    if out.len() > BUDGET {
+        // Still too long: keep whole lines up to the budget, and say where the rest is.
+        let cut = out[..BUDGET - 200].rfind('\n').unwrap_or(0);
+        out.truncate(cut);
+        let _ = writeln!(
+            out,
+            "\n\n*The review is cut here to fit a comment; `--format json` holds every finding.*"
+        );
+    }
+    out
+}
+
+/// At most this many characters: under GitHub's 65,536 for a comment, with room to spare.
+pub const BUDGET: usize = 60_000;
+
+/// The verdict table.
+fn verdicts(w: &mut String, review: &Review) {
+    if review.verdicts.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "### Verdicts\n\n| area | verdict | rests on |\n|---|---|---|"
+    );
+    for v in &review.verdicts {
+        let state = match v.state {
+            VerdictState::Sound => "sound",
+            VerdictState::AtRisk => "**at risk**",
+            VerdictState::NotAssessed => "not assessed",
+        };
+        let _ = writeln!(
+            w,
+            "| {} | {state} | {} |",
+            v.section.title(),
+            v.basis.replace('|', "\\|")
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// The top risks, ranked by impact.
+fn top_risks(w: &mut String, review: &Review) {
+    if review.top_risks.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        w,
+        "### Top risks\n\nRanked by impact: level, workspace members reached, and the measured cost where there is one (seconds of build, a broken `rust-version` promise).\n"
+    );
+    for &i in &review.top_risks {
+        let f = &review.findings[i];
+        let more = review
+            .findings
+            .iter()
+            .filter(|g| g.rule == f.rule && g.level >= Level::Warn)
+            .count()
+            .saturating_sub(1);
+        let also = if more > 0 {
+            format!("; {more} more of this rule below")
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            w,
+            "1. {} — {} (`{}`, reaches {} member{}{also})",
+            level_word(f.level),
+            f.message,
+            f.rule,
+            f.impact.reach,
+            if f.impact.reach == 1 { "" } else { "s" }
+        );
+    }
+    let _ = writeln!(w);
+}
+
+/// Each area's findings in a `<details>` block (open when the area has a `warn` or `deny`),
+/// with at most `notes` notes per finding.
+fn areas(
+    w: &mut String,
+    review: &Review,
+    notes: usize,
+    references: &mut Vec<(&'static str, &'static str)>,
+) {
     for section in Section::ALL {
-        let findings: Vec<_> = review
+        let findings: Vec<&Finding> = review
             .findings
             .iter()
             .filter(|f| f.section == section)
@@ -112,7 +200,15 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         if findings.is_empty() {
             continue;
         }
+        let serious = findings.iter().any(|f| f.level >= Level::Warn);
         let _ = writeln!(w, "## {}\n", section.title());
+        let _ = writeln!(
+            w,
+            "<details{}><summary>{} finding{}</summary>\n",
+            if serious { " open" } else { "" },
+            findings.len(),
+            if findings.len() == 1 { "" } else { "s" }
+        );
         let mut rule_ids: Vec<&str> = findings.iter().map(|f| f.rule).collect();
         rule_ids.dedup();
         for id in rule_ids {
@@ -129,8 +225,15 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                     let chain: Vec<String> = f.path.iter().map(|p| format!("`{p}`")).collect();
                     let _ = writeln!(w, "  - path: {}", chain.join(" → "));
                 }
-                for n in &f.notes {
+                for n in f.notes.iter().take(notes) {
                     let _ = writeln!(w, "  - {n}");
+                }
+                if f.notes.len() > notes {
+                    let _ = writeln!(
+                        w,
+                        "  - … {} more notes in `--format json`",
+                        f.notes.len() - notes
+                    );
                 }
             }
             let _ = writeln!(w, "\n**Why it matters.** {}\n", rule.docs.why);
@@ -141,12 +244,70 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 }
             }
         }
+        let _ = writeln!(w, "</details>\n");
     }
-    if !references.is_empty() {
-        let _ = writeln!(w, "## References\n");
-        for (title, url) in references {
-            let _ = writeln!(w, "- [{title}]({url})");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use architect_model::{FileStore, Impact, Summary};
+
+    fn finding(rule: &'static str, level: Level, notes: usize) -> Finding {
+        Finding {
+            rule,
+            level,
+            section: Section::Build,
+            message: format!("a {rule} finding"),
+            packages: Vec::new(),
+            locations: Vec::new(),
+            path: Vec::new(),
+            notes: (0..notes)
+                .map(|i| format!("note {i}: {}", "evidence ".repeat(10)))
+                .collect(),
+            help: "fix it".into(),
+            advisory: None,
+            impact: Impact::default(),
         }
     }
-    out
+
+    fn render_of(findings: Vec<Finding>) -> String {
+        let review = Review {
+            summary: Summary::default(),
+            findings,
+            notes: Vec::new(),
+            top_risks: vec![0],
+            verdicts: Vec::new(),
+        };
+        let files = FileStore::default();
+        render(
+            &review,
+            &Context {
+                root: "ws",
+                files: &files,
+                tool_version: "0",
+            },
+        )
+    }
+
+    #[test]
+    fn a_review_fits_a_comment_with_its_notes_cut_and_a_pointer_to_the_json() {
+        let huge = render_of(vec![
+            finding("build/duplicate-versions", Level::Warn, 3_000),
+            finding("build/scale", Level::Info, 3_000),
+        ]);
+        assert!(huge.len() <= BUDGET, "{} characters", huge.len());
+        assert!(huge.contains("more notes in `--format json`"));
+        assert!(
+            huge.contains("a build/scale finding"),
+            "every finding keeps its line"
+        );
+
+        let small = render_of(vec![finding("build/scale", Level::Info, 3)]);
+        assert!(
+            small.contains("note 2:"),
+            "a review that fits keeps every note"
+        );
+        assert!(!small.contains("more notes"));
+    }
 }

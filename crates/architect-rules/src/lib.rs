@@ -6,6 +6,7 @@
 
 pub mod buildsim;
 pub mod graph;
+pub mod impact;
 pub mod public_api;
 pub mod rule;
 pub mod rules;
@@ -69,6 +70,7 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
             level.unwrap_or(rule.default_level) != Level::Allow
         })
         .collect();
+    let enabled_ids: Vec<&str> = enabled.iter().map(|r| r.id).collect();
     // Rules are pure functions of the facts: run in parallel, collected in registry order, so
     // the review is the same whatever the thread count.
     let ran: Vec<(Vec<Finding>, std::collections::BTreeSet<usize>)> = {
@@ -185,32 +187,16 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
     findings.sort_by(|a, b| a.sort_key().cmp(&b.sort_key()));
     findings.dedup();
 
-    let top_risks = top_risks(&findings);
+    impact::assess(facts, &mut findings);
+    let top_risks = impact::top_risks(&findings);
+    let verdicts = impact::verdicts(facts, &findings, &enabled_ids);
     Review {
         summary: summary::summarize_with(facts, shared),
         findings,
         notes: facts.notes.clone(),
         top_risks,
+        verdicts,
     }
-}
-
-/// One finding per rule, the most severe, so that the headline shows different risks.
-fn top_risks(findings: &[architect_model::Finding]) -> Vec<usize> {
-    let mut best: Vec<usize> = Vec::new();
-    for (i, f) in findings.iter().enumerate() {
-        if f.level < Level::Warn {
-            continue;
-        }
-        match best.iter_mut().find(|j| findings[**j].rule == f.rule) {
-            Some(j) if findings[*j].level < f.level => *j = i,
-            Some(_) => {}
-            None => best.push(i),
-        }
-    }
-    // Stable: equal levels keep review order (section, rule).
-    best.sort_by_key(|i| std::cmp::Reverse(findings[*i].level));
-    best.truncate(5);
-    best
 }
 
 #[cfg(test)]

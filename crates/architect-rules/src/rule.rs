@@ -147,6 +147,7 @@ impl Ctx<'_> {
             notes: Vec::new(),
             help: help.into(),
             advisory: None,
+            impact: Default::default(),
         }
     }
 }
@@ -168,6 +169,8 @@ pub trait FindingExt {
     fn at(self, l: Option<Location>) -> Self;
     fn via(self, path: Vec<PackageRef>) -> Self;
     fn note(self, n: impl Into<String>) -> Self;
+    /// The measured consequence of what the finding reports, for ranking.
+    fn costs(self, c: architect_model::Consequence) -> Self;
 }
 
 impl FindingExt for Finding {
@@ -185,6 +188,10 @@ impl FindingExt for Finding {
     }
     fn note(mut self, n: impl Into<String>) -> Self {
         self.notes.push(n.into());
+        self
+    }
+    fn costs(mut self, c: architect_model::Consequence) -> Self {
+        self.impact.consequence = Some(c);
         self
     }
 }

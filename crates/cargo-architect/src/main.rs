@@ -49,9 +49,10 @@ enum Command {
         #[arg(long)]
         markdown: bool,
     },
-    /// Print a rule's documentation: what it checks, why, how to fix, how to configure.
+    /// Print a rule's documentation: what it checks, why, how to fix, how to configure; or,
+    /// with `ranking`, how findings are ranked.
     Explain {
-        /// The rule id, e.g. `build/monolith-crate`.
+        /// The rule id, e.g. `build/monolith-crate`, or `ranking`.
         rule: String,
     },
     /// Simulate a clean build with cargo's scheduler: predicted time, critical path, what-ifs.
@@ -223,8 +224,14 @@ fn print_rules(markdown: bool) -> ExitCode {
 }
 
 fn explain(id: &str) -> ExitCode {
+    if id == "ranking" {
+        print!("{}", architect_rules::impact::MODEL);
+        return ExitCode::SUCCESS;
+    }
     let Some(r) = architect_rules::find(id) else {
-        eprintln!("error: no rule `{id}`\nhelp: `cargo architect rules` lists them");
+        eprintln!(
+            "error: no rule `{id}`\nhelp: `cargo architect rules` lists them; `cargo architect explain ranking` says how findings are ranked"
+        );
         return ExitCode::from(2);
     };
     let mut s = format!(

@@ -331,3 +331,58 @@ fn readme_lists_every_rule_with_its_level() {
         assert!(readme.contains(&row), "README.md lacks the row: {row}");
     }
 }
+
+/// The human output folds: `info` findings behind `-v`, a rule's tail to one line each, long
+/// location lists. Nothing is lost: the JSON holds every finding, the default output says how
+/// many it folded, and `-v` prints every finding's message in full.
+#[test]
+fn folding_the_human_output_loses_nothing() {
+    let (_tmp, ws) = copy_fixture("kitchen-sink");
+    let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let all = doc["findings"].as_array().unwrap();
+    let counts = &doc["counts"];
+    let total = ["deny", "warn", "info"]
+        .iter()
+        .map(|l| counts[*l].as_u64().unwrap())
+        .sum::<u64>();
+    assert_eq!(all.len() as u64, total);
+    let info = counts["info"].as_u64().unwrap();
+    assert!(info > 0, "the fixture has informational findings to fold");
+
+    let human = stdout(&run_in(&ws, &["--offline", "--color", "never"]));
+    assert!(
+        human.contains(&format!(
+            "{info} informational findings folded: -v shows them"
+        )),
+        "{human}"
+    );
+    let verbose = stdout(&run_in(&ws, &["--offline", "--color", "never", "-v"]));
+    assert!(!verbose.contains("folded"));
+    for f in all {
+        let message = f["message"].as_str().unwrap();
+        assert!(verbose.contains(message), "-v lacks: {message}");
+        if f["level"] != "info" {
+            // Shown in full, or on a line of its rule's tail, cut to the screen.
+            let start: String = message.chars().take(60).collect();
+            assert!(
+                human.contains(&start),
+                "the default output lacks: {message}"
+            );
+        }
+    }
+    // The first screen: verdicts and top risks before any finding.
+    let verdicts = human.find("\nVerdicts\n").expect("verdicts");
+    let risks = human.find("\nTop risks").expect("top risks");
+    let first_finding = human.find("warn[").expect("a finding");
+    assert!(verdicts < risks && risks < first_finding);
+    // One numbered line per top risk, as many as the JSON lists.
+    let numbered = human[risks..first_finding]
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start();
+            t.split_once(". ")
+                .is_some_and(|(n, _)| n.parse::<usize>().is_ok())
+        })
+        .count();
+    assert_eq!(numbered, doc["top_risks"].as_array().unwrap().len());
+}

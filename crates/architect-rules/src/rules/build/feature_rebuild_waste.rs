@@ -85,7 +85,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             ),
             help,
         )
-            .at(cx.facts.workspace_table.clone()),
+            .at(cx.facts.workspace_table.clone())
+            .costs(architect_model::Consequence::BuildSeconds {
+                seconds: waste.seconds,
+            }),
     ]
 }
 

@@ -96,7 +96,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             )
             .package(PackageRef::new(&u.name, &u.version))
             .via(path)
-            .at(locations.into_iter().next());
+            .at(locations.into_iter().next())
+            .costs(architect_model::Consequence::BuildSeconds { seconds: duration });
         if sim.assumed_sizes {
             f = f.note("times are estimates; `cargo architect build-time --timings` replays a measured build");
         }

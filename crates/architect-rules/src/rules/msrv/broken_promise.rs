@@ -125,7 +125,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .package(pkg_ref(&member))
             .package(pkg_ref(&culprit))
             .via(path)
-            .at(location),
+            .at(location)
+            .costs(architect_model::Consequence::BrokenPromise),
         );
     }
     out
