@@ -1,12 +1,13 @@
 //! `build/duplicate-versions`: a crate in more than one version.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
+use guppy::PackageId;
 use guppy::graph::PackageMetadata;
 
 use crate::graph::{dependency_evidence, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
     id: "build/duplicate-versions",
@@ -23,7 +24,11 @@ pub static RULE: Rule = Rule {
                copy itself: the workspace builds against its published release on purpose). \
                Crates in several versions are listed from `min-crates` of them: a few are the \
                ordinary state of a build mid ecosystem move (labelled on eight real \
-               workspaces, lists of one to three were not worth reading).",
+               workspaces, lists of one to three were not worth reading). They are grouped \
+               by the split that causes them: a crate whose older copies only other \
+               duplicated crates' older copies pull in (`rand_chacha` through `rand`, the \
+               `windows_*` crates through `windows-sys`) is listed with the crate at the top \
+               of that chain, largest families first.",
         why: "Each version is compiled separately, so duplicates add compile time and binary \
               size, and types of the two versions do not match (rustc's \"expected `Bytes`, found \
               `Bytes`\") where crates exchange them. They are also the usual sign of a \
@@ -103,23 +108,104 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     out
 }
 
-/// One finding for every crate built in several versions: the crates by name, and in the
-/// notes each version with the chain that pulls it in.
+/// Duplicated crates grouped by the split that causes them: a crate whose older copies only
+/// other duplicated crates' older copies pull in (`windows_x86_64_gnu 0.48` through
+/// `windows-targets 0.48` through `windows-sys 0.48`; `rand_core 0.6` through `rand 0.8`) is
+/// in the family of the crate at the top of that chain. Families, largest first, as (root,
+/// the crates it brings).
+fn families<'a>(
+    facts: &architect_model::Facts,
+    dups: &[(&'a str, Vec<PackageMetadata<'_>>)],
+) -> Vec<(&'a str, Vec<&'a str>)> {
+    let older: BTreeMap<PackageId, &'a str> = dups
+        .iter()
+        .flat_map(|(n, c)| c[..c.len() - 1].iter().map(move |p| (p.id().clone(), *n)))
+        .collect();
+    // For each duplicated crate: the duplicated crates that pull every one of its older
+    // copies, or none when something else pulls one.
+    let mut cause: BTreeMap<&'a str, &'a str> = BTreeMap::new();
+    for (name, copies) in dups {
+        let mut by: BTreeSet<&'a str> = BTreeSet::new();
+        let mut all_caused = true;
+        for p in &copies[..copies.len() - 1] {
+            let dependents: Vec<_> = p
+                .reverse_direct_links()
+                .filter(|l| facts.scope.edge_shipped(l.from().id(), p.id()))
+                .collect();
+            let causes: Vec<&'a str> = dependents
+                .iter()
+                .filter_map(|l| older.get(l.from().id()).copied())
+                .collect();
+            all_caused &= !dependents.is_empty() && causes.len() == dependents.len();
+            by.extend(causes);
+        }
+        if let Some(first) = by.iter().find(|c| *c != name).filter(|_| all_caused) {
+            cause.insert(name, first);
+        }
+    }
+    let root_of = |mut n: &'a str| {
+        let mut steps = 0;
+        while let Some(c) = cause.get(n) {
+            n = c;
+            steps += 1;
+            if steps > cause.len() {
+                break; // a cycle: stop where it was found
+            }
+        }
+        n
+    };
+    let mut out: BTreeMap<&'a str, Vec<&'a str>> = BTreeMap::new();
+    for (name, _) in dups {
+        let root = root_of(name);
+        let members = out.entry(root).or_default();
+        if root != *name {
+            members.push(name);
+        }
+    }
+    let mut out: Vec<(&'a str, Vec<&'a str>)> = out.into_iter().collect();
+    out.sort_by(|a, b| b.1.len().cmp(&a.1.len()).then(a.0.cmp(b.0)));
+    out
+}
+
+/// One finding for every crate built in several versions: the crates grouped by the split
+/// that causes them, and in the notes each family and each version with the chain that pulls
+/// it in.
 fn several_versions(cx: &Ctx<'_>, dups: &[(&str, Vec<PackageMetadata<'_>>)]) -> Option<Finding> {
     let facts = cx.facts;
     let ((first, _), extra) = (dups.first()?, dups.len() - 1);
-    let names: Vec<String> = dups
+    let versions = |name: &str| {
+        dups.iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, c)| {
+                c.iter()
+                    .map(|p| p.version().to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            })
+            .unwrap_or_default()
+    };
+    let families = families(facts, dups);
+    let names: Vec<String> = families
         .iter()
-        .map(|(n, c)| {
-            let vs: Vec<String> = c.iter().map(|p| p.version().to_string()).collect();
-            format!("{n} {}", vs.join(", "))
+        .map(|(root, brings)| match brings.len() {
+            0 => format!("`{root} {}`", versions(root)),
+            n => format!("`{root} {}` (and {n} it brings)", versions(root)),
         })
         .collect();
+    let listed = match names.len().saturating_sub(SHOWN) {
+        0 => names.join(", "),
+        more => format!("{} and {more} more", names[..SHOWN].join(", ")),
+    };
+    let splits = if families.len() < dups.len() {
+        format!(", from {} splits", families.len())
+    } else {
+        String::new()
+    };
     let mut f = cx.finding(
         format!(
-            "{} built in more than one version: {}",
+            "{} built in more than one version{splits}: {}",
             count(dups.len(), "crate is", "crates are"),
-            name_list(&names, SHOWN)
+            listed
         ),
         if extra == 0 {
             format!("see `cargo tree -d -i {first}`; align the requirements or update the package that lags")
@@ -127,6 +213,14 @@ fn several_versions(cx: &Ctx<'_>, dups: &[(&str, Vec<PackageMetadata<'_>>)]) -> 
             "see `cargo tree -d`; align your requirements, update the packages that lag, and accept the unavoidable ones in `allow` with a reason".to_string()
         },
     );
+    for (root, brings) in families.iter().filter(|(_, b)| !b.is_empty()) {
+        let list: Vec<String> = brings.iter().map(|b| format!("`{b}`")).collect();
+        f = f.note(format!(
+            "the split of `{root}` ({}) brings {}",
+            versions(root),
+            list.join(", ")
+        ));
+    }
     for (_, copies) in dups {
         for p in copies {
             let (via, at) = provenance(facts, p);
