@@ -21,7 +21,7 @@ struct Log<'a> {
 struct Run<'a> {
     tool: Tool<'a>,
     original_uri_base_ids: serde_json::Value,
-    results: Vec<SarifResult>,
+    results: Vec<SarifResult<'a>>,
 }
 
 #[derive(Serialize)]
@@ -73,13 +73,25 @@ struct Properties {
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct SarifResult {
+struct SarifResult<'a> {
     rule_id: &'static str,
     rule_index: usize,
     level: &'static str,
     message: Text,
     locations: Vec<SarifLocation>,
     partial_fingerprints: serde_json::Value,
+    /// SARIF's priority, 0 to 100: the finding's impact score relative to the review's
+    /// highest (docs/ranking.md).
+    rank: f64,
+    properties: ResultProperties<'a>,
+}
+
+/// The review's own data on a result: its impact, and every location it has (a result shows
+/// the ones under the workspace).
+#[derive(Serialize)]
+struct ResultProperties<'a> {
+    impact: &'a architect_model::Impact,
+    occurrences: usize,
 }
 
 #[derive(Serialize)]
@@ -117,7 +129,7 @@ fn sarif_level(level: Level) -> &'static str {
     }
 }
 
-fn result(f: &Finding) -> SarifResult {
+fn result(f: &Finding, top_score: f64) -> SarifResult<'_> {
     let rule_index = REGISTRY.iter().position(|r| r.id == f.rule).unwrap_or(0);
     let mut locations: Vec<SarifLocation> = f
         .locations
@@ -173,10 +185,24 @@ fn result(f: &Finding) -> SarifResult {
         message: Text { text },
         locations,
         partial_fingerprints: serde_json::json!({ "architectFinding/v1": identity }),
+        rank: if top_score > 0.0 {
+            (1000.0 * f.impact.score / top_score).round() / 10.0
+        } else {
+            0.0
+        },
+        properties: ResultProperties {
+            impact: &f.impact,
+            occurrences: f.locations.len(),
+        },
     }
 }
 
 pub fn render(review: &Review, cx: &Context<'_>) -> String {
+    let top_score = review
+        .findings
+        .iter()
+        .map(|f| f.impact.score)
+        .fold(0.0, f64::max);
     let rules = REGISTRY
         .iter()
         .map(|r| ReportingDescriptor {
@@ -228,7 +254,11 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 },
             },
             original_uri_base_ids: serde_json::json!({ "%SRCROOT%": { "uri": root_uri } }),
-            results: review.findings.iter().map(result).collect(),
+            results: review
+                .findings
+                .iter()
+                .map(|f| result(f, top_score))
+                .collect(),
         }],
     };
     let mut out = serde_json::to_string_pretty(&log).expect("sarif serializes");

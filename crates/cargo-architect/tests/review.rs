@@ -386,3 +386,61 @@ fn folding_the_human_output_loses_nothing() {
         .count();
     assert_eq!(numbered, doc["top_risks"].as_array().unwrap().len());
 }
+
+/// The SARIF document passes Microsoft's SARIF multitool with GitHub's rules (what code
+/// scanning accepts): `validate --rule-kind "Gh;Sarif"` writes a log with no result. The tool
+/// is not part of the build: install it with `npm install @microsoft/sarif-multitool-linux` and
+/// point `SARIF_MULTITOOL` at `node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool`
+/// (or put `Sarif.Multitool` on `PATH`); without it the test says so and passes.
+#[test]
+fn sarif_passes_the_multitool_with_github_rules() {
+    let tool = std::env::var_os("SARIF_MULTITOOL")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("PATH").and_then(|paths| {
+                std::env::split_paths(&paths)
+                    .map(|d| d.join("Sarif.Multitool"))
+                    .find(|p| p.is_file())
+            })
+        });
+    let Some(tool) = tool else {
+        eprintln!(
+            "skipped: the SARIF multitool is not installed (npm install @microsoft/sarif-multitool-linux; SARIF_MULTITOOL=path/to/Sarif.Multitool)"
+        );
+        return;
+    };
+    for fixture in ["kitchen-sink", "registry-ws"] {
+        let (tmp, ws) = copy_fixture(fixture);
+        let sarif = tmp.path().join("review.sarif");
+        let out = run_in(
+            &ws,
+            &[
+                "--offline",
+                "--format",
+                "sarif",
+                "-o",
+                sarif.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        let log = tmp.path().join("validation.sarif");
+        let validated = std::process::Command::new(&tool)
+            .args(["validate", "--rule-kind", "Gh;Sarif", "-o"])
+            .arg(&log)
+            .arg(&sarif)
+            .output()
+            .expect("the multitool runs");
+        assert!(
+            validated.status.success(),
+            "{}",
+            String::from_utf8_lossy(&validated.stdout)
+        );
+        let log: serde_json::Value =
+            serde_json::from_str(&std::fs::read_to_string(&log).unwrap()).unwrap();
+        let results = log["runs"][0]["results"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(results.is_empty(), "{fixture}: {results:#?}");
+    }
+}
