@@ -129,3 +129,63 @@ pub const SERVICE_RUNTIMES: &[&str] = &["tokio", "async-std", "smol", "async-exe
 
 /// Fuzzing engines: a package that depends on one is a fuzz harness.
 pub const FUZZ_ENGINES: &[&str] = &["libfuzzer-sys", "afl", "honggfuzz"];
+
+/// Crates whose lag matters for security: TLS stacks, certificate validation and
+/// cryptography. The outdated-dependency finding lists them first. A name matches when it is
+/// one of these or starts with one followed by `-` or `_` (`aws-lc-sys`, `sha2`).
+pub const SECURITY_CRATES: &[&str] = &[
+    "rustls",
+    "tokio-rustls",
+    "hyper-rustls",
+    "webpki",
+    "rustls-webpki",
+    "native-tls",
+    "openssl",
+    "ring",
+    "aws-lc",
+    "boring",
+    "x509-parser",
+    "x509-cert",
+    "der",
+    "pkcs8",
+    "rsa",
+    "ed25519",
+    "ed25519-dalek",
+    "x25519-dalek",
+    "curve25519-dalek",
+    "p256",
+    "p384",
+    "p521",
+    "ecdsa",
+    "elliptic-curve",
+    "aes",
+    "aes-gcm",
+    "aes-kw",
+    "chacha20poly1305",
+    "sha1",
+    "sha2",
+    "sha3",
+    "hmac",
+    "hkdf",
+    "pbkdf2",
+    "argon2",
+    "blake2",
+    "blake3",
+    "cbc",
+    "ctr",
+    "digest",
+    "signature",
+    "spki",
+    "sec1",
+    "jsonwebtoken",
+];
+
+/// Whether `name` is a [`SECURITY_CRATES`] crate or one of its family.
+pub fn security_relevant(name: &str) -> bool {
+    SECURITY_CRATES.iter().any(|c| {
+        name == *c
+            || name
+                .strip_prefix(c)
+                .is_some_and(|rest| rest.starts_with(['-', '_']))
+    })
+}

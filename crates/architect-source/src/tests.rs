@@ -1673,3 +1673,22 @@ fn a_pointer_format_is_a_placeholder_or_the_trait_by_path() {
         assert!(formats_with(src, "Pointer", 'p').is_none(), "{src}");
     }
 }
+
+#[test]
+fn security_relevant_crates_by_name_and_family() {
+    use crate::catalogue::security_relevant;
+    for name in [
+        "rustls",
+        "aws-lc-sys",
+        "aws-lc-rs",
+        "sha2",
+        "ring",
+        "der",
+        "openssl-sys",
+    ] {
+        assert!(security_relevant(name), "{name}");
+    }
+    for name in ["ringbuf", "derive_more", "serde", "shadow-rs", "base64"] {
+        assert!(!security_relevant(name), "{name}");
+    }
+}

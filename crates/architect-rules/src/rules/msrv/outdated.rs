@@ -23,7 +23,10 @@ pub static RULE: Rule = Rule {
                the MSRV-aware resolver of RFC 3537 would weigh). A major that no newer release \
                fits the declaring members' `rust-version` for is held by the MSRV policy, not \
                lag: it is only named in a note. Semver-compatible releases \
-               the lockfile lags behind are routine (`cargo update`) and only counted.",
+               the lockfile lags behind are routine (`cargo update`) and only counted. The \
+               list, and the ten the message names, go most worth taking first: \
+               security-relevant crates (TLS, certificates, cryptography), then those built \
+               in several versions, then those the most members declare.",
         why: "Falling behind is cheap one release at a time and expensive all at once: major \
               updates pile up, duplicates appear as the ecosystem moves on, and security fixes \
               land only on new majors. Knowing which updates the MSRV blocks tells whether to \
@@ -75,8 +78,12 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             };
         }
     }
+    let duplicated: std::collections::BTreeSet<&str> =
+        crate::rules::build::duplicate_versions::duplicates(facts)
+            .into_keys()
+            .collect();
     let mut compatible_updates = Vec::new();
-    let mut major_updates = Vec::new();
+    let mut major_updates: Vec<Lag<'_>> = Vec::new();
     // Majors no release of which fits the declaring members' rust-version: the MSRV policy's
     // choice, not lag.
     let mut held: Vec<String> = Vec::new();
@@ -112,25 +119,54 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             held.push(format!("`{}` {locked} -> {newest}", p.name()));
         } else if !compatible(locked, newest) {
             let fit = msrv_fit(&published, msrv.as_ref(), newest);
-            major_updates.push((
-                p,
-                format!("`{}` {locked} -> {newest} ({declared}){fit}", p.name()),
-            ));
+            let security = architect_model::catalogue::security_relevant(p.name());
+            let why = match (security, duplicated.contains(p.name())) {
+                (true, true) => "; security-relevant, and built in several versions",
+                (true, false) => "; security-relevant",
+                (false, true) => "; built in several versions",
+                (false, false) => "",
+            };
+            major_updates.push(Lag {
+                weight: (security, duplicated.contains(p.name()), members.len()),
+                package: p,
+                note: format!("`{}` {locked} -> {newest} ({declared}{why}){fit}", p.name()),
+            });
         }
     }
+    // Most worth taking first: security-relevant crates, then the cause of a duplicate, then
+    // the most members declaring it; by name on a tie.
+    major_updates.sort_by(|a, b| {
+        b.weight
+            .cmp(&a.weight)
+            .then_with(|| a.package.name().cmp(b.package.name()))
+    });
+    let top: Vec<String> = major_updates
+        .iter()
+        .take(TOP)
+        .map(|l| format!("`{}`", l.package.name()))
+        .collect();
     let mut out = Vec::new();
     // Compatible releases the lockfile lags behind are routine (`cargo update` takes them);
     // they are not a finding of their own, only counted in the major-update finding's notes.
     let routine = compatible_updates.len();
     if !major_updates.is_empty() {
+        let routine_part = if routine > 0 {
+            format!(
+                ", and {} semver-compatible releases that `cargo update` takes",
+                count(routine, "has", "have")
+            )
+        } else {
+            String::new()
+        };
         out.push(listed(
             cx,
             format!(
-                "{} a major version behind the newest release",
-                count(major_updates.len(), "direct dependency is", "direct dependencies are")
+                "{} a major version behind the newest release{routine_part}; first to take: {}",
+                count(major_updates.len(), "direct dependency is", "direct dependencies are"),
+                top.join(", ")
             ),
             "raise each requirement when you take the major update; `cargo update --breaking` (nightly) or edit the manifests",
-            major_updates,
+            major_updates.into_iter().map(|l| (l.package, l.note)).collect(),
         ));
         if routine > 0
             && let Some(f) = out.last_mut()
@@ -150,6 +186,17 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         }
     }
     out
+}
+
+/// Dependencies named in the message, most worth taking first.
+const TOP: usize = 10;
+
+/// A direct dependency a major version behind, with what makes it worth taking first.
+struct Lag<'g> {
+    /// (security-relevant, built in several versions, members declaring it).
+    weight: (bool, bool, usize),
+    package: guppy::graph::PackageMetadata<'g>,
+    note: String,
 }
 
 /// One finding for a list of dependencies, each a note (the packages in the finding).
@@ -239,7 +286,7 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert_eq!(
             f[0].message,
-            "1 direct dependency is a major version behind the newest release"
+            "1 direct dependency is a major version behind the newest release, and 4 have semver-compatible releases that `cargo update` takes; first to take: `vulnlib`"
         );
         assert_eq!(
             f[0].notes,
