@@ -221,6 +221,17 @@ pub enum VerdictState {
     NotAssessed,
 }
 
+impl VerdictState {
+    /// The state as the human output and the Markdown say it.
+    pub fn describe(self) -> &'static str {
+        match self {
+            VerdictState::Sound => "sound",
+            VerdictState::AtRisk => "at risk",
+            VerdictState::NotAssessed => "not assessed",
+        }
+    }
+}
+
 /// One line per review area, before any finding: its state and the facts it rests on.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Verdict {
@@ -336,5 +347,16 @@ impl Review {
 
     pub fn has_deny(&self) -> bool {
         self.findings.iter().any(|f| f.level == Level::Deny)
+    }
+
+    /// How many other `warn` or `deny` findings the rule of finding `i` has: what a top risk
+    /// stands for besides itself.
+    pub fn others_of_rule(&self, i: usize) -> usize {
+        let rule = self.findings[i].rule;
+        self.findings
+            .iter()
+            .filter(|g| g.rule == rule && g.level >= Level::Warn)
+            .count()
+            .saturating_sub(1)
     }
 }

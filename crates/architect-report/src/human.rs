@@ -7,7 +7,7 @@ use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level as ALevel, Renderer, Snippet};
 use anstyle::{AnsiColor, Style};
-use architect_model::{FileStore, Finding, Level, Location, Review, Section, VerdictState};
+use architect_model::{FileStore, Finding, Level, Location, Review, Section};
 
 use crate::Context;
 
@@ -24,6 +24,23 @@ const FULL_PER_RULE: usize = 3;
 
 /// Locations a finding shows without `-v`.
 const LOCATIONS_SHOWN: usize = 3;
+
+/// Notes a finding shows without `-v`.
+const NOTES_SHOWN: usize = 3;
+
+/// How many of `len` items a finding shows: all with `-v`, at most `cap` without.
+fn shown(len: usize, cap: usize, verbose: bool) -> usize {
+    if verbose { len } else { len.min(cap) }
+}
+
+/// The note saying `n` more `what` are folded, when any are.
+fn folded(n: usize, what: &str) -> Option<annotate_snippets::Element<'static>> {
+    (n > 0).then(|| {
+        ALevel::NOTE
+            .message(format!("{n} more {what}; -v shows them"))
+            .into()
+    })
+}
 
 /// Characters of a message on the first screen's one-line entries.
 const LINE_WIDTH: usize = 110;
@@ -57,11 +74,7 @@ fn excerpt<'f>(
 fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'static>> {
     let title = level(f.level).primary_title(f.message.clone()).id(f.rule);
     let mut elements: Vec<annotate_snippets::Element<'static>> = Vec::new();
-    let locations = if verbose {
-        f.locations.len()
-    } else {
-        f.locations.len().min(LOCATIONS_SHOWN)
-    };
+    let locations = shown(f.locations.len(), LOCATIONS_SHOWN, verbose);
     for (i, loc) in f.locations[..locations].iter().enumerate() {
         let kind = if i == 0 {
             AnnotationKind::Primary
@@ -90,16 +103,7 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
             ),
         }
     }
-    if locations < f.locations.len() {
-        elements.push(
-            ALevel::NOTE
-                .message(format!(
-                    "{} more locations; -v shows them",
-                    f.locations.len() - locations
-                ))
-                .into(),
-        );
-    }
+    elements.extend(folded(f.locations.len() - locations, "locations"));
     if !f.path.is_empty() && (verbose || f.path.len() <= 6) {
         let chain: Vec<String> = f.path.iter().map(ToString::to_string).collect();
         elements.push(
@@ -119,24 +123,11 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
                 .into(),
         );
     }
-    let shown = if verbose {
-        f.notes.len()
-    } else {
-        f.notes.len().min(3)
-    };
-    for n in &f.notes[..shown] {
+    let notes = shown(f.notes.len(), NOTES_SHOWN, verbose);
+    for n in &f.notes[..notes] {
         elements.push(ALevel::NOTE.message(n.clone()).into());
     }
-    if shown < f.notes.len() {
-        elements.push(
-            ALevel::NOTE
-                .message(format!(
-                    "{} more notes; -v shows them",
-                    f.notes.len() - shown
-                ))
-                .into(),
-        );
-    }
+    elements.extend(folded(f.notes.len() - notes, "notes"));
     elements.push(ALevel::HELP.message(f.help.clone()).into());
     vec![title.elements(elements)]
 }
@@ -313,15 +304,11 @@ fn verdicts(w: &mut String, review: &Review, bold: Style) {
         .max()
         .unwrap_or(0);
     for v in &review.verdicts {
-        let state = match v.state {
-            VerdictState::Sound => "sound",
-            VerdictState::AtRisk => "at risk",
-            VerdictState::NotAssessed => "not assessed",
-        };
         let _ = writeln!(
             w,
-            "  {:<width$}  {state:<12}  {}",
+            "  {:<width$}  {:<12}  {}",
             v.section.title(),
+            v.state.describe(),
             one_line(&v.basis)
         );
     }
@@ -338,12 +325,7 @@ fn top_risks(w: &mut String, review: &Review, bold: Style) {
     );
     for (n, &i) in review.top_risks.iter().enumerate() {
         let f = &review.findings[i];
-        let more = review
-            .findings
-            .iter()
-            .filter(|g| g.rule == f.rule && g.level >= Level::Warn)
-            .count()
-            .saturating_sub(1);
+        let more = review.others_of_rule(i);
         let also = if more > 0 {
             format!(" (+{more} more)")
         } else {

@@ -134,9 +134,8 @@ fn verdicts(w: &mut String, review: &Review) {
     );
     for v in &review.verdicts {
         let state = match v.state {
-            VerdictState::Sound => "sound",
-            VerdictState::AtRisk => "**at risk**",
-            VerdictState::NotAssessed => "not assessed",
+            VerdictState::AtRisk => format!("**{}**", v.state.describe()),
+            other => other.describe().to_string(),
         };
         let _ = writeln!(
             w,
@@ -159,12 +158,7 @@ fn top_risks(w: &mut String, review: &Review) {
     );
     for &i in &review.top_risks {
         let f = &review.findings[i];
-        let more = review
-            .findings
-            .iter()
-            .filter(|g| g.rule == f.rule && g.level >= Level::Warn)
-            .count()
-            .saturating_sub(1);
+        let more = review.others_of_rule(i);
         let also = if more > 0 {
             format!("; {more} more of this rule below")
         } else {
