@@ -345,7 +345,17 @@ fn is_date(d: &str) -> bool {
 }
 
 /// ", did you mean `x`?" for the closest rule id sharing its last segment or prefix.
+/// Rules folded into another, with what to do: a configuration written for an earlier release
+/// gets the way forward, not only "unknown".
+const MERGED: &[(&str, &str)] = &[(
+    "supply-chain/build-script-inputs",
+    "it is part of `supply-chain/build-script` (the build-script inventory) now: move its `allow` entries there",
+)];
+
 fn suggest(rules: &[RuleSchema], id: &str) -> String {
+    if let Some((_, how)) = MERGED.iter().find(|(old, _)| *old == id) {
+        return format!(": {how}");
+    }
     let tail = id.rsplit('/').next().unwrap_or(id);
     rules
         .iter()
@@ -436,6 +446,12 @@ reason = "being split"
         let e = err_of("[rules]\n\"build/monolith\" = \"deny\"\n");
         assert!(e.contains("architect.toml:2:1"), "{e}");
         assert!(e.contains("did you mean `build/monolith-crate`"), "{e}");
+        // A rule merged into another names where its settings go.
+        let e = err_of("[rules.\"supply-chain/build-script-inputs\"]\nlevel = \"warn\"\n");
+        assert!(
+            e.contains("part of `supply-chain/build-script`") && e.contains("move its `allow`"),
+            "{e}"
+        );
         let e = err_of("[rules]\n\"build/monolith-crate\" = \"fatal\"\n");
         assert!(e.contains(":2:") && e.contains("invalid level"), "{e}");
         let e = err_of("[rules.\"build/monolith-crate\"]\nmax-share = \"half\"\n");

@@ -50,7 +50,9 @@ struct Walked {
     included: bool,
 }
 
-/// Scan the sources of `packages` (the built set); third-party ones only when `deps`.
+/// Scan the sources of `packages` (the built set): the workspace's, every third-party build
+/// script on disk (what it does on the build host is a supply-chain question whatever the
+/// options), and the rest of third-party sources only when `deps`.
 pub(crate) fn scan(
     graph: &PackageGraph,
     packages: &BTreeSet<PackageId>,
@@ -64,14 +66,19 @@ pub(crate) fn scan(
     let workspace = Arc::new(Boundary::new(root, "workspace"));
     for id in packages {
         let Ok(p) = graph.metadata(id) else { continue };
-        if !p.in_workspace() && !deps {
+        let scripts_only = !p.in_workspace() && !deps;
+        if scripts_only && !p.has_build_script() {
             continue;
         }
         let boundary = match p.manifest_path().parent() {
             Some(dir) if !p.in_workspace() => Arc::new(Boundary::new(dir.as_std_path(), "package")),
             _ => workspace.clone(),
         };
-        roots.extend(target_roots(&p, metrics, &boundary));
+        roots.extend(
+            target_roots(&p, metrics, &boundary)
+                .into_iter()
+                .filter(|r| !scripts_only || r.kind == TargetKind::BuildScript),
+        );
     }
 
     let out: Mutex<Vec<Walked>> = Mutex::new(Vec::new());

@@ -1850,6 +1850,11 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         let mut out = Vec::new();
         let out_vars = self.out_dir_bindings();
         let tools = self.cargo_tool_bindings();
+        // A script that names `"RUSTC"` (or another tool cargo hands it) and runs a program
+        // from a binding named for it (`rustc`, `wrapper`, `cargo`) is running that tool,
+        // through a helper, an iterator or a `match` the bindings pass does not follow
+        // (proc-macro2's, anyhow's and libc's compiler probes).
+        let names_cargo_tool = self.names_cargo_tool();
         let declared = self.rerun_env_declared();
         // Every token that mentions OUT_DIR, for the question "does this argument?".
         let mentions: Vec<u32> = (0..self.len())
@@ -1879,12 +1884,13 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     if self.runs_cargo_tool(i + 4, &tools) {
                         continue;
                     }
-                    let program = self
-                        .tok(i + 5)
-                        .filter(|t| t.kind == TokKind::Str)
-                        .map_or("a computed program".to_string(), |t| {
-                            str_value(t.text(self.src)).unwrap_or_else(|as_written| as_written)
-                        });
+                    let literal = self.tok(i + 5).filter(|t| t.kind == TokKind::Str);
+                    if literal.is_none() && names_cargo_tool && self.names_tool_binding(i + 4) {
+                        continue;
+                    }
+                    let program = literal.map_or("a computed program".to_string(), |t| {
+                        str_value(t.text(self.src)).unwrap_or_else(|as_written| as_written)
+                    });
                     out.push((Behaviour::RunsPrograms, self.span(i, i + 3), program));
                 }
                 "var" | "var_os"
@@ -1901,18 +1907,18 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         .is_some_and(|v| CARGO_ENV.iter().any(|p| v.starts_with(p)));
                     // `env::var(NAME)` of a literal or a binding the script declares with
                     // `cargo:rerun-if-env-changed`: cargo reruns it when the variable changes.
+                    // A constant names the variable too (`env::var(TOKEN_VAR)`); a lower-case
+                    // binding or an expression does not (a helper's `key` parameter, often
+                    // declared by the helper): the name is unknown, and so is whether cargo
+                    // sets or the script declares it, and nothing is said.
                     let named = var.clone().or_else(|| {
                         self.ident(i + 2)
-                            .filter(|_| self.punct(i + 3, b')'))
+                            .filter(|n| self.punct(i + 3, b')') && is_constant_name(n))
                             .map(str::to_string)
                     });
-                    let is_declared = named.as_ref().is_some_and(|n| declared.contains(n));
-                    if !cargo_set && !is_declared {
-                        out.push((
-                            Behaviour::ReadsEnv,
-                            self.span(i - 3, i + 1),
-                            named.unwrap_or_else(|| "a computed name".into()),
-                        ));
+                    let Some(named) = named else { continue };
+                    if !cargo_set && !declared.contains(&named) {
+                        out.push((Behaviour::ReadsEnv, self.span(i - 3, i + 1), named));
                     }
                 }
                 "reqwest" | "ureq" | "curl" | "attohttpc" | "isahc" | "minreq" if next_is_path => {
@@ -1932,20 +1938,25 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         continue;
                     }
                     let close = self.close(i + 1);
-                    let first_arg_end = self.find_at_depth(i + 2, close, |k| self.punct(k, b','));
+                    // A removal whose failure is ignored (`let _ = fs::remove_file(..)`,
+                    // `.ok()`) is a best-effort cleanup: it does not need a writable tree.
+                    if name.starts_with("remove") && self.result_discarded(i - 3, close) {
+                        continue;
+                    }
+                    // What is written: `copy` writes its second argument (the first is only
+                    // read); `rename` changes both; the rest, their first.
+                    let first_end = self.find_at_depth(i + 2, close, |k| self.punct(k, b','));
+                    let written = match name {
+                        "copy" => vec![(first_end + 1, close)],
+                        "rename" => vec![(i + 2, first_end), (first_end + 1, close)],
+                        _ => vec![(i + 2, first_end)],
+                    };
                     // Only with evidence: a literal path that is not under OUT_DIR. A path
                     // computed elsewhere (a parameter, a helper's result) is not judged.
-                    let mut a = i + 2;
-                    while self.punct(a, b'&') {
-                        a += 1;
-                    }
-                    let literal = self.is_str(a)
-                        || (matches!(self.ident(a), Some("Path" | "PathBuf"))
-                            && self.path_sep(a + 1)
-                            && matches!(self.ident(a + 3), Some("new" | "from"))
-                            && self.punct(a + 4, b'(')
-                            && self.is_str(a + 5));
-                    if literal && !self.any_in(&mentions, i + 2, first_arg_end) {
+                    let outside = written.iter().any(|&(from, to)| {
+                        from < to && self.literal_path_at(from) && !self.any_in(&mentions, from, to)
+                    });
+                    if outside {
                         out.push((
                             Behaviour::WritesOutsideOutDir,
                             self.span(i - 3, close),
@@ -1957,6 +1968,66 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             }
         }
         out
+    }
+
+    /// Whether the argument starting at `a` is a literal path: a string, or `Path::new("..")`
+    /// / `PathBuf::from("..")`, behind any `&`.
+    fn literal_path_at(&self, mut a: usize) -> bool {
+        while self.punct(a, b'&') {
+            a += 1;
+        }
+        self.is_str(a)
+            || (matches!(self.ident(a), Some("Path" | "PathBuf"))
+                && self.path_sep(a + 1)
+                && matches!(self.ident(a + 3), Some("new" | "from"))
+                && self.punct(a + 4, b'(')
+                && self.is_str(a + 5))
+    }
+
+    /// Whether the call whose path ends at `last` (the `fs` of `fs::remove_file`) and whose
+    /// arguments close at `close` has its result thrown away: `let _ = std::fs::x(..)` or
+    /// `fs::x(..).ok()`.
+    fn result_discarded(&self, last: usize, close: usize) -> bool {
+        let mut start = last;
+        while start >= 3 && self.path_sep(start - 2) && self.ident(start - 3).is_some() {
+            start -= 3;
+        }
+        let let_underscore = start >= 3
+            && self.punct(start - 1, b'=')
+            && self.text(start - 2) == "_"
+            && self.is_ident(start - 3, "let");
+        let ok = self.punct(close + 1, b'.') && self.is_ident(close + 2, "ok");
+        let_underscore || ok
+    }
+
+    /// Whether the call arguments opening at `open` use a binding named for a tool cargo
+    /// hands the script: `rustc`, `rustc_wrapper`, `wrapper`, `cargo`.
+    fn names_tool_binding(&self, open: usize) -> bool {
+        if !self.punct(open, b'(') {
+            return false;
+        }
+        (open + 1..self.close(open)).any(|k| {
+            self.ident(k).is_some_and(|n| {
+                let n = n.to_ascii_lowercase();
+                n.contains("rustc") || n.contains("wrapper") || n == "cargo"
+            })
+        })
+    }
+
+    /// Whether the file holds a string literal naming a tool cargo hands build scripts
+    /// (`"RUSTC"`, `"RUSTC_WRAPPER"`, ...).
+    fn names_cargo_tool(&self) -> bool {
+        if memchr::memmem::find(self.src.as_bytes(), b"\"RUSTC").is_none()
+            && memchr::memmem::find(self.src.as_bytes(), b"\"CARGO\"").is_none()
+        {
+            return false;
+        }
+        (0..self.len()).any(|k| {
+            self.tok(k)
+                .filter(|t| t.kind == TokKind::Str)
+                .and_then(|t| str_value(t.text(self.src)).ok())
+                .is_some_and(|v| CARGO_TOOLS.contains(&v.as_str()))
+        })
     }
 
     /// Variables a build script declares with `cargo:rerun-if-env-changed=NAME` (or
@@ -2287,4 +2358,12 @@ fn looks_static(name: &str) -> bool {
             .chars()
             .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         && name.chars().any(|c| c.is_ascii_uppercase())
+}
+
+/// Whether an identifier is spelled as a constant (`DEPLOY_TOKEN`, `VAR`): upper-case letters,
+/// digits and underscores, with a letter.
+fn is_constant_name(n: &str) -> bool {
+    n.chars().any(|c| c.is_ascii_uppercase())
+        && n.chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }

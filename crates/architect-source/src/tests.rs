@@ -1692,3 +1692,61 @@ fn security_relevant_crates_by_name_and_family() {
         assert!(!security_relevant(name), "{name}");
     }
 }
+
+/// Shapes of real third-party build scripts: proc-macro2's and libc's compiler probes (a
+/// wrapper chain, a `match` on `RUSTC_WRAPPER`), a helper that reads a variable by parameter,
+/// libz-sys's `fs::copy` of a vendored header into OUT_DIR, blake3's best-effort cleanup.
+#[test]
+fn third_party_build_script_shapes() {
+    let f = analyze(
+        r#"
+        use std::{env, fs, iter, process::Command};
+        fn probe() {
+            let rustc = cargo_env_var("RUSTC");
+            let wrapper = env::var_os("RUSTC_WRAPPER");
+            let mut rustc = wrapper.into_iter().chain(iter::once(rustc));
+            let mut cmd = Command::new(rustc.next().unwrap());
+            match env::var_os("RUSTC_WRAPPER") {
+                Some(wrapper) => Command::new(wrapper),
+                None => Command::new(env::var_os("RUSTC").unwrap()),
+            };
+            let tool = find_tool();
+            Command::new(tool).status().unwrap();
+        }
+        fn cargo_env_var(key: &str) -> std::ffi::OsString {
+            env::var_os(key).unwrap()
+        }
+        fn main() {
+            let dst = std::path::PathBuf::from(env::var_os("OUT_DIR").unwrap());
+            fs::copy("src/zlib/zlib.h", dst.join("include/zlib.h")).unwrap();
+            fs::copy(dst.join("a.h"), "include/a.h").unwrap();
+            let _ = std::fs::remove_file("blake3_avx2.asm");
+            std::fs::remove_file("stale.asm").ok();
+            fs::remove_file("./third_party/ndk.zip").unwrap();
+            fs::rename("./third_party/ndk-r26", dst.join("ndk")).unwrap();
+            let token = env::var(TOKEN_VAR);
+        }
+    "#,
+        Wanted::BuildScript,
+    );
+    let got: Vec<(Behaviour, &str, usize)> = f
+        .behaviours
+        .iter()
+        .map(|(b, s, d)| (*b, d.as_str(), s.start))
+        .collect();
+    let what: Vec<(Behaviour, &str)> = got.iter().map(|(b, d, _)| (*b, *d)).collect();
+    use Behaviour::*;
+    assert_eq!(
+        what,
+        [
+            // The computed program that is not the compiler.
+            (RunsPrograms, "a computed program"),
+            // A copy *into* the tree, a removal that must succeed, a rename out of it.
+            (WritesOutsideOutDir, "fs::copy"),
+            (WritesOutsideOutDir, "fs::remove_file"),
+            (WritesOutsideOutDir, "fs::rename"),
+            // A constant names the variable; the helper's `key` does not.
+            (ReadsEnv, "TOKEN_VAR"),
+        ]
+    );
+}

@@ -97,9 +97,9 @@ struct ReviewArgs {
     /// Clone or update the advisory database before the review (needs the network).
     #[arg(long)]
     fetch: bool,
-    /// Also scan the sources of dependencies already on disk (registry cache, vendored,
-    /// git checkouts): unsafe inventory, build-script behaviour, and their sizes for the
-    /// simulated build. Never downloads.
+    /// Also scan the code of dependencies already on disk (registry cache, vendored, git
+    /// checkouts): their unsafe inventory, and their sizes for the simulated build. (Their
+    /// build scripts are read whenever on disk.) Never downloads.
     #[arg(long)]
     deps: bool,
     /// Take the custom cfg NAME as set when deciding which `cfg(...)` dependencies are built

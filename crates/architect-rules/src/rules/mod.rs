@@ -21,15 +21,16 @@ pub mod supply_chain {
     pub mod architect_alias;
     pub mod build_script;
     pub mod build_script_behaviour;
-    pub mod build_script_inputs;
     pub mod cargo_config;
     pub mod cargo_config_settings;
     pub mod git_source;
+    pub mod new_build_script;
     pub mod no_advisory_check;
     pub mod notice;
     pub mod path_source;
     pub mod pinned_git_source;
     pub mod proc_macro;
+    mod scripts;
     pub mod tooling;
     pub mod unbuilt_advisory;
     pub mod unmaintained;
@@ -102,7 +103,7 @@ pub static REGISTRY: &[&Rule] = &[
     &supply_chain::yanked::RULE,
     &supply_chain::build_script::RULE,
     &supply_chain::build_script_behaviour::RULE,
-    &supply_chain::build_script_inputs::RULE,
+    &supply_chain::new_build_script::RULE,
     &supply_chain::proc_macro::RULE,
     &supply_chain::git_source::RULE,
     &supply_chain::pinned_git_source::RULE,

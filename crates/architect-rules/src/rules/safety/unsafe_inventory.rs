@@ -62,6 +62,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         if meta.in_workspace() && !facts.scope.is_shipped_member(id) {
             continue;
         }
+        // Without `--deps` only a dependency's build script was read: its library is unknown.
+        if !meta.in_workspace() && !facts.sources.deps {
+            continue;
+        }
         let mut counts: BTreeMap<UnsafeKind, usize> = BTreeMap::new();
         let mut first = None;
         for file in &pkg.files {

@@ -1,30 +1,35 @@
-//! `supply-chain/build-script`: the packages of the build whose build script compiles or links
-//! native code, in one finding that counts the other build scripts.
+//! `supply-chain/build-script`: the inventory of the build's build scripts, in one finding:
+//! how many, and which compile native code, run programs, touch the network, write outside
+//! `OUT_DIR` or read undeclared environment variables.
 
-use architect_model::{Finding, Level, Section};
-use guppy::graph::PackageMetadata;
+use architect_model::{Behaviour, Finding, Level, Section};
 
+use super::scripts::{Read, Script, scripts};
 use crate::graph::pkg_ref;
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
-use architect_model::catalogue::NATIVE_BUILD_TOOLS;
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/build-script",
     section: Section::SupplyChain,
     default_level: Level::Info,
-    summary: "packages whose build script compiles or links native code on the build host",
+    summary: "the inventory of build scripts: which compile native code, run programs, touch the network or read the environment",
     docs: Docs {
-        what: "Reports, in one finding, the packages of the build (dev-dependencies included: \
-               `cargo test` runs their build scripts too) whose build script compiles or links \
-               native code: a `-sys` package that declares `links`, or one that builds with \
-               `cc`, `cmake`, `pkg-config`, `bindgen` or a vendored `*-src` crate (a `links` \
-               key alone, as rayon-core uses to forbid two copies, is not native code), among \
-               the packages the shipped build compiles. The other build scripts are \
-               counted in the message and listed in the finding's packages; with none of the \
-               native kind there is no finding (version probes and code generation are \
-               routine). Accepted ones go in the rule's allow-list with a reason and leave \
-               the list. What each script does is `supply-chain/build-script-behaviour` and \
-               `build-script-inputs` (third-party scripts with `--deps`).",
+        what: "The inventory of the build's build scripts (dev-dependencies' included: \
+               `cargo test` runs them too), in one finding: how many, and, among those the \
+               shipped build runs, which compile or link native code (a `-sys` package that \
+               declares `links`; `cc`, `cmake`, `pkg-config`, `bindgen` or a vendored `*-src` \
+               crate among its build-dependencies; `cc::Build` in its code), run programs, \
+               touch the network, write outside `OUT_DIR` or read environment variables cargo \
+               does not set and the script does not declare. What a script does is read from \
+               its source: the workspace's, and third-party ones in cargo's registry cache \
+               (those not on disk are counted as not read). Running a tool cargo hands the \
+               script (`$RUSTC`, its wrappers, `$CARGO`) is a compiler probe, not a program of \
+               the host; code under a platform `#[cfg(..)]` false for every reviewed host does \
+               not run there. With no script beyond compiler probes and code generation there \
+               is no finding. Scripts accepted in `allow` leave the lists; once the list \
+               exists, a script not on it is `supply-chain/new-build-script` (cargo-deny's \
+               `allow-build-scripts` model). Scripts that reach outside the build are also \
+               `supply-chain/build-script-behaviour` warnings.",
         why: "A build script is a program compiled and run on the build host, with the builder's \
               permissions and network, before the crate compiles: it can read credentials, \
               write anywhere and download anything, and its output is not reproducible. \
@@ -50,95 +55,231 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Third-party names shown in the message; the finding's packages list them all.
-const SHOWN: usize = 12;
+/// Names shown per kind in the message; the notes and the finding's packages list them all.
+const SHOWN: usize = 8;
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let mut scripts: Vec<PackageMetadata<'_>> = cx
-        .facts
-        .built()
-        .filter(|p| p.has_build_script())
-        .filter(|p| !cx.allows(p.name(), &p.version().to_string()))
-        .collect();
-    // Native builds of what ships: a C library a benchmark or a test pulls in is the team's
-    // own machines' concern, counted with the rest.
-    let native_shipped =
-        |p: &PackageMetadata<'_>| builds_native(p) && cx.facts.scope.is_shipped(p.id());
-    let native: Vec<&PackageMetadata<'_>> = scripts.iter().filter(|p| native_shipped(p)).collect();
-    if native.is_empty() {
+    let mut scripts: Vec<Script<'_>> = scripts(cx.facts);
+    let accepted = scripts
+        .iter()
+        .filter(|s| cx.allows(s.meta.name(), &s.meta.version().to_string()))
+        .count();
+    scripts.retain(|s| !cx.allows(s.meta.name(), &s.meta.version().to_string()));
+    let kinds = Kinds::of(&scripts);
+    if kinds.is_empty() {
         return Vec::new();
     }
-    let names = labels(&native);
-    let rest = scripts.len() - native.len();
-    let own = scripts
-        .iter()
-        .filter(|p| p.in_workspace() && !native_shipped(p))
-        .count();
-    let message = format!(
-        "{} native code in a build script: {}; {} {} a build script{}",
-        count(
-            native.len(),
-            "package compiles or links",
-            "packages compile or link"
-        ),
-        name_list(&names, SHOWN),
-        rest,
-        if rest == 1 {
-            "other runs"
-        } else {
-            "others run"
-        },
-        if own > 0 {
-            format!(", {own} of them the workspace's own")
-        } else {
-            String::new()
-        }
-    );
-    // Native builds first, then third-party before the workspace's own, by name.
-    scripts.sort_by_key(|p| (!native_shipped(p), p.in_workspace(), p.name().to_string()));
+    // Scripts named in a kind first, then the routine ones; third-party before the
+    // workspace's own; by name.
+    let mut listed: Vec<&Script<'_>> = scripts.iter().collect();
+    listed.sort_by_key(|s| (!kinds.named(s), s.meta.in_workspace(), s.label()));
     let mut f = cx.finding(
-        message,
-        "every machine and CI image that builds these needs a C toolchain and the libraries they link, for every target; prefer pure-Rust backends or features that avoid them, and accept the rest in `allow` with a reason so a new one stands out",
+        message(&scripts, &kinds, accepted),
+        "every machine and CI image that builds these runs them with the builder's permissions; prefer pure-Rust backends or features that avoid native builds, review the rest and accept them in this rule's `allow` with a reason: then a new build script is a `supply-chain/new-build-script` warning",
     );
-    for p in &scripts {
-        f = f.package(pkg_ref(p));
+    for note in kinds.notes() {
+        f = f.note(note);
+    }
+    for s in listed {
+        f = f.package(pkg_ref(&s.meta));
+        for did in s.does.values() {
+            f = f.at(did.location.clone());
+        }
     }
     vec![f]
 }
 
-/// Whether a package's build script compiles or links native code: it builds with a C/C++
-/// build tool or a vendored-source crate (`openssl-src`) among its build-dependencies, or it
-/// is a `-sys` package that declares `links` (cargo's marker for the package that links a
-/// native library). `links` alone is no evidence: rayon-core and wasm-bindgen-shared declare
-/// it only so that two versions cannot be linked into one binary.
-fn builds_native(p: &PackageMetadata<'_>) -> bool {
-    (p.links().is_some() && p.name().ends_with("-sys"))
-        || p.direct_links().any(|l| {
-            let to = l.to().name();
-            l.build().is_present() && (NATIVE_BUILD_TOOLS.contains(&to) || to.ends_with("-src"))
-        })
+/// The shipped build's scripts by what they do (a script may be in several kinds), and how
+/// many were not read.
+struct Kinds<'a, 'g> {
+    native: Vec<&'a Script<'g>>,
+    programs: Vec<&'a Script<'g>>,
+    network: Vec<&'a Script<'g>>,
+    writes: Vec<&'a Script<'g>>,
+    env: Vec<&'a Script<'g>>,
+    not_read: Vec<&'a Script<'g>>,
 }
 
-/// Package names, with the version where one name appears twice.
-fn labels(packages: &[&PackageMetadata<'_>]) -> Vec<String> {
-    let mut names: Vec<String> = packages
+impl<'a, 'g> Kinds<'a, 'g> {
+    fn of(scripts: &'a [Script<'g>]) -> Self {
+        // What ships: a C library or a `git` call that only a benchmark or a test pulls in is
+        // the team's own machines' concern, counted with the rest.
+        let shipped = || scripts.iter().filter(|s| s.shipped);
+        let doing = |b: Behaviour| shipped().filter(|s| s.does.contains_key(&b)).collect();
+        Kinds {
+            native: shipped().filter(|s| s.native()).collect(),
+            programs: doing(Behaviour::RunsPrograms),
+            network: doing(Behaviour::Network),
+            writes: doing(Behaviour::WritesOutsideOutDir),
+            env: doing(Behaviour::ReadsEnv),
+            not_read: scripts.iter().filter(|s| s.read != Read::Full).collect(),
+        }
+    }
+
+    /// No script does more than probe the compiler or generate code: nothing to report.
+    fn is_empty(&self) -> bool {
+        self.native.is_empty()
+            && self.programs.is_empty()
+            && self.network.is_empty()
+            && self.writes.is_empty()
+            && self.env.is_empty()
+    }
+
+    fn named(&self, s: &Script<'_>) -> bool {
+        [
+            &self.native,
+            &self.programs,
+            &self.network,
+            &self.writes,
+            &self.env,
+        ]
         .iter()
-        .map(|p| {
-            if packages.iter().filter(|q| q.name() == p.name()).count() > 1 {
-                format!("{} {}", p.name(), p.version())
+        .any(|l| l.iter().any(|t| t.meta.id() == s.meta.id()))
+    }
+
+    /// One note per non-empty kind: its label, then each script with where and what the
+    /// scan saw (`` `libc 0.2.1` (build.rs:3: freebsd-version) ``).
+    fn notes(&self) -> Vec<String> {
+        let kinds: [(&str, &[&Script<'_>], Option<Behaviour>); 6] = [
+            (
+                "compile or link native code",
+                &self.native,
+                Some(Behaviour::CompilesNative),
+            ),
+            (
+                "run programs",
+                &self.programs,
+                Some(Behaviour::RunsPrograms),
+            ),
+            ("touch the network", &self.network, Some(Behaviour::Network)),
+            (
+                "write outside OUT_DIR",
+                &self.writes,
+                Some(Behaviour::WritesOutsideOutDir),
+            ),
+            (
+                "read environment variables cargo does not set and the script does not declare",
+                &self.env,
+                Some(Behaviour::ReadsEnv),
+            ),
+            (
+                "not read (sources not on disk, or a file the scan could not read)",
+                &self.not_read,
+                None,
+            ),
+        ];
+        kinds
+            .into_iter()
+            .filter(|(_, l, _)| !l.is_empty())
+            .map(|(label, l, b)| {
+                let each: Vec<String> = l
+                    .iter()
+                    .map(|s| {
+                        b.and_then(|b| s.describe(b))
+                            .unwrap_or_else(|| format!("`{}`", s.label()))
+                    })
+                    .collect();
+                format!("{label}: {}", each.join(", "))
+            })
+            .collect()
+    }
+}
+
+/// "48 build scripts run on the build host (4 the workspace's own): 6 compile or link native
+/// code (`a`, `b`), 3 run programs (`c`); 39 only probe the compiler or generate code; ..."
+fn message(scripts: &[Script<'_>], kinds: &Kinds<'_, '_>, accepted: usize) -> String {
+    let own = scripts.iter().filter(|s| s.meta.in_workspace()).count();
+    // A name with its version where two versions of it are in one list.
+    let names = |l: &[&Script<'_>]| {
+        let mut n: Vec<String> = l
+            .iter()
+            .map(|s| {
+                if l.iter().filter(|t| t.meta.name() == s.meta.name()).count() > 1 {
+                    s.label()
+                } else {
+                    s.meta.name().to_string()
+                }
+            })
+            .collect();
+        n.sort_unstable();
+        name_list(&n, SHOWN)
+    };
+    let mut parts = Vec::new();
+    for (l, one, many) in [
+        (
+            &kinds.native,
+            "compiles or links native code",
+            "compile or link native code",
+        ),
+        (&kinds.programs, "runs programs", "run programs"),
+        (&kinds.network, "touches the network", "touch the network"),
+        (
+            &kinds.writes,
+            "writes outside OUT_DIR",
+            "write outside OUT_DIR",
+        ),
+        (
+            &kinds.env,
+            "reads undeclared environment variables",
+            "read undeclared environment variables",
+        ),
+    ] {
+        if !l.is_empty() {
+            parts.push(format!("{} ({})", count(l.len(), one, many), names(l)));
+        }
+    }
+    let rest = || scripts.iter().filter(|s| !kinds.named(s));
+    let routine = rest().filter(|s| s.shipped && s.read == Read::Full).count();
+    let unread = rest().filter(|s| s.shipped && s.read != Read::Full).count();
+    let dev_only = rest().filter(|s| !s.shipped).count();
+    let mut tail = Vec::new();
+    if routine > 0 {
+        tail.push(format!(
+            "{} only {} the compiler or {} code",
+            routine,
+            if routine == 1 { "probes" } else { "probe" },
+            if routine == 1 {
+                "generates"
             } else {
-                p.name().to_string()
+                "generate"
             }
-        })
-        .collect();
-    names.sort_unstable();
-    names
+        ));
+    }
+    if unread > 0 {
+        tail.push(format!(
+            "{unread} not read (sources not on disk: `cargo fetch` brings them)"
+        ));
+    }
+    if dev_only > 0 {
+        tail.push(format!(
+            "{dev_only} {} for tests, benches or examples only",
+            if dev_only == 1 { "runs" } else { "run" }
+        ));
+    }
+    if accepted > 0 {
+        tail.push(format!("{accepted} accepted in `allow`"));
+    }
+    format!(
+        "{} on the build host{}: {}{}",
+        count(scripts.len(), "build script runs", "build scripts run"),
+        if own > 0 {
+            format!(" ({own} the workspace's own)")
+        } else {
+            String::new()
+        },
+        parts.join(", "),
+        if tail.is_empty() {
+            String::new()
+        } else {
+            format!("; {}", tail.join("; "))
+        }
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, fixture, kitchen_sink, run};
+    use crate::testing::{clean, fixture, kitchen_sink, run, source_rules};
 
     #[test]
     fn routine_build_scripts_alone_are_no_finding() {
@@ -158,11 +299,39 @@ mod tests {
             listed,
             ["fastcrypto", "zlib-sys", "bench-sys", "probe", "app"]
         );
-        assert!(
-            f[0].message.contains("; 3 others run a build script"),
-            "{}",
-            f[0].message
+        assert_eq!(
+            f[0].message,
+            "5 build scripts run on the build host (1 the workspace's own): 2 compile or link \
+             native code (`fastcrypto`, `zlib-sys`); 2 only probe the compiler or generate \
+             code; 1 runs for tests, benches or examples only"
         );
         crate::assert_rule_snapshot!(&RULE, "build-scripts");
+    }
+
+    /// builder's script runs `git` and reads `DEPLOY_TOKEN`, undeclared; it also runs `$RUSTC`
+    /// (cargo's own compiler) and, under `#[cfg(windows)]`, `rc.exe` with `WindowsSdkDir`:
+    /// neither is an input on a non-Windows host.
+    #[test]
+    fn programs_and_undeclared_variables_are_counted_and_noted() {
+        let f = run(&RULE, source_rules());
+        assert_eq!(f.len(), 1);
+        let m = &f[0].message;
+        assert!(m.contains("1 runs programs (`builder`)"), "{m}");
+        assert!(
+            m.contains("1 reads undeclared environment variables (`builder`)"),
+            "{m}"
+        );
+        let notes = f[0].notes.join("\n");
+        assert!(
+            notes.contains("run programs: `builder 0.1.0` (builder/build.rs:"),
+            "{notes}"
+        );
+        assert!(notes.contains(": git)"), "{notes}");
+        assert!(notes.contains(": DEPLOY_TOKEN)"), "{notes}");
+        assert!(
+            !notes.contains("rc.exe") && !notes.contains("WindowsSdkDir"),
+            "{notes}"
+        );
+        assert!(!notes.contains("RUSTC"), "{notes}");
     }
 }

@@ -1,13 +1,13 @@
 //! `supply-chain/build-script-behaviour`: build scripts that reach outside the build (the
-//! network, files outside `OUT_DIR`), or that could not be read. What they take in (C
-//! compilers, programs, environment variables) is `supply-chain/build-script-inputs`.
+//! network, files outside `OUT_DIR`), or that could not be read, in one finding. What the
+//! others do (C compilers, programs, environment variables) is the inventory's,
+//! `supply-chain/build-script`.
 
-use std::collections::BTreeMap;
+use architect_model::{Behaviour, Finding, Level, Section};
 
-use architect_model::{Behaviour, Finding, Level, Location, PlatformChoice, Section, TargetKind};
-
-use crate::graph::{pkg_ref, source_location, unreadable_at};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use super::scripts::{Read, Script, scripts};
+use crate::graph::pkg_ref;
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
     id: "supply-chain/build-script-behaviour",
@@ -15,14 +15,15 @@ pub static RULE: Rule = Rule {
     default_level: Level::Warn,
     summary: "build scripts that use the network or write outside OUT_DIR, or could not be read",
     docs: Docs {
-        what: "Reads every workspace build script (and with `--deps`, every third-party build \
-               script on disk) and reports the ones that reach outside the build: touch the \
-               network (reqwest, ureq, curl, `TcpStream`) or write files outside `OUT_DIR` (a \
-               literal path not under it). A build script the scan could not read in full \
-               (too large, not UTF-8, outside its package) is reported too: what it does is \
-               unknown. One finding per package and behaviour. Code under a platform \
-               `#[cfg(..)]` false for every reviewed host does not run there and is not \
-               reported.",
+        what: "Reads every build script of the build whose sources are on disk (the \
+               workspace's, and third-party ones in cargo's registry cache) and reports, in \
+               one finding, the ones that reach outside the build: touch the network \
+               (reqwest, ureq, curl, `TcpStream`) or write files outside `OUT_DIR` (a literal \
+               path not under it). A build script the scan could not read in full (too \
+               large, not UTF-8, outside its package) is reported too: what it does is \
+               unknown. The finding notes each script, behaviour and line. Code under a \
+               platform `#[cfg(..)]` false for every reviewed host does not run there and is \
+               not reported. A script accepted in `allow` leaves the finding.",
         why: "A list of build scripts says where arbitrary code runs; this says what it does. \
               Hermetic builds (Bazel, Buck2, Android's Soong, Nix) need build scripts that only \
               read their inputs and write to `OUT_DIR`; one that downloads or writes elsewhere \
@@ -46,188 +47,142 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// What this rule reports; the rest is `build-script-inputs`'.
-const REACHES_OUT: &[Behaviour] = &[Behaviour::Network, Behaviour::WritesOutsideOutDir];
+/// Shown by name in the message; the notes and locations keep every one.
+const SHOWN: usize = 6;
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let mut out = behaviours(cx, REACHES_OUT);
-    out.extend(unseen_scripts(cx));
-    out
+    let scripts: Vec<Script<'_>> = scripts(cx.facts)
+        .into_iter()
+        .filter(|s| !cx.allows(s.meta.name(), &s.meta.version().to_string()))
+        .collect();
+    let reaching: Vec<(&Script<'_>, Behaviour)> = scripts
+        .iter()
+        .flat_map(|s| {
+            [Behaviour::Network, Behaviour::WritesOutsideOutDir]
+                .into_iter()
+                .filter(|b| s.does.contains_key(b))
+                .map(move |b| (s, b))
+        })
+        .collect();
+    let unread: Vec<(&Script<'_>, &Vec<String>)> = scripts
+        .iter()
+        .filter_map(|s| match &s.read {
+            Read::Partly(why) => Some((s, why)),
+            _ => None,
+        })
+        .collect();
+    if reaching.is_empty() && unread.is_empty() {
+        return Vec::new();
+    }
+    let mut packages: Vec<&Script<'_>> = reaching
+        .iter()
+        .map(|(s, _)| *s)
+        .chain(unread.iter().map(|(s, _)| *s))
+        .collect();
+    packages.dedup_by_key(|s| s.meta.id());
+    let mut f = cx.finding(
+        message(&reaching, &unread),
+        "vendor what a build script downloads and write generated files to OUT_DIR only: a build must not need the network nor change the tree; keep scripts small, UTF-8 and inside their package so that they can be read; accept a reviewed one in `allow` with the reason",
+    );
+    for (s, b) in &reaching {
+        if let Some(d) = s.describe(*b) {
+            f = f.note(format!("{}: {d}", b.describe()));
+        }
+        f = f.at(s.does.get(b).and_then(|d| d.location.clone()));
+    }
+    for (s, why) in &unread {
+        f = f.note(format!(
+            "`{}` was not read in full: {}",
+            s.label(),
+            why.join("; ")
+        ));
+    }
+    let mut seen = std::collections::BTreeSet::new();
+    for s in packages {
+        if seen.insert(s.meta.id()) {
+            f = f.package(pkg_ref(&s.meta));
+        }
+    }
+    vec![f]
 }
 
-/// One finding per package and behaviour of `kinds`, at the first place it shows, naming
-/// what it touches (hosts, programs, variables, paths).
-pub(super) fn behaviours(cx: &Ctx<'_>, kinds: &[Behaviour]) -> Vec<Finding> {
-    let facts = cx.facts;
-    let mut out = Vec::new();
-    for (id, pkg) in &facts.sources.packages {
-        let Ok(meta) = facts.graph.metadata(id) else {
-            continue;
-        };
-        // A build script may span several files (its own modules): one finding per behaviour
-        // per package, pointing at the first place it shows.
-        let mut by_kind: BTreeMap<Behaviour, (Vec<&str>, Option<Location>)> = BTreeMap::new();
-        for file in pkg
-            .files
-            .iter()
-            .filter(|f| f.target == TargetKind::BuildScript)
-        {
-            for (b, span, detail) in &file.facts.behaviours {
-                if !kinds.contains(b) || off_for_reviewed_hosts(facts, &file.facts, *span) {
-                    continue;
+/// "2 build scripts reach outside the build: `a` touches the network, `b` writes outside
+/// OUT_DIR; 1 was not read in full (`c`): what it does is unknown"
+fn message(
+    reaching: &[(&Script<'_>, Behaviour)],
+    unread: &[(&Script<'_>, &Vec<String>)],
+) -> String {
+    let mut parts = Vec::new();
+    if !reaching.is_empty() {
+        let mut scripts: Vec<&str> = reaching.iter().map(|(s, _)| s.meta.name()).collect();
+        scripts.sort_unstable();
+        scripts.dedup();
+        // One phrase per script: "`v8` touches the network and writes files outside OUT_DIR".
+        let mut each: Vec<String> = Vec::new();
+        for (k, (s, b)) in reaching.iter().enumerate() {
+            if k > 0 && reaching[k - 1].0.meta.id() == s.meta.id() {
+                if let Some(last) = each.last_mut() {
+                    last.push_str(&format!(" and {}", b.describe()));
                 }
-                let entry = by_kind.entry(*b).or_insert_with(|| (Vec::new(), None));
-                entry.0.push(detail);
-                if entry.1.is_none() {
-                    entry.1 = source_location(facts, file, *span, b.describe());
-                }
+            } else {
+                each.push(format!("`{}` {}", s.meta.name(), b.describe()));
             }
         }
-        for (b, (mut details, location)) in by_kind {
-            details.sort();
-            details.dedup();
-            let help = match b {
-                Behaviour::Network => "vendor what it downloads: a build must not need the network",
-                Behaviour::WritesOutsideOutDir => "write generated files to OUT_DIR only",
-                Behaviour::ReadsEnv => {
-                    "declare each with `cargo::rerun-if-env-changed`, or pass it as a feature"
-                }
-                Behaviour::RunsPrograms => {
-                    "make the programs explicit inputs, and fail clearly when they are missing"
-                }
-                Behaviour::CompilesNative => {
-                    "pin the C sources and compiler flags; prefer a pure-Rust crate where one exists"
-                }
-            };
-            out.push(
-                cx.finding(
-                    format!(
-                        "build script of `{}` {} ({})",
-                        pkg_ref(&meta),
-                        b.describe(),
-                        details.join(", ")
-                    ),
-                    help,
-                )
-                .package(pkg_ref(&meta))
-                .at(location),
-            );
-        }
+        let more = each.len().saturating_sub(SHOWN);
+        parts.push(format!(
+            "{} outside the build: {}{}",
+            count(scripts.len(), "build script reaches", "build scripts reach"),
+            each.iter()
+                .take(SHOWN)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
     }
-    out
-}
-
-/// Whether the build-script code at `span` sits under a `#[cfg(..)]` that is false for every
-/// reviewed platform taken as the build host (the host; each `--target`, a possible native
-/// host): it does not run there. With `--target all`, or a predicate that does not evaluate,
-/// the code counts.
-fn off_for_reviewed_hosts(
-    facts: &architect_model::Facts,
-    file: &architect_model::FileFacts,
-    span: architect_model::SourceSpan,
-) -> bool {
-    let hosts: &[String] = match &facts.platforms {
-        PlatformChoice::Host(t) => std::slice::from_ref(t),
-        PlatformChoice::Targets(ts) => ts,
-        PlatformChoice::All => return false,
-    };
-    file.platform_cfgs
-        .iter()
-        .filter(|(s, _)| s.start <= span.start && span.start < s.end)
-        .any(|(_, predicate)| cfg_false_for_all(predicate, hosts))
-}
-
-/// Whether `cfg(predicate)` is false for each of `triples` (and there is one).
-fn cfg_false_for_all(predicate: &str, triples: &[String]) -> bool {
-    let Ok(spec) = target_spec::TargetSpec::new(format!("cfg({predicate})")) else {
-        return false;
-    };
-    !triples.is_empty()
-        && triples.iter().all(|t| {
-            target_spec::Platform::new(t.clone(), target_spec::TargetFeatures::Unknown)
-                .ok()
-                .and_then(|p| spec.eval(&p))
-                == Some(false)
-        })
-}
-
-/// Build scripts the scan did not read in full.
-fn unseen_scripts(cx: &Ctx<'_>) -> Vec<Finding> {
-    let facts = cx.facts;
-    let mut out = Vec::new();
-    let blind: std::collections::BTreeSet<&guppy::PackageId> = facts
-        .sources
-        .unreadable
-        .iter()
-        .filter(|u| u.target == TargetKind::BuildScript && u.hides_code())
-        .map(|u| &u.package)
-        .collect();
-    for id in blind {
-        if let Ok(meta) = facts.graph.metadata(id)
-            && let Some(f) = unseen(cx, id, &meta)
-        {
-            out.push(f);
-        }
+    if !unread.is_empty() {
+        let names: Vec<String> = unread.iter().map(|(s, _)| s.label()).collect();
+        parts.push(format!(
+            "{} not read in full ({}): what {} is unknown",
+            count(unread.len(), "build script was", "build scripts were"),
+            name_list(&names, SHOWN),
+            if unread.len() == 1 {
+                "it does"
+            } else {
+                "they do"
+            }
+        ));
     }
-    out
-}
-
-/// A build script whose files the scan did not all see: what it does is unknown, said at the
-/// rule's own level, never taken as "nothing".
-fn unseen(
-    cx: &Ctx<'_>,
-    id: &guppy::PackageId,
-    meta: &guppy::graph::PackageMetadata<'_>,
-) -> Option<Finding> {
-    let facts = cx.facts;
-    let unseen: Vec<&architect_model::Unreadable> = facts
-        .sources
-        .unseen(id)
-        .filter(|u| u.target == TargetKind::BuildScript)
-        .collect();
-    let first = unseen.first()?;
-    let (location, note) = unreadable_at(facts, first, "not scanned");
-    let mut f = cx
-        .finding(
-            format!(
-                "build script of `{}` was not read in full: what it does is unknown ({})",
-                pkg_ref(meta),
-                unseen
-                    .iter()
-                    .map(|u| format!("`{}`: {}", u.path, u.reason))
-                    .collect::<Vec<_>>()
-                    .join("; ")
-            ),
-            "keep build scripts small, UTF-8 and inside the package, so that they can be reviewed",
-        )
-        .package(pkg_ref(meta))
-        .at(location);
-    if let Some(n) = note {
-        f = f.note(n);
-    }
-    Some(f)
+    parts.join("; ")
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{run, source_rules};
+    use crate::testing::{kitchen_sink, run, source_rules};
 
     #[test]
-    fn what_the_build_script_does() {
+    fn what_reaches_outside_the_build_in_one_finding() {
         let f = run(&RULE, source_rules());
-        let got: Vec<(Level, &str)> = f
-            .iter()
-            .map(|f| {
-                (
-                    f.level,
-                    f.message.rsplit('(').next().unwrap().trim_end_matches(')'),
-                )
-            })
-            .collect();
-        assert_eq!(
-            got,
-            [(Level::Warn, "TcpStream"), (Level::Warn, "fs::write")]
+        assert_eq!(f.len(), 1);
+        let f = &f[0];
+        assert_eq!(f.level, Level::Warn);
+        assert!(
+            f.message.starts_with("1 build script reaches outside the build: `builder` touches the network and writes files outside OUT_DIR"),
+            "{}",
+            f.message
         );
+        // Every occurrence, with what it touches and where.
+        let notes: Vec<&str> = f.notes.iter().map(String::as_str).collect();
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].ends_with(": TcpStream)"), "{notes:?}");
+        assert!(notes[1].ends_with(": fs::write)"), "{notes:?}");
+        assert_eq!(f.locations.len(), 2);
+        assert!(f.locations.iter().all(|l| l.path == "builder/build.rs"));
+        assert!(run(&RULE, kitchen_sink()).is_empty());
     }
 }
