@@ -112,6 +112,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .flat_map(|f| f.facts.instrumented_fns.iter().map(String::as_str))
             .collect();
         let logging = reachable_logging(k, &members, &logging_of);
+        let mut sites: Vec<(&Spawn, Option<architect_model::Location>)> = Vec::new();
         for file in &m.pkg.files {
             for s in &file.facts.spawns {
                 let traced =
@@ -130,22 +131,60 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 {
                     continue;
                 }
-                out.push(
-                    cx.finding(
-                        format!("`{}` starts a task without the current span", s.callee),
-                        if s.callee.ends_with("spawn_blocking") {
-                            "capture `let span = Span::current();` and call `span.enter()` inside the closure"
-                        } else {
-                            "wrap the future: `.in_current_span()` (or `.instrument(span)`)"
-                        },
-                    )
-                    .package(pkg_ref(&m.meta))
-                    .at(source_location(facts, file, s.span, "spawned here")),
-                );
+                sites.push((s, source_location(facts, file, s.span, "spawned here")));
             }
         }
+        out.extend(crate_finding(cx, &m.meta, sites));
     }
     out
+}
+
+/// One finding per crate: how many tasks, by spawn function, every site a location.
+fn crate_finding(
+    cx: &Ctx<'_>,
+    meta: &PackageMetadata<'_>,
+    sites: Vec<(&Spawn, Option<architect_model::Location>)>,
+) -> Option<Finding> {
+    if sites.is_empty() {
+        return None;
+    }
+    let mut by_callee: BTreeMap<&str, usize> = BTreeMap::new();
+    for (s, _) in &sites {
+        *by_callee.entry(s.callee.as_str()).or_default() += 1;
+    }
+    let callees: Vec<String> = by_callee
+        .iter()
+        .map(|(c, n)| match n {
+            1 => format!("`{c}`"),
+            n => format!("`{c}` ×{n}"),
+        })
+        .collect();
+    let blocking = by_callee.keys().any(|c| c.ends_with("spawn_blocking"));
+    let futures = by_callee.keys().any(|c| !c.ends_with("spawn_blocking"));
+    let help = match (futures, blocking) {
+        (true, true) => {
+            "wrap each future: `.in_current_span()` (or `.instrument(span)`); for `spawn_blocking`, capture `let span = Span::current();` and call `span.enter()` inside the closure"
+        }
+        (false, true) => {
+            "capture `let span = Span::current();` and call `span.enter()` inside the closure"
+        }
+        _ => "wrap each future: `.in_current_span()` (or `.instrument(span)`)",
+    };
+    let mut f = cx
+        .finding(
+            format!(
+                "`{}` starts {} without the current span: {}",
+                meta.name(),
+                crate::rule::count(sites.len(), "task", "tasks"),
+                callees.join(", ")
+            ),
+            help,
+        )
+        .package(pkg_ref(meta));
+    for (_, location) in sites {
+        f = f.at(location);
+    }
+    Some(f)
 }
 
 /// Whether the package's own shipped code, and any of its code, uses `tracing`: a dependency
@@ -312,9 +351,18 @@ mod tests {
     #[test]
     fn untraced_spawns_but_not_instrumented_ones() {
         let f = run(&RULE, source_rules());
-        let at: Vec<(String, usize)> = f
+        // One finding for the crate, every site a location.
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].message
+                .starts_with("`svc` starts 12 tasks without the current span: "),
+            "{}",
+            f[0].message
+        );
+        let at: Vec<(String, usize)> = f[0]
+            .locations
             .iter()
-            .map(|f| (f.locations[0].path.clone(), f.locations[0].line))
+            .map(|l| (l.path.clone(), l.line))
             .collect();
         let at: Vec<(&str, usize)> = at.iter().map(|(p, l)| (p.as_str(), *l)).collect();
         assert_eq!(

@@ -56,20 +56,34 @@ pub(crate) fn abi_types(
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    abi_types(cx.facts)
+    // A Rust `dylib` is `interop/rust-dylib`.
+    let built: Vec<_> = abi_types(cx.facts)
         .filter_map(|(p, abi, at)| {
-            // A Rust `dylib` is `interop/rust-dylib`.
             let c: Vec<&str> = abi.into_iter().filter(|t| *t != "dylib").collect();
-            (!c.is_empty()).then(|| {
-                cx.finding(
-                    format!("`{}` is built as {}", p.name(), c.join(", ")),
-                    "keep the exported C ABI small, documented and tested from the foreign side",
-                )
-                .package(pkg_ref(&p))
-                .at(at)
-            })
+            (!c.is_empty()).then(|| (p, c.join(", "), at))
         })
-        .collect()
+        .collect();
+    let message = match built.as_slice() {
+        [] => return Vec::new(),
+        [(p, types, _)] => format!("`{}` is built as {types}", p.name()),
+        _ => format!(
+            "{} members are built as C-ABI libraries: {}",
+            built.len(),
+            built
+                .iter()
+                .map(|(p, types, _)| format!("`{}` ({types})", p.name()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    };
+    let mut f = cx.finding(
+        message,
+        "keep the exported C ABI small, documented and tested from the foreign side",
+    );
+    for (p, _, at) in built {
+        f = f.package(pkg_ref(&p)).at(at);
+    }
+    vec![f]
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let mut out = Vec::new();
+    let mut crates = Vec::new();
     // Packages with scanned files, and those the scan saw nothing of (sources not on disk).
     let empty = PackageSources::default();
     let blind = facts
@@ -109,7 +109,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             })
             .collect();
         let not_scanned = count(unseen.len(), "file was", "files were");
-        let (message, help) = match (total, forbids, unseen.is_empty()) {
+        let statement = match (total, forbids, unseen.is_empty()) {
             // Nothing to say: the crate forbids it, and rustc enforces that.
             (0, true, _) => continue,
             // A declared `unsafe_code` lint (`deny`, `warn`) already makes new unsafe code
@@ -119,45 +119,139 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 unforbidden.push((meta.name().to_string(), id.clone()));
                 continue;
             }
-            (0, false, false) => (
-                format!(
-                    "`{}`: whether it has unsafe code is unknown: {not_scanned} not scanned",
-                    pkg_ref(&meta)
-                ),
-                "make every file scannable (UTF-8, under 8 MiB, inside the workspace), or forbid unsafe code in the crate root",
+            (0, false, false) => format!(
+                "`{}`: whether it has unsafe code is unknown: {not_scanned} not scanned",
+                pkg_ref(&meta)
             ),
-            (_, _, seen_all) => (
-                format!(
-                    "`{}` has {}{}: {}{}",
-                    pkg_ref(&meta),
-                    if seen_all { "" } else { "at least " },
-                    count(total, "unsafe item", "unsafe items"),
-                    parts.join(", "),
-                    if seen_all {
-                        String::new()
-                    } else {
-                        format!("; {not_scanned} not scanned")
-                    }
-                ),
-                "keep unsafe small and encapsulated, with SAFETY comments, and test it under Miri",
+            (_, _, seen_all) => format!(
+                "`{}` has {}{}: {}{}",
+                pkg_ref(&meta),
+                if seen_all { "" } else { "at least " },
+                count(total, "unsafe item", "unsafe items"),
+                parts.join(", "),
+                if seen_all {
+                    String::new()
+                } else {
+                    format!("; {not_scanned} not scanned")
+                }
             ),
         };
         let location = first
             .or(manifest_forbids)
             .or_else(|| facts.manifests.get(id).and_then(|m| m.header().cloned()));
-        let mut f = cx
-            .finding(message, help)
-            .package(pkg_ref(&meta))
-            .at(location);
-        for u in unseen {
-            f = f.note(u);
-        }
-        out.push(f);
+        crates.push(Crate {
+            meta,
+            total,
+            known: unseen.is_empty() || total > 0,
+            statement,
+            unseen,
+            location,
+        });
     }
     unforbidden.sort();
-    out.extend(unforbidden_finding(cx, &unforbidden));
-    out
+    finding(cx, crates, &unforbidden).into_iter().collect()
 }
+
+/// One crate with unsafe code, or whose unsafe code is unknown.
+struct Crate<'g> {
+    meta: guppy::graph::PackageMetadata<'g>,
+    total: usize,
+    /// False when no unsafe was seen and files were not scanned.
+    known: bool,
+    /// "`x 1.0` has 3 unsafe items: 2 blocks, 1 fn".
+    statement: String,
+    /// `path`: reason, for each file not scanned.
+    unseen: Vec<String>,
+    location: Option<architect_model::Location>,
+}
+
+/// The one finding of the workspace: where unsafe code is (most first), whose is unknown, and
+/// the crates without any that do not forbid it. Each crate is a note and a location.
+fn finding(
+    cx: &Ctx<'_>,
+    mut crates: Vec<Crate<'_>>,
+    unforbidden: &[(String, PackageId)],
+) -> Option<Finding> {
+    if crates.is_empty() {
+        return unforbidden_finding(cx, unforbidden);
+    }
+    crates.sort_by(|a, b| (b.total, a.meta.name()).cmp(&(a.total, b.meta.name())));
+    let with: Vec<&Crate<'_>> = crates.iter().filter(|c| c.total > 0).collect();
+    let unknown: Vec<&Crate<'_>> = crates.iter().filter(|c| !c.known).collect();
+    let mut parts = Vec::new();
+    match with.as_slice() {
+        [] => {}
+        [one] => parts.push(one.statement.clone()),
+        many => parts.push(format!(
+            "{} crates have unsafe code, {} in all; most in {}",
+            many.len(),
+            count(
+                many.iter().map(|c| c.total).sum(),
+                "unsafe item",
+                "unsafe items"
+            ),
+            many.iter()
+                .take(SHOWN_MOST)
+                .map(|c| format!("`{}` ({})", c.meta.name(), c.total))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    match unknown.as_slice() {
+        [] => {}
+        [one] => parts.push(one.statement.clone()),
+        many => {
+            let names: Vec<&str> = many.iter().map(|c| c.meta.name()).collect();
+            parts.push(format!(
+                "for {} it is unknown (files not scanned: {})",
+                many.len(),
+                name_list(&names, SHOWN)
+            ));
+        }
+    }
+    if !unforbidden.is_empty() {
+        let names: Vec<&str> = unforbidden.iter().map(|(n, _)| n.as_str()).collect();
+        parts.push(format!(
+            "{} no unsafe code but {} not forbid it: {}",
+            count(unforbidden.len(), "crate has", "crates have"),
+            if unforbidden.len() == 1 { "does" } else { "do" },
+            name_list(&names, SHOWN)
+        ));
+    }
+    let mut f = cx.finding(
+        parts.join("; "),
+        "keep unsafe small and encapsulated, with SAFETY comments, and test it under Miri; add `#![forbid(unsafe_code)]` (or `unsafe_code = \"forbid\"` under `[workspace.lints.rust]`) where none is needed",
+    );
+    let several = crates.len() > 1;
+    for c in &crates {
+        f = f.package(pkg_ref(&c.meta)).at(c.location.clone());
+        if several {
+            f = f.note(c.statement.clone());
+        }
+        for u in &c.unseen {
+            f = f.note(u.clone());
+        }
+    }
+    if let Some(rest) = unforbidden_finding(cx, unforbidden) {
+        if unforbidden.len() > SHOWN {
+            let names: Vec<&str> = unforbidden.iter().map(|(n, _)| n.as_str()).collect();
+            f = f.note(format!(
+                "no unsafe code, not forbidden: {}",
+                names.join(", ")
+            ));
+        }
+        for p in rest.packages {
+            f = f.package(p);
+        }
+        for l in rest.locations {
+            f = f.at(Some(l));
+        }
+    }
+    Some(f)
+}
+
+/// Crates named as holding the most unsafe code.
+const SHOWN_MOST: usize = 5;
 
 /// Crates shown by name in the aggregated finding; JSON lists every package.
 const SHOWN: usize = 12;
@@ -206,21 +300,32 @@ mod tests {
     #[test]
     fn unsafe_counts_and_forbid() {
         let f = run(&RULE, source_rules());
-        let messages: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(f.len(), 1, "one finding for the workspace");
+        let f = &f[0];
         assert!(
-            !messages.iter().any(|m| m.contains("`builder`")),
-            "a crate that forbids unsafe code needs no finding: {messages:?}"
+            !f.packages.iter().any(|p| p.name == "builder"),
+            "a crate that forbids unsafe code is not listed: {:?}",
+            f.packages
         );
-        assert!(messages.contains(&"`legacy 0.1.0` has 1 unsafe item: 1 block"));
+        assert!(
+            f.message
+                .starts_with("`legacy 0.1.0` has 1 unsafe item: 1 block; "),
+            "{}",
+            f.message
+        );
         // `svc` has a file that is not UTF-8: its unsafe code is unknown, never "none".
         assert!(
-            messages.contains(
-                &"`svc 0.1.0`: whether it has unsafe code is unknown: 1 file was not scanned"
+            f.message.contains(
+                "`svc 0.1.0`: whether it has unsafe code is unknown: 1 file was not scanned"
             ),
-            "{messages:?}"
+            "{}",
+            f.message
         );
-        let svc = f.iter().find(|f| f.message.starts_with("`svc")).unwrap();
-        assert!(svc.notes[0].contains("not UTF-8"), "{:?}", svc.notes);
+        assert!(
+            f.notes.iter().any(|n| n.contains("not UTF-8")),
+            "{:?}",
+            f.notes
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use architect_model::{Finding, Level, Section};
 use guppy::Version;
 
 use crate::graph::{dependency_evidence, is_registry, pkg_ref};
-use crate::rule::{Ctx, Docs, FindingExt, Rule};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, name_list};
 use crate::semver_util::{compatible, releases};
 
 pub static RULE: Rule = Rule {
@@ -41,41 +41,68 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let mut out = Vec::new();
-    for p in facts.built().filter(|p| is_registry(p)) {
-        let version = p.version().to_string();
-        let Some(entry) = facts.index.version(p.name(), &version) else {
-            continue;
-        };
-        if !entry.yanked || has_advisory_finding(facts, p.name(), &version) {
-            continue;
-        }
-        let replacement = facts.index.crates.get(p.name()).and_then(|all| {
-            releases(all, !p.version().pre.is_empty())
-                .into_iter()
-                .rev()
-                .map(|(v, _)| v)
-                .find(|v: &Version| compatible(p.version(), v))
-        });
-        let (_, path) = dependency_evidence(facts, p.id());
-        let help = match replacement {
-            Some(v) => format!("`cargo update -p {}@{version} --precise {v}`", p.name()),
-            None => format!(
-                "no compatible release remains: raise the requirement on `{}` to a newer major version",
-                p.name()
+    let yanked: Vec<(guppy::graph::PackageMetadata<'_>, String)> = facts
+        .built()
+        .filter(|p| is_registry(p))
+        .filter_map(|p| {
+            let version = p.version().to_string();
+            let entry = facts.index.version(p.name(), &version)?;
+            (entry.yanked && !has_advisory_finding(facts, p.name(), &version))
+                .then(|| (p, fix(facts, &p, &version)))
+        })
+        .collect();
+    let Some((first, first_fix)) = yanked.first() else {
+        return Vec::new();
+    };
+    let names: Vec<String> = yanked.iter().map(|(p, _)| pkg_ref(p).to_string()).collect();
+    let (message, help) = match yanked.as_slice() {
+        [_] => (
+            format!("`{}` is locked at a yanked version", names[0]),
+            first_fix.clone(),
+        ),
+        _ => (
+            format!(
+                "{} packages are locked at yanked versions: {}",
+                yanked.len(),
+                name_list(&names, 8)
             ),
-        };
-        out.push(
-            cx.finding(
-                format!("`{}` is locked at a yanked version", pkg_ref(&p)),
-                help,
-            )
-            .package(pkg_ref(&p))
-            .via(path)
-            .at(facts.lock_location(p.name(), &version)),
-        );
+            "take each note's `cargo update`; a yanked release was withdrawn by its authors (a bug, a break, a leak)".to_string(),
+        ),
+    };
+    let (_, path) = dependency_evidence(facts, first.id());
+    let mut f = cx.finding(message, help).via(path);
+    for (p, fix) in &yanked {
+        let version = p.version().to_string();
+        f = f
+            .package(pkg_ref(p))
+            .at(facts.lock_location(p.name(), &version));
+        if yanked.len() > 1 {
+            f = f.note(format!("`{}`: {fix}", pkg_ref(p)));
+        }
     }
-    out
+    vec![f]
+}
+
+/// The `cargo update` that leaves the yanked release, or what to do when none can.
+fn fix(
+    facts: &architect_model::Facts,
+    p: &guppy::graph::PackageMetadata<'_>,
+    version: &str,
+) -> String {
+    let replacement = facts.index.crates.get(p.name()).and_then(|all| {
+        releases(all, !p.version().pre.is_empty())
+            .into_iter()
+            .rev()
+            .map(|(v, _)| v)
+            .find(|v: &Version| compatible(p.version(), v))
+    });
+    match replacement {
+        Some(v) => format!("`cargo update -p {}@{version} --precise {v}`", p.name()),
+        None => format!(
+            "no compatible release remains: raise the requirement on `{}` to a newer major version",
+            p.name()
+        ),
+    }
 }
 
 /// Whether an advisory rule reports this lock entry: that finding says it is yanked too, so
