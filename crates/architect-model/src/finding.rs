@@ -194,6 +194,10 @@ pub enum Consequence {
     BuildSeconds { seconds: f64 },
     /// Users who build with the promised toolchain get a failed build.
     BrokenPromise,
+    /// A vulnerability's CVSS base score (0 to 10), where its advisory has one.
+    Severity { cvss: f64 },
+    /// Direct dependencies a major version behind their newest release.
+    MajorsBehind { count: usize },
 }
 
 // Scores and seconds are finite (computed from counts and measured times, never divided by
@@ -203,11 +207,14 @@ impl Eq for Consequence {}
 
 impl Consequence {
     /// The factor a consequence weighs a finding with: 30 s of build time doubles it (at most
-    /// four times), a broken promise triples it.
+    /// four times), a broken promise triples it, a CVSS score of 10 triples it (5 doubles
+    /// it), ten direct dependencies a major behind double it (at most three times).
     pub fn factor(&self) -> f64 {
         match self {
             Consequence::BuildSeconds { seconds } => 1.0 + (seconds / 30.0).min(3.0),
             Consequence::BrokenPromise => 3.0,
+            Consequence::Severity { cvss } => 1.0 + cvss.clamp(0.0, 10.0) / 5.0,
+            Consequence::MajorsBehind { count } => 1.0 + (*count as f64 / 10.0).min(2.0),
         }
     }
 }

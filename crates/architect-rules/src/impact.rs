@@ -28,8 +28,10 @@ Every finding gets an impact score from facts the review already has:
                  workspace (the resolver, a missing advisory check). Tooling members
                  (fuzz, xtask, examples, benchmarks) do not count.
   consequence    where a rule measures it: seconds of build time (1 + seconds / 30, at most
-                 4: feature rebuilds, a crate on the critical path), or a broken
-                 `rust-version` promise (3: users on the promised toolchain cannot build).
+                 4: feature rebuilds, a crate on the critical path); a broken
+                 `rust-version` promise (3: users on the promised toolchain cannot build);
+                 a vulnerability's CVSS base score (1 + score / 5: 3 for a 10.0);
+                 direct dependencies a major version behind (1 + count / 10, at most 3).
                  Otherwise 1.
 
 Top risks are, for each rule of a review area with a finding at warn or deny, its
@@ -286,6 +288,10 @@ mod tests {
         assert_eq!(Consequence::BrokenPromise.factor(), 3.0);
         assert_eq!(Consequence::BuildSeconds { seconds: 30.0 }.factor(), 2.0);
         assert_eq!(Consequence::BuildSeconds { seconds: 900.0 }.factor(), 4.0);
+        assert_eq!(Consequence::Severity { cvss: 10.0 }.factor(), 3.0);
+        assert_eq!(Consequence::Severity { cvss: 5.0 }.factor(), 2.0);
+        assert_eq!(Consequence::MajorsBehind { count: 5 }.factor(), 1.5);
+        assert_eq!(Consequence::MajorsBehind { count: 228 }.factor(), 3.0);
         // `app` declares 1.70 while msrvlib needs 1.80: the broken promise carries its factor.
         let broken = r
             .findings

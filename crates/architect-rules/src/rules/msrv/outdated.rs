@@ -158,16 +158,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         } else {
             String::new()
         };
-        out.push(listed(
-            cx,
-            format!(
-                "{} a major version behind the newest release{routine_part}; first to take: {}",
-                count(major_updates.len(), "direct dependency is", "direct dependencies are"),
-                top.join(", ")
-            ),
-            "raise each requirement when you take the major update; `cargo update --breaking` (nightly) or edit the manifests",
-            major_updates.into_iter().map(|l| (l.package, l.note)).collect(),
-        ));
+        let behind = major_updates.len();
+        out.push(
+            listed(
+                cx,
+                format!(
+                    "{} a major version behind the newest release{routine_part}; first to take: {}",
+                    count(behind, "direct dependency is", "direct dependencies are"),
+                    top.join(", ")
+                ),
+                "raise each requirement when you take the major update; `cargo update --breaking` (nightly) or edit the manifests",
+                major_updates.into_iter().map(|l| (l.package, l.note)).collect(),
+            )
+            .costs(architect_model::Consequence::MajorsBehind { count: behind }),
+        );
         if routine > 0
             && let Some(f) = out.last_mut()
         {

@@ -399,6 +399,9 @@ fn finding(cx: &Ctx<'_>, m: &AdvisoryMatch) -> Finding {
     ));
     if let Some((vector, score)) = &m.cvss {
         f = f.note(format!("CVSS {score:.1} ({vector})"));
+        if m.kind == AdvisoryKind::Vulnerability {
+            f = f.costs(architect_model::Consequence::Severity { cvss: *score });
+        }
     }
     if !m.patched.is_empty() {
         f = f.note(format!("patched: {}", m.patched.join(", ")));
