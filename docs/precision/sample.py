@@ -18,6 +18,16 @@ Labels: `true` - right, and an experienced architect would sign it; `false` - wr
 `noise` - right but not worth reading; `scope` - in code the review no longer reads as shipped
 (kept for the record, not counted).
 
+Top risks (prints every review's ranked top risks, to label line by line):
+
+    docs/precision/sample.py top [--labels OLD.tsv ...] NAME=REVIEW.json ...
+    docs/precision/sample.py score-top LABELLED.tsv ...
+
+Each row is one top risk in rank order, with its score and the count of the rule's other
+findings. `label` is as for findings (true / false / noise); `order` says whether its rank is
+one an architect would defend: `ok`, `high` (should rank lower) or `low` (should rank
+higher). `score-top` prints, per workspace, how many were true and how many ranks were ok.
+
 Score (prints the table of docs/precision.md):
 
     docs/precision/sample.py score LABELLED.tsv ... --reviews NAME=REVIEW.json ...
@@ -109,6 +119,60 @@ def score(args):
               + f" | {sampled} | {c['true']} | {c['false']} | {c['noise']} | {precision} |")
 
 
+TOP_COLUMNS = ["workspace", "rank", "rule", "level", "score", "others", "message", "location",
+               "label", "order", "why"]
+
+
+def top(args):
+    known = {}
+    for path in args.labels:
+        with open(path) as f:
+            lines = [l for l in f if not l.startswith("#") and l.strip()]
+        for row in csv.DictReader(lines, delimiter="\t"):
+            known[(row["workspace"].split("@")[0], row["rule"], row["message"])] = row
+    w = csv.writer(sys.stdout, delimiter="\t", lineterminator="\n")
+    w.writerow(TOP_COLUMNS)
+    for name, path in (r.split("=", 1) for r in args.reviews):
+        with open(path) as f:
+            doc = json.load(f)
+        for rank, index in enumerate(doc["top_risks"], 1):
+            f = doc["findings"][index]
+            loc = f["locations"][0] if f["locations"] else None
+            where = f"{loc['path']}:{loc['line']}" if loc else ""
+            others = sum(1 for g in doc["findings"] if g["rule"] == f["rule"]) - 1
+            old = known.get((name.split("@")[0], f["rule"], f["message"]), {})
+            w.writerow([name, rank, f["rule"], f["level"], f"{f['impact']['score']:.1f}", others,
+                        f["message"], where, old.get("label", ""), old.get("order", ""),
+                        old.get("why", "")])
+
+
+def score_top(args):
+    per = defaultdict(lambda: defaultdict(int))
+    for path in args.labelled:
+        with open(path) as f:
+            lines = [l for l in f if not l.startswith("#") and l.strip()]
+        for row in csv.DictReader(lines, delimiter="\t"):
+            c = per[row["workspace"]]
+            c["risks"] += 1
+            c[row["label"]] += 1
+            c["order " + row["order"]] += 1
+    print("| workspace | top risks | true | false | noise | rank ok | should be lower | should be higher |")
+    print("|---|---|---|---|---|---|---|---|")
+    total = defaultdict(int)
+    for ws in sorted(per):
+        c = per[ws]
+        for k, v in c.items():
+            total[k] += v
+        print(f"| {ws} | {c['risks']} | {c['true']} | {c['false']} | {c['noise']} | "
+              f"{c['order ok']} | {c['order high']} | {c['order low']} |")
+    judged = total["true"] + total["false"] + total["noise"]
+    print(f"| **all** | {total['risks']} | {total['true']} | {total['false']} | {total['noise']} | "
+          f"{total['order ok']} | {total['order high']} | {total['order low']} |")
+    if judged:
+        print(f"\nprecision {total['true'] / judged:.0%}, ranks defended "
+              f"{total['order ok'] / total['risks']:.0%}")
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     sub = p.add_subparsers(dest="command", required=True)
@@ -121,8 +185,13 @@ def main():
     s = sub.add_parser("score")
     s.add_argument("labelled", nargs="+", metavar="LABELLED.tsv")
     s.add_argument("--reviews", nargs="+", required=True, metavar="NAME=REVIEW.json")
+    t = sub.add_parser("top")
+    t.add_argument("--labels", action="append", default=[], metavar="OLD.tsv")
+    t.add_argument("reviews", nargs="+", metavar="NAME=REVIEW.json")
+    st = sub.add_parser("score-top")
+    st.add_argument("labelled", nargs="+", metavar="LABELLED.tsv")
     a = p.parse_args()
-    draw(a) if a.command == "draw" else score(a)
+    {"draw": draw, "score": score, "top": top, "score-top": score_top}[a.command](a)
 
 
 if __name__ == "__main__":

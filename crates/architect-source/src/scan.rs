@@ -73,6 +73,9 @@ const CARGO_ENV: &[&str] = &[
 
 /// The programs cargo hands a build script through its environment: running one is running
 /// cargo's own toolchain, not an extra program of the build host.
+/// Programs whose job is to download: running one is touching the network.
+const DOWNLOADERS: &[&str] = &["curl", "wget", "aria2c", "curl.exe", "wget.exe"];
+
 const CARGO_TOOLS: &[&str] = &[
     "RUSTC",
     "RUSTC_WRAPPER",
@@ -1891,6 +1894,11 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     let program = literal.map_or("a computed program".to_string(), |t| {
                         str_value(t.text(self.src)).unwrap_or_else(|as_written| as_written)
                     });
+                    // A download tool is the network, whatever crate runs it (v8's build
+                    // script fetches its prebuilt library with `curl`).
+                    if DOWNLOADERS.contains(&program.as_str()) {
+                        out.push((Behaviour::Network, self.span(i, i + 3), program.clone()));
+                    }
                     out.push((Behaviour::RunsPrograms, self.span(i, i + 3), program));
                 }
                 "var" | "var_os"

@@ -1712,6 +1712,7 @@ fn third_party_build_script_shapes() {
             };
             let tool = find_tool();
             Command::new(tool).status().unwrap();
+            Command::new("curl").arg("-sSfL").arg(url).status().unwrap();
         }
         fn cargo_env_var(key: &str) -> std::ffi::OsString {
             env::var_os(key).unwrap()
@@ -1739,8 +1740,11 @@ fn third_party_build_script_shapes() {
     assert_eq!(
         what,
         [
-            // The computed program that is not the compiler.
+            // The computed program that is not the compiler; a download tool, also the
+            // network.
             (RunsPrograms, "a computed program"),
+            (Network, "curl"),
+            (RunsPrograms, "curl"),
             // A copy *into* the tree, a removal that must succeed, a rename out of it.
             (WritesOutsideOutDir, "fs::copy"),
             (WritesOutsideOutDir, "fs::remove_file"),

@@ -18,7 +18,7 @@ pub static RULE: Rule = Rule {
         what: "Reads every build script of the build whose sources are on disk (the \
                workspace's, and third-party ones in cargo's registry cache) and reports, in \
                one finding, the ones that reach outside the build: touch the network \
-               (reqwest, ureq, curl, `TcpStream`) or write files outside `OUT_DIR` (a literal \
+               (reqwest, ureq, the curl crate, `TcpStream`, or runs `curl` or `wget`) or write files outside `OUT_DIR` (a literal \
                path not under it). A build script the scan could not read in full (too \
                large, not UTF-8, outside its package) is reported too: what it does is \
                unknown. The finding notes each script, behaviour and line. Code under a \
