@@ -190,11 +190,22 @@ pub fn verdicts(facts: &Facts, findings: &[Finding], enabled: &[&str]) -> Vec<Ve
             } else if let Some(why) = not_assessed(facts, section, enabled) {
                 (VerdictState::NotAssessed, why)
             } else {
-                let info = own.len();
-                let basis = match info {
-                    0 => "no finding".to_string(),
-                    1 => "no warn or deny finding; 1 informational".to_string(),
-                    n => format!("no warn or deny finding; {n} informational"),
+                // The fact the verdict rests on: what ran, or the weightiest thing noted.
+                let prefix = format!("{}/", section.id());
+                let rules = enabled.iter().filter(|id| id.starts_with(&prefix)).count();
+                let noted = own.iter().fold(None::<&&Finding>, |best, f| match best {
+                    Some(b) if b.impact.score >= f.impact.score => Some(b),
+                    _ => Some(f),
+                });
+                let basis = match (own.len(), noted) {
+                    (_, None) => format!(
+                        "no finding from its {}",
+                        crate::rule::count(rules, "rule", "rules")
+                    ),
+                    (1, Some(f)) => format!("no warn or deny finding; noted: {}", f.message),
+                    (n, Some(f)) => {
+                        format!("no warn or deny finding; {n} noted, first: {}", f.message)
+                    }
                 };
                 (VerdictState::Sound, basis)
             };
@@ -326,5 +337,16 @@ mod tests {
             "{:?}",
             clean.verdicts
         );
+        // A sound verdict says what it rests on: the rules that ran, or what they noted.
+        for v in clean
+            .verdicts
+            .iter()
+            .filter(|v| v.state == VerdictState::Sound)
+        {
+            assert!(
+                v.basis.starts_with("no finding from its ") || v.basis.contains("noted"),
+                "{v:?}"
+            );
+        }
     }
 }

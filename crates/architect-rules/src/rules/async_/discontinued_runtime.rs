@@ -13,7 +13,9 @@ pub static RULE: Rule = Rule {
     summary: "async runtimes that are discontinued or marked unmaintained",
     docs: Docs {
         what: "Reports async-std, and any runtime the advisory database marks unmaintained, \
-               with every workspace crate that depends on it directly and the path to it.",
+               when the shipped build compiles it (not a runtime only tests, benches or \
+               examples use), with every workspace crate that depends on it directly and the \
+               path to it.",
         why: "A runtime is the hardest dependency to replace: its spawn, timer and I/O types \
               are everywhere. async-std was discontinued in March 2025 (RUSTSEC-2025-0052), \
               so it will get no fixes; the earlier the migration starts, the fewer call sites \
@@ -45,7 +47,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         })
     };
     let mut out = Vec::new();
-    for p in built_named(facts, RUNTIMES) {
+    // What ships: a runtime only tests or benches build loses no user anything.
+    for p in built_named(facts, RUNTIMES).filter(|p| facts.scope.is_shipped(p.id())) {
         let advisory = unmaintained(p.name(), &p.version().to_string());
         if p.name() != "async-std" && advisory.is_none() {
             continue;
@@ -102,5 +105,11 @@ mod tests {
         assert!(f[0].message.contains("used directly by `app`"));
         // kitchen-sink has async-std without a database entry: named as discontinued anyway.
         assert_eq!(names(&run(&RULE, kitchen_sink())), ["async-std"]);
+    }
+
+    #[test]
+    fn a_runtime_only_tests_build_is_not_reported() {
+        // scope's `svc` has async-std as a dev-dependency only (sqlx's shape).
+        assert!(run(&RULE, crate::testing::fixture("scope")).is_empty());
     }
 }

@@ -8,7 +8,7 @@ use crate::rule::{Ctx, Docs, FindingExt, Rule};
 pub static RULE: Rule = Rule {
     id: "build/scale-ceiling",
     section: Section::Build,
-    default_level: Level::Warn,
+    default_level: Level::Info,
     summary: "a workspace past Cargo's comfortable scale, or past the size where CI takes ten minutes",
     docs: Docs {
         what: "Compares the size of the build (`build/scale`) with the ceilings below: workspace \
@@ -20,7 +20,8 @@ pub static RULE: Rule = Rule {
               with the code (around 200k lines takes about 10 minutes on a hosted CI runner, \
               around 500k lines 40 minutes and more unoptimised). That is where large \
               organisations move Rust to Bazel (rules_rust) or Buck2, which cache and distribute \
-              per-crate actions.",
+              per-crate actions. Informational: size is the context of the build findings \
+              (what they cost grows with it), not a defect to fix on its own.",
         fix: "Past the CI ceiling: cache CI builds (sccache, `Swatinem/rust-cache`) and keep \
               crates small and the graph wide (see `build/monolith-crate`). Past Cargo's: \
               measure with `cargo build --timings`, plan remote caching, and evaluate Bazel \

@@ -7,7 +7,7 @@ use crate::rule::{Ctx, Docs, FindingExt, Rule};
 pub static RULE: Rule = Rule {
     id: "msrv/resolver",
     section: Section::Msrv,
-    default_level: Level::Warn,
+    default_level: Level::Info,
     summary: "the workspace is not on the MSRV-aware resolver",
     docs: Docs {
         what: "Checks that dependency resolution respects `rust-version`: `resolver = \"3\"` \
@@ -19,9 +19,14 @@ pub static RULE: Rule = Rule {
               (RFC 3537, stable since Rust 1.84) prefers versions whose `rust-version` fits. \
               Not reported when no member declares `rust-version` and the workspace pins a \
               toolchain: resolver 3 would then resolve for the pinned toolchain, whose first \
-              build already catches a dependency that is too new.",
+              build already catches a dependency that is too new. Informational: the \
+              lockfile decides what builds, and a promise a resolve has already broken is \
+              `msrv/broken-promise`'s warning.",
         fix: "Set `resolver = \"3\"` in `[workspace]` (or move the root package to edition \
-              2024), and declare `rust-version`.",
+              2024), and declare `rust-version`. A workspace that promises a Rust older than \
+              1.84 cannot: cargo before 1.84 rejects `resolver = \"3\"`. It sets \
+              `[resolver] incompatible-rust-versions = \"fallback\"` in `.cargo/config.toml` \
+              instead, which newer cargo honours and older cargo ignores.",
         references: &[
             (
                 "RFC 3537: MSRV-aware resolver",
@@ -75,7 +80,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             format!(
                 "dependency resolution ignores `rust-version`: resolver \"{effective}\" ({how})"
             ),
-            "set `resolver = \"3\"` in [workspace]",
+            help(facts),
         )
         .at(location);
     if let Some((v, l)) = &facts.incompatible_rust_versions {
@@ -84,6 +89,23 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .at(Some(l.clone()));
     }
     vec![f]
+}
+
+/// `resolver = "3"`, unless a member promises a Rust whose cargo rejects it (before 1.84):
+/// then the configuration key those toolchains ignore.
+fn help(facts: &architect_model::Facts) -> String {
+    let lowest = facts
+        .graph
+        .workspace()
+        .iter()
+        .filter_map(|p| p.rust_version().map(|v| (v.major, v.minor)))
+        .min();
+    match lowest {
+        Some((major, minor)) if (major, minor) < (1, 84) => format!(
+            "add `[resolver] incompatible-rust-versions = \"fallback\"` to `.cargo/config.toml`: cargo 1.84 and later honour it, and the {major}.{minor} toolchain a member promises (which rejects `resolver = \"3\"`) ignores it"
+        ),
+        _ => "set `resolver = \"3\"` in [workspace]".to_string(),
+    }
 }
 
 /// No member promises a `rust-version` and the workspace pins a toolchain: resolver 3 would
@@ -112,6 +134,22 @@ mod tests {
             ("Cargo.toml", 4)
         );
         assert!(run(&RULE, clean()).is_empty());
+        // kitchen-sink promises 1.85 at the lowest: resolver 3 parses there.
+        assert_eq!(f[0].help, "set `resolver = \"3\"` in [workspace]");
+    }
+
+    #[test]
+    fn a_promise_older_than_1_84_gets_the_config_key_instead() {
+        // registry-ws's `app` promises 1.70, whose cargo rejects `resolver = "3"`.
+        let f = run(&RULE, crate::testing::registry_ws());
+        assert_eq!(f.len(), 1);
+        assert!(
+            f[0].help
+                .contains("incompatible-rust-versions = \"fallback\"")
+                && f[0].help.contains("1.70"),
+            "{}",
+            f[0].help
+        );
     }
 
     #[test]
