@@ -25,9 +25,18 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
     }
 }
 
-/// Name parts of members that exist to demonstrate or measure the others: example and
-/// benchmark packages, which nothing ships.
-const DEMONSTRATION: &[&str] = &["example", "examples", "bench", "benches", "benchmarks"];
+/// Name parts of members that exist to demonstrate, measure or develop the others: example,
+/// benchmark and developer-tool packages (ruff's `ruff_benchmark` and `ruff_dev`), which
+/// nothing ships. Only unpublished members are judged by name.
+const DEMONSTRATION: &[&str] = &[
+    "example",
+    "examples",
+    "bench",
+    "benches",
+    "benchmark",
+    "benchmarks",
+    "dev",
+];
 
 /// Words of top-level directory names whose unpublished members are not part of the product:
 /// examples, benchmarks, and the repository's own tools (bevy's `tools/ci`, guppy's
@@ -46,11 +55,14 @@ fn demonstration(member: &PackageMetadata<'_>) -> bool {
                 .any(|word| TOOLING_DIRS.contains(&word))
         })
     });
-    in_dir
-        || member
-            .name()
-            .split(['-', '_'])
-            .any(|word| DEMONSTRATION.contains(&word))
+    in_dir || demonstration_name(member.name())
+}
+
+/// Whether a member's name says it demonstrates, measures or develops the others, as a whole
+/// word (`ruff_benchmark`, `tracing-examples`), not a part of one (`devtools`, `benchmarking`).
+fn demonstration_name(name: &str) -> bool {
+    name.split(['-', '_'])
+        .any(|word| DEMONSTRATION.contains(&word))
 }
 
 /// Why nobody outside the workspace builds against `member`'s API: it says so
@@ -350,7 +362,23 @@ fn walk(
 
 #[cfg(test)]
 mod tests {
-    use super::says_internal;
+    use super::{demonstration_name, says_internal};
+
+    #[test]
+    fn names_of_example_benchmark_and_developer_tool_members() {
+        for n in [
+            "ruff_benchmark",
+            "ruff_dev",
+            "tracing-examples",
+            "sqlx-example-postgres-chat",
+            "benches",
+        ] {
+            assert!(demonstration_name(n), "{n}");
+        }
+        for n in ["devtools", "benchmarking-core", "helix-term", "device"] {
+            assert!(!demonstration_name(n), "{n}");
+        }
+    }
 
     #[test]
     fn a_description_that_says_internal() {
