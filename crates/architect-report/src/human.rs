@@ -33,11 +33,15 @@ fn shown(len: usize, cap: usize, verbose: bool) -> usize {
     if verbose { len } else { len.min(cap) }
 }
 
-/// The note saying `n` more `what` are folded, when any are.
-fn folded(n: usize, what: &str) -> Option<annotate_snippets::Element<'static>> {
+/// The note saying `n` more items (`one`, `many`) are folded, when any are.
+fn folded(n: usize, one: &str, many: &str) -> Option<annotate_snippets::Element<'static>> {
     (n > 0).then(|| {
+        let what = if n == 1 { one } else { many };
         ALevel::NOTE
-            .message(format!("{n} more {what}; -v shows them"))
+            .message(format!(
+                "{n} more {what}; -v shows {}",
+                if n == 1 { "it" } else { "them" }
+            ))
             .into()
     })
 }
@@ -103,7 +107,11 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
             ),
         }
     }
-    elements.extend(folded(f.locations.len() - locations, "locations"));
+    elements.extend(folded(
+        f.locations.len() - locations,
+        "location",
+        "locations",
+    ));
     if !f.path.is_empty() && (verbose || f.path.len() <= 6) {
         let chain: Vec<String> = f.path.iter().map(ToString::to_string).collect();
         elements.push(
@@ -127,7 +135,7 @@ fn render_finding(f: &Finding, files: &FileStore, verbose: bool) -> Vec<Group<'s
     for n in &f.notes[..notes] {
         elements.push(ALevel::NOTE.message(n.clone()).into());
     }
-    elements.extend(folded(f.notes.len() - notes, "notes"));
+    elements.extend(folded(f.notes.len() - notes, "note", "notes"));
     elements.push(ALevel::HELP.message(f.help.clone()).into());
     vec![title.elements(elements)]
 }

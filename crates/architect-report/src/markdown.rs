@@ -225,8 +225,13 @@ fn areas(
                 if f.notes.len() > notes {
                     let _ = writeln!(
                         w,
-                        "  - … {} more notes in `--format json`",
-                        f.notes.len() - notes
+                        "  - … {} more {} in `--format json`",
+                        f.notes.len() - notes,
+                        if f.notes.len() - notes == 1 {
+                            "note"
+                        } else {
+                            "notes"
+                        }
                     );
                 }
             }
