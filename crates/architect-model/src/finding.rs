@@ -206,12 +206,13 @@ impl Eq for Impact {}
 impl Eq for Consequence {}
 
 impl Consequence {
-    /// The factor a consequence weighs a finding with: 30 s of build time doubles it (at most
-    /// four times), a broken promise triples it, a CVSS score of 10 triples it (5 doubles
+    /// The factor a consequence weighs a finding with: two minutes of build time doubles it
+    /// (and no more: time is an efficiency cost, below a broken build or a vulnerability), a
+    /// broken promise triples it, a CVSS score of 10 triples it (5 doubles
     /// it), ten direct dependencies a major behind double it (at most three times).
     pub fn factor(&self) -> f64 {
         match self {
-            Consequence::BuildSeconds { seconds } => 1.0 + (seconds / 30.0).min(3.0),
+            Consequence::BuildSeconds { seconds } => 1.0 + (seconds / 120.0).min(1.0),
             Consequence::BrokenPromise => 3.0,
             Consequence::Severity { cvss } => 1.0 + cvss.clamp(0.0, 10.0) / 5.0,
             Consequence::MajorsBehind { count } => 1.0 + (*count as f64 / 10.0).min(2.0),

@@ -27,8 +27,8 @@ Every finding gets an impact score from facts the review already has:
                  the packages it names; every shipping member for a finding about the whole
                  workspace (the resolver, a missing advisory check). Tooling members
                  (fuzz, xtask, examples, benchmarks) do not count.
-  consequence    where a rule measures it: seconds of build time (1 + seconds / 30, at most
-                 4: feature rebuilds, a crate on the critical path); a broken
+  consequence    where a rule measures it: seconds of build time (1 + seconds / 120, at
+                 most 2: feature rebuilds, a crate on the critical path); a broken
                  `rust-version` promise (3: users on the promised toolchain cannot build);
                  a vulnerability's CVSS base score (1 + score / 5: 3 for a 10.0);
                  direct dependencies a major version behind (1 + count / 10, at most 3).
@@ -297,8 +297,8 @@ mod tests {
         }
         // A broken promise triples a finding; thirty seconds of build double it, at most four.
         assert_eq!(Consequence::BrokenPromise.factor(), 3.0);
-        assert_eq!(Consequence::BuildSeconds { seconds: 30.0 }.factor(), 2.0);
-        assert_eq!(Consequence::BuildSeconds { seconds: 900.0 }.factor(), 4.0);
+        assert_eq!(Consequence::BuildSeconds { seconds: 60.0 }.factor(), 1.5);
+        assert_eq!(Consequence::BuildSeconds { seconds: 900.0 }.factor(), 2.0);
         assert_eq!(Consequence::Severity { cvss: 10.0 }.factor(), 3.0);
         assert_eq!(Consequence::Severity { cvss: 5.0 }.factor(), 2.0);
         assert_eq!(Consequence::MajorsBehind { count: 5 }.factor(), 1.5);
