@@ -25,6 +25,10 @@ pub static RULE: Rule = Rule {
                workspace marks under 5% of its public error enums `#[non_exhaustive]` (it has \
                no such policy: deno marks 1 of 264), one finding for the workspace, naming \
                the crates: a decision to make once. \
+               Not reported either: a `0.x` crate at `0.10` or later, whose every minor \
+               release is already breaking (ten or more of them: bevy, deno's `deno_*` \
+               crates), where a new variant rides the next one; two blind labelling rounds \
+               judged those findings noise. \
                Not reviewed as an API: a library the other members use only in their tests \
                (`cargo-test-support`), and a crate whose description says it is not for direct \
                use (\"an internal component crate\", \"Not intended to be used directly\"), \
@@ -56,11 +60,19 @@ pub static RULE: Rule = Rule {
 /// such policy: its exhaustive enums are one finding for the workspace, not one per crate.
 const POLICY_SHARE: f64 = 0.05;
 
+/// Whether a crate's version says it makes breaking releases as routine: a `0.x` crate at
+/// `0.10` or later has made at least ten (each `0.x` minor is breaking under Cargo's semver:
+/// bevy's `0.20`, deno's `deno_crypto 0.271`), so a new variant rides a release train it
+/// already runs and `#[non_exhaustive]` spares its callers nothing.
+fn breaks_routinely(v: &guppy::Version) -> bool {
+    v.major == 0 && v.minor >= 10
+}
+
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
     let mut crates = Vec::new();
     let mut marked_total = 0;
-    for (meta, pkg) in api_sources(facts) {
+    for (meta, pkg) in api_sources(facts).filter(|(meta, _)| !breaks_routinely(meta.version())) {
         let impls: BTreeSet<&str> = pkg
             .lib_files()
             .flat_map(|f| f.facts.error_impls.iter().map(String::as_str))
@@ -198,5 +210,15 @@ mod tests {
         // source-rules' svc marks one of its three error enums: per crate (see above).
         // errors-policy: `tool`'s `UsageError` backs tool's own binary and is not counted.
         crate::assert_rule_snapshot!(&RULE, "errors-policy");
+    }
+
+    #[test]
+    fn a_crate_whose_minor_releases_break_routinely_is_not_reported() {
+        let v = |s: &str| guppy::Version::parse(s).unwrap();
+        assert!(breaks_routinely(&v("0.20.0-dev")));
+        assert!(breaks_routinely(&v("0.271.0")));
+        assert!(!breaks_routinely(&v("0.9.0-alpha.1")));
+        assert!(!breaks_routinely(&v("0.7.9")));
+        assert!(!breaks_routinely(&v("1.12.0")));
     }
 }
