@@ -145,6 +145,19 @@ fn os_specific_advisories_follow_the_reviewed_platforms() {
     assert!(ids(&windows).contains("RUSTSEC-2099-0003"));
     let (_, all) = review(&ws, &["--target", "all"]);
     assert!(ids(&all).contains("RUSTSEC-2099-0003"));
+    // Its advisory names no affected function: the finding says that reachability is unknown.
+    let winonly = windows["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["advisory"] == "RUSTSEC-2099-0003")
+        .unwrap();
+    assert!(
+        winonly["notes"]
+            .to_string()
+            .contains("the advisory names no affected function"),
+        "{winonly}"
+    );
     assert!(!ids(&all).contains("RUSTSEC-2099-0004"), "withdrawn");
 }
 

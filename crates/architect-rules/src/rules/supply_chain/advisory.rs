@@ -215,6 +215,12 @@ pub fn evidence_note(m: &AdvisoryMatch) -> Option<String> {
         "the affected functions"
     };
     match &m.evidence {
+        // Said for vulnerabilities, where whether the code is reached is the reader's next
+        // question (sqlx-mysql uses `rsa` only to encrypt with a public key; the Marvin attack
+        // needs private-key operations).
+        FunctionEvidence::NotListed if m.kind == AdvisoryKind::Vulnerability => Some(
+            "the advisory names no affected function: whether the workspace reaches the vulnerable code is not checked; read its description against how the dependents use the crate".to_string(),
+        ),
         FunctionEvidence::NotListed => None,
         FunctionEvidence::Named {
             function,
