@@ -39,12 +39,7 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
         proc_macros: refs(&|p| p.is_proc_macro()),
         duplicate_crates: duplicates(facts)
             .into_iter()
-            .map(|(name, ps)| {
-                (
-                    name.to_string(),
-                    ps.iter().map(|p| p.version().to_string()).collect(),
-                )
-            })
+            .map(|(name, ps)| (name.to_string(), copy_labels(&ps)))
             .collect(),
         lines_of_rust_workspace: facts.lines_of_rust.values().sum(),
         git_dependencies: refs(&|p| {
@@ -107,5 +102,83 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
                 assumed_sizes: sim.assumed_sizes,
             }
         }),
+    }
+}
+
+/// Each copy of a duplicated crate as the summary names it: its version, and where two copies
+/// share one (a workspace member and the registry release of the same version), where each
+/// comes from, so that "0.3.3, 0.3.3" reads "0.3.3 (workspace member), 0.3.3 (crates.io)".
+fn copy_labels(copies: &[guppy::graph::PackageMetadata<'_>]) -> Vec<String> {
+    copies
+        .iter()
+        .map(|p| {
+            let shared = copies.iter().filter(|q| q.version() == p.version()).count() > 1;
+            if !shared {
+                return p.version().to_string();
+            }
+            let from = match p.source().parse_external() {
+                _ if p.in_workspace() => "workspace member".to_string(),
+                Some(ExternalSource::Registry(r) | ExternalSource::Sparse(r))
+                    if r == ExternalSource::CRATES_IO_URL
+                        || r.starts_with("https://index.crates.io") =>
+                {
+                    "crates.io".to_string()
+                }
+                Some(ExternalSource::Registry(r) | ExternalSource::Sparse(r)) => {
+                    format!("registry {r}")
+                }
+                Some(ExternalSource::Git { repository, .. }) => format!("git {repository}"),
+                _ => "path".to_string(),
+            };
+            format!("{} ({from})", p.version())
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::testing::fixture;
+
+    #[test]
+    fn build_dependencies_of_a_package_without_a_build_script_are_not_built() {
+        // hostdeps: `snapmeta` (on the host under the proc-macro `snapderive`, from a
+        // dev-dependency's feature) declares the build-dependency `hashy` but has no build
+        // script. `cargo tree -e build` lists `hashy`, `digesty` and `blocky`; `cargo build
+        // --tests` compiles none of them (checked on the fixture), and neither does the review.
+        let s = super::summarize(fixture("hostdeps"));
+        let built: Vec<String> = fixture("hostdeps")
+            .built()
+            .map(|p| p.name().to_string())
+            .collect::<std::collections::BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        assert_eq!(built, ["app", "harness", "snap", "snapderive", "snapmeta"]);
+        assert_eq!(s.packages, 5);
+        assert!(s.build_scripts.is_empty());
+        let macros: Vec<&str> = s.proc_macros.iter().map(|p| p.name.as_str()).collect();
+        assert_eq!(macros, ["snapderive"]);
+    }
+
+    #[test]
+    fn a_member_and_its_registry_release_are_told_apart() {
+        // `tokio` is a member and, through a dependency, the registry release of the same
+        // version: two crates, named by where they come from.
+        let s = super::summarize(fixture("duplicates"));
+        let tokio = s
+            .duplicate_crates
+            .iter()
+            .find(|(name, _)| name == "tokio")
+            .map(|(_, v)| v.clone());
+        let tokio = tokio.expect("tokio is built twice");
+        assert_eq!(tokio.len(), 2);
+        assert!(
+            tokio.iter().any(|v| v.ends_with("(workspace member)")),
+            "{tokio:?}"
+        );
+        assert!(
+            tokio.iter().any(|v| !v.ends_with("(workspace member)")),
+            "{tokio:?}"
+        );
+        assert_ne!(tokio[0], tokio[1], "{tokio:?}");
     }
 }
