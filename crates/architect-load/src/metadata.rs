@@ -59,6 +59,9 @@ pub fn cargo_metadata(
         .env("CARGO_BUILD_RUSTC_WRAPPER", "")
         .env("CARGO_BUILD_RUSTC_WORKSPACE_WRAPPER", "")
         .env("CARGO_NET_GIT_FETCH_WITH_CLI", "false")
+        // One attempt at a fetch that fails, not cargo's retries with back-off (11 s on an
+        // unreachable git host): the review reports it and what to do at once.
+        .env("CARGO_NET_RETRY", "0")
         .env_remove("CARGO_ENCODED_RUSTFLAGS")
         .env_remove("RUSTFLAGS")
         .env_remove("CARGO_BUILD_RUSTFLAGS");
@@ -91,7 +94,7 @@ pub fn cargo_metadata(
         let stderr = absolute_paths(String::from_utf8_lossy(&out.stderr).trim(), neutral.path());
         return Err(LoadError::Metadata {
             manifest: manifest.display().to_string(),
-            help: metadata_help(&stderr, options),
+            help: metadata_help(&stderr, options, manifest),
             cause: stderr,
         });
     }
@@ -235,8 +238,27 @@ fn absolute_paths(stderr: &str, cwd: &Path) -> String {
         .join("\n")
 }
 
+/// The `Cargo.lock` of the workspace `manifest` belongs to: beside it, or beside the
+/// manifest of the nearest directory above that declares `[workspace]` (where cargo looks).
+fn lockfile_of(manifest: &Path) -> Option<std::path::PathBuf> {
+    let mut dir = manifest.parent();
+    while let Some(d) = dir {
+        let lock = d.join("Cargo.lock");
+        if lock.is_file() {
+            return Some(lock);
+        }
+        let is_root = std::fs::read_to_string(d.join("Cargo.toml"))
+            .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"));
+        if is_root {
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
 /// What to try, from what cargo said.
-fn metadata_help(stderr: &str, options: &LoadOptions) -> String {
+fn metadata_help(stderr: &str, options: &LoadOptions, manifest: &Path) -> String {
     let network = [
         "failed to load source for dependency",
         "failed to get `",
@@ -254,7 +276,9 @@ fn metadata_help(stderr: &str, options: &LoadOptions) -> String {
     } else if stderr.contains("--locked") || stderr.contains("lock file") && options.locked {
         "the lockfile is out of date: run `cargo update` (or drop --locked/--frozen) and review again".into()
     } else if network.iter().any(|n| stderr.contains(n)) {
-        if options.offline {
+        if lockfile_of(manifest).is_none() {
+            "there is no `Cargo.lock`, so nothing on disk says what the dependencies resolve to: run `cargo generate-lockfile` on a trusted machine that can reach every source, commit the lockfile, and review again".into()
+        } else if options.offline {
             "a dependency is not in the local cache: fetch it once with `cargo fetch`, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()
         } else {
             "a dependency could not be fetched: retry with --offline to use only what is cached, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()

@@ -57,8 +57,31 @@ fn unreachable_git_dependency() {
     for args in [&["--offline"][..], &[][..]] {
         let err = assert_clean_error(&run_in(tmp.path(), args));
         assert!(err.contains("nowhere"), "{err}");
-        assert!(err.contains("--metadata-path"), "{err}");
+        // No lockfile: nothing on disk says what it resolves to.
+        assert!(err.contains("cargo generate-lockfile"), "{err}");
     }
+}
+
+/// A git host that cannot resolve (`.invalid`): one attempt, not cargo's retries; without a
+/// lockfile the review says to make one on a trusted machine, with one it says how to bring
+/// the source into the cache.
+#[test]
+fn unresolvable_git_host_with_and_without_a_lockfile() {
+    let (_tmp, ws) = copy_fixture("git-unreachable");
+    for args in [&["--offline"][..], &[][..]] {
+        let err = assert_clean_error(&run_in(&ws, args));
+        assert!(err.contains("git.invalid"), "{err}");
+        assert!(err.contains("cargo generate-lockfile"), "{err}");
+    }
+    std::fs::write(
+        ws.join("Cargo.lock"),
+        "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"gitdep\",\n]\n\n[[package]]\nname = \"gitdep\"\nversion = \"1.2.0\"\nsource = \"git+https://git.invalid/gitdep#0123456789abcdef0123456789abcdef01234567\"\n",
+    )
+    .unwrap();
+    let err = assert_clean_error(&run_in(&ws, &["--offline"]));
+    assert!(err.contains("`cargo fetch`"), "{err}");
+    let err = assert_clean_error(&run_in(&ws, &[]));
+    assert!(err.contains("--offline"), "{err}");
 }
 
 #[test]
