@@ -110,6 +110,10 @@ pub enum LoadError {
     Toolchain { cause: String },
     #[error("{message}")]
     Platform { message: String },
+    #[error("--features {feature}: {cause}")]
+    Features { feature: String, cause: String },
+    #[error("could not simulate the build: {cause}")]
+    Simulation { cause: String },
 }
 
 impl LoadError {
@@ -137,6 +141,12 @@ impl LoadError {
             LoadError::Toolchain { .. } => "install Rust with rustup (https://rustup.rs)".into(),
             LoadError::Platform { .. } => {
                 "pass a target triple rustc knows (`rustc --print target-list`), or `all`".into()
+            }
+            LoadError::Features { .. } => {
+                "name a workspace member's feature as `--features MEMBER/FEATURE`, or a feature of the package reviewed (`cargo metadata` lists them)".into()
+            }
+            LoadError::Simulation { .. } => {
+                "the build simulation (guppy) failed on this graph: review with `--target all`, and report it with the workspace's Cargo.lock".into()
             }
         }
     }
@@ -817,8 +827,9 @@ fn simulate_build(
                     graph
                         .workspace()
                         .member_by_name(pkg)
-                        .map_err(|_| LoadError::Platform {
-                            message: format!("--features {f}: `{pkg}` is not a workspace member"),
+                        .map_err(|_| LoadError::Features {
+                            feature: f.to_string(),
+                            cause: format!("`{pkg}` is not a workspace member"),
                         })?;
                 qualified.push(FeatureId::named(member.id(), feat));
             }
@@ -838,8 +849,8 @@ fn simulate_build(
         .set_target_platform(spec)
         .set_host_platform(host_spec);
     let set = CargoSet::new(initials.clone(), fg.resolve_none(), &opts).map_err(|e| {
-        LoadError::Platform {
-            message: format!("could not simulate the build: {e}"),
+        LoadError::Simulation {
+            cause: e.to_string(),
         }
     })?;
     // `cargo build` alone, without dev-dependencies: the build whose time is modelled.
@@ -852,14 +863,14 @@ fn simulate_build(
     } else {
         graph
             .resolve_ids(defaults)
-            .map_err(|e| LoadError::Platform {
-                message: format!("could not resolve the default members: {e}"),
+            .map_err(|e| LoadError::Simulation {
+                cause: format!("could not resolve the default members: {e}"),
             })?
             .to_feature_set(filter())
     };
     let build = CargoSet::new(build_initials, fg.resolve_none(), &opts).map_err(|e| {
-        LoadError::Platform {
-            message: format!("could not simulate the build: {e}"),
+        LoadError::Simulation {
+            cause: e.to_string(),
         }
     })?;
     let units = architect_build::UnitGraph::from_cargo_set(graph, &build, !options.release);
@@ -886,8 +897,8 @@ fn simulate_build(
         .map(|member| -> Result<_, LoadError> {
             let initials = graph
                 .resolve_ids([member.id()])
-                .map_err(|e| LoadError::Platform {
-                    message: format!("could not resolve `{}`: {e}", member.name()),
+                .map_err(|e| LoadError::Simulation {
+                    cause: format!("could not resolve `{}`: {e}", member.name()),
                 })?
                 .to_feature_set(filter());
             Ok(CargoSet::new(initials, fg.resolve_none(), &opts)
@@ -903,8 +914,8 @@ fn simulate_build(
     let mut feature_builds: Vec<_> = per_member.into_iter().flatten().collect();
     let whole =
         CargoSet::new(members.to_feature_set(filter()), fg.resolve_none(), &opts).map_err(|e| {
-            LoadError::Platform {
-                message: format!("could not simulate the build: {e}"),
+            LoadError::Simulation {
+                cause: e.to_string(),
             }
         })?;
     feature_builds.push((BuildCommand::Workspace, third_party_features(&whole)));
@@ -916,16 +927,16 @@ fn simulate_build(
                 .filter(|m| shipped::role(m).0 != architect_model::MemberRole::Tooling)
                 .map(|m| m.id()),
         )
-        .map_err(|e| LoadError::Platform {
-            message: format!("could not resolve the shipped members: {e}"),
+        .map_err(|e| LoadError::Simulation {
+            cause: format!("could not resolve the shipped members: {e}"),
         })?;
     let shipped = CargoSet::new(
         shipped_members.to_feature_set(filter()),
         fg.resolve_none(),
         &opts,
     )
-    .map_err(|e| LoadError::Platform {
-        message: format!("could not simulate the build: {e}"),
+    .map_err(|e| LoadError::Simulation {
+        cause: e.to_string(),
     })?;
     let scope = shipped::scope_facts(graph, &set, &shipped, &options.cfgs);
     let ids = |fs: &guppy::graph::feature::FeatureSet<'_>| {

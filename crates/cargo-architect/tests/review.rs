@@ -131,11 +131,11 @@ fn feature_flags_select_optional_dependencies() {
     assert_eq!(bindings(&["--all-features"]), ["libloading", "pyo3"]);
     let out = run_in(&ws, &["--offline", "--features", "nope/python"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(
-        stderr(&out).contains("`nope` is not a workspace member"),
-        "{}",
-        stderr(&out)
-    );
+    let err = stderr(&out);
+    assert!(err.contains("`nope` is not a workspace member"), "{err}");
+    // The help is about features, not about target triples.
+    assert!(err.contains("--features MEMBER/FEATURE"), "{err}");
+    assert!(!err.contains("target triple"), "{err}");
 }
 
 #[test]
