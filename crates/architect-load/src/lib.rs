@@ -9,6 +9,7 @@ pub mod advisories;
 mod cargo_config;
 mod config;
 mod evidence;
+mod fallback;
 #[doc(hidden)]
 pub mod fuzz;
 mod hakari;
@@ -229,8 +230,17 @@ fn load_graph(
             // Scan the workspace's Rust files on the core `cargo metadata` leaves idle.
             let files = std::mem::take(&mut checked.rust_files);
             prescan = Some(prescan::Prescan::start(&dir, files));
-            let json =
-                metadata::cargo_metadata(&toolchain, &manifest, options, &forwarded, &checked)?;
+            let json = match metadata::cargo_metadata(
+                &toolchain, &manifest, options, &forwarded, &checked,
+            ) {
+                Ok(json) => json,
+                Err(e) => {
+                    let (json, opaque) =
+                        from_lockfile(&toolchain, &manifest, options, &forwarded, &checked, e)?;
+                    notes.extend(opaque.iter().map(opaque_note));
+                    json
+                }
+            };
             phases.mark("cargo metadata");
             if !lock_before && !options.locked && !options.frozen {
                 notes.push(
@@ -952,6 +962,41 @@ fn simulate_build(
         feature_builds,
         scope,
     })
+}
+
+/// When `cargo metadata` failed to fetch a git source and the workspace has a lockfile, the
+/// review from the lockfile ([`fallback`]); otherwise cargo's error, `e`.
+fn from_lockfile(
+    toolchain: &toolchain::Toolchain,
+    manifest: &Path,
+    options: &LoadOptions,
+    forwarded: &[String],
+    checked: &metadata::Checked,
+    e: LoadError,
+) -> Result<(String, Vec<fallback::Opaque>), LoadError> {
+    let LoadError::Metadata { cause, .. } = &e else {
+        return Err(e);
+    };
+    let Some(lock) = metadata::lockfile_of(manifest) else {
+        return Err(e);
+    };
+    if !fallback::is_fetch_failure(cause) {
+        return Err(e);
+    }
+    match fallback::metadata_from_lockfile(
+        toolchain, manifest, &lock, options, forwarded, checked, cause,
+    )? {
+        Some(found) => Ok(found),
+        None => Err(e),
+    }
+}
+
+/// The note every format shows for a package reviewed as a stand-in.
+fn opaque_note(o: &fallback::Opaque) -> String {
+    format!(
+        "`{} {}` ({}) could not be fetched: it is reviewed from Cargo.lock as an opaque package (its version, source and locked dependencies are known; its targets, build script, proc-macros, features and code are not), so findings about it may be incomplete; `cargo fetch` where the source is reachable brings it",
+        o.name, o.version, o.source
+    )
 }
 
 /// What [`simulate_build`] learns from guppy's simulation of cargo's resolver.

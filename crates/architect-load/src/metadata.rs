@@ -240,7 +240,7 @@ fn absolute_paths(stderr: &str, cwd: &Path) -> String {
 
 /// The `Cargo.lock` of the workspace `manifest` belongs to: beside it, or beside the
 /// manifest of the nearest directory above that declares `[workspace]` (where cargo looks).
-fn lockfile_of(manifest: &Path) -> Option<std::path::PathBuf> {
+pub(crate) fn lockfile_of(manifest: &Path) -> Option<std::path::PathBuf> {
     let mut dir = manifest.parent();
     while let Some(d) = dir {
         let lock = d.join("Cargo.lock");

@@ -461,3 +461,50 @@ fn offline_gives_the_same_review() {
     assert_eq!(online.status.code(), offline.status.code());
     assert_eq!(stdout(&online), stdout(&offline));
 }
+
+/// A git dependency that cannot be fetched, in a workspace with a lockfile: the review goes on
+/// from the lockfile, with the package as an opaque stand-in (a note says so), still a git
+/// dependency to the rules, its locked registry dependency in the build, and the workspace's
+/// lockfile untouched; with `--offline` and without.
+#[test]
+fn unreachable_git_dependency_is_reviewed_from_the_lockfile() {
+    let (_tmp, ws) = copy_fixture("git-unreachable");
+    let lock = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"gitdep\",\n]\n\n[[package]]\nname = \"gitdep\"\nversion = \"1.2.0\"\nsource = \"git+https://git.invalid/gitdep#0123456789abcdef0123456789abcdef01234567\"\n";
+    std::fs::write(ws.join("Cargo.lock"), lock).unwrap();
+    for args in [&["--offline"][..], &[][..]] {
+        let mut args = args.to_vec();
+        args.extend(["--format", "json"]);
+        let out = run_in(&ws, &args);
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        let doc = json(&out);
+        validate(&doc);
+        assert_eq!(doc["facts"]["packages"], 2, "app and the stand-in");
+        assert_eq!(doc["facts"]["git_dependencies"][0]["name"], "gitdep");
+        assert!(
+            doc["notes"]
+                .to_string()
+                .contains("`gitdep 1.2.0` (git+https://git.invalid/gitdep"),
+            "{}",
+            doc["notes"]
+        );
+        assert!(doc["notes"].to_string().contains("opaque package"));
+        let git = doc["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["rule"] == "supply-chain/git-source");
+        assert!(git, "the stand-in is still a git dependency");
+        assert_eq!(
+            std::fs::read_to_string(ws.join("Cargo.lock")).unwrap(),
+            lock
+        );
+        let stray: Vec<_> = std::fs::read_dir(&ws)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+            .collect();
+        assert!(
+            !stray.iter().any(|n| n == "target" || n.starts_with('.')),
+            "{stray:?}"
+        );
+    }
+}
