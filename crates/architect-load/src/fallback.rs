@@ -321,8 +321,9 @@ pub(crate) fn is_fetch_failure(stderr: &str) -> bool {
 }
 
 /// `cargo metadata`'s JSON for `manifest` from its lockfile at `lock`, with the git packages
-/// cargo could not fetch (named in `stderr`) as stand-ins; `None` when the lockfile names none
-/// of them or cargo still fails (the caller reports cargo's first error).
+/// cargo could not fetch (named in `stderr`) as stand-ins; `Err` with why not when the
+/// lockfile names none of them or cargo still fails (the caller reports cargo's first error
+/// with it).
 pub(crate) fn metadata_from_lockfile(
     toolchain: &crate::toolchain::Toolchain,
     manifest: &Path,
@@ -331,36 +332,37 @@ pub(crate) fn metadata_from_lockfile(
     forwarded: &[String],
     checked: &crate::metadata::Checked,
     stderr: &str,
-) -> Result<Option<(String, Vec<Opaque>)>, LoadError> {
+) -> Result<(String, Vec<Opaque>), String> {
     let Some(root) = lock.parent() else {
-        return Ok(None);
+        return Err("the lockfile has no directory".into());
     };
     let Ok(rel) = manifest.strip_prefix(root) else {
-        return Ok(None);
+        return Err("the manifest is outside the lockfile's workspace".into());
     };
     let lock_text = read_text(lock, TOML_LIMIT).unwrap_or_default();
     let mut opaque = unreachable_in(&lock_text, stderr);
     if opaque.is_empty() {
-        return Ok(None);
+        return Err("the lockfile has no git package from the source cargo could not fetch".into());
     }
     let temp = |what: &str| {
         tempfile::tempdir().map_err(|e| LoadError::Simulation {
             cause: format!("could not create a temporary directory for the {what}: {e}"),
         })
     };
-    let mirror_dir = temp("mirror")?;
-    let stand_in_dir = temp("stand-ins")?;
-    mirror(root, mirror_dir.path())?;
-    // Offline and unlocked: nothing more is fetched, and the mirror's own lockfile takes the
-    // patch (the workspace's is never written).
+    let mirror_dir = temp("mirror").map_err(|e| e.to_string())?;
+    let stand_in_dir = temp("stand-ins").map_err(|e| e.to_string())?;
+    mirror(root, mirror_dir.path()).map_err(|e| e.to_string())?;
+    // Unlocked: the mirror's own lockfile takes the patch (the workspace's is never written).
+    // Online unless the review is offline: the registry's index entries may be missing from
+    // the cache, and the patched git sources are not fetched.
     let mut opts = options.clone();
-    opts.offline = true;
     opts.locked = false;
     opts.frozen = false;
     for _ in 0..MAX_ROUNDS {
         let mut stand_ins = BTreeMap::new();
         for o in &opaque {
-            let dir = stand_in(o, &lock_text, mirror_dir.path(), stand_in_dir.path())?;
+            let dir = stand_in(o, &lock_text, mirror_dir.path(), stand_in_dir.path())
+                .map_err(|e| e.to_string())?;
             stand_ins.insert(format!("{}@{}", o.name, o.version), (o.clone(), dir));
         }
         let mut config = forwarded.to_vec();
@@ -373,8 +375,9 @@ pub(crate) fn metadata_from_lockfile(
             checked,
         ) {
             Ok(json) => {
-                let json = map_back(&json, mirror_dir.path(), root, &stand_ins)?;
-                return Ok(Some((json, opaque)));
+                let json = map_back(&json, mirror_dir.path(), root, &stand_ins)
+                    .map_err(|e| e.to_string())?;
+                return Ok((json, opaque));
             }
             Err(LoadError::Metadata { cause, .. }) if is_fetch_failure(&cause) => {
                 let more: Vec<Opaque> = unreachable_in(&lock_text, &cause)
@@ -382,14 +385,31 @@ pub(crate) fn metadata_from_lockfile(
                     .filter(|o| !opaque.contains(o))
                     .collect();
                 if more.is_empty() {
-                    return Ok(None);
+                    return Err(last_line(&cause));
                 }
                 opaque.extend(more);
             }
-            Err(_) => return Ok(None),
+            Err(e) => return Err(last_line(&e.to_string())),
         }
     }
-    Ok(None)
+    Err(format!(
+        "more than {MAX_ROUNDS} sources could not be fetched"
+    ))
+}
+
+/// cargo's innermost cause: the last line of its error that says something.
+fn last_line(text: &str) -> String {
+    text.lines()
+        .rev()
+        .map(str::trim)
+        .find(|l| {
+            !l.is_empty()
+                && !l.starts_with("https://")
+                && !l.starts_with("if a proxy")
+                && !l.contains("you're using offline mode")
+        })
+        .unwrap_or(text)
+        .to_string()
 }
 
 #[cfg(test)]

@@ -985,9 +985,20 @@ fn from_lockfile(
     }
     match fallback::metadata_from_lockfile(
         toolchain, manifest, &lock, options, forwarded, checked, cause,
-    )? {
-        Some(found) => Ok(found),
-        None => Err(e),
+    ) {
+        Ok(found) => Ok(found),
+        Err(why) => match e {
+            LoadError::Metadata {
+                manifest,
+                cause,
+                help,
+            } => Err(LoadError::Metadata {
+                manifest,
+                cause,
+                help: format!("{help} (reviewing from Cargo.lock did not work either: {why})"),
+            }),
+            other => Err(other),
+        },
     }
 }
 
