@@ -200,6 +200,8 @@ struct LoadedGraph {
     graph: PackageGraph,
     toolchain: Toolchain,
     notes: Vec<String>,
+    /// Packages reviewed from the lockfile as stand-ins.
+    opaque: Vec<fallback::Opaque>,
     prescan: Option<prescan::Prescan>,
 }
 
@@ -209,6 +211,7 @@ fn load_graph(
     phases: &mut phases::Phases,
 ) -> Result<LoadedGraph, LoadError> {
     let mut notes = Vec::new();
+    let mut opaque = Vec::new();
     let mut prescan = None;
     let (json, source_hint) = match &options.metadata_path {
         Some(path) => {
@@ -235,9 +238,10 @@ fn load_graph(
             ) {
                 Ok(json) => json,
                 Err(e) => {
-                    let (json, opaque) =
+                    let (json, unread) =
                         from_lockfile(&toolchain, &manifest, options, &forwarded, &checked, e)?;
-                    notes.extend(opaque.iter().map(opaque_note));
+                    notes.extend(unread.iter().map(opaque_note));
+                    opaque = unread;
                     json
                 }
             };
@@ -266,6 +270,7 @@ fn load_graph(
         graph,
         toolchain,
         notes,
+        opaque,
         prescan,
     })
 }
@@ -338,6 +343,7 @@ fn build_facts(
         graph,
         toolchain,
         mut notes,
+        opaque,
         prescan,
     } = loaded;
     let root = graph.workspace().root().as_std_path().to_path_buf();
@@ -521,6 +527,13 @@ fn build_facts(
     let mut log = toolchain.notes.clone();
     log.push(phases.line());
     Ok(Facts {
+        opaque: opaque
+            .iter()
+            .map(|o| architect_model::PackageRef {
+                name: o.name.clone(),
+                version: o.version.clone(),
+            })
+            .collect(),
         root: root.display().to_string(),
         platforms,
         features: options.features.clone(),

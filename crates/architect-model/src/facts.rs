@@ -179,6 +179,9 @@ pub struct Facts {
     pub incompatible_rust_versions: Option<(String, Location)>,
     /// Workspace-relative path of `Cargo.lock`, when there is one.
     pub lockfile: Option<String>,
+    /// Packages cargo could not fetch, reviewed from `Cargo.lock` as stand-ins: their targets,
+    /// build scripts, proc-macros and code are unknown.
+    pub opaque: Vec<crate::PackageRef>,
     /// Lines of Rust per workspace member (non-blank, non-comment), from the source pass.
     pub lines_of_rust: BTreeMap<PackageId, usize>,
     /// The source pass: module trees of the workspace (and of dependencies with `--deps`).

@@ -277,6 +277,8 @@ pub struct Summary {
     /// Non-blank, non-comment lines of Rust in the workspace members.
     pub lines_of_rust_workspace: usize,
     pub git_dependencies: Vec<PackageRef>,
+    /// Packages reviewed from the lockfile as stand-ins (`Facts::opaque`).
+    pub opaque_packages: Vec<PackageRef>,
     pub platforms: Vec<String>,
     pub editions: Vec<(String, usize)>,
     /// Advisories in the database used, and how many matched the lockfile; `None` when no

@@ -176,6 +176,17 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         s.duplicate_crates.len(),
         s.git_dependencies.len()
     );
+    if !s.opaque_packages.is_empty() {
+        let _ = writeln!(
+            w,
+            "  not read (could not be fetched, reviewed from Cargo.lock): {}; the counts above are lower bounds",
+            s.opaque_packages
+                .iter()
+                .map(|p| format!("`{p}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
     match &s.build {
         Some(b) if !b.assumed_sizes => {
             let _ = writeln!(

@@ -62,6 +62,9 @@ struct Facts<'a> {
     duplicate_crates: Vec<Duplicate<'a>>,
     lines_of_rust_workspace: usize,
     git_dependencies: &'a [PackageRef],
+    /// Packages reviewed from the lockfile as stand-ins: counts of build scripts and
+    /// proc-macros are lower bounds while there are any.
+    opaque_packages: &'a [PackageRef],
     editions: BTreeMap<&'a str, usize>,
     advisories: Option<Advisories>,
     index: Index,
@@ -164,6 +167,7 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
                 .collect(),
             lines_of_rust_workspace: s.lines_of_rust_workspace,
             git_dependencies: &s.git_dependencies,
+            opaque_packages: &s.opaque_packages,
             editions: s.editions.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
             advisories: s.advisories.map(|(in_database, matched)| Advisories {
                 in_database,

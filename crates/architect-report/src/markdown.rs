@@ -46,6 +46,14 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         s.duplicate_crates.len()
     );
     let _ = writeln!(w, "| git dependencies | {} |", s.git_dependencies.len());
+    if !s.opaque_packages.is_empty() {
+        let names: Vec<String> = s.opaque_packages.iter().map(|p| format!("`{p}`")).collect();
+        let _ = writeln!(
+            w,
+            "| not read (could not be fetched; counts are lower bounds) | {} |",
+            names.join(", ")
+        );
+    }
     if let Some(b) = s.build.as_ref().filter(|b| !b.assumed_sizes) {
         let _ = writeln!(
             w,

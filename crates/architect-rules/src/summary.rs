@@ -48,6 +48,7 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
                 Some(ExternalSource::Git { .. })
             )
         }),
+        opaque_packages: facts.opaque.clone(),
         platforms: facts.platforms.describe(),
         editions: editions.into_iter().collect(),
         advisories: facts

@@ -488,6 +488,7 @@ fn unreachable_git_dependency_is_reviewed_from_the_lockfile() {
             doc["notes"]
         );
         assert!(doc["notes"].to_string().contains("opaque package"));
+        assert_eq!(doc["facts"]["opaque_packages"][0]["name"], "gitdep");
         let git = doc["findings"]
             .as_array()
             .unwrap()
