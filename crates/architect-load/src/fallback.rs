@@ -50,7 +50,26 @@ struct Locked {
     deps: Vec<String>,
 }
 
-/// The lockfile's packages.
+/// Whether a lockfile's package name can be used as is in a path and a manifest: cargo's own
+/// charset for crate names. The lockfile comes from the reviewed repository: a name such as
+/// `../x` or one with a newline is never written anywhere.
+fn plain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 64
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+}
+
+/// Whether a lockfile's version is a plain semver version (`1.2.0`, `0.6.1+5.3.0-1-g1`).
+fn plain_version(version: &str) -> bool {
+    guppy::Version::parse(version).is_ok()
+        && version
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '+'))
+}
+
+/// The lockfile's packages, those with a plain name and version.
 fn locked(lock: &str) -> Vec<Locked> {
     let Ok(doc) = lock.parse::<DocumentMut>() else {
         return Vec::new();
@@ -63,8 +82,8 @@ fn locked(lock: &str) -> Vec<Locked> {
         .filter_map(|t| {
             let s = |k: &str| t.get(k).and_then(Item::as_str).map(str::to_string);
             Some(Locked {
-                name: s("name")?,
-                version: s("version")?,
+                name: s("name").filter(|n| plain_name(n))?,
+                version: s("version").filter(|v| plain_version(v))?,
                 source: s("source"),
                 deps: t
                     .get("dependencies")
@@ -455,5 +474,12 @@ mod tests {
             "{manifest}"
         );
         assert!(manifest.parse::<DocumentMut>().is_ok(), "{manifest}");
+    }
+
+    #[test]
+    fn a_lockfile_name_that_is_not_a_crate_name_is_never_used() {
+        let evil = "[[package]]\nname = \"../../escape\"\nversion = \"1.0.0\"\nsource = \"git+https://git.invalid/x#0123\"\n\n[[package]]\nname = \"x\\n[patch]\"\nversion = \"1.0.0\"\nsource = \"git+https://git.invalid/x#0123\"\n\n[[package]]\nname = \"ok\"\nversion = \"1.0.0\\n\"\nsource = \"git+https://git.invalid/x#0123\"\n";
+        assert!(unreachable_in(evil, "https://git.invalid/x").is_empty());
+        assert!(plain_name("tikv-jemalloc-sys") && plain_version("0.6.1+5.3.0-1-ge13ca993e8"));
     }
 }
