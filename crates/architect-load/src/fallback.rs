@@ -115,7 +115,7 @@ pub(crate) fn unreachable_in(lock: &str, stderr: &str) -> Vec<Opaque> {
         .collect()
 }
 
-/// The mirror of the workspace at `root` under `into`: manifests and the lockfile copied, `.rs`
+/// The mirror of the repository at `root` under `into`: manifests and lockfiles copied, `.rs`
 /// files created empty. `target/` and hidden directories are skipped.
 pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), LoadError> {
     let mut count = 0;
@@ -352,11 +352,15 @@ pub(crate) fn metadata_from_lockfile(
     checked: &crate::metadata::Checked,
     stderr: &str,
 ) -> Result<(String, Vec<Opaque>), String> {
-    let Some(root) = lock.parent() else {
+    let Some(workspace) = lock.parent() else {
         return Err("the lockfile has no directory".into());
     };
+    // The whole repository is mirrored (the workspace's path dependencies may live beside it,
+    // `../shared`); a workspace outside any repository, from its own directory.
+    let root = crate::scope::Scope::new(workspace).repo;
+    let root = root.as_path();
     let Ok(rel) = manifest.strip_prefix(root) else {
-        return Err("the manifest is outside the lockfile's workspace".into());
+        return Err("the manifest is outside the lockfile's repository".into());
     };
     let lock_text = read_text(lock, TOML_LIMIT).unwrap_or_default();
     let mut opaque = unreachable_in(&lock_text, stderr);

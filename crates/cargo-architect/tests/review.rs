@@ -509,3 +509,43 @@ fn unreachable_git_dependency_is_reviewed_from_the_lockfile() {
         );
     }
 }
+
+/// The fallback mirrors the whole repository: a path dependency beside the workspace
+/// (`../shared`, inside the same git checkout) resolves on the mirror too.
+#[test]
+fn the_lockfile_fallback_follows_path_dependencies_beside_the_workspace() {
+    let repo = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(repo.path().join(".git")).unwrap();
+    copy_dir(
+        &repo_root().join("fixtures/git-unreachable"),
+        &repo.path().join("ws"),
+    );
+    let ws = repo.path().join("ws");
+    std::fs::create_dir_all(repo.path().join("shared/src")).unwrap();
+    std::fs::write(
+        repo.path().join("shared/Cargo.toml"),
+        "[package]\nname = \"shared\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(repo.path().join("shared/src/lib.rs"), "").unwrap();
+    let app = std::fs::read_to_string(ws.join("app/Cargo.toml")).unwrap();
+    std::fs::write(
+        ws.join("app/Cargo.toml"),
+        format!("{app}shared = {{ path = \"../../shared\" }}\n"),
+    )
+    .unwrap();
+    let lock = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"gitdep\",\n \"shared\",\n]\n\n[[package]]\nname = \"gitdep\"\nversion = \"1.2.0\"\nsource = \"git+https://git.invalid/gitdep#0123456789abcdef0123456789abcdef01234567\"\n\n[[package]]\nname = \"shared\"\nversion = \"0.1.0\"\n";
+    std::fs::write(ws.join("Cargo.lock"), lock).unwrap();
+    let out = run_in(&ws, &["--offline", "--format", "json"]);
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let doc = json(&out);
+    assert_eq!(
+        doc["facts"]["packages"], 3,
+        "app, the stand-in and the sibling"
+    );
+    assert_eq!(doc["facts"]["opaque_packages"][0]["name"], "gitdep");
+    assert_eq!(
+        std::fs::read_to_string(ws.join("Cargo.lock")).unwrap(),
+        lock
+    );
+}
