@@ -99,6 +99,18 @@ fn locked(lock: &str) -> Vec<Locked> {
         .collect()
 }
 
+/// The names of the lockfile's git packages.
+fn git_package_names(lock: &str) -> Vec<String> {
+    let mut names: Vec<String> = locked(lock)
+        .into_iter()
+        .filter(|p| p.source.as_deref().is_some_and(|s| s.starts_with("git+")))
+        .map(|p| p.name)
+        .collect();
+    names.sort();
+    names.dedup();
+    names
+}
+
 /// The git packages of the lockfile whose repository cargo's error names.
 pub(crate) fn unreachable_in(lock: &str, stderr: &str) -> Vec<Opaque> {
     locked(lock)
@@ -159,10 +171,10 @@ pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), LoadError> {
     Ok(())
 }
 
-/// The feature names the mirrored manifests ask of `name` (in any dependency table, renamed
-/// ones included).
-fn requested_features(mirror: &Path, name: &str) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
+/// The feature names the mirrored manifests ask of each of `names` (in any dependency table,
+/// renamed ones included), reading each manifest once.
+fn requested_features(mirror: &Path, names: &[&str]) -> BTreeMap<String, BTreeSet<String>> {
+    let mut out: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let walk = ignore::WalkBuilder::new(mirror)
         .standard_filters(false)
         .build();
@@ -176,7 +188,13 @@ fn requested_features(mirror: &Path, name: &str) -> BTreeSet<String> {
         let Ok(doc) = text.parse::<DocumentMut>() else {
             continue;
         };
-        collect_features(doc.as_item(), name, &mut out);
+        for name in names {
+            collect_features(
+                doc.as_item(),
+                name,
+                out.entry(name.to_string()).or_default(),
+            );
+        }
     }
     out
 }
@@ -205,12 +223,12 @@ fn collect_features(item: &Item, name: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Write the stand-in of `o` under `dir`: its name and version, its locked dependencies (a
-/// registry one at its exact version, a git one at its locked commit) and the features asked
-/// of it, each empty.
+/// registry one at its exact version, a git one at its locked commit) and `features`, the
+/// features asked of it, each empty.
 pub(crate) fn stand_in(
     o: &Opaque,
     lock: &str,
-    mirror: &Path,
+    features: &BTreeSet<String>,
     dir: &Path,
 ) -> Result<PathBuf, LoadError> {
     let all = locked(lock);
@@ -247,9 +265,9 @@ pub(crate) fn stand_in(
             None => {}
         }
     }
-    let features: String = requested_features(mirror, &o.name)
-        .into_iter()
-        .filter(|f| f != "default")
+    let features: String = features
+        .iter()
+        .filter(|f| *f != "default")
         .map(|f| format!("{f:?} = []\n"))
         .collect();
     let at = dir.join(format!("{}-{}", o.name, o.version));
@@ -381,10 +399,16 @@ pub(crate) fn metadata_from_lockfile(
     let mut opts = options.clone();
     opts.locked = false;
     opts.frozen = false;
+    // The features asked of every git package of the lockfile: any may turn out unreachable.
+    let git_names = git_package_names(&lock_text);
+    let names: Vec<&str> = git_names.iter().map(String::as_str).collect();
+    let asked = requested_features(mirror_dir.path(), &names);
+    let none = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
         let mut stand_ins = BTreeMap::new();
         for o in &opaque {
-            let dir = stand_in(o, &lock_text, mirror_dir.path(), stand_in_dir.path())
+            let features = asked.get(&o.name).unwrap_or(&none);
+            let dir = stand_in(o, &lock_text, features, stand_in_dir.path())
                 .map_err(|e| e.to_string())?;
             stand_ins.insert(format!("{}@{}", o.name, o.version), (o.clone(), dir));
         }
@@ -462,7 +486,8 @@ mod tests {
         .unwrap();
         let out = tempfile::tempdir().unwrap();
         let o = &unreachable_in(LOCK, "https://git.invalid/gitdep")[0];
-        let dir = stand_in(o, LOCK, mirror.path(), out.path()).unwrap();
+        let asked = requested_features(mirror.path(), &["gitdep"]);
+        let dir = stand_in(o, LOCK, &asked["gitdep"], out.path()).unwrap();
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         assert!(
             manifest.contains("name = \"gitdep\"\nversion = \"1.2.0\""),

@@ -247,7 +247,7 @@ pub(crate) fn lockfile_of(manifest: &Path) -> Option<std::path::PathBuf> {
         if lock.is_file() {
             return Some(lock);
         }
-        let is_root = std::fs::read_to_string(d.join("Cargo.toml"))
+        let is_root = crate::read::read_text(&d.join("Cargo.toml"), crate::read::TOML_LIMIT)
             .is_ok_and(|text| text.lines().any(|l| l.trim() == "[workspace]"));
         if is_root {
             return None;

@@ -169,13 +169,7 @@ pub fn verdicts(facts: &Facts, findings: &[Finding], enabled: &[&str]) -> Vec<Ve
         .map(|&section| {
             let own: Vec<&Finding> = findings.iter().filter(|f| f.section == section).collect();
             let serious: Vec<&&Finding> = own.iter().filter(|f| f.level >= Level::Warn).collect();
-            // The highest score, the first in review order on a tie (as the top risks).
-            let top = serious
-                .iter()
-                .fold(None::<&&&Finding>, |best, f| match best {
-                    Some(b) if b.impact.score >= f.impact.score => Some(b),
-                    _ => Some(f),
-                });
+            let top = highest(serious.iter().map(|f| **f));
             let (state, basis) = if let Some(top) = top {
                 let deny = serious.iter().filter(|f| f.level == Level::Deny).count();
                 let counts = match (deny, serious.len() - deny) {
@@ -193,10 +187,7 @@ pub fn verdicts(facts: &Facts, findings: &[Finding], enabled: &[&str]) -> Vec<Ve
                 // The fact the verdict rests on: what ran, or the weightiest thing noted.
                 let prefix = format!("{}/", section.id());
                 let rules = enabled.iter().filter(|id| id.starts_with(&prefix)).count();
-                let noted = own.iter().fold(None::<&&Finding>, |best, f| match best {
-                    Some(b) if b.impact.score >= f.impact.score => Some(b),
-                    _ => Some(f),
-                });
+                let noted = highest(own.iter().copied());
                 let basis = match (own.len(), noted) {
                     (_, None) => format!(
                         "no finding from its {}",
@@ -216,6 +207,14 @@ pub fn verdicts(facts: &Facts, findings: &[Finding], enabled: &[&str]) -> Vec<Ve
             }
         })
         .collect()
+}
+
+/// The finding with the highest score, the first in review order on a tie (as the top risks).
+fn highest<'f>(findings: impl Iterator<Item = &'f Finding>) -> Option<&'f Finding> {
+    findings.fold(None, |best, f| match best {
+        Some(b) if b.impact.score >= f.impact.score => Some(b),
+        _ => Some(f),
+    })
 }
 
 /// Why an area without a serious finding could not be judged, if it could not.

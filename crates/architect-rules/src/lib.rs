@@ -41,6 +41,11 @@ pub fn schemas() -> Vec<RuleSchema> {
     REGISTRY.iter().map(|r| r.schema()).collect()
 }
 
+/// Whether an `allow` entry accepts `package` at `version`.
+pub(crate) fn accepts(entry: &architect_model::AllowEntry, package: &str, version: &str) -> bool {
+    entry.package == package && version_matches(&entry.version, version)
+}
+
 pub(crate) fn version_matches(req: &Option<String>, version: &str) -> bool {
     let Some(req) = req else { return true };
     match (VersionReq::parse(req), Version::parse(version)) {
@@ -91,9 +96,9 @@ pub fn review_with(facts: &Facts, options: &ReviewOptions, shared: &buildsim::Sh
             for (k, entry) in rc.allow.iter().enumerate() {
                 let before = produced.len();
                 produced.retain(|f| {
-                    !f.packages.first().is_some_and(|p| {
-                        p.name == entry.package && version_matches(&entry.version, &p.version)
-                    })
+                    !f.packages
+                        .first()
+                        .is_some_and(|p| accepts(entry, &p.name, &p.version))
                 });
                 if produced.len() == before && !applied_by_rule.contains(&k) {
                     stale.push((

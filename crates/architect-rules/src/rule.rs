@@ -80,7 +80,7 @@ impl<'a> Ctx<'a> {
         let hit = rc
             .allow
             .iter()
-            .position(|e| e.package == package && crate::version_matches(&e.version, version));
+            .position(|e| crate::accepts(e, package, version));
         if let Some(k) = hit {
             self.allow_hits.borrow_mut().insert(k);
         }

@@ -89,14 +89,53 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
-/// The shipped build's scripts by what they do (a script may be in several kinds), and how
-/// many were not read.
+/// A kind of script the inventory names: the behaviour that puts a script in it (and whose
+/// details the notes show), how the message counts it and how the notes label it.
+struct Kind {
+    does: Behaviour,
+    one: &'static str,
+    many: &'static str,
+    label: &'static str,
+}
+
+/// The kinds, in the order the message and the notes give them.
+const KINDS: [Kind; 5] = [
+    Kind {
+        does: Behaviour::CompilesNative,
+        one: "compiles or links native code",
+        many: "compile or link native code",
+        label: "compile or link native code",
+    },
+    Kind {
+        does: Behaviour::RunsPrograms,
+        one: "runs programs",
+        many: "run programs",
+        label: "run programs",
+    },
+    Kind {
+        does: Behaviour::Network,
+        one: "touches the network",
+        many: "touch the network",
+        label: "touch the network",
+    },
+    Kind {
+        does: Behaviour::WritesOutsideOutDir,
+        one: "writes outside OUT_DIR",
+        many: "write outside OUT_DIR",
+        label: "write outside OUT_DIR",
+    },
+    Kind {
+        does: Behaviour::ReadsEnv,
+        one: "reads undeclared environment variables",
+        many: "read undeclared environment variables",
+        label: "read environment variables cargo does not set and the script does not declare",
+    },
+];
+
+/// The shipped build's scripts of each kind (a script may be in several), and the scripts not
+/// read.
 struct Kinds<'a, 'g> {
-    native: Vec<&'a Script<'g>>,
-    programs: Vec<&'a Script<'g>>,
-    network: Vec<&'a Script<'g>>,
-    writes: Vec<&'a Script<'g>>,
-    env: Vec<&'a Script<'g>>,
+    of_kind: Vec<(&'static Kind, Vec<&'a Script<'g>>)>,
     not_read: Vec<&'a Script<'g>>,
 }
 
@@ -104,83 +143,58 @@ impl<'a, 'g> Kinds<'a, 'g> {
     fn of(scripts: &'a [Script<'g>]) -> Self {
         // What ships: a C library or a `git` call that only a benchmark or a test pulls in is
         // the team's own machines' concern, counted with the rest.
-        let shipped = || scripts.iter().filter(|s| s.shipped);
-        let doing = |b: Behaviour| shipped().filter(|s| s.does.contains_key(&b)).collect();
+        let in_kind = |s: &Script<'_>, k: &Kind| match k.does {
+            Behaviour::CompilesNative => s.native(),
+            b => s.does.contains_key(&b),
+        };
         Kinds {
-            native: shipped().filter(|s| s.native()).collect(),
-            programs: doing(Behaviour::RunsPrograms),
-            network: doing(Behaviour::Network),
-            writes: doing(Behaviour::WritesOutsideOutDir),
-            env: doing(Behaviour::ReadsEnv),
+            of_kind: KINDS
+                .iter()
+                .map(|k| {
+                    let l = scripts
+                        .iter()
+                        .filter(|s| s.shipped && in_kind(s, k))
+                        .collect();
+                    (k, l)
+                })
+                .collect(),
             not_read: scripts.iter().filter(|s| s.read != Read::Full).collect(),
         }
     }
 
     /// No script does more than probe the compiler or generate code: nothing to report.
     fn is_empty(&self) -> bool {
-        self.native.is_empty()
-            && self.programs.is_empty()
-            && self.network.is_empty()
-            && self.writes.is_empty()
-            && self.env.is_empty()
+        self.of_kind.iter().all(|(_, l)| l.is_empty())
     }
 
     fn named(&self, s: &Script<'_>) -> bool {
-        [
-            &self.native,
-            &self.programs,
-            &self.network,
-            &self.writes,
-            &self.env,
-        ]
-        .iter()
-        .any(|l| l.iter().any(|t| t.meta.id() == s.meta.id()))
+        self.of_kind
+            .iter()
+            .any(|(_, l)| l.iter().any(|t| t.meta.id() == s.meta.id()))
     }
 
     /// One note per non-empty kind: its label, then each script with where and what the
-    /// scan saw (`` `libc 0.2.1` (build.rs:3: freebsd-version) ``).
+    /// scan saw (`` `libc 0.2.1` (build.rs:3: freebsd-version) ``), and one for the scripts
+    /// not read.
     fn notes(&self) -> Vec<String> {
-        let kinds: [(&str, &[&Script<'_>], Option<Behaviour>); 6] = [
-            (
-                "compile or link native code",
-                &self.native,
-                Some(Behaviour::CompilesNative),
-            ),
-            (
-                "run programs",
-                &self.programs,
-                Some(Behaviour::RunsPrograms),
-            ),
-            ("touch the network", &self.network, Some(Behaviour::Network)),
-            (
-                "write outside OUT_DIR",
-                &self.writes,
-                Some(Behaviour::WritesOutsideOutDir),
-            ),
-            (
-                "read environment variables cargo does not set and the script does not declare",
-                &self.env,
-                Some(Behaviour::ReadsEnv),
-            ),
-            (
-                "not read (sources not on disk, or a file the scan could not read)",
-                &self.not_read,
-                None,
-            ),
-        ];
-        kinds
-            .into_iter()
-            .filter(|(_, l, _)| !l.is_empty())
-            .map(|(label, l, b)| {
-                let each: Vec<String> = l
-                    .iter()
-                    .map(|s| {
-                        b.and_then(|b| s.describe(b))
-                            .unwrap_or_else(|| format!("`{}`", s.label()))
-                    })
-                    .collect();
-                format!("{label}: {}", each.join(", "))
-            })
+        let described = self.of_kind.iter().map(|(k, l)| {
+            let each = l.iter().map(|s| {
+                s.describe(k.does)
+                    .unwrap_or_else(|| format!("`{}`", s.label()))
+            });
+            (k.label, each.collect::<Vec<_>>())
+        });
+        let unread = (
+            "not read (sources not on disk, or a file the scan could not read)",
+            self.not_read
+                .iter()
+                .map(|s| format!("`{}`", s.label()))
+                .collect(),
+        );
+        described
+            .chain(std::iter::once(unread))
+            .filter(|(_, each)| !each.is_empty())
+            .map(|(label, each)| format!("{label}: {}", each.join(", ")))
             .collect()
     }
 }
@@ -204,30 +218,12 @@ fn message(scripts: &[Script<'_>], kinds: &Kinds<'_, '_>, accepted: usize) -> St
         n.sort_unstable();
         name_list(&n, SHOWN)
     };
-    let mut parts = Vec::new();
-    for (l, one, many) in [
-        (
-            &kinds.native,
-            "compiles or links native code",
-            "compile or link native code",
-        ),
-        (&kinds.programs, "runs programs", "run programs"),
-        (&kinds.network, "touches the network", "touch the network"),
-        (
-            &kinds.writes,
-            "writes outside OUT_DIR",
-            "write outside OUT_DIR",
-        ),
-        (
-            &kinds.env,
-            "reads undeclared environment variables",
-            "read undeclared environment variables",
-        ),
-    ] {
-        if !l.is_empty() {
-            parts.push(format!("{} ({})", count(l.len(), one, many), names(l)));
-        }
-    }
+    let parts: Vec<String> = kinds
+        .of_kind
+        .iter()
+        .filter(|(_, l)| !l.is_empty())
+        .map(|(k, l)| format!("{} ({})", count(l.len(), k.one, k.many), names(l)))
+        .collect();
     let rest = || scripts.iter().filter(|s| !kinds.named(s));
     let routine = rest().filter(|s| s.shipped && s.read == Read::Full).count();
     let unread = rest().filter(|s| s.shipped && s.read != Read::Full).count();

@@ -58,7 +58,7 @@ fn new_scripts(cx: &Ctx<'_>, reviewed: &architect_model::RuleConfig) -> Vec<Find
             !reviewed
                 .allow
                 .iter()
-                .any(|e| e.package == p.name() && crate::version_matches(&e.version, &version))
+                .any(|e| crate::accepts(e, p.name(), &version))
         })
         .collect();
     if new.is_empty() {
