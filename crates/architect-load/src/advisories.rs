@@ -2,13 +2,15 @@
 //! (the library behind cargo-audit): its query applies RustSec's rules (version ranges,
 //! OS and architecture, withdrawn advisories excluded, crates.io packages only).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use architect_model::{
     AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FormatImpl,
     PackageRef, PlatformChoice,
 };
+use guppy::PackageId;
+use guppy::graph::PackageGraph;
 use rustsec::advisory::Informational;
 use rustsec::database::Query;
 use rustsec::{Advisory, Collection, Lockfile, Vulnerability};
@@ -592,6 +594,104 @@ pub fn alternatives(description: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// What the advisory check reads besides the database and the lockfile.
+pub(crate) struct AdvisoryInputs<'a> {
+    pub graph: &'a PackageGraph,
+    pub built: &'a BTreeSet<PackageId>,
+    pub scope: &'a architect_model::ScopeFacts,
+    pub root: &'a Path,
+    pub platforms: &'a PlatformChoice,
+}
+
+/// What the advisory check found: the database's facts and the lockfile's matches (none when
+/// it could not run), and notes on what could not be checked.
+pub(crate) struct AdvisoryCheck {
+    pub found: Option<(
+        architect_model::AdvisoryDbFacts,
+        Vec<architect_model::AdvisoryMatch>,
+    )>,
+    pub notes: Vec<String>,
+}
+
+/// The lockfile matched against the advisory database, with the evidence of what each match
+/// affects; and notes on what could not be checked.
+pub(crate) fn check(
+    inputs: &AdvisoryInputs<'_>,
+    lockfile: Option<&str>,
+    advisory_db: AdvisoryDbOpened,
+) -> AdvisoryCheck {
+    let mut notes = Vec::new();
+    let advisories = match (lockfile, advisory_db) {
+        (Some(text), Ok((db, path))) => {
+            if !db.corrupt.is_empty() {
+                notes.push(format!(
+                    "{} of the advisory database's files could not be read, so those advisories were not checked (the first, `{}`: {}); the other {} were",
+                    db.corrupt.len(),
+                    db.corrupt[0].0,
+                    db.corrupt[0].1,
+                    db.len()
+                ));
+            }
+            match scan(&db, &path, text, inputs.platforms) {
+                Ok((db_facts, mut matches)) => {
+                    crate::evidence::fill(
+                        inputs.graph,
+                        inputs.built,
+                        inputs.scope,
+                        inputs.root,
+                        &mut matches,
+                    );
+                    Some((db_facts, matches))
+                }
+                Err(why) => {
+                    notes.push(format!("advisories were not checked: {why}"));
+                    None
+                }
+            }
+        }
+        (None, _) => {
+            notes.push("advisories were not checked: there is no Cargo.lock to match".into());
+            None
+        }
+        (Some(_), Err(why)) => {
+            notes.push(format!("advisories were not checked: {why}"));
+            None
+        }
+    };
+
+    AdvisoryCheck {
+        found: advisories,
+        notes,
+    }
+}
+
+/// The advisory database: an explicit `--advisory-db` that cannot be used is an error; the
+/// default one missing or unusable is a note in the review (the `Err` string).
+/// The advisory database and where it is, or why there is none to use.
+pub(crate) type AdvisoryDbOpened = Result<(AdvisoryDb, PathBuf), String>;
+
+pub(crate) fn open_db(options: &crate::LoadOptions) -> Result<AdvisoryDbOpened, crate::LoadError> {
+    let Some(path) = options.advisory_db.clone().or_else(default_db_path) else {
+        return Ok(Err(
+            "no CARGO_HOME or HOME to find the database in; pass --advisory-db PATH".into(),
+        ));
+    };
+    match AdvisoryDb::open(&path) {
+        Ok(db) => Ok(Ok((db, path))),
+        Err(e) if options.advisory_db.is_some() => Err(crate::LoadError::Io {
+            path: path.display().to_string(),
+            cause: e.to_string(),
+            help: "pass the path of a RustSec advisory-db checkout, or drop --advisory-db to use $CARGO_HOME/advisory-db".into(),
+        }),
+        Err(DbError::Missing(p)) => Ok(Err(format!(
+            "no advisory database at `{p}`: run `cargo architect fetch` (or `git clone https://github.com/rustsec/advisory-db` there), or pass --advisory-db PATH"
+        ))),
+        Err(e) => Ok(Err(format!(
+            "{e}: fetch it again with `cargo architect fetch`, or pass --advisory-db PATH"
+        ))),
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@
 //! to the repository root, and for the directories down to each member (where a developer may
 //! run cargo too).
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use architect_model::{CargoConfigEntry, CargoConfigFacts, Location};
@@ -23,10 +24,35 @@ use crate::tomlspan::TomlFile;
 pub(crate) struct CargoConfig {
     pub files: Vec<architect_model::SourceFile>,
     pub facts: CargoConfigFacts,
-    /// `--config KEY=VALUE` arguments that reproduce the source replacement in force at the
-    /// workspace root, outermost file first so that the nearest wins as in cargo.
-    pub forwarded: Vec<String>,
+    /// What is forwarded to cargo from the files that apply at the workspace root.
+    pub forwarded: Forwarded,
     pub incompatible_rust_versions: Option<(String, Location)>,
+}
+
+/// The data of the repository's cargo config that `cargo metadata` needs, run outside it.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct Forwarded {
+    /// `--config KEY=VALUE` arguments that reproduce the source replacement and the named
+    /// registries, outermost file first so that the nearest wins as in cargo.
+    pub args: Vec<String>,
+    /// Each named registry's index URL (`[registries.NAME] index`), nearest file last.
+    pub registries: BTreeMap<String, String>,
+}
+
+/// The text of each config file, read once: what is forwarded to cargo before the workspace
+/// root is known and what is reported after come from the same bytes.
+#[derive(Debug, Default)]
+pub(crate) struct ConfigTexts(BTreeMap<PathBuf, String>);
+
+impl ConfigTexts {
+    fn get(&mut self, path: &Path, shown: &str) -> Result<String, LoadError> {
+        if let Some(text) = self.0.get(path) {
+            return Ok(text.clone());
+        }
+        let text = read_text(path, TOML_LIMIT).map_err(|e| LoadError::read(shown, e, ""))?;
+        self.0.insert(path.to_path_buf(), text.clone());
+        Ok(text)
+    }
 }
 
 /// Keys whose value is a program cargo runs.
@@ -66,7 +92,11 @@ fn config_file(dir: &Path) -> Option<(PathBuf, Option<PathBuf>)> {
 }
 
 /// Read the config files that apply in the directories of `dirs`.
-pub(crate) fn read(scope: &Scope, dirs: &ConfigDirs) -> Result<CargoConfig, LoadError> {
+pub(crate) fn read(
+    scope: &Scope,
+    dirs: &ConfigDirs,
+    texts: &mut ConfigTexts,
+) -> Result<CargoConfig, LoadError> {
     let mut out = CargoConfig::default();
     // The root's chain, outermost first, so that forwarded values of nearer files come later
     // (and win, as the nearer file does in cargo).
@@ -77,8 +107,7 @@ pub(crate) fn read(scope: &Scope, dirs: &ConfigDirs) -> Result<CargoConfig, Load
             continue;
         };
         let shown = scope.display(&path);
-        let text = read_text(&path, TOML_LIMIT).map_err(|e| LoadError::read(&shown, e, ""))?;
-        let toml = TomlFile::parse(&shown, text)?;
+        let toml = TomlFile::parse(&shown, texts.get(&path, &shown)?)?;
         let applies_in = if at_root { None } else { scope.applies_in(dir) };
         apply(&toml, dir, applies_in, &mut out);
         if let Some(ignored) = ignored {
@@ -102,7 +131,7 @@ fn apply(toml: &TomlFile, dir: &Path, applies_in: Option<String>, out: &mut Carg
             out.incompatible_rust_versions = Some(v);
         }
         if let Some(sources) = toml.doc.get("source").and_then(Item::as_table_like) {
-            forward_sources(sources, dir, &mut out.forwarded);
+            forward_sources(sources, dir, &mut out.forwarded.args);
         }
         forward_registries(toml, &mut out.forwarded);
     }
@@ -118,13 +147,13 @@ pub(crate) fn entries(name: &str, text: &str) -> Result<Vec<CargoConfigEntry>, L
 
 /// Read only what `cargo metadata` needs from the files that apply at `dir` (the directory of
 /// the manifest, before the workspace root is known): the forwarded source replacement.
-pub(crate) fn forwarded_at(dir: &Path) -> Result<Vec<String>, LoadError> {
+pub(crate) fn forwarded_at(dir: &Path, texts: &mut ConfigTexts) -> Result<Forwarded, LoadError> {
     let scope = Scope::new(dir);
     let dirs = ConfigDirs {
         at_root: scope.up_from(dir),
         in_members: Vec::new(),
     };
-    Ok(read(&scope, &dirs)?.forwarded)
+    Ok(read(&scope, &dirs, texts)?.forwarded)
 }
 
 /// Entries of one file, with where it applies.
@@ -233,7 +262,7 @@ fn incompatible_rust_versions(toml: &TomlFile) -> Option<(String, Location)> {
 }
 
 /// Index URLs of named registries: data, needed to resolve a private registry's packages.
-fn forward_registries(toml: &TomlFile, forwarded: &mut Vec<String>) {
+fn forward_registries(toml: &TomlFile, forwarded: &mut Forwarded) {
     let Some(registries) = toml.doc.get("registries").and_then(Item::as_table_like) else {
         return;
     };
@@ -243,11 +272,14 @@ fn forward_registries(toml: &TomlFile, forwarded: &mut Vec<String>) {
             .and_then(|t| t.get("index"))
             .and_then(Item::as_str)
         {
-            forwarded.push(format!(
+            forwarded.args.push(format!(
                 "registries.{}.index={}",
                 quote_key(name),
                 toml_edit::Value::from(index)
             ));
+            forwarded
+                .registries
+                .insert(name.to_string(), index.to_string());
         }
     }
 }

@@ -22,23 +22,54 @@ use crate::read::{TOML_LIMIT, read_text};
 const MAX_FILES: usize = 200_000;
 
 /// At most this many rounds of "cargo names another source it cannot fetch".
-const MAX_ROUNDS: usize = 8;
+const MAX_ROUNDS: usize = 16;
 
 /// One locked package cargo could not fetch, reviewed as a stand-in.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Opaque {
     pub name: String,
     pub version: String,
-    /// The lockfile's source, e.g. `git+https://host/repo?rev=..#hash`.
+    /// The lockfile's source, e.g. `git+https://host/repo?rev=..#hash` or
+    /// `sparse+https://registry.example/index/`.
     pub source: String,
 }
 
+/// The lockfile's source of crates.io packages, whatever protocol reaches it.
+const CRATES_IO: &str = "registry+https://github.com/rust-lang/crates.io-index";
+
 impl Opaque {
-    /// The git URL a `[patch]` table is keyed by: the source without `git+`, query or fragment.
-    fn url(&self) -> &str {
-        let s = self.source.strip_prefix("git+").unwrap_or(&self.source);
-        s.split(['?', '#']).next().unwrap_or(s)
+    /// The key of the `[patch]` table that replaces it: a git repository's URL (no `git+`,
+    /// query or fragment), `crates-io`, or a registry's index URL as cargo's config spells it
+    /// (`sparse+https://..` for a sparse one, the bare URL for a git one).
+    fn patch_key(&self) -> &str {
+        if self.source == CRATES_IO {
+            return "crates-io";
+        }
+        match self.source.strip_prefix("git+") {
+            Some(git) => git.split(['?', '#']).next().unwrap_or(git),
+            None => registry_index(&self.source),
+        }
     }
+
+    /// The URL cargo's messages name when the source cannot be reached: the patch key without
+    /// `sparse+`; none for crates.io, which is never stood in as a whole.
+    fn url(&self) -> Option<&str> {
+        (self.source != CRATES_IO).then(|| {
+            let key = self.patch_key();
+            key.strip_prefix("sparse+").unwrap_or(key)
+        })
+    }
+}
+
+/// A registry source's index URL as cargo's config spells it: `registry+URL` is `URL`,
+/// `sparse+URL` stays as it is.
+fn registry_index(source: &str) -> &str {
+    source.strip_prefix("registry+").unwrap_or(source)
+}
+
+/// Two spellings of one index URL (a trailing `/` apart).
+fn same_index(a: &str, b: &str) -> bool {
+    a.trim_end_matches('/') == b.trim_end_matches('/')
 }
 
 /// A locked package: name, version, source (none for path packages), dependency specs.
@@ -99,11 +130,11 @@ fn locked(lock: &str) -> Vec<Locked> {
         .collect()
 }
 
-/// The names of the lockfile's git packages.
-fn git_package_names(lock: &str) -> Vec<String> {
+/// The names of the lockfile's packages that have a source (any may turn out unreachable).
+fn sourced_package_names(lock: &str) -> Vec<String> {
     let mut names: Vec<String> = locked(lock)
         .into_iter()
-        .filter(|p| p.source.as_deref().is_some_and(|s| s.starts_with("git+")))
+        .filter(|p| p.source.is_some())
         .map(|p| p.name)
         .collect();
     names.sort();
@@ -111,18 +142,41 @@ fn git_package_names(lock: &str) -> Vec<String> {
     names
 }
 
-/// The git packages of the lockfile whose repository cargo's error names.
-pub(crate) fn unreachable_in(lock: &str, stderr: &str) -> Vec<Opaque> {
+/// The lockfile's packages cargo's error says it could not fetch: those of a git repository or
+/// a registry whose URL it names (`registries` maps the config's registry names to index URLs,
+/// for "`corp` index"), and a registry package it names itself ("failed to download `x v1.0`",
+/// "no matching package named `x`": a cache miss with `--offline`).
+pub(crate) fn unreachable_in(
+    lock: &str,
+    stderr: &str,
+    registries: &BTreeMap<String, String>,
+) -> Vec<Opaque> {
+    let named_registries: Vec<&str> = registries
+        .iter()
+        .filter(|(name, _)| {
+            stderr.contains(&format!("`{name}` index"))
+                || stderr.contains(&format!("registry `{name}`"))
+        })
+        .map(|(_, index)| index.as_str())
+        .collect();
     locked(lock)
         .into_iter()
         .filter_map(|p| {
-            let source = p.source.filter(|s| s.starts_with("git+"))?;
             let o = Opaque {
                 name: p.name,
                 version: p.version,
-                source,
+                source: p.source?,
             };
-            stderr.contains(o.url()).then_some(o)
+            let registry = !o.source.starts_with("git+");
+            let by_url = o.url().is_some_and(|u| stderr.contains(u));
+            let by_registry = registry
+                && named_registries
+                    .iter()
+                    .any(|i| same_index(i, registry_index(&o.source)));
+            let by_name = registry
+                && (stderr.contains(&format!("failed to download `{} v{}`", o.name, o.version))
+                    || stderr.contains(&format!("no matching package named `{}` found", o.name)));
+            (by_url || by_registry || by_name).then_some(o)
         })
         .collect()
 }
@@ -223,8 +277,8 @@ fn collect_features(item: &Item, name: &str, out: &mut BTreeSet<String>) {
 }
 
 /// Write the stand-in of `o` under `dir`: its name and version, its locked dependencies (a
-/// registry one at its exact version, a git one at its locked commit) and `features`, the
-/// features asked of it, each empty.
+/// registry one at its exact version from its registry, a git one at its locked commit) and
+/// `features`, the features asked of it, each empty.
 pub(crate) fn stand_in(
     o: &Opaque,
     lock: &str,
@@ -258,9 +312,14 @@ pub(crate) fn stand_in(
                     "{dep_name} = {{ git = {repo:?}, rev = {rev:?} }}\n"
                 ));
             }
-            Some(_) => deps.push_str(&format!(
+            Some(CRATES_IO) => deps.push_str(&format!(
                 "{dep_name} = {{ version = \"={}\" }}\n",
                 dep.version
+            )),
+            Some(registry) => deps.push_str(&format!(
+                "{dep_name} = {{ version = \"={}\", registry-index = {:?} }}\n",
+                dep.version,
+                registry_index(registry)
             )),
             None => {}
         }
@@ -294,7 +353,7 @@ pub(crate) fn patches(stand_ins: &BTreeMap<String, (Opaque, PathBuf)>) -> Vec<St
         .map(|(o, dir)| {
             format!(
                 "patch.{:?}.{:?}.path = {:?}",
-                o.url(),
+                o.patch_key(),
                 o.name,
                 dir.display().to_string()
             )
@@ -343,105 +402,129 @@ pub(crate) fn map_back(
     Ok(text.replace(&from, &to))
 }
 
-/// Whether cargo's error says a source could not be fetched.
-pub(crate) fn is_fetch_failure(stderr: &str) -> bool {
-    [
-        "failed to load source for dependency",
-        "Unable to update",
-        "failed to fetch",
-        "failed to clone",
-        "can't checkout from",
-        "Could not resolve host",
-    ]
-    .iter()
-    .any(|n| stderr.contains(n))
+/// Why the review could not go on from the lockfile either (the caller reports cargo's first
+/// error with it).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Unavailable {
+    #[error("the manifest is outside the lockfile's repository")]
+    OutsideRepository,
+    #[error("the lockfile has no package from the source cargo could not fetch")]
+    NotInLockfile,
+    #[error("{0}")]
+    Mirror(String),
+    #[error("{0}")]
+    Cargo(String),
+    #[error("more than {MAX_ROUNDS} sources could not be fetched")]
+    TooManySources,
 }
 
-/// `cargo metadata`'s JSON for `manifest` from its lockfile at `lock`, with the git packages
-/// cargo could not fetch (named in `stderr`) as stand-ins; `Err` with why not when the
-/// lockfile names none of them or cargo still fails (the caller reports cargo's first error
-/// with it).
+impl From<LoadError> for Unavailable {
+    fn from(e: LoadError) -> Self {
+        Unavailable::Mirror(e.to_string())
+    }
+}
+
+/// What the fallback runs cargo with: the trusted toolchain, the review's options and the
+/// config forwarded from the repository.
+pub(crate) struct Cargo<'a> {
+    pub toolchain: &'a crate::toolchain::Toolchain,
+    pub options: &'a crate::LoadOptions,
+    pub forwarded: &'a crate::cargo_config::Forwarded,
+    pub checked: &'a crate::metadata::Checked,
+}
+
+/// `cargo metadata`'s JSON for `manifest` from its lockfile at `lock`, with the packages cargo
+/// could not fetch (named in `stderr`) as stand-ins, and those packages.
 pub(crate) fn metadata_from_lockfile(
-    toolchain: &crate::toolchain::Toolchain,
+    cargo: &Cargo<'_>,
     manifest: &Path,
     lock: &Path,
-    options: &crate::LoadOptions,
-    forwarded: &[String],
-    checked: &crate::metadata::Checked,
     stderr: &str,
-) -> Result<(String, Vec<Opaque>), String> {
-    let Some(workspace) = lock.parent() else {
-        return Err("the lockfile has no directory".into());
-    };
+) -> Result<(String, Vec<Opaque>), Unavailable> {
     // The whole repository is mirrored (the workspace's path dependencies may live beside it,
     // `../shared`); a workspace outside any repository, from its own directory.
-    let root = crate::scope::Scope::new(workspace).repo;
-    let root = root.as_path();
-    let Ok(rel) = manifest.strip_prefix(root) else {
-        return Err("the manifest is outside the lockfile's repository".into());
-    };
+    let root = crate::scope::Scope::new(lock.parent().unwrap_or(Path::new("/"))).repo;
+    let rel = manifest
+        .strip_prefix(&root)
+        .map_err(|_| Unavailable::OutsideRepository)?;
     let lock_text = read_text(lock, TOML_LIMIT).unwrap_or_default();
-    let mut opaque = unreachable_in(&lock_text, stderr);
+    let registries = &cargo.forwarded.registries;
+    let mut opaque = unreachable_in(&lock_text, stderr, registries);
     if opaque.is_empty() {
-        return Err("the lockfile has no git package from the source cargo could not fetch".into());
+        return Err(Unavailable::NotInLockfile);
     }
-    let temp = |what: &str| {
-        tempfile::tempdir().map_err(|e| LoadError::Simulation {
-            cause: format!("could not create a temporary directory for the {what}: {e}"),
-        })
-    };
-    let mirror_dir = temp("mirror").map_err(|e| e.to_string())?;
-    let stand_in_dir = temp("stand-ins").map_err(|e| e.to_string())?;
-    mirror(root, mirror_dir.path()).map_err(|e| e.to_string())?;
+    let mirror_dir = temp_dir("mirror")?;
+    let stand_in_dir = temp_dir("stand-ins")?;
+    mirror(&root, mirror_dir.path())?;
     // Unlocked: the mirror's own lockfile takes the patch (the workspace's is never written).
     // Online unless the review is offline: the registry's index entries may be missing from
-    // the cache, and the patched git sources are not fetched.
-    let mut opts = options.clone();
+    // the cache, and the patched sources are not fetched.
+    let mut opts = cargo.options.clone();
     opts.locked = false;
     opts.frozen = false;
-    // The features asked of every git package of the lockfile: any may turn out unreachable.
-    let git_names = git_package_names(&lock_text);
-    let names: Vec<&str> = git_names.iter().map(String::as_str).collect();
+    // The features asked of every package of the lockfile: any may turn out unreachable.
+    let names = sourced_package_names(&lock_text);
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let asked = requested_features(mirror_dir.path(), &names);
-    let none = BTreeSet::new();
     for _ in 0..MAX_ROUNDS {
-        let mut stand_ins = BTreeMap::new();
-        for o in &opaque {
-            let features = asked.get(&o.name).unwrap_or(&none);
-            let dir = stand_in(o, &lock_text, features, stand_in_dir.path())
-                .map_err(|e| e.to_string())?;
-            stand_ins.insert(format!("{}@{}", o.name, o.version), (o.clone(), dir));
-        }
-        let mut config = forwarded.to_vec();
+        let stand_ins = stand_ins(&opaque, &lock_text, &asked, stand_in_dir.path())?;
+        let mut config = cargo.forwarded.args.clone();
         config.extend(patches(&stand_ins));
+        let on_mirror = mirror_dir.path().join(rel);
         match crate::metadata::cargo_metadata(
-            toolchain,
-            &mirror_dir.path().join(rel),
+            cargo.toolchain,
+            &on_mirror,
             &opts,
             &config,
-            checked,
+            cargo.checked,
         ) {
             Ok(json) => {
-                let json = map_back(&json, mirror_dir.path(), root, &stand_ins)
-                    .map_err(|e| e.to_string())?;
+                let json = map_back(&json, mirror_dir.path(), &root, &stand_ins)?;
                 return Ok((json, opaque));
             }
-            Err(LoadError::Metadata { cause, .. }) if is_fetch_failure(&cause) => {
-                let more: Vec<Opaque> = unreachable_in(&lock_text, &cause)
+            Err(LoadError::Metadata { cause, .. })
+                if crate::metadata::Failure::of(&cause, false)
+                    == crate::metadata::Failure::Fetch =>
+            {
+                let more: Vec<Opaque> = unreachable_in(&lock_text, &cause, registries)
                     .into_iter()
                     .filter(|o| !opaque.contains(o))
                     .collect();
                 if more.is_empty() {
-                    return Err(last_line(&cause));
+                    return Err(Unavailable::Cargo(last_line(&cause)));
                 }
                 opaque.extend(more);
             }
-            Err(e) => return Err(last_line(&e.to_string())),
+            Err(e) => return Err(Unavailable::Cargo(last_line(&e.to_string()))),
         }
     }
-    Err(format!(
-        "more than {MAX_ROUNDS} sources could not be fetched"
-    ))
+    Err(Unavailable::TooManySources)
+}
+
+fn temp_dir(what: &str) -> Result<tempfile::TempDir, Unavailable> {
+    tempfile::tempdir().map_err(|e| {
+        Unavailable::Mirror(format!(
+            "could not create a temporary directory for the {what}: {e}"
+        ))
+    })
+}
+
+/// A stand-in for each of `opaque`, by `name@version`.
+fn stand_ins(
+    opaque: &[Opaque],
+    lock: &str,
+    asked: &BTreeMap<String, BTreeSet<String>>,
+    dir: &Path,
+) -> Result<BTreeMap<String, (Opaque, PathBuf)>, LoadError> {
+    let none = BTreeSet::new();
+    opaque
+        .iter()
+        .map(|o| {
+            let features = asked.get(&o.name).unwrap_or(&none);
+            let at = stand_in(o, lock, features, dir)?;
+            Ok((format!("{}@{}", o.name, o.version), (o.clone(), at)))
+        })
+        .collect()
 }
 
 /// cargo's innermost cause: the last line of its error that says something.
@@ -465,15 +548,19 @@ mod tests {
 
     const LOCK: &str = "version = 4\n\n[[package]]\nname = \"app\"\nversion = \"0.1.0\"\ndependencies = [\n \"gitdep\",\n]\n\n[[package]]\nname = \"gitdep\"\nversion = \"1.2.0\"\nsource = \"git+https://git.invalid/gitdep?rev=abc#0123456789abcdef0123456789abcdef01234567\"\ndependencies = [\n \"itoa\",\n \"other\",\n]\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"other\"\nversion = \"0.3.0\"\nsource = \"git+https://git.example/other#89abcdef0123456789abcdef0123456789abcdef\"\n";
 
+    fn none() -> BTreeMap<String, String> {
+        BTreeMap::new()
+    }
+
     #[test]
     fn the_packages_cargo_names_are_the_unreachable_ones() {
-        let o = unreachable_in(LOCK, "failed to fetch https://git.invalid/gitdep");
+        let o = unreachable_in(LOCK, "failed to fetch https://git.invalid/gitdep", &none());
         assert_eq!(o.len(), 1);
         assert_eq!(
-            (o[0].name.as_str(), o[0].url()),
+            (o[0].name.as_str(), o[0].patch_key()),
             ("gitdep", "https://git.invalid/gitdep")
         );
-        assert!(unreachable_in(LOCK, "a registry error").is_empty());
+        assert!(unreachable_in(LOCK, "a registry error", &none()).is_empty());
     }
 
     #[test]
@@ -485,7 +572,7 @@ mod tests {
         )
         .unwrap();
         let out = tempfile::tempdir().unwrap();
-        let o = &unreachable_in(LOCK, "https://git.invalid/gitdep")[0];
+        let o = &unreachable_in(LOCK, "https://git.invalid/gitdep", &none())[0];
         let asked = requested_features(mirror.path(), &["gitdep"]);
         let dir = stand_in(o, LOCK, &asked["gitdep"], out.path()).unwrap();
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
@@ -508,7 +595,78 @@ mod tests {
     #[test]
     fn a_lockfile_name_that_is_not_a_crate_name_is_never_used() {
         let evil = "[[package]]\nname = \"../../escape\"\nversion = \"1.0.0\"\nsource = \"git+https://git.invalid/x#0123\"\n\n[[package]]\nname = \"x\\n[patch]\"\nversion = \"1.0.0\"\nsource = \"git+https://git.invalid/x#0123\"\n\n[[package]]\nname = \"ok\"\nversion = \"1.0.0\\n\"\nsource = \"git+https://git.invalid/x#0123\"\n";
-        assert!(unreachable_in(evil, "https://git.invalid/x").is_empty());
+        assert!(unreachable_in(evil, "https://git.invalid/x", &none()).is_empty());
         assert!(plain_name("tikv-jemalloc-sys") && plain_version("0.6.1+5.3.0-1-ge13ca993e8"));
+    }
+
+    const REGISTRY_LOCK: &str = "version = 4\n\n[[package]]\nname = \"corp-utils\"\nversion = \"1.4.0\"\nsource = \"sparse+https://registry.invalid/index/\"\ndependencies = [\n \"corp-core\",\n \"itoa\",\n]\n\n[[package]]\nname = \"corp-core\"\nversion = \"1.0.0\"\nsource = \"sparse+https://registry.invalid/index/\"\n\n[[package]]\nname = \"itoa\"\nversion = \"1.0.15\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n\n[[package]]\nname = \"ryu\"\nversion = \"1.0.20\"\nsource = \"registry+https://github.com/rust-lang/crates.io-index\"\n";
+
+    fn names(o: &[Opaque]) -> Vec<&str> {
+        o.iter().map(|o| o.name.as_str()).collect()
+    }
+
+    /// A private registry that cannot be reached stands in as a whole, named by its URL
+    /// (online) or by its config name (`--offline`); crates.io only package by package.
+    #[test]
+    fn a_registry_is_named_by_url_by_config_name_or_package_by_package() {
+        let online = "failed to download from `https://registry.invalid/index/config.json`";
+        assert_eq!(
+            names(&unreachable_in(REGISTRY_LOCK, online, &none())),
+            ["corp-utils", "corp-core"]
+        );
+        let offline = "no matching package named `corp-utils` found\nlocation searched: `corp` index\nAs a reminder, you're using offline mode";
+        let corp = BTreeMap::from([(
+            "corp".to_string(),
+            "sparse+https://registry.invalid/index".to_string(),
+        )]);
+        assert_eq!(
+            names(&unreachable_in(REGISTRY_LOCK, offline, &corp)),
+            ["corp-utils", "corp-core"]
+        );
+        let crates_io = "failed to fetch `https://github.com/rust-lang/crates.io-index`\nfailed to download `itoa v1.0.15`";
+        assert_eq!(
+            names(&unreachable_in(REGISTRY_LOCK, crates_io, &none())),
+            ["itoa"],
+            "crates.io as a whole is never stood in"
+        );
+    }
+
+    #[test]
+    fn patch_keys_are_what_cargo_keys_patches_by() {
+        let o = |source: &str| Opaque {
+            name: "x".into(),
+            version: "1.0.0".into(),
+            source: source.into(),
+        };
+        assert_eq!(o(CRATES_IO).patch_key(), "crates-io");
+        assert_eq!(
+            o("sparse+https://r.invalid/index/").patch_key(),
+            "sparse+https://r.invalid/index/"
+        );
+        assert_eq!(
+            o("registry+https://r.invalid/index").patch_key(),
+            "https://r.invalid/index"
+        );
+        assert_eq!(
+            o("git+https://g.invalid/x?branch=b#0123").patch_key(),
+            "https://g.invalid/x"
+        );
+        assert_eq!(o(CRATES_IO).url(), None);
+    }
+
+    #[test]
+    fn a_stand_in_names_a_private_registry_dependency_by_its_index() {
+        let out = tempfile::tempdir().unwrap();
+        let o = &unreachable_in(REGISTRY_LOCK, "https://registry.invalid/index/", &none())[0];
+        let dir = stand_in(o, REGISTRY_LOCK, &BTreeSet::new(), out.path()).unwrap();
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
+        assert!(
+            manifest.contains("corp-core = { version = \"=1.0.0\", registry-index = \"sparse+https://registry.invalid/index/\" }"),
+            "{manifest}"
+        );
+        assert!(
+            manifest.contains("itoa = { version = \"=1.0.15\" }"),
+            "{manifest}"
+        );
     }
 }

@@ -5,6 +5,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use architect_model::{IndexFacts, IndexVersion};
+use guppy::PackageId;
+use guppy::graph::PackageGraph;
 use tame_index::flock::{FileLock, LockOptions};
 use tame_index::index::{ComboIndexCache, IndexLocation, IndexUrl};
 
@@ -96,6 +98,72 @@ fn collect(
             }
         }
     }
+}
+
+/// The registry index cache's facts on every registry package the build compiles, and notes
+/// on what it could not tell.
+pub(crate) fn read_index(
+    graph: &PackageGraph,
+    built: &BTreeSet<PackageId>,
+    root: &Path,
+    release: Option<&str>,
+) -> (architect_model::IndexFacts, Vec<String>) {
+    let mut notes = Vec::new();
+    let mut registry_names: BTreeSet<String> = BTreeSet::new();
+    let mut other_registries: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for p in built.iter().filter_map(|id| graph.metadata(id).ok()) {
+        use guppy::graph::ExternalSource;
+        match p.source().parse_external() {
+            _ if p.source().is_crates_io() => {
+                registry_names.insert(p.name().to_string());
+            }
+            Some(ExternalSource::Sparse(url)) => {
+                other_registries
+                    .entry(format!("sparse+{url}"))
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            Some(ExternalSource::Registry(url)) => {
+                other_registries
+                    .entry(url.to_string())
+                    .or_default()
+                    .insert(p.name().to_string());
+            }
+            _ => {}
+        }
+    }
+    let registry_count =
+        registry_names.len() + other_registries.values().map(BTreeSet::len).sum::<usize>();
+    let index = if registry_count == 0 {
+        architect_model::IndexFacts::default()
+    } else {
+        match read(&registry_names, &other_registries, root, None, release) {
+            Ok(index) => {
+                if !index.unknown.is_empty() {
+                    notes.push(format!(
+                        "{} of {} registry crates have no entry in the local index cache, so whether they are yanked or outdated is unknown (run `cargo update --dry-run` to refresh it)",
+                        index.unknown.len(),
+                        registry_count
+                    ));
+                }
+                index
+            }
+            Err(why) => {
+                notes.push(format!(
+                    "yanked and outdated versions were not checked: {why}"
+                ));
+                architect_model::IndexFacts {
+                    unknown: registry_names
+                        .into_iter()
+                        .chain(other_registries.into_values().flatten())
+                        .collect(),
+                    ..Default::default()
+                }
+            }
+        }
+    };
+
+    (index, notes)
 }
 
 #[cfg(test)]

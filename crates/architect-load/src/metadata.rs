@@ -257,38 +257,70 @@ pub(crate) fn lockfile_of(manifest: &Path) -> Option<std::path::PathBuf> {
     None
 }
 
+/// What kind of failure cargo's error is, from what it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// A path dependency's manifest is missing.
+    MissingPathDependency,
+    /// `--locked` or `--frozen` and a lockfile that would change.
+    StaleLockfile,
+    /// A source (git, registry, a cached crate with `--offline`) could not be fetched.
+    Fetch,
+    /// A manifest cargo could not parse.
+    Manifest,
+    Other,
+}
+
+/// What cargo says when it cannot fetch a source: this list decides both the help printed
+/// and whether the review goes on from the lockfile.
+const FETCH_FAILURE: &[&str] = &[
+    "failed to load source for dependency",
+    "failed to get `",
+    "Unable to update",
+    "unable to update registry",
+    "failed to fetch",
+    "failed to clone",
+    "can't checkout from",
+    "Could not resolve host",
+    "failed to download",
+    "failed to query replaced source",
+];
+
+impl Failure {
+    /// `locked`: `--locked` or `--frozen` was given, so "lock file" names a stale one.
+    pub(crate) fn of(stderr: &str, locked: bool) -> Failure {
+        let missing_path_dep = stderr.contains("failed to read `")
+            && stderr.contains("Cargo.toml`")
+            && stderr.contains("No such file or directory");
+        // With `--offline`, a crate whose index entry is not cached is "not found".
+        let offline_miss =
+            stderr.contains("no matching package named") && stderr.contains("offline mode");
+        if missing_path_dep {
+            Failure::MissingPathDependency
+        } else if stderr.contains("--locked") || stderr.contains("lock file") && locked {
+            Failure::StaleLockfile
+        } else if offline_miss || FETCH_FAILURE.iter().any(|n| stderr.contains(n)) {
+            Failure::Fetch
+        } else if stderr.contains("failed to parse manifest")
+            || stderr.contains("TOML parse error")
+            || stderr.contains("Cargo.toml:")
+        {
+            Failure::Manifest
+        } else {
+            Failure::Other
+        }
+    }
+}
+
 /// What to try, from what cargo said.
 fn metadata_help(stderr: &str, options: &LoadOptions, manifest: &Path) -> String {
-    let network = [
-        "failed to load source for dependency",
-        "failed to get `",
-        "Unable to update",
-        "failed to fetch",
-        "Could not resolve host",
-        "failed to download",
-        "failed to query replaced source",
-    ];
-    let missing_path_dep = stderr.contains("failed to read `")
-        && stderr.contains("Cargo.toml`")
-        && stderr.contains("No such file or directory");
-    if missing_path_dep {
-        "a path dependency's `Cargo.toml` is missing (cargo names it above): fix the `path` in the manifest, or check out what it points at (a git submodule?)".into()
-    } else if stderr.contains("--locked") || stderr.contains("lock file") && options.locked {
-        "the lockfile is out of date: run `cargo update` (or drop --locked/--frozen) and review again".into()
-    } else if network.iter().any(|n| stderr.contains(n)) {
-        if lockfile_of(manifest).is_none() {
-            "there is no `Cargo.lock`, so nothing on disk says what the dependencies resolve to: run `cargo generate-lockfile` on a trusted machine that can reach every source, commit the lockfile, and review again".into()
-        } else if options.offline {
-            "a dependency is not in the local cache: fetch it once with `cargo fetch`, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()
-        } else {
-            "a dependency could not be fetched: retry with --offline to use only what is cached, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()
-        }
-    } else if stderr.contains("failed to parse manifest")
-        || stderr.contains("TOML parse error")
-        || stderr.contains("Cargo.toml:")
-    {
-        "fix the manifest at the line cargo names above, then review again".into()
-    } else {
-        "check that `cargo metadata` works in this workspace, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into()
+    match Failure::of(stderr, options.locked || options.frozen) {
+        Failure::MissingPathDependency => "a path dependency's `Cargo.toml` is missing (cargo names it above): fix the `path` in the manifest, or check out what it points at (a git submodule?)".into(),
+        Failure::StaleLockfile => "the lockfile is out of date: run `cargo update` (or drop --locked/--frozen) and review again".into(),
+        Failure::Fetch if lockfile_of(manifest).is_none() => "there is no `Cargo.lock`, so nothing on disk says what the dependencies resolve to: run `cargo generate-lockfile` on a trusted machine that can reach every source, commit the lockfile, and review again".into(),
+        Failure::Fetch if options.offline => "a dependency is not in the local cache: fetch it once with `cargo fetch`, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into(),
+        Failure::Fetch => "a dependency could not be fetched: retry with --offline to use only what is cached, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into(),
+        Failure::Manifest => "fix the manifest at the line cargo names above, then review again".into(),
+        Failure::Other => "check that `cargo metadata` works in this workspace, or review a saved `cargo metadata --format-version 1 --all-features` JSON with --metadata-path".into(),
     }
 }
