@@ -309,3 +309,14 @@ fn impossible_timings_are_refused() {
         assert!(err.contains("report.html"), "{err}");
     }
 }
+
+/// A feature of a package that is not a member is a `--features` error with its own help,
+/// not a platform one.
+#[test]
+fn a_feature_of_no_member_is_said_as_such() {
+    let (_tmp, ws) = copy_fixture("clean");
+    let err = assert_clean_error(&run_in(&ws, &["--offline", "--features", "nope/x"]));
+    assert!(err.contains("--features nope/x"), "{err}");
+    assert!(err.contains("`nope` is not a workspace member"), "{err}");
+    assert!(!err.contains("target triple"), "{err}");
+}

@@ -9,9 +9,6 @@
 
 mod common;
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::process::Command;
-
 use common::*;
 
 #[test]
@@ -19,80 +16,13 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     let Some((tmp, ws)) = writable_corpus() else {
         return;
     };
-    let meta = cargo_metadata(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]);
-    if !meta.status.success() {
-        eprintln!(
-            "skipped: cargo metadata could not resolve the corpus (registry unreachable?): {}",
-            String::from_utf8_lossy(&meta.stderr)
-        );
-        return;
-    }
-    let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
-    let tree = Command::new(env!("CARGO"))
-        .args([
-            "tree",
-            "--locked",
-            "--target",
-            "all",
-            "-e",
-            "normal,build,dev",
-        ])
-        .args(["--prefix", "none", "--format", "{p}", "--manifest-path"])
-        .arg(ws.join("Cargo.toml"))
-        .current_dir(tmp.path())
-        .output()
-        .unwrap();
-    assert!(tree.status.success());
-    let built: BTreeSet<String> = String::from_utf8(tree.stdout)
-        .unwrap()
-        .lines()
-        .filter_map(|l| {
-            let mut it = l.split_whitespace();
-            Some(format!(
-                "{} {}",
-                it.next()?,
-                it.next()?.trim_start_matches('v')
-            ))
-        })
-        .collect();
-    let all = meta["packages"].as_array().unwrap();
-    let id = |p: &serde_json::Value| {
-        format!(
-            "{} {}",
-            p["name"].as_str().unwrap(),
-            p["version"].as_str().unwrap()
-        )
+    let expected = match BuildSet::of_cargo(&ws.join("Cargo.toml"), tmp.path(), &["--locked"]) {
+        Ok(set) => set,
+        Err(why) => {
+            eprintln!("skipped: cargo could not resolve the corpus (registry unreachable?): {why}");
+            return;
+        }
     };
-    let packages: Vec<&serde_json::Value> = all.iter().filter(|p| built.contains(&id(p))).collect();
-    assert_eq!(
-        packages.len(),
-        built.len(),
-        "every built package is in cargo metadata"
-    );
-    let has_kind = |p: &serde_json::Value, kind: &str| {
-        p["targets"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .any(|t| t["kind"].as_array().unwrap().iter().any(|k| k == kind))
-    };
-    let names = |kind: &str| -> BTreeSet<String> {
-        packages
-            .iter()
-            .filter(|p| has_kind(p, kind))
-            .map(|p| id(p))
-            .collect()
-    };
-    let mut versions: BTreeMap<&str, usize> = BTreeMap::new();
-    for p in &packages {
-        *versions.entry(p["name"].as_str().unwrap()).or_default() += 1;
-    }
-    let duplicates: BTreeSet<&str> = versions
-        .into_iter()
-        .filter(|(_, n)| *n > 1)
-        .map(|(k, _)| k)
-        .collect();
-
     let out = architect()
         .current_dir(&ws)
         .args(["--locked", "--target", "all", "--format", "json"])
@@ -101,38 +31,55 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
     let doc = json(&out);
     validate(&doc);
-    let facts = &doc["facts"];
-    let refs = |key: &str| -> BTreeSet<String> {
-        facts[key]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|p| {
-                format!(
-                    "{} {}",
-                    p["name"].as_str().unwrap(),
-                    p["version"].as_str().unwrap()
-                )
-            })
-            .collect()
-    };
-    assert_eq!(facts["packages"].as_u64().unwrap() as usize, packages.len());
-    assert_eq!(refs("build_scripts"), names("custom-build"));
-    assert_eq!(refs("proc_macros"), names("proc-macro"));
-    let ours: BTreeSet<&str> = facts["duplicate_crates"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|d| d["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(ours, duplicates);
+    assert_eq!(BuildSet::of_review(&doc), expected);
     eprintln!(
-        "corpus: {} of cargo metadata's {} packages are built; {} packages, {} build scripts, {} proc-macros, {} duplicated crates",
-        packages.len(),
-        all.len(),
-        packages.len(),
-        names("custom-build").len(),
-        names("proc-macro").len(),
-        duplicates.len()
+        "corpus: {} packages, {} build scripts, {} proc-macros, {} duplicated crates",
+        expected.packages,
+        expected.build_scripts.len(),
+        expected.proc_macros.len(),
+        expected.duplicates.len()
+    );
+}
+
+/// This repository: a real multi-member workspace with dev-dependencies (insta, tempfile,
+/// assert_cmd), proc-macros (serde_derive, clap_derive, thiserror-impl) and build scripts.
+/// Offline and locked, so it needs only the crates its own build fetched; skipped with the
+/// reason printed when they are not on disk.
+#[test]
+fn facts_match_cargo_tree_on_this_workspace() {
+    let manifest = repo_root().join("Cargo.toml");
+    let cwd = tempfile::tempdir().unwrap();
+    let expected = match BuildSet::of_cargo(&manifest, cwd.path(), &["--offline", "--locked"]) {
+        Ok(set) => set,
+        Err(why) => {
+            eprintln!("skipped: cargo tree could not resolve this workspace offline: {why}");
+            return;
+        }
+    };
+    let out = architect()
+        .current_dir(cwd.path())
+        .arg("--manifest-path")
+        .arg(&manifest)
+        .args([
+            "--offline",
+            "--locked",
+            "--target",
+            "all",
+            "--format",
+            "json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let doc = json(&out);
+    assert!(doc["facts"]["workspace_members"].as_u64().unwrap() > 5);
+    assert!(!expected.proc_macros.is_empty() && !expected.build_scripts.is_empty());
+    assert_eq!(BuildSet::of_review(&doc), expected);
+    eprintln!(
+        "this workspace: {} packages, {} build scripts, {} proc-macros, {} duplicated crates",
+        expected.packages,
+        expected.build_scripts.len(),
+        expected.proc_macros.len(),
+        expected.duplicates.len()
     );
 }

@@ -446,20 +446,27 @@ fn sarif_passes_the_multitool_with_github_rules() {
 }
 
 /// `--offline` changes nothing in a workspace whose lockfile and sources are on disk: the JSON
-/// is byte for byte the review without it (registry-ws: a registry dependency tree, advisories,
-/// the index cache). On this repository and the shared corpus the same holds (docs/build-set.md).
+/// is byte for byte the review without it, on registry-ws (a registry dependency tree,
+/// advisories, the index cache), on the shared corpus (skipped when it is absent) and on this
+/// repository.
 #[test]
 fn offline_gives_the_same_review() {
     let (_tmp, ws) = copy_fixture("registry-ws");
-    let online = run_in(&ws, &["--locked", "--format", "json"]);
-    let offline = run_in(&ws, &["--locked", "--offline", "--format", "json"]);
-    assert!(
-        online.status.code().is_some_and(|c| c < 2),
-        "{}",
-        stderr(&online)
-    );
-    assert_eq!(online.status.code(), offline.status.code());
-    assert_eq!(stdout(&online), stdout(&offline));
+    let corpus = writable_corpus();
+    let mut workspaces = vec![ws, repo_root()];
+    workspaces.extend(corpus.as_ref().map(|(_, ws)| ws.clone()));
+    for ws in &workspaces {
+        let online = run_in(ws, &["--locked", "--format", "json"]);
+        let offline = run_in(ws, &["--locked", "--offline", "--format", "json"]);
+        assert!(
+            online.status.code().is_some_and(|c| c < 2),
+            "{}: {}",
+            ws.display(),
+            stderr(&online)
+        );
+        assert_eq!(online.status.code(), offline.status.code());
+        assert_eq!(stdout(&online), stdout(&offline), "{}", ws.display());
+    }
 }
 
 /// A git dependency that cannot be fetched, in a workspace with a lockfile: the review goes on

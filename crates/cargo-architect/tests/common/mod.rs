@@ -225,3 +225,128 @@ pub fn rustup_cargo_in(dir: &Path) {
         .env_remove("RUSTUP_TOOLCHAIN")
         .output();
 }
+
+/// What cargo builds for a workspace, by cargo's own tools: the packages of `cargo tree
+/// --workspace --target all -e normal,build,dev` (cargo's feature resolver; a member and the
+/// registry copy of one version are two packages), with their build scripts and proc-macros
+/// read from `cargo metadata`, and the crates built in more than one version.
+#[derive(Debug, PartialEq, Eq)]
+pub struct BuildSet {
+    /// How many packages, told apart by name, version and source.
+    pub packages: usize,
+    /// `name version` of each package with a build script.
+    pub build_scripts: std::collections::BTreeSet<String>,
+    pub proc_macros: std::collections::BTreeSet<String>,
+    /// Names built in more than one version.
+    pub duplicates: std::collections::BTreeSet<String>,
+}
+
+impl BuildSet {
+    /// cargo's, for the workspace at `manifest`, cargo run in `cwd` with `args` (`--offline`,
+    /// `--locked`); `Err` with cargo's error when it cannot resolve.
+    pub fn of_cargo(manifest: &Path, cwd: &Path, args: &[&str]) -> Result<BuildSet, String> {
+        let tree = std::process::Command::new(env!("CARGO"))
+            .args(["tree", "--workspace", "--target", "all", "-e"])
+            .args(["normal,build,dev", "--prefix", "none", "--format", "{p}"])
+            .args(args)
+            .arg("--manifest-path")
+            .arg(manifest)
+            .current_dir(cwd)
+            .output()
+            .unwrap();
+        if !tree.status.success() {
+            return Err(String::from_utf8_lossy(&tree.stderr).into_owned());
+        }
+        let lines: std::collections::BTreeSet<String> = String::from_utf8(tree.stdout)
+            .unwrap()
+            .lines()
+            .map(|l| l.trim_end_matches(" (*)").trim().to_string())
+            .filter(|l| !l.is_empty())
+            .collect();
+        let meta = cargo_metadata(manifest, cwd, args);
+        if !meta.status.success() {
+            return Err(String::from_utf8_lossy(&meta.stderr).into_owned());
+        }
+        let meta: serde_json::Value = serde_json::from_slice(&meta.stdout).unwrap();
+        // `name version` of each line: `name vX.Y.Z` and, for non-registry packages, `(source)`.
+        let built: std::collections::BTreeSet<String> = lines
+            .iter()
+            .filter_map(|l| {
+                let mut it = l.split_whitespace();
+                Some(format!(
+                    "{} {}",
+                    it.next()?,
+                    it.next()?.trim_start_matches('v')
+                ))
+            })
+            .collect();
+        let has = |kind: &str| -> std::collections::BTreeSet<String> {
+            meta["packages"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|p| {
+                    p["targets"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .any(|t| t["kind"].as_array().unwrap().iter().any(|k| k == kind))
+                })
+                .map(|p| {
+                    format!(
+                        "{} {}",
+                        p["name"].as_str().unwrap(),
+                        p["version"].as_str().unwrap()
+                    )
+                })
+                .filter(|id| built.contains(id))
+                .collect()
+        };
+        let mut versions: std::collections::BTreeMap<&str, std::collections::BTreeSet<&str>> =
+            Default::default();
+        for id in &built {
+            let (name, version) = id.split_once(' ').unwrap();
+            versions.entry(name).or_default().insert(version);
+        }
+        Ok(BuildSet {
+            packages: lines.len(),
+            build_scripts: has("custom-build"),
+            proc_macros: has("proc-macro"),
+            duplicates: versions
+                .into_iter()
+                .filter(|(_, v)| v.len() > 1)
+                .map(|(n, _)| n.to_string())
+                .collect(),
+        })
+    }
+
+    /// The review's, from its JSON facts.
+    pub fn of_review(doc: &serde_json::Value) -> BuildSet {
+        let facts = &doc["facts"];
+        let refs = |key: &str| -> std::collections::BTreeSet<String> {
+            facts[key]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|p| {
+                    format!(
+                        "{} {}",
+                        p["name"].as_str().unwrap(),
+                        p["version"].as_str().unwrap()
+                    )
+                })
+                .collect()
+        };
+        BuildSet {
+            packages: facts["packages"].as_u64().unwrap() as usize,
+            build_scripts: refs("build_scripts"),
+            proc_macros: refs("proc_macros"),
+            duplicates: facts["duplicate_crates"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|d| d["name"].as_str().unwrap().to_string())
+                .collect(),
+        }
+    }
+}
