@@ -183,7 +183,7 @@ pub(crate) fn unreachable_in(
 
 /// The mirror of the repository at `root` under `into`: manifests and lockfiles copied, `.rs`
 /// files created empty. `target/` and hidden directories are skipped.
-pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), LoadError> {
+pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), Unavailable> {
     let mut count = 0;
     let walk = ignore::WalkBuilder::new(root)
         .standard_filters(false)
@@ -196,11 +196,9 @@ pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), LoadError> {
         }
         count += 1;
         if count > MAX_FILES {
-            return Err(LoadError::Simulation {
-                cause: format!(
-                    "the workspace has more than {MAX_FILES} files to mirror for the lockfile fallback"
-                ),
-            });
+            return Err(Unavailable::Io(format!(
+                "the workspace has more than {MAX_FILES} files to mirror for the lockfile fallback"
+            )));
         }
         let path = entry.path();
         let Ok(rel) = path.strip_prefix(root) else {
@@ -208,14 +206,13 @@ pub(crate) fn mirror(root: &Path, into: &Path) -> Result<(), LoadError> {
         };
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
         let to = into.join(rel);
-        let io = |e: std::io::Error| LoadError::Simulation {
-            cause: format!("could not mirror `{}`: {e}", rel.display()),
+        let io = |e: std::io::Error| {
+            Unavailable::Io(format!("could not mirror `{}`: {e}", rel.display()))
         };
         if name == "Cargo.toml" || name == "Cargo.lock" {
             std::fs::create_dir_all(to.parent().unwrap_or(into)).map_err(io)?;
-            let text = read_text(path, TOML_LIMIT).map_err(|e| LoadError::Simulation {
-                cause: format!("could not read `{}`: {e:?}", rel.display()),
-            })?;
+            let text = read_text(path, TOML_LIMIT)
+                .map_err(|e| Unavailable::Io(format!("could not read `{}`: {e}", rel.display())))?;
             std::fs::write(&to, text).map_err(io)?;
         } else if name.ends_with(".rs") {
             std::fs::create_dir_all(to.parent().unwrap_or(into)).map_err(io)?;
@@ -284,7 +281,7 @@ pub(crate) fn stand_in(
     lock: &str,
     features: &BTreeSet<String>,
     dir: &Path,
-) -> Result<PathBuf, LoadError> {
+) -> Result<PathBuf, Unavailable> {
     let all = locked(lock);
     let me = all.iter().find(|p| {
         p.name == o.name && p.version == o.version && p.source.as_deref() == Some(&o.source)
@@ -330,8 +327,8 @@ pub(crate) fn stand_in(
         .map(|f| format!("{f:?} = []\n"))
         .collect();
     let at = dir.join(format!("{}-{}", o.name, o.version));
-    let io = |e: std::io::Error| LoadError::Simulation {
-        cause: format!("could not write the stand-in of `{}`: {e}", o.name),
+    let io = |e: std::io::Error| {
+        Unavailable::Io(format!("could not write the stand-in of `{}`: {e}", o.name))
     };
     std::fs::create_dir_all(&at).map_err(io)?;
     std::fs::write(
@@ -368,11 +365,12 @@ pub(crate) fn map_back(
     mirror: &Path,
     root: &Path,
     stand_ins: &BTreeMap<String, (Opaque, PathBuf)>,
-) -> Result<String, LoadError> {
-    let mut doc: serde_json::Value =
-        serde_json::from_str(json).map_err(|e| LoadError::Simulation {
-            cause: format!("the mirror's `cargo metadata` output is not JSON: {e}"),
-        })?;
+) -> Result<String, Unavailable> {
+    let mut doc: serde_json::Value = serde_json::from_str(json).map_err(|e| {
+        Unavailable::Cargo(format!(
+            "the mirror's `cargo metadata` output is not JSON: {e}"
+        ))
+    })?;
     // Stand-in ids, as cargo wrote them, to the ids of their git sources.
     let mut ids: BTreeMap<String, String> = BTreeMap::new();
     if let Some(packages) = doc.get_mut("packages").and_then(|p| p.as_array_mut()) {
@@ -410,18 +408,14 @@ pub(crate) enum Unavailable {
     OutsideRepository,
     #[error("the lockfile has no package from the source cargo could not fetch")]
     NotInLockfile,
+    /// The mirror or a stand-in could not be written, or a manifest read.
     #[error("{0}")]
-    Mirror(String),
+    Io(String),
+    /// cargo still failed on the mirror: its innermost cause.
     #[error("{0}")]
     Cargo(String),
     #[error("more than {MAX_ROUNDS} sources could not be fetched")]
     TooManySources,
-}
-
-impl From<LoadError> for Unavailable {
-    fn from(e: LoadError) -> Self {
-        Unavailable::Mirror(e.to_string())
-    }
 }
 
 /// What the fallback runs cargo with: the trusted toolchain, the review's options and the
@@ -503,7 +497,7 @@ pub(crate) fn metadata_from_lockfile(
 
 fn temp_dir(what: &str) -> Result<tempfile::TempDir, Unavailable> {
     tempfile::tempdir().map_err(|e| {
-        Unavailable::Mirror(format!(
+        Unavailable::Io(format!(
             "could not create a temporary directory for the {what}: {e}"
         ))
     })
@@ -515,7 +509,7 @@ fn stand_ins(
     lock: &str,
     asked: &BTreeMap<String, BTreeSet<String>>,
     dir: &Path,
-) -> Result<BTreeMap<String, (Opaque, PathBuf)>, LoadError> {
+) -> Result<BTreeMap<String, (Opaque, PathBuf)>, Unavailable> {
     let none = BTreeSet::new();
     opaque
         .iter()

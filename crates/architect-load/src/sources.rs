@@ -86,33 +86,29 @@ pub(crate) fn scan(
     let seen: Mutex<HashSet<(PackageId, PathBuf)>> = Mutex::new(HashSet::new());
     let bytes = std::sync::atomic::AtomicU64::new(0);
     let prescanned = Mutex::new(prescanned);
+    // A file two targets of one package reach is scanned once, as a module of the first: the
+    // targets of a package are walked one after the other, library first (see `walk_order`),
+    // so which one that is never depends on the thread count. Packages run in parallel.
+    let mut by_package: BTreeMap<&PackageId, Vec<&Root>> = BTreeMap::new();
+    for r in &roots {
+        by_package.entry(&r.package).or_default().push(r);
+    }
+    let cx = WalkCx {
+        out: &out,
+        problems: &problems,
+        seen: &seen,
+        bytes: &bytes,
+        prescanned: &prescanned,
+        root,
+    };
     rayon::scope(|s| {
-        for r in &roots {
-            let cx = WalkCx {
-                out: &out,
-                problems: &problems,
-                seen: &seen,
-                bytes: &bytes,
-                prescanned: &prescanned,
-                root,
-            };
-            let visit = Visit {
-                package: r.package.clone(),
-                kind: r.kind,
-                wanted: r.wanted,
-                mod_dir: r.file.parent().unwrap_or(Path::new("")).to_path_buf(),
-                file: r.file.clone(),
-                public: matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
-                dev: matches!(
-                    r.kind,
-                    TargetKind::Test | TargetKind::Bench | TargetKind::Example
-                ),
-                module: String::new(),
-                boundary: r.boundary.clone(),
-                declared_at: None,
-                included: false,
-            };
-            s.spawn(move |s| cx.walk(s, visit));
+        for mut targets in by_package.into_values() {
+            targets.sort_by_key(|r| (walk_order(r.kind), r.file.clone()));
+            s.spawn(move |_| {
+                for r in targets {
+                    rayon::scope(|inner| inner.spawn(move |inner| cx.walk(inner, root_visit(r))));
+                }
+            });
         }
     });
 
@@ -344,6 +340,39 @@ fn target_roots(p: &PackageMetadata<'_>, metrics: bool, boundary: &Arc<Boundary>
         });
     }
     out
+}
+
+/// The order in which a package's targets are walked: what is shipped first, so that a file
+/// a library and a test both reach is the library's.
+fn walk_order(kind: TargetKind) -> u8 {
+    match kind {
+        TargetKind::Lib | TargetKind::ProcMacro => 0,
+        TargetKind::Bin => 1,
+        TargetKind::BuildScript => 2,
+        TargetKind::Example => 3,
+        TargetKind::Test => 4,
+        TargetKind::Bench => 5,
+    }
+}
+
+/// The visit of a target's root file.
+fn root_visit(r: &Root) -> Visit {
+    Visit {
+        package: r.package.clone(),
+        kind: r.kind,
+        wanted: r.wanted,
+        mod_dir: r.file.parent().unwrap_or(Path::new("")).to_path_buf(),
+        file: r.file.clone(),
+        public: matches!(r.kind, TargetKind::Lib | TargetKind::ProcMacro),
+        dev: matches!(
+            r.kind,
+            TargetKind::Test | TargetKind::Bench | TargetKind::Example
+        ),
+        module: String::new(),
+        boundary: r.boundary.clone(),
+        declared_at: None,
+        included: false,
+    }
 }
 
 #[derive(Clone, Copy)]

@@ -174,3 +174,44 @@ fn human_output_shows_the_source_line() {
         "{text}"
     );
 }
+
+/// A file that a library and an integration test both reach (`#[path]`) is the library's, at
+/// any thread count: its `unsafe` block is shipped code. Targets of one package are walked
+/// library first, so which target owns a shared file never depends on scheduling.
+#[test]
+fn a_file_the_library_and_a_test_share_is_the_librarys() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    tree(
+        ws,
+        &[
+            ("Cargo.toml", &package_manifest("lib1")),
+            ("src/lib.rs", "pub mod shared;\n"),
+            (
+                "src/shared.rs",
+                "pub fn f(p: *const u8) -> u8 {\n    unsafe { *p }\n}\n",
+            ),
+            (
+                "tests/a.rs",
+                "#[path = \"../src/shared.rs\"]\nmod shared;\n",
+            ),
+            (
+                "tests/b.rs",
+                "#[path = \"../src/shared.rs\"]\nmod shared;\n",
+            ),
+        ],
+    );
+    review(ws, "1"); // writes the lockfile, which the note of the first review mentions
+    let mut outputs = Vec::new();
+    for threads in ["1", "2", "8"] {
+        let (text, doc) = review(ws, threads);
+        let unsafe_sites: Vec<String> = findings(&doc, "safety/unsafe-inventory")
+            .iter()
+            .flat_map(|f| f["locations"].as_array().unwrap().iter())
+            .map(|l| format!("{}:{}", l["path"].as_str().unwrap(), l["line"]))
+            .collect();
+        assert_eq!(unsafe_sites, ["src/shared.rs:2"], "{threads} threads");
+        outputs.push(text);
+    }
+    assert!(outputs.windows(2).all(|w| w[0] == w[1]));
+}
