@@ -275,17 +275,23 @@ fn collect_features(item: &Item, name: &str, out: &mut BTreeSet<String>) {
 
 /// Write the stand-in of `o` under `dir`: its name and version, its locked dependencies (a
 /// registry one at its exact version from its registry, a git one at its locked commit) and
-/// `features`, the features asked of it, each empty.
+/// `features`, the features asked of it, each empty. Which features of its dependencies the
+/// package really enables is not known: see [`DepFeatures`].
 pub(crate) fn stand_in(
     o: &Opaque,
     lock: &str,
     features: &BTreeSet<String>,
+    dep_features: DepFeatures,
     dir: &Path,
 ) -> Result<PathBuf, Unavailable> {
     let all = locked(lock);
     let me = all.iter().find(|p| {
         p.name == o.name && p.version == o.version && p.source.as_deref() == Some(&o.source)
     });
+    let defaults = match dep_features {
+        DepFeatures::Default => "",
+        DepFeatures::None => ", default-features = false",
+    };
     let mut deps = String::new();
     for spec in me.map(|p| p.deps.as_slice()).unwrap_or_default() {
         let mut parts = spec.split_whitespace();
@@ -306,15 +312,15 @@ pub(crate) fn stand_in(
                 let (repo, rev) = url.split_once('#').unwrap_or((url, ""));
                 let repo = repo.split('?').next().unwrap_or(repo);
                 deps.push_str(&format!(
-                    "{dep_name} = {{ git = {repo:?}, rev = {rev:?} }}\n"
+                    "{dep_name} = {{ git = {repo:?}, rev = {rev:?}{defaults} }}\n"
                 ));
             }
             Some(CRATES_IO) => deps.push_str(&format!(
-                "{dep_name} = {{ version = \"={}\" }}\n",
+                "{dep_name} = {{ version = \"={}\"{defaults} }}\n",
                 dep.version
             )),
             Some(registry) => deps.push_str(&format!(
-                "{dep_name} = {{ version = \"={}\", registry-index = {:?} }}\n",
+                "{dep_name} = {{ version = \"={}\", registry-index = {:?}{defaults} }}\n",
                 dep.version,
                 registry_index(registry)
             )),
@@ -343,19 +349,107 @@ pub(crate) fn stand_in(
     Ok(at)
 }
 
-/// `--config` values patching each opaque package to its stand-in.
-pub(crate) fn patches(stand_ins: &BTreeMap<String, (Opaque, PathBuf)>) -> Vec<String> {
-    stand_ins
-        .values()
-        .map(|(o, dir)| {
-            format!(
-                "patch.{:?}.{:?}.path = {:?}",
-                o.patch_key(),
-                o.name,
-                dir.display().to_string()
-            )
+/// The features a stand-in asks of its dependencies. Their default features are what most
+/// packages ask for, so they are tried first; but a default feature may reach an optional
+/// package the real one never enabled, one the lockfile does not have (a requirement that
+/// conflicts with a locked version, a fetch, or a package added from the cache:
+/// [`beyond_lockfile`]). Then none: the resolution stays inside the lockfile, and those
+/// dependencies' features are a lower bound where nothing else in the build enables them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DepFeatures {
+    Default,
+    None,
+}
+
+/// Whether the mirror's resolution has a package from a registry or git that the lockfile does
+/// not: a stand-in's dependency's default feature reached it, which the real package does not.
+fn beyond_lockfile(json: &str, lock: &str) -> bool {
+    let Ok(doc) = serde_json::from_str::<serde_json::Value>(json) else {
+        return false;
+    };
+    let locked: BTreeSet<(String, String)> = locked(lock)
+        .into_iter()
+        .map(|p| (p.name, p.version))
+        .collect();
+    doc["packages"].as_array().is_some_and(|packages| {
+        packages.iter().any(|p| {
+            let key = |k: &str| p[k].as_str().unwrap_or("").to_string();
+            !p["source"].is_null() && !locked.contains(&(key("name"), key("version")))
         })
-        .collect()
+    })
+}
+
+/// A `[patch.KEY] ENTRY = { git = URL, .. }` of the workspace's root manifest.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GitPatch {
+    key: String,
+    entry: String,
+    /// The package it names (`package = ".."`, else the entry).
+    package: String,
+    url: String,
+}
+
+/// The workspace's `[patch]` entries that take a package from git. cargo loads every patch's
+/// source before resolving, so an opaque package one of them points at must be patched there
+/// too (a `--config` patch wins over the manifest's for the same entry).
+pub(crate) fn git_patches(manifest: &str) -> Vec<GitPatch> {
+    let Ok(doc) = manifest.parse::<DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(patch) = doc.get("patch").and_then(Item::as_table_like) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for (key, entries) in patch.iter() {
+        let Some(entries) = entries.as_table_like() else {
+            continue;
+        };
+        for (entry, spec) in entries.iter() {
+            let Some(spec) = spec.as_table_like() else {
+                continue;
+            };
+            let Some(url) = spec.get("git").and_then(Item::as_str) else {
+                continue;
+            };
+            let package = spec.get("package").and_then(Item::as_str).unwrap_or(entry);
+            out.push(GitPatch {
+                key: key.to_string(),
+                entry: entry.to_string(),
+                package: package.to_string(),
+                url: url.to_string(),
+            });
+        }
+    }
+    out
+}
+
+/// Two spellings of one git URL (`.git` and a trailing `/` apart).
+fn same_git_url(a: &str, b: &str) -> bool {
+    let norm = |u: &str| u.trim_end_matches('/').trim_end_matches(".git").to_string();
+    norm(a) == norm(b)
+}
+
+/// `--config` values patching each opaque package to its stand-in: by its source, and in
+/// each of the workspace's git patches that names it.
+pub(crate) fn patches(
+    stand_ins: &BTreeMap<String, (Opaque, PathBuf)>,
+    workspace: &[GitPatch],
+) -> Vec<String> {
+    let mut out = Vec::new();
+    for (o, dir) in stand_ins.values() {
+        let dir = dir.display().to_string();
+        out.push(format!(
+            "patch.{:?}.{:?}.path = {dir:?}",
+            o.patch_key(),
+            o.name
+        ));
+        for p in workspace {
+            if p.package == o.name && same_git_url(&p.url, o.patch_key()) {
+                out.push(format!("patch.{:?}.{:?}.path = {dir:?}", p.key, p.entry));
+            }
+        }
+    }
+    out
 }
 
 /// The mirror's JSON mapped back: the mirror's paths to the workspace's, and each stand-in's
@@ -460,10 +554,18 @@ pub(crate) fn metadata_from_lockfile(
     let names = sourced_package_names(&lock_text);
     let names: Vec<&str> = names.iter().map(String::as_str).collect();
     let asked = requested_features(mirror_dir.path(), &names);
+    let workspace_patches = lock
+        .parent()
+        .map(|dir| dir.join("Cargo.toml"))
+        .and_then(|m| read_text(&m, TOML_LIMIT).ok())
+        .map(|text| git_patches(&text))
+        .unwrap_or_default();
+    let mut dep_features = DepFeatures::Default;
     for _ in 0..MAX_ROUNDS {
-        let stand_ins = stand_ins(&opaque, &lock_text, &asked, stand_in_dir.path())?;
+        let dir = stand_in_dir.path();
+        let stand_ins = stand_ins(&opaque, &lock_text, &asked, dep_features, dir)?;
         let mut config = cargo.forwarded.args.clone();
-        config.extend(patches(&stand_ins));
+        config.extend(patches(&stand_ins, &workspace_patches));
         let on_mirror = mirror_dir.path().join(rel);
         match crate::metadata::cargo_metadata(
             cargo.toolchain,
@@ -472,24 +574,34 @@ pub(crate) fn metadata_from_lockfile(
             &config,
             cargo.checked,
         ) {
+            Ok(json)
+                if dep_features == DepFeatures::Default && beyond_lockfile(&json, &lock_text) =>
+            {
+                dep_features = DepFeatures::None;
+            }
             Ok(json) => {
                 let json = map_back(&json, mirror_dir.path(), &root, &stand_ins)?;
                 return Ok((json, opaque));
             }
-            Err(LoadError::Metadata { cause, .. })
-                if crate::metadata::Failure::of(&cause, false)
-                    == crate::metadata::Failure::Fetch =>
-            {
+            Err(e) => {
+                let cause = match e {
+                    LoadError::Metadata { cause, .. } => cause,
+                    other => other.to_string(),
+                };
+                let fetch =
+                    crate::metadata::Failure::of(&cause, false) == crate::metadata::Failure::Fetch;
                 let more: Vec<Opaque> = unreachable_in(&lock_text, &cause, registries)
                     .into_iter()
-                    .filter(|o| !opaque.contains(o))
+                    .filter(|o| fetch && !opaque.contains(o))
                     .collect();
-                if more.is_empty() {
+                if !more.is_empty() {
+                    opaque.extend(more);
+                } else if dep_features == DepFeatures::Default {
+                    dep_features = DepFeatures::None;
+                } else {
                     return Err(Unavailable::Cargo(last_line(&cause)));
                 }
-                opaque.extend(more);
             }
-            Err(e) => return Err(Unavailable::Cargo(last_line(&e.to_string()))),
         }
     }
     Err(Unavailable::TooManySources)
@@ -508,6 +620,7 @@ fn stand_ins(
     opaque: &[Opaque],
     lock: &str,
     asked: &BTreeMap<String, BTreeSet<String>>,
+    dep_features: DepFeatures,
     dir: &Path,
 ) -> Result<BTreeMap<String, (Opaque, PathBuf)>, Unavailable> {
     let none = BTreeSet::new();
@@ -515,7 +628,7 @@ fn stand_ins(
         .iter()
         .map(|o| {
             let features = asked.get(&o.name).unwrap_or(&none);
-            let at = stand_in(o, lock, features, dir)?;
+            let at = stand_in(o, lock, features, dep_features, dir)?;
             Ok((format!("{}@{}", o.name, o.version), (o.clone(), at)))
         })
         .collect()
@@ -568,7 +681,7 @@ mod tests {
         let out = tempfile::tempdir().unwrap();
         let o = &unreachable_in(LOCK, "https://git.invalid/gitdep", &none())[0];
         let asked = requested_features(mirror.path(), &["gitdep"]);
-        let dir = stand_in(o, LOCK, &asked["gitdep"], out.path()).unwrap();
+        let dir = stand_in(o, LOCK, &asked["gitdep"], DepFeatures::Default, out.path()).unwrap();
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         assert!(
             manifest.contains("name = \"gitdep\"\nversion = \"1.2.0\""),
@@ -652,14 +765,21 @@ mod tests {
     fn a_stand_in_names_a_private_registry_dependency_by_its_index() {
         let out = tempfile::tempdir().unwrap();
         let o = &unreachable_in(REGISTRY_LOCK, "https://registry.invalid/index/", &none())[0];
-        let dir = stand_in(o, REGISTRY_LOCK, &BTreeSet::new(), out.path()).unwrap();
+        let dir = stand_in(
+            o,
+            REGISTRY_LOCK,
+            &BTreeSet::new(),
+            DepFeatures::None,
+            out.path(),
+        )
+        .unwrap();
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).unwrap();
         assert!(
-            manifest.contains("corp-core = { version = \"=1.0.0\", registry-index = \"sparse+https://registry.invalid/index/\" }"),
+            manifest.contains("corp-core = { version = \"=1.0.0\", registry-index = \"sparse+https://registry.invalid/index/\", default-features = false }"),
             "{manifest}"
         );
         assert!(
-            manifest.contains("itoa = { version = \"=1.0.15\" }"),
+            manifest.contains("itoa = { version = \"=1.0.15\", default-features = false }"),
             "{manifest}"
         );
     }

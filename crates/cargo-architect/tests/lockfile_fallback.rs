@@ -47,7 +47,8 @@ fn opaque(doc: &serde_json::Value) -> Vec<String> {
 /// `fixtures/git-locked`: the review from the lockfile equals `cargo tree` on a copy whose git
 /// dependency is a local path crate with the same locked dependencies and the features the
 /// members ask for: same package count, build scripts, proc-macros and duplicated crates
-/// (vulnlib, in 2.0.0 only through the stand-in's locked dependencies).
+/// (vulnlib, in 2.0.0 only through the stand-in's locked dependencies); featureful's default
+/// feature would bring oldlib, which the lockfile does not have, and the review leaves it out.
 #[test]
 fn an_unreachable_git_dependency_is_reviewed_as_cargo_tree_sees_the_rest() {
     let (_tmp, ws) = copy_fixture("git-locked");
@@ -66,7 +67,7 @@ fn an_unreachable_git_dependency_is_reviewed_as_cargo_tree_sees_the_rest() {
             &[
                 (
                     "gitdep/Cargo.toml",
-                    "[package]\nname = \"gitdep\"\nversion = \"1.2.0\"\nedition = \"2021\"\n\n[features]\nfast = []\nextra = []\n\n[dependencies]\ntokio = \"=1.38.0\"\nvulnlib = \"=2.0.0\"\n",
+                    "[package]\nname = \"gitdep\"\nversion = \"1.2.0\"\nedition = \"2021\"\n\n[features]\nfast = []\nextra = []\n\n[dependencies]\nfeatureful = { version = \"=1.0.0\", default-features = false }\ntokio = \"=1.38.0\"\nvulnlib = \"=2.0.0\"\n",
                 ),
                 ("gitdep/src/lib.rs", ""),
             ],
@@ -92,7 +93,7 @@ fn an_unreachable_git_dependency_is_reviewed_as_cargo_tree_sees_the_rest() {
             &["--offline", "--locked"],
         )
         .expect("the path copy resolves offline");
-        assert_eq!(expected.packages, 7, "{expected:?}");
+        assert_eq!(expected.packages, 8, "{expected:?}");
         assert_eq!(BuildSet::of_review(&doc), expected);
     }
 }
@@ -143,5 +144,19 @@ fn an_unreachable_private_registry_is_reviewed_from_the_lockfile() {
                 .unwrap()
                 .is_empty()
         );
+    }
+}
+
+/// `fixtures/git-patch-entry`: a crates.io dependency replaced by an unreachable git fork in
+/// the workspace's `[patch.crates-io]` (lapce's `dpi`): the stand-in replaces the workspace's
+/// patch entry too, and the fork is reviewed as an opaque git package.
+#[test]
+fn a_workspace_patch_from_an_unreachable_git_fork_is_reviewed_from_the_lockfile() {
+    let (_tmp, ws) = copy_fixture("git-patch-entry");
+    for offline in [true, false] {
+        let doc = review(&ws, offline);
+        assert_eq!(opaque(&doc), ["oldlib 0.3.0"]);
+        assert_eq!(doc["facts"]["packages"], 3, "app, the fork and tokio");
+        assert_eq!(doc["facts"]["git_dependencies"][0]["name"], "oldlib");
     }
 }
