@@ -186,16 +186,27 @@ fn from_lockfile(
     }
 }
 
-/// The note every format shows for the packages reviewed as stand-ins.
+/// The note every format shows for the packages reviewed as stand-ins, grouped by source.
 fn opaque_note(opaque: &[fallback::Opaque]) -> String {
-    const SHOWN: usize = 10;
-    let mut named: Vec<String> = opaque
+    const SOURCES_SHOWN: usize = 6;
+    let mut by_source: Vec<(&str, Vec<String>)> = Vec::new();
+    for o in opaque {
+        let name = format!("`{} {}`", o.name, o.version);
+        match by_source.iter_mut().find(|(s, _)| *s == o.source) {
+            Some((_, names)) => names.push(name),
+            None => by_source.push((&o.source, vec![name])),
+        }
+    }
+    let mut named: Vec<String> = by_source
         .iter()
-        .take(SHOWN)
-        .map(|o| format!("`{} {}` ({})", o.name, o.version, o.source))
+        .take(SOURCES_SHOWN)
+        .map(|(source, names)| format!("{} ({source})", names.join(", ")))
         .collect();
-    if opaque.len() > SHOWN {
-        named.push(format!("{} more", opaque.len() - SHOWN));
+    if by_source.len() > SOURCES_SHOWN {
+        named.push(format!(
+            "and {} more sources",
+            by_source.len() - SOURCES_SHOWN
+        ));
     }
     let (what, them, it) = match opaque.len() {
         1 => (
@@ -211,6 +222,6 @@ fn opaque_note(opaque: &[fallback::Opaque]) -> String {
     };
     format!(
         "{} {what} version, source and locked dependencies are known; targets, build scripts, proc-macros, features and code are not), so findings {them} may be incomplete; `cargo fetch` where the source is reachable {it}",
-        named.join(", ")
+        named.join("; ")
     )
 }
