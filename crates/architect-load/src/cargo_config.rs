@@ -332,3 +332,41 @@ fn display(item: &Item) -> String {
     }
     item.to_string().trim().to_string()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What is forwarded to cargo and what is reported come from one read of each file: a
+    /// file changed between the two (a race with the repository's own tooling) is reported as
+    /// it was forwarded.
+    #[test]
+    fn each_config_file_is_read_once() {
+        let ws = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(ws.path().join(".git")).unwrap();
+        std::fs::create_dir_all(ws.path().join(".cargo")).unwrap();
+        let file = ws.path().join(".cargo/config.toml");
+        std::fs::write(
+            &file,
+            "[registries.corp]\nindex = \"sparse+https://one.invalid/\"\n[build]\nrustc-wrapper = \"one\"\n",
+        )
+        .unwrap();
+        let mut texts = ConfigTexts::default();
+        let forwarded = forwarded_at(ws.path(), &mut texts).unwrap();
+        assert_eq!(forwarded.registries["corp"], "sparse+https://one.invalid/");
+
+        std::fs::write(&file, "[build]\nrustc-wrapper = \"two\"\n").unwrap();
+        let scope = Scope::new(ws.path());
+        let dirs = scope.config_dirs(std::iter::empty());
+        let read = read(&scope, &dirs, &mut texts).unwrap();
+        assert_eq!(read.forwarded.registries, forwarded.registries);
+        let wrapper: Vec<&str> = read
+            .facts
+            .entries
+            .iter()
+            .filter(|e| e.key == "build.rustc-wrapper")
+            .map(|e| e.value.as_str())
+            .collect();
+        assert_eq!(wrapper, ["one"]);
+    }
+}
