@@ -89,20 +89,20 @@ impl CostModel {
     /// machine about 1.6 times slower.) `cargo architect build-time --timings FILE --fit`
     /// prints the coefficients; `tests/build_time.rs` refits them and checks these figures.
     pub const DEV: CostModel = CostModel {
-        lib: [-3.3434, 0.4599, -0.0487, 0.1390, 0.0165, 0.0825, 0.0423],
-        lib_smear: 1.2617,
+        lib: [-3.3411, 0.5448, -0.1313, 0.1568, 0.0457, 0.0869, 0.0694],
+        lib_smear: 1.2175,
         proc_macro: [-2.1039, 0.3336, -0.1054, 0.0095, 0.1057, 0.3280, -0.1719],
         proc_macro_smear: 1.0203,
         build_script_compile: 0.15,
         build_script_run: 0.01,
         rmeta_share: 0.6818,
         typical: Size {
-            kloc: 1.718,
-            fns: 134.0,
-            generic_fns: 13.0,
-            impls: 45.0,
-            macro_calls: 72.0,
-            derives: 16.0,
+            kloc: 1.489,
+            fns: 118.0,
+            generic_fns: 11.0,
+            impls: 41.0,
+            macro_calls: 57.0,
+            derives: 14.0,
             native_kb: 0.0,
         },
         native_run: [-1.2335, 0.4120],
@@ -119,8 +119,8 @@ impl CostModel {
     /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
     /// machine.
     pub const RELEASE: CostModel = CostModel {
-        lib: [-3.3438, 0.4562, 0.0257, 0.1089, -0.0091, 0.1129, 0.0545],
-        lib_smear: 1.5042,
+        lib: [-3.3553, 0.5525, -0.0654, 0.1218, 0.0272, 0.1202, 0.0832],
+        lib_smear: 1.4521,
         proc_macro: [-2.2630, 0.2799, -0.0606, 0.0340, 0.0295, 0.3486, -0.1278],
         proc_macro_smear: 1.0174,
         build_script_compile: 0.13,
@@ -129,12 +129,12 @@ impl CostModel {
         native_run_smear: 1.0295,
         rmeta_share: 0.5689,
         typical: Size {
-            kloc: 1.718,
-            fns: 135.0,
-            generic_fns: 13.0,
-            impls: 45.0,
-            macro_calls: 77.0,
-            derives: 16.0,
+            kloc: 1.547,
+            fns: 119.0,
+            generic_fns: 11.0,
+            impls: 41.0,
+            macro_calls: 57.0,
+            derives: 14.0,
             native_kb: 0.0,
         },
         fitted_debug: Some(DebugLevel::None),
@@ -414,6 +414,11 @@ pub fn estimate_costs(
 /// by time: the host one is needed first, so it is the earlier one. Start times are counted
 /// from the report's first unit.
 pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Option<Cost>> {
+    matched(graph, measured).0
+}
+
+/// [`match_measured`], and for each measured unit whether a unit of the graph took it.
+fn matched(graph: &UnitGraph, measured: &[MeasuredUnit]) -> (Vec<Option<Cost>>, Vec<bool>) {
     let key = |name: &str, version: &str, kind: &str, features: &[String]| {
         format!("{name} {version} {kind} {}", features.join(","))
     };
@@ -421,8 +426,8 @@ pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Optio
         .iter()
         .map(|u| u.start)
         .fold(f64::INFINITY, f64::min);
-    let mut by_key: BTreeMap<String, Vec<&MeasuredUnit>> = BTreeMap::new();
-    for m in measured {
+    let mut by_key: BTreeMap<String, Vec<(usize, &MeasuredUnit)>> = BTreeMap::new();
+    for (i, m) in measured.iter().enumerate() {
         let t = m.target.trim();
         let kind = match (m.mode.as_str(), t) {
             ("run-custom-build", _) => "run".to_string(),
@@ -438,12 +443,13 @@ pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Optio
         by_key
             .entry(key(&m.name, &m.version, &kind, &m.features))
             .or_default()
-            .push(m);
+            .push((i, m));
     }
     for v in by_key.values_mut() {
-        v.sort_by(|a, b| a.start.total_cmp(&b.start));
+        v.sort_by(|a, b| a.1.start.total_cmp(&b.1.start));
     }
-    graph
+    let mut used = vec![false; measured.len()];
+    let costs = graph
         .units
         .iter()
         .map(|u| {
@@ -454,11 +460,12 @@ pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Optio
                 UnitKind::Bin(b) => format!("bin {b}"),
             };
             let candidates = by_key.get(&key(&u.name, &u.version, &kind, &u.features))?;
-            let m = if candidates.len() > 1 && !u.host {
+            let &(i, m) = if candidates.len() > 1 && !u.host {
                 candidates.last()?
             } else {
                 candidates.first()?
             };
+            used[i] = true;
             Some(Cost {
                 duration: m.duration,
                 rmeta: if u.kind.pipelined() {
@@ -470,7 +477,8 @@ pub fn match_measured(graph: &UnitGraph, measured: &[MeasuredUnit]) -> Vec<Optio
                 started: Some(m.start - first),
             })
         })
-        .collect()
+        .collect();
+    (costs, used)
 }
 
 /// The measured start, metadata and end of each unit of the graph (zero for units the report
@@ -728,6 +736,9 @@ pub struct Replay {
     /// median and 90th percentile.
     pub start_error_median: f64,
     pub start_error_p90: f64,
+    /// Units of the report that no unit of the graph stands for (`name version target`): a
+    /// replay of the right report has none.
+    pub unmatched: Vec<String>,
 }
 
 /// Compare a simulated build with the measured report it replays.
@@ -740,7 +751,17 @@ pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[Measur
         .iter()
         .map(|u| u.start + u.duration)
         .fold(0.0, f64::max);
-    let costs = match_measured(graph, measured);
+    let (costs, used) = matched(graph, measured);
+    let unmatched = measured
+        .iter()
+        .zip(&used)
+        .filter(|(_, used)| !**used)
+        .map(|(m, _)| {
+            format!("{} {}{}", m.name, m.version, m.target)
+                .trim()
+                .to_string()
+        })
+        .collect();
     let times = schedule_of(&costs);
     let measured_chain = crate::simulate::critical_chain(graph, &times);
     let mut errors: Vec<f64> = costs
@@ -766,6 +787,7 @@ pub fn compare_replay(graph: &UnitGraph, schedule: &Schedule, measured: &[Measur
         start_error_median: quantile(0.5),
         start_error_p90: quantile(0.9),
         measured_chain,
+        unmatched,
     }
 }
 

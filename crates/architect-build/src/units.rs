@@ -75,8 +75,8 @@ impl Unit {
     }
 
     /// A binary of a workspace member (built for the target, no features of its own).
-    fn bin(p: &guppy::graph::PackageMetadata<'_>, name: String) -> Unit {
-        Unit::of(p, UnitKind::Bin(name), false, Vec::new(), Vec::new())
+    fn bin(p: &guppy::graph::PackageMetadata<'_>, name: String, features: Vec<String>) -> Unit {
+        Unit::of(p, UnitKind::Bin(name), false, features, Vec::new())
     }
 
     /// `name version (kind)`, as reports show it.
@@ -93,8 +93,36 @@ impl Unit {
 }
 
 /// The names of a package's binary targets.
-fn bin_names(p: &guppy::graph::PackageMetadata<'_>) -> Vec<String> {
+/// Whether `id`'s host unit is its target unit: the same features, and the same for every
+/// dependency it has on the host, recursively. `memo` holds the answers so far.
+fn same_unit(
+    id: &PackageId,
+    host_deps: &BTreeMap<PackageId, Vec<PackageId>>,
+    same_features: &dyn Fn(&PackageId) -> bool,
+    memo: &mut BTreeMap<PackageId, bool>,
+) -> bool {
+    if let Some(&known) = memo.get(id) {
+        return known;
+    }
+    // A cycle cannot happen without dev-dependencies; assume false while visiting.
+    memo.insert(id.clone(), false);
+    let answer = same_features(id)
+        && host_deps.get(id).is_none_or(|deps| {
+            deps.iter()
+                .all(|d| same_unit(d, host_deps, same_features, memo))
+        });
+    memo.insert(id.clone(), answer);
+    answer
+}
+
+/// The binaries `cargo build` compiles: those whose `required-features` are all on.
+fn bin_names(p: &guppy::graph::PackageMetadata<'_>, features: &[String]) -> Vec<String> {
     p.build_targets()
+        .filter(|t| {
+            t.required_features()
+                .iter()
+                .all(|f| f.contains('/') || features.contains(f))
+        })
         .filter_map(|t| match (t.id(), t.kind()) {
             (BuildTargetId::Binary(name), BuildTargetKind::Binary) => Some(name.to_string()),
             _ => None,
@@ -135,11 +163,42 @@ impl UnitGraph {
                    index: &mut BTreeMap<(PackageId, bool, String), usize>,
                    unit: Unit|
          -> usize {
-            let key = (unit.package.clone(), unit.host, format!("{:?}", unit.kind));
+            // A build script is compiled once per feature set, like the library it builds for
+            // (libc's for the host without `extra_traits` and for the target with it).
+            let key = (
+                unit.package.clone(),
+                unit.host,
+                format!("{:?} {:?}", unit.kind, unit.features),
+            );
             *index.entry(key).or_insert_with(|| {
                 units.push(unit);
                 units.len() - 1
             })
+        };
+        // Which packages' host units are their target units (see `shares`).
+        let host_deps: BTreeMap<PackageId, Vec<PackageId>> = {
+            let mut m: BTreeMap<PackageId, Vec<PackageId>> = BTreeMap::new();
+            for link in set.host_links() {
+                m.entry(link.from().id().clone())
+                    .or_default()
+                    .push(link.to().id().clone());
+            }
+            m
+        };
+        let on_target: BTreeSet<PackageId> = set
+            .target_features()
+            .to_package_set()
+            .package_ids(guppy::graph::DependencyDirection::Forward)
+            .cloned()
+            .collect();
+        let mut same: BTreeMap<PackageId, bool> = BTreeMap::new();
+        let shares = |id: &PackageId, memo: &mut BTreeMap<PackageId, bool>| {
+            let same_features = |id: &PackageId| {
+                on_target.contains(id)
+                    && features_of(BuildPlatform::Target, id)
+                        == features_of(BuildPlatform::Host, id)
+            };
+            same_unit(id, &host_deps, &same_features, memo)
         };
         for platform in [BuildPlatform::Target, BuildPlatform::Host] {
             let host = platform == BuildPlatform::Host;
@@ -152,12 +211,14 @@ impl UnitGraph {
             for id in ids {
                 let Ok(p) = graph.metadata(&id) else { continue };
                 let features = features_of(platform, &id);
-                // Without cross-compiling and with the dev profile, a host unit with the same
-                // features as the target unit is the same unit.
+                // Without cross-compiling and with the dev profile, a host unit is the target's
+                // when it has the same features and so do all its dependencies, recursively
+                // (cargo hashes a unit's dependencies into it: helix builds parking_lot_core
+                // twice, with the same features, because libc differs below it).
                 let as_host = if host
                     && share_host
                     && lib_of.contains_key(&(id.clone(), false))
-                    && features_of(BuildPlatform::Target, &id) == features
+                    && shares(&id, &mut same)
                 {
                     false
                 } else {
@@ -175,13 +236,18 @@ impl UnitGraph {
                 if p.build_target(&BuildTargetId::Library).is_none() {
                     // A binary-only member: its binaries take the package's edges.
                     if !host && p.in_workspace() {
-                        for name in bin_names(&p) {
-                            let bin = add(&mut units, &mut index, Unit::bin(&p, name));
+                        for name in bin_names(&p, &features) {
+                            let bin = add(
+                                &mut units,
+                                &mut index,
+                                Unit::bin(&p, name, features.clone()),
+                            );
                             bins_only.entry(id.clone()).or_default().push(bin);
                         }
                     }
                     continue;
                 }
+                let bin_features = features.clone();
                 let unit = Unit::of(&p, kind, as_host, features.clone(), Vec::new());
                 let u = add(&mut units, &mut index, unit);
                 lib_of.insert((id.clone(), host), u);
@@ -217,8 +283,12 @@ impl UnitGraph {
                     });
                 }
                 if !host && p.in_workspace() {
-                    for name in bin_names(&p) {
-                        let bin = add(&mut units, &mut index, Unit::bin(&p, name));
+                    for name in bin_names(&p, &bin_features) {
+                        let bin = add(
+                            &mut units,
+                            &mut index,
+                            Unit::bin(&p, name, bin_features.clone()),
+                        );
                         units[bin].deps.push(Dep {
                             unit: u,
                             full: true,
@@ -284,10 +354,13 @@ impl UnitGraph {
             }
         }
         for link in set.build_dep_links() {
-            if let (Some(compile), Some(to)) = (
-                script(&units, link.from().id(), UnitKind::BuildScriptCompile, true),
-                unit_of(link.to().id(), true),
-            ) {
+            let Some(to) = unit_of(link.to().id(), true) else {
+                continue;
+            };
+            let compiles = units.iter().enumerate().filter(|(_, u)| {
+                u.package == *link.from().id() && u.kind == UnitKind::BuildScriptCompile
+            });
+            for (compile, _) in compiles {
                 edges.push((
                     compile,
                     Dep {
@@ -356,6 +429,57 @@ impl UnitGraph {
                 }
             });
         }
+        let roots: BTreeSet<PackageId> = set
+            .initials()
+            .to_package_set()
+            .package_ids(guppy::graph::DependencyDirection::Forward)
+            .cloned()
+            .collect();
+        UnitGraph { units }.reachable_from(&roots)
+    }
+
+    /// The units `cargo build` of the `roots` packages compiles: their libraries and binaries
+    /// and everything those wait for. A member with only examples, tests or benches builds
+    /// nothing, and its dependencies are built only when something else needs them.
+    fn reachable_from(self, roots: &BTreeSet<PackageId>) -> UnitGraph {
+        let n = self.units.len();
+        let mut keep = vec![false; n];
+        let mut stack: Vec<usize> = (0..n)
+            .filter(|&i| {
+                let u = &self.units[i];
+                roots.contains(&u.package)
+                    && match u.kind {
+                        UnitKind::Lib | UnitKind::Bin(_) => !u.host,
+                        UnitKind::ProcMacro => true,
+                        _ => false,
+                    }
+            })
+            .collect();
+        while let Some(i) = stack.pop() {
+            if !std::mem::replace(&mut keep[i], true) {
+                stack.extend(self.units[i].deps.iter().map(|d| d.unit));
+            }
+        }
+        let mut new_index = vec![usize::MAX; n];
+        let mut next = 0;
+        for (i, k) in keep.iter().enumerate() {
+            if *k {
+                new_index[i] = next;
+                next += 1;
+            }
+        }
+        let units = self
+            .units
+            .into_iter()
+            .zip(keep)
+            .filter(|(_, k)| *k)
+            .map(|(mut u, _)| {
+                for d in &mut u.deps {
+                    d.unit = new_index[d.unit];
+                }
+                u
+            })
+            .collect();
         UnitGraph { units }
     }
 

@@ -13,6 +13,7 @@
 
 pub mod advisories;
 mod cargo_config;
+mod cfgs;
 mod config;
 mod error;
 mod evidence;
@@ -140,8 +141,15 @@ fn build_facts(
         .union(&simulated.host_packages)
         .cloned()
         .collect();
+    let cfg = cfgs::CfgEval::new(
+        &platforms,
+        &options.cfgs,
+        simulated.features.clone(),
+        graph.workspace().iter().map(|p| p.id().clone()).collect(),
+    );
     let scanned = scan(
         &Scan {
+            cfg: &cfg,
             graph: &graph,
             built: &built,
             root: &root,
@@ -243,6 +251,7 @@ struct Scan<'a> {
     release: Option<&'a str>,
     /// `Cargo.lock`'s name in the file store.
     lockfile: Option<&'a str>,
+    cfg: &'a cfgs::CfgEval,
 }
 
 /// What they found, and notes on what they could not tell.
@@ -271,10 +280,12 @@ fn scan(
         || {
             rayon::join(
                 || {
-                    let o = s.options;
-                    sources::scan(
-                        s.graph, s.built, s.root, o.deps, o.metrics, prescanned, files,
-                    )
+                    let reading = sources::Reading {
+                        deps: s.options.deps,
+                        metrics: s.options.metrics,
+                        cfg: s.cfg,
+                    };
+                    sources::scan(s.graph, s.built, s.root, &reading, prescanned, files)
                 },
                 || {
                     let inputs = advisories::AdvisoryInputs {

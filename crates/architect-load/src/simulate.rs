@@ -246,7 +246,17 @@ pub(crate) fn simulate_build(
             .cloned()
             .collect::<BTreeSet<_>>()
     };
+    let mut features: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
+    for fs in [set.target_features(), set.host_features()] {
+        for p in fs.packages_with_features(DependencyDirection::Forward) {
+            features
+                .entry(p.package().id().clone())
+                .or_default()
+                .extend(p.named_features().map(str::to_string));
+        }
+    }
     Ok(Simulated {
+        features,
         target_packages: ids(set.target_features()),
         host_packages: ids(set.host_features()),
         units,
@@ -262,4 +272,6 @@ pub(crate) struct Simulated {
     pub units: architect_build::UnitGraph,
     pub feature_builds: FeatureBuilds,
     pub scope: architect_model::ScopeFacts,
+    /// Each package's named features in `cargo build --all-targets`, target and host together.
+    pub features: BTreeMap<PackageId, BTreeSet<String>>,
 }

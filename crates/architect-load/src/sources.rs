@@ -50,23 +50,35 @@ struct Walked {
     included: bool,
 }
 
+/// What the source pass reads of third-party packages.
+pub(crate) struct Reading<'a> {
+    /// `--deps`: their libraries, for the unsafe inventory.
+    pub deps: bool,
+    /// Their libraries' size metrics, for the build figures.
+    pub metrics: bool,
+    /// Which of their modules the build compiles.
+    pub cfg: &'a crate::cfgs::CfgEval,
+}
+
 /// Scan the sources of `packages` (the built set): the workspace's, every third-party build
 /// script on disk (what it does on the build host is a supply-chain question whatever the
-/// options), and the rest of third-party sources only when `deps`.
+/// options), and the rest of third-party sources with `deps` or `metrics`.
 pub(crate) fn scan(
     graph: &PackageGraph,
     packages: &BTreeSet<PackageId>,
     root: &Path,
-    deps: bool,
-    metrics: bool,
+    reading: &Reading<'_>,
     prescanned: crate::prescan::Scanned,
     files: &mut FileStore,
 ) -> SourceFacts {
+    let (deps, metrics) = (reading.deps, reading.metrics);
     let mut roots = Vec::new();
     let workspace = Arc::new(Boundary::new(root, "workspace"));
     for id in packages {
         let Ok(p) = graph.metadata(id) else { continue };
-        let scripts_only = !p.in_workspace() && !deps;
+        // A dependency's library is read for `--deps` (its unsafe inventory) and for its size
+        // (`metrics`, the build figures); otherwise only its build script.
+        let scripts_only = !p.in_workspace() && !deps && !metrics;
         if scripts_only && !p.has_build_script() {
             continue;
         }
@@ -100,6 +112,7 @@ pub(crate) fn scan(
         bytes: &bytes,
         prescanned: &prescanned,
         root,
+        cfg: reading.cfg,
     };
     rayon::scope(|s| {
         for mut targets in by_package.into_values() {
@@ -207,9 +220,8 @@ pub(crate) fn scan(
     if metrics {
         for id in packages {
             let Ok(p) = graph.metadata(id) else { continue };
-            if (p.in_workspace() || deps) && builds_native(&p) {
-                let dir = p.manifest_path().parent().map(|d| d.as_std_path());
-                let bytes = dir.map_or(0, native_bytes);
+            if builds_native(&p) {
+                let bytes = native_compiled_by(&p, packages);
                 facts.packages.entry(id.clone()).or_default().native_bytes = bytes;
             }
         }
@@ -276,6 +288,30 @@ fn builds_native(p: &PackageMetadata<'_>) -> bool {
     p.has_build_script()
         && p.direct_links()
             .any(|l| l.build().is_present() && matches!(l.to().name(), "cc" | "cmake"))
+}
+
+/// Bytes of the C and C++ sources `p`'s build script compiles: its own, and those of each
+/// source-carrying build-dependency in the build (`packages`): a library without a build script
+/// of its own that drives `cc` or `cmake` for its dependent, as `openssl-src` does for
+/// `openssl-sys` when the `vendored` feature brings it in (212 s of one real build).
+fn native_compiled_by(p: &PackageMetadata<'_>, packages: &BTreeSet<PackageId>) -> u64 {
+    let dir_bytes = |p: &PackageMetadata<'_>| {
+        p.manifest_path()
+            .parent()
+            .map_or(0, |d| native_bytes(d.as_std_path()))
+    };
+    let carried: u64 = p
+        .direct_links()
+        .filter(|l| l.build().is_present() && packages.contains(l.to().id()))
+        .map(|l| l.to())
+        .filter(|d| {
+            !d.has_build_script()
+                && d.direct_links()
+                    .any(|l| l.normal().is_present() && matches!(l.to().name(), "cc" | "cmake"))
+        })
+        .map(|d| dir_bytes(&d))
+        .sum();
+    dir_bytes(p) + carried
 }
 
 /// Bytes of C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside.
@@ -384,6 +420,7 @@ struct WalkCx<'a> {
     /// Files scanned while `cargo metadata` ran, taken by the first visit that wants them.
     prescanned: &'a Mutex<crate::prescan::Scanned>,
     root: &'a Path,
+    cfg: &'a crate::cfgs::CfgEval,
 }
 
 /// One file to scan, as a module of a target.
@@ -570,6 +607,9 @@ impl<'a> WalkCx<'a> {
         for m in &facts.mods {
             if m.inline_parents.len() > MAX_INLINE_DEPTH {
                 too_deep += 1;
+                continue;
+            }
+            if !self.cfg.compiled(&v.package, &m.cfgs) {
                 continue;
             }
             if let Some(mut child) = self.child_module(&v, &text, m) {

@@ -316,8 +316,10 @@ pub struct BuildFigures {
     pub critical_path: Vec<PathStep>,
     /// Units running at the middle of each tenth of the build.
     pub parallelism_profile: Vec<usize>,
-    /// Whether some unit times rest on a typical size rather than the crate's own.
+    /// Whether some units are of crates whose code was not read: the figures are lower bounds.
     pub assumed_sizes: bool,
+    /// How many such units, counted as empty crates.
+    pub unknown_size_units: usize,
 }
 
 /// The predicted build time at a job count.

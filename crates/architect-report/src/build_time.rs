@@ -21,6 +21,9 @@ pub struct BuildTimeView<'a> {
     pub findings: &'a [Finding],
     /// The evidence texts the findings point at.
     pub files: &'a FileStore,
+    /// Units of crates whose code was not read, counted as empty crates: the figures are
+    /// lower bounds.
+    pub unknown_sizes: usize,
 }
 
 #[derive(Serialize)]
@@ -60,6 +63,8 @@ struct Doc<'a> {
     units: usize,
     measured_units: usize,
     estimated_units: usize,
+    /// Units of crates whose code was not read, counted as empty: the figures are lower bounds.
+    unknown_size_units: usize,
     /// Units whose time was estimated because the report has no entry for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     estimated: Vec<String>,
@@ -75,6 +80,8 @@ struct ReplayDoc {
     chain_matches: bool,
     start_error_median_s: f64,
     start_error_p90_s: f64,
+    /// Units of the report that no unit of the simulated build stands for.
+    unmatched_report_units: Vec<String>,
 }
 
 #[derive(Serialize)]
@@ -130,6 +137,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             chain_matches: r.chain_matches,
             start_error_median_s: round(r.start_error_median),
             start_error_p90_s: round(r.start_error_p90),
+            unmatched_report_units: r.unmatched.clone(),
         }),
         lower_bounds: Bounds {
             work_over_jobs_s: round(b.work_over_jobs),
@@ -138,10 +146,16 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
         units: v.graph.units.len(),
         measured_units: b.measured_units,
         estimated_units: b.estimated_units,
+        unknown_size_units: v.unknown_sizes,
+        // With their features: a unit the report lacks is most often one whose features
+        // differ from cargo's.
         estimated: if v.replay.is_some() {
             b.estimated
                 .iter()
-                .map(|&i| v.graph.units[i].label())
+                .map(|&i| {
+                    let u = &v.graph.units[i];
+                    format!("{} [{}]", u.label(), u.features.join(","))
+                })
                 .collect()
         } else {
             Vec::new()
@@ -174,6 +188,91 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
     s
 }
 
+/// The build-time report in `format`: its own layouts for the terminal, JSON and Markdown; its
+/// findings as SARIF or GitHub annotations, through the review's renderers.
+pub fn render(
+    format: crate::Format,
+    v: &BuildTimeView<'_>,
+    cx: &crate::Context<'_>,
+    opts: &HumanOptions,
+) -> String {
+    match format {
+        crate::Format::Human => human(v, opts),
+        crate::Format::Json => json(v),
+        crate::Format::Markdown => markdown(v),
+        crate::Format::Sarif | crate::Format::Github => {
+            let review = architect_model::Review {
+                findings: v.findings.to_vec(),
+                ..Default::default()
+            };
+            crate::render(format, &review, cx, opts)
+        }
+    }
+}
+
+/// The report as Markdown: the figures, the critical path and the findings.
+pub fn markdown(v: &BuildTimeView<'_>) -> String {
+    let b = v.result;
+    let mut out = String::new();
+    let w = &mut out;
+    let _ = writeln!(w, "# Clean build, simulated with cargo's scheduler\n");
+    let _ = writeln!(w, "| | |\n|---|---|");
+    let _ = writeln!(
+        w,
+        "| units | {} ({} measured, {} estimated) |",
+        v.graph.units.len(),
+        b.measured_units,
+        b.estimated_units
+    );
+    let _ = writeln!(
+        w,
+        "| predicted at -j{} | {}{:.1} s |",
+        b.schedule.jobs,
+        if v.unknown_sizes > 0 { "at least " } else { "" },
+        b.schedule.makespan
+    );
+    if v.unknown_sizes > 0 {
+        let _ = writeln!(
+            w,
+            "| crates whose code was not read | {} units, counted as empty: the figures are lower bounds |",
+            v.unknown_sizes
+        );
+    }
+    if let Some(r) = v.replay {
+        let _ = writeln!(w, "| measured | {:.1} s |", r.measured_total);
+    }
+    let _ = writeln!(
+        w,
+        "| lower bounds | total work / {} = {:.1} s; critical path = {:.1} s |",
+        b.schedule.jobs, b.work_over_jobs, b.critical_path_bound
+    );
+    let by_jobs: Vec<String> = b
+        .by_jobs
+        .iter()
+        .map(|(j, t)| format!("-j{j} {t:.1} s"))
+        .collect();
+    let _ = writeln!(w, "| by job count | {} |", by_jobs.join(", "));
+    let _ = writeln!(
+        w,
+        "\n## Critical path ({} units)\n\n| start | duration | unit |\n|---:|---:|---|",
+        b.structural_path.len()
+    );
+    for p in path(v.graph, b) {
+        let _ = writeln!(
+            w,
+            "| {:.1} s | {:.1} s | `{}` |",
+            p.start_s, p.duration_s, p.unit
+        );
+    }
+    if !v.findings.is_empty() {
+        let _ = writeln!(w, "\n## Findings\n");
+        for f in v.findings {
+            let _ = writeln!(w, "- **{}** `{}`: {}", f.level, f.rule, f.message);
+        }
+    }
+    out
+}
+
 pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     let b = v.result;
     let mut out = String::new();
@@ -187,9 +286,18 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     );
     let _ = writeln!(
         w,
-        "  predicted at -j{}: {:.1} s",
-        b.schedule.jobs, b.schedule.makespan
+        "  predicted at -j{}: {}{:.1} s",
+        b.schedule.jobs,
+        if v.unknown_sizes > 0 { "at least " } else { "" },
+        b.schedule.makespan
     );
+    if v.unknown_sizes > 0 {
+        let _ = writeln!(
+            w,
+            "  {} units of crates whose code was not read count as empty crates: the figures are lower bounds (`cargo fetch` brings their sources)",
+            v.unknown_sizes
+        );
+    }
     if let Some(r) = v.replay {
         let m = r.measured_total;
         let err = (b.schedule.makespan - m) / m.max(f64::MIN_POSITIVE) * 100.0;
@@ -206,6 +314,16 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
                 "differs from the measured one"
             }
         );
+        if !r.unmatched.is_empty() {
+            let shown: Vec<&str> = r.unmatched.iter().take(5).map(String::as_str).collect();
+            let _ = writeln!(
+                w,
+                "  {} units of the report are not in the simulated build (`{}`{}): is it a report of this workspace, features and profile?",
+                r.unmatched.len(),
+                shown.join("`, `"),
+                if r.unmatched.len() > 5 { ", ..." } else { "" }
+            );
+        }
     }
     let _ = writeln!(
         w,

@@ -187,33 +187,34 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
                 .join(", ")
         );
     }
-    match &s.build {
-        Some(b) if !b.assumed_sizes => {
-            let _ = writeln!(
-                w,
-                "  clean build (simulated, -j{}): about {} over {} units; lower bounds: critical path {}, work / {} = {}",
-                b.jobs,
-                crate::seconds(b.predicted_s),
-                b.units,
-                crate::seconds(b.critical_path_s),
-                b.jobs,
-                crate::seconds(b.work_over_jobs_s)
-            );
-            let by_jobs: Vec<String> = b
-                .by_jobs
-                .iter()
-                .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
-                .collect();
-            let _ = writeln!(w, "    by jobs: {}", by_jobs.join(", "));
-        }
-        Some(b) => {
-            let _ = writeln!(
-                w,
-                "  clean build: {} units; `cargo architect build-time` simulates it with every crate's size",
-                b.units
-            );
-        }
-        None => {}
+    if let Some(b) = &s.build {
+        let (about, unknown) = if b.assumed_sizes {
+            (
+                "at least",
+                format!(
+                    " ({} of crates whose code was not read count as empty)",
+                    b.unknown_size_units
+                ),
+            )
+        } else {
+            ("about", String::new())
+        };
+        let _ = writeln!(
+            w,
+            "  clean build (simulated, -j{}): {about} {} over {} units{unknown}; lower bounds: critical path {}, work / {} = {}",
+            b.jobs,
+            crate::seconds(b.predicted_s),
+            b.units,
+            crate::seconds(b.critical_path_s),
+            b.jobs,
+            crate::seconds(b.work_over_jobs_s)
+        );
+        let by_jobs: Vec<String> = b
+            .by_jobs
+            .iter()
+            .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
+            .collect();
+        let _ = writeln!(w, "    by jobs: {}", by_jobs.join(", "));
     }
     if let Some(h) = &s.workspace_hack {
         let _ = writeln!(w, "  {h}");

@@ -54,13 +54,21 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
             names.join(", ")
         );
     }
-    if let Some(b) = s.build.as_ref().filter(|b| !b.assumed_sizes) {
+    if let Some(b) = &s.build {
+        let about = if b.assumed_sizes {
+            format!(
+                "at least {} ({} units, {} of crates whose code was not read counted as empty",
+                crate::seconds(b.predicted_s),
+                b.units,
+                b.unknown_size_units
+            )
+        } else {
+            format!("about {} ({} units", crate::seconds(b.predicted_s), b.units)
+        };
         let _ = writeln!(
             w,
-            "| clean build, simulated at -j{} | about {} ({} units; critical path {}) |",
+            "| clean build, simulated at -j{} | {about}; critical path {}) |",
             b.jobs,
-            crate::seconds(b.predicted_s),
-            b.units,
             crate::seconds(b.critical_path_s)
         );
         let by_jobs: Vec<String> = b

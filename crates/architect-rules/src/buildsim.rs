@@ -4,7 +4,7 @@ use architect_build::{BuildTime, Cost, CostModel, Size, analyze, estimate_costs}
 use architect_model::{Facts, PackageSources, Profile};
 
 /// The cost model's size of a package whose sources were read with size metrics: every
-/// workspace member, and dependencies under `build-time` (or `--deps`).
+/// package whose code is on disk (cargo's registry cache holds it after any `cargo metadata`).
 pub fn size_of(p: &PackageSources) -> Option<Size> {
     let m = &p.metrics;
     p.measured.then(|| Size {
@@ -23,8 +23,9 @@ pub fn size_of(p: &PackageSources) -> Option<Size> {
 pub struct Sim {
     pub costs: Vec<Cost>,
     pub result: BuildTime,
-    /// Whether some sizes were assumed (dependencies not scanned).
-    pub assumed_sizes: bool,
+    /// Units of crates whose code was not read (not on disk, opaque, unreadable): they count
+    /// as empty crates, so the figures are lower bounds.
+    pub unknown_sizes: usize,
     /// What the cost model could not take into account (a profile setting it has no
     /// measurement for).
     pub model_note: Option<String>,
@@ -59,6 +60,14 @@ pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
     }
 }
 
+/// What a figure resting on crates whose code was not read says of them.
+pub fn unknown_note(units: usize) -> String {
+    format!(
+        "{} of crates whose code was not read (not on disk, or reviewed from Cargo.lock) count as empty crates, so the times are lower bounds; `cargo fetch` brings their sources, `cargo architect build-time --timings` replays a measured build",
+        crate::rule::count(units, "unit", "units")
+    )
+}
+
 /// What the rules of one review share: the simulated build, computed the first time a rule
 /// (or the summary) asks for it, then reused.
 #[derive(Debug, Default)]
@@ -85,15 +94,20 @@ impl Shared {
 
 pub fn simulate(facts: &Facts) -> Sim {
     let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
-    let assumed_sizes = facts.units.units.iter().any(|u| size(&u.package).is_none());
+    let unknown_sizes = facts
+        .units
+        .units
+        .iter()
+        .filter(|u| size(&u.package).is_none())
+        .count();
 
     let (model, model_note) = model_for(facts, false);
-    let costs = estimate_costs(&facts.units, &model, size, model.typical);
+    let costs = estimate_costs(&facts.units, &model, size, Size::default());
     let result = analyze(&facts.units, &costs, facts.jobs);
     Sim {
         costs,
         result,
-        assumed_sizes,
+        unknown_sizes,
         model_note,
     }
 }

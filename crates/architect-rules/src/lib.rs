@@ -4,6 +4,7 @@
 //! applies the configuration (levels, allow-lists, ignores), reports waivers that matched
 //! nothing, and orders the findings deterministically.
 
+pub mod build_time;
 pub mod buildsim;
 pub mod graph;
 pub mod impact;

@@ -100,7 +100,8 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
                     })
                     .collect(),
                 parallelism_profile: r.schedule.profile(10),
-                assumed_sizes: sim.assumed_sizes,
+                assumed_sizes: sim.unknown_sizes > 0,
+                unknown_size_units: sim.unknown_sizes,
             }
         }),
     }

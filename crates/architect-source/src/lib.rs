@@ -87,6 +87,9 @@ pub struct ModDecl {
     pub inline_parents: InlineParents,
     /// `#[doc(hidden)]`: the module is not documented API, whatever its visibility.
     pub doc_hidden: bool,
+    /// Each `#[cfg(..)]` on the declaration, as written (`cfg(feature = "x")`): the module is
+    /// compiled only where all of them hold.
+    pub cfgs: Vec<String>,
     pub span: Span,
 }
 

@@ -705,6 +705,14 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         && self.punct(a + 1, b'(')
                         && self.is_ident(a + 2, "hidden")
                 });
+                let cfgs = attrs
+                    .iter()
+                    .filter(|&&(a, b)| self.is_ident(a, "cfg") && self.punct(a + 1, b'(') && b > a)
+                    .map(|&(a, b)| {
+                        let s = self.span(a, b - 1);
+                        self.src[s.start..s.end].to_string()
+                    })
+                    .collect();
                 out.push(ModDecl {
                     name,
                     path_attr: path_attr.map(|p| p.unwrap_or_else(|as_written| as_written)),
@@ -712,6 +720,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     is_pub,
                     inline_parents: InlineParents::default(),
                     doc_hidden,
+                    cfgs,
                     span: self.span(vis_start, i + 2),
                 });
                 parents.push((stack.last().map(|&(_, node)| node), stack.len()));

@@ -1754,3 +1754,20 @@ fn third_party_build_script_shapes() {
         ]
     );
 }
+
+#[test]
+fn a_module_declarations_cfgs_are_kept_as_written() {
+    let f = analyze(
+        "#[cfg(feature = \"net\")]\nmod net;\n#[cfg(all(unix, not(test)))]\n#[path = \"p.rs\"]\npub mod plat;\n#[doc(hidden)]\nmod plain;\n",
+        Wanted::All,
+    );
+    let cfgs: Vec<&[String]> = f.mods.iter().map(|m| m.cfgs.as_slice()).collect();
+    assert_eq!(
+        cfgs,
+        [
+            &["cfg(feature = \"net\")".to_string()][..],
+            &["cfg(all(unix, not(test)))".to_string()][..],
+            &[][..],
+        ]
+    );
+}

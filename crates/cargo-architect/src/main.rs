@@ -338,36 +338,35 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
         advisory_db: args.advisory_db.clone(),
         deps: args.deps,
         release: false,
-        // Reading dependencies anyway: their size metrics too, for the build figures.
-        metrics: args.deps,
+        // Every crate's size, for the build figures: its code is on disk once cargo has
+        // resolved the workspace (cargo's registry cache).
+        metrics: true,
         cfgs: args.cfgs.clone(),
     }
 }
 
 fn build_time(args: &BuildTimeArgs) -> ExitCode {
-    use architect_build::{Cost, CostModel, WhatIf};
+    use architect_rules::build_time::{BuildTimeOptions, build_time, fit};
     let mut options = load_options(&args.review);
-    // Estimates need the size of every dependency.
+    // The unsafe inventory and sizes of every dependency.
     options.deps = true;
-    options.metrics = true;
     options.release = args.release;
     let progress = progress(args.review.quiet);
     progress.set_message("resolving the workspace and reading its sources");
-    let mut facts = match architect_load::load(&options, &architect_rules::schemas()) {
+    let loaded = architect_load::load(&options, &architect_rules::schemas());
+    progress.finish_and_clear();
+    let mut facts = match loaded {
         Ok(f) => f,
         Err(e) => {
-            progress.finish_and_clear();
             report_error(&e);
             return ExitCode::from(2);
         }
     };
-    progress.finish_and_clear();
     let fail = |msg: String, help: &str| {
         eprintln!("error: {msg}\nhelp: {help}");
         ExitCode::from(2)
     };
-    let graph = &facts.units;
-    let measured_units = match &args.timings {
+    let measured = match &args.timings {
         Some(path) => {
             match architect_load::read::read_text(path, architect_load::read::TIMINGS_LIMIT)
                 .map_err(|e| e.to_string())
@@ -384,137 +383,118 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         }
         None => None,
     };
-    let measured = measured_units
-        .as_ref()
-        .map(|m| architect_build::match_measured(graph, m))
-        .unwrap_or_else(|| vec![None; graph.units.len()]);
-    if let (Some(path), Some(report)) = (&args.timings, &measured_units) {
-        let matched = measured.iter().flatten().count();
-        if matched == 0 && !graph.units.is_empty() {
-            return fail(
-                format!(
-                    "{}: none of its {} units is a unit of this workspace's build ({} units)",
-                    path.display(),
-                    report.len(),
-                    graph.units.len()
-                ),
-                "pass the report of a `cargo build --timings` of this workspace, with the same features, target and profile (--release for a release build)",
-            );
-        }
-    }
-    let (model, model_note) = architect_rules::buildsim::model_for(&facts, args.release);
-    if let Some(n) = &model_note
-        && !args.review.quiet
-        && !args.fit
+    let what_ifs = match args
+        .what_if
+        .iter()
+        .map(|w| architect_build::WhatIf::parse(w))
+        .collect::<Result<Vec<_>, _>>()
     {
-        eprintln!("note: {n}");
-    }
-    let known: Vec<Option<architect_build::Size>> = graph
-        .units
-        .iter()
-        .map(|u| {
-            facts
-                .sources
-                .packages
-                .get(&u.package)
-                .and_then(architect_rules::buildsim::size_of)
-        })
-        .collect();
-    let assumed_sizes = (0..known.len()).any(|i| known[i].is_none() && measured[i].is_none());
-    let sizes: Vec<architect_build::Size> = known
-        .into_iter()
-        .map(|s| s.unwrap_or(model.typical))
-        .collect();
-    if args.fit {
-        print!("{}", CostModel::fit(graph, &sizes, &measured).describe());
-        return ExitCode::SUCCESS;
-    }
-    let costs: Vec<Cost> = graph
-        .units
-        .iter()
-        .enumerate()
-        .map(|(i, u)| measured[i].unwrap_or_else(|| model.estimate(u, &sizes[i])))
-        .collect();
-    let jobs = args
-        .jobs
-        .map(|j| j as usize)
-        .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()));
-    let result = architect_build::analyze(graph, &costs, jobs);
-    let what_ifs: Result<Vec<WhatIf>, String> =
-        args.what_if.iter().map(|w| WhatIf::parse(w)).collect();
-    let what_ifs = match what_ifs {
         Ok(w) => w,
         Err(e) => return fail(e, "e.g. --what-if split=my-crate:4 --what-if jobs=8"),
     };
-    let changed = if what_ifs.is_empty() {
-        None
-    } else {
-        let modules = |u: &architect_build::Unit| {
-            let files = facts.sources.packages.get(&u.package)?.lib_files().count();
-            (files > 0).then_some(files)
-        };
-        match architect_build::apply(graph, &costs, jobs, &what_ifs, &modules) {
-            Ok((g, c, j)) => {
-                let r = architect_build::analyze(&g, &c, j);
-                Some((g, r))
-            }
-            Err(e) => return fail(e, "name a package of the build"),
-        }
-    };
-    // How the replay compares with the measured build (its span, its last chain, unit starts).
-    let replay = measured_units
-        .as_ref()
-        .map(|m| architect_build::compare_replay(graph, &result.schedule, m));
-    // The build section's rules, on this simulated build (measured times where given).
-    facts.jobs = jobs;
-    let shared = architect_rules::buildsim::Shared::with_sim(architect_rules::buildsim::Sim {
-        costs: costs.clone(),
-        result: result.clone(),
-        assumed_sizes,
-        model_note,
-    });
-    let review = architect_rules::review_with(
-        &facts,
-        &ReviewOptions {
+    if let Some(j) = args.jobs {
+        facts.jobs = j as usize;
+    }
+    let bt_options = BuildTimeOptions {
+        release: args.release,
+        measured,
+        what_ifs,
+        review: ReviewOptions {
             deny_warnings: args.review.deny.is_some(),
             today: today(),
         },
-        &shared,
-    );
-    let findings: Vec<architect_model::Finding> = review
-        .findings
-        .into_iter()
-        .filter(|f| f.section == architect_model::Section::Build)
-        .collect();
-    let graph = &facts.units;
+    };
+    if args.fit {
+        print!("{}", fit(&facts, &bt_options).describe());
+        return ExitCode::SUCCESS;
+    }
+    let report = match build_time(&facts, &bt_options) {
+        Ok(r) => r,
+        Err(architect_rules::build_time::BuildTimeError::WhatIf(e)) => {
+            return fail(e, "name a package of the build");
+        }
+        Err(e) => {
+            let path = args.timings.as_deref().unwrap_or(std::path::Path::new(""));
+            return fail(
+                format!("{}: {e}", path.display()),
+                "pass the report of a `cargo build --timings` of this workspace, with the same features, target and profile (--release for a release build)",
+            );
+        }
+    };
+    if let Some(n) = &report.model_note
+        && !args.review.quiet
+    {
+        eprintln!("note: {n}");
+    }
     let view = architect_report::build_time::BuildTimeView {
-        graph,
-        result: &result,
-        replay: replay.as_ref(),
-        findings: &findings,
+        graph: &facts.units,
+        result: &report.result,
+        replay: report.replay.as_ref(),
+        findings: &report.findings,
         files: &facts.files,
-        what_if: changed
+        unknown_sizes: report.unknown_sizes,
+        what_if: report
+            .what_if
             .as_ref()
             .map(|(g, r)| (args.what_if.as_slice(), g, r)),
     };
-    let text = match args.review.format {
-        OutputFormat::Json => architect_report::build_time::json(&view),
-        _ => architect_report::build_time::human(
-            &view,
-            &HumanOptions {
-                color: use_color(&args.review),
-                verbose: args.review.verbose,
-            },
-        ),
+    let context = Context {
+        root: &facts.root,
+        files: &facts.files,
+        tool_version: env!("CARGO_PKG_VERSION"),
     };
-    print!("{text}");
-    if findings
+    let human = HumanOptions {
+        color: use_color(&args.review),
+        verbose: args.review.verbose,
+    };
+    let text = architect_report::build_time::render(
+        format_of(args.review.format),
+        &view,
+        &context,
+        &human,
+    );
+    if let Err(code) = write_output(&text, args.review.output.as_deref()) {
+        return code;
+    }
+    if report
+        .findings
         .iter()
         .any(|f| f.level == architect_model::Level::Deny)
     {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
+    }
+}
+
+fn format_of(format: OutputFormat) -> Format {
+    match format {
+        OutputFormat::Human => Format::Human,
+        OutputFormat::Json => Format::Json,
+        OutputFormat::Markdown => Format::Markdown,
+        OutputFormat::Sarif => Format::Sarif,
+        OutputFormat::Github => Format::Github,
+    }
+}
+
+/// Write `text` to `output`, or to stdout; a closed pipe is not an error.
+fn write_output(text: &str, output: Option<&std::path::Path>) -> Result<(), ExitCode> {
+    let written = match output {
+        Some(path) => std::fs::write(path, text).map_err(|e| (path.display().to_string(), e)),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(text.as_bytes())
+                .and_then(|()| out.flush())
+                .map_err(|e| ("stdout".to_string(), e))
+        }
+    };
+    match written {
+        Ok(()) => Ok(()),
+        Err((_, e)) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        Err((path, e)) => {
+            eprintln!("error: could not write the output to {path}: {e}");
+            Err(ExitCode::from(2))
+        }
     }
 }
 
@@ -567,16 +547,8 @@ fn review(args: &ReviewArgs) -> ExitCode {
         eprintln!("note: the rules took {:.2} s", rules_took.as_secs_f64());
     }
 
-    let color = use_color(args);
-    let format = match args.format {
-        OutputFormat::Human => Format::Human,
-        OutputFormat::Json => Format::Json,
-        OutputFormat::Markdown => Format::Markdown,
-        OutputFormat::Sarif => Format::Sarif,
-        OutputFormat::Github => Format::Github,
-    };
     let text = architect_report::render(
-        format,
+        format_of(args.format),
         &review,
         &Context {
             root: &facts.root,
@@ -584,25 +556,12 @@ fn review(args: &ReviewArgs) -> ExitCode {
             tool_version: env!("CARGO_PKG_VERSION"),
         },
         &HumanOptions {
-            color,
+            color: use_color(args),
             verbose: args.verbose,
         },
     );
-    let written = match &args.output {
-        Some(path) => std::fs::write(path, &text).map_err(|e| (path.display().to_string(), e)),
-        None => {
-            let mut out = std::io::stdout().lock();
-            out.write_all(text.as_bytes())
-                .and_then(|()| out.flush())
-                .map_err(|e| ("stdout".to_string(), e))
-        }
-    };
-    if let Err((path, e)) = written {
-        if e.kind() == std::io::ErrorKind::BrokenPipe {
-            return ExitCode::SUCCESS;
-        }
-        eprintln!("error: could not write the review to {path}: {e}");
-        return ExitCode::from(2);
+    if let Err(code) = write_output(&text, args.output.as_deref()) {
+        return code;
     }
     if review.has_deny() {
         ExitCode::from(1)

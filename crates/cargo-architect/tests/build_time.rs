@@ -65,6 +65,11 @@ fn assert_replays(report: &str, doc: &serde_json::Value) {
         "{report}: every unit of the graph is in the report"
     );
     assert_eq!(
+        doc["replay"]["unmatched_report_units"],
+        serde_json::json!([]),
+        "{report}: every unit of the report is in the graph"
+    );
+    assert_eq!(
         doc["chain_at_jobs"], doc["measured_chain"],
         "{report}: the simulated build ends with the measured chain"
     );
@@ -375,19 +380,19 @@ fn what_ifs() {
     assert_eq!(bad.status.code(), Some(2));
 }
 
+/// The review's header and `build-time` are one computation: with the same defaults (every
+/// crate's size read from disk, the machine's job count), the same figures.
 #[test]
 fn the_review_has_the_build_section_of_build_time() {
     let (_tmp, ws) = copy_fixture("registry-ws");
-    let review = run_in(&ws, &["--offline", "--deps", "--format", "json"]);
+    let review = run_in(&ws, &["--offline", "--format", "json"]);
     let doc = json(&review);
     let b = &doc["facts"]["build"];
-    assert_eq!(b["assumed_sizes"], false, "--deps reads every crate's size");
-    assert_eq!(b["jobs"], 2);
-    // The same simulation as `build-time` without a report.
-    let bt = json(&build_time(
-        &ws,
-        &["--offline", "-j", "2", "--format", "json"],
-    ));
+    assert_eq!(b["assumed_sizes"], false, "every crate's code is on disk");
+    assert_eq!(b["unknown_size_units"], 0);
+    // The same simulation as `build-time` without a report, at the same job count.
+    let bt = json(&build_time(&ws, &["--offline", "--format", "json"]));
+    assert_eq!(b["jobs"], bt["jobs"]);
     let close = |a: &serde_json::Value, b: &serde_json::Value| {
         (a.as_f64().unwrap() - b.as_f64().unwrap()).abs() <= 0.051
     };
@@ -427,17 +432,77 @@ fn the_review_has_the_build_section_of_build_time() {
     assert_eq!(path, bt_path);
     assert_eq!(b["parallelism_profile"].as_array().unwrap().len(), 10);
 
-    let human = stdout(&run_in(&ws, &["--offline", "--deps"]));
-    assert!(
-        human.contains("clean build (simulated, -j2): about ") && human.contains("by jobs: -j1 "),
-        "{human}"
-    );
-    // Without --deps the figures rest on typical sizes: the review says where to get real ones.
     let human = stdout(&run_in(&ws, &["--offline"]));
+    let header = format!("clean build (simulated, -j{}): about ", b["jobs"]);
     assert!(
-        human.contains("`cargo architect build-time` simulates it with every crate's size"),
+        human.contains(&header) && human.contains("by jobs: -j1 "),
         "{human}"
     );
+}
+
+/// A crate whose code is not on disk (here a package reviewed from the lockfile) counts as an
+/// empty crate, and every figure says it is a lower bound.
+#[test]
+fn figures_resting_on_unread_crates_are_lower_bounds() {
+    let (_tmp, ws) = copy_fixture("git-locked");
+    let doc = json(&run_in(&ws, &["--offline", "--format", "json"]));
+    let b = &doc["facts"]["build"];
+    assert_eq!(b["assumed_sizes"], true);
+    assert_eq!(b["unknown_size_units"], 1, "gitdep's library");
+    let human = stdout(&run_in(&ws, &["--offline"]));
+    assert!(human.contains("): at least "), "{human}");
+    let bt = build_time(&ws, &["--offline"]);
+    let text = stdout(&bt);
+    assert!(text.contains("predicted at -j"), "{text}");
+    assert!(text.contains(": at least "), "{text}");
+    assert!(
+        text.contains("1 units of crates whose code was not read"),
+        "{text}"
+    );
+    let bt = json(&build_time(&ws, &["--offline", "--format", "json"]));
+    assert_eq!(bt["unknown_size_units"], 1);
+    // The review rounds to a tenth of a second, build-time to a hundredth.
+    let (review, command) = (
+        b["predicted_s"].as_f64().unwrap(),
+        bt["predicted_total_s"].as_f64().unwrap(),
+    );
+    assert!((review - command).abs() <= 0.051, "{review} / {command}");
+}
+
+/// `build-time` honours `-o` and every `--format`: the file is written, nothing goes to
+/// stdout, and SARIF is the review's SARIF (the build findings).
+#[test]
+fn build_time_writes_every_format_to_a_file() {
+    let (tmp, ws) = copy_fixture("registry-ws");
+    for format in ["human", "json", "markdown", "sarif", "github"] {
+        let file = tmp.path().join(format!("bt.{format}"));
+        let out = build_time(
+            &ws,
+            &[
+                "--offline",
+                "--format",
+                format,
+                "-o",
+                file.to_str().unwrap(),
+            ],
+        );
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        assert!(stdout(&out).is_empty(), "{format}: {}", stdout(&out));
+        let text = std::fs::read_to_string(&file).unwrap();
+        match format {
+            "json" => {
+                let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert!(doc["predicted_total_s"].as_f64().unwrap() > 0.0);
+            }
+            "markdown" => assert!(text.starts_with("# Clean build"), "{text}"),
+            "sarif" => {
+                let doc: serde_json::Value = serde_json::from_str(&text).unwrap();
+                assert_eq!(doc["version"], "2.1.0");
+            }
+            "human" => assert!(text.starts_with("Clean build, simulated"), "{text}"),
+            _ => {}
+        }
+    }
 }
 
 #[test]
@@ -470,4 +535,79 @@ fn the_human_critical_path_lists_as_many_units_as_it_says() {
     ));
     assert_eq!(said, listed, "{text}");
     assert_eq!(listed, json["critical_path"].as_array().unwrap().len());
+}
+
+/// The unit set is cargo's: in a virtual workspace, a member with only `[[example]]` targets,
+/// one with only `[[bench]]` targets and a binary whose `required-features` are off build
+/// nothing under `cargo build`, and the dependencies only they use are not built either. A
+/// real `cargo build --timings` of the workspace is replayed with every unit matched and no
+/// unit of the report left over.
+#[test]
+fn the_unit_set_is_the_one_cargo_builds() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let lib = |name: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n")
+    };
+    tree(
+        &ws,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"app\", \"examples\", \"benches\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "app/Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[features]\ncli = []\n\n[[bin]]\nname = \"tool\"\npath = \"src/bin/tool.rs\"\nrequired-features = [\"cli\"]\n",
+            ),
+            ("app/src/lib.rs", "pub fn f() {}\n"),
+            ("app/src/main.rs", "fn main() { app::f() }\n"),
+            ("app/src/bin/tool.rs", "fn main() {}\n"),
+            (
+                "examples/Cargo.toml",
+                &format!(
+                    "{}autoexamples = false\n\n[dependencies]\nheavy = {{ path = \"../../heavy\" }}\n\n[[example]]\nname = \"demo\"\npath = \"demo.rs\"\n",
+                    lib("examples")
+                ),
+            ),
+            ("examples/demo.rs", "fn main() { heavy::f() }\n"),
+            (
+                "benches/Cargo.toml",
+                &format!(
+                    "{}autobenches = false\n\n[dependencies]\nheavy2 = {{ path = \"../../heavy2\" }}\n\n[[bench]]\nname = \"speed\"\npath = \"speed.rs\"\nharness = false\n",
+                    lib("benches")
+                ),
+            ),
+            ("benches/speed.rs", "fn main() { heavy2::f() }\n"),
+        ],
+    );
+    // Outside the workspace's directory, so that they are not members themselves.
+    tree(
+        tmp.path(),
+        &[
+            ("heavy/Cargo.toml", &lib("heavy")),
+            ("heavy/src/lib.rs", "pub fn f() {}\n"),
+            ("heavy2/Cargo.toml", &lib("heavy2")),
+            ("heavy2/src/lib.rs", "pub fn f() {}\n"),
+        ],
+    );
+    let built = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--timings", "-j", "2"])
+        .current_dir(&ws)
+        .env("CARGO_TARGET_DIR", tmp.path().join("target"))
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    let report = std::fs::read_dir(tmp.path().join("target/cargo-timings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "html"))
+        .expect("cargo wrote a timings report");
+    let doc = replay(&ws, &report, false);
+    assert_eq!(doc["units"], 2, "app's library and its `app` binary: {doc}");
+    assert_eq!(doc["estimated_units"], 0);
+    assert_eq!(
+        doc["replay"]["unmatched_report_units"],
+        serde_json::json!([])
+    );
 }

@@ -72,8 +72,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 total,
                 facts.jobs,
                 share * 100.0,
-                if sim.assumed_sizes {
-                    ", with dependency sizes assumed"
+                if sim.unknown_sizes > 0 {
+                    ", a lower bound"
                 } else {
                     ""
                 },
@@ -85,11 +85,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     for u in &workspace_units {
         f = f.package(PackageRef::new(&u.name, &u.version));
     }
-    if sim.assumed_sizes {
-        f = f.note(format!(
-            "times are estimates; dependencies whose size was not read count as a typical library of {:.1} thousand lines (`--deps` and `cargo architect build-time` read them, `--timings` replays a measured build)",
-            architect_build::CostModel::DEV.typical.kloc
-        ));
+    if sim.unknown_sizes > 0 {
+        f = f.note(crate::buildsim::unknown_note(sim.unknown_sizes));
     }
     if let Some(n) = &sim.model_note {
         f = f.note(n.clone());

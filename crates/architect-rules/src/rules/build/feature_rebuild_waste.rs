@@ -111,7 +111,7 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
             f[0].message
-                .starts_with("`cargo build -p` of members and `--workspace` compile 10%"),
+                .starts_with("`cargo build -p` of members and `--workspace` compile 12%"),
             "{}",
             f[0].message
         );

@@ -98,8 +98,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .via(path)
             .at(locations.into_iter().next())
             .costs(architect_model::Consequence::BuildSeconds { seconds: duration });
-        if sim.assumed_sizes {
-            f = f.note("times are estimates; `cargo architect build-time --timings` replays a measured build");
+        if sim.unknown_sizes > 0 {
+            f = f.note(crate::buildsim::unknown_note(sim.unknown_sizes));
         }
         out.push(f);
     }

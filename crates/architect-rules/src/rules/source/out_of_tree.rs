@@ -14,7 +14,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Reports a `#[path]` module, an `include!`, a symlink in a source directory or a \
                target `path` that resolves outside the workspace root (for a dependency, \
-               outside its own package). The review never reads such a file: the finding names \
+               outside its own package, with `--deps`). The review never reads such a file: the \
+               finding names \
                the path, never its content, and what the file would have told (unsafe code, \
                what a build script does) is unknown.",
         why: "A build that reads `../../shared/x.rs` or `/etc/passwd` depends on files no \
@@ -42,6 +43,11 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .filter(|u| u.kind == UnscannedKind::OutOfTree)
         .filter_map(|u| {
             let meta = facts.graph.metadata(&u.package).ok()?;
+            // A dependency's code is read for its size by default; what it reaches outside
+            // its package is reported when its code is reviewed (`--deps`).
+            if !meta.in_workspace() && !facts.sources.deps {
+                return None;
+            }
             let (location, note) = unreadable_at(facts, u, "declared here");
             let mut f = cx
                 .finding(
