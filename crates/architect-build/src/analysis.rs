@@ -80,6 +80,18 @@ pub struct CostModel {
     pub debug_factors: &'static [(DebugLevel, f64)],
 }
 
+/// Measured over estimated clean build time on the held-out real workspaces of
+/// `docs/build-time.md` (tokio, tracing, axum, pingora, helix, calibrated to the machine they
+/// were built on): the smallest and the largest. An estimate's range is the estimate times
+/// these; it is as wide as the model's worst miss (pingora's native builds), not a confidence
+/// interval.
+pub const HELD_OUT_RATIO: (f64, f64) = (0.96, 2.19);
+
+/// The range a build estimated at `predicted` seconds took on held-out workspaces.
+pub fn predicted_range(predicted: f64) -> (f64, f64) {
+    (predicted * HELD_OUT_RATIO.0, predicted * HELD_OUT_RATIO.1)
+}
+
 impl CostModel {
     /// Fitted by [`CostModel::fit`] on `fixtures/timings/real-deps-debug-j2.html`: the shared
     /// corpus built with `cargo build --timings -j2` (dev profile, 372 units) on this
@@ -164,6 +176,17 @@ impl CostModel {
                 ),
             }),
         }
+    }
+
+    /// The model for a machine `factor` times as slow as the one it was fitted on: every
+    /// estimated time scaled, the shape of the model kept.
+    pub fn scaled(mut self, factor: f64) -> CostModel {
+        self.lib_smear *= factor;
+        self.proc_macro_smear *= factor;
+        self.native_run_smear *= factor;
+        self.build_script_compile *= factor;
+        self.build_script_run *= factor;
+        self
     }
 
     pub fn estimate(&self, unit: &Unit, size: &Size) -> Cost {

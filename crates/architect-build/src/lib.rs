@@ -17,8 +17,8 @@ pub mod timings;
 pub mod units;
 
 pub use analysis::{
-    BuildTime, Cost, CostModel, Replay, Size, WhatIf, analyze, apply, compare_replay,
-    estimate_costs, match_measured, split_unit,
+    BuildTime, Cost, CostModel, HELD_OUT_RATIO, Replay, Size, WhatIf, analyze, apply,
+    compare_replay, estimate_costs, match_measured, predicted_range, split_unit,
 };
 pub use debug::DebugLevel;
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};

@@ -12,6 +12,7 @@
 //! - `hakari` and `repo`: the workspace-hack and the repository's tooling.
 
 pub mod advisories;
+pub mod calibration;
 mod cargo_config;
 mod cfgs;
 mod config;
@@ -70,6 +71,8 @@ pub struct LoadOptions {
     pub release: bool,
     /// Lex every dependency file for the cost model's size metrics (with `deps`).
     pub metrics: bool,
+    /// Whether the cost model is calibrated to this machine.
+    pub calibration: calibration::Mode,
     /// Custom `cfg` names to take as set when evaluating `cfg(...)` dependencies (`--cfg`);
     /// every other custom cfg is false, as in a plain `cargo build`.
     pub cfgs: Vec<String>,
@@ -184,10 +187,20 @@ fn build_facts(
     }
     let tooling = repo::tooling(&root);
     phases.mark("hakari and tooling");
+    let calibration = calibration::load(&toolchain, options.calibration).unwrap_or_else(|why| {
+        notes.push(format!(
+            "the build figures are not calibrated to this machine: {why}"
+        ));
+        None
+    });
+    if options.calibration == calibration::Mode::Measure {
+        phases.mark("calibration");
+    }
 
     let mut log = toolchain.notes.clone();
     log.push(phases.line());
     Ok(Facts {
+        calibration,
         opaque: opaque
             .iter()
             .map(|o| architect_model::PackageRef {

@@ -154,6 +154,20 @@ pub struct ToolingFacts {
     pub mentions: BTreeMap<String, Vec<String>>,
 }
 
+/// The cost model scaled to this machine: how long the tool's reference crate took to compile
+/// here, against the machine the model was fitted on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Calibration {
+    /// Estimates are multiplied by this (reference time here / on the fitting machine).
+    pub factor: f64,
+    /// Seconds the reference took here.
+    pub reference_s: f64,
+    /// The rustc release and host it was measured with.
+    pub toolchain: String,
+    /// Read from the cache rather than measured by this run.
+    pub cached: bool,
+}
+
 /// Everything the loader learnt about a workspace. Rules read this and nothing else.
 #[derive(Debug)]
 pub struct Facts {
@@ -182,6 +196,8 @@ pub struct Facts {
     /// Packages cargo could not fetch, reviewed from `Cargo.lock` as stand-ins: their targets,
     /// build scripts, proc-macros and code are unknown.
     pub opaque: Vec<crate::PackageRef>,
+    /// The cost model's calibration to this machine, when one was measured (`--calibrate`).
+    pub calibration: Option<Calibration>,
     /// Lines of Rust per workspace member (non-blank, non-comment), from the source pass.
     pub lines_of_rust: BTreeMap<PackageId, usize>,
     /// The source pass: module trees of the workspace (and of dependencies with `--deps`).

@@ -320,6 +320,12 @@ pub struct BuildFigures {
     pub assumed_sizes: bool,
     /// How many such units, counted as empty crates.
     pub unknown_size_units: usize,
+    /// The factor the estimates were scaled by to this machine (`--calibrate`); `None` when they
+    /// are for the machine the cost model was fitted on.
+    pub calibration_factor: Option<f64>,
+    /// The range held-out real builds fell in around such an estimate (`predicted_s` times the
+    /// smallest and largest measured/estimated ratio of `docs/build-time.md`).
+    pub predicted_range_s: (f64, f64),
 }
 
 /// The predicted build time at a job count.

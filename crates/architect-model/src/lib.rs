@@ -23,8 +23,8 @@ pub use deps::{
     FunctionEvidence, IndexFacts, IndexVersion,
 };
 pub use facts::{
-    CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts, HakariSection,
-    ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
+    Calibration, CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts,
+    HakariSection, ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{

@@ -24,6 +24,34 @@ pub struct BuildTimeView<'a> {
     /// Units of crates whose code was not read, counted as empty crates: the figures are
     /// lower bounds.
     pub unknown_sizes: usize,
+    /// The cost model's calibration to this machine, when there is one.
+    pub calibration: Option<&'a architect_model::Calibration>,
+}
+
+/// What the estimates rest on, in words.
+fn calibration_line(c: Option<&architect_model::Calibration>) -> String {
+    match c {
+        Some(c) => format!(
+            "calibrated to this machine: the reference crate compiled in {:.2} s here ({}), estimates ×{:.2}{}",
+            c.reference_s,
+            c.toolchain,
+            c.factor,
+            if c.cached {
+                "; cached, `--calibrate` measures again"
+            } else {
+                ""
+            }
+        ),
+        None => "not calibrated to this machine: estimates are for the machine the cost model was fitted on; `--calibrate` measures this one".into(),
+    }
+}
+
+#[derive(Serialize)]
+struct CalibrationDoc<'a> {
+    factor: f64,
+    reference_s: f64,
+    toolchain: &'a str,
+    cached: bool,
 }
 
 #[derive(Serialize)]
@@ -49,6 +77,10 @@ struct ByJobs {
 struct Doc<'a> {
     jobs: usize,
     predicted_total_s: f64,
+    /// Where held-out real builds fell around such an estimate (docs/build-time.md); absent
+    /// when every unit was measured.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    predicted_range_s: Option<(f64, f64)>,
     #[serde(skip_serializing_if = "Option::is_none")]
     measured_total_s: Option<f64>,
     critical_path: Vec<PathUnit>,
@@ -65,6 +97,8 @@ struct Doc<'a> {
     estimated_units: usize,
     /// Units of crates whose code was not read, counted as empty: the figures are lower bounds.
     unknown_size_units: usize,
+    /// The calibration to this machine; null when the estimates are for the fitting machine.
+    calibration: Option<CalibrationDoc<'a>>,
     /// Units whose time was estimated because the report has no entry for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     estimated: Vec<String>,
@@ -118,6 +152,10 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
     let doc = Doc {
         jobs: b.schedule.jobs,
         predicted_total_s: round(b.schedule.makespan),
+        predicted_range_s: (b.estimated_units > 0).then(|| {
+            let (lo, hi) = architect_build::predicted_range(b.schedule.makespan);
+            (round(lo), round(hi))
+        }),
         measured_total_s: v.replay.map(|r| round(r.measured_total)),
         critical_path: path(v.graph, b),
         critical_path_share: round(path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE)),
@@ -147,6 +185,12 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
         measured_units: b.measured_units,
         estimated_units: b.estimated_units,
         unknown_size_units: v.unknown_sizes,
+        calibration: v.calibration.map(|c| CalibrationDoc {
+            factor: (c.factor * 1000.0).round() / 1000.0,
+            reference_s: (c.reference_s * 1000.0).round() / 1000.0,
+            toolchain: &c.toolchain,
+            cached: c.cached,
+        }),
         // With their features: a unit the report lacks is most often one whose features
         // differ from cargo's.
         estimated: if v.replay.is_some() {
@@ -241,6 +285,7 @@ pub fn markdown(v: &BuildTimeView<'_>) -> String {
     if let Some(r) = v.replay {
         let _ = writeln!(w, "| measured | {:.1} s |", r.measured_total);
     }
+    let _ = writeln!(w, "| estimates | {} |", calibration_line(v.calibration));
     let _ = writeln!(
         w,
         "| lower bounds | total work / {} = {:.1} s; critical path = {:.1} s |",
@@ -284,9 +329,15 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
         b.measured_units,
         b.estimated_units
     );
+    let range = if b.estimated_units > 0 {
+        let (lo, hi) = architect_build::predicted_range(b.schedule.makespan);
+        format!(" (held-out real builds: {lo:.1} to {hi:.1} s)")
+    } else {
+        String::new()
+    };
     let _ = writeln!(
         w,
-        "  predicted at -j{}: {}{:.1} s",
+        "  predicted at -j{}: {}{:.1} s{range}",
         b.schedule.jobs,
         if v.unknown_sizes > 0 { "at least " } else { "" },
         b.schedule.makespan
@@ -297,6 +348,9 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
             "  {} units of crates whose code was not read count as empty crates: the figures are lower bounds (`cargo fetch` brings their sources)",
             v.unknown_sizes
         );
+    }
+    if b.estimated_units > 0 {
+        let _ = writeln!(w, "  {}", calibration_line(v.calibration));
     }
     if let Some(r) = v.replay {
         let m = r.measured_total;

@@ -188,6 +188,11 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         );
     }
     if let Some(b) = &s.build {
+        let range = format!(
+            " (held-out builds: {} to {})",
+            crate::seconds(b.predicted_range_s.0),
+            crate::seconds(b.predicted_range_s.1)
+        );
         let (about, unknown) = if b.assumed_sizes {
             (
                 "at least",
@@ -199,9 +204,13 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         } else {
             ("about", String::new())
         };
+        let machine = match b.calibration_factor {
+            Some(f) => format!("calibrated to this machine, ×{f:.2}"),
+            None => "not calibrated to this machine".to_string(),
+        };
         let _ = writeln!(
             w,
-            "  clean build (simulated, -j{}): {about} {} over {} units{unknown}; lower bounds: critical path {}, work / {} = {}",
+            "  clean build (simulated, -j{}, {machine}): {about} {}{range} over {} units{unknown}; lower bounds: critical path {}, work / {} = {}",
             b.jobs,
             crate::seconds(b.predicted_s),
             b.units,

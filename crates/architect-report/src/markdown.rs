@@ -65,9 +65,13 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         } else {
             format!("about {} ({} units", crate::seconds(b.predicted_s), b.units)
         };
+        let machine = match b.calibration_factor {
+            Some(f) => format!("calibrated to this machine, ×{f:.2}"),
+            None => "not calibrated to this machine".to_string(),
+        };
         let _ = writeln!(
             w,
-            "| clean build, simulated at -j{} | {about}; critical path {}) |",
+            "| clean build, simulated at -j{} ({machine}) | {about}; critical path {}) |",
             b.jobs,
             crate::seconds(b.critical_path_s)
         );

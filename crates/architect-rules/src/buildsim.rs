@@ -51,13 +51,15 @@ pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
     } else {
         (CostModel::DEV, Profile::Dev)
     };
-    match facts.profile_debug.get(&profile) {
+    let factor = facts.calibration.as_ref().map_or(1.0, |c| c.factor);
+    let (model, note) = match facts.profile_debug.get(&profile) {
         None => (base, None),
         Some(level) => match base.with_debug(*level) {
             Ok(m) => (m, None),
             Err(why) => (base, Some(format!("[profile.{profile}] {why}"))),
         },
-    }
+    };
+    (model.scaled(factor), note)
 }
 
 /// What a figure resting on crates whose code was not read says of them.

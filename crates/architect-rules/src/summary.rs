@@ -102,6 +102,14 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
                 parallelism_profile: r.schedule.profile(10),
                 assumed_sizes: sim.unknown_sizes > 0,
                 unknown_size_units: sim.unknown_sizes,
+                predicted_range_s: {
+                    let (lo, hi) = architect_build::predicted_range(r.schedule.makespan);
+                    (round(lo), round(hi))
+                },
+                calibration_factor: facts
+                    .calibration
+                    .as_ref()
+                    .map(|c| (c.factor * 1000.0).round() / 1000.0),
             }
         }),
     }

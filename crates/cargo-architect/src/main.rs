@@ -97,11 +97,16 @@ struct ReviewArgs {
     /// Clone or update the advisory database before the review (needs the network).
     #[arg(long)]
     fetch: bool,
-    /// Also scan the code of dependencies already on disk (registry cache, vendored, git
-    /// checkouts): their unsafe inventory, and their sizes for the simulated build. (Their
-    /// build scripts are read whenever on disk.) Never downloads.
+    /// Also report the unsafe code of dependencies already on disk (registry cache, vendored,
+    /// git checkouts). (Their sizes, for the build figures, and their build scripts are read
+    /// whenever on disk.) Never downloads.
     #[arg(long)]
     deps: bool,
+    /// Calibrate the build figures to this machine now: compile the tool's own reference
+    /// crate with the trusted rustc (a few seconds; never the workspace's code) and cache the
+    /// result per toolchain in the user's cache directory, which later reviews use.
+    #[arg(long)]
+    calibrate: bool,
     /// Take the custom cfg NAME as set when deciding which `cfg(...)` dependencies are built
     /// (repeatable; e.g. `tokio_unstable`). Every other custom cfg (`loom`, `docsrs`...) is
     /// false, as in a plain `cargo build`
@@ -341,6 +346,11 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
         // Every crate's size, for the build figures: its code is on disk once cargo has
         // resolved the workspace (cargo's registry cache).
         metrics: true,
+        calibration: if args.calibrate {
+            architect_load::calibration::Mode::Measure
+        } else {
+            architect_load::calibration::Mode::Cached
+        },
         cfgs: args.cfgs.clone(),
     }
 }
@@ -433,6 +443,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         findings: &report.findings,
         files: &facts.files,
         unknown_sizes: report.unknown_sizes,
+        calibration: facts.calibration.as_ref(),
         what_if: report
             .what_if
             .as_ref()

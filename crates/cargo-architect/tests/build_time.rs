@@ -433,9 +433,14 @@ fn the_review_has_the_build_section_of_build_time() {
     assert_eq!(b["parallelism_profile"].as_array().unwrap().len(), 10);
 
     let human = stdout(&run_in(&ws, &["--offline"]));
-    let header = format!("clean build (simulated, -j{}): about ", b["jobs"]);
+    let header = format!(
+        "clean build (simulated, -j{}, not calibrated to this machine): about ",
+        b["jobs"]
+    );
     assert!(
-        human.contains(&header) && human.contains("by jobs: -j1 "),
+        human.contains(&header)
+            && human.contains("(held-out builds: ")
+            && human.contains("by jobs: -j1 "),
         "{human}"
     );
 }
@@ -610,4 +615,54 @@ fn the_unit_set_is_the_one_cargo_builds() {
         doc["replay"]["unmatched_report_units"],
         serde_json::json!([])
     );
+}
+
+/// `--calibrate` compiles the tool's reference crate with the trusted rustc, caches the time
+/// per toolchain, and scales every estimate by it; later runs use the cached figure and say
+/// so; without a cache the figures say they are not calibrated.
+#[test]
+fn calibration_scales_the_estimates_and_is_cached() {
+    let (tmp, ws) = copy_fixture("registry-ws");
+    let cache = tmp.path().join("cache");
+    let run = |args: &[&str], cache: &std::path::Path| {
+        let out = architect()
+            .current_dir(&ws)
+            .env("CARGO_ARCHITECT_CACHE", cache)
+            .args(["build-time", "--offline", "-j", "2", "--format", "json"])
+            .args(args)
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+        json(&out)
+    };
+    let plain = run(&[], &tmp.path().join("empty"));
+    assert!(plain["calibration"].is_null());
+    let measured = run(&["--calibrate"], &cache);
+    let c = &measured["calibration"];
+    assert_eq!(c["cached"], false);
+    let factor = c["factor"].as_f64().unwrap();
+    assert!(factor > 0.05 && factor < 20.0, "{c}");
+    let file = std::fs::read_to_string(cache.join("calibration.json")).unwrap();
+    assert!(file.contains(c["toolchain"].as_str().unwrap()), "{file}");
+    let again = run(&[], &cache);
+    assert_eq!(again["calibration"]["cached"], true);
+    assert_eq!(again["calibration"]["factor"], c["factor"]);
+    // Every unit is estimated here, so the whole build scales by the factor.
+    let (p0, p1) = (
+        plain["predicted_total_s"].as_f64().unwrap(),
+        again["predicted_total_s"].as_f64().unwrap(),
+    );
+    assert!(
+        (p1 - p0 * factor).abs() <= 0.02 + 0.02 * p1,
+        "{p0} × {factor} against {p1}"
+    );
+    let human = stdout(
+        &architect()
+            .current_dir(&ws)
+            .env("CARGO_ARCHITECT_CACHE", &cache)
+            .args(["--offline"])
+            .output()
+            .unwrap(),
+    );
+    assert!(human.contains("calibrated to this machine, ×"), "{human}");
 }

@@ -44,7 +44,12 @@ pub fn architect() -> Command {
     // The same build-time figures on every machine: two jobs, as on this project's machines.
     cmd.env_remove("CARGO_TERM_COLOR")
         .env("NO_COLOR", "1")
-        .env("CARGO_BUILD_JOBS", "2");
+        .env("CARGO_BUILD_JOBS", "2")
+        // No calibration cached by a developer's earlier `--calibrate` changes the figures.
+        .env(
+            "CARGO_ARCHITECT_CACHE",
+            repo_root().join("target/no-calibration-cache"),
+        );
     cmd
 }
 
