@@ -46,6 +46,16 @@ fn calibration_line(c: Option<&architect_model::Calibration>) -> String {
     }
 }
 
+/// One unit of the simulated build, for comparing estimates with a measured report.
+#[derive(Serialize)]
+struct UnitTime {
+    unit: String,
+    features: String,
+    start_s: f64,
+    duration_s: f64,
+    estimated: bool,
+}
+
 #[derive(Serialize)]
 struct CalibrationDoc<'a> {
     factor: f64,
@@ -104,6 +114,8 @@ struct Doc<'a> {
     estimated: Vec<String>,
     by_jobs: Vec<ByJobs>,
     parallelism: Vec<(f64, usize)>,
+    /// Every unit at the simulated job count, in graph order.
+    unit_times: Vec<UnitTime>,
     #[serde(skip_serializing_if = "Option::is_none")]
     what_if: Option<WhatIfDoc>,
     findings: Vec<WireFinding<'a>>,
@@ -210,6 +222,20 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             .map(|(jobs, t)| ByJobs {
                 jobs: *jobs,
                 total_s: round(*t),
+            })
+            .collect(),
+        unit_times: v
+            .graph
+            .units
+            .iter()
+            .zip(&b.schedule.units)
+            .enumerate()
+            .map(|(i, (u, s))| UnitTime {
+                unit: u.label(),
+                features: u.features.join(","),
+                start_s: round(s.start),
+                duration_s: round(s.end - s.start),
+                estimated: b.estimated.contains(&i),
             })
             .collect(),
         parallelism: b

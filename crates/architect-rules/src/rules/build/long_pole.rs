@@ -15,7 +15,9 @@ pub static RULE: Rule = Rule {
         what: "Reports the units of the structural critical path (see `build/critical-path`) \
                that take at least `min-share` of it and `min-seconds`: typically a proc-macro and its parser \
                stack, a build script that compiles C, or a large crate whose dependents wait \
-               for its codegen.",
+               for its codegen. A build script's run is reported from a measured build \
+               (`--timings`) only: estimated from the bytes of C it compiles, it is off by up to \
+               three times either way.",
         why: "The build cannot finish before its longest chain does, and a single long unit \
               on that chain sets the floor for every clean build and CI run whatever the \
               core count. Removing or shrinking it is the change with the best return.",
@@ -71,6 +73,12 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             continue;
         }
         let u = &facts.units.units[i];
+        // A native build's estimate is off by up to three times either way (bytes of C say
+        // little of what its build system compiles: libsqlite3-sys's one 18 MB file takes 7 s,
+        // openssl-src's 1,200 files 129 s): reported when measured (`--timings`) only.
+        if u.kind == UnitKind::BuildScriptRun && !sim.costs[i].measured {
+            continue;
+        }
         let what = match u.kind {
             UnitKind::ProcMacro => "proc-macro",
             UnitKind::BuildScriptCompile | UnitKind::BuildScriptRun => "build script",
@@ -116,7 +124,14 @@ mod tests {
     fn every_reported_unit_is_on_the_critical_path() {
         let shared = crate::buildsim::Shared::default();
         let facts = kitchen_sink();
-        let path = crate::buildsim::simulate(facts).result.structural_path;
+        let sim = crate::buildsim::simulate(facts);
+        // Every unit of the path but estimated build-script runs (reported when measured).
+        let path: Vec<_> = sim
+            .result
+            .structural_path
+            .iter()
+            .filter(|&&(i, _, _)| facts.units.units[i].kind != UnitKind::BuildScriptRun)
+            .collect();
         let mut config = RuleConfig::default();
         config
             .options
@@ -129,7 +144,7 @@ mod tests {
         assert_eq!(
             all.len(),
             path.len(),
-            "with min-share 0 every unit of the path is a pole"
+            "with min-share 0 every unit of the path is a pole, estimated script runs aside"
         );
         config
             .options
