@@ -87,6 +87,39 @@ pub struct CostModel {
 /// interval.
 pub const HELD_OUT_RATIO: (f64, f64) = (0.96, 2.19);
 
+/// The figures a report of a simulated build shows, computed once so that renderers only
+/// print: the critical path's share, the error against a measured build, the change a
+/// what-if makes, the held-out range of an estimate, and the units running in each tenth.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Figures {
+    pub critical_path_share: f64,
+    /// (predicted − measured) / measured, when a report was replayed.
+    pub replay_error: Option<f64>,
+    /// The what-if build's total minus this one's.
+    pub what_if_delta: Option<f64>,
+    /// Where held-out builds fell around the estimate; `None` when every unit was measured.
+    pub predicted_range: Option<(f64, f64)>,
+    /// Units running at the middle of each tenth of the build.
+    pub profile: Vec<usize>,
+}
+
+impl Figures {
+    pub fn of(
+        result: &BuildTime,
+        measured_total: Option<f64>,
+        what_if: Option<&BuildTime>,
+    ) -> Figures {
+        let total = result.schedule.makespan;
+        Figures {
+            critical_path_share: result.critical_path_bound / total.max(f64::MIN_POSITIVE),
+            replay_error: measured_total.map(|m| (total - m) / m.max(f64::MIN_POSITIVE)),
+            what_if_delta: what_if.map(|w| w.schedule.makespan - total),
+            predicted_range: (result.estimated_units > 0).then(|| predicted_range(total)),
+            profile: result.schedule.profile(10),
+        }
+    }
+}
+
 /// The range a build estimated at `predicted` seconds took on held-out workspaces.
 pub fn predicted_range(predicted: f64) -> (f64, f64) {
     (predicted * HELD_OUT_RATIO.0, predicted * HELD_OUT_RATIO.1)

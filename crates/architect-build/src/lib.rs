@@ -17,7 +17,7 @@ pub mod timings;
 pub mod units;
 
 pub use analysis::{
-    BuildTime, Cost, CostModel, HELD_OUT_RATIO, Replay, Size, WhatIf, analyze, apply,
+    BuildTime, Cost, CostModel, Figures, HELD_OUT_RATIO, Replay, Size, WhatIf, analyze, apply,
     compare_replay, estimate_costs, match_measured, predicted_range, split_unit,
 };
 pub use debug::DebugLevel;

@@ -26,6 +26,8 @@ pub struct BuildTimeView<'a> {
     pub unknown_sizes: usize,
     /// The cost model's calibration to this machine, when there is one.
     pub calibration: Option<&'a architect_model::Calibration>,
+    /// What the report shows, computed by the pipeline.
+    pub figures: &'a architect_build::Figures,
 }
 
 /// What the estimates rest on, in words.
@@ -164,13 +166,13 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
     let doc = Doc {
         jobs: b.schedule.jobs,
         predicted_total_s: round(b.schedule.makespan),
-        predicted_range_s: (b.estimated_units > 0).then(|| {
-            let (lo, hi) = architect_build::predicted_range(b.schedule.makespan);
-            (round(lo), round(hi))
-        }),
+        predicted_range_s: v
+            .figures
+            .predicted_range
+            .map(|(lo, hi)| (round(lo), round(hi))),
         measured_total_s: v.replay.map(|r| round(r.measured_total)),
         critical_path: path(v.graph, b),
-        critical_path_share: round(path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE)),
+        critical_path_share: round(v.figures.critical_path_share),
         chain_at_jobs: b
             .schedule
             .critical_path
@@ -249,7 +251,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             jobs: w.schedule.jobs,
             predicted_total_s: round(w.schedule.makespan),
             critical_path_s: round(path_time(w)),
-            delta_total_s: round(w.schedule.makespan - b.schedule.makespan),
+            delta_total_s: round(v.figures.what_if_delta.unwrap_or_default()),
         }),
         findings: v.findings.iter().map(WireFinding::from).collect(),
     };
@@ -355,12 +357,11 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
         b.measured_units,
         b.estimated_units
     );
-    let range = if b.estimated_units > 0 {
-        let (lo, hi) = architect_build::predicted_range(b.schedule.makespan);
-        format!(" (held-out real builds: {lo:.1} to {hi:.1} s)")
-    } else {
-        String::new()
-    };
+    let range = v
+        .figures
+        .predicted_range
+        .map(|(lo, hi)| format!(" (held-out real builds: {lo:.1} to {hi:.1} s)"))
+        .unwrap_or_default();
     let _ = writeln!(
         w,
         "  predicted at -j{}: {}{:.1} s{range}",
@@ -380,7 +381,7 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     }
     if let Some(r) = v.replay {
         let m = r.measured_total;
-        let err = (b.schedule.makespan - m) / m.max(f64::MIN_POSITIVE) * 100.0;
+        let err = v.figures.replay_error.unwrap_or_default() * 100.0;
         let _ = writeln!(w, "  measured:         {m:.1} s (prediction {err:+.1}%)");
         let _ = writeln!(
             w,
@@ -414,7 +415,7 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     for (j, t) in &b.by_jobs {
         let _ = writeln!(w, "  {j:>4}   {t:>8.1} s");
     }
-    let share = path_time(b) / b.schedule.makespan.max(f64::MIN_POSITIVE) * 100.0;
+    let share = v.figures.critical_path_share * 100.0;
     let _ = writeln!(
         w,
         "\n  critical path ({} units, {share:.0}% of the build):",
@@ -430,7 +431,7 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
     // Parallelism over time, in ten slices.
     let _ = writeln!(w, "\n  units running over time:");
     let total = b.schedule.makespan;
-    for (k, running) in b.schedule.profile(10).into_iter().enumerate() {
+    for (k, &running) in v.figures.profile.iter().enumerate() {
         let t = total * (k as f64 + 0.5) / 10.0;
         let _ = writeln!(w, "    {:>6.1} s  {}", t, "#".repeat(running));
     }
@@ -442,7 +443,7 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
             wb.schedule.makespan,
             wb.schedule.jobs,
             // Rounded first, so that a change under 0.05 s reads +0.0, not -0.0.
-            ((wb.schedule.makespan - b.schedule.makespan) * 10.0).round() / 10.0 + 0.0,
+            (v.figures.what_if_delta.unwrap_or_default() * 10.0).round() / 10.0 + 0.0,
             path_time(wb),
             path_time(b)
         );

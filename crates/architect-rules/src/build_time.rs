@@ -36,6 +36,8 @@ pub struct BuildTimeReport {
     pub unknown_sizes: usize,
     /// What the cost model could not take into account.
     pub model_note: Option<String>,
+    /// The figures the renderers show.
+    pub figures: architect_build::Figures,
 }
 
 /// Why the build could not be simulated as asked.
@@ -121,7 +123,13 @@ pub fn build_time(
         .into_iter()
         .filter(|f| f.section == Section::Build)
         .collect();
+    let figures = architect_build::Figures::of(
+        &result,
+        replay.as_ref().map(|r| r.measured_total),
+        what_if.as_ref().map(|(_, w)| w),
+    );
     Ok(BuildTimeReport {
+        figures,
         result,
         replay,
         what_if,

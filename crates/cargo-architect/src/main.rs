@@ -444,6 +444,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         files: &facts.files,
         unknown_sizes: report.unknown_sizes,
         calibration: facts.calibration.as_ref(),
+        figures: &report.figures,
         what_if: report
             .what_if
             .as_ref()
