@@ -188,12 +188,14 @@ pub(crate) fn simulate_build(
             })
             .collect()
     };
-    // Each member's `cargo build -p` is simulated on its own, in parallel: independent sets
-    // over one shared graph. Collected in member order, so the result is the same whatever
-    // the thread count.
+    // Each member's `cargo build -p` and `cargo test -p` is simulated on its own, in
+    // parallel: independent sets over one shared graph. Collected in member order, so the
+    // result is the same whatever the thread count.
     use rayon::prelude::*;
+    let mut test_opts = opts.clone();
+    test_opts.set_include_dev(true);
     let members_list: Vec<_> = graph.workspace().iter().collect();
-    let per_member: Vec<Option<FeatureBuild>> = members_list
+    let per_member: Vec<Vec<FeatureBuild>> = members_list
         .par_iter()
         .map(|member| -> Result<_, LoadError> {
             let initials = graph
@@ -202,24 +204,32 @@ pub(crate) fn simulate_build(
                     cause: format!("could not resolve `{}`: {e}", member.name()),
                 })?
                 .to_feature_set(filter());
-            Ok(CargoSet::new(initials, fg.resolve_none(), &opts)
-                .ok()
-                .map(|set| {
+            let name = member.name().to_string();
+            let build = CargoSet::new(initials.clone(), fg.resolve_none(), &opts).ok();
+            let test = CargoSet::new(initials, fg.resolve_none(), &test_opts).ok();
+            Ok(build
+                .map(|s| {
                     (
-                        BuildCommand::Package(member.name().to_string()),
-                        third_party_features(&set),
+                        BuildCommand::Package(name.clone()),
+                        third_party_features(&s),
                     )
-                }))
+                })
+                .into_iter()
+                .chain(test.map(|s| (BuildCommand::TestPackage(name), third_party_features(&s))))
+                .collect())
         })
         .collect::<Result<_, _>>()?;
     let mut feature_builds: Vec<_> = per_member.into_iter().flatten().collect();
-    let whole =
-        CargoSet::new(members.to_feature_set(filter()), fg.resolve_none(), &opts).map_err(|e| {
-            LoadError::Simulation {
+    for (command, options) in [
+        (BuildCommand::Workspace, &opts),
+        (BuildCommand::TestWorkspace, &test_opts),
+    ] {
+        let whole = CargoSet::new(members.to_feature_set(filter()), fg.resolve_none(), options)
+            .map_err(|e| LoadError::Simulation {
                 cause: e.to_string(),
-            }
-        })?;
-    feature_builds.push((BuildCommand::Workspace, third_party_features(&whole)));
+            })?;
+        feature_builds.push((command, third_party_features(&whole)));
+    }
     let shipped_members = graph
         .resolve_ids(
             graph

@@ -120,11 +120,14 @@ impl fmt::Display for Profile {
 }
 
 /// The command a simulated feature resolution stands for: `cargo build -p NAME` of one member,
-/// or `cargo build --workspace`.
+/// `cargo build --workspace`, and the same with `cargo test` (dev-dependencies unified in;
+/// `cargo check --all-targets` resolves features as `cargo test` does).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum BuildCommand {
     Package(String),
     Workspace,
+    TestPackage(String),
+    TestWorkspace,
 }
 
 impl fmt::Display for BuildCommand {
@@ -132,6 +135,8 @@ impl fmt::Display for BuildCommand {
         match self {
             BuildCommand::Package(name) => write!(f, "-p {name}"),
             BuildCommand::Workspace => f.write_str("--workspace"),
+            BuildCommand::TestPackage(name) => write!(f, "test -p {name}"),
+            BuildCommand::TestWorkspace => f.write_str("test --workspace"),
         }
     }
 }

@@ -1,4 +1,4 @@
-//! `build/feature-rebuild-waste`: `cargo build -p` of members and `--workspace` compile
+//! `build/feature-rebuild-waste`: `cargo build` and `cargo test` of members and the workspace compile
 //! dependencies in different feature sets, a large share of a clean build's work again, and no
 //! up-to-date workspace-hack prevents it.
 
@@ -14,7 +14,9 @@ pub static RULE: Rule = Rule {
     summary: "feature differences between commands that compile a large share of a clean build twice, without an up-to-date workspace-hack",
     docs: Docs {
         what: "Computes, as `build/feature-unification` does, the work `cargo build -p \
-               MEMBER` and `cargo build --workspace` compile twice because third-party \
+               MEMBER`, `cargo build --workspace` and the same with `cargo test` (which \
+               unifies dev-dependencies in; `cargo check --all-targets` resolves features as \
+               it does) compile twice because third-party \
                packages get different feature sets (each set is a separate artifact: compiled \
                once per set, then cached), and reports it when that is at \
                least `min-share` of a clean build and `min-seconds` of estimated work (a few \
@@ -77,7 +79,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![
         cx.finding(
             format!(
-                "`cargo build -p` of members and `--workspace` compile {:.0}% of a clean build's work a second time in other feature sets ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
+                "`cargo build` and `cargo test` of members (`-p`) and of the workspace compile {:.0}% of a clean build's work a second time in other feature sets ({:.1} s, most through {}), past the {:.0}% from which a workspace-hack pays",
                 waste.share() * 100.0,
                 waste.seconds,
                 waste.top.join(", "),
@@ -110,8 +112,9 @@ mod tests {
         let f = run_with(&RULE, kitchen_sink(), &[("min-seconds", 0)]);
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
-            f[0].message
-                .starts_with("`cargo build -p` of members and `--workspace` compile 12%"),
+            f[0].message.starts_with(
+                "`cargo build` and `cargo test` of members (`-p`) and of the workspace compile 12%"
+            ),
             "{}",
             f[0].message
         );

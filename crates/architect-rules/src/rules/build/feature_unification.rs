@@ -168,7 +168,7 @@ impl Waste {
 
     pub(crate) fn describe(&self) -> String {
         format!(
-            "{} features between `cargo build -p` of members and `--workspace`: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
+            "{} features between `cargo build` and `cargo test` of members (`-p`) and of the workspace: switching rebuilds about {:.1} s of work ({:.0}% of the {:.1} s of a clean build's units), most through {}",
             crate::rule::count(self.changing, "dependency changes", "dependencies change"),
             self.seconds,
             self.share() * 100.0,
