@@ -666,3 +666,68 @@ fn calibration_scales_the_estimates_and_is_cached() {
     );
     assert!(human.contains("calibrated to this machine, ×"), "{human}");
 }
+
+/// A `-sys` build script compiles the C of the `-src` crate it drives (a build-dependency
+/// without a build script of its own that depends on `cc`, as `openssl-src` for
+/// `openssl-sys` with `vendored`): its run is estimated from that crate's C, not as a script
+/// that compiles nothing. Without the `-src` build-dependency, the same script costs the
+/// median run.
+#[test]
+fn a_sys_build_script_compiles_the_c_of_the_src_crate_it_drives() {
+    let run_time = |with_src: bool| -> f64 {
+        let tmp = tempfile::tempdir().unwrap();
+        let src_dep = if with_src {
+            "foo-src = { path = \"../foo-src\" }\n"
+        } else {
+            ""
+        };
+        let big_c = "int f(int x) { return x + 1; }\n".repeat(2000);
+        tree(
+            tmp.path(),
+            &[
+                (
+                    "Cargo.toml",
+                    "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n",
+                ),
+                (
+                    "app/Cargo.toml",
+                    "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\nfoo-sys = { path = \"../foo-sys\" }\n",
+                ),
+                ("app/src/lib.rs", ""),
+                (
+                    "foo-sys/Cargo.toml",
+                    &format!(
+                        "[package]\nname = \"foo-sys\"\nversion = \"0.1.0\"\nedition = \"2021\"\nbuild = \"build.rs\"\n\n[build-dependencies]\ncc = {{ path = \"../cc\" }}\n{src_dep}"
+                    ),
+                ),
+                ("foo-sys/build.rs", "fn main() {}\n"),
+                ("foo-sys/src/lib.rs", ""),
+                (
+                    "foo-src/Cargo.toml",
+                    "[package]\nname = \"foo-src\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n[dependencies]\ncc = { path = \"../cc\" }\n",
+                ),
+                ("foo-src/src/lib.rs", ""),
+                ("foo-src/c/big.c", &big_c),
+                ("cc/Cargo.toml", &package_manifest("cc")),
+                ("cc/src/lib.rs", ""),
+            ],
+        );
+        let doc = json(&build_time(
+            tmp.path(),
+            &["--offline", "-j", "2", "--format", "json"],
+        ));
+        doc["unit_times"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|u| u["unit"] == "foo-sys 0.1.0 (build script run)")
+            .map(|u| u["duration_s"].as_f64().unwrap())
+            .expect("the build script's run is a unit")
+    };
+    let (with, without) = (run_time(true), run_time(false));
+    assert!(
+        without <= 0.05,
+        "a script that compiles nothing: {without} s"
+    );
+    assert!(with > 1.0, "64 KB of C through foo-src: {with} s");
+}
