@@ -39,6 +39,7 @@ pub struct AdvisoryDb {
 
 /// Why a database could not be used at all.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum DbError {
     #[error("no advisory database at `{0}`")]
     Missing(String),

@@ -42,6 +42,7 @@ pub struct BuildTimeReport {
 
 /// Why the build could not be simulated as asked.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum BuildTimeError {
     #[error("none of its {report} units is a unit of this workspace's build ({graph} units)")]
     ForeignReport { report: usize, graph: usize },
