@@ -133,8 +133,8 @@ pub enum BuildCommand {
 impl fmt::Display for BuildCommand {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            BuildCommand::Package(name) => write!(f, "-p {name}"),
-            BuildCommand::Workspace => f.write_str("--workspace"),
+            BuildCommand::Package(name) => write!(f, "build -p {name}"),
+            BuildCommand::Workspace => f.write_str("build --workspace"),
             BuildCommand::TestPackage(name) => write!(f, "test -p {name}"),
             BuildCommand::TestWorkspace => f.write_str("test --workspace"),
         }
@@ -160,7 +160,15 @@ mod tests {
         assert_eq!(Resolver::inferred(Some(&Edition::E2021)), Resolver::V2);
         assert_eq!(Resolver::inferred(Some(&Edition::E2018)), Resolver::V1);
         assert_eq!(Resolver::inferred(None), Resolver::V1);
-        assert_eq!(BuildCommand::Package("app".into()).to_string(), "-p app");
-        assert_eq!(BuildCommand::Workspace.to_string(), "--workspace");
+        assert_eq!(
+            BuildCommand::Package("app".into()).to_string(),
+            "build -p app"
+        );
+        assert_eq!(BuildCommand::Workspace.to_string(), "build --workspace");
+        assert_eq!(
+            BuildCommand::TestPackage("app".into()).to_string(),
+            "test -p app"
+        );
+        assert_eq!(BuildCommand::TestWorkspace.to_string(), "test --workspace");
     }
 }

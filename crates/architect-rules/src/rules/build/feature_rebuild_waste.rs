@@ -87,11 +87,27 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             ),
             help,
         )
+            .note(unification_note(&waste))
             .at(cx.facts.workspace_table.clone())
             .costs(architect_model::Consequence::BuildSeconds {
                 seconds: waste.seconds,
             }),
     ]
+}
+
+/// What cargo's own remedy would change: `resolver.feature-unification = "workspace"`.
+fn unification_note(waste: &super::feature_unification::Waste) -> String {
+    let cost = match &waste.unified_extra {
+        Some((member, n)) => format!(
+            "; in exchange `cargo build -p {member}` would compile {} with features it does not ask for",
+            crate::rule::count(*n, "package", "packages")
+        ),
+        None => String::new(),
+    };
+    format!(
+        "cargo's `resolver.feature-unification = \"workspace\"` (nightly, `-Zfeature-unification`) would leave {:.1} s of the {:.1} s (between `cargo build` and `cargo test`, whose dev-dependencies still differ){cost}; a workspace-hack removes both",
+        waste.seconds_unified, waste.seconds
+    )
 }
 
 #[cfg(test)]
@@ -117,6 +133,14 @@ mod tests {
             ),
             "{}",
             f[0].message
+        );
+        // What cargo's own `feature-unification = "workspace"` would change: tokio's two sets
+        // come from `-p ws-core` and `-p app`, which it unifies; nothing differs by dev-deps.
+        let note = &f[0].notes[0];
+        assert!(
+            note.contains("would leave 0.0 s of the")
+                && note.contains("`cargo build -p ws-core` would compile 1 package with features it does not ask for"),
+            "{note}"
         );
         // A few seconds rebuilt is not worth a workspace-hack's upkeep, whatever the share.
         assert!(run(&RULE, kitchen_sink()).is_empty());

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use architect_model::{Facts, Finding, Level, Section};
+use architect_model::{BuildCommand, Facts, Finding, Level, Section};
 
 use crate::graph::{dependency_evidence, pkg_ref};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
@@ -153,6 +153,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 pub(crate) struct Waste {
     /// Seconds of units rebuilt, each counted once.
     pub seconds: f64,
+    /// Of those, the seconds that would remain with cargo's
+    /// `resolver.feature-unification = "workspace"`: every `cargo build` then shares the
+    /// workspace's feature set and every `cargo test` the workspace's with dev-dependencies,
+    /// so only the packages whose two differ are still built twice.
+    pub seconds_unified: f64,
+    /// The member whose `cargo build -p` would then compile the most packages with features it
+    /// does not ask for, and how many.
+    pub unified_extra: Option<(String, usize)>,
     /// Seconds of all units of a clean build.
     pub work: f64,
     /// The packages whose changes cost most, most first.
@@ -299,9 +307,9 @@ pub(crate) fn differences(cx: &Ctx<'_>) -> (Vec<Finding>, Option<Waste>) {
             .at(locations.into_iter().next());
         for (features, commands) in variants {
             f = f.note(format!(
-                "[{}] in `cargo build {}`",
+                "[{}] in `cargo {}`",
                 features.join(", "),
-                commands.join("`, `cargo build ")
+                commands.join("`, `cargo ")
             ));
         }
         out.push(f);
@@ -316,7 +324,48 @@ pub(crate) fn differences(cx: &Ctx<'_>) -> (Vec<Finding>, Option<Waste>) {
         .sum::<f64>()
         .max(f64::MIN_POSITIVE);
     top.sort_by(|a, b| b.0.total_cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    let (seconds_unified, unified_extra) = {
+        let of = |c: &BuildCommand| {
+            facts
+                .feature_builds
+                .iter()
+                .find(|(command, _)| command == c)
+                .map(|(_, f)| f)
+        };
+        let (build, test) = (
+            of(&BuildCommand::Workspace),
+            of(&BuildCommand::TestWorkspace),
+        );
+        let mut stay = BTreeSet::new();
+        if let (Some(build), Some(test)) = (build, test) {
+            for (id, f) in build {
+                if test.get(id).is_some_and(|t| t != f) {
+                    stay.extend(affected(id));
+                }
+            }
+        }
+        let extra = build.and_then(|ws| {
+            facts
+                .feature_builds
+                .iter()
+                .filter_map(|(command, features)| match command {
+                    BuildCommand::Package(name) => {
+                        let n = features
+                            .iter()
+                            .filter(|(id, f)| ws.get(*id).is_some_and(|w| w != *f))
+                            .count();
+                        (n > 0).then(|| (name.clone(), n))
+                    }
+                    _ => None,
+                })
+                .max_by(|a, b| a.1.cmp(&b.1).then_with(|| b.0.cmp(&a.0)))
+        });
+        // `+ 0.0`: the sum of nothing is -0.0, which prints as "-0.0".
+        (seconds(&stay) + 0.0, extra)
+    };
     let waste = Waste {
+        seconds_unified,
+        unified_extra,
         seconds: seconds(&all_affected),
         work,
         top: top.iter().take(5).map(|(_, n)| format!("`{n}`")).collect(),
