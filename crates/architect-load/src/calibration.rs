@@ -55,7 +55,8 @@ pub(crate) fn load(toolchain: &Toolchain, mode: Mode) -> Result<Option<Calibrati
         Mode::Cached => return Ok(file.and_then(|f| cached(&f, &key))),
         Mode::Measure => {}
     }
-    let reference_s = measure(toolchain)?;
+    // To the millisecond, as cached: a later review reads the same factor back.
+    let reference_s = (measure(toolchain)? * 1000.0).round() / 1000.0;
     let calibration = Calibration {
         factor: reference_s / REFERENCE_AT_FIT_S,
         reference_s,
@@ -105,7 +106,7 @@ fn store(file: &std::path::Path, key: &str, reference_s: f64) -> std::io::Result
         .and_then(|t| serde_json::from_str::<serde_json::Value>(&t).ok())
         .filter(serde_json::Value::is_object)
         .unwrap_or_else(|| serde_json::json!({}));
-    doc[key] = serde_json::json!((reference_s * 1000.0).round() / 1000.0);
+    doc[key] = serde_json::json!(reference_s);
     if let Some(dir) = file.parent() {
         std::fs::create_dir_all(dir)?;
     }
