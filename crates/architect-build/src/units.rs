@@ -93,6 +93,15 @@ impl Unit {
 }
 
 /// The names of a package's binary targets.
+/// The packages of a feature set.
+fn package_ids(features: &guppy::graph::feature::FeatureSet<'_>) -> BTreeSet<PackageId> {
+    features
+        .to_package_set()
+        .package_ids(guppy::graph::DependencyDirection::Forward)
+        .cloned()
+        .collect()
+}
+
 /// Whether `id`'s host unit is its target unit: the same features, and the same for every
 /// dependency it has on the host, recursively. `memo` holds the answers so far.
 fn same_unit(
@@ -185,12 +194,7 @@ impl UnitGraph {
             }
             m
         };
-        let on_target: BTreeSet<PackageId> = set
-            .target_features()
-            .to_package_set()
-            .package_ids(guppy::graph::DependencyDirection::Forward)
-            .cloned()
-            .collect();
+        let on_target = package_ids(set.target_features());
         let mut same: BTreeMap<PackageId, bool> = BTreeMap::new();
         let shares = |id: &PackageId, memo: &mut BTreeMap<PackageId, bool>| {
             let same_features = |id: &PackageId| {
@@ -202,12 +206,7 @@ impl UnitGraph {
         };
         for platform in [BuildPlatform::Target, BuildPlatform::Host] {
             let host = platform == BuildPlatform::Host;
-            let ids: BTreeSet<PackageId> = set
-                .platform_features(platform)
-                .to_package_set()
-                .package_ids(guppy::graph::DependencyDirection::Forward)
-                .cloned()
-                .collect();
+            let ids = package_ids(set.platform_features(platform));
             for id in ids {
                 let Ok(p) = graph.metadata(&id) else { continue };
                 let features = features_of(platform, &id);
@@ -429,12 +428,7 @@ impl UnitGraph {
                 }
             });
         }
-        let roots: BTreeSet<PackageId> = set
-            .initials()
-            .to_package_set()
-            .package_ids(guppy::graph::DependencyDirection::Forward)
-            .cloned()
-            .collect();
+        let roots = package_ids(set.initials());
         UnitGraph { units }.reachable_from(&roots)
     }
 

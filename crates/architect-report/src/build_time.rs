@@ -157,10 +157,6 @@ fn path(graph: &UnitGraph, b: &BuildTime) -> Vec<PathUnit> {
         .collect()
 }
 
-fn path_time(b: &BuildTime) -> f64 {
-    b.critical_path_bound
-}
-
 pub fn json(v: &BuildTimeView<'_>) -> String {
     let b = v.result;
     let doc = Doc {
@@ -226,20 +222,23 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
                 total_s: round(*t),
             })
             .collect(),
-        unit_times: v
-            .graph
-            .units
-            .iter()
-            .zip(&b.schedule.units)
-            .enumerate()
-            .map(|(i, (u, s))| UnitTime {
-                unit: u.label(),
-                features: u.features.join(","),
-                start_s: round(s.start),
-                duration_s: round(s.end - s.start),
-                estimated: b.estimated.contains(&i),
-            })
-            .collect(),
+        unit_times: {
+            let estimated: std::collections::BTreeSet<usize> =
+                b.estimated.iter().copied().collect();
+            v.graph
+                .units
+                .iter()
+                .zip(&b.schedule.units)
+                .enumerate()
+                .map(|(i, (u, s))| UnitTime {
+                    unit: u.label(),
+                    features: u.features.join(","),
+                    start_s: round(s.start),
+                    duration_s: round(s.end - s.start),
+                    estimated: estimated.contains(&i),
+                })
+                .collect()
+        },
         parallelism: b
             .schedule
             .parallelism
@@ -250,7 +249,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
             changes: changes.to_vec(),
             jobs: w.schedule.jobs,
             predicted_total_s: round(w.schedule.makespan),
-            critical_path_s: round(path_time(w)),
+            critical_path_s: round(w.critical_path_bound),
             delta_total_s: round(v.figures.what_if_delta.unwrap_or_default()),
         }),
         findings: v.findings.iter().map(WireFinding::from).collect(),
@@ -444,8 +443,8 @@ pub fn human(v: &BuildTimeView<'_>, opts: &HumanOptions) -> String {
             wb.schedule.jobs,
             // Rounded first, so that a change under 0.05 s reads +0.0, not -0.0.
             (v.figures.what_if_delta.unwrap_or_default() * 10.0).round() / 10.0 + 0.0,
-            path_time(wb),
-            path_time(b)
+            wb.critical_path_bound,
+            b.critical_path_bound
         );
     }
     if !v.findings.is_empty() {

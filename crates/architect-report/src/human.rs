@@ -204,10 +204,7 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
         } else {
             ("about", String::new())
         };
-        let machine = match b.calibration_factor {
-            Some(f) => format!("calibrated to this machine, ×{f:.2}"),
-            None => "not calibrated to this machine".to_string(),
-        };
+        let machine = crate::machine(b);
         let _ = writeln!(
             w,
             "  clean build (simulated, -j{}, {machine}): {about} {}{range} over {} units{unknown}; lower bounds: critical path {}, work / {} = {}",
@@ -218,12 +215,7 @@ pub fn render(review: &Review, cx: &Context<'_>, opts: &HumanOptions) -> String 
             b.jobs,
             crate::seconds(b.work_over_jobs_s)
         );
-        let by_jobs: Vec<String> = b
-            .by_jobs
-            .iter()
-            .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
-            .collect();
-        let _ = writeln!(w, "    by jobs: {}", by_jobs.join(", "));
+        let _ = writeln!(w, "    by jobs: {}", crate::by_jobs(b));
     }
     if let Some(h) = &s.workspace_hack {
         let _ = writeln!(w, "  {h}");

@@ -31,7 +31,6 @@ pub struct Context<'a> {
     pub tool_version: &'a str,
 }
 
-/// Render `review` in `format`.
 /// Seconds as a person reads them: one decimal under ten seconds, whole seconds above.
 pub(crate) fn seconds(s: f64) -> String {
     if s < 10.0 {
@@ -41,6 +40,25 @@ pub(crate) fn seconds(s: f64) -> String {
     }
 }
 
+/// Whether the build figures are calibrated to this machine, as the summary says it.
+pub(crate) fn machine(b: &architect_model::BuildFigures) -> String {
+    match b.calibration_factor {
+        Some(f) => format!("calibrated to this machine, ×{f:.2}"),
+        None => "not calibrated to this machine".to_string(),
+    }
+}
+
+/// The predicted time at each job count: `-j1 98 s, -j2 50 s, ...`.
+pub(crate) fn by_jobs(b: &architect_model::BuildFigures) -> String {
+    let by_jobs: Vec<String> = b
+        .by_jobs
+        .iter()
+        .map(|t| format!("-j{} {}", t.jobs, seconds(t.predicted_s)))
+        .collect();
+    by_jobs.join(", ")
+}
+
+/// Render `review` in `format`.
 pub fn render(format: Format, review: &Review, cx: &Context<'_>, human: &HumanOptions) -> String {
     match format {
         Format::Human => human::render(review, cx, human),

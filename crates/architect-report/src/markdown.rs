@@ -65,22 +65,14 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
         } else {
             format!("about {} ({} units", crate::seconds(b.predicted_s), b.units)
         };
-        let machine = match b.calibration_factor {
-            Some(f) => format!("calibrated to this machine, ×{f:.2}"),
-            None => "not calibrated to this machine".to_string(),
-        };
+        let machine = crate::machine(b);
         let _ = writeln!(
             w,
             "| clean build, simulated at -j{} ({machine}) | {about}; critical path {}) |",
             b.jobs,
             crate::seconds(b.critical_path_s)
         );
-        let by_jobs: Vec<String> = b
-            .by_jobs
-            .iter()
-            .map(|t| format!("-j{} {}", t.jobs, crate::seconds(t.predicted_s)))
-            .collect();
-        let _ = writeln!(w, "| clean build by job count | {} |", by_jobs.join(", "));
+        let _ = writeln!(w, "| clean build by job count | {} |", crate::by_jobs(b));
     }
     let _ = writeln!(
         w,

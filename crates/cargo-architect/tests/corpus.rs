@@ -32,13 +32,7 @@ fn facts_match_cargo_metadata_on_the_real_corpus() {
     let doc = json(&out);
     validate(&doc);
     assert_eq!(BuildSet::of_review(&doc), expected);
-    eprintln!(
-        "corpus: {} packages, {} build scripts, {} proc-macros, {} duplicated crates",
-        expected.packages,
-        expected.build_scripts.len(),
-        expected.proc_macros.len(),
-        expected.duplicates.len()
-    );
+    eprintln!("corpus: {expected}");
 }
 
 /// This repository: a real multi-member workspace with dev-dependencies (insta, tempfile,
@@ -75,11 +69,5 @@ fn facts_match_cargo_tree_on_this_workspace() {
     assert!(doc["facts"]["workspace_members"].as_u64().unwrap() > 5);
     assert!(!expected.proc_macros.is_empty() && !expected.build_scripts.is_empty());
     assert_eq!(BuildSet::of_review(&doc), expected);
-    eprintln!(
-        "this workspace: {} packages, {} build scripts, {} proc-macros, {} duplicated crates",
-        expected.packages,
-        expected.build_scripts.len(),
-        expected.proc_macros.len(),
-        expected.duplicates.len()
-    );
+    eprintln!("this workspace: {expected}");
 }

@@ -30,18 +30,7 @@ fn review(ws: &Path, offline: bool) -> serde_json::Value {
 }
 
 fn opaque(doc: &serde_json::Value) -> Vec<String> {
-    doc["facts"]["opaque_packages"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| {
-            format!(
-                "{} {}",
-                p["name"].as_str().unwrap(),
-                p["version"].as_str().unwrap()
-            )
-        })
-        .collect()
+    package_refs(&doc["facts"]["opaque_packages"])
 }
 
 /// `fixtures/git-locked`: the review from the lockfile equals `cargo tree` on a copy whose git

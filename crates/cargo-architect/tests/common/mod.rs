@@ -231,6 +231,22 @@ pub fn rustup_cargo_in(dir: &Path) {
         .output();
 }
 
+/// `name version` of each package of a JSON list of package references (`[{"name", "version"}]`),
+/// in its order.
+pub fn package_refs(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            format!(
+                "{} {}",
+                p["name"].as_str().unwrap(),
+                p["version"].as_str().unwrap()
+            )
+        })
+        .collect()
+}
+
 /// What cargo builds for a workspace, by cargo's own tools: the packages of `cargo tree
 /// --workspace --target all -e normal,build,dev` (cargo's feature resolver; a member and the
 /// registry copy of one version are two packages), with their build scripts and proc-macros
@@ -244,6 +260,19 @@ pub struct BuildSet {
     pub proc_macros: std::collections::BTreeSet<String>,
     /// Names built in more than one version.
     pub duplicates: std::collections::BTreeSet<String>,
+}
+
+impl std::fmt::Display for BuildSet {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "{} packages, {} build scripts, {} proc-macros, {} duplicated crates",
+            self.packages,
+            self.build_scripts.len(),
+            self.proc_macros.len(),
+            self.duplicates.len()
+        )
+    }
 }
 
 impl BuildSet {
@@ -328,20 +357,7 @@ impl BuildSet {
     /// The review's, from its JSON facts.
     pub fn of_review(doc: &serde_json::Value) -> BuildSet {
         let facts = &doc["facts"];
-        let refs = |key: &str| -> std::collections::BTreeSet<String> {
-            facts[key]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|p| {
-                    format!(
-                        "{} {}",
-                        p["name"].as_str().unwrap(),
-                        p["version"].as_str().unwrap()
-                    )
-                })
-                .collect()
-        };
+        let refs = |key: &str| package_refs(&facts[key]).into_iter().collect();
         BuildSet {
             packages: facts["packages"].as_u64().unwrap() as usize,
             build_scripts: refs("build_scripts"),
