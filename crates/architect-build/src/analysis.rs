@@ -30,12 +30,33 @@ pub struct Size {
     pub impls: f64,
     pub macro_calls: f64,
     pub derives: f64,
-    /// Kilobytes of C and C++ sources its build script compiles (0: none).
+    /// Kilobytes of C and C++ sources its build script compiles (0: none), in how many files,
+    /// and how.
     pub native_kb: f64,
+    pub native_files: f64,
+    pub native_system: BuildSystem,
 }
+
+/// How a build script compiles C and C++.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum BuildSystem {
+    /// The `cc` crate, file by file.
+    #[default]
+    Cc,
+    /// The `cmake` crate: CMake configures, then its generator builds.
+    Cmake,
+    /// The sources' own `configure` script, then `make` (autotools, OpenSSL's `Configure`).
+    Configure,
+}
+
+/// A build script's run shorter than this compiled no C: it is not fitted on.
+const NATIVE_MIN_RUN: f64 = 0.1;
 
 /// Number of regression features: an intercept and the six sizes, each as `ln(1 + x)`.
 pub const FEATURES: usize = 7;
+/// Of a build script's run that compiles C: an intercept, `ln(1 + kilobytes)`, `ln(1 + files)`,
+/// and whether it goes through CMake, or `configure` and `make`.
+pub const NATIVE_FEATURES: usize = 5;
 
 impl Size {
     fn features(&self) -> [f64; FEATURES] {
@@ -48,6 +69,18 @@ impl Size {
             l(self.impls),
             l(self.macro_calls),
             l(self.derives),
+        ]
+    }
+
+    fn native_features(&self) -> [f64; NATIVE_FEATURES] {
+        let l = |x: f64| (1.0 + x.max(0.0)).ln();
+        let is = |s: BuildSystem| if self.native_system == s { 1.0 } else { 0.0 };
+        [
+            1.0,
+            l(self.native_kb),
+            l(self.native_files),
+            is(BuildSystem::Cmake),
+            is(BuildSystem::Configure),
         ]
     }
 }
@@ -65,9 +98,9 @@ pub struct CostModel {
     pub build_script_compile: f64,
     /// The median build-script run, of build scripts that compile no native code.
     pub build_script_run: f64,
-    /// Build scripts that compile C or C++: `ln seconds = a + b · ln(1 + kilobytes of C)`,
-    /// times a smearing factor.
-    pub native_run: [f64; 2],
+    /// Build scripts that compile C or C++: `ln seconds = b · [1, ln(1 + kilobytes), ln(1 +
+    /// files), CMake, configure and make]`, times a smearing factor.
+    pub native_run: [f64; NATIVE_FEATURES],
     pub native_run_smear: f64,
     pub rmeta_share: f64,
     /// Workspace members' libraries and binaries take this many times the estimate of a
@@ -133,30 +166,35 @@ pub fn predicted_range(predicted: f64) -> (f64, f64) {
 impl CostModel {
     /// Fitted by [`CostModel::fit`] on `fixtures/timings/real-deps-debug-j2.html`: the shared
     /// corpus built with `cargo build --timings -j2` (dev profile, 372 units) on this
-    /// project's development machine; build-script runs that compile C are fitted on that
-    /// build's four (aws-lc-sys, zstd-sys, libsqlite3-sys, ring). (`../shared/timings/` holds
-    /// the same build measured on a
-    /// machine about 1.6 times slower.) `cargo architect build-time --timings FILE --fit`
-    /// prints the coefficients; `tests/build_time.rs` refits them and checks these figures.
+    /// project's development machine. Build-script runs that compile C are fitted on
+    /// `fixtures/timings/native-corpus-debug-j2.html` instead: `fixtures/native-corpus`, 24
+    /// `-sys` crates building vendored C and C++ with cc, CMake or their own `configure` (20
+    /// runs that compiled something), measured on a machine 0.764 times as slow as the
+    /// reference (`--machine-factor 0.764`). (`../shared/timings/` holds the corpus build
+    /// measured on a machine about 1.6 times slower.) `cargo architect build-time --timings
+    /// FILE --fit` prints the coefficients; `tests/build_time.rs` refits them and checks these
+    /// figures.
     pub const DEV: CostModel = CostModel {
-        lib: [-3.3411, 0.5448, -0.1313, 0.1568, 0.0457, 0.0869, 0.0694],
-        lib_smear: 1.2175,
-        proc_macro: [-2.1039, 0.3336, -0.1054, 0.0095, 0.1057, 0.3280, -0.1719],
-        proc_macro_smear: 1.0203,
+        lib: [-3.2878, 0.5138, -0.1309, 0.1631, 0.0336, 0.1069, 0.0675],
+        lib_smear: 1.2395,
+        proc_macro: [-2.1009, 0.3213, -0.0826, 0.0059, 0.1022, 0.3133, -0.1622],
+        proc_macro_smear: 1.0204,
         build_script_compile: 0.15,
         build_script_run: 0.01,
         rmeta_share: 0.6818,
         typical: Size {
-            kloc: 1.489,
+            kloc: 1.467,
             fns: 118.0,
             generic_fns: 11.0,
             impls: 41.0,
             macro_calls: 57.0,
             derives: 14.0,
             native_kb: 0.0,
+            native_files: 0.0,
+            native_system: BuildSystem::Cc,
         },
-        native_run: [-1.2335, 0.4120],
-        native_run_smear: 1.2147,
+        native_run: [-2.6040, 0.2655, 0.4740, 1.0050, 1.5421],
+        native_run_smear: 1.3887,
         member_factor: 1.57,
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
@@ -168,26 +206,28 @@ impl CostModel {
 
     /// Fitted like [`CostModel::DEV`], on `fixtures/timings/real-deps-release-j2.html`: the
     /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
-    /// machine.
+    /// machine; native build-script runs on `fixtures/timings/native-corpus-release-j2.html`.
     pub const RELEASE: CostModel = CostModel {
-        lib: [-3.3553, 0.5525, -0.0654, 0.1218, 0.0272, 0.1202, 0.0832],
-        lib_smear: 1.4521,
-        proc_macro: [-2.2630, 0.2799, -0.0606, 0.0340, 0.0295, 0.3486, -0.1278],
-        proc_macro_smear: 1.0174,
+        lib: [-3.2897, 0.5512, -0.0757, 0.1251, 0.0127, 0.1333, 0.0801],
+        lib_smear: 1.4590,
+        proc_macro: [-2.2605, 0.2699, -0.0418, 0.0309, 0.0266, 0.3364, -0.1197],
+        proc_macro_smear: 1.0175,
         build_script_compile: 0.13,
         build_script_run: 0.02,
-        native_run: [-0.4670, 0.4666],
-        native_run_smear: 1.0295,
+        native_run: [-1.0956, 0.1469, 0.4589, 0.6417, 0.6898],
+        native_run_smear: 1.2602,
         member_factor: 1.0,
         rmeta_share: 0.5689,
         typical: Size {
-            kloc: 1.547,
+            kloc: 1.489,
             fns: 119.0,
             generic_fns: 11.0,
             impls: 41.0,
             macro_calls: 57.0,
             derives: 14.0,
             native_kb: 0.0,
+            native_files: 0.0,
+            native_system: BuildSystem::Cc,
         },
         fitted_debug: Some(DebugLevel::None),
         debug_factors: &[
@@ -243,10 +283,11 @@ impl CostModel {
             UnitKind::Lib | UnitKind::Bin(_) => member * predict(&self.lib, self.lib_smear),
             UnitKind::ProcMacro => predict(&self.proc_macro, self.proc_macro_smear),
             UnitKind::BuildScriptCompile => self.build_script_compile,
-            UnitKind::BuildScriptRun if size.native_kb > 0.0 => {
-                let [a, b] = self.native_run;
-                self.native_run_smear * (a + b * (1.0 + size.native_kb).ln()).exp()
-            }
+            UnitKind::BuildScriptRun if size.native_kb > 0.0 => predict_with(
+                &self.native_run,
+                &size.native_features(),
+                self.native_run_smear,
+            ),
             UnitKind::BuildScriptRun => self.build_script_run,
         };
         let rmeta = if unit.kind.pipelined() {
@@ -277,6 +318,9 @@ impl CostModel {
             ("build_script_run", self.build_script_run),
             ("native_run[0]", self.native_run[0]),
             ("native_run[1]", self.native_run[1]),
+            ("native_run[2]", self.native_run[2]),
+            ("native_run[3]", self.native_run[3]),
+            ("native_run[4]", self.native_run[4]),
             ("native_run_smear", self.native_run_smear),
             ("rmeta_share", self.rmeta_share),
             ("typical.kloc", self.typical.kloc),
@@ -293,7 +337,13 @@ impl CostModel {
 
     /// Least-squares fit (with a light ridge) of the log-linear model per kind on measured
     /// units; medians for build scripts.
-    pub fn fit(graph: &UnitGraph, sizes: &[Size], measured: &[Option<Cost>]) -> CostModel {
+    /// Parts with too few measured units to fit (native build scripts: ten) keep `base`'s.
+    pub fn fit(
+        graph: &UnitGraph,
+        sizes: &[Size],
+        measured: &[Option<Cost>],
+        base: &CostModel,
+    ) -> CostModel {
         let fit_kind = |kind: fn(&UnitKind) -> bool| -> Option<([f64; FEATURES], f64)> {
             let rows: Vec<([f64; FEATURES], f64)> = graph
                 .units
@@ -305,12 +355,7 @@ impl CostModel {
                 .map(|(x, d)| (x, d.ln()))
                 .collect();
             let b = ridge(&rows, 1e-2)?;
-            let smear = rows
-                .iter()
-                .map(|(x, y)| (y - b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>()).exp())
-                .sum::<f64>()
-                / rows.len() as f64;
-            Some((b, smear))
+            Some((b, smear(&rows, &b)))
         };
         let median = |kind: UnitKind| -> Option<f64> {
             let mut v: Vec<f64> = graph
@@ -326,27 +371,22 @@ impl CostModel {
             v.sort_by(f64::total_cmp);
             v.get(v.len() / 2).copied()
         };
-        // Build scripts compiling C: least squares of ln seconds on ln(1 + kilobytes).
-        let native: Vec<(f64, f64)> = graph
+        // Build scripts compiling C: least squares of ln seconds on their native features.
+        let native: Vec<([f64; NATIVE_FEATURES], f64)> = graph
             .units
             .iter()
             .enumerate()
             .filter(|(i, u)| u.kind == UnitKind::BuildScriptRun && sizes[*i].native_kb > 0.0)
-            .filter_map(|(i, _)| measured[i].map(|c| ((1.0 + sizes[i].native_kb).ln(), c.duration)))
-            .filter(|(_, d)| *d > 0.0)
+            .filter_map(|(i, _)| measured[i].map(|c| (sizes[i].native_features(), c.duration)))
+            // Under a tenth of a second it compiled nothing: it found the library on the
+            // system (freetype-sys, libz-sys), which the sources cannot tell.
+            .filter(|(_, d)| *d >= NATIVE_MIN_RUN)
             .map(|(x, d)| (x, d.ln()))
             .collect();
-        let (native_run, native_run_smear) = line(&native).map_or(
-            (CostModel::DEV.native_run, CostModel::DEV.native_run_smear),
-            |(a, b)| {
-                let smear = native
-                    .iter()
-                    .map(|(x, y)| (y - a - b * x).exp())
-                    .sum::<f64>()
-                    / native.len() as f64;
-                ([a, b], smear)
-            },
-        );
+        let (native_run, native_run_smear) = ridge(&native, 1e-2)
+            .map_or((base.native_run, base.native_run_smear), |b| {
+                (b, smear(&native, &b))
+            });
         let (lib, lib_smear) =
             fit_kind(|k| matches!(k, UnitKind::Lib)).unwrap_or(([0.0; FEATURES], 1.0));
         let (proc_macro, proc_macro_smear) =
@@ -382,7 +422,7 @@ impl CostModel {
             impls: mid(|s| s.impls),
             macro_calls: mid(|s| s.macro_calls),
             derives: mid(|s| s.derives),
-            native_kb: 0.0,
+            ..Size::default()
         };
         CostModel {
             typical,
@@ -394,7 +434,7 @@ impl CostModel {
             build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
             native_run,
             native_run_smear,
-            member_factor: CostModel::DEV.member_factor,
+            member_factor: base.member_factor,
             fitted_debug: None,
             debug_factors: &[],
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
@@ -402,42 +442,40 @@ impl CostModel {
     }
 }
 
-/// Least squares of `y = a + b·x`; `None` below three points or without spread in `x`.
-fn line(points: &[(f64, f64)]) -> Option<(f64, f64)> {
-    if points.len() < 3 {
-        return None;
-    }
-    let n = points.len() as f64;
-    let mx = points.iter().map(|p| p.0).sum::<f64>() / n;
-    let my = points.iter().map(|p| p.1).sum::<f64>() / n;
-    let sxx: f64 = points.iter().map(|p| (p.0 - mx).powi(2)).sum();
-    if sxx < 1e-12 {
-        return None;
-    }
-    let b = points.iter().map(|p| (p.0 - mx) * (p.1 - my)).sum::<f64>() / sxx;
-    Some((my - b * mx, b))
-}
-
 /// Ridge regression by the normal equations (Gauss-Jordan on a 7×7 system); the intercept is
 /// not penalised.
-fn ridge(rows: &[([f64; FEATURES], f64)], lambda: f64) -> Option<[f64; FEATURES]> {
-    if rows.len() < FEATURES * 2 {
+/// The mean exponentiated residual of `b` on `rows`: what makes sums of `exp` predictions
+/// unbiased.
+fn smear<const N: usize>(rows: &[([f64; N], f64)], b: &[f64; N]) -> f64 {
+    rows.iter()
+        .map(|(x, y)| (y - b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>()).exp())
+        .sum::<f64>()
+        / rows.len().max(1) as f64
+}
+
+/// `smear · exp(b · x)`.
+fn predict_with<const N: usize>(b: &[f64; N], x: &[f64; N], smear: f64) -> f64 {
+    smear * b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>().exp()
+}
+
+fn ridge<const N: usize>(rows: &[([f64; N], f64)], lambda: f64) -> Option<[f64; N]> {
+    if rows.len() < N * 2 {
         return None;
     }
-    let mut a = [[0.0f64; FEATURES + 1]; FEATURES];
+    let mut a = vec![vec![0.0f64; N + 1]; N];
     for (x, y) in rows {
-        for i in 0..FEATURES {
-            for j in 0..FEATURES {
+        for i in 0..N {
+            for j in 0..N {
                 a[i][j] += x[i] * x[j];
             }
-            a[i][FEATURES] += x[i] * y;
+            a[i][N] += x[i] * y;
         }
     }
     for (i, row) in a.iter_mut().enumerate().skip(1) {
         row[i] += lambda * rows.len() as f64;
     }
-    for col in 0..FEATURES {
-        let pivot = (col..FEATURES).max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))?;
+    for col in 0..N {
+        let pivot = (col..N).max_by(|&p, &q| a[p][col].abs().total_cmp(&a[q][col].abs()))?;
         a.swap(col, pivot);
         let p = a[col][col];
         if p.abs() < 1e-12 {
@@ -446,7 +484,7 @@ fn ridge(rows: &[([f64; FEATURES], f64)], lambda: f64) -> Option<[f64; FEATURES]
         for v in &mut a[col][col..] {
             *v /= p;
         }
-        let pivot_row = a[col];
+        let pivot_row = a[col].clone();
         for (r, row) in a.iter_mut().enumerate() {
             if r != col {
                 let f = row[col];
@@ -456,9 +494,9 @@ fn ridge(rows: &[([f64; FEATURES], f64)], lambda: f64) -> Option<[f64; FEATURES]
             }
         }
     }
-    let mut b = [0.0; FEATURES];
+    let mut b = [0.0; N];
     for (bi, row) in b.iter_mut().zip(&a) {
-        *bi = row[FEATURES];
+        *bi = row[N];
     }
     Some(b)
 }
@@ -568,11 +606,21 @@ fn schedule_of(costs: &[Option<Cost>]) -> Vec<crate::Scheduled> {
         .collect()
 }
 
+/// How a unit's library splits when the named modules move out (`split=CRATE:MODULE,...`): the
+/// parts, or why it cannot.
+pub type Extraction<'a> = dyn Fn(&Unit, &[String]) -> Result<Vec<Part>, String> + 'a;
+
 /// A change to re-simulate.
 #[derive(Debug, Clone, PartialEq)]
 pub enum WhatIf {
     /// Split a crate's library into `parts` crates of equal cost that build in parallel.
     Split { package: String, parts: usize },
+    /// Move these modules of a crate's library into a crate of their own: below the rest, above
+    /// it or beside it, as the paths between them say.
+    Extract {
+        package: String,
+        modules: Vec<String>,
+    },
     /// Remove a package: its units cost nothing.
     Remove { package: String },
     /// Build with this many jobs.
@@ -581,9 +629,11 @@ pub enum WhatIf {
 
 impl WhatIf {
     pub fn parse(s: &str) -> Result<WhatIf, String> {
-        let (k, v) = s
-            .split_once('=')
-            .ok_or_else(|| format!("`{s}`: expected split=CRATE:K, remove=PACKAGE or jobs=N"))?;
+        let (k, v) = s.split_once('=').ok_or_else(|| {
+            format!(
+                "`{s}`: expected split=CRATE:K, split=CRATE:MODULE,..., remove=PACKAGE or jobs=N"
+            )
+        })?;
         match k {
             "jobs" => v
                 .parse()
@@ -597,7 +647,17 @@ impl WhatIf {
             "split" => {
                 let (p, n) = v
                     .split_once(':')
-                    .ok_or_else(|| format!("`{v}`: expected CRATE:K"))?;
+                    .ok_or_else(|| format!("`{v}`: expected CRATE:K or CRATE:MODULE,..."))?;
+                if n.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
+                    let modules: Vec<String> = n.split(',').map(|m| m.trim().to_string()).collect();
+                    if modules.iter().any(|m| m.is_empty()) {
+                        return Err(format!("`{n}`: an empty module name"));
+                    }
+                    return Ok(WhatIf::Extract {
+                        package: p.to_string(),
+                        modules,
+                    });
+                }
                 let parts = n
                     .parse()
                     .ok()
@@ -622,6 +682,7 @@ pub fn apply(
     jobs: usize,
     what_ifs: &[WhatIf],
     modules: &dyn Fn(&Unit) -> Option<usize>,
+    extract: &Extraction<'_>,
 ) -> Result<(UnitGraph, Vec<Cost>, usize), String> {
     let mut g = graph.clone();
     let mut c = costs.to_vec();
@@ -669,6 +730,17 @@ pub fn apply(
                 let shares = vec![1.0 / *parts as f64; *parts];
                 (g, c) = split_unit(&g, &c, i, &shares);
             }
+            WhatIf::Extract { package, modules } => {
+                let Some(i) = g
+                    .units
+                    .iter()
+                    .position(|u| &u.name == package && u.kind == UnitKind::Lib)
+                else {
+                    return Err(format!("no library `{package}` in the build"));
+                };
+                let parts = extract(&g.units[i], modules)?;
+                (g, c) = split_unit_layered(&g, &c, i, &parts);
+            }
         }
     }
     Ok((g, c, jobs))
@@ -682,6 +754,33 @@ pub fn split_unit(
     i: usize,
     shares: &[f64],
 ) -> (UnitGraph, Vec<Cost>) {
+    let parts: Vec<Part> = shares
+        .iter()
+        .map(|&share| Part {
+            share,
+            after: Vec::new(),
+        })
+        .collect();
+    split_unit_layered(graph, costs, i, &parts)
+}
+
+/// One crate of a split: its share of the original's cost, and the parts (indices into the
+/// same list, earlier ones) it depends on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Part {
+    pub share: f64,
+    pub after: Vec<usize>,
+}
+
+/// Split unit `i` into `parts`: each keeps the unit's dependencies and waits for the metadata
+/// of the parts it is `after` (pipelined, as a library waits for a library); whatever waited
+/// for the unit waits for every part. Part 0 takes the unit's index.
+pub fn split_unit_layered(
+    graph: &UnitGraph,
+    costs: &[Cost],
+    i: usize,
+    parts: &[Part],
+) -> (UnitGraph, Vec<Cost>) {
     let mut g = graph.clone();
     let mut c = costs.to_vec();
     let whole = c[i];
@@ -691,13 +790,23 @@ pub fn split_unit(
         measured: false,
         started: whole.started,
     };
-    c[i] = part(shares.first().copied().unwrap_or(1.0));
+    c[i] = part(parts.first().map_or(1.0, |p| p.share));
     let first_new = g.units.len();
-    for (k, share) in shares.iter().enumerate().skip(1) {
+    // Part k > 0 is unit first_new + k - 1.
+    let index = |k: usize| if k == 0 { i } else { first_new + k - 1 };
+    for (k, p) in parts.iter().enumerate().skip(1) {
         let mut u = g.units[i].clone();
         u.name = format!("{}#{k}", u.name);
         g.units.push(u);
-        c.push(part(*share));
+        c.push(part(p.share));
+    }
+    for (k, p) in parts.iter().enumerate() {
+        for &a in p.after.iter().filter(|&&a| a < parts.len() && a != k) {
+            g.units[index(k)].deps.push(Dep {
+                unit: index(a),
+                full: false,
+            });
+        }
     }
     for j in 0..first_new {
         if let Some(d) = g.units[j].deps.iter().find(|d| d.unit == i).copied() {
@@ -773,6 +882,14 @@ pub fn analyze(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> BuildTime {
         schedule,
         by_jobs,
     }
+}
+
+/// The predicted clean build at `jobs`, ties broken as [`analyze`] breaks them (in the order
+/// of measured starts, then graph order): what a rule compares a changed build with.
+pub fn makespan(graph: &UnitGraph, costs: &[Cost], jobs: usize) -> f64 {
+    let d: Vec<f64> = costs.iter().map(|c| c.duration).collect();
+    let r: Vec<f64> = costs.iter().map(|c| c.rmeta).collect();
+    crate::simulate::simulate_ordered(graph, &d, &r, jobs, &observed_order(costs)).makespan
 }
 
 /// Each unit's rank in the order a measured build started them; units never measured come
@@ -882,21 +999,29 @@ mod tests {
         let m = CostModel::DEV;
         let plain = m.estimate(&run_unit(), &Size::default());
         assert_eq!(plain.duration, m.build_script_run);
-        let small = Size {
-            native_kb: 100.0,
-            ..Size::default()
-        };
-        let large = Size {
-            native_kb: 10_000.0,
-            ..Size::default()
+        let c = |kb: f64, files: f64, system: BuildSystem| {
+            let size = Size {
+                native_kb: kb,
+                native_files: files,
+                native_system: system,
+                ..Size::default()
+            };
+            m.estimate(&run_unit(), &size).duration
         };
         let (small, large) = (
-            m.estimate(&run_unit(), &small).duration,
-            m.estimate(&run_unit(), &large).duration,
+            c(100.0, 5.0, BuildSystem::Cc),
+            c(10_700.0, 614.0, BuildSystem::Cc),
         );
         assert!(plain.duration < small && small < large, "{small} {large}");
-        // 10 MB of C, as aws-lc-sys bundles: seconds, not hundredths.
+        // 10.7 MB of C in 614 files, as aws-lc-sys bundles: seconds, not hundredths.
         assert!((5.0..60.0).contains(&large), "{large}");
+        // The same sources through CMake, or their own configure and make, take longer.
+        let cmake = c(10_700.0, 614.0, BuildSystem::Cmake);
+        let configure = c(10_700.0, 614.0, BuildSystem::Configure);
+        assert!(
+            large < cmake && cmake < configure,
+            "{large} {cmake} {configure}"
+        );
     }
 
     #[test]
@@ -913,13 +1038,5 @@ mod tests {
             err.contains("not modelled") && err.contains("\"none\""),
             "{err}"
         );
-    }
-
-    #[test]
-    fn a_line_through_points() {
-        let (a, b) = line(&[(0.0, 1.0), (1.0, 3.0), (2.0, 5.0)]).unwrap();
-        assert!((a - 1.0).abs() < 1e-12 && (b - 2.0).abs() < 1e-12);
-        assert_eq!(line(&[(1.0, 1.0), (1.0, 2.0), (1.0, 3.0)]), None);
-        assert_eq!(line(&[(0.0, 1.0), (1.0, 2.0)]), None);
     }
 }

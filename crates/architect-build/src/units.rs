@@ -102,6 +102,35 @@ fn package_ids(features: &guppy::graph::feature::FeatureSet<'_>) -> BTreeSet<Pac
         .collect()
 }
 
+/// Release builds: a workspace proc-macro that `cargo build` selects and that another unit
+/// depends on is compiled twice, once as a dependency (with the `build-override` profile, like
+/// every host unit) and once as a root (with the release profile itself). The root instance is
+/// added after the other, with the same dependencies and no dependents, and `host: false`
+/// (its profile is the target's): tokio's `tokio-macros` and tracing's `tracing-attributes`
+/// appear twice in their `cargo build --release --timings` reports.
+fn add_root_proc_macros(units: &mut Vec<Unit>, roots: &BTreeSet<PackageId>) {
+    let depended: BTreeSet<usize> = units
+        .iter()
+        .flat_map(|u| u.deps.iter().map(|d| d.unit))
+        .collect();
+    let twice: Vec<usize> = (0..units.len())
+        .filter(|&i| {
+            let u = &units[i];
+            u.kind == UnitKind::ProcMacro
+                && u.in_workspace
+                && roots.contains(&u.package)
+                && depended.contains(&i)
+        })
+        .collect();
+    for i in twice {
+        let root = Unit {
+            host: false,
+            ..units[i].clone()
+        };
+        units.push(root);
+    }
+}
+
 /// Whether `id`'s host unit is its target unit: the same features, and the same for every
 /// dependency it has on the host, recursively. `memo` holds the answers so far.
 fn same_unit(
@@ -429,6 +458,9 @@ impl UnitGraph {
             });
         }
         let roots = package_ids(set.initials());
+        if !share_host {
+            add_root_proc_macros(&mut units, &roots);
+        }
         UnitGraph { units }.reachable_from(&roots)
     }
 

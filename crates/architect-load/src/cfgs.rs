@@ -59,7 +59,13 @@ impl CfgEval {
     /// Whether the module of `package` declared under `cfgs` (each `cfg(..)` as written) is
     /// compiled.
     pub(crate) fn compiled(&self, package: &PackageId, cfgs: &[String]) -> bool {
-        if cfgs.is_empty() || self.members.contains(package) {
+        self.members.contains(package) || self.holds_all(package, cfgs)
+    }
+
+    /// Whether every one of `cfgs` holds for `package` in the reviewed build, a workspace
+    /// member's too.
+    pub(crate) fn holds_all(&self, package: &PackageId, cfgs: &[String]) -> bool {
+        if cfgs.is_empty() {
             return true;
         }
         let none = BTreeSet::new();

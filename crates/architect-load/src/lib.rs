@@ -38,7 +38,7 @@ mod tomlspan;
 pub mod toolchain;
 mod workspace;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 use architect_model::{Facts, FileStore, PlatformChoice, Resolver, RuleSchema, ToolchainFacts};
@@ -147,7 +147,7 @@ fn build_facts(
     let cfg = cfgs::CfgEval::new(
         &platforms,
         &options.cfgs,
-        simulated.features.clone(),
+        cfg_features(&simulated),
         graph.workspace().iter().map(|p| p.id().clone()).collect(),
     );
     let scanned = scan(
@@ -338,4 +338,26 @@ fn scan(
         index,
         notes,
     }
+}
+
+/// The features a package's `#[cfg(feature = ..)]` modules are judged with: those of its
+/// library as `cargo build` compiles it, or, for a package `cargo build` does not compile (a
+/// member with only tests, a dev-dependency), its features under `cargo build --all-targets`.
+/// (async-graphql's `dataloader` is on for its integrations' tests, not in its build.)
+fn cfg_features(simulated: &simulate::Simulated) -> BTreeMap<PackageId, BTreeSet<String>> {
+    let mut features = simulated.features.clone();
+    let mut built: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
+    for u in &simulated.units.units {
+        if matches!(
+            u.kind,
+            architect_build::UnitKind::Lib | architect_build::UnitKind::ProcMacro
+        ) {
+            built
+                .entry(u.package.clone())
+                .or_default()
+                .extend(u.features.iter().cloned());
+        }
+    }
+    features.extend(built);
+    features
 }

@@ -10,9 +10,10 @@ use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
+use architect_build::BuildSystem;
 use architect_model::{
-    CodeScope, FileStore, ScannedFile, SourceFacts, SourceFile, TargetKind, Unreadable,
-    UnscannedKind,
+    CodeScope, FileStore, NativeBuild, ScannedFile, SourceFacts, SourceFile, TargetKind,
+    Unreadable, UnscannedKind,
 };
 use architect_source::{Wanted, analyze};
 use guppy::PackageId;
@@ -48,6 +49,7 @@ struct Walked {
     text: Option<String>,
     /// Reached through `include!`: scanned, but not counted in the crate's size.
     included: bool,
+    cfg_off: bool,
 }
 
 /// What the source pass reads of third-party packages.
@@ -134,7 +136,7 @@ pub(crate) fn scan(
         bytes: bytes.into_inner(),
         ..SourceFacts::default()
     };
-    let mut bin_sizes: BTreeMap<PackageId, architect_model::Metrics> = BTreeMap::new();
+    let mut bin_sizes: BTreeMap<PackageId, (architect_model::Metrics, usize)> = BTreeMap::new();
     for w in walked {
         let pkg_id = w.package.clone();
         let path = crate::relative(root, &w.file);
@@ -148,15 +150,21 @@ pub(crate) fn scan(
         if !w.included {
             pkg.code_lines += w.facts.code_lines;
         }
-        // A package's size is its library's; a binary-only member's, its binaries'.
-        if w.wanted != Wanted::ModsAndUnsafe && !w.included {
+        // A package's size is its library's; a binary-only member's, its binaries'. Only what
+        // `cargo build` compiles counts: not a member's test modules, nor its modules whose
+        // cfg is off in the reviewed build.
+        if w.wanted != Wanted::ModsAndUnsafe && !w.included && !w.dev && !w.cfg_off {
             let sizes = bin_sizes.entry(pkg_id.clone()).or_default();
             match w.kind {
                 TargetKind::Lib | TargetKind::ProcMacro => {
                     pkg.metrics.add(&w.facts.metrics);
+                    pkg.built_lines += w.facts.code_lines;
                     pkg.measured = true;
                 }
-                TargetKind::Bin => sizes.add(&w.facts.metrics),
+                TargetKind::Bin => {
+                    sizes.0.add(&w.facts.metrics);
+                    sizes.1 += w.facts.code_lines;
+                }
                 _ => {}
             }
         }
@@ -170,6 +178,7 @@ pub(crate) fn scan(
             } else {
                 CodeScope::Shipped
             },
+            cfg_off: w.cfg_off,
             facts: w.facts,
         });
     }
@@ -181,7 +190,7 @@ pub(crate) fn scan(
             && !pkg.measured
             && pkg.files.iter().any(|f| f.target == TargetKind::Bin)
         {
-            pkg.metrics = sizes;
+            (pkg.metrics, pkg.built_lines) = sizes;
             pkg.measured = true;
         }
     }
@@ -220,9 +229,8 @@ pub(crate) fn scan(
     if metrics {
         for id in packages {
             let Ok(p) = graph.metadata(id) else { continue };
-            if builds_native(&p) {
-                let bytes = native_compiled_by(&p, packages);
-                facts.packages.entry(id.clone()).or_default().native_bytes = bytes;
+            if let Some(native) = native_build(&p, packages) {
+                facts.packages.entry(id.clone()).or_default().native = native;
             }
         }
     }
@@ -282,59 +290,149 @@ pub(crate) fn rust_files_of_package(dir: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
-/// Whether a package's build script compiles native code: it has a `cc` or `cmake`
-/// build-dependency.
-fn builds_native(p: &PackageMetadata<'_>) -> bool {
-    p.has_build_script()
-        && p.direct_links()
-            .any(|l| l.build().is_present() && matches!(l.to().name(), "cc" | "cmake"))
-}
-
-/// Bytes of the C and C++ sources `p`'s build script compiles: its own, and those of each
-/// source-carrying build-dependency in the build (`packages`): a library without a build script
-/// of its own that drives `cc` or `cmake` for its dependent, as `openssl-src` does for
-/// `openssl-sys` when the `vendored` feature brings it in (212 s of one real build).
-fn native_compiled_by(p: &PackageMetadata<'_>, packages: &BTreeSet<PackageId>) -> u64 {
-    let dir_bytes = |p: &PackageMetadata<'_>| {
-        p.manifest_path()
-            .parent()
-            .map_or(0, |d| native_bytes(d.as_std_path()))
-    };
-    let carried: u64 = p
-        .direct_links()
-        .filter(|l| l.build().is_present() && packages.contains(l.to().id()))
-        .map(|l| l.to())
-        .filter(|d| {
-            !d.has_build_script()
-                && d.direct_links()
-                    .any(|l| l.normal().is_present() && matches!(l.to().name(), "cc" | "cmake"))
+/// What `p`'s build script compiles of C and C++, when it compiles any: it has a `cc` or
+/// `cmake` build-dependency in the build (`packages`), drives a source-carrying crate (below),
+/// or its sources carry their own `configure` script. The sources are its own and those of
+/// each source-carrying build-dependency in the build: a library without a build script of its
+/// own that drives `cc` or `cmake` for its dependent, as `openssl-src` does for `openssl-sys`
+/// when the `vendored` feature brings it in (212 s of one real build).
+fn native_build(p: &PackageMetadata<'_>, packages: &BTreeSet<PackageId>) -> Option<NativeBuild> {
+    if !p.has_build_script() {
+        return None;
+    }
+    let in_build = |l: &guppy::graph::PackageLink<'_>| packages.contains(l.to().id());
+    let uses = |p: &PackageMetadata<'_>, tool: &str, build: bool| {
+        p.direct_links().any(|l| {
+            let kind = if build { l.build() } else { l.normal() };
+            kind.is_present() && in_build(&l) && l.to().name() == tool
         })
-        .map(|d| dir_bytes(&d))
-        .sum();
-    dir_bytes(p) + carried
+    };
+    let carriers: Vec<PackageMetadata<'_>> = p
+        .direct_links()
+        .filter(|l| l.build().is_present() && in_build(l))
+        .map(|l| l.to())
+        .filter(|d| !d.has_build_script() && (uses(d, "cc", false) || uses(d, "cmake", false)))
+        .collect();
+    let cmake = uses(p, "cmake", true) || carriers.iter().any(|d| uses(d, "cmake", false));
+    let cc = uses(p, "cc", true) || !carriers.is_empty();
+    let mut sources = NativeSources::default();
+    for d in std::iter::once(p).chain(carriers.iter()) {
+        if let Some(dir) = d.manifest_path().parent() {
+            sources.add(native_sources(dir.as_std_path()));
+        }
+    }
+    // A bundled `configure` counts when the build code runs it (freetype-sys bundles one and
+    // compiles with `cc`).
+    let configure = sources.configure
+        && std::iter::once((p, BuildTargetId::BuildScript))
+            .chain(carriers.iter().map(|d| (d, BuildTargetId::Library)))
+            .any(|(d, target)| names_configure(d, target));
+    if !(cc || cmake || configure) {
+        return None;
+    }
+    let system = if cmake {
+        BuildSystem::Cmake
+    } else if configure {
+        BuildSystem::Configure
+    } else {
+        BuildSystem::Cc
+    };
+    Some(NativeBuild {
+        bytes: sources.bytes,
+        files: sources.files,
+        system,
+    })
 }
 
-/// Bytes of C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside.
-/// Only metadata is read.
-fn native_bytes(dir: &Path) -> u64 {
-    ignore::WalkBuilder::new(dir)
+/// C and C++ sources under a directory, and whether it carries a `configure` script.
+#[derive(Debug, Default)]
+struct NativeSources {
+    bytes: u64,
+    files: u64,
+    configure: bool,
+}
+
+impl NativeSources {
+    fn add(&mut self, o: NativeSources) {
+        self.bytes += o.bytes;
+        self.files += o.files;
+        self.configure |= o.configure;
+    }
+}
+
+/// Whether the code of `p`'s `target` (its root file and the `.rs` files beside it, when they
+/// are not the package's top directory) names a `configure` script in a string literal
+/// (`"./configure"`, `"Configure"`): the build runs it. Each file is read up to the source limit.
+fn names_configure(p: &PackageMetadata<'_>, target: BuildTargetId<'_>) -> bool {
+    let Some(root) = p
+        .build_target(&target)
+        .map(|t| t.path().as_std_path().to_path_buf())
+    else {
+        return false;
+    };
+    let package_dir = p
+        .manifest_path()
+        .parent()
+        .map(|d| d.as_std_path().to_path_buf());
+    let mut files = vec![root.clone()];
+    if let Some(dir) = root
+        .parent()
+        .filter(|d| Some(d.to_path_buf()) != package_dir)
+        && let Ok(entries) = std::fs::read_dir(dir)
+    {
+        files.extend(
+            entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|f| f.extension().is_some_and(|x| x == "rs") && *f != root)
+                .take(MAX_BUILD_FILES),
+        );
+    }
+    files.iter().any(|f| {
+        read_bytes(f, SOURCE_LIMIT).is_ok_and(|text| {
+            text.windows(10)
+                .any(|w| w.eq_ignore_ascii_case(b"configure\""))
+        })
+    })
+}
+
+/// How many files beside a build script's root are searched for a `configure` script's name.
+const MAX_BUILD_FILES: usize = 64;
+
+/// How deep under a package's directory a `configure` (or OpenSSL's `Configure`) script counts
+/// as its build's: `jemalloc/configure`, `openssl/Configure`.
+const CONFIGURE_DEPTH: usize = 3;
+
+/// C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside, and
+/// whether a `configure` script is near its top. Only metadata is read.
+fn native_sources(dir: &Path) -> NativeSources {
+    let mut out = NativeSources::default();
+    let walk = ignore::WalkBuilder::new(dir)
         .standard_filters(false)
         .filter_entry(|e| {
             !(e.file_type().is_some_and(|t| t.is_dir())
                 && e.path().file_name().is_some_and(|n| n == "target"))
         })
-        .build()
-        .filter_map(Result::ok)
-        .filter(|e| {
-            e.file_type().is_some_and(|t| t.is_file())
-                && e.path()
-                    .extension()
-                    .and_then(|x| x.to_str())
-                    .is_some_and(|x| matches!(x, "c" | "cc" | "cpp" | "cxx"))
-        })
-        .filter_map(|e| e.metadata().ok())
-        .map(|m| m.len())
-        .sum()
+        .build();
+    for e in walk.filter_map(Result::ok) {
+        if !e.file_type().is_some_and(|t| t.is_file()) {
+            continue;
+        }
+        let name = e.file_name();
+        if (name == "configure" || name == "Configure") && e.depth() <= CONFIGURE_DEPTH {
+            out.configure = true;
+        }
+        let native = e
+            .path()
+            .extension()
+            .and_then(|x| x.to_str())
+            .is_some_and(|x| matches!(x, "c" | "cc" | "cpp" | "cxx"));
+        if let Some(m) = e.metadata().ok().filter(|_| native) {
+            out.bytes += m.len();
+            out.files += 1;
+        }
+    }
+    out
 }
 
 /// The root files of a package's targets: every target of a workspace member; the library and
@@ -408,6 +506,7 @@ fn root_visit(r: &Root) -> Visit {
         boundary: r.boundary.clone(),
         declared_at: None,
         included: false,
+        cfg_off: false,
     }
 }
 
@@ -442,6 +541,9 @@ struct Visit {
     declared_at: Option<(PathBuf, usize)>,
     /// Reached through `include!` (directly or from an included file).
     included: bool,
+    /// A module declaration on the way here has a `#[cfg]` that does not hold in the reviewed
+    /// build (a workspace member's: a dependency's is not followed).
+    cfg_off: bool,
 }
 
 impl Visit {
@@ -466,6 +568,7 @@ impl Visit {
             boundary: self.boundary.clone(),
             declared_at: Some((self.file.clone(), line)),
             included: self.included,
+            cfg_off: self.cfg_off,
         }
     }
 }
@@ -613,6 +716,7 @@ impl<'a> WalkCx<'a> {
                 continue;
             }
             if let Some(mut child) = self.child_module(&v, &text, m) {
+                child.cfg_off |= !self.cfg.holds_all(&v.package, &m.cfgs);
                 if facts.in_test_code(m.span) {
                     child.dev = true;
                     child.public = false;
@@ -647,6 +751,7 @@ impl<'a> WalkCx<'a> {
                 facts,
                 text: keep_text.then_some(text),
                 included: v.included,
+                cfg_off: v.cfg_off,
             });
         }
     }

@@ -34,9 +34,9 @@ pub use finding::{
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
 pub use sources::SpawnVia;
 pub use sources::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PackageSources,
-    PubEnum, ReExport, ScannedFile, SourceFacts, SourceSpan, Spawn, TargetKind, Unreadable,
-    UnsafeKind, UnscannedKind, std_reexport,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, ModuleRef,
+    NativeBuild, PackageSources, PathAnchor, PubEnum, ReExport, ScannedFile, SourceFacts,
+    SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind, std_reexport,
 };
 pub use values::{BuildCommand, DebugLevel, Edition, Profile, Resolver};
 

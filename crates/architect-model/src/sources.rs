@@ -9,8 +9,8 @@ use crate::CodeScope;
 pub use architect_source::Span as SourceSpan;
 pub use architect_source::SpawnVia;
 pub use architect_source::{
-    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, PubEnum, ReExport,
-    Spawn, UnsafeKind, std_reexport,
+    ApiUse, Behaviour, Ffi, FileFacts, Hazard, InlineParents, Metrics, ModDecl, ModuleRef,
+    PathAnchor, PubEnum, ReExport, Spawn, UnsafeKind, std_reexport,
 };
 
 /// The kind of target a file belongs to.
@@ -38,6 +38,10 @@ pub struct ScannedFile {
     /// Dev when the target is a test, bench or example, or a module on the way to the file is
     /// declared under `#[cfg(test)]`.
     pub scope: CodeScope,
+    /// A module declaration on the way to the file has a `#[cfg(..)]` that does not hold in the
+    /// reviewed build (a feature that is off, another platform): a workspace member's file the
+    /// rules read, but the build does not compile. (A dependency's is not read at all.)
+    pub cfg_off: bool,
     pub facts: FileFacts,
 }
 
@@ -59,15 +63,28 @@ pub struct PackageSources {
     /// `.rs` files in the directories of the library's and binaries' module trees that no
     /// module declares, in path order (as findings show paths).
     pub not_in_tree: Vec<String>,
-    /// Size metrics over the library files.
+    /// Size metrics over the library files `cargo build` compiles (for a package with only
+    /// binaries, over theirs): not test modules, nor modules whose cfg is off.
     pub metrics: Metrics,
+    /// Lines holding code over the same files: the size the build-time model reads.
+    pub built_lines: usize,
     /// Whether `metrics` was computed (workspace members; dependencies with `--deps` or under
     /// `build-time`).
     pub measured: bool,
-    /// Bytes of C and C++ sources in the package's directory, when its build script compiles
-    /// native code (it has a `cc` or `cmake` build-dependency) and metrics were computed; 0
-    /// otherwise.
-    pub native_bytes: u64,
+    /// The C and C++ its build script compiles, when it compiles any and metrics were
+    /// computed; empty otherwise.
+    pub native: NativeBuild,
+}
+
+/// What a build script compiles of C and C++: the sources in its package's directory and in
+/// those of the `-src` crates it drives (`openssl-src` for `openssl-sys` with `vendored`), and
+/// how.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct NativeBuild {
+    /// Bytes and number of `.c`, `.cc`, `.cpp` and `.cxx` files.
+    pub bytes: u64,
+    pub files: u64,
+    pub system: architect_build::BuildSystem,
 }
 
 impl PackageSources {

@@ -68,14 +68,30 @@ fn measured_costs(facts: &Facts, options: &BuildTimeOptions) -> Vec<Option<Cost>
     }
 }
 
-/// The cost model fitted on the report's units (how `CostModel::DEV` and `RELEASE` were made).
-pub fn fit(facts: &Facts, options: &BuildTimeOptions) -> CostModel {
+/// The cost model fitted on the report's units (how `CostModel::DEV` and `RELEASE` were made),
+/// its times first divided by `machine_factor` (the measuring machine against the reference).
+pub fn fit(facts: &Facts, options: &BuildTimeOptions, machine_factor: f64) -> CostModel {
     let (model, _) = model_for(facts, options.release);
     let sizes: Vec<Size> = known_sizes(facts)
         .into_iter()
         .map(|s| s.unwrap_or(model.typical))
         .collect();
-    CostModel::fit(&facts.units, &sizes, &measured_costs(facts, options))
+    let measured: Vec<Option<Cost>> = measured_costs(facts, options)
+        .into_iter()
+        .map(|c| {
+            c.map(|c| Cost {
+                duration: c.duration / machine_factor,
+                rmeta: c.rmeta / machine_factor,
+                ..c
+            })
+        })
+        .collect();
+    let base = if options.release {
+        CostModel::RELEASE
+    } else {
+        CostModel::DEV
+    };
+    CostModel::fit(&facts.units, &sizes, &measured, &base)
 }
 
 /// Simulate the build of `facts` at `facts.jobs`.
@@ -153,8 +169,24 @@ fn what_if(
         let files = facts.sources.packages.get(&u.package)?.lib_files().count();
         (files > 0).then_some(files)
     };
-    let (g, c, j) = architect_build::apply(&facts.units, costs, facts.jobs, what_ifs, &modules)
-        .map_err(BuildTimeError::WhatIf)?;
+    let extract = |u: &architect_build::Unit, modules: &[String]| {
+        let pkg = facts
+            .sources
+            .packages
+            .get(&u.package)
+            .ok_or_else(|| format!("the modules of `{}` were not read", u.name))?;
+        crate::modgraph::ModuleGraph::extraction(pkg.lib_files(), modules)
+            .map_err(|e| format!("`{}`: {e}", u.name))
+    };
+    let (g, c, j) = architect_build::apply(
+        &facts.units,
+        costs,
+        facts.jobs,
+        what_ifs,
+        &modules,
+        &extract,
+    )
+    .map_err(BuildTimeError::WhatIf)?;
     let r = architect_build::analyze(&g, &c, j);
     Ok(Some((g, r)))
 }

@@ -8,13 +8,15 @@ use architect_model::{Facts, PackageSources, Profile};
 pub fn size_of(p: &PackageSources) -> Option<Size> {
     let m = &p.metrics;
     p.measured.then(|| Size {
-        kloc: p.code_lines as f64 / 1000.0,
+        kloc: p.built_lines as f64 / 1000.0,
         fns: m.fns as f64,
         generic_fns: m.generic_fns as f64,
         impls: m.impls as f64,
         macro_calls: m.macro_calls as f64,
         derives: m.derives as f64,
-        native_kb: p.native_bytes as f64 / 1000.0,
+        native_kb: p.native.bytes as f64 / 1000.0,
+        native_files: p.native.files as f64,
+        native_system: p.native.system,
     })
 }
 

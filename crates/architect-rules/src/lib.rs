@@ -8,6 +8,7 @@ pub mod build_time;
 pub mod buildsim;
 pub mod graph;
 pub mod impact;
+pub mod modgraph;
 pub mod public_api;
 pub mod rule;
 pub mod rules;

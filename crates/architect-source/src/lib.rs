@@ -117,6 +117,47 @@ impl ReExport {
     }
 }
 
+/// Where a path into the crate's own modules starts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PathAnchor {
+    /// `crate::` (and `$crate::` in a macro body).
+    Crate,
+    /// `super::`, repeated this many times.
+    Super(u8),
+    /// `self::`.
+    SelfModule,
+}
+
+/// A path naming an item of the crate's own modules, as written in one file.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct ModuleRef {
+    pub anchor: PathAnchor,
+    /// The identifiers after the anchor, at most [`ModuleRef::MAX_SEGMENTS`] (a `use` group
+    /// flattened: `crate::{a, b::c}` gives `a` and `b::c`).
+    pub path: Vec<String>,
+    /// The first occurrence in the file.
+    pub span: Span,
+    /// How many times the file names this path.
+    pub count: u32,
+}
+
+impl ModuleRef {
+    pub const MAX_SEGMENTS: usize = 3;
+
+    /// The absolute module path this names, from the file whose module path is `from`
+    /// (empty for the crate root); `None` for a `super` above the root.
+    pub fn resolve(&self, from: &[&str]) -> Option<Vec<String>> {
+        let base: &[&str] = match self.anchor {
+            PathAnchor::Crate => &[],
+            PathAnchor::SelfModule => from,
+            PathAnchor::Super(n) => from.get(..from.len().checked_sub(usize::from(n))?)?,
+        };
+        let mut out: Vec<String> = base.iter().map(|s| s.to_string()).collect();
+        out.extend(self.path.iter().cloned());
+        Some(out)
+    }
+}
+
 /// `include!("path")` (also `r"..."`, `core::include!`, `::std::include!`...) whose argument is
 /// one string literal: the code of that file is compiled here, as if it were written in place.
 /// rustc resolves `path` relative to the directory of the file holding the `include!`.
@@ -533,8 +574,9 @@ pub struct FileFacts {
     pub platform_cfgs: Vec<(Span, String)>,
     /// The lexer met an unterminated comment or literal at this offset.
     pub lex_error: Option<usize>,
-    /// Top-level modules of the crate this file names through `crate::name`, sorted.
-    pub crate_refs: Vec<String>,
+    /// Paths into the crate's own modules (`crate::a::b`, `super::c`, `self::d`) outside test
+    /// code, each once with its first place and count, sorted.
+    pub module_refs: Vec<ModuleRef>,
     /// Size metrics (not for `Wanted::ModsAndUnsafe`).
     pub metrics: Metrics,
     /// Items compiled only for tests (`#[cfg(test)]`, `#[test]` functions), in order and not

@@ -20,7 +20,7 @@
 
 use std::cell::{Cell, OnceCell};
 use std::cmp::Reverse;
-use std::collections::{BinaryHeap, HashMap, HashSet};
+use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
 mod public_api;
 mod quoted;
@@ -31,7 +31,7 @@ use crate::catalogue::{ERROR_CRATES, RUNTIME_CRATES};
 use crate::tokens::{Tok, TokKind, lex};
 use crate::{
     ApiUse, Behaviour, Ffi, FileFacts, Hazard, Include, InlineNode, InlineParents, ModDecl,
-    PubEnum, Span, UnsafeKind, Wanted,
+    ModuleRef, PathAnchor, PubEnum, Span, UnsafeKind, Wanted,
 };
 use public_api::{ModTracker, ScopedImports};
 
@@ -159,7 +159,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.hazards = s.hazards(&imports);
         f.ffi = s.ffi();
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
-        f.crate_refs = s.crate_refs();
+        f.module_refs = s.module_refs(&f.test_spans);
         f.only_imports = s.only_imports();
         f.feature_cfgs = s.feature_cfgs();
         if wanted == Wanted::BuildScript {
@@ -1442,32 +1442,109 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         total
     }
 
-    fn crate_refs(&self) -> Vec<String> {
-        let mut out: Vec<String> = (0..self.len())
-            .filter(|&i| self.is_ident(i, "crate") && self.path_sep(i + 1))
-            .filter_map(|i| self.ident(i + 3).map(str::to_string))
-            .collect();
-        // `use crate::{a, b::c}`: the names inside the group. Groups nest (`crate::{a,
-        // crate::{b}}`); the tokens of their union are looked at once.
-        let mut done = 0;
+    /// Paths starting with `crate::`, `super::` or `self::` outside `tests` (sorted spans),
+    /// each once with its first span and count; a `super` inside an inline module counts from
+    /// the file's module (the inline modules' names are not kept).
+    fn module_refs(&self, tests: &[Span]) -> Vec<ModuleRef> {
+        let mut found: BTreeMap<(PathAnchor, Vec<String>), (Span, u32)> = BTreeMap::new();
+        let in_tests = |start: usize| {
+            let k = tests.partition_point(|t| t.start <= start);
+            k > 0 && start < tests[k - 1].end
+        };
+        let mut inline = self.mod_tracker();
         for i in 0..self.len() {
-            if self.is_ident(i, "crate") && self.path_sep(i + 1) && self.punct(i + 3, b'{') {
-                let close = self.close(i + 3);
-                let mut k = (i + 4).max(done);
-                while k < close {
-                    if let Some(name) = self.ident(k)
-                        && (self.punct(k - 1, b'{') || self.punct(k - 1, b','))
-                    {
-                        out.push(name.to_string());
-                    }
-                    k += 1;
+            // The first segment only: `super::super::x` is one path, `a::self` none.
+            if !self.path_sep(i + 1) || (i >= 2 && self.path_sep(i - 2)) {
+                continue;
+            }
+            let anchor = if self.is_ident(i, "crate") {
+                PathAnchor::Crate
+            } else if self.is_ident(i, "self") {
+                PathAnchor::SelfModule
+            } else if self.is_ident(i, "super") {
+                let mut n = 1u8;
+                while self.is_ident(i + 3 * usize::from(n), "super")
+                    && self.path_sep(i + 3 * usize::from(n) + 1)
+                {
+                    n = n.saturating_add(1);
                 }
-                done = done.max(close);
+                PathAnchor::Super(n)
+            } else {
+                continue;
+            };
+            let skip = match anchor {
+                PathAnchor::Super(n) => 3 * usize::from(n),
+                _ => 3,
+            };
+            let span = self.span(i, i);
+            if in_tests(span.start) {
+                continue;
+            }
+            // In an inline `mod m { .. }`, `super` is the file's own module first.
+            let depth = inline.at(i).1;
+            let anchor = match anchor {
+                PathAnchor::Super(n) if usize::from(n) <= depth => PathAnchor::SelfModule,
+                PathAnchor::Super(n) => PathAnchor::Super(n - depth as u8),
+                a => a,
+            };
+            let mut paths = Vec::new();
+            self.ref_tree(i + skip, &mut Vec::new(), &mut paths, 0);
+            for path in paths {
+                let e = found.entry((anchor, path)).or_insert((span, 0));
+                e.1 = e.1.saturating_add(1);
             }
         }
-        out.sort();
-        out.dedup();
-        out
+        found
+            .into_iter()
+            .map(|((anchor, path), (span, count))| ModuleRef {
+                anchor,
+                path,
+                span,
+                count,
+            })
+            .collect()
+    }
+
+    /// The paths of a use tree (or a plain path) starting at token `k` under `prefix`: `a::b`,
+    /// `{a, b::{c, d}}`; at most [`ModuleRef::MAX_SEGMENTS`] segments kept, groups followed
+    /// four deep.
+    fn ref_tree(
+        &self,
+        mut k: usize,
+        prefix: &mut Vec<String>,
+        out: &mut Vec<Vec<String>>,
+        depth: u8,
+    ) {
+        let base = prefix.len();
+        while let Some(name) = self.ident(k) {
+            if prefix.len() < ModuleRef::MAX_SEGMENTS {
+                prefix.push(name.to_string());
+            }
+            if !self.path_sep(k + 1) {
+                break;
+            }
+            k += 3;
+        }
+        if self.punct(k, b'{') && depth < 4 && self.path_sep(k.wrapping_sub(2)) {
+            let close = self.close(k);
+            let mut child = k + 1;
+            while child < close {
+                self.ref_tree(child, prefix, out, depth + 1);
+                // The next child starts after a comma at this group's level.
+                while child < close && !self.punct(child, b',') {
+                    child = if self.is_open(child) {
+                        self.close(child) + 1
+                    } else {
+                        child + 1
+                    };
+                }
+                child += 1;
+            }
+        } else {
+            // A leaf: `a::b`, or the module itself (`super::*`, `crate::{self}`).
+            out.push(prefix.clone());
+        }
+        prefix.truncate(base);
     }
 
     fn static_muts(&self) -> Vec<String> {

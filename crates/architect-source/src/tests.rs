@@ -934,9 +934,48 @@ fn lex_errors_are_reported() {
 }
 
 #[test]
-fn crate_references() {
-    let f = all("use crate::{a, b::c};\nuse crate::d::e;\nfn f() { crate::g::h(); super::x(); }\n");
-    assert_eq!(f.crate_refs, ["a", "b", "d", "g"]);
+fn module_references() {
+    let src = "use crate::{a, b::{c, d::e::f}, self};\nuse crate::g::h;\n\
+               fn f() { crate::g::h(); super::super::x::y(); self::z(); a::self::q(); }\n\
+               use super::*;\n#[cfg(test)]\nmod tests { use crate::t; }\n";
+    let f = all(src);
+    let refs: Vec<(PathAnchor, String, u32)> = f
+        .module_refs
+        .iter()
+        .map(|r| (r.anchor, r.path.join("::"), r.count))
+        .collect();
+    let c = PathAnchor::Crate;
+    assert_eq!(
+        refs,
+        [
+            (c, "a".into(), 1),
+            (c, "b::c".into(), 1),
+            (c, "b::d::e".into(), 1),
+            (c, "g::h".into(), 2),
+            (c, "self".into(), 1),
+            (PathAnchor::Super(1), "".into(), 1),
+            (PathAnchor::Super(2), "x::y".into(), 1),
+            (PathAnchor::SelfModule, "z".into(), 1),
+        ]
+    );
+    let g = &f.module_refs[3];
+    assert_eq!(&src[g.span.start..g.span.end], "crate");
+    assert_eq!(
+        src[..g.span.start].lines().count(),
+        2,
+        "the first `crate::g::h` is line 2"
+    );
+    // Resolved from module `m::n`: `super::super::x::y` is `x::y`, `self::z` is `m::n::z`.
+    assert_eq!(f.module_refs[6].resolve(&["m", "n"]).unwrap(), ["x", "y"]);
+    assert_eq!(
+        f.module_refs[7].resolve(&["m", "n"]).unwrap(),
+        ["m", "n", "z"]
+    );
+    assert_eq!(
+        f.module_refs[6].resolve(&["m"]),
+        None,
+        "above the crate root"
+    );
 }
 
 #[test]

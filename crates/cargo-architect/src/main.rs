@@ -157,6 +157,11 @@ struct BuildTimeArgs {
     /// simulating.
     #[arg(long, requires = "timings")]
     fit: bool,
+    /// With `--fit`: the report was measured on a machine this many times as slow as the
+    /// model's reference (its calibration factor, measured the same day); its times are
+    /// divided by it before fitting.
+    #[arg(long, value_name = "F", requires = "fit", default_value_t = 1.0)]
+    machine_factor: f64,
 }
 
 #[derive(ValueEnum, Debug, Clone, Copy)]
@@ -415,7 +420,19 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         },
     };
     if args.fit {
-        print!("{}", fit(&facts, &bt_options).describe());
+        if !(args.machine_factor.is_finite() && args.machine_factor > 0.0) {
+            return fail(
+                format!(
+                    "--machine-factor {}: not a positive number",
+                    args.machine_factor
+                ),
+                "pass the calibration factor of the machine the report was measured on, e.g. 0.76",
+            );
+        }
+        print!(
+            "{}",
+            fit(&facts, &bt_options, args.machine_factor).describe()
+        );
         return ExitCode::SUCCESS;
     }
     let report = match build_time(&facts, &bt_options) {

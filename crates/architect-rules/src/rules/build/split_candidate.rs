@@ -1,33 +1,43 @@
 //! `build/split-candidate`: a workspace crate whose split along its modules would shorten the
 //! build.
 
-use std::collections::{BTreeMap, BTreeSet};
-
-use architect_build::{UnitKind, simulate, split_unit};
+use architect_build::{Cost, Part, UnitKind, makespan, split_unit_layered};
 use architect_model::{Finding, Level, OptionKind, OptionSpec, Section};
 
 use crate::graph::pkg_ref;
+use crate::modgraph::{Condensed, ModuleGraph, Split, candidate_splits, cycle_cut};
 use crate::rule::{Ctx, Docs, FindingExt, Rule};
 
 pub static RULE: Rule = Rule {
     id: "build/split-candidate",
     section: Section::Build,
     default_level: Level::Warn,
-    summary: "a workspace crate whose split into independent module groups would shorten the build",
+    summary: "a workspace crate whose split along its module graph would shorten the build",
     docs: Docs {
-        what: "For each workspace library, groups its top-level modules by the `crate::` paths \
-               between them (modules that never refer to each other, directly or through \
-               others, fall in different groups), then re-simulates the clean build with the \
-               crate split into one crate per group, each costing its share of the code, and \
-               reports the saving at the machine's job count when it reaches \
-               `min-saving-seconds` and `min-saving-share`.",
+        what: "For each workspace library that takes at least `min-saving-seconds` to build, \
+               builds its module graph: its top-level modules (and the submodules of one that \
+               holds more than half of its lines) and the `crate::`, `super::` and `self::` \
+               paths between them, followed through the re-exports of the module they name \
+               (a name nothing resolves counts for every module re-exported with a glob). It \
+               then takes the graph as it is, with its cycles (strongly connected components) \
+               and the DAG between them, and tries every layer of that DAG as a base crate, \
+               with the groups above it that do not use each other as crates on top of it. \
+               When one cycle holds most of the crate, it also tries the graph without the few \
+               `use` edges (at most four pairs of modules, 32 paths) whose removal cuts that cycle into \
+               two layers of at least a fifth of its lines each. Each split is re-simulated at \
+               the machine's job count, every part costing its share of the lines, the upper \
+               ones starting on the base's metadata (pipelining), and the best is reported \
+               when its saving reaches `min-saving-seconds` and `min-saving-share`. Macros \
+               used across modules by name and the root file's own code are not edges: the \
+               parts it names are a plan to check, not a proof.",
         why: "rustc's frontend works on one crate at a time, and dependents wait for it. A \
               crate made of parts that do not use each other pays that serialization for \
               nothing: split, the parts build in parallel and a change rebuilds one part. \
               Feldera went from 30 minutes to 2 by splitting one generated crate into 1,106.",
-        fix: "Move each group into a crate of its own (shared types into a small crate below \
-              them), and check the gain with `cargo architect build-time --what-if \
-              split=CRATE:K`.",
+        fix: "Move each part into a crate of its own, the base below the others, after \
+              inverting the few dependencies the finding says close the cycle (a trait in the \
+              base, a callback, or moving the named item down); measure the gain with \
+              `cargo build --timings` before and after.",
         references: &[(
             "Feldera: cutting Rust compile times from 30 to 2 minutes with one thousand crates",
             "https://www.feldera.com/blog/cutting-down-rust-compile-times-from-30-to-2-minutes-with-one-thousand-crates",
@@ -51,15 +61,101 @@ pub static RULE: Rule = Rule {
     check,
 };
 
-/// Union-find over module names.
-fn find(parent: &mut BTreeMap<String, String>, x: &str) -> String {
-    let p = parent.get(x).cloned().unwrap_or_else(|| x.to_string());
-    if p == x {
-        return p;
+/// How many `use` edges (pairs of modules) a finding may ask to remove to unblock a split, and
+/// how many paths they may hold together: more is a redesign, not a cut.
+const MAX_CUT_EDGES: usize = 4;
+const MAX_CUT_REFS: u32 = 32;
+/// Each layer of a cycle cut holds at least this share of the cycle's lines.
+const MIN_LAYER_SHARE: f64 = 0.2;
+
+/// The best split of one library and its predicted clean build.
+struct Best {
+    /// The module graph as it is (with the cut's edges).
+    graph: ModuleGraph,
+    condensed: Condensed,
+    split: Split,
+    after: f64,
+    /// Edges to remove first (a cycle blocks every split without it).
+    cut: Vec<(usize, usize)>,
+}
+
+/// The clean build with `unit` split as `split` says: the base first, the other parts on its
+/// metadata, each costing its share of the lines.
+fn simulate_split(cx: &Ctx<'_>, costs: &[Cost], unit: usize, split: &Split, c: &Condensed) -> f64 {
+    let parts: Vec<Part> = split
+        .shares(c)
+        .into_iter()
+        .enumerate()
+        .map(|(k, share)| Part {
+            share,
+            after: if split.has_base && k > 0 {
+                vec![0]
+            } else {
+                Vec::new()
+            },
+        })
+        .collect();
+    let (g, costs) = split_unit_layered(&cx.facts.units, costs, unit, &parts);
+    makespan(&g, &costs, cx.facts.jobs)
+}
+
+/// The split with the shortest predicted build, trying the module graph as it is and then
+/// without the few edges that keep its largest cycle whole.
+fn best_split(cx: &Ctx<'_>, costs: &[Cost], unit: usize, graph: ModuleGraph) -> Option<Best> {
+    let best_of = |graph: ModuleGraph, cut: Vec<(usize, usize)>| {
+        let condensed = Condensed::of(&graph);
+        let mut best: Option<(Split, f64)> = None;
+        for split in candidate_splits(&condensed) {
+            let after = simulate_split(cx, costs, unit, &split, &condensed);
+            if best.as_ref().is_none_or(|(_, b)| after < *b) {
+                best = Some((split, after));
+            }
+        }
+        best.map(|(split, after)| Best {
+            graph,
+            condensed,
+            split,
+            after,
+            cut,
+        })
+    };
+    let plain = best_of(graph.clone(), Vec::new());
+    let condensed = Condensed::of(&graph);
+    let cut = cycle_cut(&graph, &condensed, MIN_LAYER_SHARE).filter(|cut| {
+        let refs: u32 = cut.iter().map(|e| graph.edges[e].refs).sum();
+        !cut.is_empty() && cut.len() <= MAX_CUT_EDGES && refs <= MAX_CUT_REFS
+    });
+    // The graph without the cut for the split, with the cut's edges for the finding.
+    let unblocked = cut.and_then(|cut| {
+        best_of(graph.without(&cut), cut).map(|b| Best {
+            graph: graph.clone(),
+            ..b
+        })
+    });
+    match (plain, unblocked) {
+        (Some(p), Some(u)) if u.after < p.after => Some(u),
+        (p, u) => p.or(u),
     }
-    let root = find(parent, &p);
-    parent.insert(x.to_string(), root.clone());
-    root
+}
+
+/// `a, b, c and 4 more`.
+fn module_list(b: &Best, part: &[usize]) -> String {
+    let mut names: Vec<String> = part
+        .iter()
+        .flat_map(|&k| b.condensed.sccs[k].iter().map(|&n| b.graph.nodes[n].name()))
+        .collect();
+    names.sort();
+    let more = names.len().saturating_sub(6);
+    names.truncate(6);
+    let mut s = names
+        .iter()
+        .map(|n| format!("`{n}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    if more > 0 {
+        s.push_str(&format!(" and {more} more"));
+    }
+    s
 }
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
@@ -67,15 +163,16 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let Some(sim) = cx.sim() else {
         return Vec::new();
     };
-    let base = sim.result.schedule.makespan;
+    let base = makespan(&facts.units, &sim.costs, facts.jobs);
+    let (min_s, min_share) = (
+        cx.number("min-saving-seconds"),
+        cx.number("min-saving-share"),
+    );
     let mut out = Vec::new();
     for (id, pkg) in &facts.sources.packages {
         let Ok(meta) = facts.graph.metadata(id) else {
             continue;
         };
-        if !meta.in_workspace() {
-            continue;
-        }
         let Some(unit) = facts
             .units
             .units
@@ -84,83 +181,101 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         else {
             continue;
         };
-        // Top-level module of each file of the library, with its lines and references.
-        let mut lines: BTreeMap<String, usize> = BTreeMap::new();
-        let mut refs: Vec<(String, String)> = Vec::new();
-        for file in pkg.lib_files() {
-            // The crate root is glue: it declares every module.
-            let Some(top) = file.module.split("::").next().filter(|t| !t.is_empty()) else {
-                continue;
-            };
-            let top = top.to_string();
-            *lines.entry(top.clone()).or_default() += file.facts.code_lines;
-            for r in &file.facts.crate_refs {
-                refs.push((top.clone(), r.clone()));
-            }
-        }
-        if lines.len() < 2 {
+        // A split saves at most the crate's own time.
+        if !meta.in_workspace() || sim.costs[unit].duration < min_s {
             continue;
         }
-        let mut parent: BTreeMap<String, String> =
-            lines.keys().map(|k| (k.clone(), k.clone())).collect();
-        for (a, b) in refs {
-            if lines.contains_key(&b) {
-                let (ra, rb) = (find(&mut parent, &a), find(&mut parent, &b));
-                if ra != rb {
-                    // The smaller name becomes the root: deterministic groups.
-                    let (lo, hi) = if ra < rb { (ra, rb) } else { (rb, ra) };
-                    parent.insert(hi, lo);
-                }
-            }
-        }
-        let mut groups: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
-        for m in lines.keys() {
-            let root = find(&mut parent, m);
-            groups.entry(root).or_default().insert(m.clone());
-        }
-        if groups.len() < 2 {
+        let graph = ModuleGraph::of_library(pkg.lib_files());
+        if graph.nodes.len() < 3 {
             continue;
         }
-        let total: usize = lines.values().sum::<usize>().max(1);
-        let shares: Vec<f64> = groups
-            .values()
-            .map(|g| g.iter().map(|m| lines[m]).sum::<usize>() as f64 / total as f64)
-            .collect();
-        let (g2, c2) = split_unit(&facts.units, &sim.costs, unit, &shares);
-        let d2: Vec<f64> = c2.iter().map(|c| c.duration).collect();
-        let r2: Vec<f64> = c2.iter().map(|c| c.rmeta).collect();
-        let after = simulate(&g2, &d2, &r2, facts.jobs).makespan;
-        let saving = base - after;
-        if saving < cx.number("min-saving-seconds")
-            || saving / base.max(f64::MIN_POSITIVE) < cx.number("min-saving-share")
-        {
+        let Some(best) = best_split(cx, &sim.costs, unit, graph) else {
+            continue;
+        };
+        let saving = base - best.after;
+        if saving < min_s || saving / base.max(f64::MIN_POSITIVE) < min_share {
             continue;
         }
-        let mut f = cx
-            .finding(
-                format!(
-                    "`{}` splits into {} groups of modules that do not use each other: predicted clean build at -j{} from {:.1} s to {:.1} s ({:.1} s less)",
-                    meta.name(),
-                    groups.len(),
-                    facts.jobs,
-                    base,
-                    after,
-                    saving
-                ),
-                format!("move each group into its own crate; check with `cargo architect build-time --what-if split={}:{}`", meta.name(), groups.len()),
-            )
-            .package(pkg_ref(&meta))
-            .at(facts.manifests.get(id).and_then(|m| m.header().cloned()));
-        for g in groups.values() {
-            let n: usize = g.iter().map(|m| lines[m]).sum();
-            f = f.note(format!(
-                "{} ({n} lines)",
-                g.iter().cloned().collect::<Vec<_>>().join(", ")
-            ));
-        }
-        out.push(f);
+        out.push(finding(cx, &meta, &best, base));
     }
     out
+}
+
+fn finding(cx: &Ctx<'_>, meta: &guppy::graph::PackageMetadata<'_>, b: &Best, base: f64) -> Finding {
+    let facts = cx.facts;
+    let parts = b.split.parts.len();
+    let shape = if b.split.has_base && parts == 2 {
+        "a base crate and one crate above it".to_string()
+    } else if b.split.has_base {
+        format!(
+            "a base crate and {} crates above it that do not use each other",
+            parts - 1
+        )
+    } else {
+        format!("{parts} crates that do not use each other")
+    };
+    let unblock = if b.cut.is_empty() {
+        String::new()
+    } else {
+        format!(
+            " once {} `use` edge{} that close{} its largest cycle {} removed",
+            b.cut.len(),
+            if b.cut.len() == 1 { "" } else { "s" },
+            if b.cut.len() == 1 { "s" } else { "" },
+            if b.cut.len() == 1 { "is" } else { "are" },
+        )
+    };
+    let lines = b.graph.total_lines();
+    let mut f = cx
+        .finding(
+            format!(
+                "`{}` ({lines} lines) splits along its module graph into {shape}{unblock}: predicted clean build at -j{} from {base:.1} s to {:.1} s ({:.1} s less)",
+                meta.name(),
+                facts.jobs,
+                b.after,
+                base - b.after
+            ),
+            format!(
+                "{}move each part (notes) into a crate of its own{}, and check the gain with `cargo build --timings`",
+                if b.cut.is_empty() { "" } else { "invert or remove the dependencies noted `remove first`, then " },
+                if b.split.has_base { ", the base below the others" } else { "" },
+            ),
+        )
+        .package(pkg_ref(meta))
+        .at(facts.manifests.get(meta.id()).and_then(|m| m.header().cloned()));
+    for (k, part) in b.split.parts.iter().enumerate() {
+        let label = if b.split.has_base && k == 0 {
+            "base"
+        } else {
+            "part"
+        };
+        f = f.note(format!(
+            "{label}: {} ({} lines)",
+            module_list(b, part),
+            b.split.lines(&b.condensed, k)
+        ));
+    }
+    for e in &b.cut {
+        let edge = &b.graph.edges[e];
+        let at = facts
+            .location(
+                &edge.file,
+                architect_model::Span::new(edge.span.start, edge.span.end),
+                None,
+            )
+            .map_or_else(|| edge.file.clone(), |l| format!("{}:{}", l.path, l.line));
+        let (a, z) = (&b.graph.nodes[e.0], &b.graph.nodes[e.1]);
+        f = f.note(format!(
+            "remove first: `{}` ({} lines) names `{}` ({} lines) {} time{}, first at {at}",
+            a.name(),
+            a.lines,
+            z.name(),
+            z.lines,
+            edge.refs,
+            if edge.refs == 1 { "" } else { "s" }
+        ));
+    }
+    f
 }
 
 #[cfg(test)]
@@ -182,22 +297,25 @@ mod tests {
         assert!(check(&cx).is_empty());
         let cx = Ctx::new(facts, &RULE, None, &shared);
         assert!(check(&cx).is_empty());
-        // svc's modules never refer to each other, but for `spawns`, which uses `rt`: one
-        // group each. `inner` is inline in lib.rs and `latin1` could not be read, so neither
-        // is a file of its own.
+        // svc's modules never refer to each other, but for `spawns`, which uses `rt` and an
+        // item of the root: the split that builds fastest puts `spawns` above the rest
+        // (`tests` is under `#[cfg(test)]`, `inner` is inline in lib.rs and `latin1` could not
+        // be read, so none is a module of the graph).
         let cx = Ctx::new(source_rules(), &RULE, Some(&config), &shared);
         let f = check(&cx);
         let svc = f.iter().find(|f| f.packages[0].name == "svc").unwrap();
         assert!(
-            svc.message.contains("splits into 4 groups"),
+            svc.message
+                .contains("into a base crate and one crate above it: predicted clean build at -j2"),
             "{}",
             svc.message
         );
-        let groups: Vec<&str> = svc
-            .notes
-            .iter()
-            .map(|n| n.split(" (").next().unwrap())
-            .collect();
-        assert_eq!(groups, ["a", "c", "rt, spawns", "tests"]);
+        assert_eq!(
+            svc.notes,
+            [
+                "base: `(crate root)`, `a`, `c`, `rt` (78 lines)",
+                "part: `spawns` (43 lines)"
+            ]
+        );
     }
 }
