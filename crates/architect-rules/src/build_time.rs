@@ -144,6 +144,7 @@ pub fn build_time(
         &result,
         replay.as_ref().map(|r| r.measured_total),
         what_if.as_ref().map(|(_, w)| w),
+        options.release,
     );
     Ok(BuildTimeReport {
         figures,

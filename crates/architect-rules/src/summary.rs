@@ -103,7 +103,7 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
                 assumed_sizes: sim.unknown_sizes > 0,
                 unknown_size_units: sim.unknown_sizes,
                 predicted_range_s: {
-                    let (lo, hi) = architect_build::predicted_range(r.schedule.makespan);
+                    let (lo, hi) = architect_build::predicted_range(r.schedule.makespan, false);
                     (round(lo), round(hi))
                 },
                 calibration_factor: facts
