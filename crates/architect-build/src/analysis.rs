@@ -121,9 +121,10 @@ pub struct CostModel {
 /// Measured over estimated clean build time on the held-out real workspaces of
 /// `docs/build-time.md` (dev: tokio, tracing, axum, pingora, helix, clap, async-graphql,
 /// coreutils; calibrated to the machine they were built on): the smallest and the largest. An
-/// estimate's range is the estimate times these; it is as wide as the model's worst miss
-/// (helix's workspace members), not a confidence interval.
-pub const HELD_OUT_RATIO: (f64, f64) = (0.90, 1.65);
+/// estimate's range is the estimate times these; it is as wide as the model's worst misses
+/// (pingora's native build scripts over, helix's workspace members under), not a confidence
+/// interval.
+pub const HELD_OUT_RATIO: (f64, f64) = (0.72, 1.65);
 /// The same for `--release` (tokio, tracing, axum, clap, helix): clap's and helix's members are
 /// 2.6 and 2.1 times their estimate.
 pub const HELD_OUT_RATIO_RELEASE: (f64, f64) = (0.91, 2.59);
@@ -203,8 +204,8 @@ impl CostModel {
             native_files: 0.0,
             native_system: BuildSystem::Cc,
         },
-        native_run: [-2.6040, 0.2655, 0.4740, 1.0050, 1.5421],
-        native_run_smear: 1.3887,
+        native_run: [-2.9883, 0.3011, 0.5058, 1.0388, 1.6793],
+        native_run_smear: 1.3585,
         member_factor: 1.57,
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).

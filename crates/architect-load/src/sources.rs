@@ -361,8 +361,9 @@ impl NativeSources {
 }
 
 /// Whether the code of `p`'s `target` (its root file and the `.rs` files beside it, when they
-/// are not the package's top directory) names a `configure` script in a string literal
-/// (`"./configure"`, `"Configure"`): the build runs it. Each file is read up to the source limit.
+/// are not the package's top directory) names a `configure` script in a string literal, at its
+/// start or after a `/` (`"configure"`, `"./Configure"`, `"../gmp-src/configure --enable-fat"`):
+/// the build runs it. Each file is read up to the source limit.
 fn names_configure(p: &PackageMetadata<'_>, target: BuildTargetId<'_>) -> bool {
     let Some(root) = p
         .build_target(&target)
@@ -390,8 +391,9 @@ fn names_configure(p: &PackageMetadata<'_>, target: BuildTargetId<'_>) -> bool {
     }
     files.iter().any(|f| {
         read_bytes(f, SOURCE_LIMIT).is_ok_and(|text| {
+            // `"configure"`, `"./Configure"`, `"../gmp-src/configure --enable-fat"`.
             text.windows(10)
-                .any(|w| w.eq_ignore_ascii_case(b"configure\""))
+                .any(|w| matches!(w[0], b'"' | b'/') && w[1..].eq_ignore_ascii_case(b"configure"))
         })
     })
 }
@@ -404,7 +406,9 @@ const MAX_BUILD_FILES: usize = 64;
 const CONFIGURE_DEPTH: usize = 3;
 
 /// C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside, and
-/// whether a `configure` script is near its top. Only metadata is read.
+/// whether a `configure` script is near its top. Only metadata is read. (Leaving out the
+/// directories a library build does not compile, `test/`, `tune/`, `examples/`..., made the
+/// model's leave-one-out error on its training runs worse: 1.12 against 0.97 in ln seconds.)
 fn native_sources(dir: &Path) -> NativeSources {
     let mut out = NativeSources::default();
     let walk = ignore::WalkBuilder::new(dir)
