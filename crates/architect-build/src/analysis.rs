@@ -1036,6 +1036,26 @@ mod tests {
     }
 
     #[test]
+    fn a_split_names_a_count_or_modules() {
+        assert_eq!(
+            WhatIf::parse("split=core:4"),
+            Ok(WhatIf::Split {
+                package: "core".into(),
+                parts: 4
+            })
+        );
+        assert_eq!(
+            WhatIf::parse("split=core:parser, lexer::tokens"),
+            Ok(WhatIf::Extract {
+                package: "core".into(),
+                modules: vec!["parser".into(), "lexer::tokens".into()]
+            })
+        );
+        assert!(WhatIf::parse("split=core:a,,b").is_err());
+        assert!(WhatIf::parse("split=core:1").is_err());
+    }
+
+    #[test]
     fn debug_settings_scale_libraries_where_measured() {
         let dev = CostModel::DEV;
         assert_eq!(dev.with_debug(DebugLevel::Full), Ok(dev));

@@ -788,6 +788,52 @@ mod tests {
     }
 
     #[test]
+    fn moving_modules_out_puts_them_below_above_or_beside_the_rest() {
+        let files = [
+            file("", 10, &[]),
+            file("types", 300, &[]),
+            file("client", 500, &["crate::types::T"]),
+            file("cli", 200, &["crate::client::C"]),
+            file("extra", 100, &[]),
+        ];
+        let parts = |m: &[&str]| {
+            let m: Vec<String> = m.iter().map(|s| s.to_string()).collect();
+            ModuleGraph::extraction(&files, &m)
+        };
+        let shares = |p: &[architect_build::Part]| -> Vec<(f64, Vec<usize>)> {
+            p.iter()
+                .map(|p| ((p.share * 1000.0).round() / 1000.0, p.after.clone()))
+                .collect()
+        };
+        // `client` uses `types`: moved out, `types` is the base (300 of 1,110 lines).
+        assert_eq!(
+            shares(&parts(&["types"]).unwrap()),
+            [(0.27, vec![]), (0.73, vec![0])]
+        );
+        // `cli` uses the rest: moved out, it sits above it.
+        assert_eq!(
+            shares(&parts(&["cli"]).unwrap()),
+            [(0.82, vec![]), (0.18, vec![0])]
+        );
+        // Nothing names `extra` and it names nothing: beside the rest.
+        assert_eq!(
+            shares(&parts(&["extra"]).unwrap()),
+            [(0.91, vec![]), (0.09, vec![])]
+        );
+        // `client` uses `types` and `cli` uses `client`: both ways, no split.
+        let e = parts(&["client"]).unwrap_err();
+        assert!(
+            e.contains("name each other") && e.contains("src/client.rs"),
+            "{e}"
+        );
+        let e = parts(&["nosuch"]).unwrap_err();
+        assert!(
+            e.contains("`nosuch` is not a module") && e.contains("types"),
+            "{e}"
+        );
+    }
+
+    #[test]
     fn paths_through_re_exports_and_large_modules() {
         let reexport = |path: &str, name: Option<&str>| ReExport {
             path: path.split("::").map(str::to_string).collect(),
