@@ -81,6 +81,7 @@ pub(crate) fn load(
             (json, Some(toolchain))
         }
     };
+    let json = explicit_dep_features(json);
     let graph = PackageGraph::from_json(&json).map_err(|e| {
         let source = options
             .metadata_path
@@ -224,4 +225,73 @@ fn opaque_note(opaque: &[fallback::Opaque]) -> String {
         "{} {what} version, source and locked dependencies are known; targets, build scripts, proc-macros, features and code are not), so findings {them} may be incomplete; `cargo fetch` where the source is reachable {it}",
         named.join("; ")
     )
+}
+
+/// `cargo metadata` with every optional dependency that shares its name with a feature marked
+/// as such for guppy. guppy adds the implicit feature `dep = ["dep:dep"]` for an optional
+/// dependency no feature names with `dep:`, and that *replaces* an explicit feature of the same
+/// name: faststr's `serde = ["serde/alloc"]` lost `alloc` (cargo builds serde with it), and
+/// uucore's `time = ["jiff"]` came to build the `time` crate (cargo does not). Cargo's own
+/// metadata already lists the implicit features it has. So where a feature bears the name of
+/// an optional dependency and no `dep:` names it, `dep:NAME` is appended to each feature that
+/// enables the dependency anyway (`NAME/feature`, not `NAME?/feature`): cargo would enable the
+/// same, and guppy keeps the explicit feature. The text is returned as it was when nothing
+/// needs it, or when it does not parse (guppy then reports the error).
+fn explicit_dep_features(json: String) -> String {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(&json) else {
+        return json;
+    };
+    let mut changed = false;
+    if let Some(packages) = doc.get_mut("packages").and_then(|p| p.as_array_mut()) {
+        for package in packages {
+            changed |= mark_shadowed_optional_deps(package);
+        }
+    }
+    if changed {
+        serde_json::to_string(&doc).unwrap_or(json)
+    } else {
+        json
+    }
+}
+
+/// [`explicit_dep_features`] for one package; whether it changed anything.
+fn mark_shadowed_optional_deps(package: &mut serde_json::Value) -> bool {
+    let optional: Vec<String> = package
+        .get("dependencies")
+        .and_then(|d| d.as_array())
+        .into_iter()
+        .flatten()
+        .filter(|d| d.get("optional").and_then(|o| o.as_bool()) == Some(true))
+        .filter_map(|d| {
+            d.get("rename")
+                .and_then(|r| r.as_str())
+                .or_else(|| d.get("name").and_then(|n| n.as_str()))
+                .map(str::to_string)
+        })
+        .collect();
+    let Some(features) = package.get_mut("features").and_then(|f| f.as_object_mut()) else {
+        return false;
+    };
+    let mut changed = false;
+    for dep in optional {
+        let colon = format!("dep:{dep}");
+        let named = |v: &serde_json::Value, s: &str| {
+            v.as_array()
+                .is_some_and(|a| a.iter().any(|x| x.as_str() == Some(s)))
+        };
+        if !features.contains_key(&dep) || features.values().any(|v| named(v, &colon)) {
+            continue;
+        }
+        let strong = format!("{dep}/");
+        for list in features.values_mut().filter_map(|v| v.as_array_mut()) {
+            if list
+                .iter()
+                .any(|x| x.as_str().is_some_and(|s| s.starts_with(&strong)))
+            {
+                list.push(serde_json::Value::String(colon.clone()));
+                changed = true;
+            }
+        }
+    }
+    changed
 }

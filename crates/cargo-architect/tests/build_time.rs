@@ -801,3 +801,64 @@ fn a_sys_build_script_compiles_the_c_of_the_src_crate_it_drives() {
         "64 KB of C through foo-src: {with} s"
     );
 }
+
+/// A feature with the name of an optional dependency keeps its own definition, as in cargo:
+/// faststr's `serde = ["serde/alloc"]` builds serde with `alloc`. guppy replaced it with the
+/// implicit `dep:serde` feature, and helix's serde units did not match its measured build.
+#[test]
+fn a_feature_named_like_an_optional_dependency_keeps_its_definition() {
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = |name: &str, rest: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n\n{rest}")
+    };
+    tree(
+        tmp.path(),
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"app\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "app/Cargo.toml",
+                &manifest(
+                    "app",
+                    "[dependencies]\nmid = { path = \"../mid\", features = [\"leaf\"] }\n",
+                ),
+            ),
+            (
+                "mid/Cargo.toml",
+                &manifest(
+                    "mid",
+                    "[dependencies]\nleaf = { path = \"../leaf\", optional = true, default-features = false }\n\n[features]\nleaf = [\"leaf/alloc\"]\nstd = [\"leaf?/std\"]\n",
+                ),
+            ),
+            (
+                "leaf/Cargo.toml",
+                &manifest("leaf", "[features]\nalloc = []\nstd = []\n"),
+            ),
+            ("app/src/lib.rs", ""),
+            ("mid/src/lib.rs", ""),
+            ("leaf/src/lib.rs", ""),
+        ],
+    );
+    let doc = json(&build_time(
+        tmp.path(),
+        &["--offline", "-j", "2", "--format", "json"],
+    ));
+    let units: Vec<(String, String)> = doc["unit_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|u| {
+            (
+                u["unit"].as_str().unwrap().to_string(),
+                u["features"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    // `cargo tree -e features` on the same workspace: leaf with `alloc`.
+    assert!(
+        units.contains(&("leaf 0.1.0".into(), "alloc".into())),
+        "{units:?}"
+    );
+}
