@@ -718,13 +718,7 @@ pub fn apply(
                 }
             }
             WhatIf::Split { package, parts } => {
-                let Some(i) = g
-                    .units
-                    .iter()
-                    .position(|u| &u.name == package && u.kind == UnitKind::Lib)
-                else {
-                    return Err(format!("no library `{package}` in the build"));
-                };
+                let i = lib_unit(&g, package)?;
                 match modules(&g.units[i]) {
                     Some(m) if *parts <= m => {}
                     Some(m) => {
@@ -742,19 +736,21 @@ pub fn apply(
                 (g, c) = split_unit(&g, &c, i, &shares);
             }
             WhatIf::Extract { package, modules } => {
-                let Some(i) = g
-                    .units
-                    .iter()
-                    .position(|u| &u.name == package && u.kind == UnitKind::Lib)
-                else {
-                    return Err(format!("no library `{package}` in the build"));
-                };
+                let i = lib_unit(&g, package)?;
                 let parts = extract(&g.units[i], modules)?;
                 (g, c) = split_unit_layered(&g, &c, i, &parts);
             }
         }
     }
     Ok((g, c, jobs))
+}
+
+/// The library unit of `package`, or the error a what-if names it in.
+fn lib_unit(g: &UnitGraph, package: &str) -> Result<usize, String> {
+    g.units
+        .iter()
+        .position(|u| u.name == package && u.kind == UnitKind::Lib)
+        .ok_or_else(|| format!("no library `{package}` in the build"))
 }
 
 /// Split unit `i` into parts costing `shares` of it (they sum to 1), built in parallel with the

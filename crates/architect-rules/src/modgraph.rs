@@ -58,6 +58,8 @@ struct Files<'a> {
     files: Vec<(&'a ScannedFile, Vec<&'a str>)>,
     /// Every module path and every prefix of one.
     modules: BTreeSet<Vec<&'a str>>,
+    /// The file of each module path.
+    by_path: BTreeMap<Vec<&'a str>, &'a ScannedFile>,
 }
 
 impl<'a> Files<'a> {
@@ -73,7 +75,16 @@ impl<'a> Files<'a> {
                 modules.insert(p[..k].to_vec());
             }
         }
-        Files { files, modules }
+        // The first file of a module path (an `include!`d file shares its includer's).
+        let mut by_path = BTreeMap::new();
+        for (f, p) in &files {
+            by_path.entry(p.clone()).or_insert(*f);
+        }
+        Files {
+            files,
+            modules,
+            by_path,
+        }
     }
 
     fn is_module(&self, path: &[String]) -> bool {
@@ -83,10 +94,8 @@ impl<'a> Files<'a> {
 
     /// The file whose module path is `path`.
     fn file_of(&self, path: &[String]) -> Option<&'a ScannedFile> {
-        self.files
-            .iter()
-            .find(|(_, p)| p.len() == path.len() && p.iter().zip(path).all(|(a, b)| a == b))
-            .map(|(f, _)| *f)
+        let p: Vec<&str> = path.iter().map(String::as_str).collect();
+        self.by_path.get(&p).copied()
     }
 }
 
@@ -98,15 +107,14 @@ fn module_path(m: &str) -> Vec<&str> {
     }
 }
 
-/// The node holding `path`: the longest node path that is a prefix of it.
-fn node_of<S: AsRef<str>>(paths: &BTreeMap<Vec<String>, usize>, path: &[S]) -> usize {
+/// The node holding `path`, and the length of its own path: the longest node path that is a
+/// prefix of `path` (the root's, empty, at least).
+fn node_of<S: AsRef<str>>(paths: &BTreeMap<Vec<String>, usize>, path: &[S]) -> (usize, usize) {
+    let path: Vec<String> = path.iter().map(|s| s.as_ref().to_string()).collect();
     (0..=path.len())
         .rev()
-        .find_map(|k| {
-            let p: Vec<String> = path[..k].iter().map(|s| s.as_ref().to_string()).collect();
-            paths.get(&p).copied()
-        })
-        .unwrap_or(0)
+        .find_map(|k| paths.get(&path[..k]).map(|&i| (i, k)))
+        .unwrap_or((0, 0))
 }
 
 /// The node paths: the root, the top-level modules, and the submodules of any node that holds
@@ -134,7 +142,7 @@ fn choose_nodes(files: &Files<'_>, forced: &[Vec<String>]) -> BTreeMap<Vec<Strin
             .collect();
         let mut lines = vec![0usize; nodes.len()];
         for (f, p) in &files.files {
-            lines[node_of(&index, p)] += f.facts.code_lines;
+            lines[node_of(&index, p).0] += f.facts.code_lines;
         }
         let has_children = |n: &[String]| {
             files
@@ -179,7 +187,7 @@ impl ModuleGraph {
             })
             .collect();
         for (f, p) in &files.files {
-            nodes[node_of(&index, p)].lines += f.facts.code_lines;
+            nodes[node_of(&index, p).0].lines += f.facts.code_lines;
         }
         let resolver = Resolver {
             files,
@@ -191,7 +199,7 @@ impl ModuleGraph {
             if p.is_empty() {
                 continue;
             }
-            let from = node_of(&index, p);
+            let from = node_of(&index, p).0;
             for r in &f.facts.module_refs {
                 for to in resolver.targets_of_ref(r, p) {
                     if to == from {
@@ -312,14 +320,14 @@ impl Resolver<'_, '_> {
     /// module the file re-exports with a glob, or, for the root without one, every module it
     /// names (a private `use` there makes a `crate::` name too).
     fn targets(&self, abs: &[String], hops: u8, out: &mut BTreeSet<usize>) {
-        let n = node_of(self.index, abs);
-        let np: Vec<String> = abs[..self.node_len(abs)].to_vec();
+        let (n, len) = node_of(self.index, abs);
+        let np = &abs[..len];
         let named_below = abs.len() > np.len() && !self.files.is_module(&abs[..=np.len()]);
         if !named_below || hops >= MAX_HOPS {
             out.insert(n);
             return;
         }
-        let Some(file) = self.files.file_of(&np) else {
+        let Some(file) = self.files.file_of(np) else {
             out.insert(n);
             return;
         };
@@ -346,7 +354,7 @@ impl Resolver<'_, '_> {
         let mut globs = false;
         for e in file.facts.re_exports.iter().filter(|e| e.is_glob()) {
             if let Some(t) = self.re_export_target(e, &base) {
-                out.insert(node_of(self.index, &t));
+                out.insert(node_of(self.index, &t).0);
                 globs = true;
             }
         }
@@ -354,17 +362,10 @@ impl Resolver<'_, '_> {
         if np.is_empty() && !globs {
             for r in &file.facts.module_refs {
                 if let Some(abs) = r.resolve(&[]).filter(|a| !a.is_empty()) {
-                    out.insert(node_of(self.index, &abs));
+                    out.insert(node_of(self.index, &abs).0);
                 }
             }
         }
-    }
-
-    fn node_len(&self, abs: &[String]) -> usize {
-        (0..=abs.len())
-            .rev()
-            .find(|&k| self.index.contains_key(&abs[..k]))
-            .unwrap_or(0)
     }
 
     /// The module path a re-export in module `base` names, when it names one of the crate's
@@ -477,9 +478,8 @@ impl Split {
     /// Each part's share of the lines, in part order.
     pub fn shares(&self, c: &Condensed) -> Vec<f64> {
         let total = c.lines.iter().sum::<usize>().max(1) as f64;
-        self.parts
-            .iter()
-            .map(|p| p.iter().map(|&k| c.lines[k]).sum::<usize>() as f64 / total)
+        (0..self.parts.len())
+            .map(|k| self.lines(c, k) as f64 / total)
             .collect()
     }
 

@@ -587,9 +587,14 @@ pub struct FileFacts {
 impl FileFacts {
     /// Whether `span` starts inside an item compiled only for tests.
     pub fn in_test_code(&self, span: Span) -> bool {
-        let k = self.test_spans.partition_point(|t| t.start <= span.start);
-        k > 0 && span.start < self.test_spans[k - 1].end
+        starts_inside(&self.test_spans, span)
     }
+}
+
+/// Whether `span` starts inside one of `spans` (sorted, not overlapping).
+pub(crate) fn starts_inside(spans: &[Span], span: Span) -> bool {
+    let k = spans.partition_point(|t| t.start <= span.start);
+    k > 0 && span.start < spans[k - 1].end
 }
 
 #[cfg(test)]

@@ -1447,10 +1447,6 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// the file's module (the inline modules' names are not kept).
     fn module_refs(&self, tests: &[Span]) -> Vec<ModuleRef> {
         let mut found: BTreeMap<(PathAnchor, Vec<String>), (Span, u32)> = BTreeMap::new();
-        let in_tests = |start: usize| {
-            let k = tests.partition_point(|t| t.start <= start);
-            k > 0 && start < tests[k - 1].end
-        };
         let mut inline = self.mod_tracker();
         for i in 0..self.len() {
             // The first segment only: `super::super::x` is one path, `a::self` none.
@@ -1477,7 +1473,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 _ => 3,
             };
             let span = self.span(i, i);
-            if in_tests(span.start) {
+            if crate::starts_inside(tests, span) {
                 continue;
             }
             // In an inline `mod m { .. }`, `super` is the file's own module first.

@@ -102,40 +102,39 @@ fn simulate_split(cx: &Ctx<'_>, costs: &[Cost], unit: usize, split: &Split, c: &
 /// The split with the shortest predicted build, trying the module graph as it is and then
 /// without the few edges that keep its largest cycle whole.
 fn best_split(cx: &Ctx<'_>, costs: &[Cost], unit: usize, graph: ModuleGraph) -> Option<Best> {
-    let best_of = |graph: ModuleGraph, cut: Vec<(usize, usize)>| {
-        let condensed = Condensed::of(&graph);
+    // The split with the shortest build (the first of equals) of a condensed graph.
+    let best_of = |condensed: &Condensed| -> Option<(Split, f64)> {
         let mut best: Option<(Split, f64)> = None;
-        for split in candidate_splits(&condensed) {
-            let after = simulate_split(cx, costs, unit, &split, &condensed);
+        for split in candidate_splits(condensed) {
+            let after = simulate_split(cx, costs, unit, &split, condensed);
             if best.as_ref().is_none_or(|(_, b)| after < *b) {
                 best = Some((split, after));
             }
         }
-        best.map(|(split, after)| Best {
-            graph,
-            condensed,
-            split,
-            after,
-            cut,
-        })
+        best
     };
-    let plain = best_of(graph.clone(), Vec::new());
     let condensed = Condensed::of(&graph);
     let cut = cycle_cut(&graph, &condensed, MIN_LAYER_SHARE).filter(|cut| {
         let refs: u32 = cut.iter().map(|e| graph.edges[e].refs).sum();
         !cut.is_empty() && cut.len() <= MAX_CUT_EDGES && refs <= MAX_CUT_REFS
     });
-    // The graph without the cut for the split, with the cut's edges for the finding.
+    let plain = best_of(&condensed).map(|(split, after)| (condensed, split, after, Vec::new()));
+    // The graph without the cut for the split; the finding keeps the graph with it.
     let unblocked = cut.and_then(|cut| {
-        best_of(graph.without(&cut), cut).map(|b| Best {
-            graph: graph.clone(),
-            ..b
-        })
+        let condensed = Condensed::of(&graph.without(&cut));
+        best_of(&condensed).map(|(split, after)| (condensed, split, after, cut))
     });
-    match (plain, unblocked) {
-        (Some(p), Some(u)) if u.after < p.after => Some(u),
-        (p, u) => p.or(u),
-    }
+    let (condensed, split, after, cut) = match (plain, unblocked) {
+        (Some(p), Some(u)) if u.2 < p.2 => u,
+        (p, u) => p.or(u)?,
+    };
+    Some(Best {
+        graph,
+        condensed,
+        split,
+        after,
+        cut,
+    })
 }
 
 /// `a, b, c and 4 more`.
