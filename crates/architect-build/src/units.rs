@@ -133,6 +133,56 @@ fn add_root_proc_macros(units: &mut Vec<Unit>, roots: &BTreeSet<PackageId>) {
 
 /// Whether `id`'s host unit is its target unit: the same features, and the same for every
 /// dependency it has on the host, recursively. `memo` holds the answers so far.
+/// Index of units by package, platform, kind and features.
+type UnitIndex = BTreeMap<(PackageId, bool, String), usize>;
+
+/// Adds `unit` unless the same unit is there, and returns its index. A build script is compiled
+/// once per feature set, like the library it builds for (libc's for the host without
+/// `extra_traits` and for the target with it).
+fn add(units: &mut Vec<Unit>, index: &mut UnitIndex, unit: Unit) -> usize {
+    let key = (
+        unit.package.clone(),
+        unit.host,
+        format!("{:?} {:?}", unit.kind, unit.features),
+    );
+    *index.entry(key).or_insert_with(|| {
+        units.push(unit);
+        units.len() - 1
+    })
+}
+
+/// The compile and run units of `p`'s build script, if it has one: the run's index.
+fn build_script(
+    units: &mut Vec<Unit>,
+    index: &mut UnitIndex,
+    p: &guppy::graph::PackageMetadata<'_>,
+    host: bool,
+    features: &[String],
+) -> Option<usize> {
+    if !p.has_build_script() {
+        return None;
+    }
+    let compile = Unit::of(
+        p,
+        UnitKind::BuildScriptCompile,
+        true,
+        features.to_vec(),
+        Vec::new(),
+    );
+    let compile = add(units, index, compile);
+    let run = Unit::of(
+        p,
+        UnitKind::BuildScriptRun,
+        host,
+        features.to_vec(),
+        vec![Dep {
+            unit: compile,
+            full: true,
+        }],
+    );
+    Some(add(units, index, run))
+}
+
 fn same_unit(
     id: &PackageId,
     host_deps: &BTreeMap<PackageId, Vec<PackageId>>,
@@ -175,13 +225,33 @@ pub struct UnitGraph {
 }
 
 impl UnitGraph {
+    /// The crates (libraries and proc-macros) unit `i` compiles against, directly or through
+    /// other crates: the code whose metadata it loads and whose generics it may instantiate.
+    /// Build scripts and what they need are not counted.
+    pub fn crates_used(&self, i: usize) -> usize {
+        let mut seen = vec![false; self.units.len()];
+        let mut stack: Vec<usize> = self.units[i].deps.iter().map(|d| d.unit).collect();
+        let mut crates = std::collections::BTreeSet::new();
+        while let Some(j) = stack.pop() {
+            if std::mem::replace(&mut seen[j], true) {
+                continue;
+            }
+            let u = &self.units[j];
+            if matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro) {
+                crates.insert(&u.package);
+                stack.extend(u.deps.iter().map(|d| d.unit));
+            }
+        }
+        crates.len()
+    }
+
     /// Build the unit graph of `cargo build` (workspace libraries and binaries) from guppy's
     /// simulation of it. `share_host` merges host and target units with the same features, as
     /// cargo does when not cross-compiling with the dev profile (release builds host units with
     /// `opt-level = 0` and keeps them apart).
     pub fn from_cargo_set(graph: &PackageGraph, set: &CargoSet<'_>, share_host: bool) -> Self {
         let mut units: Vec<Unit> = Vec::new();
-        let mut index: BTreeMap<(PackageId, bool, String), usize> = BTreeMap::new();
+        let mut index: UnitIndex = BTreeMap::new();
         let features_of = |platform: BuildPlatform, id: &PackageId| -> Vec<String> {
             let mut f: Vec<String> = set
                 .platform_features(platform)
@@ -197,26 +267,15 @@ impl UnitGraph {
         let mut lib_of: BTreeMap<(PackageId, bool), usize> = BTreeMap::new();
         // Binary-only workspace members, whose binaries take the package's edges.
         let mut bins_only: BTreeMap<PackageId, Vec<usize>> = BTreeMap::new();
-        let add = |units: &mut Vec<Unit>,
-                   index: &mut BTreeMap<(PackageId, bool, String), usize>,
-                   unit: Unit|
-         -> usize {
-            // A build script is compiled once per feature set, like the library it builds for
-            // (libc's for the host without `extra_traits` and for the target with it).
-            let key = (
-                unit.package.clone(),
-                unit.host,
-                format!("{:?} {:?}", unit.kind, unit.features),
-            );
-            *index.entry(key).or_insert_with(|| {
-                units.push(unit);
-                units.len() - 1
-            })
-        };
         // Which packages' host units are their target units (see `shares`).
         let host_deps: BTreeMap<PackageId, Vec<PackageId>> = {
             let mut m: BTreeMap<PackageId, Vec<PackageId>> = BTreeMap::new();
-            for link in set.host_links() {
+            // Only normal dependencies can differ between the two copies: a proc-macro or a
+            // build dependency is the same host unit below both.
+            for link in set
+                .host_links()
+                .filter(|l| l.normal().is_present() && !l.to().is_proc_macro())
+            {
                 m.entry(link.from().id().clone())
                     .or_default()
                     .push(link.to().id().clone());
@@ -262,14 +321,19 @@ impl UnitGraph {
                     UnitKind::Lib
                 };
                 if p.build_target(&BuildTargetId::Library).is_none() {
-                    // A binary-only member: its binaries take the package's edges.
+                    // A binary-only member: its binaries take the package's edges, and wait
+                    // for its build script's run.
                     if !host && p.in_workspace() {
+                        let run = build_script(&mut units, &mut index, &p, false, &features);
                         for name in bin_names(&p, &features) {
                             let bin = add(
                                 &mut units,
                                 &mut index,
                                 Unit::bin(&p, name, features.clone()),
                             );
+                            units[bin]
+                                .deps
+                                .extend(run.map(|unit| Dep { unit, full: true }));
                             bins_only.entry(id.clone()).or_default().push(bin);
                         }
                     }
@@ -279,32 +343,7 @@ impl UnitGraph {
                 let unit = Unit::of(&p, kind, as_host, features.clone(), Vec::new());
                 let u = add(&mut units, &mut index, unit);
                 lib_of.insert((id.clone(), host), u);
-                if p.has_build_script() {
-                    let compile = add(
-                        &mut units,
-                        &mut index,
-                        Unit::of(
-                            &p,
-                            UnitKind::BuildScriptCompile,
-                            true,
-                            features.clone(),
-                            Vec::new(),
-                        ),
-                    );
-                    let run = add(
-                        &mut units,
-                        &mut index,
-                        Unit::of(
-                            &p,
-                            UnitKind::BuildScriptRun,
-                            as_host,
-                            features,
-                            vec![Dep {
-                                unit: compile,
-                                full: true,
-                            }],
-                        ),
-                    );
+                if let Some(run) = build_script(&mut units, &mut index, &p, as_host, &features) {
                     units[u].deps.push(Dep {
                         unit: run,
                         full: true,

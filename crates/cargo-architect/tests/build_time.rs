@@ -662,18 +662,7 @@ fn the_unit_set_is_the_one_cargo_builds() {
             ("heavy2/src/lib.rs", "pub fn f() {}\n"),
         ],
     );
-    let built = std::process::Command::new(env!("CARGO"))
-        .args(["build", "--offline", "--timings", "-j", "2"])
-        .current_dir(&ws)
-        .env("CARGO_TARGET_DIR", tmp.path().join("target"))
-        .output()
-        .unwrap();
-    assert!(built.status.success(), "{}", stderr(&built));
-    let report = std::fs::read_dir(tmp.path().join("target/cargo-timings"))
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .find(|p| p.extension().is_some_and(|e| e == "html"))
-        .expect("cargo wrote a timings report");
+    let report = timings_of(&ws, &tmp.path().join("target"));
     let doc = replay(&ws, &report, false);
     assert_eq!(doc["units"], 2, "app's library and its `app` binary: {doc}");
     assert_eq!(doc["estimated_units"], 0);
@@ -681,6 +670,87 @@ fn the_unit_set_is_the_one_cargo_builds() {
         doc["replay"]["unmatched_report_units"],
         serde_json::json!([])
     );
+}
+
+/// Where cargo builds a library once for the host and the target (dev profile, not cross
+/// compiling): below both copies the same proc-macro and the same build dependency. And a
+/// binary-only member's build script runs before its binary. The replay matches every unit.
+#[test]
+fn host_and_target_copies_are_one_unit_where_cargo_builds_one() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path().join("ws");
+    let package = |name: &str, rest: &str| {
+        format!("[package]\nname = \"{name}\"\nversion = \"0.1.0\"\nedition = \"2021\"\n{rest}")
+    };
+    let shared = "shared = { path = \"../../shared\" }\n";
+    tree(
+        &ws,
+        &[
+            (
+                "Cargo.toml",
+                "[workspace]\nmembers = [\"tool\"]\nresolver = \"2\"\n",
+            ),
+            (
+                "tool/Cargo.toml",
+                &package(
+                    "tool",
+                    &format!("\n[dependencies]\n{shared}\n[build-dependencies]\n{shared}"),
+                ),
+            ),
+            ("tool/build.rs", "fn main() { shared::f() }\n"),
+            ("tool/src/main.rs", "fn main() { shared::f() }\n"),
+        ],
+    );
+    tree(
+        tmp.path(),
+        &[
+            (
+                "shared/Cargo.toml",
+                &package(
+                    "shared",
+                    "\n[dependencies]\nmacros = { path = \"../macros\" }\n\n[build-dependencies]\nhelper = { path = \"../helper\" }\n",
+                ),
+            ),
+            ("shared/build.rs", "fn main() { helper::g() }\n"),
+            ("shared/src/lib.rs", "macros::nothing!();\npub fn f() {}\n"),
+            (
+                "macros/Cargo.toml",
+                &package("macros", "\n[lib]\nproc-macro = true\n"),
+            ),
+            (
+                "macros/src/lib.rs",
+                "use proc_macro::TokenStream;\n#[proc_macro]\npub fn nothing(_: TokenStream) -> TokenStream { TokenStream::new() }\n",
+            ),
+            ("helper/Cargo.toml", &package("helper", "")),
+            ("helper/src/lib.rs", "pub fn g() {}\n"),
+        ],
+    );
+    let report = timings_of(&ws, &tmp.path().join("target"));
+    let doc = replay(&ws, &report, false);
+    // macros, helper, shared's build script (compile, run) and library, tool's build script
+    // (compile, run) and binary.
+    assert_eq!(doc["units"], 8, "{doc}");
+    assert_eq!(doc["estimated_units"], 0);
+    assert_eq!(
+        doc["replay"]["unmatched_report_units"],
+        serde_json::json!([])
+    );
+}
+
+/// `cargo build --timings -j2` of `ws` into `target`: the report it wrote.
+fn timings_of(ws: &std::path::Path, target: &std::path::Path) -> std::path::PathBuf {
+    let built = std::process::Command::new(env!("CARGO"))
+        .args(["build", "--offline", "--timings", "-j", "2"])
+        .current_dir(ws)
+        .env("CARGO_TARGET_DIR", target)
+        .output()
+        .unwrap();
+    assert!(built.status.success(), "{}", stderr(&built));
+    std::fs::read_dir(target.join("cargo-timings"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "html"))
+        .expect("cargo wrote a timings report")
 }
 
 /// `--calibrate` compiles the tool's reference crate with the trusted rustc, caches the time
