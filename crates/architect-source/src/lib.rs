@@ -52,6 +52,9 @@ pub struct Metrics {
     pub generic_fns: u32,
     /// `impl` blocks.
     pub impls: u32,
+    /// `impl<T>` / `impl<const N: usize>` blocks: their methods are generic, compiled where
+    /// they are used (a lifetime parameter alone does not count).
+    pub generic_impls: u32,
     /// Macro invocations `name!(...)`, `name![...]`, `name! { ... }`.
     pub macro_calls: u32,
     /// Names in `#[derive(...)]` attributes.
@@ -64,6 +67,7 @@ impl Metrics {
         self.fns = self.fns.saturating_add(o.fns);
         self.generic_fns = self.generic_fns.saturating_add(o.generic_fns);
         self.impls = self.impls.saturating_add(o.impls);
+        self.generic_impls = self.generic_impls.saturating_add(o.generic_impls);
         self.macro_calls = self.macro_calls.saturating_add(o.macro_calls);
         self.derives = self.derives.saturating_add(o.derives);
     }

@@ -1390,7 +1390,12 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         m.generic_fns += 1;
                     }
                 }
-                Some("impl") => m.impls += 1,
+                Some("impl") => {
+                    m.impls += 1;
+                    if self.has_type_params(i + 1) {
+                        m.generic_impls += 1;
+                    }
+                }
                 Some("derive") if i > 0 && self.punct(i - 1, b'[') && self.punct(i + 1, b'(') => {
                     derives.push((i + 2, self.close(i + 1)));
                 }
@@ -1409,6 +1414,37 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         });
         m.derives = u32::try_from(names).unwrap_or(u32::MAX);
         m
+    }
+
+    /// Whether the generic parameter list opening at `i` (`<`) declares a type or const
+    /// parameter, not only lifetimes. `false` when there is no list at `i`.
+    fn has_type_params(&self, i: usize) -> bool {
+        if !self.punct(i, b'<') {
+            return false;
+        }
+        let mut depth = 0usize;
+        let mut k = i;
+        while k < self.len() {
+            match self.kind(k) {
+                Some(TokKind::Punct(b'<')) => depth += 1,
+                // `->` in a bound (`F: Fn() -> T`) closes nothing.
+                Some(TokKind::Punct(b'>')) if !self.punct(k.wrapping_sub(1), b'-') => {
+                    depth -= 1;
+                    if depth == 0 {
+                        return false;
+                    }
+                }
+                Some(TokKind::Punct(b'{' | b';')) => return false,
+                Some(TokKind::Ident)
+                    if depth == 1 && (self.punct(k - 1, b'<') || self.punct(k - 1, b',')) =>
+                {
+                    return true;
+                }
+                _ => {}
+            }
+            k += 1;
+        }
+        false
     }
 
     /// The sum over `ranges` (sorted by start) of the tokens in each where `pred` holds, in one

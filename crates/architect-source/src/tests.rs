@@ -990,11 +990,26 @@ fn size_metrics() {
             fns: 2,
             generic_fns: 1,
             impls: 1,
+            generic_impls: 0,
             macro_calls: 2,
             derives: 3
         }
     );
     assert!(f.spawns.is_empty(), "no code-rule scans for dependencies");
+}
+
+#[test]
+fn generic_impls_need_a_type_or_const_parameter() {
+    let count = |src: &str| analyze(src, Wanted::ModsUnsafeAndMetrics).metrics;
+    let m = count(
+        "impl<T> A<T> {}\nimpl<'a> B<'a> {}\nimpl<'a, T: 'a> C<'a, T> {}\n\
+         impl<const N: usize> D<N> {}\nimpl E {}\nimpl<F: Fn() -> u8> G<F> {}\n\
+         impl<'a, 'b: 'a> H<'a, 'b> {}\n",
+    );
+    assert_eq!((m.impls, m.generic_impls), (7, 4));
+    // An unterminated list ends at the file's end or the block, and counts nothing.
+    assert_eq!(count("impl<'a").generic_impls, 0);
+    assert_eq!(count("impl<'a { T }").generic_impls, 0);
 }
 
 #[test]
