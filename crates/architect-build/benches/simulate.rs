@@ -35,6 +35,7 @@ fn unit(name: String, kind: UnitKind, deps: Vec<Dep>, in_workspace: bool) -> Uni
         features: Vec::new(),
         in_workspace,
         deps,
+        crates_used: 0,
     }
 }
 

@@ -30,6 +30,11 @@ pub struct Size {
     pub impls: f64,
     pub macro_calls: f64,
     pub derives: f64,
+    /// `impl` blocks with a type or const parameter (their methods are compiled by users).
+    pub generic_impls: f64,
+    /// For one unit rather than its package: the crates it compiles against, directly or not
+    /// ([`crate::UnitGraph::crates_used`]); set by the caller for workspace members.
+    pub crates_used: f64,
     /// Kilobytes of C and C++ sources its build script compiles (0: none), in how many files,
     /// and how.
     pub native_kb: f64,
@@ -57,6 +62,9 @@ pub const FEATURES: usize = 7;
 /// Of a build script's run that compiles C: an intercept, `ln(1 + kilobytes)`, `ln(1 + files)`,
 /// and whether it goes through CMake, or `configure` and `make`.
 pub const NATIVE_FEATURES: usize = 5;
+/// Of a workspace member's library or binary, over the estimate for a dependency of its size:
+/// an intercept, the share of its `impl` blocks that are generic, and `ln(1 + crates used)`.
+pub const MEMBER_FEATURES: usize = 3;
 
 impl Size {
     fn features(&self) -> [f64; FEATURES] {
@@ -70,6 +78,15 @@ impl Size {
             l(self.macro_calls),
             l(self.derives),
         ]
+    }
+
+    fn member_features(&self) -> [f64; MEMBER_FEATURES] {
+        let generic_share = if self.impls > 0.0 {
+            (self.generic_impls / self.impls).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        [1.0, generic_share, (1.0 + self.crates_used.max(0.0)).ln()]
     }
 
     fn native_features(&self) -> [f64; NATIVE_FEATURES] {
@@ -103,11 +120,12 @@ pub struct CostModel {
     pub native_run: [f64; NATIVE_FEATURES],
     pub native_run_smear: f64,
     pub rmeta_share: f64,
-    /// Workspace members' libraries and binaries take this many times the estimate of a
-    /// dependency of their size: cargo compiles them incrementally in the dev profile (this
-    /// repository's members built 1.57 times faster with `CARGO_INCREMENTAL=0`, median of
-    /// its members, docs/build-time.md). Not fitted: the fitting corpus has no members.
-    pub member_factor: f64,
+    /// Workspace members' libraries and binaries take `exp(member · member_features)` times
+    /// the estimate of a dependency of their size: cargo compiles them incrementally in the dev
+    /// profile, and a crate of concrete code (few generic `impl`s) that uses many crates
+    /// instantiates their generics itself (docs/build-time.md). Fitted on the members of the
+    /// training builds (`scripts/fit-members.py`), never on the held-out ones.
+    pub member: [f64; MEMBER_FEATURES],
     /// The median size of the fitted libraries: stands in for packages whose size is unknown.
     pub typical: Size,
     /// The profile's `debug` setting in the build the model was fitted on; `None` for a model
@@ -200,13 +218,15 @@ impl CostModel {
             impls: 41.0,
             macro_calls: 57.0,
             derives: 14.0,
+            generic_impls: 0.0,
+            crates_used: 0.0,
             native_kb: 0.0,
             native_files: 0.0,
             native_system: BuildSystem::Cc,
         },
         native_run: [-2.9883, 0.3011, 0.5058, 1.0388, 1.6793],
         native_run_smear: 1.3585,
-        member_factor: 1.57,
+        member: [0.4299, -1.1955, 0.3485],
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
         debug_factors: &[
@@ -227,7 +247,7 @@ impl CostModel {
         build_script_run: 0.02,
         native_run: [-1.0956, 0.1469, 0.4589, 0.6417, 0.6898],
         native_run_smear: 1.2602,
-        member_factor: 1.0,
+        member: [0.0, 0.0, 0.0],
         rmeta_share: 0.5689,
         typical: Size {
             kloc: 1.489,
@@ -236,6 +256,8 @@ impl CostModel {
             impls: 41.0,
             macro_calls: 57.0,
             derives: 14.0,
+            generic_impls: 0.0,
+            crates_used: 0.0,
             native_kb: 0.0,
             native_files: 0.0,
             native_system: BuildSystem::Cc,
@@ -286,11 +308,13 @@ impl CostModel {
             smear * b.iter().zip(x).map(|(b, x)| b * x).sum::<f64>().exp()
         };
         let member = if unit.in_workspace {
-            self.member_factor
+            predict_with(&self.member, &size.member_features(), 1.0)
         } else {
             1.0
         };
         let duration = match unit.kind {
+            // A binary is a crate of its own module tree's size (its library's code is the
+            // library's unit).
             UnitKind::Lib | UnitKind::Bin(_) => member * predict(&self.lib, self.lib_smear),
             UnitKind::ProcMacro => predict(&self.proc_macro, self.proc_macro_smear),
             UnitKind::BuildScriptCompile => self.build_script_compile,
@@ -333,6 +357,9 @@ impl CostModel {
             ("native_run[3]", self.native_run[3]),
             ("native_run[4]", self.native_run[4]),
             ("native_run_smear", self.native_run_smear),
+            ("member[0]", self.member[0]),
+            ("member[1]", self.member[1]),
+            ("member[2]", self.member[2]),
             ("rmeta_share", self.rmeta_share),
             ("typical.kloc", self.typical.kloc),
             ("typical.fns", self.typical.fns),
@@ -445,7 +472,7 @@ impl CostModel {
             build_script_run: median(UnitKind::BuildScriptRun).unwrap_or(0.1),
             native_run,
             native_run_smear,
-            member_factor: base.member_factor,
+            member: base.member,
             fitted_debug: None,
             debug_factors: &[],
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
@@ -510,21 +537,6 @@ fn ridge<const N: usize>(rows: &[([f64; N], f64)], lambda: f64) -> Option<[f64; 
         *bi = row[N];
     }
     Some(b)
-}
-
-/// Estimated costs of every unit from each package's size; `typical` stands in for packages
-/// whose size is unknown.
-pub fn estimate_costs(
-    graph: &UnitGraph,
-    model: &CostModel,
-    size: impl Fn(&guppy::PackageId) -> Option<Size>,
-    typical: Size,
-) -> Vec<Cost> {
-    graph
-        .units
-        .iter()
-        .map(|u| model.estimate(u, &size(&u.package).unwrap_or(typical)))
-        .collect()
 }
 
 /// Which measured unit stands for each unit of the graph: same package name and version, same
@@ -998,7 +1010,36 @@ mod tests {
             features: vec![],
             in_workspace: false,
             deps: vec![],
+            crates_used: 0,
         }
+    }
+
+    #[test]
+    fn a_member_of_concrete_code_using_many_crates_takes_longer_than_a_dependency() {
+        let m = CostModel::DEV;
+        let lib = |in_workspace: bool| Unit {
+            kind: UnitKind::Lib,
+            in_workspace,
+            ..run_unit()
+        };
+        let size = |generic_impls: f64, crates_used: f64| Size {
+            kloc: 5.0,
+            impls: 100.0,
+            generic_impls,
+            crates_used,
+            ..m.typical
+        };
+        let t = |u: &Unit, s: &Size| m.estimate(u, s).duration;
+        let dependency = t(&lib(false), &size(0.0, 200.0));
+        let application = t(&lib(true), &size(0.0, 200.0));
+        let library = t(&lib(true), &size(80.0, 10.0));
+        // An application's crate: several times a dependency of its size.
+        assert!(application > 4.0 * dependency, "{application} {dependency}");
+        // Generic code using few crates: about a dependency's time.
+        assert!(
+            (0.5..2.0).contains(&(library / dependency)),
+            "{library} {dependency}"
+        );
     }
 
     #[test]

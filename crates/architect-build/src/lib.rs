@@ -18,7 +18,7 @@ pub mod units;
 
 pub use analysis::{
     BuildSystem, BuildTime, Cost, CostModel, Figures, HELD_OUT_RATIO, HELD_OUT_RATIO_RELEASE, Part,
-    Replay, Size, WhatIf, analyze, apply, compare_replay, estimate_costs, makespan, match_measured,
+    Replay, Size, WhatIf, analyze, apply, compare_replay, makespan, match_measured,
     predicted_range, split_unit, split_unit_layered,
 };
 pub use debug::DebugLevel;

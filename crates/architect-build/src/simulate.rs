@@ -210,6 +210,7 @@ mod tests {
             features: vec![],
             in_workspace: false,
             deps,
+            crates_used: 0,
         }
     }
 

@@ -52,6 +52,10 @@ pub struct Unit {
     pub features: Vec<String>,
     pub in_workspace: bool,
     pub deps: Vec<Dep>,
+    /// The crates (libraries and proc-macros) it compiles against, directly or through the
+    /// libraries it uses: the metadata it loads and the generics it may instantiate. What
+    /// build scripts and proc-macros need is not counted.
+    pub crates_used: usize,
 }
 
 impl Unit {
@@ -71,6 +75,7 @@ impl Unit {
             features,
             in_workspace: p.in_workspace(),
             deps,
+            crates_used: 0,
         }
     }
 
@@ -131,8 +136,31 @@ fn add_root_proc_macros(units: &mut Vec<Unit>, roots: &BTreeSet<PackageId>) {
     }
 }
 
-/// Whether `id`'s host unit is its target unit: the same features, and the same for every
-/// dependency it has on the host, recursively. `memo` holds the answers so far.
+/// The crates unit `i` compiles against (see [`Unit::crates_used`]), before linking units'
+/// dependencies are flattened: through libraries only.
+fn crates_used(units: &[Unit], i: usize) -> usize {
+    let mut seen = vec![false; units.len()];
+    let mut stack: Vec<usize> = units[i].deps.iter().map(|d| d.unit).collect();
+    let mut crates = BTreeSet::new();
+    while let Some(j) = stack.pop() {
+        if std::mem::replace(&mut seen[j], true) {
+            continue;
+        }
+        let u = &units[j];
+        match u.kind {
+            UnitKind::Lib => {
+                crates.insert(&u.package);
+                stack.extend(u.deps.iter().map(|d| d.unit));
+            }
+            UnitKind::ProcMacro => {
+                crates.insert(&u.package);
+            }
+            _ => {}
+        }
+    }
+    crates.len()
+}
+
 /// Index of units by package, platform, kind and features.
 type UnitIndex = BTreeMap<(PackageId, bool, String), usize>;
 
@@ -183,6 +211,8 @@ fn build_script(
     Some(add(units, index, run))
 }
 
+/// Whether `id`'s host unit is its target unit: the same features, and the same for every
+/// dependency it has on the host, recursively. `memo` holds the answers so far.
 fn same_unit(
     id: &PackageId,
     host_deps: &BTreeMap<PackageId, Vec<PackageId>>,
@@ -225,26 +255,6 @@ pub struct UnitGraph {
 }
 
 impl UnitGraph {
-    /// The crates (libraries and proc-macros) unit `i` compiles against, directly or through
-    /// other crates: the code whose metadata it loads and whose generics it may instantiate.
-    /// Build scripts and what they need are not counted.
-    pub fn crates_used(&self, i: usize) -> usize {
-        let mut seen = vec![false; self.units.len()];
-        let mut stack: Vec<usize> = self.units[i].deps.iter().map(|d| d.unit).collect();
-        let mut crates = std::collections::BTreeSet::new();
-        while let Some(j) = stack.pop() {
-            if std::mem::replace(&mut seen[j], true) {
-                continue;
-            }
-            let u = &self.units[j];
-            if matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro) {
-                crates.insert(&u.package);
-                stack.extend(u.deps.iter().map(|d| d.unit));
-            }
-        }
-        crates.len()
-    }
-
     /// Build the unit graph of `cargo build` (workspace libraries and binaries) from guppy's
     /// simulation of it. `share_host` merges host and target units with the same features, as
     /// cargo does when not cross-compiling with the dev profile (release builds host units with
@@ -392,7 +402,8 @@ impl UnitGraph {
             (BuildPlatform::Host, set.host_links().collect::<Vec<_>>()),
         ] {
             let host = platform == BuildPlatform::Host;
-            for link in links {
+            // A build dependency is the build script's (below), not the library's.
+            for link in links.into_iter().filter(|l| l.normal().is_present()) {
                 let Some(to) = unit_of(link.to().id(), host) else {
                     continue;
                 };
@@ -462,6 +473,9 @@ impl UnitGraph {
         }
         for (from, dep) in edges {
             units[from].deps.push(dep);
+        }
+        for i in 0..units.len() {
+            units[i].crates_used = crates_used(&units, i);
         }
         // Linking units wait for the full build of everything below them.
         let n = units.len();

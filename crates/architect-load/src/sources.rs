@@ -31,6 +31,8 @@ struct Root {
     package: PackageId,
     file: PathBuf,
     kind: TargetKind,
+    /// A binary's name: its size is counted apart.
+    bin: Option<Arc<str>>,
     wanted: Wanted,
     /// Where the review may read for this package.
     boundary: Arc<Boundary>,
@@ -42,6 +44,7 @@ struct Walked {
     wanted: Wanted,
     file: PathBuf,
     kind: TargetKind,
+    bin: Option<Arc<str>>,
     module: String,
     public: bool,
     dev: bool,
@@ -164,6 +167,11 @@ pub(crate) fn scan(
                 TargetKind::Bin => {
                     sizes.0.add(&w.facts.metrics);
                     sizes.1 += w.facts.code_lines;
+                    if let Some(bin) = &w.bin {
+                        let own = pkg.bins.entry(bin.to_string()).or_default();
+                        own.metrics.add(&w.facts.metrics);
+                        own.lines += w.facts.code_lines;
+                    }
                 }
                 _ => {}
             }
@@ -473,6 +481,10 @@ fn target_roots(p: &PackageMetadata<'_>, metrics: bool, boundary: &Arc<Boundary>
             package: p.id().clone(),
             file: t.path().as_std_path().to_path_buf(),
             kind,
+            bin: match t.id() {
+                BuildTargetId::Binary(name) => Some(Arc::from(name)),
+                _ => None,
+            },
             wanted,
             boundary: boundary.clone(),
         });
@@ -498,6 +510,7 @@ fn root_visit(r: &Root) -> Visit {
     Visit {
         package: r.package.clone(),
         kind: r.kind,
+        bin: r.bin.clone(),
         wanted: r.wanted,
         mod_dir: r.file.parent().unwrap_or(Path::new("")).to_path_buf(),
         file: r.file.clone(),
@@ -530,6 +543,8 @@ struct WalkCx<'a> {
 struct Visit {
     package: PackageId,
     kind: TargetKind,
+    /// The binary whose module tree this is, for a binary target.
+    bin: Option<Arc<str>>,
     wanted: Wanted,
     file: PathBuf,
     /// The directory of this module's child modules.
@@ -563,6 +578,7 @@ impl Visit {
         Visit {
             package: self.package.clone(),
             kind: self.kind,
+            bin: self.bin.clone(),
             wanted: self.wanted,
             file,
             mod_dir,
@@ -749,6 +765,7 @@ impl<'a> WalkCx<'a> {
                 wanted: v.wanted,
                 file: v.file,
                 kind: v.kind,
+                bin: v.bin,
                 module: v.module,
                 public: v.public,
                 dev: v.dev,

@@ -68,12 +68,22 @@ pub struct PackageSources {
     pub metrics: Metrics,
     /// Lines holding code over the same files: the size the build-time model reads.
     pub built_lines: usize,
+    /// Each binary's own module tree (files its package's library holds are the library's),
+    /// with the same exclusions, by binary name.
+    pub bins: std::collections::BTreeMap<String, BinSize>,
     /// Whether `metrics` was computed (workspace members; dependencies with `--deps` or under
     /// `build-time`).
     pub measured: bool,
     /// The C and C++ its build script compiles, when it compiles any and metrics were
     /// computed; empty otherwise.
     pub native: NativeBuild,
+}
+
+/// The size of one binary's own code.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BinSize {
+    pub metrics: Metrics,
+    pub lines: usize,
 }
 
 /// What a build script compiles of C and C++: the sources in its package's directory and in

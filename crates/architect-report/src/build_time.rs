@@ -28,6 +28,8 @@ pub struct BuildTimeView<'a> {
     pub calibration: Option<&'a architect_model::Calibration>,
     /// What the report shows, computed by the pipeline.
     pub figures: &'a architect_build::Figures,
+    /// Each unit's size as the cost model saw it, in graph order (`None`: not read).
+    pub sizes: &'a [Option<architect_build::Size>],
 }
 
 /// What the estimates rest on, in words.
@@ -56,6 +58,50 @@ struct UnitTime {
     start_s: f64,
     duration_s: f64,
     estimated: bool,
+    /// What the cost model read of the unit's package (absent: its code was not read).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    size: Option<SizeDoc>,
+}
+
+/// A package's size as the cost model sees it: the evidence behind an estimate.
+#[derive(Serialize)]
+struct SizeDoc {
+    lines: u64,
+    fns: u64,
+    generic_fns: u64,
+    impls: u64,
+    generic_impls: u64,
+    macro_calls: u64,
+    derives: u64,
+    /// Of a workspace member's unit: the crates it compiles against, directly or not.
+    #[serde(skip_serializing_if = "is_zero")]
+    crates_used: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    native_kb: u64,
+    #[serde(skip_serializing_if = "is_zero")]
+    native_files: u64,
+}
+
+fn is_zero(n: &u64) -> bool {
+    *n == 0
+}
+
+impl From<&architect_build::Size> for SizeDoc {
+    fn from(s: &architect_build::Size) -> SizeDoc {
+        let n = |x: f64| x.max(0.0).round() as u64;
+        SizeDoc {
+            lines: n(s.kloc * 1000.0),
+            fns: n(s.fns),
+            generic_fns: n(s.generic_fns),
+            impls: n(s.impls),
+            generic_impls: n(s.generic_impls),
+            macro_calls: n(s.macro_calls),
+            derives: n(s.derives),
+            crates_used: n(s.crates_used),
+            native_kb: n(s.native_kb),
+            native_files: n(s.native_files),
+        }
+    }
 }
 
 #[derive(Serialize)]
@@ -236,6 +282,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
                     start_s: round(s.start),
                     duration_s: round(s.end - s.start),
                     estimated: estimated.contains(&i),
+                    size: v.sizes.get(i).and_then(Option::as_ref).map(SizeDoc::from),
                 })
                 .collect()
         },

@@ -6,7 +6,7 @@ use architect_build::{BuildTime, Cost, CostModel, MeasuredUnit, Replay, Size, Un
 use architect_model::{Facts, Finding, Section};
 
 use crate::ReviewOptions;
-use crate::buildsim::{Shared, Sim, model_for, size_of};
+use crate::buildsim::{Shared, Sim, known_sizes, model_for};
 
 /// What to simulate. The job count is `facts.jobs`.
 #[derive(Debug, Clone, Default)]
@@ -38,6 +38,8 @@ pub struct BuildTimeReport {
     pub model_note: Option<String>,
     /// The figures the renderers show.
     pub figures: architect_build::Figures,
+    /// Each unit's size as the cost model saw it (`None`: its code was not read).
+    pub sizes: Vec<Option<Size>>,
 }
 
 /// Why the build could not be simulated as asked.
@@ -48,16 +50,6 @@ pub enum BuildTimeError {
     ForeignReport { report: usize, graph: usize },
     #[error("{0}")]
     WhatIf(String),
-}
-
-/// Each unit's size, when its crate's code was read.
-fn known_sizes(facts: &Facts) -> Vec<Option<Size>> {
-    facts
-        .units
-        .units
-        .iter()
-        .map(|u| facts.sources.packages.get(&u.package).and_then(size_of))
-        .collect()
 }
 
 /// Each unit's measured cost, from the report when one is given.
@@ -154,6 +146,7 @@ pub fn build_time(
         findings,
         unknown_sizes,
         model_note,
+        sizes: known,
     })
 }
 

@@ -1,10 +1,26 @@
 //! The simulated clean build the build rules share.
 
-use architect_build::{BuildTime, Cost, CostModel, Size, analyze, estimate_costs};
+use architect_build::{BuildTime, Cost, CostModel, Size, UnitKind, analyze};
 use architect_model::{Facts, PackageSources, Profile};
 
 /// The cost model's size of a package whose sources were read with size metrics: every
 /// package whose code is on disk (cargo's registry cache holds it after any `cargo metadata`).
+/// The size of binary `name` of `p`: its own module tree's, when its code was read.
+pub fn size_of_bin(p: &PackageSources, name: &str) -> Option<Size> {
+    let own = p.bins.get(name)?;
+    let m = &own.metrics;
+    p.measured.then(|| Size {
+        kloc: own.lines as f64 / 1000.0,
+        fns: m.fns as f64,
+        generic_fns: m.generic_fns as f64,
+        impls: m.impls as f64,
+        macro_calls: m.macro_calls as f64,
+        derives: m.derives as f64,
+        generic_impls: m.generic_impls as f64,
+        ..Size::default()
+    })
+}
+
 pub fn size_of(p: &PackageSources) -> Option<Size> {
     let m = &p.metrics;
     p.measured.then(|| Size {
@@ -14,6 +30,8 @@ pub fn size_of(p: &PackageSources) -> Option<Size> {
         impls: m.impls as f64,
         macro_calls: m.macro_calls as f64,
         derives: m.derives as f64,
+        generic_impls: m.generic_impls as f64,
+        crates_used: 0.0,
         native_kb: p.native.bytes as f64 / 1000.0,
         native_files: p.native.files as f64,
         native_system: p.native.system,
@@ -97,16 +115,16 @@ impl Shared {
 }
 
 pub fn simulate(facts: &Facts) -> Sim {
-    let size = |id: &guppy::PackageId| facts.sources.packages.get(id).and_then(size_of);
-    let unknown_sizes = facts
+    let sizes = known_sizes(facts);
+    let unknown_sizes = sizes.iter().filter(|s| s.is_none()).count();
+    let (model, model_note) = model_for(facts, false);
+    let costs: Vec<Cost> = facts
         .units
         .units
         .iter()
-        .filter(|u| size(&u.package).is_none())
-        .count();
-
-    let (model, model_note) = model_for(facts, false);
-    let costs = estimate_costs(&facts.units, &model, size, Size::default());
+        .zip(&sizes)
+        .map(|(u, s)| model.estimate(u, &s.unwrap_or_default()))
+        .collect();
     let result = analyze(&facts.units, &costs, facts.jobs);
     Sim {
         costs,
@@ -114,4 +132,24 @@ pub fn simulate(facts: &Facts) -> Sim {
         unknown_sizes,
         model_note,
     }
+}
+
+/// Each unit's size, when its crate's code was read; a member's with the crates it uses.
+pub fn known_sizes(facts: &Facts) -> Vec<Option<Size>> {
+    facts
+        .units
+        .units
+        .iter()
+        .map(|u| {
+            let p = facts.sources.packages.get(&u.package)?;
+            let mut size = match &u.kind {
+                UnitKind::Bin(name) => size_of_bin(p, name).or_else(|| size_of(p))?,
+                _ => size_of(p)?,
+            };
+            if u.in_workspace && matches!(u.kind, UnitKind::Lib | UnitKind::Bin(_)) {
+                size.crates_used = u.crates_used as f64;
+            }
+            Some(size)
+        })
+        .collect()
 }

@@ -462,6 +462,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         unknown_sizes: report.unknown_sizes,
         calibration: facts.calibration.as_ref(),
         figures: &report.figures,
+        sizes: &report.sizes,
         what_if: report
             .what_if
             .as_ref()

@@ -731,6 +731,16 @@ fn host_and_target_copies_are_one_unit_where_cargo_builds_one() {
     // (compile, run) and binary.
     assert_eq!(doc["units"], 8, "{doc}");
     assert_eq!(doc["estimated_units"], 0);
+    // The binary compiles against `shared` and the proc-macro below it; `helper` only runs in
+    // a build script. Its size is its own module tree's.
+    let bin = doc["unit_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "tool 0.1.0 (bin tool)")
+        .unwrap();
+    assert_eq!(bin["size"]["crates_used"], 2, "{bin}");
+    assert_eq!(bin["size"]["lines"], 1, "{bin}");
     assert_eq!(
         doc["replay"]["unmatched_report_units"],
         serde_json::json!([])

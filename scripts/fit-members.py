@@ -1,0 +1,193 @@
+#!/usr/bin/env python3
+"""Fit the cost model's terms for workspace members on the training builds, and choose their
+features by leaving one workspace out.
+
+    scripts/fit-members.py NAME=CHECKOUT [NAME=CHECKOUT ...] [--held-out NAME=CHECKOUT ...]
+
+Each NAME is a training build in docs/timings/training-NAME-<commit>/ (its `dev-j2.html.gz`
+and `Cargo.lock`); CHECKOUT is a clone of that workspace at that commit with that lockfile and
+its dependencies fetched. The measured times are divided by the day's calibration factor
+(DAY below, from docs/timings/README.md) so that they are the reference machine's, and the
+tool runs uncalibrated (an empty cache directory).
+
+`member` is fitted: a member library's time over the estimate of a dependency of its size,
+`ln ratio` on [1, share of its impl blocks that are generic, ln(1 + crates it compiles
+against)], by least squares weighted by the measured time (the large members decide the
+critical path), then shifted so that the weighted mean of the exponentiated residuals is 1
+(sums of predictions unbiased). It is fitted with every subset of the features (the
+intercept always in); the subset with the smallest median error, over the training
+workspaces, of the members' summed time predicted by a fit on the other workspaces is printed
+as `CostModel::DEV`'s. The builds given with --held-out are only predicted, never fitted on,
+and shown apart. (A member's binary is estimated as a crate of its own module tree's size
+with the same factor; binaries are not fitted on: a fit of their own on the training
+binaries, all of large applications, predicted the held-out small ones 10 to 30 times too
+slow.)
+"""
+
+import gzip
+import itertools
+import json
+import math
+import os
+import pathlib
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+
+ROOT = pathlib.Path(__file__).resolve().parent.parent
+TOOL = ROOT / "target" / "release" / "cargo-architect"
+# Calibration factor of the machine the day each build was measured (docs/timings/README.md).
+DAY = {
+    "self": 0.764, "ripgrep": 0.764, "cargo": 0.764,
+    "sqlx": 0.683, "bat": 0.683, "just": 0.683, "hickory-dns": 0.683, "nextest": 0.683,
+    "tokio": 0.725, "tracing": 0.725, "axum": 0.725, "pingora": 0.725, "helix": 0.725,
+    "clap": 0.725, "async-graphql": 0.725, "coreutils": 0.764,
+}
+MEMBER_FEATURES = ["generic impl share", "ln crates used"]
+
+
+def report_of(name):
+    prefix = "training-" if name in ("self", "ripgrep", "cargo", "sqlx", "bat", "just",
+                                     "hickory-dns", "nextest") else ""
+    dirs = sorted(p for p in (ROOT / "docs" / "timings").iterdir()
+                  if p.name.startswith(f"{prefix}{name}-") and p.name.count("-") ==
+                  f"{prefix}{name}-".count("-"))
+    if not dirs:
+        sys.exit(f"no docs/timings/{prefix}{name}-<commit>/ directory")
+    return dirs[0] / "dev-j2.html.gz"
+
+
+def tool(checkout, cache, *args):
+    env = dict(os.environ, CARGO_ARCHITECT_CACHE=cache, HELIX_DISABLE_AUTO_GRAMMAR_BUILD="1")
+    out = subprocess.run([str(TOOL), "build-time", "--manifest-path",
+                          str(pathlib.Path(checkout) / "Cargo.toml"), "--offline", "-q",
+                          "-j", "2", *args], capture_output=True, text=True, env=env)
+    if out.returncode != 0:
+        sys.exit(f"{checkout}: {out.stderr.strip()}")
+    return out.stdout
+
+
+def rows_of(name, checkout, tmp):
+    html = pathlib.Path(tmp) / f"{name}.html"
+    html.write_bytes(gzip.decompress(report_of(name).read_bytes()))
+    cache = tempfile.mkdtemp(dir=tmp)
+    est = json.loads(tool(checkout, cache, "--format", "json"))
+    rep = json.loads(tool(checkout, cache, "--format", "json", "--timings", str(html)))
+    fit = dict(line.split(" = ") for line in
+               tool(checkout, cache, "--timings", str(html), "--fit").splitlines() if " = " in line)
+    member_b = [float(fit[f"member[{k}]"]) for k in range(3)]
+    meta = json.loads(subprocess.run(
+        ["cargo", "metadata", "--no-deps", "--offline", "--format-version", "1",
+         "--manifest-path", str(pathlib.Path(checkout) / "Cargo.toml")],
+        capture_output=True, text=True, check=True).stdout)
+    members = {f"{p['name']} {p['version']}" for p in meta["packages"]}
+    measured = {(u["unit"], u["features"]): u["duration_s"] for u in rep["unit_times"]}
+    libs = []
+    for u in est["unit_times"]:
+        label, size = u["unit"], u.get("size")
+        pkg = label.split(" (")[0]
+        m = measured.get((label, u["features"]))
+        if pkg not in members or size is None or m is None or m <= 0:
+            continue
+        m /= DAY[name]
+        crates = math.log1p(size.get("crates_used", 0))
+        if label == pkg:  # the library
+            share = size["generic_impls"] / size["impls"] if size["impls"] else 0.0
+            current = math.exp(member_b[0] + member_b[1] * share + member_b[2] * crates)
+            base = u["duration_s"] / current
+            if base > 0:
+                libs.append(dict(ws=name, unit=label, meas=m, base=base, x=[share, crates]))
+    return libs
+
+
+def solve(rows, cols):
+    """Weighted least squares of ln(meas / base) on the intercept and the columns `cols`."""
+    n = len(cols) + 1
+    a = [[0.0] * (n + 1) for _ in range(n)]
+    for r in rows:
+        x = [1.0] + [r["x"][c] for c in cols]
+        y = math.log(r["meas"] / r["base"])
+        w = r["meas"]
+        for i in range(n):
+            for j in range(n):
+                a[i][j] += w * x[i] * x[j]
+            a[i][n] += w * x[i] * y
+    for i in range(n):  # a light ridge keeps a column that does not vary solvable
+        a[i][i] += 1e-6
+    for col in range(n):
+        piv = max(range(col, n), key=lambda r: abs(a[r][col]))
+        a[col], a[piv] = a[piv], a[col]
+        for r in range(n):
+            if r != col and a[col][col]:
+                f = a[r][col] / a[col][col]
+                a[r] = [v - f * p for v, p in zip(a[r], a[col])]
+    b = [a[i][n] / a[i][i] for i in range(n)]
+    # Unbiased sums: shift the intercept by the weighted mean exponentiated residual.
+    res = [(r["meas"], math.exp(math.log(r["meas"] / r["base"]) - predict_ln(b, cols, r)))
+           for r in rows]
+    b[0] += math.log(sum(w * e for w, e in res) / sum(w for w, _ in res))
+    return b
+
+
+def predict_ln(b, cols, r):
+    return b[0] + sum(bi * r["x"][c] for bi, c in zip(b[1:], cols))
+
+
+def ratio(rows, b, cols):
+    """Predicted over measured, summed over `rows`."""
+    pred = sum(r["base"] * math.exp(predict_ln(b, cols, r)) for r in rows)
+    return pred / sum(r["meas"] for r in rows)
+
+
+def full(b, cols, width):
+    """Coefficients over every feature, zeros where a feature is left out."""
+    out = [b[0]] + [0.0] * width
+    for bi, c in zip(b[1:], cols):
+        out[1 + c] = bi
+    return out
+
+
+def choose(term, rows, held, names):
+    print(f"\n{term}: {len(rows)} training units in {len({r['ws'] for r in rows})} workspaces")
+    best = None
+    for k in range(len(names) + 1):
+        for cols in itertools.combinations(range(len(names)), k):
+            errs = []
+            for ws in sorted({r["ws"] for r in rows}):
+                rest = [r for r in rows if r["ws"] != ws]
+                errs.append(abs(math.log(ratio([r for r in rows if r["ws"] == ws],
+                                               solve(rest, cols), cols))))
+            med = statistics.median(errs)
+            label = " + ".join(names[c] for c in cols) or "intercept only"
+            print(f"  {label:40} leave-one-workspace-out median error {math.expm1(med):6.1%}")
+            if best is None or med < best[0]:
+                best = (med, cols)
+    cols = best[1]
+    b = solve(rows, cols)
+    print(f"  chosen: {[round(v, 4) for v in full(b, cols, len(names))]}")
+    for ws in sorted({r["ws"] for r in rows} | {r["ws"] for r in held}):
+        mine = [r for r in rows + held if r["ws"] == ws]
+        tag = "held out" if ws in {r["ws"] for r in held} else "training"
+        print(f"    {ws:14} {tag:9} {len(mine):3} units: predicted/measured {ratio(mine, b, cols):.2f}")
+
+
+def main():
+    args = sys.argv[1:]
+    split = args.index("--held-out") if "--held-out" in args else len(args)
+    train = [a.split("=", 1) for a in args[:split]]
+    held = [a.split("=", 1) for a in args[split + 1:]]
+    if not train:
+        sys.exit(__doc__)
+    tmp = tempfile.mkdtemp()
+    try:
+        libs = [r for name, checkout in train for r in rows_of(name, checkout, tmp)]
+        held_libs = [r for name, checkout in held for r in rows_of(name, checkout, tmp)]
+        choose("member", libs, held_libs, MEMBER_FEATURES)
+    finally:
+        shutil.rmtree(tmp)
+
+
+if __name__ == "__main__":
+    main()
