@@ -179,6 +179,11 @@ fn build_facts(
         .map(|m| manifest::profile_debug(&m.doc))
         .unwrap_or_default();
     notes.extend(rejected);
+    let profile_unmodelled = ws
+        .root_manifest
+        .as_ref()
+        .map(|m| manifest::profile_unmodelled(&m.doc))
+        .unwrap_or_default();
     if let Some((Resolver::Other(v), l)) = &ws.resolver {
         notes.push(format!(
             "{}:{}: `resolver = \"{v}\"` is not a resolver cargo knows (1, 2 or 3): the build is simulated with the one the edition implies",
@@ -226,6 +231,7 @@ fn build_facts(
         hakari,
         jobs: jobs(),
         profile_debug,
+        profile_unmodelled,
         cargo_config: ws.cargo_config.facts,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),

@@ -176,9 +176,77 @@ pub(crate) fn profile_debug(
     (out, rejected)
 }
 
+/// The settings of `[profile.dev]` and `[profile.release]` that change compile times and that
+/// the cost model does not cover (it was fitted with cargo's defaults), as written: `lto`,
+/// `codegen-units`, `opt-level`, `incremental`, and per-package or build-script overrides.
+pub(crate) fn profile_unmodelled(
+    doc: &toml_edit::Document<String>,
+) -> BTreeMap<Profile, Vec<String>> {
+    let mut out: BTreeMap<Profile, Vec<String>> = BTreeMap::new();
+    for profile in [Profile::Dev, Profile::Release] {
+        let Some(table) = doc.get("profile").and_then(|p| p.get(profile.to_string())) else {
+            continue;
+        };
+        let default_opt = if profile == Profile::Dev { "0" } else { "3" };
+        let mut found = Vec::new();
+        for key in ["lto", "codegen-units", "opt-level", "incremental"] {
+            let Some(v) = table.get(key).and_then(toml_edit::Item::as_value) else {
+                continue;
+            };
+            let text = v.to_string();
+            let text = text.trim();
+            let default = match key {
+                "lto" => matches!(text, "false" | "\"off\""),
+                "opt-level" => text.trim_matches('"') == default_opt,
+                "incremental" => {
+                    text == if profile == Profile::Dev {
+                        "true"
+                    } else {
+                        "false"
+                    }
+                }
+                _ => false,
+            };
+            if !default {
+                found.push(format!("`{key} = {text}`"));
+            }
+        }
+        for key in ["package", "build-override"] {
+            if table.get(key).is_some() {
+                found.push(format!("`[profile.{profile}.{key}]` overrides"));
+            }
+        }
+        if !found.is_empty() {
+            out.insert(profile, found);
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn profile_settings_the_model_does_not_cover() {
+        let doc = |t: &str| toml_edit::Document::parse(t.to_string()).unwrap();
+        let m = profile_unmodelled(&doc(
+            "[profile.release]\nlto = true\ncodegen-units = 1\nopt-level = 3\ndebug = 1\n\
+             [profile.dev]\nopt-level = 0\nlto = \"off\"\n[profile.dev.package.\"*\"]\nopt-level = 3\n",
+        ));
+        assert_eq!(
+            m[&Profile::Release],
+            vec![
+                "`lto = true`".to_string(),
+                "`codegen-units = 1`".to_string()
+            ]
+        );
+        assert_eq!(
+            m[&Profile::Dev],
+            vec!["`[profile.dev.package]` overrides".to_string()]
+        );
+        assert!(profile_unmodelled(&doc("[profile.release]\nlto = false\n")).is_empty());
+    }
 
     fn debug_of(toml: &str) -> (BTreeMap<Profile, DebugLevel>, Vec<String>) {
         profile_debug(&toml_edit::Document::parse(toml.to_string()).unwrap())

@@ -209,6 +209,9 @@ pub struct Facts {
     /// `debug` of `[profile.dev]` and `[profile.release]` in the root manifest, when set to a
     /// value cargo accepts.
     pub profile_debug: BTreeMap<crate::Profile, crate::DebugLevel>,
+    /// Settings of those profiles that change compile times and that the cost model does not
+    /// cover (`lto`, `codegen-units`, `opt-level`, `incremental`, overrides), as written.
+    pub profile_unmodelled: BTreeMap<crate::Profile, Vec<String>>,
     /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
     /// in `cargo build --workspace` (named `--workspace`), target platform.
     pub feature_builds: Vec<(crate::BuildCommand, BTreeMap<PackageId, Vec<String>>)>,

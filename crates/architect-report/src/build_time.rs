@@ -30,6 +30,8 @@ pub struct BuildTimeView<'a> {
     pub figures: &'a architect_build::Figures,
     /// Each unit's size as the cost model saw it, in graph order (`None`: not read).
     pub sizes: &'a [Option<architect_build::Size>],
+    /// What the cost model does not cover in this workspace's profile, when anything.
+    pub model_note: Option<&'a str>,
 }
 
 /// What the estimates rest on, in words.
@@ -157,6 +159,9 @@ struct Doc<'a> {
     unknown_size_units: usize,
     /// The calibration to this machine; null when the estimates are for the fitting machine.
     calibration: Option<CalibrationDoc<'a>>,
+    /// What the cost model does not cover in the profile's settings.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    model_note: Option<&'a str>,
     /// Units whose time was estimated because the report has no entry for them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     estimated: Vec<String>,
@@ -241,6 +246,7 @@ pub fn json(v: &BuildTimeView<'_>) -> String {
         measured_units: b.measured_units,
         estimated_units: b.estimated_units,
         unknown_size_units: v.unknown_sizes,
+        model_note: v.model_note,
         calibration: v.calibration.map(|c| CalibrationDoc {
             factor: (c.factor * 1000.0).round() / 1000.0,
             reference_s: (c.reference_s * 1000.0).round() / 1000.0,

@@ -463,6 +463,7 @@ fn build_time(args: &BuildTimeArgs) -> ExitCode {
         calibration: facts.calibration.as_ref(),
         figures: &report.figures,
         sizes: &report.sizes,
+        model_note: report.model_note.as_deref(),
         what_if: report
             .what_if
             .as_ref()
