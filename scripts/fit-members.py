@@ -2,10 +2,10 @@
 """Fit the cost model's terms for workspace members on the training builds, and choose their
 features by leaving one workspace out.
 
-    scripts/fit-members.py NAME=CHECKOUT [NAME=CHECKOUT ...] [--held-out NAME=CHECKOUT ...]
+    scripts/fit-members.py [--release] NAME=CHECKOUT [NAME=CHECKOUT ...] [--held-out NAME=CHECKOUT ...]
 
-Each NAME is a training build in docs/timings/training-NAME-<commit>/ (its `dev-j2.html.gz`
-and `Cargo.lock`); CHECKOUT is a clone of that workspace at that commit with that lockfile and
+Each NAME is a training build in docs/timings/training-NAME-<commit>/ (its `dev-j2.html.gz`,
+with --release its `release-j2.html.gz`, and `Cargo.lock`); CHECKOUT is a clone of that workspace at that commit with that lockfile and
 its dependencies fetched. The measured times are divided by the day's calibration factor
 (DAY below, from docs/timings/README.md) so that they are the reference machine's, and the
 tool runs uncalibrated (an empty cache directory).
@@ -17,7 +17,7 @@ critical path), then shifted so that the weighted mean of the exponentiated resi
 (sums of predictions unbiased). It is fitted with every subset of the features (the
 intercept always in); the subset with the smallest median error, over the training
 workspaces, of the members' summed time predicted by a fit on the other workspaces is printed
-as `CostModel::DEV`'s. The builds given with --held-out are only predicted, never fitted on,
+as `CostModel::DEV`'s (with --release, `CostModel::RELEASE`'s). The builds given with --held-out are only predicted, never fitted on,
 and shown apart. (A member's binary is estimated as a crate of its own module tree's size
 with the same factor; binaries are not fitted on: a fit of their own on the training
 binaries, all of large applications, predicted the held-out small ones 10 to 30 times too
@@ -45,7 +45,15 @@ DAY = {
     "tokio": 0.725, "tracing": 0.725, "axum": 0.725, "pingora": 0.725, "helix": 0.725,
     "clap": 0.725, "async-graphql": 0.725, "coreutils": 0.764,
 }
+# The release builds: the training ones measured on a 0.683 day, the held-out ones on 0.764.
+DAY_RELEASE = dict({k: 0.683 for k in ("self", "ripgrep", "cargo", "sqlx", "bat", "just",
+                                       "hickory-dns", "nextest")},
+                   tokio=0.764, tracing=0.764, axum=0.764, clap=0.764, helix=0.764)
 MEMBER_FEATURES = ["generic impl share", "ln crates used"]
+CURRENT = []  # the coefficients of the tool that ran, read from `--fit`
+
+
+PROFILE = "release" if "--release" in sys.argv else "dev"
 
 
 def report_of(name):
@@ -56,14 +64,15 @@ def report_of(name):
                   f"{prefix}{name}-".count("-"))
     if not dirs:
         sys.exit(f"no docs/timings/{prefix}{name}-<commit>/ directory")
-    return dirs[0] / "dev-j2.html.gz"
+    return dirs[0] / f"{PROFILE}-j2.html.gz"
 
 
 def tool(checkout, cache, *args):
     env = dict(os.environ, CARGO_ARCHITECT_CACHE=cache, HELIX_DISABLE_AUTO_GRAMMAR_BUILD="1")
     out = subprocess.run([str(TOOL), "build-time", "--manifest-path",
                           str(pathlib.Path(checkout) / "Cargo.toml"), "--offline", "-q",
-                          "-j", "2", *args], capture_output=True, text=True, env=env)
+                          "-j", "2", *(["--release"] if PROFILE == "release" else []), *args],
+                         capture_output=True, text=True, env=env)
     if out.returncode != 0:
         sys.exit(f"{checkout}: {out.stderr.strip()}")
     return out.stdout
@@ -78,6 +87,7 @@ def rows_of(name, checkout, tmp):
     fit = dict(line.split(" = ") for line in
                tool(checkout, cache, "--timings", str(html), "--fit").splitlines() if " = " in line)
     member_b = [float(fit[f"member[{k}]"]) for k in range(3)]
+    CURRENT[:] = member_b
     meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--no-deps", "--offline", "--format-version", "1",
          "--manifest-path", str(pathlib.Path(checkout) / "Cargo.toml")],
@@ -91,7 +101,7 @@ def rows_of(name, checkout, tmp):
         m = measured.get((label, u["features"]))
         if pkg not in members or size is None or m is None or m <= 0:
             continue
-        m /= DAY[name]
+        m /= (DAY_RELEASE if PROFILE == "release" else DAY)[name]
         crates = math.log1p(size.get("crates_used", 0))
         if label == pkg:  # the library
             share = size["generic_impls"] / size["impls"] if size["impls"] else 0.0
@@ -149,8 +159,11 @@ def full(b, cols, width):
     return out
 
 
-def choose(term, rows, held, names):
+def choose(term, rows, held, names, current):
     print(f"\n{term}: {len(rows)} training units in {len({r['ws'] for r in rows})} workspaces")
+    now = [abs(math.log(ratio([r for r in rows if r["ws"] == ws], current, [0, 1])))
+           for ws in sorted({r["ws"] for r in rows})]
+    print(f"  {'the current coefficients ' + str(current):40} median error {math.expm1(statistics.median(now)):6.1%}")
     best = None
     for k in range(len(names) + 1):
         for cols in itertools.combinations(range(len(names)), k):
@@ -174,7 +187,7 @@ def choose(term, rows, held, names):
 
 
 def main():
-    args = sys.argv[1:]
+    args = [a for a in sys.argv[1:] if a != "--release"]
     split = args.index("--held-out") if "--held-out" in args else len(args)
     train = [a.split("=", 1) for a in args[:split]]
     held = [a.split("=", 1) for a in args[split + 1:]]
@@ -184,7 +197,7 @@ def main():
     try:
         libs = [r for name, checkout in train for r in rows_of(name, checkout, tmp)]
         held_libs = [r for name, checkout in held for r in rows_of(name, checkout, tmp)]
-        choose("member", libs, held_libs, MEMBER_FEATURES)
+        choose("member", libs, held_libs, MEMBER_FEATURES, list(CURRENT))
     finally:
         shutil.rmtree(tmp)
 

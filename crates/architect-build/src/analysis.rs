@@ -138,11 +138,12 @@ pub struct CostModel {
 
 /// Measured over estimated clean build time on the held-out real workspaces of
 /// `docs/build-time.md` (dev: tokio, tracing, axum, pingora, helix, clap, async-graphql,
-/// coreutils; calibrated to the machine they were built on): the smallest and the largest. An
+/// coreutils, and serde, mdBook, eza and gitoxide measured after the members' term was
+/// fixed; calibrated to the machine they were built on): the smallest and the largest. An
 /// estimate's range is the estimate times these; it is as wide as the model's worst misses
-/// (pingora's native build scripts over, helix's workspace members under), not a confidence
-/// interval.
-pub const HELD_OUT_RATIO: (f64, f64) = (0.72, 1.65);
+/// (coreutils' many small members and pingora's native build scripts over, serde's proc-macro
+/// under), not a confidence interval.
+pub const HELD_OUT_RATIO: (f64, f64) = (0.71, 1.77);
 /// The same for `--release` (tokio, tracing, axum, clap, helix): clap's and helix's members are
 /// 2.6 and 2.1 times their estimate.
 pub const HELD_OUT_RATIO_RELEASE: (f64, f64) = (0.91, 2.59);
