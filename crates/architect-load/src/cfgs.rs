@@ -56,6 +56,11 @@ impl CfgEval {
         }
     }
 
+    /// Whether `package` is a workspace member: its modules whose cfg is off are read too.
+    pub(crate) fn is_member(&self, package: &PackageId) -> bool {
+        self.members.contains(package)
+    }
+
     /// Whether the module of `package` declared under `cfgs` (each `cfg(..)` as written) is
     /// compiled.
     pub(crate) fn compiled(&self, package: &PackageId, cfgs: &[String]) -> bool {

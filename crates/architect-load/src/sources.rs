@@ -735,8 +735,41 @@ impl<'a> WalkCx<'a> {
             if !self.cfg.compiled(&v.package, &m.cfgs) {
                 continue;
             }
-            if let Some(mut child) = self.child_module(&v, &text, m) {
-                child.cfg_off |= !self.cfg.holds_all(&v.package, &m.cfgs);
+            // `#[path]`, else the first `#[cfg_attr(PRED, path = ..)]` whose PRED holds here; a
+            // member's other `cfg_attr` paths are read as modules whose cfg is off.
+            let holds = |pred: &String| self.cfg.holds_all(&v.package, std::slice::from_ref(pred));
+            let chosen = m.path_attr.as_deref().map(|p| (p, true)).or_else(|| {
+                m.cfg_paths
+                    .iter()
+                    .find(|(pred, _)| holds(pred))
+                    .map(|(_, p)| (p.as_str(), true))
+            });
+            let others = m
+                .cfg_paths
+                .iter()
+                .filter(|(pred, p)| {
+                    self.cfg.is_member(&v.package)
+                        && !holds(pred)
+                        && chosen.is_none_or(|(c, _)| c != p.as_str())
+                })
+                .map(|(_, p)| (p.as_str(), false));
+            let paths: Vec<Option<(&str, bool)>> = match chosen {
+                Some(c) => std::iter::once(Some(c)).chain(others.map(Some)).collect(),
+                None if m.cfg_paths.is_empty() => vec![None],
+                // No alternative holds: rustc looks for the default file, and so do we.
+                None => std::iter::once(None).chain(others.map(Some)).collect(),
+            };
+            for path in paths {
+                let Some(mut child) = self.child_module(&v, &text, m, path.map(|(p, _)| p)) else {
+                    continue;
+                };
+                // An alternative whose cfg is off and whose file is not there is nothing rustc
+                // would look for.
+                if path.is_some_and(|(_, on)| !on) && !child.file.is_file() {
+                    continue;
+                }
+                child.cfg_off |=
+                    !self.cfg.holds_all(&v.package, &m.cfgs) || path.is_some_and(|(_, on)| !on);
                 if facts.in_test_code(m.span) {
                     child.dev = true;
                     child.public = false;
@@ -815,7 +848,15 @@ impl<'a> WalkCx<'a> {
     }
 
     /// Where rustc finds the file of `mod m;` declared in `v`; `None` (recorded) without one.
-    fn child_module(&self, v: &Visit, text: &str, m: &architect_source::ModDecl) -> Option<Visit> {
+    /// The visit of module `m` declared in `v`, in `path` (relative to `v`'s file, as
+    /// `#[path]` is) when given, else the default file.
+    fn child_module(
+        &self,
+        v: &Visit,
+        text: &str,
+        m: &architect_source::ModDecl,
+        path: Option<&str>,
+    ) -> Option<Visit> {
         let here = v.file.parent().unwrap_or(Path::new(""));
         let nested: PathBuf = m.inline_parents.iter().map(|(n, _)| n.as_str()).collect();
         let public =
@@ -835,7 +876,7 @@ impl<'a> WalkCx<'a> {
             );
             return None;
         }
-        let (file, dir) = match &m.path_attr {
+        let (file, dir) = match path {
             Some(p) => {
                 let base = if m.inline_parents.is_empty() {
                     here.to_path_buf()

@@ -85,6 +85,9 @@ pub struct ModDecl {
     /// bare carriage return, a byte or C string, a suffix. rustc refuses the crate, so no file
     /// is this module's: report it rather than follow `path_attr`.
     pub path_attr_invalid: bool,
+    /// `#[cfg_attr(PRED, path = "...")]`, in order: `cfg(PRED)` as written, and the path's
+    /// value. The first whose predicate holds names the file, when there is no `#[path]`.
+    pub cfg_paths: Vec<(String, String)>,
     /// `pub mod` (plain `pub`, not `pub(crate)` and friends).
     pub is_pub: bool,
     /// Enclosing inline modules, outermost first, with whether each is `pub`.

@@ -647,6 +647,31 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         out
     }
 
+    /// The attribute in `[a, b)` if it is `cfg_attr(PRED, .., path = "..", ..)`: `cfg(PRED)`
+    /// as written and the path's value (a literal rustc would reject is left out).
+    fn cfg_attr_path(&self, a: usize, b: usize) -> Option<(String, String)> {
+        if !self.is_ident(a, "cfg_attr") || !self.punct(a + 1, b'(') {
+            return None;
+        }
+        let close = self.close(a + 1);
+        if close > b {
+            return None;
+        }
+        let comma = self.find_at_depth(a + 2, close, |k| self.punct(k, b','));
+        if comma >= close || comma == a + 2 {
+            return None;
+        }
+        let path = self.find_at_depth(comma + 1, close, |k| {
+            self.is_ident(k, "path") && self.punct(k + 1, b'=')
+        });
+        let value = self
+            .tok(path + 2)
+            .filter(|t| path < close && t.kind == TokKind::Str)
+            .and_then(|t| str_value(t.text(self.src)).ok())?;
+        let pred = self.span(a + 2, comma - 1);
+        Some((format!("cfg({})", &self.src[pred.start..pred.end]), value))
+    }
+
     /// Whether one of the attribute ranges holds a position of `list`.
     fn attr_has(&self, attrs: &[(usize, usize)], list: &[u32]) -> bool {
         attrs.iter().any(|&(a, b)| self.any_in(list, a, b))
@@ -700,6 +725,10 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         .map(|t| str_value(t.text(self.src)))
                 });
                 let path_attr_invalid = matches!(path_attr, Some(Err(_)));
+                let cfg_paths = attrs
+                    .iter()
+                    .filter_map(|&(a, b)| self.cfg_attr_path(a, b))
+                    .collect();
                 let doc_hidden = attrs.iter().any(|&(a, _)| {
                     self.is_ident(a, "doc")
                         && self.punct(a + 1, b'(')
@@ -717,6 +746,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     name,
                     path_attr: path_attr.map(|p| p.unwrap_or_else(|as_written| as_written)),
                     path_attr_invalid,
+                    cfg_paths,
                     is_pub,
                     inline_parents: InlineParents::default(),
                     doc_hidden,

@@ -1825,3 +1825,29 @@ fn a_module_declarations_cfgs_are_kept_as_written() {
         ]
     );
 }
+
+#[test]
+fn cfg_attr_paths_are_read_in_order() {
+    let f = analyze(
+        "#[cfg_attr(unix, path = \"sys/unix.rs\")]\n\
+         #[cfg_attr(all(windows, not(feature = \"x\")), allow(dead_code), path = \"sys/win.rs\")]\n\
+         #[cfg_attr(unix, allow(dead_code))]\n\
+         mod sys;\n\
+         #[cfg_attr(, path = \"nothing.rs\")]\nmod empty;\n",
+        Wanted::All,
+    );
+    assert_eq!(
+        f.mods[0].cfg_paths,
+        [
+            ("cfg(unix)".to_string(), "sys/unix.rs".to_string()),
+            (
+                "cfg(all(windows, not(feature = \"x\")))".to_string(),
+                "sys/win.rs".to_string()
+            ),
+        ]
+    );
+    assert!(
+        f.mods[1].cfg_paths.is_empty(),
+        "no predicate: not an attribute rustc takes"
+    );
+}

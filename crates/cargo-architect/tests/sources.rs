@@ -215,3 +215,41 @@ fn a_file_the_library_and_a_test_share_is_the_librarys() {
     }
     assert!(outputs.windows(2).all(|w| w[0] == w[1]));
 }
+
+/// A module whose file `#[cfg_attr(PRED, path = "..")]` names: the alternative that holds on
+/// the reviewed platform is compiled and sized, the others are read as cfg-off modules, and
+/// none is a stray file or a module without a file.
+#[test]
+fn cfg_attr_paths_choose_the_module_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    let many = |n: usize| "pub fn f() {}\n".repeat(n);
+    tree(
+        ws,
+        &[
+            ("Cargo.toml", &package_manifest("lib1")),
+            (
+                "src/lib.rs",
+                "#[cfg_attr(unix, path = \"sys/unix.rs\")]\n#[cfg_attr(windows, path = \"sys/windows.rs\")]\npub mod sys;\n",
+            ),
+            ("src/sys/unix.rs", &many(40)),
+            ("src/sys/windows.rs", &many(7)),
+        ],
+    );
+    let (_, doc) = review(ws, "1");
+    assert!(messages(&doc, "source/unreadable").is_empty(), "{doc}");
+    let out = architect()
+        .current_dir(ws)
+        .args(["build-time", "--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    let bt = json(&out);
+    let lib = bt["unit_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "lib1 0.1.0")
+        .unwrap();
+    let expected = if cfg!(windows) { 7 + 3 } else { 40 + 3 };
+    assert_eq!(lib["size"]["lines"], expected, "{lib}");
+}
