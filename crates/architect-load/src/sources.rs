@@ -735,41 +735,16 @@ impl<'a> WalkCx<'a> {
             if !self.cfg.compiled(&v.package, &m.cfgs) {
                 continue;
             }
-            // `#[path]`, else the first `#[cfg_attr(PRED, path = ..)]` whose PRED holds here; a
-            // member's other `cfg_attr` paths are read as modules whose cfg is off.
-            let holds = |pred: &String| self.cfg.holds_all(&v.package, std::slice::from_ref(pred));
-            let chosen = m.path_attr.as_deref().map(|p| (p, true)).or_else(|| {
-                m.cfg_paths
-                    .iter()
-                    .find(|(pred, _)| holds(pred))
-                    .map(|(_, p)| (p.as_str(), true))
-            });
-            let others = m
-                .cfg_paths
-                .iter()
-                .filter(|(pred, p)| {
-                    self.cfg.is_member(&v.package)
-                        && !holds(pred)
-                        && chosen.is_none_or(|(c, _)| c != p.as_str())
-                })
-                .map(|(_, p)| (p.as_str(), false));
-            let paths: Vec<Option<(&str, bool)>> = match chosen {
-                Some(c) => std::iter::once(Some(c)).chain(others.map(Some)).collect(),
-                None if m.cfg_paths.is_empty() => vec![None],
-                // No alternative holds: rustc looks for the default file, and so do we.
-                None => std::iter::once(None).chain(others.map(Some)).collect(),
-            };
-            for path in paths {
-                let Some(mut child) = self.child_module(&v, &text, m, path.map(|(p, _)| p)) else {
+            for (path, compiled) in self.module_files(&v, m) {
+                let Some(mut child) = self.child_module(&v, &text, m, path) else {
                     continue;
                 };
                 // An alternative whose cfg is off and whose file is not there is nothing rustc
                 // would look for.
-                if path.is_some_and(|(_, on)| !on) && !child.file.is_file() {
+                if !compiled && !child.file.is_file() {
                     continue;
                 }
-                child.cfg_off |=
-                    !self.cfg.holds_all(&v.package, &m.cfgs) || path.is_some_and(|(_, on)| !on);
+                child.cfg_off |= !compiled || !self.cfg.holds_all(&v.package, &m.cfgs);
                 if facts.in_test_code(m.span) {
                     child.dev = true;
                     child.public = false;
@@ -848,6 +823,33 @@ impl<'a> WalkCx<'a> {
     }
 
     /// Where rustc finds the file of `mod m;` declared in `v`; `None` (recorded) without one.
+    /// The files to read for module `m` of `v`, each with whether the build compiles it:
+    /// `#[path]`, else the first `#[cfg_attr(PRED, path = ..)]` whose PRED holds, else the
+    /// default file (`None`); and a member's other `cfg_attr` paths, not compiled.
+    fn module_files<'m>(
+        &self,
+        v: &Visit,
+        m: &'m architect_source::ModDecl,
+    ) -> Vec<(Option<&'m str>, bool)> {
+        let holds = |pred: &String| self.cfg.holds_all(&v.package, std::slice::from_ref(pred));
+        let chosen = m.path_attr.as_deref().or_else(|| {
+            m.cfg_paths
+                .iter()
+                .find(|(pred, _)| holds(pred))
+                .map(|(_, file)| file.as_str())
+        });
+        let mut out = vec![(chosen, true)];
+        if self.cfg.is_member(&v.package) {
+            out.extend(
+                m.cfg_paths
+                    .iter()
+                    .filter(|(pred, file)| !holds(pred) && chosen != Some(file.as_str()))
+                    .map(|(_, file)| (Some(file.as_str()), false)),
+            );
+        }
+        out
+    }
+
     /// The visit of module `m` declared in `v`, in `path` (relative to `v`'s file, as
     /// `#[path]` is) when given, else the default file.
     fn child_module(
