@@ -215,6 +215,52 @@ mod tests {
     }
 
     #[test]
+    fn dependents_by_bit_sets_are_the_search_counts() {
+        // A layered DAG with shared dependencies, and a linking unit that depends on many.
+        let mut x: u64 = 7;
+        let mut units: Vec<Unit> = Vec::new();
+        for i in 0..300 {
+            let mut deps = Vec::new();
+            for _ in 0..(i % 5) {
+                x = x
+                    .wrapping_mul(6364136223846793005)
+                    .wrapping_add(1442695040888963407);
+                let d = (x >> 33) as usize % i.max(1);
+                if i > 0 && !deps.iter().any(|e: &Dep| e.unit == d) {
+                    deps.push(Dep {
+                        unit: d,
+                        full: false,
+                    });
+                }
+            }
+            units.push(unit(&format!("u{i}"), UnitKind::Lib, deps));
+        }
+        units.push(unit(
+            "bin",
+            UnitKind::Bin("bin".into()),
+            (0..300)
+                .step_by(3)
+                .map(|d| Dep {
+                    unit: d,
+                    full: true,
+                })
+                .collect(),
+        ));
+        let graph = UnitGraph { units };
+        let mut rev = vec![Vec::new(); graph.units.len()];
+        for (i, u) in graph.units.iter().enumerate() {
+            for d in &u.deps {
+                rev[d.unit].push(i);
+            }
+        }
+        assert_eq!(graph.dependents(), graph.dependents_by_search(&rev));
+        assert_eq!(
+            UnitGraph { units: vec![] }.dependents(),
+            Vec::<usize>::new()
+        );
+    }
+
+    #[test]
     fn pipelining_slots_and_priority() {
         // a <- b (rmeta) <- bin (full of a and b); c independent.
         let g = UnitGraph {
