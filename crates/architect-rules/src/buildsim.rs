@@ -5,12 +5,25 @@ use architect_model::{Facts, PackageSources, Profile};
 
 /// The cost model's size of a package whose sources were read with size metrics: every
 /// package whose code is on disk (cargo's registry cache holds it after any `cargo metadata`).
+pub fn size_of(p: &PackageSources) -> Option<Size> {
+    p.measured.then(|| Size {
+        native_kb: p.native.bytes as f64 / 1000.0,
+        native_files: p.native.files as f64,
+        native_system: p.native.system,
+        ..code_size(&p.metrics, p.built_lines)
+    })
+}
+
 /// The size of binary `name` of `p`: its own module tree's, when its code was read.
 pub fn size_of_bin(p: &PackageSources, name: &str) -> Option<Size> {
     let own = p.bins.get(name)?;
-    let m = &own.metrics;
-    p.measured.then(|| Size {
-        kloc: own.lines as f64 / 1000.0,
+    p.measured.then(|| code_size(&own.metrics, own.lines))
+}
+
+/// The Rust part of a size: `lines` of code and the constructs counted in them.
+fn code_size(m: &architect_model::Metrics, lines: usize) -> Size {
+    Size {
+        kloc: lines as f64 / 1000.0,
         fns: m.fns as f64,
         generic_fns: m.generic_fns as f64,
         impls: m.impls as f64,
@@ -18,24 +31,7 @@ pub fn size_of_bin(p: &PackageSources, name: &str) -> Option<Size> {
         derives: m.derives as f64,
         generic_impls: m.generic_impls as f64,
         ..Size::default()
-    })
-}
-
-pub fn size_of(p: &PackageSources) -> Option<Size> {
-    let m = &p.metrics;
-    p.measured.then(|| Size {
-        kloc: p.built_lines as f64 / 1000.0,
-        fns: m.fns as f64,
-        generic_fns: m.generic_fns as f64,
-        impls: m.impls as f64,
-        macro_calls: m.macro_calls as f64,
-        derives: m.derives as f64,
-        generic_impls: m.generic_impls as f64,
-        crates_used: 0.0,
-        native_kb: p.native.bytes as f64 / 1000.0,
-        native_files: p.native.files as f64,
-        native_system: p.native.system,
-    })
+    }
 }
 
 /// Costs from the cost model, and the build simulated at the machine's job count.
