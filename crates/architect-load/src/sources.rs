@@ -139,9 +139,7 @@ pub(crate) fn scan(
         bytes: bytes.into_inner(),
         ..SourceFacts::default()
     };
-    let mut bin_sizes: BTreeMap<PackageId, (architect_model::Metrics, usize)> = BTreeMap::new();
     for w in walked {
-        let pkg_id = w.package.clone();
         let path = crate::relative(root, &w.file);
         if let Some(text) = w.text {
             files.add(SourceFile::new(path.clone(), text));
@@ -157,7 +155,6 @@ pub(crate) fn scan(
         // `cargo build` compiles counts: not a member's test modules, nor its modules whose
         // cfg is off in the reviewed build.
         if w.wanted != Wanted::ModsAndUnsafe && !w.included && !w.dev && !w.cfg_off {
-            let sizes = bin_sizes.entry(pkg_id.clone()).or_default();
             match w.kind {
                 TargetKind::Lib | TargetKind::ProcMacro => {
                     pkg.metrics.add(&w.facts.metrics);
@@ -165,8 +162,6 @@ pub(crate) fn scan(
                     pkg.measured = true;
                 }
                 TargetKind::Bin => {
-                    sizes.0.add(&w.facts.metrics);
-                    sizes.1 += w.facts.code_lines;
                     if let Some(bin) = &w.bin {
                         let own = pkg.bins.entry(bin.to_string()).or_default();
                         own.metrics.add(&w.facts.metrics);
@@ -193,12 +188,13 @@ pub(crate) fn scan(
     let mut problems = problems.into_inner().unwrap_or_default();
     problems.sort_by(|a, b| (&a.path, a.line).cmp(&(&b.path, b.line)));
     problems.dedup();
-    for (id, sizes) in bin_sizes {
-        if let Some(pkg) = facts.packages.get_mut(&id)
-            && !pkg.measured
-            && pkg.files.iter().any(|f| f.target == TargetKind::Bin)
-        {
-            (pkg.metrics, pkg.built_lines) = sizes;
+    // A binary-only package's size is its binaries'.
+    for pkg in facts.packages.values_mut() {
+        if !pkg.measured && !pkg.bins.is_empty() {
+            for own in pkg.bins.values() {
+                pkg.metrics.add(&own.metrics);
+                pkg.built_lines += own.lines;
+            }
             pkg.measured = true;
         }
     }
@@ -822,7 +818,6 @@ impl<'a> WalkCx<'a> {
         Some(child)
     }
 
-    /// Where rustc finds the file of `mod m;` declared in `v`; `None` (recorded) without one.
     /// The files to read for module `m` of `v`, each with whether the build compiles it:
     /// `#[path]`, else the first `#[cfg_attr(PRED, path = ..)]` whose PRED holds, else the
     /// default file (`None`); and a member's other `cfg_attr` paths, not compiled.
@@ -850,8 +845,8 @@ impl<'a> WalkCx<'a> {
         out
     }
 
-    /// The visit of module `m` declared in `v`, in `path` (relative to `v`'s file, as
-    /// `#[path]` is) when given, else the default file.
+    /// Where rustc finds the file of `mod m;` declared in `v`: `path` (relative to `v`'s file,
+    /// as `#[path]` is) when given, else the default file; `None` (recorded) without one.
     fn child_module(
         &self,
         v: &Visit,

@@ -54,6 +54,9 @@ const STD_REEXPORTS: &[(&str, &str, &str)] = &[
 /// How many tokens after `Result<` are read to tell `Result<T>` from `Result<T, E>`; a longer
 /// first argument is taken as the one-argument form (reported: the conservative side).
 const MAX_RESULT_ARGS: usize = 64;
+
+/// How far a generic parameter list (`impl<...>`) is followed: real ones are a few dozen tokens.
+const MAX_GENERICS_TOKENS: usize = 512;
 /// Environment variables cargo sets for build scripts (prefixes).
 const CARGO_ENV: &[&str] = &[
     "CARGO",
@@ -1447,14 +1450,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// Whether the generic parameter list opening at `i` (`<`) declares a type or const
-    /// parameter, not only lifetimes. `false` when there is no list at `i`.
+    /// parameter, not only lifetimes. `false` when there is no list at `i`. Looks at most
+    /// [`MAX_GENERICS_TOKENS`] tokens ahead, so that a file of unclosed `impl<` stays linear.
     fn has_type_params(&self, i: usize) -> bool {
         if !self.punct(i, b'<') {
             return false;
         }
         let mut depth = 0usize;
         let mut k = i;
-        while k < self.len() {
+        while k < self.len().min(i + MAX_GENERICS_TOKENS) {
             match self.kind(k) {
                 Some(TokKind::Punct(b'<')) => depth += 1,
                 // `->` in a bound (`F: Fn() -> T`) closes nothing.
