@@ -51,6 +51,7 @@ DAY_RELEASE = dict({k: 0.683 for k in ("self", "ripgrep", "cargo", "sqlx", "bat"
                    tokio=0.764, tracing=0.764, axum=0.764, clap=0.764, helix=0.764)
 MEMBER_FEATURES = ["generic impl share", "ln crates used"]
 CURRENT = []  # the coefficients of the tool that ran, read from `--fit`
+LINK = []  # its link_s_per_mloc
 
 
 PROFILE = "release" if "--release" in sys.argv else "dev"
@@ -88,13 +89,15 @@ def rows_of(name, checkout, tmp):
                tool(checkout, cache, "--timings", str(html), "--fit").splitlines() if " = " in line)
     member_b = [float(fit[f"member[{k}]"]) for k in range(3)]
     CURRENT[:] = member_b
+    link_now = float(fit.get("link_s_per_mloc", 0.0))
+    LINK[:] = [link_now]
     meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--no-deps", "--offline", "--format-version", "1",
          "--manifest-path", str(pathlib.Path(checkout) / "Cargo.toml")],
         capture_output=True, text=True, check=True).stdout)
     members = {f"{p['name']} {p['version']}" for p in meta["packages"]}
     measured = {(u["unit"], u["features"]): u["duration_s"] for u in rep["unit_times"]}
-    libs = []
+    libs, bins = [], []
     for u in est["unit_times"]:
         label, size = u["unit"], u.get("size")
         pkg = label.split(" (")[0]
@@ -103,13 +106,18 @@ def rows_of(name, checkout, tmp):
             continue
         m /= (DAY_RELEASE if PROFILE == "release" else DAY)[name]
         crates = math.log1p(size.get("crates_used", 0))
-        if label == pkg:  # the library
-            share = size["generic_impls"] / size["impls"] if size["impls"] else 0.0
-            current = math.exp(member_b[0] + member_b[1] * share + member_b[2] * crates)
+        share = size["generic_impls"] / size["impls"] if size["impls"] else 0.0
+        current = math.exp(member_b[0] + member_b[1] * share + member_b[2] * crates)
+        linked = size.get("linked_lines", 0) / 1e6
+        if label in (pkg, f"{pkg} (proc-macro)"):  # the library or proc-macro
             base = u["duration_s"] / current
             if base > 0:
                 libs.append(dict(ws=name, unit=label, meas=m, base=base, x=[share, crates]))
-    return libs
+        elif label.startswith(f"{pkg} (bin "):
+            base = (u["duration_s"] - link_now * linked) / current
+            bins.append(dict(ws=name, unit=label, meas=m, base=base, x=[share, crates],
+                             linked=linked))
+    return libs, bins
 
 
 def solve(rows, cols):
@@ -180,10 +188,43 @@ def choose(term, rows, held, names, current):
     cols = best[1]
     b = solve(rows, cols)
     print(f"  chosen: {[round(v, 4) for v in full(b, cols, len(names))]}")
+    return full(b, cols, len(names))
     for ws in sorted({r["ws"] for r in rows} | {r["ws"] for r in held}):
         mine = [r for r in rows + held if r["ws"] == ws]
         tag = "held out" if ws in {r["ws"] for r in held} else "training"
         print(f"    {ws:14} {tag:9} {len(mine):3} units: predicted/measured {ratio(mine, b, cols):.2f}")
+
+
+def fit_link(bins, member):
+    """Seconds per million linked lines: least squares, through the origin, of a binary's
+    measured time less the estimate of its own code."""
+    own = [r["base"] * math.exp(predict_ln(member, [0, 1], r)) for r in bins]
+    num = sum(r["linked"] * (r["meas"] - o) for r, o in zip(bins, own))
+    den = sum(r["linked"] ** 2 for r in bins)
+    return max(num / den, 0.0) if den else 0.0
+
+
+def link_report(bins, held, member):
+    print(f"\nlink: {len(bins)} training binaries in {len({r['ws'] for r in bins})} workspaces")
+    errs = {"without": [], "with": []}
+    for ws in sorted({r["ws"] for r in bins}):
+        rest = [r for r in bins if r["ws"] != ws]
+        c = fit_link(rest, member)
+        for r in (r for r in bins if r["ws"] == ws):
+            own = r["base"] * math.exp(predict_ln(member, [0, 1], r))
+            errs["without"].append(abs(own - r["meas"]) / r["meas"])
+            errs["with"].append(abs(own + c * r["linked"] - r["meas"]) / r["meas"])
+    for k, v in errs.items():
+        print(f"  {k + ' the link term':24} leave-one-workspace-out median error {statistics.median(v):6.1%}")
+    c = fit_link(bins, member)
+    print(f"  current {LINK[0]:.4f}, chosen: link_s_per_mloc = {c:.4f}")
+    for ws in sorted({r["ws"] for r in bins} | {r["ws"] for r in held}):
+        mine = [r for r in bins + held if r["ws"] == ws]
+        tag = "held out" if ws in {r["ws"] for r in held} else "training"
+        pred = sum(r["base"] * math.exp(predict_ln(member, [0, 1], r)) + c * r["linked"]
+                   for r in mine)
+        print(f"    {ws:14} {tag:9} {len(mine):3} binaries: predicted/measured "
+              f"{pred / sum(r['meas'] for r in mine):.2f}")
 
 
 def main():
@@ -195,9 +236,13 @@ def main():
         sys.exit(__doc__)
     tmp = tempfile.mkdtemp()
     try:
-        libs = [r for name, checkout in train for r in rows_of(name, checkout, tmp)]
-        held_libs = [r for name, checkout in held for r in rows_of(name, checkout, tmp)]
-        choose("member", libs, held_libs, MEMBER_FEATURES, list(CURRENT))
+        train_rows = [rows_of(name, checkout, tmp) for name, checkout in train]
+        held_rows = [rows_of(name, checkout, tmp) for name, checkout in held]
+        libs = [r for lb in train_rows for r in lb[0]]
+        held_libs = [r for lb in held_rows for r in lb[0]]
+        member = choose("member", libs, held_libs, MEMBER_FEATURES, list(CURRENT))
+        link_report([r for lb in train_rows for r in lb[1]],
+                    [r for lb in held_rows for r in lb[1]], member)
     finally:
         shutil.rmtree(tmp)
 

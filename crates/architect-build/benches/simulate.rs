@@ -36,6 +36,7 @@ fn unit(name: String, kind: UnitKind, deps: Vec<Dep>, in_workspace: bool) -> Uni
         in_workspace,
         deps,
         crates_used: 0,
+        direct_deps: 0,
     }
 }
 

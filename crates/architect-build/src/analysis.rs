@@ -35,6 +35,12 @@ pub struct Size {
     /// For one unit rather than its package: the crates it compiles against, directly or not
     /// ([`crate::Unit::crates_used`]); set by the caller for workspace members.
     pub crates_used: f64,
+    /// For one unit: the crates it depends on directly ([`crate::Unit::direct_deps`]); set by
+    /// the caller for workspace members.
+    pub direct_deps: f64,
+    /// Of a binary: thousands of lines of the libraries it links that its code reaches (the
+    /// crates it names, and theirs, transitively); set by the caller.
+    pub linked_kloc: f64,
     /// Kilobytes of C and C++ sources its build script compiles (0: none), in how many files,
     /// and how.
     pub native_kb: f64,
@@ -126,6 +132,10 @@ pub struct CostModel {
     /// instantiates their generics itself (docs/build-time.md). Fitted on the members of the
     /// training builds (`scripts/fit-members.py`), never on the held-out ones.
     pub member: [f64; MEMBER_FEATURES],
+    /// A workspace binary's link step: seconds per million lines of the libraries its code
+    /// reaches ([`Size::linked_kloc`]), added to the estimate of its own code. A six-line
+    /// `main` that calls into an application's library takes seconds. Fitted with `member`.
+    pub link_s_per_mloc: f64,
     /// The median size of the fitted libraries: stands in for packages whose size is unknown.
     pub typical: Size,
     /// The profile's `debug` setting in the build the model was fitted on; `None` for a model
@@ -205,8 +215,8 @@ impl CostModel {
     /// FILE --fit` prints the coefficients; `tests/build_time.rs` refits them and checks these
     /// figures.
     pub const DEV: CostModel = CostModel {
-        lib: [-3.2869, 0.5122, -0.1352, 0.1683, 0.0345, 0.1063, 0.0693],
-        lib_smear: 1.2396,
+        lib: [-3.4212, 0.4514, -0.0585, 0.1630, 0.0362, 0.0910, 0.0728],
+        lib_smear: 1.1939,
         proc_macro: [-2.1009, 0.3213, -0.0826, 0.0059, 0.1022, 0.3133, -0.1622],
         proc_macro_smear: 1.0204,
         build_script_compile: 0.15,
@@ -221,13 +231,16 @@ impl CostModel {
             derives: 14.0,
             generic_impls: 0.0,
             crates_used: 0.0,
+            direct_deps: 0.0,
+            linked_kloc: 0.0,
             native_kb: 0.0,
             native_files: 0.0,
             native_system: BuildSystem::Cc,
         },
         native_run: [-2.9883, 0.3011, 0.5058, 1.0388, 1.6793],
         native_run_smear: 1.3585,
-        member: [0.4473, -1.214, 0.3464],
+        member: [0.4908, -1.2728, 0.353],
+        link_s_per_mloc: 1.3326,
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
         debug_factors: &[
@@ -240,8 +253,8 @@ impl CostModel {
     /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
     /// machine; native build-script runs on `fixtures/timings/native-corpus-release-j2.html`.
     pub const RELEASE: CostModel = CostModel {
-        lib: [-3.2898, 0.5493, -0.0805, 0.1305, 0.0142, 0.1325, 0.0827],
-        lib_smear: 1.4589,
+        lib: [-3.4088, 0.5000, -0.0099, 0.1223, 0.0140, 0.1163, 0.0858],
+        lib_smear: 1.4289,
         proc_macro: [-2.2605, 0.2699, -0.0418, 0.0309, 0.0266, 0.3364, -0.1197],
         proc_macro_smear: 1.0175,
         build_script_compile: 0.13,
@@ -249,6 +262,7 @@ impl CostModel {
         native_run: [-1.0956, 0.1469, 0.4589, 0.6417, 0.6898],
         native_run_smear: 1.2602,
         member: [0.0, 0.0, 0.0],
+        link_s_per_mloc: 0.0,
         rmeta_share: 0.5689,
         typical: Size {
             kloc: 1.489,
@@ -259,6 +273,8 @@ impl CostModel {
             derives: 14.0,
             generic_impls: 0.0,
             crates_used: 0.0,
+            direct_deps: 0.0,
+            linked_kloc: 0.0,
             native_kb: 0.0,
             native_files: 0.0,
             native_system: BuildSystem::Cc,
@@ -300,6 +316,7 @@ impl CostModel {
         self.native_run_smear *= factor;
         self.build_script_compile *= factor;
         self.build_script_run *= factor;
+        self.link_s_per_mloc *= factor;
         self
     }
 
@@ -314,10 +331,14 @@ impl CostModel {
             1.0
         };
         let duration = match unit.kind {
+            UnitKind::Lib => member * predict(&self.lib, self.lib_smear),
             // A binary is a crate of its own module tree's size (its library's code is the
-            // library's unit).
-            UnitKind::Lib | UnitKind::Bin(_) => member * predict(&self.lib, self.lib_smear),
-            UnitKind::ProcMacro => predict(&self.proc_macro, self.proc_macro_smear),
+            // library's unit), then linked.
+            UnitKind::Bin(_) => {
+                member * predict(&self.lib, self.lib_smear)
+                    + self.link_s_per_mloc * size.linked_kloc / 1000.0
+            }
+            UnitKind::ProcMacro => member * predict(&self.proc_macro, self.proc_macro_smear),
             UnitKind::BuildScriptCompile => self.build_script_compile,
             UnitKind::BuildScriptRun if size.native_kb > 0.0 => predict_with(
                 &self.native_run,
@@ -361,6 +382,7 @@ impl CostModel {
             ("member[0]", self.member[0]),
             ("member[1]", self.member[1]),
             ("member[2]", self.member[2]),
+            ("link_s_per_mloc", self.link_s_per_mloc),
             ("rmeta_share", self.rmeta_share),
             ("typical.kloc", self.typical.kloc),
             ("typical.fns", self.typical.fns),
@@ -474,6 +496,7 @@ impl CostModel {
             native_run,
             native_run_smear,
             member: base.member,
+            link_s_per_mloc: base.link_s_per_mloc,
             fitted_debug: None,
             debug_factors: &[],
             rmeta_share: shares.get(shares.len() / 2).copied().unwrap_or(0.7),
@@ -1012,6 +1035,7 @@ mod tests {
             in_workspace: false,
             deps: vec![],
             crates_used: 0,
+            direct_deps: 0,
         }
     }
 

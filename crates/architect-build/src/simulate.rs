@@ -211,6 +211,7 @@ mod tests {
             in_workspace: false,
             deps,
             crates_used: 0,
+            direct_deps: 0,
         }
     }
 

@@ -56,6 +56,8 @@ pub struct Unit {
     /// libraries it uses: the metadata it loads and the generics it may instantiate. What
     /// build scripts and proc-macros need is not counted.
     pub crates_used: usize,
+    /// The libraries and proc-macros it depends on directly.
+    pub direct_deps: usize,
 }
 
 impl Unit {
@@ -76,6 +78,7 @@ impl Unit {
             in_workspace: p.in_workspace(),
             deps,
             crates_used: 0,
+            direct_deps: 0,
         }
     }
 
@@ -134,6 +137,19 @@ fn add_root_proc_macros(units: &mut Vec<Unit>, roots: &BTreeSet<PackageId>) {
         };
         units.push(root);
     }
+}
+
+/// The libraries and proc-macros unit `i` depends on directly, before linking units'
+/// dependencies are flattened.
+fn direct_deps(units: &[Unit], i: usize) -> usize {
+    let crates: BTreeSet<&PackageId> = units[i]
+        .deps
+        .iter()
+        .map(|d| &units[d.unit])
+        .filter(|u| matches!(u.kind, UnitKind::Lib | UnitKind::ProcMacro))
+        .map(|u| &u.package)
+        .collect();
+    crates.len()
 }
 
 /// The crates unit `i` compiles against (see [`Unit::crates_used`]), before linking units'
@@ -476,6 +492,7 @@ impl UnitGraph {
         }
         for i in 0..units.len() {
             units[i].crates_used = crates_used(&units, i);
+            units[i].direct_deps = direct_deps(&units, i);
         }
         // Linking units wait for the full build of everything below them.
         let n = units.len();

@@ -46,6 +46,8 @@ struct Walked {
     kind: TargetKind,
     bin: Option<Arc<str>>,
     module: String,
+    /// The directory of this module's child modules.
+    mod_dir: PathBuf,
     public: bool,
     dev: bool,
     facts: architect_source::FileFacts,
@@ -110,7 +112,9 @@ pub(crate) fn scan(
     for r in &roots {
         by_package.entry(&r.package).or_default().push(r);
     }
+    let no_templates = Mutex::new(Vec::new());
     let cx = WalkCx {
+        templates: &no_templates,
         out: &out,
         problems: &problems,
         seen: &seen,
@@ -124,7 +128,13 @@ pub(crate) fn scan(
             targets.sort_by_key(|r| (walk_order(r.kind), r.file.clone()));
             s.spawn(move |_| {
                 for r in targets {
+                    let templates = Mutex::new(Vec::new());
+                    let cx = WalkCx {
+                        templates: &templates,
+                        ..cx
+                    };
                     rayon::scope(|inner| inner.spawn(move |inner| cx.walk(inner, root_visit(r))));
+                    cx.expand_templates(r);
                 }
             });
         }
@@ -166,6 +176,7 @@ pub(crate) fn scan(
                         let own = pkg.bins.entry(bin.to_string()).or_default();
                         own.metrics.add(&w.facts.metrics);
                         own.lines += w.facts.code_lines;
+                        own.path_roots.extend(w.facts.path_roots.iter().cloned());
                     }
                 }
                 _ => {}
@@ -533,7 +544,21 @@ struct WalkCx<'a> {
     prescanned: &'a Mutex<crate::prescan::Scanned>,
     root: &'a Path,
     cfg: &'a crate::cfgs::CfgEval,
+    /// The module declarations inside `macro_rules!` bodies met in the target being walked:
+    /// followed where the macro is invoked, once the target's module tree is known.
+    templates: &'a Mutex<Vec<Template>>,
 }
+
+/// `mod name;` inside a `macro_rules!` body, with the file and line that hold it.
+struct Template {
+    decl: architect_source::ModDecl,
+    file: PathBuf,
+    line: usize,
+}
+
+/// Rounds of expanding module templates in a target: a template's module may invoke another
+/// macro that declares modules; bounded, as rustc's expansion is.
+const MAX_TEMPLATE_ROUNDS: usize = 8;
 
 /// One file to scan, as a module of a target.
 struct Visit {
@@ -724,6 +749,17 @@ impl<'a> WalkCx<'a> {
         }
         let mut too_deep = 0usize;
         for m in &facts.mods {
+            if m.in_macro.is_some() {
+                let line = line_of(text.as_bytes(), m.span.start);
+                if let Ok(mut t) = self.templates.lock() {
+                    t.push(Template {
+                        decl: m.clone(),
+                        file: v.file.clone(),
+                        line,
+                    });
+                }
+                continue;
+            }
             if m.inline_parents.len() > MAX_INLINE_DEPTH {
                 too_deep += 1;
                 continue;
@@ -731,8 +767,9 @@ impl<'a> WalkCx<'a> {
             if !self.cfg.compiled(&v.package, &m.cfgs) {
                 continue;
             }
+            let line = line_of(text.as_bytes(), m.span.start);
             for (path, compiled) in self.module_files(&v, m) {
-                let Some(mut child) = self.child_module(&v, &text, m, path) else {
+                let Some(mut child) = self.child_module(&v, line, m, path) else {
                     continue;
                 };
                 // An alternative whose cfg is off and whose file is not there is nothing rustc
@@ -771,6 +808,7 @@ impl<'a> WalkCx<'a> {
                 kind: v.kind,
                 bin: v.bin,
                 module: v.module,
+                mod_dir: v.mod_dir,
                 public: v.public,
                 dev: v.dev,
                 facts,
@@ -779,6 +817,61 @@ impl<'a> WalkCx<'a> {
                 cfg_off: v.cfg_off,
             });
         }
+    }
+
+    /// Follow the module templates of target `r` (`mod de;` in a `macro_rules!` body) from
+    /// each of its files that invokes the macro, as if declared there: serde_core's
+    /// `crate_root!()`, invoked in `lib.rs`, declares its `de`, `ser` and `private` modules.
+    fn expand_templates(self, r: &Root) {
+        for _ in 0..MAX_TEMPLATE_ROUNDS {
+            let templates = match self.templates.lock() {
+                Ok(mut t) if !t.is_empty() => std::mem::take(&mut *t),
+                _ => return,
+            };
+            let invokers = self.invokers(r, &templates);
+            rayon::scope(|s| {
+                for (v, t) in &invokers {
+                    let m = &t.decl;
+                    if !self.cfg.compiled(&v.package, &m.cfgs) {
+                        continue;
+                    }
+                    for (path, compiled) in self.module_files(v, m) {
+                        let Some(mut child) = self.child_module(v, t.line, m, path) else {
+                            continue;
+                        };
+                        if !compiled && !child.file.is_file() {
+                            continue;
+                        }
+                        child.declared_at = Some((t.file.clone(), t.line));
+                        child.cfg_off |= !compiled || !self.cfg.holds_all(&v.package, &m.cfgs);
+                        s.spawn(move |s| self.walk(s, child));
+                    }
+                }
+            });
+        }
+    }
+
+    /// The walked files of target `r` that invoke the macro of one of `templates`, each with
+    /// the template it expands.
+    fn invokers<'t>(&self, r: &Root, templates: &'t [Template]) -> Vec<(Visit, &'t Template)> {
+        let Ok(out) = self.out.lock() else {
+            return Vec::new();
+        };
+        let mut found = Vec::new();
+        for w in out
+            .iter()
+            .filter(|w| w.package == r.package && w.kind == r.kind && w.bin == r.bin && !w.dev)
+        {
+            for t in templates {
+                let Some(name) = &t.decl.in_macro else {
+                    continue;
+                };
+                if w.facts.macro_invocations.binary_search(name).is_ok() {
+                    found.push((walked_visit(w, r), t));
+                }
+            }
+        }
+        found
     }
 
     /// The file of `include!("path")` in `v`: compiled in place, as part of the same module;
@@ -850,7 +943,7 @@ impl<'a> WalkCx<'a> {
     fn child_module(
         &self,
         v: &Visit,
-        text: &str,
+        line: usize,
         m: &architect_source::ModDecl,
         path: Option<&str>,
     ) -> Option<Visit> {
@@ -858,7 +951,6 @@ impl<'a> WalkCx<'a> {
         let nested: PathBuf = m.inline_parents.iter().map(|(n, _)| n.as_str()).collect();
         let public =
             v.public && m.is_pub && !m.doc_hidden && m.inline_parents.iter().all(|(_, p)| *p);
-        let line = line_of(text.as_bytes(), m.span.start);
         if m.path_attr_invalid {
             self.problem(
                 v,
@@ -917,6 +1009,25 @@ impl<'a> WalkCx<'a> {
             .collect::<Vec<_>>()
             .join("::");
         Some(v.child(file, dir, public, module, line))
+    }
+}
+
+/// The visit that walked `w`, a file of target `r`'s tree.
+fn walked_visit(w: &Walked, r: &Root) -> Visit {
+    Visit {
+        package: w.package.clone(),
+        kind: w.kind,
+        bin: w.bin.clone(),
+        wanted: w.wanted,
+        file: w.file.clone(),
+        mod_dir: w.mod_dir.clone(),
+        public: w.public,
+        dev: w.dev,
+        module: w.module.clone(),
+        boundary: r.boundary.clone(),
+        declared_at: None,
+        included: w.included,
+        cfg_off: w.cfg_off,
     }
 }
 

@@ -80,10 +80,13 @@ pub struct PackageSources {
 }
 
 /// The size of one binary's own code.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct BinSize {
     pub metrics: Metrics,
     pub lines: usize,
+    /// The first segments of the paths its code writes (`serde::`, `use clap::..`): the
+    /// crates it calls into, among local names.
+    pub path_roots: std::collections::BTreeSet<String>,
 }
 
 /// What a build script compiles of C and C++: the sources in its package's directory and in

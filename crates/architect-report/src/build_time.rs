@@ -78,6 +78,12 @@ struct SizeDoc {
     /// Of a workspace member's unit: the crates it compiles against, directly or not.
     #[serde(skip_serializing_if = "is_zero")]
     crates_used: u64,
+    /// Of a workspace member's unit: the crates it depends on directly.
+    #[serde(skip_serializing_if = "is_zero")]
+    direct_deps: u64,
+    /// Of a binary: lines of the libraries its code reaches and links.
+    #[serde(skip_serializing_if = "is_zero")]
+    linked_lines: u64,
     #[serde(skip_serializing_if = "is_zero")]
     native_kb: u64,
     #[serde(skip_serializing_if = "is_zero")]
@@ -100,6 +106,8 @@ impl From<&architect_build::Size> for SizeDoc {
             macro_calls: n(s.macro_calls),
             derives: n(s.derives),
             crates_used: n(s.crates_used),
+            direct_deps: n(s.direct_deps),
+            linked_lines: n(s.linked_kloc * 1000.0),
             native_kb: n(s.native_kb),
             native_files: n(s.native_files),
         }

@@ -1,6 +1,8 @@
 //! The simulated clean build the build rules share.
 
-use architect_build::{BuildTime, Cost, CostModel, Size, UnitKind, analyze};
+use std::collections::BTreeSet;
+
+use architect_build::{BuildTime, Cost, CostModel, Size, Unit, UnitKind, analyze};
 use architect_model::{Facts, PackageSources, Profile};
 
 /// The cost model's size of a package whose sources were read with size metrics: every
@@ -149,10 +151,50 @@ pub fn known_sizes(facts: &Facts) -> Vec<Option<Size>> {
                 UnitKind::Bin(name) => size_of_bin(p, name).or_else(|| size_of(p))?,
                 _ => size_of(p)?,
             };
-            if u.in_workspace && matches!(u.kind, UnitKind::Lib | UnitKind::Bin(_)) {
+            if u.in_workspace
+                && matches!(
+                    u.kind,
+                    UnitKind::Lib | UnitKind::Bin(_) | UnitKind::ProcMacro
+                )
+            {
                 size.crates_used = u.crates_used as f64;
+                size.direct_deps = u.direct_deps as f64;
+            }
+            if let UnitKind::Bin(name) = &u.kind
+                && let Some(own) = p.bins.get(name)
+            {
+                size.linked_kloc = linked_kloc(facts, u, &own.path_roots);
             }
             Some(size)
         })
         .collect()
+}
+
+/// Thousands of lines of the libraries binary `bin` reaches: those among its dependencies
+/// that its code names (`roots`, a crate's name with `-` as `_`), and everything they depend
+/// on. Crates whose code was not read count nothing.
+fn linked_kloc(facts: &Facts, bin: &Unit, roots: &BTreeSet<String>) -> f64 {
+    let units = &facts.units.units;
+    let mut stack: Vec<usize> = bin
+        .deps
+        .iter()
+        .map(|d| d.unit)
+        .filter(|&j| {
+            units[j].kind == UnitKind::Lib && roots.contains(&units[j].name.replace('-', "_"))
+        })
+        .collect();
+    let mut seen = vec![false; units.len()];
+    let mut packages = BTreeSet::new();
+    while let Some(j) = stack.pop() {
+        if std::mem::replace(&mut seen[j], true) || units[j].kind != UnitKind::Lib {
+            continue;
+        }
+        packages.insert(&units[j].package);
+        stack.extend(units[j].deps.iter().map(|d| d.unit));
+    }
+    packages
+        .into_iter()
+        .filter_map(|id| facts.sources.packages.get(id).and_then(size_of))
+        .map(|s| s.kloc)
+        .sum()
 }

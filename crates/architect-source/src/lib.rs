@@ -77,6 +77,10 @@ impl Metrics {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ModDecl {
     pub name: String,
+    /// The `macro_rules!` whose body holds the declaration: a template, whose file rustc
+    /// looks for where the macro is expanded (serde_core's `crate_root!()` declares its
+    /// `de` and `ser` modules so), not next to the definition.
+    pub in_macro: Option<String>,
     /// `#[path = "..."]`: the string's value as rustc reads it (escapes processed; a raw string
     /// verbatim). When the literal does not unescape ([`ModDecl::path_attr_invalid`]), the text
     /// between its quotes as written.
@@ -535,6 +539,9 @@ pub struct FileFacts {
     /// Lines holding code: not blank, not only comments.
     pub code_lines: usize,
     pub mods: Vec<ModDecl>,
+    /// The macros this file invokes outside `macro_rules!` bodies, sorted: where a macro
+    /// whose body declares modules ([`ModDecl::in_macro`]) is expanded.
+    pub macro_invocations: Vec<String>,
     /// `include!` of a literal path: files compiled as part of this one.
     pub includes: Vec<Include>,
     /// `include_str!` and `include_bytes!` of a literal path: files read as data (a test
@@ -584,6 +591,9 @@ pub struct FileFacts {
     /// Paths into the crate's own modules (`crate::a::b`, `super::c`, `self::d`) outside test
     /// code, each once with its first place and count, sorted.
     pub module_refs: Vec<ModuleRef>,
+    /// The first segments of the paths the file writes, sorted (see `Scanner::path_roots`;
+    /// `Wanted::All` and build scripts only): which dependencies a binary calls into.
+    pub path_roots: Vec<String>,
     /// Size metrics (not for `Wanted::ModsAndUnsafe`).
     pub metrics: Metrics,
     /// Items compiled only for tests (`#[cfg(test)]`, `#[test]` functions), in order and not

@@ -137,6 +137,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         ..FileFacts::default()
     };
     f.mods = s.mods();
+    f.macro_invocations = s.macro_invocations();
     f.test_spans = s.test_spans();
     (f.includes, f.data_includes) = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
@@ -163,6 +164,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.ffi = s.ffi();
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.module_refs = s.module_refs(&f.test_spans);
+        f.path_roots = s.path_roots();
         f.only_imports = s.only_imports();
         f.feature_cfgs = s.feature_cfgs();
         if wanted == Wanted::BuildScript {
@@ -701,6 +703,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
 
     fn mods(&self) -> Vec<ModDecl> {
         let mut out = Vec::new();
+        // `macro_rules!` bodies, in order: a declaration inside one is a template, expanded
+        // where the macro is invoked.
+        let bodies: Vec<(usize, usize, usize)> = self.macro_rules().collect();
         // Every inline module, with its parent; declarations point into this chain.
         let mut nodes: Vec<InlineNode> = Vec::new();
         let mut parents: Vec<(Option<usize>, usize)> = Vec::new();
@@ -745,8 +750,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         self.src[s.start..s.end].to_string()
                     })
                     .collect();
+                let in_macro = bodies
+                    .iter()
+                    .rev()
+                    .find(|&&(_, open, close)| open < i && i < close)
+                    .and_then(|&(at, _, _)| self.ident(at + 2))
+                    .map(str::to_string);
                 out.push(ModDecl {
                     name,
+                    in_macro,
                     path_attr: path_attr.map(|p| p.unwrap_or_else(|as_written| as_written)),
                     path_attr_invalid,
                     cfg_paths,
@@ -1624,10 +1636,9 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     /// when it is `#[macro_export]`ed for users (not hidden): `cargo fix` rewrites the others'
     /// fragments by itself, and nobody else depends on their grammar.
     fn macro_bodies(&self) -> Vec<(usize, usize, Option<&'a str>)> {
-        let mut bodies: Vec<(usize, usize, Option<&'a str>)> = (0..self.len())
-            .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
-            .filter_map(|i| {
-                let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
+        let mut bodies: Vec<(usize, usize, Option<&'a str>)> = self
+            .macro_rules()
+            .map(|(i, open, close)| {
                 let attrs = self.attrs_before(i);
                 let exported = attrs.iter().any(|&(a, _)| self.is_ident(a, "macro_export"));
                 // `#[doc(hidden)]` or `__name`: exported only so the crate's other macros can
@@ -1639,11 +1650,75 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 });
                 let name = self.ident(i + 2).unwrap_or("?");
                 let public = exported && !hidden && !name.starts_with("__");
-                Some((open, self.close(open), public.then_some(name)))
+                (open, close, public.then_some(name))
             })
             .collect();
         bodies.sort_unstable();
         bodies
+    }
+
+    /// Each `macro_rules!` definition: the index of `macro_rules`, and its body's opening
+    /// and closing brackets, in order.
+    fn macro_rules(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
+        (0..self.len())
+            .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
+            .filter_map(|i| {
+                let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
+                Some((i, open, self.close(open)))
+            })
+    }
+
+    /// The first segments of the paths this file writes (`serde::Serialize`, `use tokio::..`,
+    /// `extern crate log`), sorted and once each, leaving out `crate`, `self`, `super`,
+    /// `Self` and a leading `::`: the crates it may name (and local types and modules: the
+    /// caller matches them against its dependencies' names).
+    fn path_roots(&self) -> Vec<String> {
+        let mut names: Vec<String> = (0..self.len())
+            .filter(|&i| {
+                let after_sep = i >= 2 && self.path_sep(i - 2);
+                let extern_crate = i >= 1
+                    && self.is_ident(i - 1, "crate")
+                    && i >= 2
+                    && self.is_ident(i - 2, "extern");
+                (!after_sep && self.path_sep(i + 1)) || extern_crate
+            })
+            .filter_map(|i| self.ident(i))
+            .filter(|n| !matches!(*n, "crate" | "self" | "super" | "Self"))
+            .map(|n| n.trim_start_matches("r#").to_string())
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        names
+    }
+
+    /// The names of the macros this file invokes outside `macro_rules!` bodies, sorted and
+    /// once each: where a macro whose body declares modules (`mod de;`) is expanded.
+    fn macro_invocations(&self) -> Vec<String> {
+        let bodies: Vec<(usize, usize)> = self.macro_rules().map(|(_, o, c)| (o, c)).collect();
+        let (mut opened, mut reach) = (0, 0);
+        let mut names = Vec::new();
+        for i in 0..self.len() {
+            // Bodies come in order of their opening bracket; `reach` is where the ones opened
+            // so far end.
+            while let Some(&(open, close)) = bodies.get(opened)
+                && open < i
+            {
+                reach = reach.max(close);
+                opened += 1;
+            }
+            if i < reach || !self.punct(i + 1, b'!') {
+                continue;
+            }
+            if let Some(name) = self.ident(i)
+                && name != "macro_rules"
+                && matches!(self.kind(i + 2), Some(TokKind::Punct(b'(' | b'[' | b'{')))
+            {
+                names.push(name.to_string());
+            }
+        }
+        names.sort_unstable();
+        names.dedup();
+        names
     }
 
     fn hazards(&self, imports: &Imports<'a>) -> Vec<(Hazard, Span, String)> {
