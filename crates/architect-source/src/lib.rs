@@ -591,7 +591,7 @@ pub struct FileFacts {
     /// Paths into the crate's own modules (`crate::a::b`, `super::c`, `self::d`) outside test
     /// code, each once with its first place and count, sorted.
     pub module_refs: Vec<ModuleRef>,
-    /// The first segments of the paths the file writes, sorted (see `Scanner::path_roots`;
+    /// The first segments of the paths the file writes, sorted (see `Scanner::invocations_and_roots`;
     /// `Wanted::All` and build scripts only): which dependencies a binary calls into.
     pub path_roots: Vec<String>,
     /// Size metrics (not for `Wanted::ModsAndUnsafe`).

@@ -137,7 +137,8 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         ..FileFacts::default()
     };
     f.mods = s.mods();
-    f.macro_invocations = s.macro_invocations();
+    let (macros, roots) = s.invocations_and_roots();
+    f.macro_invocations = macros;
     f.test_spans = s.test_spans();
     (f.includes, f.data_includes) = s.includes();
     (f.unsafes, f.forbids_unsafe) = s.unsafes();
@@ -164,7 +165,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         f.ffi = s.ffi();
         f.ffi.retain(|(_, span, _)| !quoted::inside(&quoted, *span));
         f.module_refs = s.module_refs(&f.test_spans);
-        f.path_roots = s.path_roots();
+        f.path_roots = roots;
         f.only_imports = s.only_imports();
         f.feature_cfgs = s.feature_cfgs();
         if wanted == Wanted::BuildScript {
@@ -192,6 +193,8 @@ struct Scanner<'a, const COUNT: bool> {
     private: OnceCell<Vec<(usize, usize)>>,
     /// For each index, where an item signature starting there ends (see `signature_end`).
     sig_ends: OnceCell<Vec<u32>>,
+    /// Each `macro_rules!` definition (see `macro_rules`).
+    macro_rules: OnceCell<Vec<(usize, usize, usize)>>,
 }
 
 /// Sorted positions of identifiers, so "is there one in `[a, b)`?" costs a binary search.
@@ -342,6 +345,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             words: OnceCell::new(),
             private: OnceCell::new(),
             sig_ends: OnceCell::new(),
+            macro_rules: OnceCell::new(),
         };
         s.pair = s.pairs();
         s
@@ -705,7 +709,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         let mut out = Vec::new();
         // `macro_rules!` bodies, in order: a declaration inside one is a template, expanded
         // where the macro is invoked.
-        let bodies: Vec<(usize, usize, usize)> = self.macro_rules().collect();
+        let bodies = self.macro_rules();
         // Every inline module, with its parent; declarations point into this chain.
         let mut nodes: Vec<InlineNode> = Vec::new();
         let mut parents: Vec<(Option<usize>, usize)> = Vec::new();
@@ -1638,7 +1642,8 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn macro_bodies(&self) -> Vec<(usize, usize, Option<&'a str>)> {
         let mut bodies: Vec<(usize, usize, Option<&'a str>)> = self
             .macro_rules()
-            .map(|(i, open, close)| {
+            .iter()
+            .map(|&(i, open, close)| {
                 let attrs = self.attrs_before(i);
                 let exported = attrs.iter().any(|&(a, _)| self.is_ident(a, "macro_export"));
                 // `#[doc(hidden)]` or `__name`: exported only so the crate's other macros can
@@ -1658,67 +1663,68 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     /// Each `macro_rules!` definition: the index of `macro_rules`, and its body's opening
-    /// and closing brackets, in order.
-    fn macro_rules(&self) -> impl Iterator<Item = (usize, usize, usize)> + '_ {
-        (0..self.len())
-            .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
-            .filter_map(|i| {
-                let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
-                Some((i, open, self.close(open)))
-            })
+    /// and closing brackets, in order (computed once).
+    fn macro_rules(&self) -> &[(usize, usize, usize)] {
+        self.macro_rules.get_or_init(|| {
+            (0..self.len())
+                .filter(|&i| self.is_ident(i, "macro_rules") && self.punct(i + 1, b'!'))
+                .filter_map(|i| {
+                    let open = (i + 2..(i + 5).min(self.len())).find(|&k| self.is_open(k))?;
+                    Some((i, open, self.close(open)))
+                })
+                .collect()
+        })
     }
 
-    /// The first segments of the paths this file writes (`serde::Serialize`, `use tokio::..`,
-    /// `extern crate log`), sorted and once each, leaving out `crate`, `self`, `super`,
-    /// `Self` and a leading `::`: the crates it may name (and local types and modules: the
-    /// caller matches them against its dependencies' names).
-    fn path_roots(&self) -> Vec<String> {
-        let mut names: Vec<String> = (0..self.len())
-            .filter(|&i| {
-                let after_sep = i >= 2 && self.path_sep(i - 2);
-                let extern_crate = i >= 1
-                    && self.is_ident(i - 1, "crate")
-                    && i >= 2
-                    && self.is_ident(i - 2, "extern");
-                (!after_sep && self.path_sep(i + 1)) || extern_crate
-            })
-            .filter_map(|i| self.ident(i))
-            .filter(|n| !matches!(*n, "crate" | "self" | "super" | "Self"))
-            .map(|n| n.trim_start_matches("r#").to_string())
-            .collect();
-        names.sort_unstable();
-        names.dedup();
-        names
-    }
-
-    /// The names of the macros this file invokes outside `macro_rules!` bodies, sorted and
-    /// once each: where a macro whose body declares modules (`mod de;`) is expanded.
-    fn macro_invocations(&self) -> Vec<String> {
-        let bodies: Vec<(usize, usize)> = self.macro_rules().map(|(_, o, c)| (o, c)).collect();
+    /// What the file names outside `macro_rules!` bodies, each sorted and once: the macros
+    /// it invokes (where a macro whose body declares modules is expanded), and the first
+    /// segments of its paths (`serde::Serialize`, `use tokio::..`, `::log::info!`), leaving
+    /// out `crate`, `self`, `super` and `Self`: the crates it may call into, among local
+    /// types and modules (the caller matches them against its dependencies' names). One read
+    /// per token, more only at a `!` or a `::`.
+    fn invocations_and_roots(&self) -> (Vec<String>, Vec<String>) {
+        let bodies = self.macro_rules();
         let (mut opened, mut reach) = (0, 0);
-        let mut names = Vec::new();
+        let (mut macros, mut roots) = (Vec::new(), Vec::new());
         for i in 0..self.len() {
             // Bodies come in order of their opening bracket; `reach` is where the ones opened
             // so far end.
-            while let Some(&(open, close)) = bodies.get(opened)
+            while let Some(&(_, open, close)) = bodies.get(opened)
                 && open < i
             {
                 reach = reach.max(close);
                 opened += 1;
             }
-            if i < reach || !self.punct(i + 1, b'!') {
+            let macro_call = match self.kind(i + 1) {
+                Some(TokKind::Punct(b'!')) => true,
+                Some(TokKind::Punct(b':')) if self.punct(i + 2, b':') => false,
+                _ => continue,
+            };
+            if i < reach {
                 continue;
             }
-            if let Some(name) = self.ident(i)
-                && name != "macro_rules"
-                && matches!(self.kind(i + 2), Some(TokKind::Punct(b'(' | b'[' | b'{')))
-            {
-                names.push(name.to_string());
+            let Some(name) = self.ident(i) else { continue };
+            if macro_call {
+                if name != "macro_rules"
+                    && matches!(self.kind(i + 2), Some(TokKind::Punct(b'(' | b'[' | b'{')))
+                {
+                    macros.push(name.to_string());
+                }
+                continue;
+            }
+            // `a::b`: `b` continues a path; `::b` after `use` or a bracket starts one.
+            let continues = i >= 3
+                && self.path_sep(i - 2)
+                && (self.punct(i - 3, b'>') || self.ident(i - 3).is_some_and(|w| w != "use"));
+            if !continues && !matches!(name, "crate" | "self" | "super" | "Self" | "use") {
+                roots.push(name.trim_start_matches("r#").to_string());
             }
         }
-        names.sort_unstable();
-        names.dedup();
-        names
+        for v in [&mut macros, &mut roots] {
+            v.sort_unstable();
+            v.dedup();
+        }
+        (macros, roots)
     }
 
     fn hazards(&self, imports: &Imports<'a>) -> Vec<(Hazard, Span, String)> {

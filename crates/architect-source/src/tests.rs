@@ -1851,3 +1851,50 @@ fn cfg_attr_paths_are_read_in_order() {
         "no predicate: not an attribute rustc takes"
     );
 }
+
+#[test]
+fn module_declarations_in_macro_rules_bodies_are_templates() {
+    let f = all(r#"
+        mod plain;
+        macro_rules! crate_root {
+            () => {
+                mod lib { mod core {} }
+                pub mod de;
+                #[cfg(feature = "std")]
+                mod private;
+            };
+        }
+        crate_root!();
+        fn g() { println!("x"); other::m![]; }
+    "#);
+    let mods: Vec<(&str, Option<&str>)> = f
+        .mods
+        .iter()
+        .map(|m| (m.name.as_str(), m.in_macro.as_deref()))
+        .collect();
+    assert_eq!(
+        mods,
+        [
+            ("plain", None),
+            ("de", Some("crate_root")),
+            ("private", Some("crate_root"))
+        ]
+    );
+    assert_eq!(f.mods[2].cfgs, ["cfg(feature = \"std\")"]);
+    // Invocations outside macro bodies, once each; `macro_rules` itself is not one.
+    assert_eq!(f.macro_invocations, ["crate_root", "m", "println"]);
+}
+
+#[test]
+fn path_roots_are_the_first_segments_of_paths() {
+    let f = all(r#"
+        use serde::Serialize;
+        use ::tokio::spawn;
+        use crate::a::b;
+        use self::c;
+        fn f() -> Vec<u8> { anyhow::bail!("x"); super::g(); Vec::new() }
+        #[derive(clap::Parser)]
+        struct S;
+    "#);
+    assert_eq!(f.path_roots, ["Vec", "anyhow", "clap", "serde", "tokio"]);
+}

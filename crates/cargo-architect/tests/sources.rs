@@ -253,3 +253,49 @@ fn cfg_attr_paths_choose_the_module_file() {
     let expected = if cfg!(windows) { 7 + 3 } else { 40 + 3 };
     assert_eq!(lib["size"]["lines"], expected, "{lib}");
 }
+
+#[test]
+fn modules_declared_in_a_macro_are_read_where_it_is_invoked() {
+    // serde_core's shape: `crate_root!()`, defined in `crate_root.rs`, declares the crate's
+    // modules; rustc looks for their files where the macro is expanded (`lib.rs`), not next
+    // to the definition.
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    let many = |n: usize| "pub fn f() {}\n".repeat(n);
+    tree(
+        ws,
+        &[
+            ("Cargo.toml", &package_manifest("lib1")),
+            (
+                "src/lib.rs",
+                "#[macro_use]\nmod crate_root;\ncrate_root!();\n",
+            ),
+            (
+                "src/crate_root.rs",
+                "macro_rules! crate_root {\n    () => {\n        pub mod de;\n        #[cfg(feature = \"never\")]\n        mod off;\n    };\n}\n",
+            ),
+            ("src/de/mod.rs", &many(30)),
+            ("src/off.rs", &many(9)),
+        ],
+    );
+    let (_, doc) = review(ws, "1");
+    assert!(messages(&doc, "source/unreadable").is_empty(), "{doc}");
+    assert!(
+        messages(&doc, "source/not-in-module-tree").is_empty(),
+        "{doc}"
+    );
+    let out = architect()
+        .current_dir(ws)
+        .args(["build-time", "--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    let bt = json(&out);
+    let lib = bt["unit_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "lib1 0.1.0")
+        .unwrap();
+    // lib.rs 3 lines, crate_root.rs 7, de 30; `off` is cfg'd out.
+    assert_eq!(lib["size"]["lines"], 3 + 7 + 30, "{lib}");
+}
