@@ -215,20 +215,20 @@ impl CostModel {
     /// FILE --fit` prints the coefficients; `tests/build_time.rs` refits them and checks these
     /// figures.
     pub const DEV: CostModel = CostModel {
-        lib: [-3.4212, 0.4514, -0.0585, 0.1630, 0.0362, 0.0910, 0.0728],
-        lib_smear: 1.1939,
-        proc_macro: [-2.1009, 0.3213, -0.0826, 0.0059, 0.1022, 0.3133, -0.1622],
-        proc_macro_smear: 1.0204,
+        lib: [-3.4477, 0.5031, 0.0498, 0.1082, -0.0404, 0.0830, 0.0862],
+        lib_smear: 1.1845,
+        proc_macro: [-1.4119, 0.1604, -0.0561, 0.1350, 0.3093, 0.0830, -0.1982],
+        proc_macro_smear: 1.0302,
         build_script_compile: 0.15,
         build_script_run: 0.01,
         rmeta_share: 0.6818,
         typical: Size {
-            kloc: 1.489,
-            fns: 119.0,
-            generic_fns: 11.0,
-            impls: 41.0,
-            macro_calls: 57.0,
-            derives: 14.0,
+            kloc: 1.160,
+            fns: 89.0,
+            generic_fns: 10.0,
+            impls: 38.0,
+            macro_calls: 25.0,
+            derives: 13.0,
             generic_impls: 0.0,
             crates_used: 0.0,
             direct_deps: 0.0,
@@ -239,8 +239,8 @@ impl CostModel {
         },
         native_run: [-2.9883, 0.3011, 0.5058, 1.0388, 1.6793],
         native_run_smear: 1.3585,
-        member: [0.4908, -1.2728, 0.353],
-        link_s_per_mloc: 1.3326,
+        member: [0.3417, -0.672, 0.3144],
+        link_s_per_mloc: 2.1627,
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
         debug_factors: &[
@@ -253,10 +253,10 @@ impl CostModel {
     /// same corpus built with `cargo build --release --timings -j2` (383 units) on the same
     /// machine; native build-script runs on `fixtures/timings/native-corpus-release-j2.html`.
     pub const RELEASE: CostModel = CostModel {
-        lib: [-3.4088, 0.5000, -0.0099, 0.1223, 0.0140, 0.1163, 0.0858],
-        lib_smear: 1.4289,
-        proc_macro: [-2.2605, 0.2699, -0.0418, 0.0309, 0.0266, 0.3364, -0.1197],
-        proc_macro_smear: 1.0175,
+        lib: [-3.3944, 0.5742, 0.0885, 0.0803, -0.0548, 0.0710, 0.1136],
+        lib_smear: 1.4306,
+        proc_macro: [-1.4656, 0.1040, -0.0310, 0.1753, 0.2629, 0.0754, -0.1545],
+        proc_macro_smear: 1.0293,
         build_script_compile: 0.13,
         build_script_run: 0.02,
         native_run: [-1.0956, 0.1469, 0.4589, 0.6417, 0.6898],
@@ -265,12 +265,12 @@ impl CostModel {
         link_s_per_mloc: 0.0,
         rmeta_share: 0.5689,
         typical: Size {
-            kloc: 1.522,
-            fns: 120.0,
+            kloc: 1.163,
+            fns: 91.0,
             generic_fns: 11.0,
-            impls: 41.0,
-            macro_calls: 57.0,
-            derives: 14.0,
+            impls: 38.0,
+            macro_calls: 26.0,
+            derives: 13.0,
             generic_impls: 0.0,
             crates_used: 0.0,
             direct_deps: 0.0,
@@ -1083,7 +1083,10 @@ mod tests {
         let member = m.estimate(&macro_unit(true), &size).duration;
         let factor = predict_with(&m.member, &size.member_features(), 1.0);
         assert!(factor > 1.0, "{factor}");
-        assert!((member / dependency - factor).abs() < 1e-9, "{member} {dependency}");
+        assert!(
+            (member / dependency - factor).abs() < 1e-9,
+            "{member} {dependency}"
+        );
     }
 
     #[test]
@@ -1105,7 +1108,10 @@ mod tests {
         };
         let with_link = m.estimate(&bin, &linked).duration;
         // A million linked lines add `link_s_per_mloc` seconds; a library ignores them.
-        assert!((with_link - alone - m.link_s_per_mloc).abs() < 1e-9, "{with_link} {alone}");
+        assert!(
+            (with_link - alone - m.link_s_per_mloc).abs() < 1e-9,
+            "{with_link} {alone}"
+        );
         assert!(m.link_s_per_mloc > 0.5);
         let lib = Unit {
             kind: UnitKind::Lib,

@@ -6,7 +6,7 @@
 //! (with `--deps`) only the module tree and the unsafe inventory, plus every scan of their build
 //! scripts.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -112,9 +112,10 @@ pub(crate) fn scan(
     for r in &roots {
         by_package.entry(&r.package).or_default().push(r);
     }
-    let no_templates = Mutex::new(Vec::new());
+    let (no_templates, no_off) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
     let cx = WalkCx {
         templates: &no_templates,
+        off: &no_off,
         out: &out,
         problems: &problems,
         seen: &seen,
@@ -128,13 +129,15 @@ pub(crate) fn scan(
             targets.sort_by_key(|r| (walk_order(r.kind), r.file.clone()));
             s.spawn(move |_| {
                 for r in targets {
-                    let templates = Mutex::new(Vec::new());
+                    let (templates, off) = (Mutex::new(Vec::new()), Mutex::new(Vec::new()));
                     let cx = WalkCx {
                         templates: &templates,
+                        off: &off,
                         ..cx
                     };
                     rayon::scope(|inner| inner.spawn(move |inner| cx.walk(inner, root_visit(r))));
                     cx.expand_templates(r);
+                    cx.walk_off();
                 }
             });
         }
@@ -149,11 +152,22 @@ pub(crate) fn scan(
         bytes: bytes.into_inner(),
         ..SourceFacts::default()
     };
+    let mut macros: BTreeMap<PackageId, CfgMacros> = BTreeMap::new();
+    for files in walked.chunk_by(|a, b| a.package == b.package) {
+        macros.insert(
+            files[0].package.clone(),
+            CfgMacros::of(files.iter().map(|w| &w.facts)),
+        );
+    }
     for w in walked {
         let path = crate::relative(root, &w.file);
         if let Some(text) = w.text {
             files.add(SourceFile::new(path.clone(), text));
         }
+        let compiled = match macros.get(&w.package) {
+            Some(m) => compiled_size(&w.facts, m, reading.cfg, &w.package),
+            None => (w.facts.metrics, w.facts.code_lines),
+        };
         let pkg = facts.packages.entry(w.package).or_default();
         // Sizes count the module tree only. Files a crate `include!`s are mostly generated data
         // (the icu `*_data` crates): counted, they moved the cost model's held-out estimates
@@ -165,17 +179,18 @@ pub(crate) fn scan(
         // `cargo build` compiles counts: not a member's test modules, nor its modules whose
         // cfg is off in the reviewed build.
         if w.wanted != Wanted::ModsAndUnsafe && !w.included && !w.dev && !w.cfg_off {
+            let (metrics, lines) = compiled;
             match w.kind {
                 TargetKind::Lib | TargetKind::ProcMacro => {
-                    pkg.metrics.add(&w.facts.metrics);
-                    pkg.built_lines += w.facts.code_lines;
+                    pkg.metrics.add(&metrics);
+                    pkg.built_lines += lines;
                     pkg.measured = true;
                 }
                 TargetKind::Bin => {
                     if let Some(bin) = &w.bin {
                         let own = pkg.bins.entry(bin.to_string()).or_default();
-                        own.metrics.add(&w.facts.metrics);
-                        own.lines += w.facts.code_lines;
+                        own.metrics.add(&metrics);
+                        own.lines += lines;
                         own.path_roots.extend(w.facts.path_roots.iter().cloned());
                     }
                 }
@@ -547,6 +562,10 @@ struct WalkCx<'a> {
     /// The module declarations inside `macro_rules!` bodies met in the target being walked:
     /// followed where the macro is invoked, once the target's module tree is known.
     templates: &'a Mutex<Vec<Template>>,
+    /// A member's modules whose cfg is off in the reviewed build, met in the target being
+    /// walked: read after every compiled module, so that a file both reach (`#[cfg(x)] mod
+    /// a;` and `#[cfg(not(x))] mod a;`) is read as compiled, whatever the thread count.
+    off: &'a Mutex<Vec<Visit>>,
 }
 
 /// `mod name;` inside a `macro_rules!` body, with the file and line that hold it.
@@ -556,9 +575,11 @@ struct Template {
     line: usize,
 }
 
-/// Rounds of expanding module templates in a target: a template's module may invoke another
-/// macro that declares modules; bounded, as rustc's expansion is.
-const MAX_TEMPLATE_ROUNDS: usize = 8;
+/// Rounds of following the declarations that wait for the rest of a target (module
+/// templates, declarations inside `cfg_*!` wrappers): one round per level of such modules
+/// below each other (tokio's `runtime` → `scheduler` → `multi_thread` → ...); bounded, as
+/// rustc's expansion is.
+const MAX_TEMPLATE_ROUNDS: usize = 64;
 
 /// One file to scan, as a module of a target.
 struct Visit {
@@ -749,7 +770,9 @@ impl<'a> WalkCx<'a> {
         }
         let mut too_deep = 0usize;
         for m in &facts.mods {
-            if m.in_macro.is_some() {
+            // A template waits for the macro's invocations; a declaration inside a `cfg_*!`
+            // wrapper for the crate's definition of it.
+            if m.in_macro.is_some() || !m.macro_gates.is_empty() {
                 let line = line_of(text.as_bytes(), m.span.start);
                 if let Ok(mut t) = self.templates.lock() {
                     t.push(Template {
@@ -782,7 +805,7 @@ impl<'a> WalkCx<'a> {
                     child.dev = true;
                     child.public = false;
                 }
-                scope.spawn(move |s| self.walk(s, child));
+                self.follow(scope, &v, child);
             }
         }
         if too_deep > 0 {
@@ -819,6 +842,37 @@ impl<'a> WalkCx<'a> {
         }
     }
 
+    /// Walk `child`, a module declared in `parent`: now, unless its cfg is off where the
+    /// parent's is not (then after the compiled modules, `walk_off`).
+    fn follow<'s>(self, scope: &rayon::Scope<'s>, parent: &Visit, child: Visit)
+    where
+        'a: 's,
+    {
+        if child.cfg_off && !parent.cfg_off {
+            if let Ok(mut off) = self.off.lock() {
+                off.push(child);
+            }
+            return;
+        }
+        scope.spawn(move |s| self.walk(s, child));
+    }
+
+    /// Walk the cfg-off modules met so far (and what they declare); one visit per file, the
+    /// first by module path, so that what is read does not depend on the thread count.
+    fn walk_off(self) {
+        let mut off = match self.off.lock() {
+            Ok(mut o) => std::mem::take(&mut *o),
+            Err(_) => return,
+        };
+        off.sort_by(|a, b| (&a.file, &a.module).cmp(&(&b.file, &b.module)));
+        off.dedup_by(|b, a| a.file == b.file);
+        rayon::scope(|s| {
+            for v in off {
+                s.spawn(move |s| self.walk(s, v));
+            }
+        });
+    }
+
     /// Follow the module templates of target `r` (`mod de;` in a `macro_rules!` body) from
     /// each of its files that invokes the macro, as if declared there: serde_core's
     /// `crate_root!()`, invoked in `lib.rs`, declares its `de`, `ser` and `private` modules.
@@ -828,11 +882,24 @@ impl<'a> WalkCx<'a> {
                 Ok(mut t) if !t.is_empty() => std::mem::take(&mut *t),
                 _ => return,
             };
-            let invokers = self.invokers(r, &templates);
+            let (gated, templates): (Vec<Template>, Vec<Template>) = templates
+                .into_iter()
+                .partition(|t| t.decl.in_macro.is_none());
+            let mut invokers = self.invokers(r, &templates);
+            invokers.extend(self.declarers(r, &gated));
+            let macros = (!gated.is_empty()).then(|| self.cfg_macros_of(&r.package));
+            let macros = &macros;
             rayon::scope(|s| {
                 for (v, t) in &invokers {
                     let m = &t.decl;
                     if !self.cfg.compiled(&v.package, &m.cfgs) {
+                        continue;
+                    }
+                    let gates_hold = match &macros {
+                        Some(macros) => macros.hold(self.cfg, &v.package, &m.macro_gates),
+                        None => true,
+                    };
+                    if !gates_hold && !self.cfg.is_member(&v.package) {
                         continue;
                     }
                     for (path, compiled) in self.module_files(v, m) {
@@ -843,8 +910,9 @@ impl<'a> WalkCx<'a> {
                             continue;
                         }
                         child.declared_at = Some((t.file.clone(), t.line));
-                        child.cfg_off |= !compiled || !self.cfg.holds_all(&v.package, &m.cfgs);
-                        s.spawn(move |s| self.walk(s, child));
+                        child.cfg_off |=
+                            !compiled || !gates_hold || !self.cfg.holds_all(&v.package, &m.cfgs);
+                        self.follow(s, v, child);
                     }
                 }
             });
@@ -872,6 +940,35 @@ impl<'a> WalkCx<'a> {
             }
         }
         found
+    }
+
+    /// The walked files of target `r` that hold the declarations of `gated`, each with its
+    /// declaration.
+    fn declarers<'t>(&self, r: &Root, gated: &'t [Template]) -> Vec<(Visit, &'t Template)> {
+        let Ok(out) = self.out.lock() else {
+            return Vec::new();
+        };
+        gated
+            .iter()
+            .filter_map(|t| {
+                let w = out.iter().find(|w| {
+                    w.package == r.package && w.kind == r.kind && w.bin == r.bin && w.file == t.file
+                })?;
+                Some((walked_visit(w, r), t))
+            })
+            .collect()
+    }
+
+    /// The `cfg_*` wrapper macros of `package`'s files walked so far.
+    fn cfg_macros_of(&self, package: &PackageId) -> CfgMacros {
+        let Ok(out) = self.out.lock() else {
+            return CfgMacros::default();
+        };
+        CfgMacros::of(
+            out.iter()
+                .filter(|w| w.package == *package)
+                .map(|w| &w.facts),
+        )
     }
 
     /// The file of `include!("path")` in `v`: compiled in place, as part of the same module;
@@ -1009,6 +1106,79 @@ impl<'a> WalkCx<'a> {
             .collect::<Vec<_>>()
             .join("::");
         Some(v.child(file, dir, public, module, line))
+    }
+}
+
+/// The size of what a file compiles in the reviewed build: its metrics and code lines, less
+/// its gated parts whose condition does not hold for `package`.
+fn compiled_size(
+    facts: &architect_source::FileFacts,
+    macros: &CfgMacros,
+    cfg: &crate::cfgs::CfgEval,
+    package: &PackageId,
+) -> (architect_source::Metrics, usize) {
+    let (mut metrics, mut lines) = (facts.metrics, facts.code_lines);
+    for part in &facts.gated {
+        if !macros.hold(cfg, package, &part.gates) {
+            metrics.sub(&part.metrics);
+            lines = lines.saturating_sub(part.lines);
+        }
+    }
+    (metrics, lines)
+}
+
+/// A package's `macro_rules! cfg_*` wrappers, by name: what their invocations' bodies are
+/// compiled under.
+#[derive(Default)]
+struct CfgMacros(HashMap<String, architect_source::CfgMacroGate>);
+
+/// Wrappers that go through other wrappers deeper than this are not resolved.
+const MAX_CFG_MACRO_DEPTH: usize = 4;
+
+impl CfgMacros {
+    fn of<'f>(files: impl Iterator<Item = &'f architect_source::FileFacts>) -> CfgMacros {
+        let mut map = HashMap::new();
+        for f in files {
+            for m in &f.cfg_macros {
+                map.entry(m.name.clone()).or_insert_with(|| m.gate.clone());
+            }
+        }
+        CfgMacros(map)
+    }
+
+    /// The `cfg(..)` a gate stands for; `None` when it cannot be told (a macro the crate
+    /// does not define as a wrapper): such code counts as compiled.
+    fn resolve(&self, gate: &architect_source::Gate) -> Option<String> {
+        use architect_source::{CfgMacroGate, Gate};
+        let (mut name, mut inner) = match gate {
+            Gate::Cfg(p) => return Some(p.clone()),
+            Gate::Macro { name, inner } => (name.clone(), inner.clone()),
+        };
+        for _ in 0..MAX_CFG_MACRO_DEPTH {
+            match self.0.get(&name)? {
+                CfgMacroGate::Cfg(p) => return Some(p.clone()),
+                CfgMacroGate::Inner => return inner,
+                CfgMacroGate::Via {
+                    name: next,
+                    inner: given,
+                } => {
+                    inner = given.clone().or(inner);
+                    name = next.clone();
+                }
+            }
+        }
+        None
+    }
+
+    /// Whether every one of `gates` holds for `package` (those that cannot be told do).
+    fn hold(
+        &self,
+        cfg: &crate::cfgs::CfgEval,
+        package: &PackageId,
+        gates: &[architect_source::Gate],
+    ) -> bool {
+        let preds: Vec<String> = gates.iter().filter_map(|g| self.resolve(g)).collect();
+        cfg.holds_all(package, &preds)
     }
 }
 

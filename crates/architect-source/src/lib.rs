@@ -62,6 +62,16 @@ pub struct Metrics {
 }
 
 impl Metrics {
+    /// Takes `o` away, saturating at zero.
+    pub fn sub(&mut self, o: &Metrics) {
+        self.fns = self.fns.saturating_sub(o.fns);
+        self.generic_fns = self.generic_fns.saturating_sub(o.generic_fns);
+        self.impls = self.impls.saturating_sub(o.impls);
+        self.generic_impls = self.generic_impls.saturating_sub(o.generic_impls);
+        self.macro_calls = self.macro_calls.saturating_sub(o.macro_calls);
+        self.derives = self.derives.saturating_sub(o.derives);
+    }
+
     /// Adds `o`, saturating (a hostile file can hold more derive names than a `u32` counts).
     pub fn add(&mut self, o: &Metrics) {
         self.fns = self.fns.saturating_add(o.fns);
@@ -71,6 +81,44 @@ impl Metrics {
         self.macro_calls = self.macro_calls.saturating_add(o.macro_calls);
         self.derives = self.derives.saturating_add(o.derives);
     }
+}
+
+/// A condition code is compiled under.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Gate {
+    /// `cfg(..)` as written: an item's `#[cfg]`, or a `cfg_if!` branch's condition with the
+    /// negation of the earlier ones of its chain.
+    Cfg(String),
+    /// Inside `name! { .. }`, a crate's own `cfg_*` wrapper macro (tokio's `cfg_rt!`, hyper's
+    /// `cfg_feature!`), with the `#![..]` its body starts with as `cfg(..)`: what it means
+    /// comes from the crate's definition of `name` ([`CfgMacro`]).
+    Macro { name: String, inner: Option<String> },
+}
+
+/// Code compiled only under all of `gates` (outermost first), with its size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GatedCode {
+    pub gates: Vec<Gate>,
+    pub lines: usize,
+    pub metrics: Metrics,
+}
+
+/// `macro_rules! cfg_*` whose expansion puts what it is given under a condition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CfgMacro {
+    pub name: String,
+    pub gate: CfgMacroGate,
+}
+
+/// The condition of a [`CfgMacro`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CfgMacroGate {
+    /// `#[cfg(P)] $item`: `cfg(P)` as written.
+    Cfg(String),
+    /// `#[cfg($meta)]`: the `#![..]` its invocation's body starts with.
+    Inner,
+    /// It invokes another `cfg_*` macro, with the `#![..]` it passes (if written out).
+    Via { name: String, inner: Option<String> },
 }
 
 /// `mod name;`, with what decides where its file is.
@@ -98,9 +146,13 @@ pub struct ModDecl {
     pub inline_parents: InlineParents,
     /// `#[doc(hidden)]`: the module is not documented API, whatever its visibility.
     pub doc_hidden: bool,
-    /// Each `#[cfg(..)]` on the declaration, as written (`cfg(feature = "x")`): the module is
-    /// compiled only where all of them hold.
+    /// Each `#[cfg(..)]` on the declaration, as written (`cfg(feature = "x")`), and those of
+    /// the items and `cfg_if!` branches around it: the module is compiled only where all of
+    /// them hold.
     pub cfgs: Vec<String>,
+    /// The `cfg_*!` wrapper macros around the declaration ([`Gate::Macro`] only): resolved
+    /// against the crate's definitions once they are read.
+    pub macro_gates: Vec<Gate>,
     pub span: Span,
 }
 
@@ -594,6 +646,11 @@ pub struct FileFacts {
     /// The first segments of the paths the file writes, sorted (see `Scanner::invocations_and_roots`;
     /// `Wanted::All` and build scripts only): which dependencies a binary calls into.
     pub path_roots: Vec<String>,
+    /// The parts of the file compiled only under a condition, with their sizes (where size
+    /// metrics are counted): the loader takes away those whose condition does not hold.
+    pub gated: Vec<GatedCode>,
+    /// The file's `macro_rules! cfg_*` wrappers.
+    pub cfg_macros: Vec<CfgMacro>,
     /// Size metrics (not for `Wanted::ModsAndUnsafe`).
     pub metrics: Metrics,
     /// Items compiled only for tests (`#[cfg(test)]`, `#[test]` functions), in order and not

@@ -22,6 +22,7 @@ use std::cell::{Cell, OnceCell};
 use std::cmp::Reverse;
 use std::collections::{BTreeMap, BinaryHeap, HashMap, HashSet};
 
+mod gates;
 mod public_api;
 mod quoted;
 mod spawn;
@@ -136,7 +137,9 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         lex_error,
         ..FileFacts::default()
     };
-    f.mods = s.mods();
+    let gates = s.gates();
+    f.mods = s.mods(&gates);
+    f.cfg_macros = s.cfg_macros();
     let (macros, roots) = s.invocations_and_roots();
     f.macro_invocations = macros;
     f.test_spans = s.test_spans();
@@ -147,6 +150,7 @@ fn run<const COUNT: bool>(src: &str, wanted: Wanted) -> (FileFacts, u64) {
         .retain(|(_, span)| !quoted::inside(&quoted, *span));
     if wanted != Wanted::ModsAndUnsafe {
         f.metrics = s.metrics();
+        f.gated = s.gated_code(&gates);
     }
     if matches!(wanted, Wanted::All | Wanted::BuildScript) {
         let imports = s.imports();
@@ -705,11 +709,13 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         to
     }
 
-    fn mods(&self) -> Vec<ModDecl> {
+    fn mods(&self, gates: &[gates::GateRange]) -> Vec<ModDecl> {
         let mut out = Vec::new();
         // `macro_rules!` bodies, in order: a declaration inside one is a template, expanded
         // where the macro is invoked.
         let bodies = self.macro_rules();
+        // The gates around the declaration met last: the ones opened before it that reach it.
+        let (mut next_gate, mut around): (usize, Vec<usize>) = (0, Vec::new());
         // Every inline module, with its parent; declarations point into this chain.
         let mut nodes: Vec<InlineNode> = Vec::new();
         let mut parents: Vec<(Option<usize>, usize)> = Vec::new();
@@ -746,7 +752,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         && self.punct(a + 1, b'(')
                         && self.is_ident(a + 2, "hidden")
                 });
-                let cfgs = attrs
+                let mut cfgs: Vec<String> = attrs
                     .iter()
                     .filter(|&&(a, b)| self.is_ident(a, "cfg") && self.punct(a + 1, b'(') && b > a)
                     .map(|&(a, b)| {
@@ -754,6 +760,21 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                         self.src[s.start..s.end].to_string()
                     })
                     .collect();
+                while let Some(g) = gates.get(next_gate)
+                    && g.from <= i
+                {
+                    around.push(next_gate);
+                    next_gate += 1;
+                }
+                around.retain(|&g| gates[g].to >= i);
+                let mut macro_gates = Vec::new();
+                for g in around.iter().map(|&g| &gates[g].gate) {
+                    match g {
+                        crate::Gate::Cfg(p) if !cfgs.contains(p) => cfgs.push(p.clone()),
+                        crate::Gate::Cfg(_) => {}
+                        crate::Gate::Macro { .. } => macro_gates.push(g.clone()),
+                    }
+                }
                 let in_macro = bodies
                     .iter()
                     .rev()
@@ -770,6 +791,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                     inline_parents: InlineParents::default(),
                     doc_hidden,
                     cfgs,
+                    macro_gates,
                     span: self.span(vis_start, i + 2),
                 });
                 parents.push((stack.last().map(|&(_, node)| node), stack.len()));
@@ -1428,10 +1450,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     }
 
     fn metrics(&self) -> crate::Metrics {
+        self.metrics_in(0, self.len())
+    }
+
+    /// The size metrics of the constructs that start at tokens `from..to`.
+    fn metrics_in(&self, from: usize, to: usize) -> crate::Metrics {
         let mut m = crate::Metrics::default();
         // The contents of `[derive(...)]` groups; nested ones count again inside the outer.
         let mut derives: Vec<(usize, usize)> = Vec::new();
-        for i in 0..self.len() {
+        for i in from..to {
             match self.ident(i) {
                 Some("fn") if self.ident(i + 1).is_some() => {
                     m.fns += 1;

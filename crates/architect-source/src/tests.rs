@@ -1898,3 +1898,107 @@ fn path_roots_are_the_first_segments_of_paths() {
     "#);
     assert_eq!(f.path_roots, ["Vec", "anyhow", "clap", "serde", "tokio"]);
 }
+
+#[test]
+fn gated_code_is_split_by_the_conditions_around_it() {
+    let f = analyze(
+        r#"
+fn always() {}
+#[cfg(feature = "net")]
+fn net() {}
+cfg_if::cfg_if! {
+    if #[cfg(unix)] {
+        mod unix;
+        fn u() {}
+    } else if #[cfg(windows)] {
+        fn w() {}
+    } else {
+        fn other() {}
+    }
+}
+cfg_feature! {
+    #![feature = "client"]
+    pub mod client;
+    fn c() {}
+}
+#[cfg(test)]
+mod tests { fn t() {} }
+macro_rules! cfg_rt {
+    ($($item:item)*) => { $( #[cfg(feature = "rt")] $item )* }
+}
+macro_rules! cfg_feature {
+    (#![$meta:meta] $($item:item)*) => { $( #[cfg($meta)] $item )* }
+}
+macro_rules! cfg_client {
+    ($($item:item)*) => { cfg_feature! { #![feature = "client"] $($item)* } }
+}
+"#,
+        Wanted::ModsUnsafeAndMetrics,
+    );
+    let parts: Vec<(Vec<String>, u32)> = f
+        .gated
+        .iter()
+        .filter(|g| g.metrics.fns > 0)
+        .map(|g| {
+            let gates = g
+                .gates
+                .iter()
+                .map(|g| match g {
+                    crate::Gate::Cfg(p) => p.clone(),
+                    crate::Gate::Macro { name, inner } => format!("{name}! {inner:?}"),
+                })
+                .collect();
+            (gates, g.metrics.fns)
+        })
+        .collect();
+    let cfg = |s: &str| vec![s.to_string()];
+    assert_eq!(
+        parts,
+        [
+            (cfg("cfg(feature = \"net\")"), 1),
+            (cfg("cfg(unix)"), 1),
+            (cfg("cfg(all(not(any(unix)), windows))"), 1),
+            (cfg("cfg(not(any(unix, windows)))"), 1),
+            (
+                vec!["cfg_feature! Some(\"cfg(feature = \\\"client\\\")\")".to_string()],
+                1
+            ),
+            (cfg("cfg(test)"), 1),
+        ]
+    );
+    // The module inside the `cfg_if!` branch takes its condition; the one inside the
+    // wrapper, the wrapper.
+    let unix = f.mods.iter().find(|m| m.name == "unix").unwrap();
+    assert_eq!(unix.cfgs, ["cfg(unix)"]);
+    let client = f.mods.iter().find(|m| m.name == "client").unwrap();
+    assert!(client.cfgs.is_empty());
+    assert_eq!(
+        client.macro_gates,
+        [crate::Gate::Macro {
+            name: "cfg_feature".into(),
+            inner: Some("cfg(feature = \"client\")".into())
+        }]
+    );
+    let defs: Vec<(&str, &crate::CfgMacroGate)> = f
+        .cfg_macros
+        .iter()
+        .map(|m| (m.name.as_str(), &m.gate))
+        .collect();
+    assert_eq!(
+        defs,
+        [
+            (
+                "cfg_rt",
+                &crate::CfgMacroGate::Cfg("cfg(feature = \"rt\")".into())
+            ),
+            ("cfg_feature", &crate::CfgMacroGate::Inner),
+            (
+                "cfg_client",
+                &crate::CfgMacroGate::Via {
+                    name: "cfg_feature".into(),
+                    inner: Some("cfg(feature = \"client\")".into())
+                }
+            ),
+        ]
+    );
+}

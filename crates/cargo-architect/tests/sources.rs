@@ -296,6 +296,83 @@ fn modules_declared_in_a_macro_are_read_where_it_is_invoked() {
         .iter()
         .find(|u| u["unit"] == "lib1 0.1.0")
         .unwrap();
-    // lib.rs 3 lines, crate_root.rs 7, de 30; `off` is cfg'd out.
-    assert_eq!(lib["size"]["lines"], 3 + 7 + 30, "{lib}");
+    // lib.rs 3 lines, crate_root.rs 7 (less the 2 of `off`, cfg'd out), de 30.
+    assert_eq!(lib["size"]["lines"], 3 + 7 - 2 + 30, "{lib}");
+}
+
+#[test]
+fn a_crate_is_sized_by_the_code_its_features_compile() {
+    // tokio's and hyper's shapes: modules and items inside the crate's own `cfg_*!`
+    // wrappers, `#[cfg(feature)]` items, `cfg_if!` branches and inline tests. Only what the
+    // enabled features compile counts; a module declared twice under opposite conditions is
+    // read as the compiled one, whatever the thread count.
+    let tmp = tempfile::tempdir().unwrap();
+    let ws = tmp.path();
+    let many = |n: usize| "pub fn f() {}\n".repeat(n);
+    let manifest = format!(
+        "{}\n[features]\ndefault = [\"rt\"]\nrt = []\nnet = []\n",
+        package_manifest("lib1")
+    );
+    tree(
+        ws,
+        &[
+            ("Cargo.toml", &manifest),
+            (
+                "src/lib.rs",
+                concat!(
+                    "#[macro_use]\nmod cfg;\n",
+                    "cfg_rt! {\n    pub mod rt;\n}\n",
+                    "cfg_net! {\n    pub mod net;\n}\n",
+                    "#[cfg(feature = \"net\")]\nmod shared;\n",
+                    "#[cfg(not(feature = \"net\"))]\nmod shared;\n",
+                    "#[cfg(feature = \"net\")]\npub fn gated() {}\n",
+                    "#[cfg(test)]\nmod tests {\n    fn t() {}\n}\n",
+                ),
+            ),
+            (
+                "src/cfg.rs",
+                concat!(
+                    "macro_rules! cfg_rt {\n    ($($item:item)*) => { $( #[cfg(feature = \"rt\")] $item )* }\n}\n",
+                    "macro_rules! cfg_net {\n    ($($item:item)*) => { $( #[cfg(feature = \"net\")] $item )* }\n}\n",
+                ),
+            ),
+            ("src/rt.rs", &many(20)),
+            ("src/net.rs", &many(50)),
+            ("src/shared.rs", &many(4)),
+        ],
+    );
+    let sizes: Vec<serde_json::Value> = (0..3)
+        .map(|_| {
+            let out = architect()
+                .current_dir(ws)
+                .args(["build-time", "--offline", "--format", "json"])
+                .output()
+                .unwrap();
+            let bt = json(&out);
+            bt["unit_times"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|u| u["unit"] == "lib1 0.1.0")
+                .unwrap()["size"]
+                .clone()
+        })
+        .collect();
+    // lib.rs: 18 lines, of which the `cfg_net!` block (3), the `net` declaration of
+    // `shared` (2), `gated` (2) and the tests (4) do not compile; cfg.rs 6; rt 20; shared 4;
+    // not net.
+    assert_eq!(
+        sizes[0]["lines"],
+        18 - 3 - 2 - 2 - 4 + 6 + 20 + 4,
+        "{}",
+        sizes[0]
+    );
+    assert_eq!(sizes[0]["fns"], 24, "{}", sizes[0]);
+    assert!(sizes.iter().all(|s| s == &sizes[0]), "{sizes:?}");
+    // The review still reads the module the features leave out, as cfg-off.
+    let (_, doc) = review(ws, "1");
+    assert!(
+        messages(&doc, "source/not-in-module-tree").is_empty(),
+        "{doc}"
+    );
 }
