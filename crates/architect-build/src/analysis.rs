@@ -148,15 +148,16 @@ pub struct CostModel {
 
 /// Measured over estimated clean build time on the held-out real workspaces of
 /// `docs/build-time.md` (dev: tokio, tracing, axum, pingora, helix, clap, async-graphql,
-/// coreutils, serde, mdBook, eza, gitoxide, and fd, hyper, rand, delta and tokei estimated
-/// before they were built; calibrated to the machine they were built on): the smallest and
-/// the largest. An estimate's range is the estimate times these; it is as wide as the model's
-/// worst misses (hyper's and rand's small builds, whose dependencies compile a fraction of
-/// their code with the features enabled, over; mdBook under), not a confidence interval.
-pub const HELD_OUT_RATIO: (f64, f64) = (0.33, 1.29);
+/// coreutils, serde, mdBook, eza, gitoxide, fd, hyper, rand, delta, tokei, and serde_json,
+/// mio and hyperfine estimated before they were built; calibrated to the machine they were
+/// built on): the smallest and the largest. An estimate's range is the estimate times these;
+/// it is as wide as the model's worst misses (rand's small build over, mdBook under), not a
+/// confidence interval. A profile setting the model does not cover (regex's dev profile sets
+/// `opt-level = 3`: 2.65 times its estimate) is outside it, and the figures' note says so.
+pub const HELD_OUT_RATIO: (f64, f64) = (0.68, 1.31);
 /// The same for `--release` (tokio, tracing, axum, clap, helix): clap's and helix's builds, whose
-/// profiles set `lto` (and clap's `codegen-units = 1`), took 2.6 and 2.2 times their estimate.
-pub const HELD_OUT_RATIO_RELEASE: (f64, f64) = (0.90, 2.63);
+/// profiles set `lto` (and clap's `codegen-units = 1`), took 2.3 and 2.1 times their estimate.
+pub const HELD_OUT_RATIO_RELEASE: (f64, f64) = (0.95, 2.31);
 
 /// The figures a report of a simulated build shows, computed once so that renderers only
 /// print: the critical path's share, the error against a measured build, the change a

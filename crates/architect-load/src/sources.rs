@@ -136,8 +136,13 @@ pub(crate) fn scan(
                         ..cx
                     };
                     rayon::scope(|inner| inner.spawn(move |inner| cx.walk(inner, root_visit(r))));
-                    cx.expand_templates(r);
-                    cx.walk_off();
+                    // Compiled modules first, then the cfg-off ones, then what those declare.
+                    for _ in 0..MAX_TEMPLATE_ROUNDS {
+                        cx.expand_templates(r);
+                        if !cx.walk_off() {
+                            break;
+                        }
+                    }
                 }
             });
         }
@@ -859,10 +864,11 @@ impl<'a> WalkCx<'a> {
 
     /// Walk the cfg-off modules met so far (and what they declare); one visit per file, the
     /// first by module path, so that what is read does not depend on the thread count.
-    fn walk_off(self) {
+    /// Whether there were any.
+    fn walk_off(self) -> bool {
         let mut off = match self.off.lock() {
-            Ok(mut o) => std::mem::take(&mut *o),
-            Err(_) => return,
+            Ok(mut o) if !o.is_empty() => std::mem::take(&mut *o),
+            _ => return false,
         };
         off.sort_by(|a, b| (&a.file, &a.module).cmp(&(&b.file, &b.module)));
         off.dedup_by(|b, a| a.file == b.file);
@@ -871,6 +877,7 @@ impl<'a> WalkCx<'a> {
                 s.spawn(move |s| self.walk(s, v));
             }
         });
+        true
     }
 
     /// Follow the module templates of target `r` (`mod de;` in a `macro_rules!` body) from

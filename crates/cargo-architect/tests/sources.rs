@@ -337,7 +337,12 @@ fn a_crate_is_sized_by_the_code_its_features_compile() {
                 ),
             ),
             ("src/rt.rs", &many(20)),
-            ("src/net.rs", &many(50)),
+            // A wrapper inside a module the features leave out: read, as cfg-off.
+            (
+                "src/net.rs",
+                &format!("cfg_rt! {{\n    mod inner;\n}}\n{}", many(47)),
+            ),
+            ("src/net/inner.rs", &many(9)),
             ("src/shared.rs", &many(4)),
         ],
     );
@@ -369,8 +374,10 @@ fn a_crate_is_sized_by_the_code_its_features_compile() {
     );
     assert_eq!(sizes[0]["fns"], 24, "{}", sizes[0]);
     assert!(sizes.iter().all(|s| s == &sizes[0]), "{sizes:?}");
-    // The review still reads the module the features leave out, as cfg-off.
+    // The review still reads the modules the features leave out, as cfg-off, and what they
+    // declare inside wrappers.
     let (_, doc) = review(ws, "1");
+    assert!(messages(&doc, "source/unreadable").is_empty(), "{doc}");
     assert!(
         messages(&doc, "source/not-in-module-tree").is_empty(),
         "{doc}"
