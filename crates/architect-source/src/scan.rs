@@ -1712,7 +1712,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
     fn invocations_and_roots(&self) -> (Vec<String>, Vec<String>) {
         let bodies = self.macro_rules();
         let (mut opened, mut reach) = (0, 0);
-        let (mut macros, mut roots) = (Vec::new(), Vec::new());
+        let (mut macros, mut roots): (Vec<&str>, Vec<&str>) = (Vec::new(), Vec::new());
         for i in 0..self.len() {
             // Bodies come in order of their opening bracket; `reach` is where the ones opened
             // so far end.
@@ -1735,7 +1735,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 if name != "macro_rules"
                     && matches!(self.kind(i + 2), Some(TokKind::Punct(b'(' | b'[' | b'{')))
                 {
-                    macros.push(name.to_string());
+                    macros.push(name);
                 }
                 continue;
             }
@@ -1744,14 +1744,15 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
                 && self.path_sep(i - 2)
                 && (self.punct(i - 3, b'>') || self.ident(i - 3).is_some_and(|w| w != "use"));
             if !continues && !matches!(name, "crate" | "self" | "super" | "Self" | "use") {
-                roots.push(name.trim_start_matches("r#").to_string());
+                roots.push(name.trim_start_matches("r#"));
             }
         }
-        for v in [&mut macros, &mut roots] {
+        let owned = |mut v: Vec<&str>| -> Vec<String> {
             v.sort_unstable();
             v.dedup();
-        }
-        (macros, roots)
+            v.into_iter().map(str::to_string).collect()
+        };
+        (owned(macros), owned(roots))
     }
 
     fn hazards(&self, imports: &Imports<'a>) -> Vec<(Hazard, Span, String)> {
