@@ -20,6 +20,11 @@ time predicted by a fit on the other workspaces is printed as `CostModel::DEV`'s
 --release, `CostModel::RELEASE`'s). The builds given with --held-out are only predicted,
 never fitted on, and shown apart.
 
+With --link-only the link steps below are fitted on top of the members' term in the code
+rather than the one just chosen (as `CostModel::RELEASE` is, whose members' term stays a
+factor of 1: docs/build-time.md). With --release, `lto_link_s_per_mloc` is fitted the same way
+on the binaries of the workspaces whose release profile sets `lto`.
+
 `link_s_per_mloc` is fitted next, on the training builds' member binaries: a binary is
 estimated as a member crate of its own module tree's size, plus this many seconds per
 million lines of the libraries its code names and everything below them; least squares
@@ -37,6 +42,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import tomllib
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 TOOL = ROOT / "target" / "release" / "cargo-architect"
@@ -91,8 +97,9 @@ def rows_of(name, checkout, tmp):
                tool(checkout, cache, "--timings", str(html), "--fit").splitlines() if " = " in line)
     member_b = [float(fit[f"member[{k}]"]) for k in range(3)]
     CURRENT[:] = member_b
-    link_now = float(fit.get("link_s_per_mloc", 0.0))
-    LINK[:] = [link_now]
+    lto = PROFILE == "release" and release_lto(checkout)
+    LINK[:] = [float(fit.get("link_s_per_mloc", 0.0)), float(fit.get("lto_link_s_per_mloc", 0.0))]
+    link_now = LINK[1] if lto and LINK[1] > 0 else LINK[0]
     meta = json.loads(subprocess.run(
         ["cargo", "metadata", "--no-deps", "--offline", "--format-version", "1",
          "--manifest-path", str(pathlib.Path(checkout) / "Cargo.toml")],
@@ -118,8 +125,15 @@ def rows_of(name, checkout, tmp):
         elif label.startswith(f"{pkg} (bin "):
             base = (u["duration_s"] - link_now * linked) / current
             bins.append(dict(ws=name, unit=label, meas=m, base=base, x=[share, crates],
-                             linked=linked))
+                             linked=linked, lto=lto))
     return libs, bins
+
+
+def release_lto(checkout):
+    """Whether the workspace's `[profile.release]` sets `lto` on (true, "fat", "thin")."""
+    doc = tomllib.loads((pathlib.Path(checkout) / "Cargo.toml").read_text())
+    lto = doc.get("profile", {}).get("release", {}).get("lto", False)
+    return lto is True or lto in ("fat", "thin")
 
 
 def solve(rows, cols):
@@ -207,8 +221,8 @@ def fit_link(bins, member):
     return max(num / den, 0.0) if den else 0.0
 
 
-def link_report(bins, held, member):
-    print(f"\nlink: {len(bins)} training binaries in {len({r['ws'] for r in bins})} workspaces")
+def link_report(bins, held, member, name="link_s_per_mloc", current=None):
+    print(f"\n{name}: {len(bins)} training binaries in {len({r['ws'] for r in bins})} workspaces")
     errs = {"without": [], "with": []}
     for ws in sorted({r["ws"] for r in bins}):
         rest = [r for r in bins if r["ws"] != ws]
@@ -220,7 +234,7 @@ def link_report(bins, held, member):
     for k, v in errs.items():
         print(f"  {k + ' the link term':24} leave-one-workspace-out median error {statistics.median(v):6.1%}")
     c = fit_link(bins, member)
-    print(f"  current {LINK[0]:.4f}, chosen: link_s_per_mloc = {c:.4f}")
+    print(f"  current {current if current is not None else LINK[0]:.4f}, chosen: {name} = {c:.4f}")
     for ws in sorted({r["ws"] for r in bins} | {r["ws"] for r in held}):
         mine = [r for r in bins + held if r["ws"] == ws]
         tag = "held out" if ws in {r["ws"] for r in held} else "training"
@@ -231,7 +245,7 @@ def link_report(bins, held, member):
 
 
 def main():
-    args = [a for a in sys.argv[1:] if a != "--release"]
+    args = [a for a in sys.argv[1:] if a not in ("--release", "--link-only")]
     split = args.index("--held-out") if "--held-out" in args else len(args)
     train = [a.split("=", 1) for a in args[:split]]
     held = [a.split("=", 1) for a in args[split + 1:]]
@@ -244,8 +258,17 @@ def main():
         libs = [r for lb in train_rows for r in lb[0]]
         held_libs = [r for lb in held_rows for r in lb[0]]
         member = choose("member", libs, held_libs, MEMBER_FEATURES, list(CURRENT))
-        link_report([r for lb in train_rows for r in lb[1]],
-                    [r for lb in held_rows for r in lb[1]], member)
+        if "--link-only" in sys.argv:
+            # The link steps on top of the members' term in the code, not the one just chosen
+            # (`--release`: the release term stays a factor of 1, below).
+            member = list(CURRENT)
+        bins = [r for lb in train_rows for r in lb[1]]
+        held_bins = [r for lb in held_rows for r in lb[1]]
+        link_report([r for r in bins if not r["lto"]], [r for r in held_bins if not r["lto"]],
+                    member)
+        if PROFILE == "release":
+            link_report([r for r in bins if r["lto"]], [r for r in held_bins if r["lto"]],
+                        member, "lto_link_s_per_mloc", LINK[1])
     finally:
         shutil.rmtree(tmp)
 

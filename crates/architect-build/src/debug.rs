@@ -98,3 +98,21 @@ mod tests {
         assert_eq!(DebugLevel::from_bool(true), DebugLevel::Full);
     }
 }
+
+/// Link-time optimisation of a `[profile.*]` table: `lto = true` or `"fat"`, or `"thin"`
+/// (`false` and `"off"` are cargo's default, not recorded). The binary's link step then
+/// compiles the code of every crate it reaches again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Lto {
+    Fat,
+    Thin,
+}
+
+impl fmt::Display for Lto {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Lto::Fat => "fat",
+            Lto::Thin => "thin",
+        })
+    }
+}

@@ -21,7 +21,7 @@ pub use analysis::{
     Replay, Size, WhatIf, analyze, apply, compare_replay, makespan, match_measured,
     predicted_range, split_unit, split_unit_layered,
 };
-pub use debug::DebugLevel;
+pub use debug::{DebugLevel, Lto};
 pub use simulate::{Schedule, Scheduled, critical_chain, simulate, simulate_ordered};
 pub use timings::{MeasuredUnit, parse_timings};
 pub use units::{Dep, Unit, UnitGraph, UnitKind};

@@ -184,6 +184,11 @@ fn build_facts(
         .as_ref()
         .map(|m| manifest::profile_unmodelled(&m.doc))
         .unwrap_or_default();
+    let profile_lto = ws
+        .root_manifest
+        .as_ref()
+        .map(|m| manifest::profile_lto(&m.doc))
+        .unwrap_or_default();
     if let Some((Resolver::Other(v), l)) = &ws.resolver {
         notes.push(format!(
             "{}:{}: `resolver = \"{v}\"` is not a resolver cargo knows (1, 2 or 3): the build is simulated with the one the edition implies",
@@ -232,6 +237,7 @@ fn build_facts(
         jobs: jobs(),
         profile_debug,
         profile_unmodelled,
+        profile_lto,
         cargo_config: ws.cargo_config.facts,
         toolchain: ToolchainFacts {
             running: toolchain.release.clone(),

@@ -3,7 +3,9 @@
 
 use std::collections::BTreeMap;
 
-use architect_model::{DebugLevel, DepDecl, DepKind, Location, ManifestFacts, Profile, Resolver};
+use architect_model::{
+    DebugLevel, DepDecl, DepKind, Location, Lto, ManifestFacts, Profile, Resolver,
+};
 use toml_edit::{Item, TableLike};
 
 use crate::tomlspan::TomlFile;
@@ -176,6 +178,31 @@ pub(crate) fn profile_debug(
     (out, rejected)
 }
 
+/// `lto` of `[profile.dev]` and `[profile.release]` when it is on: `true` or `"fat"`, `"thin"`.
+pub(crate) fn profile_lto(doc: &toml_edit::Document<String>) -> BTreeMap<Profile, Lto> {
+    let mut out = BTreeMap::new();
+    for profile in [Profile::Dev, Profile::Release] {
+        let Some(v) = doc
+            .get("profile")
+            .and_then(|p| p.get(profile.to_string()))
+            .and_then(|p| p.get("lto"))
+            .and_then(toml_edit::Item::as_value)
+        else {
+            continue;
+        };
+        let lto = match v {
+            toml_edit::Value::Boolean(b) if *b.value() => Some(Lto::Fat),
+            toml_edit::Value::String(s) if s.value() == "fat" => Some(Lto::Fat),
+            toml_edit::Value::String(s) if s.value() == "thin" => Some(Lto::Thin),
+            _ => None,
+        };
+        if let Some(l) = lto {
+            out.insert(profile, l);
+        }
+    }
+    out
+}
+
 /// The settings of `[profile.dev]` and `[profile.release]` that change compile times and that
 /// the cost model does not cover (it was fitted with cargo's defaults), as written: `lto`,
 /// `codegen-units`, `opt-level`, `incremental`, and per-package or build-script overrides.
@@ -226,6 +253,24 @@ pub(crate) fn profile_unmodelled(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lto_settings_that_are_on() {
+        let doc = |t: &str| toml_edit::Document::parse(t.to_string()).unwrap();
+        let m = profile_lto(&doc(
+            "[profile.release]\nlto = true\n[profile.dev]\nlto = \"thin\"\n",
+        ));
+        assert_eq!(m[&Profile::Release], Lto::Fat);
+        assert_eq!(m[&Profile::Dev], Lto::Thin);
+        assert_eq!(
+            profile_lto(&doc("[profile.release]\nlto = \"fat\"\n"))[&Profile::Release],
+            Lto::Fat
+        );
+        for off in ["false", "\"off\"", "\"maybe\""] {
+            let t = format!("[profile.release]\nlto = {off}\n");
+            assert!(profile_lto(&doc(&t)).is_empty(), "{off}");
+        }
+    }
 
     #[test]
     fn profile_settings_the_model_does_not_cover() {

@@ -212,6 +212,8 @@ pub struct Facts {
     /// Settings of those profiles that change compile times and that the cost model does not
     /// cover (`lto`, `codegen-units`, `opt-level`, `incremental`, overrides), as written.
     pub profile_unmodelled: BTreeMap<crate::Profile, Vec<String>>,
+    /// `lto` of those profiles, when it is on.
+    pub profile_lto: BTreeMap<crate::Profile, crate::Lto>,
     /// Features of each third-party package in `cargo build -p MEMBER` for each member, and
     /// in `cargo build --workspace` (named `--workspace`), target platform.
     pub feature_builds: Vec<(crate::BuildCommand, BTreeMap<PackageId, Vec<String>>)>,

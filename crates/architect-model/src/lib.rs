@@ -38,7 +38,7 @@ pub use sources::{
     NativeBuild, PackageSources, PathAnchor, PubEnum, ReExport, ScannedFile, SourceFacts,
     SourceSpan, Spawn, TargetKind, Unreadable, UnsafeKind, UnscannedKind, std_reexport,
 };
-pub use values::{BuildCommand, DebugLevel, Edition, Profile, Resolver};
+pub use values::{BuildCommand, DebugLevel, Edition, Lto, Profile, Resolver};
 
 /// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
 pub fn civil_date(unix_secs: u64) -> String {

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::str::FromStr;
 
-pub use architect_build::DebugLevel;
+pub use architect_build::{DebugLevel, Lto};
 
 /// A Rust edition (`edition = "2021"`), ordered by age.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]

@@ -70,16 +70,35 @@ pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
         (CostModel::DEV, Profile::Dev)
     };
     let factor = facts.calibration.as_ref().map_or(1.0, |c| c.factor);
-    let (model, mut notes) = match facts.profile_debug.get(&profile) {
+    let (mut model, mut notes) = match facts.profile_debug.get(&profile) {
         None => (base, Vec::new()),
         Some(level) => match base.with_debug(*level) {
             Ok(m) => (m, Vec::new()),
             Err(why) => (base, vec![format!("[profile.{profile}] {why}")]),
         },
     };
-    if let Some(settings) = facts.profile_unmodelled.get(&profile) {
+    // `lto`: a binary's link step is fitted for it (fat LTO's; thin LTO is estimated alike).
+    let lto = facts.profile_lto.get(&profile).copied();
+    let lto_modelled = lto.is_some() && model.lto_link_s_per_mloc > 0.0;
+    if lto_modelled {
+        model.link_s_per_mloc = model.lto_link_s_per_mloc;
+        if lto == Some(architect_model::Lto::Thin) {
+            notes.push(format!(
+                "[profile.{profile}] `lto = \"thin\"` is estimated with fat LTO's link step (no training build uses thin LTO)"
+            ));
+        }
+    }
+    let unmodelled: Vec<&String> = facts
+        .profile_unmodelled
+        .get(&profile)
+        .into_iter()
+        .flatten()
+        .filter(|s| !(lto_modelled && s.starts_with("`lto")))
+        .collect();
+    if !unmodelled.is_empty() {
+        let settings: Vec<&str> = unmodelled.iter().map(|s| s.as_str()).collect();
         notes.push(format!(
-            "[profile.{profile}] sets {}, which the cost model does not cover: estimates assume cargo's defaults (release builds of held-out workspaces with `lto` and `codegen-units = 1` took 2 to 2.6 times their estimate)",
+            "[profile.{profile}] sets {}, which the cost model does not cover: estimates assume cargo's defaults (held-out builds with such settings took up to 2.7 times their estimate)",
             settings.join(", ")
         ));
     }
@@ -197,4 +216,45 @@ fn linked_kloc(facts: &Facts, bin: &Unit, roots: &BTreeSet<String>) -> f64 {
         .filter_map(|id| facts.sources.packages.get(id).and_then(size_of))
         .map(|s| s.kloc)
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use architect_model::Lto;
+
+    #[test]
+    fn lto_gives_binaries_the_fitted_link_step_and_leaves_the_rest_in_the_note() {
+        let mut facts = crate::testing::load("clean");
+        let (plain, note) = model_for(&facts, true);
+        assert_eq!(plain.link_s_per_mloc, CostModel::RELEASE.link_s_per_mloc);
+        assert_eq!(note, None);
+        facts.profile_lto.insert(Profile::Release, Lto::Fat);
+        facts.profile_unmodelled.insert(
+            Profile::Release,
+            vec!["`lto = true`".into(), "`codegen-units = 1`".into()],
+        );
+        let (lto, note) = model_for(&facts, true);
+        assert_eq!(lto.link_s_per_mloc, CostModel::RELEASE.lto_link_s_per_mloc);
+        assert!(lto.link_s_per_mloc > 20.0 * plain.link_s_per_mloc);
+        let note = note.unwrap();
+        assert!(
+            note.contains("`codegen-units = 1`") && !note.contains("`lto"),
+            "{note}"
+        );
+        facts.profile_lto.insert(Profile::Release, Lto::Thin);
+        let (_, note) = model_for(&facts, true);
+        assert!(
+            note.unwrap()
+                .contains("`lto = \"thin\"` is estimated with fat LTO's")
+        );
+        // The dev model has no fitted LTO step: `lto` there stays in the note.
+        facts.profile_lto.insert(Profile::Dev, Lto::Fat);
+        facts
+            .profile_unmodelled
+            .insert(Profile::Dev, vec!["`lto = true`".into()]);
+        let (dev, note) = model_for(&facts, false);
+        assert_eq!(dev.link_s_per_mloc, CostModel::DEV.link_s_per_mloc);
+        assert!(note.unwrap().contains("`lto = true`"));
+    }
 }

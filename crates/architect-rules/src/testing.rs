@@ -9,7 +9,8 @@ use architect_model::{Facts, Finding};
 
 use crate::rule::{Ctx, Rule};
 
-fn load(name: &str) -> Facts {
+/// A fixture of `fixtures/`, loaded as a review loads it.
+pub(crate) fn load(name: &str) -> Facts {
     load_with(name, None)
 }
 
