@@ -149,12 +149,7 @@ pub(crate) fn profile_debug(
     let mut out = BTreeMap::new();
     let mut rejected = Vec::new();
     for profile in [Profile::Dev, Profile::Release] {
-        let Some(v) = doc
-            .get("profile")
-            .and_then(|p| p.get(profile.to_string()))
-            .and_then(|p| p.get("debug"))
-            .and_then(toml_edit::Item::as_value)
-        else {
+        let Some(v) = profile_value(doc, profile, "debug") else {
             continue;
         };
         let level = match v {
@@ -178,16 +173,23 @@ pub(crate) fn profile_debug(
     (out, rejected)
 }
 
+/// `key` of `[profile.NAME]` in the root manifest, when it is a value.
+fn profile_value<'d>(
+    doc: &'d toml_edit::Document<String>,
+    profile: Profile,
+    key: &str,
+) -> Option<&'d toml_edit::Value> {
+    doc.get("profile")?
+        .get(profile.to_string())?
+        .get(key)?
+        .as_value()
+}
+
 /// `lto` of `[profile.dev]` and `[profile.release]` when it is on: `true` or `"fat"`, `"thin"`.
 pub(crate) fn profile_lto(doc: &toml_edit::Document<String>) -> BTreeMap<Profile, Lto> {
     let mut out = BTreeMap::new();
     for profile in [Profile::Dev, Profile::Release] {
-        let Some(v) = doc
-            .get("profile")
-            .and_then(|p| p.get(profile.to_string()))
-            .and_then(|p| p.get("lto"))
-            .and_then(toml_edit::Item::as_value)
-        else {
+        let Some(v) = profile_value(doc, profile, "lto") else {
             continue;
         };
         let lto = match v {

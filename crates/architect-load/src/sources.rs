@@ -57,6 +57,13 @@ struct Walked {
     cfg_off: bool,
 }
 
+impl Walked {
+    /// Whether the file was walked as part of target `r`'s module tree.
+    fn of_target(&self, r: &Root) -> bool {
+        self.package == r.package && self.kind == r.kind && self.bin == r.bin
+    }
+}
+
 /// What the source pass reads of third-party packages.
 pub(crate) struct Reading<'a> {
     /// `--deps`: their libraries, for the unsafe inventory.
@@ -862,9 +869,9 @@ impl<'a> WalkCx<'a> {
         scope.spawn(move |s| self.walk(s, child));
     }
 
-    /// Walk the cfg-off modules met so far (and what they declare); one visit per file, the
-    /// first by module path, so that what is read does not depend on the thread count.
-    /// Whether there were any.
+    /// Walk the cfg-off modules met so far (and what they declare), and say whether there
+    /// were any; one visit per file, the first by module path, so that what is read does not
+    /// depend on the thread count.
     fn walk_off(self) -> bool {
         let mut off = match self.off.lock() {
             Ok(mut o) if !o.is_empty() => std::mem::take(&mut *o),
@@ -880,9 +887,11 @@ impl<'a> WalkCx<'a> {
         true
     }
 
-    /// Follow the module templates of target `r` (`mod de;` in a `macro_rules!` body) from
-    /// each of its files that invokes the macro, as if declared there: serde_core's
-    /// `crate_root!()`, invoked in `lib.rs`, declares its `de`, `ser` and `private` modules.
+    /// Follow the declarations of target `r` that waited for the rest of its tree: module
+    /// templates (`mod de;` in a `macro_rules!` body) from each file that invokes the macro,
+    /// as if declared there (serde_core's `crate_root!()`, invoked in `lib.rs`, declares its
+    /// `de`, `ser` and `private` modules); declarations inside `cfg_*!` wrappers from their
+    /// own file, once the crate's wrappers are read.
     fn expand_templates(self, r: &Root) {
         for _ in 0..MAX_TEMPLATE_ROUNDS {
             let templates = match self.templates.lock() {
@@ -895,17 +904,15 @@ impl<'a> WalkCx<'a> {
             let mut invokers = self.invokers(r, &templates);
             invokers.extend(self.declarers(r, &gated));
             let macros = (!gated.is_empty()).then(|| self.cfg_macros_of(&r.package));
-            let macros = &macros;
+            let macros = macros.as_ref();
             rayon::scope(|s| {
                 for (v, t) in &invokers {
                     let m = &t.decl;
                     if !self.cfg.compiled(&v.package, &m.cfgs) {
                         continue;
                     }
-                    let gates_hold = match &macros {
-                        Some(macros) => macros.hold(self.cfg, &v.package, &m.macro_gates),
-                        None => true,
-                    };
+                    let gates_hold =
+                        macros.is_none_or(|c| c.hold(self.cfg, &v.package, &m.macro_gates));
                     if !gates_hold && !self.cfg.is_member(&v.package) {
                         continue;
                     }
@@ -933,10 +940,7 @@ impl<'a> WalkCx<'a> {
             return Vec::new();
         };
         let mut found = Vec::new();
-        for w in out
-            .iter()
-            .filter(|w| w.package == r.package && w.kind == r.kind && w.bin == r.bin && !w.dev)
-        {
+        for w in out.iter().filter(|w| w.of_target(r) && !w.dev) {
             for t in templates {
                 let Some(name) = &t.decl.in_macro else {
                     continue;
@@ -958,9 +962,7 @@ impl<'a> WalkCx<'a> {
         gated
             .iter()
             .filter_map(|t| {
-                let w = out.iter().find(|w| {
-                    w.package == r.package && w.kind == r.kind && w.bin == r.bin && w.file == t.file
-                })?;
+                let w = out.iter().find(|w| w.of_target(r) && w.file == t.file)?;
                 Some((walked_visit(w, r), t))
             })
             .collect()

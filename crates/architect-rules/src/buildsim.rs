@@ -88,18 +88,18 @@ pub fn model_for(facts: &Facts, release: bool) -> (CostModel, Option<String>) {
             ));
         }
     }
-    let unmodelled: Vec<&String> = facts
+    let unmodelled: Vec<&str> = facts
         .profile_unmodelled
         .get(&profile)
         .into_iter()
         .flatten()
+        .map(String::as_str)
         .filter(|s| !(lto_modelled && s.starts_with("`lto")))
         .collect();
     if !unmodelled.is_empty() {
-        let settings: Vec<&str> = unmodelled.iter().map(|s| s.as_str()).collect();
         notes.push(format!(
             "[profile.{profile}] sets {}, which the cost model does not cover: estimates assume cargo's defaults (held-out builds with such settings took up to 2.7 times their estimate)",
-            settings.join(", ")
+            unmodelled.join(", ")
         ));
     }
     let note = (!notes.is_empty()).then(|| notes.join("; "));

@@ -690,6 +690,23 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
         attrs.iter().any(|&(a, b)| self.any_in(list, a, b))
     }
 
+    /// The last token of the item or statement that the outer attribute whose `[` is at
+    /// `open` (and any attributes after it) applies to: its `;`, or the `}` of its body.
+    fn attributed_item_end(&self, open: usize) -> usize {
+        let mut start = self.close(open) + 1;
+        while self.punct(start, b'#') && self.punct(start + 1, b'[') {
+            start = self.close(start + 1) + 1;
+        }
+        let end = self.find_at_depth(start, self.len(), |k| {
+            self.punct(k, b';') || self.punct(k, b'{')
+        });
+        if self.punct(end, b'{') {
+            self.close(end)
+        } else {
+            end
+        }
+    }
+
     /// The first index in `[from, to)` at the bracket depth of `from` where `pred` holds,
     /// jumping over bracket pairs; `to` if none.
     fn find_at_depth(&self, from: usize, to: usize, pred: impl Fn(usize) -> bool) -> usize {
@@ -2464,18 +2481,7 @@ impl<'a, const COUNT: bool> Scanner<'a, COUNT> {
             let Some(said) = detail(i + 2, close) else {
                 continue;
             };
-            let mut start = self.close(i - 1) + 1;
-            while self.punct(start, b'#') && self.punct(start + 1, b'[') {
-                start = self.close(start + 1) + 1;
-            }
-            let end = self.find_at_depth(start, self.len(), |k| {
-                self.punct(k, b';') || self.punct(k, b'{')
-            });
-            let end = if self.punct(end, b'{') {
-                self.close(end)
-            } else {
-                end
-            };
+            let end = self.attributed_item_end(i - 1);
             out.push((self.span(i - 2, end), said));
         }
         out

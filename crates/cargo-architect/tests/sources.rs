@@ -219,6 +219,22 @@ fn a_file_the_library_and_a_test_share_is_the_librarys() {
 /// A module whose file `#[cfg_attr(PRED, path = "..")]` names: the alternative that holds on
 /// the reviewed platform is compiled and sized, the others are read as cfg-off modules, and
 /// none is a stray file or a module without a file.
+/// `lib1 0.1.0`'s unit in `build-time --format json` of the workspace at `ws`.
+fn lib1_unit(ws: &std::path::Path) -> serde_json::Value {
+    let out = architect()
+        .current_dir(ws)
+        .args(["build-time", "--offline", "--format", "json"])
+        .output()
+        .unwrap();
+    json(&out)["unit_times"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["unit"] == "lib1 0.1.0")
+        .unwrap()
+        .clone()
+}
+
 #[test]
 fn cfg_attr_paths_choose_the_module_file() {
     let tmp = tempfile::tempdir().unwrap();
@@ -238,18 +254,7 @@ fn cfg_attr_paths_choose_the_module_file() {
     );
     let (_, doc) = review(ws, "1");
     assert!(messages(&doc, "source/unreadable").is_empty(), "{doc}");
-    let out = architect()
-        .current_dir(ws)
-        .args(["build-time", "--offline", "--format", "json"])
-        .output()
-        .unwrap();
-    let bt = json(&out);
-    let lib = bt["unit_times"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == "lib1 0.1.0")
-        .unwrap();
+    let lib = lib1_unit(ws);
     let expected = if cfg!(windows) { 7 + 3 } else { 40 + 3 };
     assert_eq!(lib["size"]["lines"], expected, "{lib}");
 }
@@ -284,18 +289,7 @@ fn modules_declared_in_a_macro_are_read_where_it_is_invoked() {
         messages(&doc, "source/not-in-module-tree").is_empty(),
         "{doc}"
     );
-    let out = architect()
-        .current_dir(ws)
-        .args(["build-time", "--offline", "--format", "json"])
-        .output()
-        .unwrap();
-    let bt = json(&out);
-    let lib = bt["unit_times"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|u| u["unit"] == "lib1 0.1.0")
-        .unwrap();
+    let lib = lib1_unit(ws);
     // lib.rs 3 lines, crate_root.rs 7 (less the 2 of `off`, cfg'd out), de 30.
     assert_eq!(lib["size"]["lines"], 3 + 7 - 2 + 30, "{lib}");
 }
@@ -346,23 +340,7 @@ fn a_crate_is_sized_by_the_code_its_features_compile() {
             ("src/shared.rs", &many(4)),
         ],
     );
-    let sizes: Vec<serde_json::Value> = (0..3)
-        .map(|_| {
-            let out = architect()
-                .current_dir(ws)
-                .args(["build-time", "--offline", "--format", "json"])
-                .output()
-                .unwrap();
-            let bt = json(&out);
-            bt["unit_times"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .find(|u| u["unit"] == "lib1 0.1.0")
-                .unwrap()["size"]
-                .clone()
-        })
-        .collect();
+    let sizes: Vec<serde_json::Value> = (0..3).map(|_| lib1_unit(ws)["size"].clone()).collect();
     // lib.rs: 18 lines, of which the `cfg_net!` block (3), the `net` declaration of
     // `shared` (2), `gated` (2) and the tests (4) do not compile; cfg.rs 6; rt 20; shared 4;
     // not net.

@@ -58,18 +58,7 @@ impl<const COUNT: bool> Scanner<'_, COUNT> {
             return None;
         }
         let pred = self.cfg_text(i)?;
-        let mut start = self.close(i - 1) + 1;
-        while self.punct(start, b'#') && self.punct(start + 1, b'[') {
-            start = self.close(start + 1) + 1;
-        }
-        let end = self.find_at_depth(start, self.len(), |k| {
-            self.punct(k, b';') || self.punct(k, b'{')
-        });
-        let end = if self.punct(end, b'{') {
-            self.close(end)
-        } else {
-            end
-        };
+        let end = self.attributed_item_end(i - 1);
         (end < self.len()).then(|| GateRange {
             from: i - 2,
             to: end,
