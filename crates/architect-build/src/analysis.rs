@@ -128,9 +128,11 @@ pub struct CostModel {
     pub rmeta_share: f64,
     /// Workspace members' libraries and binaries take `exp(member · member_features)` times
     /// the estimate of a dependency of their size: cargo compiles them incrementally in the dev
-    /// profile, and a crate of concrete code (few generic `impl`s) that uses many crates
-    /// instantiates their generics itself (docs/build-time.md). Fitted on the members of the
-    /// training builds (`scripts/fit-members.py`), never on the held-out ones.
+    /// profile, and a crate that uses many crates instantiates their generics itself
+    /// (docs/build-time.md). Fitted on the members of the training builds
+    /// (`scripts/fit-members.py`), never on the held-out ones; the choice of features left one
+    /// training workspace out at a time, and the generic-`impl` share, which did not help on the
+    /// workspaces left out, has a coefficient of 0.
     pub member: [f64; MEMBER_FEATURES],
     /// A workspace binary's link step: seconds per million lines of the libraries its code
     /// reaches ([`Size::linked_kloc`]), added to the estimate of its own code. A six-line
@@ -155,10 +157,10 @@ pub struct CostModel {
 /// coreutils, serde, mdBook, eza, gitoxide, fd, hyper, rand, delta, tokei, and serde_json,
 /// mio and hyperfine estimated before they were built; calibrated to the machine they were
 /// built on): the smallest and the largest. An estimate's range is the estimate times these;
-/// it is as wide as the model's worst misses (rand's small build over, mdBook under), not a
+/// it is as wide as the model's worst misses (pingora's native build over, mdBook under), not a
 /// confidence interval. A profile setting the model does not cover (regex's dev profile sets
 /// `opt-level = 3`: 2.65 times its estimate) is outside it, and the figures' note says so.
-pub const HELD_OUT_RATIO: (f64, f64) = (0.68, 1.31);
+pub const HELD_OUT_RATIO: (f64, f64) = (0.72, 1.33);
 /// The same for `--release` (tokio, tracing, axum, clap, helix): clap's and helix's builds, whose
 /// profiles set `lto` (clap's also `codegen-units = 1`, helix's thin LTO), took 1.7 and 1.4
 /// times their estimate.
@@ -245,8 +247,8 @@ impl CostModel {
         },
         native_run: [-2.9883, 0.3011, 0.5058, 1.0388, 1.6793],
         native_run_smear: 1.3585,
-        member: [0.3417, -0.672, 0.3144],
-        link_s_per_mloc: 2.1627,
+        member: [-0.1763, 0.0, 0.4008],
+        link_s_per_mloc: 2.097,
         lto_link_s_per_mloc: 0.0,
         fitted_debug: Some(DebugLevel::Full),
         // Sums of library and binary times, corpus rebuilt with each setting (docs/build-time.md).
@@ -1051,7 +1053,7 @@ mod tests {
     }
 
     #[test]
-    fn a_member_of_concrete_code_using_many_crates_takes_longer_than_a_dependency() {
+    fn a_member_using_many_crates_takes_longer_than_a_dependency() {
         let m = CostModel::DEV;
         let lib = |in_workspace: bool| Unit {
             kind: UnitKind::Lib,
@@ -1068,12 +1070,13 @@ mod tests {
         let t = |u: &Unit, s: &Size| m.estimate(u, s).duration;
         let dependency = t(&lib(false), &size(0.0, 200.0));
         let application = t(&lib(true), &size(0.0, 200.0));
-        let library = t(&lib(true), &size(80.0, 10.0));
+        let library = t(&lib(true), &size(80.0, 3.0));
         // An application's crate: several times a dependency of its size.
         assert!(application > 4.0 * dependency, "{application} {dependency}");
-        // Generic code using few crates: about a dependency's time.
+        // A library of a family, using few crates: one to two times a dependency's time (the
+        // members of memchr, indexmap, crossbeam, rayon, time: 0.7 to 1.8).
         assert!(
-            (0.5..2.0).contains(&(library / dependency)),
+            (1.0..2.0).contains(&(library / dependency)),
             "{library} {dependency}"
         );
     }

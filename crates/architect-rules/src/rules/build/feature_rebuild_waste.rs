@@ -129,7 +129,7 @@ mod tests {
         assert_eq!(f.len(), 1, "{f:?}");
         assert!(
             f[0].message.starts_with(
-                "`cargo build` and `cargo test` of members (`-p`) and of the workspace compile 23%"
+                "`cargo build` and `cargo test` of members (`-p`) and of the workspace compile 20%"
             ),
             "{}",
             f[0].message
