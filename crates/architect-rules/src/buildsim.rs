@@ -50,13 +50,15 @@ pub struct Sim {
 }
 
 impl Sim {
-    /// The workspace's own units on the structural critical path, in path order.
-    pub fn workspace_units<'f>(&self, facts: &'f Facts) -> Vec<&'f architect_build::Unit> {
+    /// The workspace's own crates on the structural critical path, in path order, each once
+    /// (a crate's build script, its run, its library and its binary are one crate).
+    pub fn workspace_crates<'f>(&self, facts: &'f Facts) -> Vec<&'f architect_build::Unit> {
+        let mut seen = std::collections::BTreeSet::new();
         self.result
             .structural_path
             .iter()
             .map(|&(i, _, _)| &facts.units.units[i])
-            .filter(|u| u.in_workspace)
+            .filter(|u| u.in_workspace && seen.insert((u.name.as_str(), u.version.as_str())))
             .collect()
     }
 }

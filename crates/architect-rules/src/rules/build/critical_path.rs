@@ -59,8 +59,8 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     }
     let path = &r.structural_path;
     let share = r.critical_path_bound / total;
-    let workspace_units = sim.workspace_units(facts);
-    if workspace_units.len() < cx.number("min-workspace-units") as usize {
+    let workspace_crates = sim.workspace_crates(facts);
+    if workspace_crates.len() < cx.number("min-workspace-units") as usize {
         return Vec::new();
     }
     let mut f = cx
@@ -77,12 +77,12 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
                 } else {
                     ""
                 },
-                workspace_units.len()
+                workspace_crates.len()
             ),
             "`cargo architect build-time` shows the whole schedule; `--timings` replays a measured build",
         )
         .at(facts.workspace_table.clone());
-    for u in &workspace_units {
+    for u in &workspace_crates {
         f = f.package(PackageRef::new(&u.name, &u.version));
     }
     if sim.unknown_sizes > 0 {

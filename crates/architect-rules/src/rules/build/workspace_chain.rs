@@ -12,7 +12,8 @@ pub static RULE: Rule = Rule {
     docs: Docs {
         what: "Simulates a clean `cargo build` as `build/critical-path` does and reports when \
                at least `min-workspace-units` workspace crates sit on the structural critical \
-               path and that path is at least `min-share` of the predicted build.",
+               path and that path is at least `min-share` of the predicted build and \
+               `min-seconds` long.",
         why: "Once a build has enough cores, only the critical path matters: more cores do \
               nothing for it, and each crate on it adds its whole frontend time (and, for \
               binaries and proc-macros, its codegen) to every clean build and to every \
@@ -45,6 +46,13 @@ pub static RULE: Rule = Rule {
             default: "0.5",
             doc: "share of the predicted build the path must take",
         },
+        OptionSpec {
+            name: "min-seconds",
+            kind: OptionKind::Number,
+            default: "5",
+            doc: "seconds of the predicted path from which it is reported (a chain in a \
+                  build of a few seconds costs nothing worth a change)",
+        },
     ],
     allow_list: false,
     check,
@@ -61,13 +69,14 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let share = r.critical_path_bound / total;
-    let workspace_units = sim.workspace_units(facts);
-    if workspace_units.len() < cx.number("min-workspace-units") as usize
+    let workspace_crates = sim.workspace_crates(facts);
+    if workspace_crates.len() < cx.number("min-workspace-units") as usize
         || share < cx.number("min-share")
+        || r.critical_path_bound < cx.number("min-seconds")
     {
         return Vec::new();
     }
-    let mut names: Vec<String> = workspace_units
+    let mut names: Vec<String> = workspace_crates
         .iter()
         .map(|u| format!("`{}`", u.name))
         .collect();
@@ -77,7 +86,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         .finding(
             format!(
                 "{} workspace crates sit on the critical path, {:.1} s ({:.0}%) of a predicted {:.1} s clean build: {}",
-                workspace_units.len(),
+                workspace_crates.len(),
                 r.critical_path_bound,
                 share * 100.0,
                 total,
@@ -86,7 +95,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             "flatten the chain of workspace crates: shared types at the bottom, traits instead of direct dependencies; measure with `cargo architect build-time --what-if`",
         )
         .at(facts.workspace_table.clone());
-    for u in &workspace_units {
+    for u in &workspace_crates {
         f = f.package(PackageRef::new(&u.name, &u.version));
     }
     vec![f]
@@ -95,7 +104,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::testing::{clean, kitchen_sink, run, run_with};
+    use crate::testing::{clean, kitchen_sink, run, run_with, source_rules};
 
     #[test]
     fn short_chains_are_quiet() {
@@ -106,12 +115,37 @@ mod tests {
         let f = run_with(
             &RULE,
             kitchen_sink(),
-            &[("min-workspace-units", 1), ("min-share", 0)],
+            &[
+                ("min-workspace-units", 1),
+                ("min-share", 0),
+                ("min-seconds", 0),
+            ],
         );
         assert_eq!(f.len(), 1);
         assert!(
             f[0].message
                 .contains("workspace crates sit on the critical path")
         );
+    }
+
+    #[test]
+    fn a_crate_counts_once_whatever_its_units() {
+        // `builder`'s build script, its run and its library sit on the path: one crate, short
+        // of the default three, and a path of tenths of a second.
+        assert!(run(&RULE, source_rules()).is_empty());
+        let f = run_with(
+            &RULE,
+            source_rules(),
+            &[
+                ("min-workspace-units", 1),
+                ("min-share", 0),
+                ("min-seconds", 0),
+            ],
+        );
+        assert_eq!(f.len(), 1, "{f:?}");
+        let mut names: Vec<&str> = f[0].packages.iter().map(|p| p.name.as_str()).collect();
+        let listed = names.len();
+        names.dedup();
+        assert_eq!(names.len(), listed, "{names:?}");
     }
 }
