@@ -30,6 +30,7 @@ mod phases;
 mod prescan;
 pub mod read;
 mod repo;
+pub mod revision;
 mod scope;
 mod shipped;
 mod simulate;
