@@ -7,6 +7,7 @@
 
 mod config;
 mod deps;
+pub mod diff;
 mod facts;
 mod files;
 mod finding;

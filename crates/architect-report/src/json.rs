@@ -53,7 +53,7 @@ struct Duplicate<'a> {
 }
 
 #[derive(Serialize)]
-struct Facts<'a> {
+pub(crate) struct Facts<'a> {
     platforms: &'a [String],
     packages: usize,
     workspace_members: usize,
@@ -134,6 +134,50 @@ impl<'a> From<&'a Finding> for WireFinding<'a> {
     }
 }
 
+/// The headline facts of a review, as the document writes them (also each side of a diff).
+pub(crate) fn facts(s: &architect_model::Summary) -> Facts<'_> {
+    Facts {
+        platforms: &s.platforms,
+        packages: s.packages,
+        workspace_members: s.workspace_members.len(),
+        build_scripts: &s.build_scripts,
+        proc_macros: &s.proc_macros,
+        duplicate_crates: s
+            .duplicate_crates
+            .iter()
+            .map(|(name, versions)| Duplicate { name, versions })
+            .collect(),
+        lines_of_rust_workspace: s.lines_of_rust_workspace,
+        git_dependencies: &s.git_dependencies,
+        opaque_packages: &s.opaque_packages,
+        editions: s.editions.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
+        advisories: s.advisories.map(|(in_database, matched)| Advisories {
+            in_database,
+            matched,
+        }),
+        index: Index {
+            cached: s.index_cached,
+            unknown: s.index_unknown,
+        },
+        build: s.build.clone(),
+        workspace_hack: s.workspace_hack.as_deref(),
+        source: Source {
+            files: s.source_files,
+            bytes: s.source_bytes,
+            dependencies_scanned: s.source_deps,
+            lines_of_code: s
+                .lines_per_member
+                .iter()
+                .map(|(p, lines)| MemberLines {
+                    name: &p.name,
+                    version: &p.version,
+                    lines: *lines,
+                })
+                .collect(),
+        },
+    }
+}
+
 pub fn render(review: &Review, cx: &Context<'_>) -> String {
     let s = &review.summary;
     let counts = [
@@ -154,46 +198,7 @@ pub fn render(review: &Review, cx: &Context<'_>) -> String {
             root: cx.root,
             members: &s.workspace_members,
         },
-        facts: Facts {
-            platforms: &s.platforms,
-            packages: s.packages,
-            workspace_members: s.workspace_members.len(),
-            build_scripts: &s.build_scripts,
-            proc_macros: &s.proc_macros,
-            duplicate_crates: s
-                .duplicate_crates
-                .iter()
-                .map(|(name, versions)| Duplicate { name, versions })
-                .collect(),
-            lines_of_rust_workspace: s.lines_of_rust_workspace,
-            git_dependencies: &s.git_dependencies,
-            opaque_packages: &s.opaque_packages,
-            editions: s.editions.iter().map(|(e, n)| (e.as_str(), *n)).collect(),
-            advisories: s.advisories.map(|(in_database, matched)| Advisories {
-                in_database,
-                matched,
-            }),
-            index: Index {
-                cached: s.index_cached,
-                unknown: s.index_unknown,
-            },
-            build: s.build.clone(),
-            workspace_hack: s.workspace_hack.as_deref(),
-            source: Source {
-                files: s.source_files,
-                bytes: s.source_bytes,
-                dependencies_scanned: s.source_deps,
-                lines_of_code: s
-                    .lines_per_member
-                    .iter()
-                    .map(|(p, lines)| MemberLines {
-                        name: &p.name,
-                        version: &p.version,
-                        lines: *lines,
-                    })
-                    .collect(),
-            },
-        },
+        facts: facts(s),
         counts,
         notes: &review.notes,
         verdicts: review

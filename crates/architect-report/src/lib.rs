@@ -2,6 +2,7 @@
 //! figure they print is in the [`Review`] or the facts' file store already.
 
 pub mod build_time;
+pub mod diff;
 mod github;
 mod human;
 mod json;

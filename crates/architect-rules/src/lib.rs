@@ -6,6 +6,7 @@
 
 pub mod build_time;
 pub mod buildsim;
+pub mod diff;
 pub mod graph;
 pub mod impact;
 pub mod modgraph;

@@ -1,0 +1,689 @@
+//! `cargo architect diff`: what a change does, from the facts and reviews of its two sides.
+//!
+//! Findings are matched by what they are about, never by line: rule, advisory and packages
+//! (with their versions only where the version is the point: advisories and yanked releases),
+//! then the message with its figures taken out and the files it cites. A block moved within a
+//! file, a figure that moved, or a dependency bumped under an unchanged finding is not new.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use architect_model::diff::{
+    BuildChange, ChangeKind, Delta, DiffSide, FindingChange, Msrv, PackageChange, ReviewDiff,
+    SettingChange, SourceKind,
+};
+use architect_model::{BuildFigures, Facts, Finding, Level, PackageRef, Review};
+use guppy::graph::{DependencyDirection, PackageMetadata, PackageSource};
+
+use crate::graph::pkg_ref;
+
+/// One side of the change: its label, its facts and their review.
+pub struct Side<'a> {
+    pub label: String,
+    pub facts: &'a Facts,
+    pub review: &'a Review,
+    /// What loading this side could not cover (files of the revision not written).
+    pub notes: Vec<String>,
+}
+
+impl std::fmt::Debug for Side<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Side")
+            .field("label", &self.label)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Compare two sides of a change.
+pub fn diff(base: &Side<'_>, head: &Side<'_>) -> ReviewDiff {
+    let (introduced, resolved, changed, unchanged) =
+        match_findings(&base.review.findings, &head.review.findings);
+    let mut d = ReviewDiff {
+        base: side(base),
+        head: side(head),
+        packages: packages(base.facts, head.facts),
+        new_sources: new_sources(base.facts, head.facts),
+        build_scripts: by_name(
+            &base.review.summary.build_scripts,
+            &head.review.summary.build_scripts,
+        ),
+        proc_macros: by_name(
+            &base.review.summary.proc_macros,
+            &head.review.summary.proc_macros,
+        ),
+        duplicates: delta(
+            base.review
+                .summary
+                .duplicate_crates
+                .iter()
+                .map(|d| d.0.clone()),
+            head.review
+                .summary
+                .duplicate_crates
+                .iter()
+                .map(|d| d.0.clone()),
+        ),
+        settings: settings(base.facts, head.facts),
+        build: build(&base.review.summary.build, &head.review.summary.build),
+        introduced,
+        resolved,
+        changed,
+        unchanged,
+        verdict: String::new(),
+    };
+    d.verdict = verdict(&d);
+    d
+}
+
+fn side(s: &Side<'_>) -> DiffSide {
+    let mut notes = s.notes.clone();
+    notes.extend(s.review.notes.iter().cloned());
+    DiffSide {
+        label: s.label.clone(),
+        summary: s.review.summary.clone(),
+        msrv: crate::rules::msrv::effective::effective(s.facts).map(|e| Msrv {
+            version: format!("{}.{}", e.version.major, e.version.minor),
+            set_by: e
+                .setters
+                .iter()
+                .filter_map(|id| s.facts.graph.metadata(id).ok())
+                .map(|p| pkg_ref(&p))
+                .collect(),
+        }),
+        notes,
+    }
+}
+
+// ---- packages ----------------------------------------------------------------------------
+
+/// Third-party packages of the build by name: version, metadata.
+fn third_party(facts: &Facts) -> BTreeMap<&str, BTreeMap<guppy::Version, PackageMetadata<'_>>> {
+    let mut by_name: BTreeMap<&str, BTreeMap<guppy::Version, PackageMetadata<'_>>> =
+        BTreeMap::new();
+    for p in facts.built().filter(|p| !p.in_workspace()) {
+        by_name
+            .entry(p.name())
+            .or_default()
+            .insert(p.version().clone(), p);
+    }
+    by_name
+}
+
+fn packages(base: &Facts, head: &Facts) -> Vec<PackageChange> {
+    let (b, h) = (third_party(base), third_party(head));
+    let names: BTreeSet<&str> = b.keys().chain(h.keys()).copied().collect();
+    let empty = BTreeMap::new();
+    let mut out = Vec::new();
+    for name in names {
+        let (bv, hv) = (b.get(name).unwrap_or(&empty), h.get(name).unwrap_or(&empty));
+        let gone: Vec<_> = bv.iter().filter(|(v, _)| !hv.contains_key(*v)).collect();
+        let new: Vec<_> = hv.iter().filter(|(v, _)| !bv.contains_key(*v)).collect();
+        if let ([(from, _)], [(to, p)]) = (gone.as_slice(), new.as_slice()) {
+            let change = if to > from {
+                ChangeKind::Upgraded
+            } else {
+                ChangeKind::Downgraded
+            };
+            out.push(change_of(head, p, change, Some(from), Some(to)));
+            continue;
+        }
+        for (v, p) in gone {
+            out.push(change_of(base, p, ChangeKind::Removed, Some(v), None));
+        }
+        for (v, p) in new {
+            out.push(change_of(head, p, ChangeKind::Added, None, Some(v)));
+        }
+    }
+    out
+}
+
+fn change_of(
+    facts: &Facts,
+    p: &PackageMetadata<'_>,
+    change: ChangeKind,
+    from: Option<&guppy::Version>,
+    to: Option<&guppy::Version>,
+) -> PackageChange {
+    let (source_kind, source) = source_of(p);
+    PackageChange {
+        name: p.name().to_string(),
+        change,
+        from: from.map(ToString::to_string),
+        to: to.map(ToString::to_string),
+        source_kind,
+        source,
+        pulled_in_by: pulled_in_by(facts, p),
+        location: facts.lock_location(p.name(), &p.version().to_string()),
+    }
+}
+
+fn source_of(p: &PackageMetadata<'_>) -> (SourceKind, String) {
+    match p.source() {
+        PackageSource::External(s) if s.starts_with("git+") => (SourceKind::Git, s.to_string()),
+        PackageSource::External(s) => (SourceKind::Registry, s.to_string()),
+        PackageSource::Path(path) | PackageSource::Workspace(path) => {
+            (SourceKind::Path, path.as_str().replace('\\', "/"))
+        }
+    }
+}
+
+/// The workspace members whose dependency graph reaches `p`.
+fn pulled_in_by(facts: &Facts, p: &PackageMetadata<'_>) -> Vec<String> {
+    let Ok(query) = facts.graph.query_reverse(std::iter::once(p.id())) else {
+        return Vec::new();
+    };
+    let mut members: Vec<String> = query
+        .resolve()
+        .packages(DependencyDirection::Forward)
+        .filter(|m| m.in_workspace())
+        .map(|m| m.name().to_string())
+        .collect();
+    members.sort();
+    members.dedup();
+    members
+}
+
+/// A git source without its commit (`#...`): a new repository, not a new commit of one.
+fn source_key(p: &PackageMetadata<'_>) -> Option<String> {
+    match source_of(p) {
+        (SourceKind::Registry, s) if s.ends_with("crates.io-index") => None,
+        (SourceKind::Git, s) => Some(s.split('#').next().unwrap_or(&s).to_string()),
+        (_, s) => Some(s),
+    }
+}
+
+fn new_sources(base: &Facts, head: &Facts) -> Vec<String> {
+    let keys = |f: &Facts| -> BTreeSet<String> {
+        f.built()
+            .filter(|p| !p.in_workspace())
+            .filter_map(|p| source_key(&p))
+            .collect()
+    };
+    let before = keys(base);
+    keys(head).difference(&before).cloned().collect()
+}
+
+fn by_name(base: &[PackageRef], head: &[PackageRef]) -> Delta<PackageRef> {
+    let names =
+        |s: &[PackageRef]| -> BTreeSet<String> { s.iter().map(|p| p.name.clone()).collect() };
+    let (b, h) = (names(base), names(head));
+    Delta {
+        added: head
+            .iter()
+            .filter(|p| !b.contains(&p.name))
+            .cloned()
+            .collect(),
+        removed: base
+            .iter()
+            .filter(|p| !h.contains(&p.name))
+            .cloned()
+            .collect(),
+    }
+}
+
+fn delta<T: Ord + Clone>(base: impl Iterator<Item = T>, head: impl Iterator<Item = T>) -> Delta<T> {
+    let (b, h): (BTreeSet<T>, BTreeSet<T>) = (base.collect(), head.collect());
+    Delta {
+        added: h.difference(&b).cloned().collect(),
+        removed: b.difference(&h).cloned().collect(),
+    }
+}
+
+// ---- settings ------------------------------------------------------------------------------
+
+/// Each setting as `what -> (value, where)`, on one side.
+fn setting_values(facts: &Facts) -> BTreeMap<String, (String, Option<architect_model::Location>)> {
+    let mut out = BTreeMap::new();
+    for (id, m) in &facts.manifests {
+        let Ok(p) = facts.graph.metadata(id) else {
+            continue;
+        };
+        out.insert(
+            format!("member `{}`", p.name()),
+            (p.version().to_string(), m.header().cloned()),
+        );
+        out.insert(
+            format!("`edition` of `{}`", p.name()),
+            (p.edition().to_string(), m.edition.clone()),
+        );
+        if let Some(v) = p.rust_version() {
+            // As manifests write it: `1.85`, not `1.85.0`.
+            let v = if v.patch == 0 {
+                format!("{}.{}", v.major, v.minor)
+            } else {
+                v.to_string()
+            };
+            out.insert(
+                format!("`rust-version` of `{}`", p.name()),
+                (v, m.rust_version.clone()),
+            );
+        }
+    }
+    if let Some((r, loc)) = &facts.resolver {
+        out.insert("`resolver`".into(), (r.to_string(), Some(loc.clone())));
+    }
+    if let Some((v, loc)) = &facts.incompatible_rust_versions {
+        out.insert(
+            "`resolver.incompatible-rust-versions`".into(),
+            (v.clone(), Some(loc.clone())),
+        );
+    }
+    if let Some(pin) = facts.toolchain.pin() {
+        let value = pin
+            .channel
+            .clone()
+            .or_else(|| pin.path.as_ref().map(|p| format!("path = {p}")))
+            .unwrap_or_default();
+        out.insert(
+            "the toolchain pin".into(),
+            (value, Some(pin.location.clone())),
+        );
+    }
+    for (what, loc) in waivers(facts) {
+        out.insert(what, (String::from("present"), loc));
+    }
+    out
+}
+
+/// The review configuration's waivers: `ignore` entries and rules' `allow` entries.
+fn waivers(facts: &Facts) -> Vec<(String, Option<architect_model::Location>)> {
+    let c = &facts.config;
+    let ignores = c.ignores.iter().map(|i| {
+        let mut what = String::from("waiver");
+        for (k, v) in [
+            ("rule", &i.rule),
+            ("package", &i.package),
+            ("advisory", &i.advisory),
+        ] {
+            if let Some(v) = v {
+                what.push_str(&format!(" {k} = `{v}`"));
+            }
+        }
+        (what, i.location.clone())
+    });
+    let allows = c.rules.iter().flat_map(|(rule, rc)| {
+        rc.allow.iter().map(move |a| {
+            (
+                format!("allowed `{}` in `{rule}`", a.package),
+                a.location.clone(),
+            )
+        })
+    });
+    ignores.chain(allows).collect()
+}
+
+fn settings(base: &Facts, head: &Facts) -> Vec<SettingChange> {
+    let (b, h) = (setting_values(base), setting_values(head));
+    let keys: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
+    keys.into_iter()
+        .filter_map(|k| {
+            let (from, to) = (b.get(k), h.get(k));
+            if from.map(|v| &v.0) == to.map(|v| &v.0) {
+                return None;
+            }
+            Some(SettingChange {
+                what: k.clone(),
+                from: from.map(|v| v.0.clone()),
+                to: to.map(|v| v.0.clone()),
+                location: to.or(from).and_then(|v| v.1.clone()),
+            })
+        })
+        .collect()
+}
+
+// ---- build ---------------------------------------------------------------------------------
+
+/// A unit's label without its version: `tokio 1.40.0 (build script)` -> `tokio (build script)`.
+fn unversioned(label: &str) -> String {
+    let mut words: Vec<&str> = label.split(' ').collect();
+    if words.len() > 1 && guppy::Version::parse(words[1]).is_ok() {
+        words.remove(1);
+    }
+    words.join(" ")
+}
+
+fn build(base: &Option<BuildFigures>, head: &Option<BuildFigures>) -> Option<BuildChange> {
+    let (b, h) = (base.as_ref()?, head.as_ref()?);
+    let path = |f: &BuildFigures| -> BTreeSet<String> {
+        f.critical_path
+            .iter()
+            .map(|s| unversioned(&s.unit))
+            .collect()
+    };
+    let d = delta(path(b).into_iter(), path(h).into_iter());
+    Some(BuildChange {
+        base: b.clone(),
+        head: h.clone(),
+        delta_s: h.predicted_s - b.predicted_s,
+        onto_path: d.added,
+        off_path: d.removed,
+    })
+}
+
+// ---- findings ------------------------------------------------------------------------------
+
+/// Rules whose findings are about a release: the same finding on another version is another
+/// finding (a bump that keeps a vulnerable range is a new entry that matches).
+fn versioned(f: &Finding) -> bool {
+    f.advisory.is_some() || f.rule == "supply-chain/yanked"
+}
+
+/// What a finding is about: rule, advisory, packages.
+fn subject(f: &Finding) -> Subject<'_> {
+    let packages = f
+        .packages
+        .iter()
+        .map(|p| {
+            if versioned(f) {
+                p.to_string()
+            } else {
+                p.name.clone()
+            }
+        })
+        .collect();
+    (f.rule, f.advisory.as_deref(), packages)
+}
+
+/// The message with its figures taken out, and the files it cites.
+fn wording(f: &Finding) -> (String, BTreeSet<&str>) {
+    let mut text = String::with_capacity(f.message.len());
+    let mut in_figure = false;
+    for c in f.message.chars() {
+        let figure = c.is_ascii_digit() || (in_figure && c == '.');
+        if figure && !in_figure {
+            text.push('#');
+        }
+        if !figure {
+            text.push(c);
+        }
+        in_figure = figure;
+    }
+    let files = f.locations.iter().map(|l| l.path.as_str()).collect();
+    (text, files)
+}
+
+type Subject<'f> = (&'static str, Option<&'f str>, Vec<String>);
+
+fn group(fs: &[Finding]) -> BTreeMap<Subject<'_>, Vec<&Finding>> {
+    let mut g: BTreeMap<_, Vec<&Finding>> = BTreeMap::new();
+    for f in fs {
+        g.entry(subject(f)).or_default().push(f);
+    }
+    g
+}
+
+type Matched = (Vec<Finding>, Vec<Finding>, Vec<FindingChange>, Vec<Finding>);
+
+/// Pair findings of the same subject: same wording first, then in order; what is left is
+/// introduced (head) or resolved (base).
+fn match_findings(base: &[Finding], head: &[Finding]) -> Matched {
+    let (mut b, h) = (group(base), group(head));
+    let (mut introduced, mut resolved, mut changed, mut unchanged) =
+        (vec![], vec![], vec![], vec![]);
+    for (key, mut hs) in h {
+        let mut bs = b.remove(&key).unwrap_or_default();
+        // Same wording: unchanged, or changed in level only.
+        hs.retain(|hf| {
+            let Some(i) = bs.iter().position(|bf| wording(bf) == wording(hf)) else {
+                return true;
+            };
+            let bf = bs.remove(i);
+            if bf.level == hf.level {
+                unchanged.push((*hf).clone());
+            } else {
+                changed.push(FindingChange {
+                    base: bf.clone(),
+                    head: (*hf).clone(),
+                });
+            }
+            false
+        });
+        let paired = hs.len().min(bs.len());
+        for (bf, hf) in bs.drain(..paired).zip(hs.drain(..paired)) {
+            changed.push(FindingChange {
+                base: bf.clone(),
+                head: hf.clone(),
+            });
+        }
+        introduced.extend(hs.into_iter().cloned());
+        resolved.extend(bs.into_iter().cloned());
+    }
+    resolved.extend(b.into_values().flatten().cloned());
+    pair_aggregates(base, head, &mut introduced, &mut resolved, &mut changed);
+    for list in [&mut introduced, &mut resolved, &mut unchanged] {
+        list.sort_by(order);
+    }
+    changed.sort_by(|x, y| order(&x.head, &y.head));
+    (introduced, resolved, changed, unchanged)
+}
+
+/// A rule with one finding on each side, about no release, whose packages differ (a
+/// workspace-wide count such as `supply-chain/unbuilt-advisory`, whose first package moved):
+/// one finding that changed, not one resolved and one introduced.
+fn pair_aggregates(
+    base: &[Finding],
+    head: &[Finding],
+    introduced: &mut Vec<Finding>,
+    resolved: &mut Vec<Finding>,
+    changed: &mut Vec<FindingChange>,
+) {
+    let single = |fs: &[Finding], rule: &str| fs.iter().filter(|f| f.rule == rule).count() == 1;
+    introduced.retain(|h| {
+        let Some(i) = resolved.iter().position(|b| {
+            b.rule == h.rule
+                && !versioned(b)
+                && !versioned(h)
+                && single(base, b.rule)
+                && single(head, h.rule)
+        }) else {
+            return true;
+        };
+        let b = resolved.remove(i);
+        changed.push(FindingChange {
+            base: b,
+            head: h.clone(),
+        });
+        false
+    });
+}
+
+/// Most important first: level, then impact, then the review's order.
+fn order(x: &Finding, y: &Finding) -> std::cmp::Ordering {
+    y.level
+        .cmp(&x.level)
+        .then(y.impact.score.total_cmp(&x.impact.score))
+        .then_with(|| x.sort_key().cmp(&y.sort_key()))
+}
+
+// ---- verdict -------------------------------------------------------------------------------
+
+fn count_levels(fs: &[Finding]) -> String {
+    let mut parts = Vec::new();
+    for level in [Level::Deny, Level::Warn, Level::Info] {
+        let n = fs.iter().filter(|f| f.level == level).count();
+        if n > 0 {
+            parts.push(format!("{n} {level}"));
+        }
+    }
+    parts.join(", ")
+}
+
+/// One line: whether the change fails, and its largest effects.
+fn verdict(d: &ReviewDiff) -> String {
+    let mut parts = Vec::new();
+    if !d.introduced.is_empty() {
+        parts.push(format!(
+            "introduces {} ({})",
+            crate::rule::count(d.introduced.len(), "finding", "findings"),
+            count_levels(&d.introduced)
+        ));
+    }
+    if !d.resolved.is_empty() {
+        parts.push(format!(
+            "resolves {}",
+            crate::rule::count(d.resolved.len(), "finding", "findings")
+        ));
+    }
+    let n = |k: ChangeKind| d.packages.iter().filter(|p| p.change == k).count();
+    let (added, removed) = (n(ChangeKind::Added), n(ChangeKind::Removed));
+    let bumped = n(ChangeKind::Upgraded) + n(ChangeKind::Downgraded);
+    if added + removed + bumped > 0 {
+        parts.push(format!(
+            "packages +{added} −{removed}, {bumped} version {}",
+            if bumped == 1 { "change" } else { "changes" }
+        ));
+    }
+    if let (Some(b), Some(h)) = (&d.base.msrv, &d.head.msrv)
+        && b.version != h.version
+    {
+        parts.push(format!("effective MSRV {} → {}", b.version, h.version));
+    }
+    if let Some(b) = &d.build
+        && b.delta_s.abs() >= 0.05 * b.base.predicted_s.max(1.0)
+    {
+        parts.push(format!(
+            "clean build {:+.1} s ({:.1} → {:.1} s)",
+            b.delta_s, b.base.predicted_s, b.head.predicted_s
+        ));
+    }
+    let head = if d.fails() {
+        "fails: the change introduces a finding at deny"
+    } else if parts.is_empty() && d.settings.is_empty() && d.changed.is_empty() {
+        "no architectural change"
+    } else {
+        "passes"
+    };
+    if parts.is_empty() {
+        head.to_string()
+    } else {
+        format!("{head}; {}", parts.join("; "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use architect_model::{Impact, Location, Section, Span};
+
+    fn finding(
+        rule: &'static str,
+        level: Level,
+        message: &str,
+        path: &str,
+        line: usize,
+    ) -> Finding {
+        Finding {
+            rule,
+            level,
+            section: Section::Build,
+            message: message.into(),
+            packages: vec![PackageRef::new("a", "1.0.0")],
+            locations: vec![Location {
+                path: path.into(),
+                line,
+                column: 1,
+                span: Span::new(0, 0),
+                label: None,
+            }],
+            path: vec![],
+            notes: vec![],
+            help: String::new(),
+            advisory: None,
+            impact: Impact::default(),
+        }
+    }
+
+    #[test]
+    fn a_moved_block_or_a_new_figure_is_not_new() {
+        let base = [finding(
+            "r/x",
+            Level::Warn,
+            "`f` spawns 3 tasks",
+            "src/a.rs",
+            10,
+        )];
+        let head = [finding(
+            "r/x",
+            Level::Warn,
+            "`f` spawns 4 tasks",
+            "src/a.rs",
+            40,
+        )];
+        let (i, r, c, u) = match_findings(&base, &head);
+        assert!(
+            i.is_empty() && r.is_empty() && c.is_empty(),
+            "{i:?} {r:?} {c:?}"
+        );
+        assert_eq!(u.len(), 1);
+    }
+
+    #[test]
+    fn another_item_is_new_and_a_raised_level_is_a_change() {
+        let base = [
+            finding("r/x", Level::Warn, "`f` is public", "src/a.rs", 1),
+            finding("r/y", Level::Warn, "y", "src/a.rs", 1),
+        ];
+        let head = [
+            finding("r/x", Level::Warn, "`f` is public", "src/a.rs", 1),
+            finding("r/x", Level::Warn, "`g` is public", "src/b.rs", 1),
+            finding("r/y", Level::Deny, "y", "src/a.rs", 1),
+        ];
+        let (i, r, c, u) = match_findings(&base, &head);
+        assert_eq!(i.len(), 1);
+        assert!(i[0].message.contains("`g`"));
+        assert!(r.is_empty());
+        assert_eq!((c.len(), u.len()), (1, 1));
+        let d = ReviewDiff {
+            changed: c,
+            ..ReviewDiff::default()
+        };
+        assert!(d.fails(), "a finding raised to deny fails the change");
+    }
+
+    #[test]
+    fn an_advisory_on_a_changed_entry_is_introduced() {
+        let mut base = finding(
+            "supply-chain/vulnerability",
+            Level::Deny,
+            "RUSTSEC-1",
+            "Cargo.lock",
+            3,
+        );
+        base.advisory = Some("RUSTSEC-1".into());
+        let mut head = base.clone();
+        head.packages = vec![PackageRef::new("a", "1.0.1")];
+        let (i, r, _, u) = match_findings(std::slice::from_ref(&base), std::slice::from_ref(&head));
+        assert_eq!((i.len(), r.len(), u.len()), (1, 1, 0));
+        // Untouched: context, not a failure.
+        let (i, _, c, u) = match_findings(std::slice::from_ref(&base), std::slice::from_ref(&base));
+        assert_eq!((i.len(), c.len(), u.len()), (0, 0, 1));
+        let d = ReviewDiff {
+            unchanged: u,
+            ..ReviewDiff::default()
+        };
+        assert!(!d.fails());
+    }
+
+    #[test]
+    fn a_rule_with_one_finding_on_each_side_changed() {
+        let mut b = finding("r/count", Level::Info, "1 thing", "Cargo.lock", 9);
+        let mut h = finding("r/count", Level::Info, "4 things", "Cargo.lock", 3);
+        b.packages = vec![PackageRef::new("x", "1.0.0")];
+        h.packages = vec![PackageRef::new("y", "1.0.0")];
+        let (i, r, c, _) = match_findings(std::slice::from_ref(&b), std::slice::from_ref(&h));
+        assert_eq!((i.len(), r.len(), c.len()), (0, 0, 1));
+        // Two findings of the rule on a side: each is its own.
+        let h2 = finding("r/count", Level::Info, "another", "Cargo.lock", 5);
+        let (i, r, c, _) = match_findings(std::slice::from_ref(&b), &[h, h2]);
+        assert_eq!((i.len(), r.len(), c.len()), (2, 1, 0));
+    }
+
+    #[test]
+    fn unit_labels_lose_their_version() {
+        assert_eq!(
+            unversioned("tokio 1.40.0 (build script)"),
+            "tokio (build script)"
+        );
+        assert_eq!(unversioned("ws-core 0.1.0"), "ws-core");
+        assert_eq!(unversioned("odd"), "odd");
+    }
+}
