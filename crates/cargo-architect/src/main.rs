@@ -14,6 +14,8 @@ use architect_report::{Context, Format, HumanOptions};
 use architect_rules::{REGISTRY, ReviewOptions};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+mod diff;
+
 #[derive(Parser, Debug)]
 #[command(
     name = "cargo-architect",
@@ -57,6 +59,9 @@ enum Command {
     },
     /// Simulate a clean build with cargo's scheduler: predicted time, critical path, what-ifs.
     BuildTime(BuildTimeArgs),
+    /// What a change does to the workspace: two revisions reviewed and compared as facts and
+    /// findings. Fails (exit 1) only on findings the change introduces.
+    Diff(DiffArgs),
     /// Clone or update the RustSec advisory database (the only command that goes online).
     Fetch {
         /// Where the database lives; default `$CARGO_HOME/advisory-db`, as cargo-audit.
@@ -164,6 +169,33 @@ struct BuildTimeArgs {
     machine_factor: f64,
 }
 
+#[derive(Args, Debug, Clone)]
+#[command(
+    after_long_help = "BASE and HEAD are git revisions of the repository that holds the \
+    workspace (HEAD: the working tree when not given). Each revision is written to a temporary \
+    directory from the repository's objects with git's plumbing (ls-tree, cat-file): no \
+    checkout, hook, filter or attribute of the repository runs, and nothing of either side is \
+    executed.\n\nOn a pull request:\n\n    cargo-architect diff --manifest-path \
+    pr/Cargo.toml \"$BASE_SHA\" \"$HEAD_SHA\" --format markdown -o comment.md"
+)]
+struct DiffArgs {
+    /// The base revision (`HEAD~1`, `origin/main`, a tag, a commit id).
+    #[arg(value_name = "BASE", required_unless_present = "base_dir")]
+    base: Option<String>,
+    /// The head revision; the working tree when not given.
+    #[arg(value_name = "HEAD")]
+    head: Option<String>,
+    /// Take the base side from this directory (the workspace's directory in another checkout)
+    /// instead of a revision.
+    #[arg(long, value_name = "DIR", conflicts_with = "base")]
+    base_dir: Option<PathBuf>,
+    /// Take the head side from this directory instead of the working tree or a revision.
+    #[arg(long, value_name = "DIR", conflicts_with = "head")]
+    head_dir: Option<PathBuf>,
+    #[command(flatten)]
+    review: ReviewArgs,
+}
+
 #[derive(ValueEnum, Debug, Clone, Copy)]
 enum OutputFormat {
     Human,
@@ -207,6 +239,7 @@ fn main() -> ExitCode {
         },
         Some(Command::Review(args)) => review(&args),
         Some(Command::BuildTime(args)) => build_time(&args),
+        Some(Command::Diff(args)) => diff::run(&args),
         None => review(&cli.review),
     }
 }

@@ -1,0 +1,342 @@
+//! `cargo architect diff`: two sides of a change, as directories and as git revisions.
+//!
+//! The pairs are made from `fixtures/registry-ws` (registry packages served offline from its
+//! local registry, advisories from `fixtures/advisory-db`): the test copies it and changes the
+//! copy as a pull request would.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use common::*;
+
+/// `cargo update -p NAME --precise VERSION`, offline, in `ws` (the fixture's local registry).
+fn precise(ws: &Path, name: &str, version: &str) {
+    let out = Command::new(env!("CARGO"))
+        .args(["update", "--offline", "-p", name, "--precise", version])
+        .current_dir(ws)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Two copies of registry-ws: `base` and `head`.
+fn pair() -> (tempfile::TempDir, PathBuf, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let fixtures = repo_root().join("fixtures");
+    let (base, head) = (tmp.path().join("base"), tmp.path().join("head"));
+    copy_dir(&fixtures.join("registry-ws"), &base);
+    copy_dir(&fixtures.join("registry-ws"), &head);
+    (tmp, base, head)
+}
+
+fn diff(args: &[&str], cwd: &Path) -> Output {
+    let mut cmd = architect();
+    cmd.current_dir(cwd)
+        .args(["diff", "--offline", "--advisory-db"])
+        .arg(fixture_advisory_db())
+        .args(args);
+    cmd.output().unwrap()
+}
+
+fn dirs(base: &Path, head: &Path, format: &str) -> Output {
+    diff(
+        &[
+            "--base-dir",
+            base.to_str().unwrap(),
+            "--head-dir",
+            head.to_str().unwrap(),
+            "--format",
+            format,
+        ],
+        base.parent().unwrap(),
+    )
+}
+
+fn doc(out: &Output) -> serde_json::Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): {}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            stderr(out)
+        )
+    })
+}
+
+fn rules(list: &serde_json::Value) -> Vec<String> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn an_advisory_the_base_already_had_does_not_fail_the_change() {
+    let (_tmp, base, head) = pair();
+    // An unrelated change: the library's rust-version.
+    let manifest = head.join("lib/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(&manifest, text.replace("1.85", "1.88")).unwrap();
+    let out = dirs(&base, &head, "json");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let d = doc(&out);
+    assert_eq!(d["fails"], false);
+    assert!(
+        rules(&d["unchanged"]).contains(&"supply-chain/vulnerability".to_string()),
+        "vulnlib 1.0.0's advisory is context: {:?}",
+        rules(&d["unchanged"])
+    );
+    assert!(!rules(&d["introduced"]).contains(&"supply-chain/vulnerability".to_string()));
+    let settings = d["settings"].as_array().unwrap();
+    assert!(
+        settings
+            .iter()
+            .any(|s| s["what"] == "`rust-version` of `lib`"
+                && s["from"] == "1.85"
+                && s["to"] == "1.88"
+                && s["location"]["path"] == "lib/Cargo.toml"),
+        "{settings:?}"
+    );
+}
+
+#[test]
+fn a_change_that_brings_a_vulnerable_version_fails() {
+    let (_tmp, base, head) = pair();
+    // The base had the patched release; the change goes back to the vulnerable one.
+    precise(&base, "vulnlib", "1.0.2");
+    let out = dirs(&base, &head, "json");
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let d = doc(&out);
+    assert_eq!(d["fails"], true);
+    assert!(rules(&d["introduced"]).contains(&"supply-chain/vulnerability".to_string()));
+    let vulnlib: Vec<&serde_json::Value> = d["packages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|p| p["name"] == "vulnlib")
+        .collect();
+    assert_eq!(vulnlib.len(), 1, "{vulnlib:?}");
+    assert_eq!(vulnlib[0]["change"], "downgraded");
+    assert_eq!(vulnlib[0]["from"], "1.0.2");
+    assert_eq!(vulnlib[0]["to"], "1.0.0");
+    assert_eq!(vulnlib[0]["pulled_in_by"], serde_json::json!(["app"]));
+    assert!(
+        d["verdict"].as_str().unwrap().starts_with("fails"),
+        "{}",
+        d["verdict"]
+    );
+}
+
+#[test]
+fn the_same_workspace_on_both_sides_is_no_change() {
+    let (_tmp, base, head) = pair();
+    let out = dirs(&base, &head, "json");
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let d = doc(&out);
+    assert_eq!(d["verdict"], "no architectural change");
+    for list in ["introduced", "resolved", "changed", "packages", "settings"] {
+        assert_eq!(d[list].as_array().unwrap().len(), 0, "{list}: {}", d[list]);
+    }
+    assert!(!d["unchanged"].as_array().unwrap().is_empty());
+}
+
+fn git(repo: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .current_dir(repo)
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.invalid",
+            "-c",
+            "commit.gpgsign=false",
+        ])
+        .args(args)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).trim().to_string()
+}
+
+fn have_git() -> bool {
+    Command::new("git")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// A repository with two commits: registry-ws, then a change that publishes `lib`, bumps
+/// tokio, adds a dependency on soundlib and exports a C function.
+fn repository() -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("repo");
+    copy_dir(&repo_root().join("fixtures/registry-ws"), &repo);
+    git(&repo, &["init", "-q"]);
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "base"]);
+    let manifest = repo.join("lib/Cargo.toml");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    // The library is published from now on, and gets a dependency.
+    let text = text.replace("publish = false\n", "");
+    std::fs::write(&manifest, format!("{text}soundlib = \"2\"\n")).unwrap();
+    let lib = repo.join("lib/src/lib.rs");
+    let code = std::fs::read_to_string(&lib).unwrap();
+    std::fs::write(
+        &lib,
+        format!(
+            "{code}\n/// The version, for C callers.\n#[unsafe(no_mangle)]\npub extern \"C\" fn lib_version() -> u32 {{\n    1\n}}\n"
+        ),
+    )
+    .unwrap();
+    // Resolve the new dependency and nothing else, as cargo does on the next build.
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&repo)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    precise(&repo, "tokio", "1.40.0");
+    git(&repo, &["add", "-A"]);
+    git(&repo, &["commit", "-q", "-m", "head"]);
+    (tmp, repo)
+}
+
+#[test]
+fn two_revisions_of_a_repository() {
+    if !have_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let (tmp, repo) = repository();
+    let manifest = repo.join("Cargo.toml");
+    let args = |format: &'static str| {
+        vec![
+            "--manifest-path".to_string(),
+            manifest.display().to_string(),
+            "HEAD~1".into(),
+            "HEAD".into(),
+            "--format".into(),
+            format.into(),
+        ]
+    };
+    let run = |format| {
+        let a = args(format);
+        let a: Vec<&str> = a.iter().map(String::as_str).collect();
+        diff(&a, tmp.path())
+    };
+    let out = run("json");
+    assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+    let d = doc(&out);
+    let packages = d["packages"].as_array().unwrap();
+    let change = |name: &str| {
+        packages
+            .iter()
+            .find(|p| p["name"] == name)
+            .unwrap_or_else(|| panic!("{name} not in {packages:?}"))
+    };
+    assert_eq!(change("tokio")["change"], "upgraded");
+    assert_eq!(change("tokio")["to"], "1.40.0");
+    assert_eq!(change("soundlib")["change"], "added");
+    assert_eq!(
+        change("soundlib")["pulled_in_by"],
+        serde_json::json!(["lib"])
+    );
+    // A code finding new in HEAD; the advisory the base had is context.
+    assert_eq!(
+        rules(&d["introduced"]),
+        vec!["interop/ffi-surface".to_string()]
+    );
+    assert!(rules(&d["unchanged"]).contains(&"supply-chain/vulnerability".to_string()));
+    // The working tree is HEAD here: the same diff.
+    let a = args("json");
+    let mut a: Vec<&str> = a.iter().map(String::as_str).collect();
+    a.retain(|x| *x != "HEAD");
+    let worktree = doc(&diff(&a, tmp.path()));
+    assert_eq!(worktree["packages"], d["packages"]);
+    assert_eq!(worktree["introduced"], d["introduced"]);
+    // Nothing was written in the repository, and its tree is as committed.
+    assert_eq!(git(&repo, &["status", "--porcelain"]), "");
+    let base_commit = git(&repo, &["rev-parse", "HEAD~1"]);
+    let head_commit = git(&repo, &["rev-parse", "HEAD"]);
+    for format in ["markdown", "human", "sarif", "github"] {
+        let out = run(format);
+        assert!(out.status.code().is_some_and(|c| c < 2), "{}", stderr(&out));
+        let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+        if format == "sarif" {
+            // The results: the rules' descriptions are the review's (`tests/review.rs`).
+            let log: serde_json::Value = serde_json::from_str(&text).unwrap();
+            text = serde_json::to_string_pretty(&log["runs"][0]["results"]).unwrap();
+        }
+        let text = filter(&text, tmp.path())
+            .replace(&base_commit[..10], "[BASE]")
+            .replace(&head_commit[..10], "[HEAD]");
+        insta::assert_snapshot!(format!("diff_revisions_{format}"), text);
+    }
+}
+
+#[test]
+fn an_unknown_revision_is_a_clear_error() {
+    if !have_git() {
+        eprintln!("skipped: git is not installed");
+        return;
+    }
+    let (tmp, repo) = repository();
+    let m = repo.join("Cargo.toml");
+    let out = diff(
+        &["--manifest-path", m.to_str().unwrap(), "no-such-branch"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("no-such-branch"), "{err}");
+    assert!(err.contains("help:"), "{err}");
+}
+
+#[test]
+fn a_hostile_head_runs_nothing() {
+    let (_tmp, ws) = copy_fixture("hostile");
+    let toolchain = ws.join("evil-toolchain");
+    std::fs::write(
+        ws.join("rust-toolchain.toml"),
+        format!("[toolchain]\npath = \"{}\"\n", toolchain.display()),
+    )
+    .unwrap();
+    let clean = copy_fixture("clean");
+    let out = diff(
+        &[
+            "--base-dir",
+            clean.1.to_str().unwrap(),
+            "--head-dir",
+            ws.to_str().unwrap(),
+            "--format",
+            "json",
+        ],
+        clean.0.path(),
+    );
+    assert_eq!(
+        markers(&ws),
+        Vec::<String>::new(),
+        "the diff executed repository code"
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let d = doc(&out);
+    assert!(
+        rules(&d["introduced"]).contains(&"evolution/path-toolchain".to_string()),
+        "{:?}",
+        rules(&d["introduced"])
+    );
+}
