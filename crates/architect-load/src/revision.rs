@@ -57,6 +57,7 @@ pub struct Materialized {
 /// Why a revision could not be written. Each names what failed; [`RevisionError::help`] says
 /// what to do.
 #[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
 pub enum RevisionError {
     /// The `git` binary could not be started.
     #[error("could not run `git`: {cause}")]
