@@ -146,6 +146,8 @@ pub struct ReviewDiff {
     pub changed: Vec<FindingChange>,
     /// Findings on both sides, unchanged: context, never a failure of the change.
     pub unchanged: Vec<Finding>,
+    /// What both sides' reviews could not cover (each side's own are in its `notes`).
+    pub notes: Vec<String>,
     /// The one-line verdict, first in every format.
     pub verdict: String,
 }

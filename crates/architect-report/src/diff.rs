@@ -5,7 +5,7 @@
 
 use std::fmt::Write;
 
-use architect_model::diff::{ChangeKind, Delta, PackageChange, ReviewDiff};
+use architect_model::diff::{ChangeKind, Delta, FindingChange, PackageChange, ReviewDiff};
 use architect_model::{Finding, Level, PackageRef, Review};
 use serde::Serialize;
 
@@ -166,15 +166,30 @@ fn more(w: &mut String, len: usize) {
 }
 
 fn md_changed(w: &mut String, d: &ReviewDiff) {
-    if d.changed.is_empty() {
-        return;
+    let (level, wording): (Vec<&FindingChange>, Vec<&FindingChange>) =
+        d.changed.iter().partition(|c| c.head.level != c.base.level);
+    if !level.is_empty() {
+        let _ = writeln!(w, "### Findings whose level changed ({})\n", level.len());
+        changed_table(w, &level);
     }
-    let _ = writeln!(
-        w,
-        "### Findings that changed ({})\n\n| rule | before | after |\n|---|---|---|",
-        d.changed.len()
-    );
-    for c in d.changed.iter().take(ROWS) {
+    if !wording.is_empty() {
+        let _ = writeln!(
+            w,
+            "<details><summary>{} whose figures or lists changed</summary>\n",
+            if wording.len() == 1 {
+                "1 finding".to_string()
+            } else {
+                format!("{} findings", wording.len())
+            }
+        );
+        changed_table(w, &wording);
+        w.push_str("</details>\n\n");
+    }
+}
+
+fn changed_table(w: &mut String, rows: &[&FindingChange]) {
+    let _ = writeln!(w, "| rule | before | after |\n|---|---|---|");
+    for c in rows.iter().take(ROWS) {
         let _ = writeln!(
             w,
             "| `{}` | {}: {} | {}: {} |",
@@ -185,7 +200,7 @@ fn md_changed(w: &mut String, d: &ReviewDiff) {
             cell(&c.head.message)
         );
     }
-    more(w, d.changed.len());
+    more(w, rows.len());
 }
 
 fn md_packages(w: &mut String, d: &ReviewDiff) {
@@ -352,6 +367,9 @@ fn md_unchanged(w: &mut String, d: &ReviewDiff) {
 }
 
 fn md_notes(w: &mut String, d: &ReviewDiff) {
+    for n in &d.notes {
+        let _ = writeln!(w, "> {}", cell(n));
+    }
     for (side, notes) in [("base", &d.base.notes), ("head", &d.head.notes)] {
         for n in notes {
             let _ = writeln!(w, "> {side}: {}", cell(n));
@@ -391,6 +409,9 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
             "\n{} findings the base already had are unchanged (context, not failures of this change; `--format json` lists them)",
             d.unchanged.len()
         );
+    }
+    for n in &d.notes {
+        let _ = writeln!(w, "note: {n}");
     }
     for (side, notes) in [("base", &d.base.notes), ("head", &d.head.notes)] {
         for n in notes {
@@ -476,6 +497,7 @@ struct Document<'a> {
     duplicates: &'a Delta<String>,
     settings: &'a [architect_model::diff::SettingChange],
     build: Option<&'a architect_model::diff::BuildChange>,
+    notes: &'a [String],
     introduced: Vec<WireFinding<'a>>,
     resolved: Vec<WireFinding<'a>>,
     changed: Vec<WireChange<'a>>,
@@ -530,6 +552,7 @@ fn render_json(d: &ReviewDiff, cx: &Context<'_>) -> String {
         duplicates: &d.duplicates,
         settings: &d.settings,
         build: d.build.as_ref(),
+        notes: &d.notes,
         introduced: d.introduced.iter().map(WireFinding::from).collect(),
         resolved: d.resolved.iter().map(WireFinding::from).collect(),
         changed: d

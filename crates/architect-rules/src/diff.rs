@@ -68,10 +68,20 @@ pub fn diff(base: &Side<'_>, head: &Side<'_>) -> ReviewDiff {
         resolved,
         changed,
         unchanged,
+        notes: Vec::new(),
         verdict: String::new(),
     };
+    d.notes = shared_notes(&mut d.base.notes, &mut d.head.notes);
     d.verdict = verdict(&d);
     d
+}
+
+/// Take the notes both sides have out of each, once.
+fn shared_notes(base: &mut Vec<String>, head: &mut Vec<String>) -> Vec<String> {
+    let shared: Vec<String> = base.iter().filter(|n| head.contains(n)).cloned().collect();
+    base.retain(|n| !shared.contains(n));
+    head.retain(|n| !shared.contains(n));
+    shared
 }
 
 fn side(s: &Side<'_>) -> DiffSide {
@@ -237,9 +247,10 @@ fn setting_values(facts: &Facts) -> BTreeMap<String, (String, Option<architect_m
         let Ok(p) = facts.graph.metadata(id) else {
             continue;
         };
+        // Membership, not the member's version: a release bumps every one.
         out.insert(
             format!("member `{}`", p.name()),
-            (p.version().to_string(), m.header().cloned()),
+            ("present".to_string(), m.header().cloned()),
         );
         out.insert(
             format!("`edition` of `{}`", p.name()),
@@ -361,25 +372,19 @@ fn build(base: &Option<BuildFigures>, head: &Option<BuildFigures>) -> Option<Bui
 
 // ---- findings ------------------------------------------------------------------------------
 
-/// Rules whose findings are about a release: the same finding on another version is another
-/// finding (a bump that keeps a vulnerable range is a new entry that matches).
+/// Findings about a release (an advisory, a yanked version): never paired with another
+/// package's finding of the same rule.
 fn versioned(f: &Finding) -> bool {
     f.advisory.is_some() || f.rule == "supply-chain/yanked"
 }
 
-/// What a finding is about: rule, advisory, packages.
+/// What a finding is about: rule, advisory, package names. Not versions: an advisory the base
+/// already had on another version of the package is still the base's (a bump that stays in
+/// the affected range does not make the change worse, and an advisory published after the
+/// bump was not introduced by it); a change from an unaffected version into an affected one,
+/// or a new package, is introduced.
 fn subject(f: &Finding) -> Subject<'_> {
-    let packages = f
-        .packages
-        .iter()
-        .map(|p| {
-            if versioned(f) {
-                p.to_string()
-            } else {
-                p.name.clone()
-            }
-        })
-        .collect();
+    let packages = f.packages.iter().map(|p| p.name.clone()).collect();
     (f.rule, f.advisory.as_deref(), packages)
 }
 
@@ -640,7 +645,7 @@ mod tests {
     }
 
     #[test]
-    fn an_advisory_on_a_changed_entry_is_introduced() {
+    fn an_advisory_the_base_had_on_another_version_is_not_introduced() {
         let mut base = finding(
             "supply-chain/vulnerability",
             Level::Deny,
@@ -652,7 +657,13 @@ mod tests {
         let mut head = base.clone();
         head.packages = vec![PackageRef::new("a", "1.0.1")];
         let (i, r, _, u) = match_findings(std::slice::from_ref(&base), std::slice::from_ref(&head));
-        assert_eq!((i.len(), r.len(), u.len()), (1, 1, 0));
+        assert_eq!((i.len(), r.len(), u.len()), (0, 0, 1));
+        // Another package under the same advisory is new.
+        let mut other = head.clone();
+        other.packages = vec![PackageRef::new("b", "1.0.0")];
+        let (i, r, c, _) =
+            match_findings(std::slice::from_ref(&base), std::slice::from_ref(&other));
+        assert_eq!((i.len(), r.len(), c.len()), (1, 1, 0));
         // Untouched: context, not a failure.
         let (i, _, c, u) = match_findings(std::slice::from_ref(&base), std::slice::from_ref(&base));
         assert_eq!((i.len(), c.len(), u.len()), (0, 0, 1));
