@@ -323,6 +323,63 @@ fn waivers(facts: &Facts) -> Vec<(String, Option<architect_model::Location>)> {
 }
 
 fn settings(base: &Facts, head: &Facts) -> Vec<SettingChange> {
+    group_members(changed_settings(base, head))
+}
+
+/// The same change to many members (a `rust-version` inherited from `[workspace.package]`,
+/// members added): one line naming them.
+fn group_members(changes: Vec<SettingChange>) -> Vec<SettingChange> {
+    // "`rust-version` of `a`" -> ("`rust-version` of", "a"); "member `a`" -> ("member", "a").
+    let split = |what: &str| -> Option<(String, String)> {
+        if !(what.starts_with("member `") || what.contains("` of `")) {
+            return None;
+        }
+        let (field, name) = what.rsplit_once(" `")?;
+        Some((field.to_string(), name.trim_end_matches('`').to_string()))
+    };
+    let mut groups: BTreeMap<(String, Option<String>, Option<String>), Vec<SettingChange>> =
+        BTreeMap::new();
+    let mut out = Vec::new();
+    for c in changes {
+        match split(&c.what) {
+            Some((field, _)) => groups
+                .entry((field, c.from.clone(), c.to.clone()))
+                .or_default()
+                .push(c),
+            None => out.push(c),
+        }
+    }
+    for ((field, from, to), mut members) in groups {
+        if members.len() == 1 {
+            out.extend(members);
+            continue;
+        }
+        let names: Vec<String> = members
+            .iter()
+            .filter_map(|c| split(&c.what).map(|(_, n)| format!("`{n}`")))
+            .collect();
+        let shown = names.len().min(5);
+        let mut what = format!(
+            "{field} {} members: {}",
+            names.len(),
+            names[..shown].join(", ")
+        );
+        if names.len() > shown {
+            what.push_str(&format!(" and {} more", names.len() - shown));
+        }
+        let first = members.swap_remove(0);
+        out.push(SettingChange {
+            what,
+            from,
+            to,
+            location: first.location,
+        });
+    }
+    out.sort_by(|a, b| a.what.cmp(&b.what));
+    out
+}
+
+fn changed_settings(base: &Facts, head: &Facts) -> Vec<SettingChange> {
     let (b, h) = (setting_values(base), setting_values(head));
     let keys: BTreeSet<&String> = b.keys().chain(h.keys()).collect();
     keys.into_iter()
@@ -686,6 +743,34 @@ mod tests {
         let h2 = finding("r/count", Level::Info, "another", "Cargo.lock", 5);
         let (i, r, c, _) = match_findings(std::slice::from_ref(&b), &[h, h2]);
         assert_eq!((i.len(), r.len(), c.len()), (2, 1, 0));
+    }
+
+    fn setting(what: &str, from: &str, to: &str) -> SettingChange {
+        SettingChange {
+            what: what.into(),
+            from: Some(from.into()),
+            to: Some(to.into()),
+            location: None,
+        }
+    }
+
+    #[test]
+    fn the_same_change_to_many_members_is_one_line() {
+        let g = group_members(vec![
+            setting("`rust-version` of `a`", "1.76", "1.82"),
+            setting("`rust-version` of `b`", "1.76", "1.82"),
+            setting("`rust-version` of `c`", "1.70", "1.82"),
+            setting("the toolchain pin", "1.76.0", "1.82.0"),
+        ]);
+        let what: Vec<&str> = g.iter().map(|c| c.what.as_str()).collect();
+        assert_eq!(
+            what,
+            [
+                "`rust-version` of 2 members: `a`, `b`",
+                "`rust-version` of `c`",
+                "the toolchain pin"
+            ]
+        );
     }
 
     #[test]
