@@ -34,6 +34,16 @@ pub enum SourceKind {
     Path,
 }
 
+/// A package's build script, with what the scan of its code saw it do.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct BuildScript {
+    pub package: PackageRef,
+    /// "compiles or links native code", "runs programs (std::process::Command): git", ...
+    pub does: Vec<String>,
+    /// Whether the shipped build runs it (not only tests, benches or examples).
+    pub shipped: bool,
+}
+
 /// How a package of the build changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -132,7 +142,7 @@ pub struct ReviewDiff {
     pub packages: Vec<PackageChange>,
     /// Git, path and registry sources the head side uses and the base side did not.
     pub new_sources: Vec<String>,
-    pub build_scripts: Delta<PackageRef>,
+    pub build_scripts: Delta<BuildScript>,
     pub proc_macros: Delta<PackageRef>,
     /// Crate names in more than one version.
     pub duplicates: Delta<String>,

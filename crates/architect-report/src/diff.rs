@@ -5,7 +5,9 @@
 
 use std::fmt::Write;
 
-use architect_model::diff::{ChangeKind, Delta, FindingChange, PackageChange, ReviewDiff};
+use architect_model::diff::{
+    BuildScript, ChangeKind, Delta, FindingChange, PackageChange, ReviewDiff,
+};
 use architect_model::{Finding, Level, PackageRef, Review};
 use serde::Serialize;
 
@@ -252,12 +254,32 @@ fn md_delta(w: &mut String, what: &str, delta: &Delta<PackageRef>) {
     }
 }
 
+fn script_line(s: &BuildScript) -> String {
+    let mut line = format!("`{}`", s.package);
+    if !s.shipped {
+        line.push_str(" (tests, benches or examples only)");
+    }
+    if !s.does.is_empty() {
+        line.push_str(&format!(": {}", s.does.join("; ")));
+    }
+    line
+}
+
+fn md_scripts(w: &mut String, d: &Delta<BuildScript>) {
+    for s in &d.added {
+        let _ = writeln!(w, "- build script added: {}", cell(&script_line(s)));
+    }
+    for s in &d.removed {
+        let _ = writeln!(w, "- build script removed: `{}`", s.package);
+    }
+}
+
 fn md_supply_chain(w: &mut String, d: &ReviewDiff) {
     if d.build_scripts.is_empty() && d.proc_macros.is_empty() && d.duplicates.is_empty() {
         return;
     }
     let _ = writeln!(w, "### Supply chain and build graph\n");
-    md_delta(w, "build scripts", &d.build_scripts);
+    md_scripts(w, &d.build_scripts);
     md_delta(w, "proc-macros", &d.proc_macros);
     if !d.duplicates.added.is_empty() {
         let _ = writeln!(
@@ -442,16 +464,17 @@ fn human_facts(w: &mut String, d: &ReviewDiff) {
     for s in &d.new_sources {
         let _ = writeln!(w, "new source: {s}");
     }
-    for (what, delta) in [
-        ("build script", &d.build_scripts),
-        ("proc-macro", &d.proc_macros),
-    ] {
-        for p in &delta.added {
-            let _ = writeln!(w, "{what} added: {p}");
-        }
-        for p in &delta.removed {
-            let _ = writeln!(w, "{what} removed: {p}");
-        }
+    for s in &d.build_scripts.added {
+        let _ = writeln!(w, "build script added: {}", script_line(s).replace('`', ""));
+    }
+    for s in &d.build_scripts.removed {
+        let _ = writeln!(w, "build script removed: {}", s.package);
+    }
+    for p in &d.proc_macros.added {
+        let _ = writeln!(w, "proc-macro added: {p}");
+    }
+    for p in &d.proc_macros.removed {
+        let _ = writeln!(w, "proc-macro removed: {p}");
     }
     for s in &d.settings {
         let _ = writeln!(
@@ -492,7 +515,7 @@ struct Document<'a> {
     head: WireSide<'a>,
     packages: &'a [PackageChange],
     new_sources: &'a [String],
-    build_scripts: &'a Delta<PackageRef>,
+    build_scripts: &'a Delta<BuildScript>,
     proc_macros: &'a Delta<PackageRef>,
     duplicates: &'a Delta<String>,
     settings: &'a [architect_model::diff::SettingChange],

@@ -8,13 +8,15 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use architect_model::diff::{
-    BuildChange, ChangeKind, Delta, DiffSide, FindingChange, Msrv, PackageChange, ReviewDiff,
-    SettingChange, SourceKind,
+    BuildChange, BuildScript, ChangeKind, Delta, DiffSide, FindingChange, Msrv, PackageChange,
+    ReviewDiff, SettingChange, SourceKind,
 };
 use architect_model::{BuildFigures, Facts, Finding, Level, PackageRef, Review};
 use guppy::graph::{DependencyDirection, PackageMetadata, PackageSource};
 
 use crate::graph::pkg_ref;
+use crate::rules::supply_chain::scripts::{Read, scripts};
+use architect_model::Behaviour;
 
 /// One side of the change: its label, its facts and their review.
 pub struct Side<'a> {
@@ -42,10 +44,7 @@ pub fn diff(base: &Side<'_>, head: &Side<'_>) -> ReviewDiff {
         head: side(head),
         packages: packages(base.facts, head.facts),
         new_sources: new_sources(base.facts, head.facts),
-        build_scripts: by_name(
-            &base.review.summary.build_scripts,
-            &head.review.summary.build_scripts,
-        ),
+        build_scripts: build_scripts(base.facts, head.facts),
         proc_macros: by_name(
             &base.review.summary.proc_macros,
             &head.review.summary.proc_macros,
@@ -210,6 +209,50 @@ fn new_sources(base: &Facts, head: &Facts) -> Vec<String> {
     };
     let before = keys(base);
     keys(head).difference(&before).cloned().collect()
+}
+
+/// Build scripts by package name, with what each does.
+fn build_scripts(base: &Facts, head: &Facts) -> Delta<BuildScript> {
+    let of = |facts: &Facts| -> BTreeMap<String, BuildScript> {
+        scripts(facts)
+            .into_iter()
+            .map(|s| {
+                let mut does: Vec<String> = Vec::new();
+                if s.native() {
+                    does.push("compiles or links native code".into());
+                }
+                for (b, did) in &s.does {
+                    if *b == Behaviour::CompilesNative {
+                        continue;
+                    }
+                    let mut what = b.describe().to_string();
+                    if !did.details.is_empty() {
+                        what.push_str(&format!(": {}", did.details.join(", ")));
+                    }
+                    does.push(what);
+                }
+                if let Read::NotOnDisk = s.read {
+                    does.push("not read: its sources are not on disk".into());
+                }
+                let package = pkg_ref(&s.meta);
+                (
+                    package.name.clone(),
+                    BuildScript {
+                        package,
+                        does,
+                        shipped: s.shipped,
+                    },
+                )
+            })
+            .collect()
+    };
+    let (mut b, mut h) = (of(base), of(head));
+    let (bk, hk): (BTreeSet<String>, BTreeSet<String>) =
+        (b.keys().cloned().collect(), h.keys().cloned().collect());
+    Delta {
+        added: hk.difference(&bk).filter_map(|k| h.remove(k)).collect(),
+        removed: bk.difference(&hk).filter_map(|k| b.remove(k)).collect(),
+    }
 }
 
 fn by_name(base: &[PackageRef], head: &[PackageRef]) -> Delta<PackageRef> {
@@ -600,7 +643,8 @@ fn verdict(d: &ReviewDiff) -> String {
         parts.push(format!("effective MSRV {} → {}", b.version, h.version));
     }
     if let Some(b) = &d.build
-        && b.delta_s.abs() >= 0.05 * b.base.predicted_s.max(1.0)
+        // Worth a line when it is both a twentieth of the build and a second.
+        && b.delta_s.abs() >= (0.05 * b.base.predicted_s).max(1.0)
     {
         parts.push(format!(
             "clean build {:+.1} s ({:.1} → {:.1} s)",

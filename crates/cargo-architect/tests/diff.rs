@@ -176,7 +176,8 @@ fn have_git() -> bool {
 }
 
 /// A repository with two commits: registry-ws, then a change that publishes `lib`, bumps
-/// tokio, adds a dependency on soundlib and exports a C function.
+/// tokio, adds a dependency on soundlib, a build script that runs git, and exports a C
+/// function.
 fn repository() -> (tempfile::TempDir, PathBuf) {
     let tmp = tempfile::tempdir().unwrap();
     let repo = tmp.path().join("repo");
@@ -196,6 +197,12 @@ fn repository() -> (tempfile::TempDir, PathBuf) {
         format!(
             "{code}\n/// The version, for C callers.\n#[unsafe(no_mangle)]\npub extern \"C\" fn lib_version() -> u32 {{\n    1\n}}\n"
         ),
+    )
+    .unwrap();
+    // A build script that runs a program (never run here: the review reads it).
+    std::fs::write(
+        repo.join("lib/build.rs"),
+        "fn main() {\n    let _ = std::process::Command::new(\"git\").arg(\"--version\").status();\n}\n",
     )
     .unwrap();
     // Resolve the new dependency and nothing else, as cargo does on the next build.
@@ -255,10 +262,21 @@ fn two_revisions_of_a_repository() {
         change("soundlib")["pulled_in_by"],
         serde_json::json!(["lib"])
     );
-    // A code finding new in HEAD; the advisory the base had is context.
+    let scripts = d["build_scripts"]["added"].as_array().unwrap();
+    assert_eq!(scripts.len(), 1, "{scripts:?}");
+    assert_eq!(scripts[0]["package"]["name"], "lib");
+    assert!(
+        scripts[0]["does"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("runs programs (std::process::Command): git"),
+        "{scripts:?}"
+    );
+    // The build script's finding and a code finding are new in HEAD; the advisory the base
+    // had is context.
     assert_eq!(
         rules(&d["introduced"]),
-        vec!["interop/ffi-surface".to_string()]
+        ["supply-chain/build-script", "interop/ffi-surface"]
     );
     assert!(rules(&d["unchanged"]).contains(&"supply-chain/vulnerability".to_string()));
     // The working tree is HEAD here: the same diff.

@@ -30,7 +30,7 @@ pub mod supply_chain {
     pub mod path_source;
     pub mod pinned_git_source;
     pub mod proc_macro;
-    mod scripts;
+    pub(crate) mod scripts;
     pub mod tooling;
     pub mod unbuilt_advisory;
     pub mod unmaintained;

@@ -11,7 +11,7 @@ use crate::graph::{pkg_ref, source_location};
 use architect_model::catalogue::NATIVE_BUILD_TOOLS;
 
 /// One build script of the build.
-pub(super) struct Script<'g> {
+pub(crate) struct Script<'g> {
     pub meta: PackageMetadata<'g>,
     /// Whether the shipped build runs it (not only tests, benches or examples).
     pub shipped: bool,
@@ -22,7 +22,7 @@ pub(super) struct Script<'g> {
 
 /// How much of a build script the scan saw.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) enum Read {
+pub(crate) enum Read {
     Full,
     /// Some of its files could not be read: `path: reason` each.
     Partly(Vec<String>),
@@ -31,7 +31,7 @@ pub(super) enum Read {
 }
 
 /// One behaviour of one script: what it touches, and where it first shows.
-pub(super) struct Did {
+pub(crate) struct Did {
     /// Programs, variables, hosts or paths, sorted and deduplicated.
     pub details: Vec<String>,
     /// The first place it shows, when it is the workspace's own file.
@@ -71,7 +71,7 @@ impl Script<'_> {
 
 /// Every build script of the build (dev-dependencies' too: `cargo test` runs them), by
 /// package id.
-pub(super) fn scripts(facts: &Facts) -> Vec<Script<'_>> {
+pub(crate) fn scripts(facts: &Facts) -> Vec<Script<'_>> {
     facts
         .built()
         .filter(|p| p.has_build_script())
