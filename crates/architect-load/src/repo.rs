@@ -142,7 +142,7 @@ fn location(
 }
 
 /// Files where CI and scripts usually live, searched for the tools' command names.
-const CI_GLOBS: &[&str] = &[
+pub(crate) const CI_GLOBS: &[&str] = &[
     ".github/workflows",
     ".gitlab-ci.yml",
     ".circleci",

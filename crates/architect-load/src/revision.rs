@@ -172,8 +172,63 @@ pub fn materialize(repo: &Path, rev: &str) -> Result<Materialized, RevisionError
         Limits {
             file: MAX_FILE,
             total: MAX_TOTAL,
+            keep: |_| true,
         },
     )
+}
+
+/// [`materialize`], writing only the files a review reads ([`read_by_review`]): on a large
+/// repository most files are tests' data, documentation and assets, and writing them costs
+/// more than the review (deno: 14,300 files, 72 MB; 1,700 of them read).
+pub fn materialize_for_review(repo: &Path, rev: &str) -> Result<Materialized, RevisionError> {
+    materialize_within(
+        repo,
+        rev,
+        Limits {
+            file: MAX_FILE,
+            total: MAX_TOTAL,
+            keep: read_by_review,
+        },
+    )
+}
+
+/// Whether a review reads the file at `path` (from the top of the tree, `/`-separated):
+/// Rust sources (module trees, build scripts and what they `include!`), the C and C++ sources
+/// and `configure` scripts whose sizes estimate a native build, manifests and
+/// lockfiles, cargo's and rustup's files (`.cargo/`, `rust-toolchain`), the review's and the
+/// supply-chain tools' configuration (`architect.toml`, `deny.toml`, `audit.toml`,
+/// `supply-chain/`, `.config/hakari.toml`), and the CI files searched for those tools
+/// (`repo::CI_GLOBS`), wherever the workspace sits in the tree. Cargo itself reads no other
+/// file to resolve a workspace. A review of such a tree is byte-identical to the review of the
+/// checkout (`docs/benchmarks.md`, the diff's section).
+pub fn read_by_review(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let under =
+        |dir: &str| path.starts_with(&format!("{dir}/")) || path.contains(&format!("/{dir}/"));
+    let native = name
+        .rsplit_once('.')
+        .is_some_and(|(_, x)| crate::sources::NATIVE_EXTENSIONS.contains(&x));
+    name.ends_with(".rs")
+        || native
+        || matches!(
+            name,
+            "configure"
+                | "Configure"
+                | "Cargo.toml"
+                | "Cargo.lock"
+                | "rust-toolchain"
+                | "rust-toolchain.toml"
+                | "architect.toml"
+                | "deny.toml"
+                | ".deny.toml"
+                | "audit.toml"
+        )
+        || [".cargo", ".config", ".guppy", "supply-chain"]
+            .iter()
+            .any(|d| under(d))
+        || crate::repo::CI_GLOBS
+            .iter()
+            .any(|g| path == *g || path.ends_with(&format!("/{g}")) || under(g))
 }
 
 /// The size limits of a revision's files.
@@ -181,6 +236,8 @@ pub fn materialize(repo: &Path, rev: &str) -> Result<Materialized, RevisionError
 struct Limits {
     file: u64,
     total: u64,
+    /// Which paths to write; the others are left out without a note.
+    keep: fn(&str) -> bool,
 }
 
 fn materialize_within(
@@ -516,7 +573,7 @@ fn plan<'a>(entries: &'a [Entry], limits: Limits, commit: &str) -> Result<Plan<'
         },
     };
     let mut total = 0u64;
-    for entry in entries {
+    for entry in entries.iter().filter(|e| (limits.keep)(&e.name())) {
         let skipped = &mut plan.skipped;
         let writes = match entry.kind {
             _ if entry.missing => {
@@ -1421,6 +1478,44 @@ mod tests {
     }
 
     #[test]
+    fn revision_files_a_review_reads() {
+        for read in [
+            "src/lib.rs",
+            "crates/a/build.rs",
+            "Cargo.toml",
+            "crates/a/Cargo.toml",
+            "Cargo.lock",
+            ".cargo/config.toml",
+            "ws/.cargo/config",
+            "rust-toolchain",
+            "rust-toolchain.toml",
+            "architect.toml",
+            "deny.toml",
+            "supply-chain/config.toml",
+            ".config/hakari.toml",
+            ".github/workflows/ci.yml",
+            "ws/.github/workflows/ci.yml",
+            "Makefile",
+            "ws/justfile",
+            "ci/run.sh",
+            "ext/node/ops/sqlite.c",
+            "vendor/zlib/configure",
+        ] {
+            assert!(read_by_review(read), "{read}");
+        }
+        for skipped in [
+            "README.md",
+            "tests/data/big.json",
+            "assets/logo.png",
+            "cli/tsc/00_typescript.js",
+            "docs/Cargo.toml.md",
+            ".github/ISSUE_TEMPLATE/bug.md",
+        ] {
+            assert!(!read_by_review(skipped), "{skipped}");
+        }
+    }
+
+    #[test]
     fn revision_size_limits() {
         if git_missing() {
             return;
@@ -1433,6 +1528,7 @@ mod tests {
         let limits = Limits {
             file: 50,
             total: 1000,
+            keep: |_| true,
         };
         let m = materialize_within(&repo.path, "HEAD", limits).unwrap();
         assert_eq!(read(&m, "small.txt"), "small\n");
@@ -1444,6 +1540,7 @@ mod tests {
         let limits = Limits {
             file: 1000,
             total: 50,
+            keep: |_| true,
         };
         match materialize_within(&repo.path, "HEAD", limits) {
             Err(e @ RevisionError::TooLarge { .. }) => {

@@ -447,6 +447,9 @@ const MAX_BUILD_FILES: usize = 64;
 /// as its build's: `jemalloc/configure`, `openssl/Configure`.
 const CONFIGURE_DEPTH: usize = 3;
 
+/// The extensions of the C and C++ sources a build script's size is measured by.
+pub(crate) const NATIVE_EXTENSIONS: [&str; 4] = ["c", "cc", "cpp", "cxx"];
+
 /// C and C++ source files (`.c`, `.cc`, `.cpp`, `.cxx`) under `dir`, `target/` aside, and
 /// whether a `configure` script is near its top. Only metadata is read. (Leaving out the
 /// directories a library build does not compile, `test/`, `tune/`, `examples/`..., made the
@@ -472,7 +475,7 @@ fn native_sources(dir: &Path) -> NativeSources {
             .path()
             .extension()
             .and_then(|x| x.to_str())
-            .is_some_and(|x| matches!(x, "c" | "cc" | "cpp" | "cxx"));
+            .is_some_and(|x| NATIVE_EXTENSIONS.contains(&x));
         if let Some(m) = e.metadata().ok().filter(|_| native) {
             out.bytes += m.len();
             out.files += 1;

@@ -402,8 +402,14 @@ fn group_members(changes: Vec<SettingChange>) -> Vec<SettingChange> {
             .filter_map(|c| split(&c.what).map(|(_, n)| format!("`{n}`")))
             .collect();
         let shown = names.len().min(5);
+        // "member `a`" lines become "3 members: `a`, `b`, `c`".
+        let field = if field == "member" {
+            String::new()
+        } else {
+            format!("{field} ")
+        };
         let mut what = format!(
-            "{field} {} members: {}",
+            "{field}{} members: {}",
             names.len(),
             names[..shown].join(", ")
         );
@@ -561,9 +567,12 @@ fn match_findings(base: &[Finding], head: &[Finding]) -> Matched {
     (introduced, resolved, changed, unchanged)
 }
 
-/// A rule with one finding on each side, about no release, whose packages differ (a
-/// workspace-wide count such as `supply-chain/unbuilt-advisory`, whose first package moved):
-/// one finding that changed, not one resolved and one introduced.
+/// Findings left unmatched that are the same finding grown or shrunk, paired as changed:
+/// - one that names only packages the base's findings of its rule named already (the
+///   yanked versions went from four to three): nothing new, whatever else moved;
+/// - a rule with one finding on each side, about no release, whose packages overlap or which
+///   cite the same files (a workspace-wide count such as `supply-chain/unbuilt-advisory`, whose
+///   first package moved). One crate's finding replaced by another crate's stays introduced.
 fn pair_aggregates(
     base: &[Finding],
     head: &[Finding],
@@ -573,13 +582,17 @@ fn pair_aggregates(
 ) {
     let single = |fs: &[Finding], rule: &str| fs.iter().filter(|f| f.rule == rule).count() == 1;
     introduced.retain(|h| {
-        let Some(i) = resolved.iter().position(|b| {
-            b.rule == h.rule
-                && !versioned(b)
-                && !versioned(h)
-                && single(base, b.rule)
-                && single(head, h.rule)
-        }) else {
+        let same_rule = |b: &Finding| b.rule == h.rule && b.advisory == h.advisory;
+        let pairs = |b: &Finding| {
+            same_rule(b)
+                && (named_before(h, base)
+                    || (!versioned(b)
+                        && !versioned(h)
+                        && single(base, b.rule)
+                        && single(head, h.rule)
+                        && (overlap(b, h) || wording(b).1 == wording(h).1)))
+        };
+        let Some(i) = resolved.iter().position(pairs) else {
             return true;
         };
         let b = resolved.remove(i);
@@ -589,6 +602,26 @@ fn pair_aggregates(
         });
         false
     });
+}
+
+/// Whether the base's findings of `h`'s rule named every package `h` names (with its version,
+/// for a finding about releases).
+fn named_before(h: &Finding, base: &[Finding]) -> bool {
+    let same = |p: &PackageRef, q: &PackageRef| {
+        p.name == q.name && (!versioned(h) || p.version == q.version)
+    };
+    !h.packages.is_empty()
+        && h.packages.iter().all(|p| {
+            base.iter()
+                .filter(|b| b.rule == h.rule && b.advisory == h.advisory)
+                .any(|b| b.packages.iter().any(|q| same(p, q)))
+        })
+}
+
+fn overlap(a: &Finding, b: &Finding) -> bool {
+    a.packages
+        .iter()
+        .any(|p| b.packages.iter().any(|q| q.name == p.name))
 }
 
 /// Most important first: level, then impact, then the review's order.
@@ -773,6 +806,56 @@ mod tests {
             ..ReviewDiff::default()
         };
         assert!(!d.fails());
+    }
+
+    #[test]
+    fn fewer_yanked_versions_is_no_new_finding() {
+        let yanked = |versions: &[(&str, &str)]| {
+            let mut f = finding(
+                "supply-chain/yanked",
+                Level::Deny,
+                "yanked",
+                "Cargo.lock",
+                3,
+            );
+            f.packages = versions
+                .iter()
+                .map(|(n, v)| PackageRef::new(*n, *v))
+                .collect();
+            f
+        };
+        let base = yanked(&[("der", "0.8.0"), ("scc", "3.6.5"), ("spin", "0.9.8")]);
+        let fewer = yanked(&[("der", "0.8.0"), ("spin", "0.9.8")]);
+        let (i, r, c, _) =
+            match_findings(std::slice::from_ref(&base), std::slice::from_ref(&fewer));
+        assert_eq!((i.len(), r.len(), c.len()), (0, 0, 1));
+        // Another yanked version is new, even where the package was yanked before.
+        let other = yanked(&[("der", "0.8.1")]);
+        let (i, _, c, _) =
+            match_findings(std::slice::from_ref(&base), std::slice::from_ref(&other));
+        assert_eq!((i.len(), c.len()), (1, 0));
+    }
+
+    #[test]
+    fn one_crates_finding_replaced_by_anothers_is_new() {
+        let mut b = finding(
+            "r/per-crate",
+            Level::Warn,
+            "`a` has 1 enum",
+            "a/src/lib.rs",
+            9,
+        );
+        let mut h = finding(
+            "r/per-crate",
+            Level::Warn,
+            "`b` has 3 enums",
+            "b/src/lib.rs",
+            3,
+        );
+        b.packages = vec![PackageRef::new("a", "1.0.0")];
+        h.packages = vec![PackageRef::new("b", "1.0.0")];
+        let (i, r, c, _) = match_findings(std::slice::from_ref(&b), std::slice::from_ref(&h));
+        assert_eq!((i.len(), r.len(), c.len()), (1, 1, 0));
     }
 
     #[test]

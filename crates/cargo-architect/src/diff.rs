@@ -39,32 +39,38 @@ pub fn run(args: &DiffArgs) -> ExitCode {
         Ok(m) => m,
         Err(code) => return code,
     };
-    let base = match place(
-        &manifest,
-        args.base.as_deref(),
-        args.base_dir.as_deref(),
-        "base",
-    ) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
-    let head = match place(
-        &manifest,
-        args.head.as_deref(),
-        args.head_dir.as_deref(),
-        "head",
-    ) {
-        Ok(p) => p,
-        Err(code) => return code,
-    };
     let progress = super::progress(args.review.quiet);
-    progress.set_message(format!("reviewing the base: {}", base.label));
-    let base_loaded = load(&args.review, &base);
-    progress.set_message(format!("reviewing the head: {}", head.label));
-    let head_loaded = load(&args.review, &head);
+    progress.set_message("writing the revisions and reviewing both sides");
+    // The sides are independent until they are compared: each is written and reviewed on a
+    // thread of its own (cargo metadata and the source pass leave cores idle in turns).
+    let (base, head) = std::thread::scope(|scope| {
+        let base = scope.spawn(|| {
+            side(
+                &manifest,
+                args.base.as_deref(),
+                args.base_dir.as_deref(),
+                "base",
+                &args.review,
+            )
+        });
+        let head = scope.spawn(|| {
+            side(
+                &manifest,
+                args.head.as_deref(),
+                args.head_dir.as_deref(),
+                "head",
+                &args.review,
+            )
+        });
+        let join = |t: std::thread::ScopedJoinHandle<'_, Result<Loaded, ExitCode>>| {
+            t.join().unwrap_or(Err(ExitCode::from(2)))
+        };
+        (join(base), join(head))
+    });
     progress.finish_and_clear();
-    let (Some((bf, br)), Some((hf, hr))) = (base_loaded, head_loaded) else {
-        return ExitCode::from(2);
+    let ((base, bf, br), (head, hf, hr)) = match (base, head) {
+        (Ok(b), Ok(h)) => (b, h),
+        (Err(code), _) | (_, Err(code)) => return code,
     };
     let d = architect_rules::diff::diff(
         &Side {
@@ -164,7 +170,7 @@ fn place(
                 .ok()
                 .and_then(|r| manifest.strip_prefix(r).ok().map(Path::to_path_buf))
                 .unwrap_or_else(|| PathBuf::from("Cargo.toml"));
-            revision::materialize(&repo, rev).map(|m| (m, rel))
+            revision::materialize_for_review(&repo, rev).map(|m| (m, rel))
         })
         .map_err(|e| fail(format!("{which} `{rev}`: {e}"), &e.help()))?;
     let (m, rel) = tree;
@@ -175,6 +181,21 @@ fn place(
         notes: m.notes.clone(),
         _tree: Some(m),
     })
+}
+
+/// A side placed and reviewed.
+type Loaded = (Place, architect_model::Facts, architect_model::Review);
+
+fn side(
+    manifest: &Path,
+    rev: Option<&str>,
+    dir: Option<&Path>,
+    which: &str,
+    args: &ReviewArgs,
+) -> Result<Loaded, ExitCode> {
+    let place = place(manifest, rev, dir, which)?;
+    let (facts, review) = load(args, &place).ok_or(ExitCode::from(2))?;
+    Ok((place, facts, review))
 }
 
 fn load(
