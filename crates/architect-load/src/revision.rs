@@ -248,7 +248,7 @@ fn materialize_within(
     let commit = resolve_commit(repo, rev)?;
     let entries = list_tree(repo, &commit)?;
     check_tree(&entries, &commit)?;
-    let mut plan = plan(&entries, limits, &commit)?;
+    let mut first = plan(&entries, limits, &commit, &|e| (limits.keep)(&e.name()))?;
     let dir = tempfile::Builder::new()
         .prefix("cargo-architect-rev-")
         .tempdir()
@@ -256,8 +256,16 @@ fn materialize_within(
             path: std::env::temp_dir(),
             cause,
         })?;
-    let targets = write_blobs(repo, dir.path(), &mut plan)?;
-    write_links(dir.path(), &plan.links, &targets, &mut plan.skipped)?;
+    let mut notes = write_plan(repo, dir.path(), &mut first)?;
+    // Cargo also reads the sources a cargo config replaces crates.io with (`cargo vendor`'s
+    // directory, a local registry) when they are in the tree: written whole.
+    let sources = replaced_sources(dir.path());
+    if !sources.is_empty() {
+        let wanted =
+            |e: &Entry| !(limits.keep)(&e.name()) && sources.iter().any(|d| e.path.starts_with(d));
+        let mut second = plan(&entries, limits, &commit, &wanted)?;
+        notes.extend(write_plan(repo, dir.path(), &mut second)?);
+    }
     // An empty `.git` marks the top of the repository, as in a checkout: the loader looks for
     // cargo and rustup files up to it and no further (`scope.rs`). It is no repository: git
     // refuses it, and nothing is read from it.
@@ -266,8 +274,78 @@ fn materialize_within(
         path: marker,
         cause,
     })?;
-    let notes = plan.skipped.notes();
     Ok(Materialized { dir, commit, notes })
+}
+
+/// Writes a plan's files and symlinks; the notes of what it left out.
+fn write_plan(repo: &Path, root: &Path, plan: &mut Plan<'_>) -> Result<Vec<String>, RevisionError> {
+    let targets = write_blobs(repo, root, plan)?;
+    write_links(root, &plan.links, &targets, &mut plan.skipped)?;
+    Ok(plan.skipped.notes())
+}
+
+/// The directories, as tree paths ending in `/`, that the written cargo configs
+/// (`.cargo/config`, `.cargo/config.toml`) name as `directory` or `local-registry` sources,
+/// resolved as cargo does against the directory holding `.cargo/`; those outside the tree are
+/// not the revision's.
+fn replaced_sources(root: &Path) -> Vec<Vec<u8>> {
+    let mut out = Vec::new();
+    let walk = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
+        .build();
+    for e in walk.filter_map(Result::ok) {
+        let path = e.path();
+        let in_cargo_dir = path
+            .parent()
+            .and_then(Path::file_name)
+            .is_some_and(|n| n == ".cargo");
+        let name = e.file_name();
+        if !(in_cargo_dir && (name == "config" || name == "config.toml")) {
+            continue;
+        }
+        let Ok(text) = crate::read::read_text(path, crate::read::TOML_LIMIT) else {
+            continue;
+        };
+        let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+            continue;
+        };
+        let base = path.parent().and_then(Path::parent).unwrap_or(root);
+        let Some(sources) = doc.get("source").and_then(|s| s.as_table_like()) else {
+            continue;
+        };
+        for (_, source) in sources.iter() {
+            for key in ["directory", "local-registry"] {
+                let Some(dir) = source.get(key).and_then(|v| v.as_str()) else {
+                    continue;
+                };
+                if let Some(rel) = tree_path(root, &base.join(dir)) {
+                    out.push(rel);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `path` as a tree path under `root` ending in `/`, `..` and `.` resolved lexically; `None`
+/// outside the tree.
+fn tree_path(root: &Path, path: &Path) -> Option<Vec<u8>> {
+    let rel = path.strip_prefix(root).ok()?;
+    let mut parts: Vec<String> = Vec::new();
+    for c in rel.components() {
+        match c {
+            std::path::Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            std::path::Component::ParentDir => {
+                parts.pop()?;
+            }
+            std::path::Component::CurDir => {}
+            _ => return None,
+        }
+    }
+    if parts.is_empty() {
+        return None;
+    }
+    Some(format!("{}/", parts.join("/")).into_bytes())
 }
 
 /// `git -C repo`, hardened: no pager, fsmonitor, hook or transport (so no lazy fetch of a
@@ -563,7 +641,12 @@ struct Plan<'a> {
 
 /// Sorts the entries into files and symlinks to write and those left out; fails when the
 /// files to write exceed `limits.total`.
-fn plan<'a>(entries: &'a [Entry], limits: Limits, commit: &str) -> Result<Plan<'a>, RevisionError> {
+fn plan<'a>(
+    entries: &'a [Entry],
+    limits: Limits,
+    commit: &str,
+    keep: &dyn Fn(&Entry) -> bool,
+) -> Result<Plan<'a>, RevisionError> {
     let mut plan = Plan {
         files: Vec::new(),
         links: Vec::new(),
@@ -573,7 +656,7 @@ fn plan<'a>(entries: &'a [Entry], limits: Limits, commit: &str) -> Result<Plan<'
         },
     };
     let mut total = 0u64;
-    for entry in entries.iter().filter(|e| (limits.keep)(&e.name())) {
+    for entry in entries.iter().filter(|e| keep(e)) {
         let skipped = &mut plan.skipped;
         let writes = match entry.kind {
             _ if entry.missing => {
@@ -1513,6 +1596,33 @@ mod tests {
         ] {
             assert!(!read_by_review(skipped), "{skipped}");
         }
+    }
+
+    #[test]
+    fn revision_for_review_keeps_the_sources_cargo_is_pointed_at() {
+        if git_missing() {
+            return;
+        }
+        let repo = TestRepo::new();
+        repo.write(
+            ".cargo/config.toml",
+            "[source.crates-io]\nreplace-with = \"v\"\n[source.v]\ndirectory = \"third/vendor\"\n\
+             [source.out]\nlocal-registry = \"../../elsewhere\"\n",
+        );
+        repo.write("third/vendor/foo/.cargo-checksum.json", "{}\n");
+        repo.write("third/vendor/foo/README.md", "vendored\n");
+        repo.write("third/other/README.md", "not a source\n");
+        repo.write("src/lib.rs", "pub fn f() {}\n");
+        repo.write("docs/guide.md", "prose\n");
+        repo.git(&["add", "-A"]);
+        repo.commit("vendored");
+        let m = materialize_for_review(&repo.path, "HEAD").unwrap();
+        assert_eq!(read(&m, "src/lib.rs"), "pub fn f() {}\n");
+        assert_eq!(read(&m, "third/vendor/foo/README.md"), "vendored\n");
+        assert_eq!(read(&m, "third/vendor/foo/.cargo-checksum.json"), "{}\n");
+        assert!(!m.dir.path().join("third/other/README.md").exists());
+        assert!(!m.dir.path().join("docs/guide.md").exists());
+        assert!(m.notes.is_empty(), "{:?}", m.notes);
     }
 
     #[test]
