@@ -50,7 +50,11 @@ pub(crate) fn load(
             phases.mark("manifest check");
             // Scan the workspace's Rust files on the core `cargo metadata` leaves idle.
             let files = std::mem::take(&mut checked.rust_files);
-            prescan = Some(prescan::Prescan::start(&dir, files));
+            prescan = Some(prescan::Prescan::start(
+                &dir,
+                files,
+                options.scan_cache.clone(),
+            ));
             let json = match metadata::cargo_metadata(
                 &toolchain,
                 &manifest,

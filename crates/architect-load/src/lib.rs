@@ -31,6 +31,7 @@ mod prescan;
 pub mod read;
 mod repo;
 pub mod revision;
+pub mod scancache;
 mod scope;
 mod shipped;
 mod simulate;
@@ -77,6 +78,8 @@ pub struct LoadOptions {
     /// Custom `cfg` names to take as set when evaluating `cfg(...)` dependencies (`--cfg`);
     /// every other custom cfg is false, as in a plain `cargo build`.
     pub cfgs: Vec<String>,
+    /// Scanner results shared with another load (a diff's other side), by file text.
+    pub scan_cache: Option<std::sync::Arc<scancache::ScanCache>>,
 }
 
 /// Load the workspace. `rules` is the registry's schema, to check the configuration against.
@@ -310,6 +313,7 @@ fn scan(
                         deps: s.options.deps,
                         metrics: s.options.metrics,
                         cfg: s.cfg,
+                        cache: s.options.scan_cache.as_deref(),
                     };
                     sources::scan(s.graph, s.built, s.root, &reading, prescanned, files)
                 },

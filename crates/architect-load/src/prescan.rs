@@ -16,7 +16,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread::JoinHandle;
 
-use architect_source::{FileFacts, Wanted, analyze};
+use architect_source::{FileFacts, Wanted};
 
 use crate::read::{SOURCE_LIMIT, read_bytes};
 use crate::scope::Boundary;
@@ -39,13 +39,17 @@ pub(crate) struct Prescan {
 
 impl Prescan {
     /// Start scanning `files` (under `root`) on one thread, in order.
-    pub(crate) fn start(root: &Path, files: Vec<PathBuf>) -> Prescan {
+    pub(crate) fn start(
+        root: &Path,
+        files: Vec<PathBuf>,
+        cache: Option<Arc<crate::scancache::ScanCache>>,
+    ) -> Prescan {
         let stop = Arc::new(AtomicBool::new(false));
         let boundary = Boundary::new(root, "workspace");
         let flag = stop.clone();
         let handle = std::thread::Builder::new()
             .name("prescan".into())
-            .spawn(move || scan(&boundary, files, &flag))
+            .spawn(move || scan(&boundary, files, &flag, cache.as_deref()))
             .ok();
         Prescan { stop, handle }
     }
@@ -68,7 +72,12 @@ impl Drop for Prescan {
 
 /// Read and scan each file until told to stop or [`BUDGET`] is spent. A file that cannot be read, is not UTF-8 or
 /// resolves outside the root is left to the source pass, which reports it.
-fn scan(boundary: &Boundary, files: Vec<PathBuf>, stop: &AtomicBool) -> Scanned {
+fn scan(
+    boundary: &Boundary,
+    files: Vec<PathBuf>,
+    stop: &AtomicBool,
+    cache: Option<&crate::scancache::ScanCache>,
+) -> Scanned {
     let mut out = HashMap::new();
     let mut held = 0u64;
     for file in files {
@@ -83,7 +92,7 @@ fn scan(boundary: &Boundary, files: Vec<PathBuf>, stop: &AtomicBool) -> Scanned 
         };
         let Ok(text) = text else { continue };
         held += text.len() as u64;
-        let facts = analyze(&text, WANTED);
+        let facts = crate::scancache::analyze(cache, &text, WANTED);
         out.insert(file, (text, facts));
     }
     out
@@ -107,17 +116,19 @@ mod tests {
         #[cfg(unix)]
         std::os::unix::fs::symlink(&secret, &link).unwrap();
 
-        let scanned = Prescan::start(ws.path(), vec![lib.clone(), link.clone(), not_utf8]).finish();
+        let scanned =
+            Prescan::start(ws.path(), vec![lib.clone(), link.clone(), not_utf8], None).finish();
         // `finish` may stop the thread before it started: what it returns is exactly what
         // the source pass would have scanned itself.
         for (path, (text, facts)) in &scanned {
             assert_eq!(path, &lib);
-            assert_eq!(facts, &analyze(text, WANTED));
+            assert_eq!(facts, &architect_source::analyze(text, WANTED));
         }
         let all = scan(
             &Boundary::new(ws.path(), "workspace"),
             vec![lib.clone(), link, ws.path().join("bad.rs")],
             &AtomicBool::new(false),
+            None,
         );
         assert_eq!(all.keys().collect::<Vec<_>>(), vec![&lib]);
     }
@@ -131,6 +142,7 @@ mod tests {
             &Boundary::new(ws.path(), "workspace"),
             vec![lib],
             &AtomicBool::new(true),
+            None,
         );
         assert!(scanned.is_empty());
     }

@@ -15,7 +15,7 @@ use architect_model::{
     CodeScope, FileStore, NativeBuild, ScannedFile, SourceFacts, SourceFile, TargetKind,
     Unreadable, UnscannedKind,
 };
-use architect_source::{Wanted, analyze};
+use architect_source::Wanted;
 use guppy::PackageId;
 use guppy::graph::{BuildTargetId, BuildTargetKind, PackageGraph, PackageMetadata};
 
@@ -72,6 +72,8 @@ pub(crate) struct Reading<'a> {
     pub metrics: bool,
     /// Which of their modules the build compiles.
     pub cfg: &'a crate::cfgs::CfgEval,
+    /// Scanner results shared with another load.
+    pub cache: Option<&'a crate::scancache::ScanCache>,
 }
 
 /// Scan the sources of `packages` (the built set): the workspace's, every third-party build
@@ -130,6 +132,7 @@ pub(crate) fn scan(
         prescanned: &prescanned,
         root,
         cfg: reading.cfg,
+        cache: reading.cache,
     };
     rayon::scope(|s| {
         for mut targets in by_package.into_values() {
@@ -574,6 +577,7 @@ struct WalkCx<'a> {
     prescanned: &'a Mutex<crate::prescan::Scanned>,
     root: &'a Path,
     cfg: &'a crate::cfgs::CfgEval,
+    cache: Option<&'a crate::scancache::ScanCache>,
     /// The module declarations inside `macro_rules!` bodies met in the target being walked:
     /// followed where the macro is invoked, once the target's module tree is known.
     templates: &'a Mutex<Vec<Template>>,
@@ -751,7 +755,7 @@ impl<'a> WalkCx<'a> {
             return Some(done);
         }
         let text = self.read(v)?;
-        let facts = analyze(&text, v.wanted);
+        let facts = crate::scancache::analyze(self.cache, &text, v.wanted);
         Some((text, facts))
     }
 

@@ -30,7 +30,7 @@ pub struct Span {
 }
 
 /// What the caller needs from a file; decides how much work is done.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Wanted {
     /// Everything but build-script behaviour: a workspace member's file.
     All,

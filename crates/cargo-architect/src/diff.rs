@@ -4,9 +4,11 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use architect_load::revision::{self, Materialized};
+use architect_load::scancache::ScanCache;
 use architect_report::{Context, HumanOptions};
 use architect_rules::ReviewOptions;
 use architect_rules::diff::Side;
+use std::sync::Arc;
 
 use super::{DiffArgs, ReviewArgs};
 
@@ -43,6 +45,8 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     progress.set_message("writing the revisions and reviewing both sides");
     // The sides are independent until they are compared: each is written and reviewed on a
     // thread of its own (cargo metadata and the source pass leave cores idle in turns).
+    // A file the same on both sides is scanned once.
+    let cache = Arc::new(ScanCache::new());
     let (base, head) = std::thread::scope(|scope| {
         let base = scope.spawn(|| {
             side(
@@ -51,6 +55,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
                 args.base_dir.as_deref(),
                 "base",
                 &args.review,
+                &cache,
             )
         });
         let head = scope.spawn(|| {
@@ -60,6 +65,7 @@ pub fn run(args: &DiffArgs) -> ExitCode {
                 args.head_dir.as_deref(),
                 "head",
                 &args.review,
+                &cache,
             )
         });
         let join = |t: std::thread::ScopedJoinHandle<'_, Result<Loaded, ExitCode>>| {
@@ -192,18 +198,21 @@ fn side(
     dir: Option<&Path>,
     which: &str,
     args: &ReviewArgs,
+    cache: &Arc<ScanCache>,
 ) -> Result<Loaded, ExitCode> {
     let place = place(manifest, rev, dir, which)?;
-    let (facts, review) = load(args, &place).ok_or(ExitCode::from(2))?;
+    let (facts, review) = load(args, &place, cache).ok_or(ExitCode::from(2))?;
     Ok((place, facts, review))
 }
 
 fn load(
     args: &ReviewArgs,
     place: &Place,
+    cache: &Arc<ScanCache>,
 ) -> Option<(architect_model::Facts, architect_model::Review)> {
     let mut options = super::load_options(args);
     options.manifest_path = Some(place.manifest.clone());
+    options.scan_cache = Some(cache.clone());
     let facts = match architect_load::load(&options, &architect_rules::schemas()) {
         Ok(f) => f,
         Err(e) => {

@@ -390,6 +390,7 @@ fn load_options(args: &ReviewArgs) -> LoadOptions {
             architect_load::calibration::Mode::Cached
         },
         cfgs: args.cfgs.clone(),
+        scan_cache: None,
     }
 }
 
