@@ -358,3 +358,106 @@ fn a_hostile_head_runs_nothing() {
         rules(&d["introduced"])
     );
 }
+
+/// Replace `from` by `to` in the file at `path` (it must be there).
+fn edit(path: &Path, from: &str, to: &str) {
+    let text = std::fs::read_to_string(path).unwrap();
+    assert!(text.contains(from), "{} has no {from:?}", path.display());
+    std::fs::write(path, text.replacen(from, to, 1)).unwrap();
+}
+
+#[test]
+fn every_kind_of_setting_and_source_change() {
+    let (tmp, base, head) = pair();
+    // A path dependency outside the workspace, a second major of vulnlib (a duplicate), a
+    // release that raises the effective MSRV, resolver 3, a toolchain pin and a waiver.
+    let sibling = tmp.path().join("sibling");
+    std::fs::create_dir_all(sibling.join("src")).unwrap();
+    std::fs::write(
+        sibling.join("Cargo.toml"),
+        "[package]\nname = \"sibling\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+    )
+    .unwrap();
+    std::fs::write(sibling.join("src/lib.rs"), "pub fn f() {}\n").unwrap();
+    edit(
+        &head.join("lib/Cargo.toml"),
+        "reqwestish = \"0.1\"\n",
+        "reqwestish = \"0.1\"\nsibling = { path = \"../../sibling\" }\nvulnlib = \"2\"\n",
+    );
+    edit(
+        &head.join("Cargo.toml"),
+        "resolver = \"2\"",
+        "resolver = \"3\"",
+    );
+    std::fs::write(
+        head.join("rust-toolchain.toml"),
+        "[toolchain]\nchannel = \"stable\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        head.join("architect.toml"),
+        "[[ignore]]\nadvisory = \"RUSTSEC-2099-0001\"\nreason = \"parse is never given untrusted input\"\n",
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO"))
+        .args(["metadata", "--offline", "--format-version", "1"])
+        .current_dir(&head)
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    precise(&head, "msrvlib", "3.2.0");
+
+    let d = doc(&dirs(&base, &head, "json"));
+    let what: Vec<&str> = d["settings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["what"].as_str().unwrap())
+        .collect();
+    for expected in [
+        "`resolver`",
+        "the toolchain pin",
+        "waiver advisory = `RUSTSEC-2099-0001`",
+    ] {
+        assert!(what.contains(&expected), "{expected} not in {what:?}");
+    }
+    assert_eq!(d["base"]["msrv"]["version"], "1.80");
+    assert_eq!(d["head"]["msrv"]["version"], "1.88");
+    assert_eq!(d["head"]["msrv"]["set_by"][0]["name"], "msrvlib");
+    assert_eq!(d["duplicates"]["added"], serde_json::json!(["vulnlib"]));
+    let sources: Vec<&str> = d["new_sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s.as_str().unwrap())
+        .collect();
+    assert!(
+        sources.len() == 1 && sources[0].ends_with("sibling"),
+        "{sources:?}"
+    );
+    let packages = d["packages"].as_array().unwrap();
+    let sibling = packages.iter().find(|p| p["name"] == "sibling").unwrap();
+    assert_eq!(sibling["source_kind"], "path");
+    assert_eq!(sibling["change"], "added");
+    // The waiver takes the base's vulnerability out of the head's review: resolved.
+    assert!(
+        rules(&d["resolved"]).contains(&"supply-chain/vulnerability".to_string()),
+        "{:?}",
+        rules(&d["resolved"])
+    );
+    assert!(
+        d["verdict"]
+            .as_str()
+            .unwrap()
+            .contains("effective MSRV 1.80 → 1.88")
+    );
+    let md = String::from_utf8_lossy(&dirs(&base, &head, "markdown").stdout).into_owned();
+    insta::assert_snapshot!(
+        "diff_settings_markdown",
+        filter(&md, tmp.path()).replace(&tmp.path().display().to_string(), "[ROOT]")
+    );
+}
