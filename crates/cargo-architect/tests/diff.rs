@@ -58,14 +58,17 @@ fn dirs(base: &Path, head: &Path, format: &str) -> Output {
     )
 }
 
+/// The JSON document of a diff, checked against `schema/diff.schema.json`.
 fn doc(out: &Output) -> serde_json::Value {
-    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+    let d = serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
         panic!(
             "not JSON ({e}): {}\n{}",
             String::from_utf8_lossy(&out.stdout),
             stderr(out)
         )
-    })
+    });
+    validate_diff(&d);
+    d
 }
 
 fn rules(list: &serde_json::Value) -> Vec<String> {
@@ -459,5 +462,17 @@ fn every_kind_of_setting_and_source_change() {
     insta::assert_snapshot!(
         "diff_settings_markdown",
         filter(&md, tmp.path()).replace(&tmp.path().display().to_string(), "[ROOT]")
+    );
+}
+
+#[test]
+fn the_schema_holds_the_document_to_its_shape() {
+    let (_tmp, base, head) = pair();
+    let mut d = doc(&dirs(&base, &head, "json"));
+    d["fails"] = serde_json::json!("no");
+    let wrong = std::panic::catch_unwind(|| validate_diff(&d));
+    assert!(
+        wrong.is_err(),
+        "a string where a boolean belongs passed the schema"
     );
 }

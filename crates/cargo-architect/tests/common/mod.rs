@@ -133,6 +133,36 @@ pub fn validate(doc: &serde_json::Value) {
     );
 }
 
+/// Validate a JSON diff against the checked-in schema (which refers to the review's).
+pub fn validate_diff(doc: &serde_json::Value) {
+    let read = |name: &str| -> serde_json::Value {
+        serde_json::from_str(
+            &std::fs::read_to_string(repo_root().join("schema").join(name)).unwrap(),
+        )
+        .unwrap()
+    };
+    let review = read("review.schema.json");
+    let id = review["$id"].as_str().unwrap().to_string();
+    let registry = jsonschema::Registry::new()
+        .add(id.as_str(), review)
+        .expect("the review schema registers")
+        .prepare()
+        .expect("the registry prepares");
+    let validator = jsonschema::options()
+        .with_registry(&registry)
+        .build(&read("diff.schema.json"))
+        .expect("the diff schema is valid");
+    let errors: Vec<String> = validator
+        .iter_errors(doc)
+        .map(|e| format!("{} at {}", e, e.instance_path()))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not match the schema:\n{}",
+        errors.join("\n")
+    );
+}
+
 /// `cargo metadata --format-version 1` of `manifest` plus `args`, run from `cwd` (outside the
 /// fixture, so the fixture's own cargo config plays no part).
 pub fn cargo_metadata(manifest: &Path, cwd: &Path, args: &[&str]) -> Output {
