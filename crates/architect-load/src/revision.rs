@@ -1164,6 +1164,11 @@ mod tests {
     }
 
     impl TestRepo {
+        /// A new repository, or `None` with a printed reason when git cannot be run.
+        fn or_skip() -> Option<TestRepo> {
+            (!git_missing()).then(TestRepo::new)
+        }
+
         fn new() -> TestRepo {
             let tmp = tempfile::tempdir().unwrap();
             let path = tmp.path().join("repo");
@@ -1237,10 +1242,9 @@ mod tests {
 
     #[test]
     fn revision_writes_each_commit_as_stored() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("a.txt", "one\n");
         repo.write("sub/dir/b.rs", "fn main() {}\n");
         repo.write("run.sh", "#!/bin/sh\necho hi\n");
@@ -1288,10 +1292,9 @@ mod tests {
 
     #[test]
     fn revision_runs_nothing_from_a_hostile_repository() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write(".gitattributes", "* filter=evil\n");
         repo.write("data.txt", "raw bytes\r\n");
         repo.git(&["add", "-A"]);
@@ -1338,10 +1341,9 @@ mod tests {
 
     #[test]
     fn revision_recreates_only_symlinks_that_stay_inside() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("top.txt", "top\n");
         repo.write("sub/target.txt", "target\n");
         repo.git(&["add", "-A"]);
@@ -1403,10 +1405,9 @@ mod tests {
 
     #[test]
     fn revision_errors_name_what_failed() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("a.txt", "a\n");
         repo.git(&["add", "-A"]);
         repo.commit("a");
@@ -1457,10 +1458,9 @@ mod tests {
 
     #[test]
     fn revision_root_of_a_subdirectory_is_the_top() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("sub/dir/a.txt", "a\n");
         let top = repository_root(&repo.path.join("sub/dir")).unwrap();
         assert_eq!(
@@ -1471,10 +1471,9 @@ mod tests {
 
     #[test]
     fn revision_refuses_a_tree_with_unsafe_paths() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("a.txt", "a\n");
         repo.git(&["add", "-A"]);
         repo.commit("a");
@@ -1510,12 +1509,11 @@ mod tests {
 
     #[test]
     fn revision_missing_blob_is_noted_not_fetched() {
-        if git_missing() {
-            return;
-        }
         // A partial clone's tree names blobs it does not hold; the review goes on without
         // them and says so (a lazy fetch would reach the network).
-        let repo = TestRepo::new();
+        let Some(repo) = TestRepo::or_skip() else {
+            return;
+        };
         repo.write("kept.txt", "here\n");
         repo.git(&["add", "-A"]);
         let absent = "0123456789abcdef0123456789abcdef01234567";
@@ -1542,11 +1540,10 @@ mod tests {
 
     #[test]
     fn revision_streams_more_than_the_pipes_hold() {
-        if git_missing() {
-            return;
-        }
         // 3000 ids (about 120 KiB in) and 5 MiB out: more than a pipe holds either way.
-        let repo = TestRepo::new();
+        let Some(repo) = TestRepo::or_skip() else {
+            return;
+        };
         for i in 0..3000 {
             repo.write(&format!("d{}/f{i}.txt", i % 30), &format!("file {i}\n"));
         }
@@ -1600,10 +1597,9 @@ mod tests {
 
     #[test]
     fn revision_for_review_keeps_the_sources_cargo_is_pointed_at() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write(
             ".cargo/config.toml",
             "[source.crates-io]\nreplace-with = \"v\"\n[source.v]\ndirectory = \"third/vendor\"\n\
@@ -1627,10 +1623,9 @@ mod tests {
 
     #[test]
     fn revision_size_limits() {
-        if git_missing() {
+        let Some(repo) = TestRepo::or_skip() else {
             return;
-        }
-        let repo = TestRepo::new();
+        };
         repo.write("small.txt", "small\n");
         repo.write("big.bin", &"x".repeat(100));
         repo.git(&["add", "-A"]);

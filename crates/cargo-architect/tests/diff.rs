@@ -11,18 +11,29 @@ use std::process::{Command, Output};
 
 use common::*;
 
-/// `cargo update -p NAME --precise VERSION`, offline, in `ws` (the fixture's local registry).
-fn precise(ws: &Path, name: &str, version: &str) {
+/// Cargo with `args`, offline, in `ws` (the fixture's local registry); it must succeed.
+fn cargo_offline(ws: &Path, args: &[&str]) {
     let out = Command::new(env!("CARGO"))
-        .args(["update", "--offline", "-p", name, "--precise", version])
+        .args(args)
+        .arg("--offline")
         .current_dir(ws)
         .output()
         .unwrap();
     assert!(
         out.status.success(),
-        "{}",
+        "cargo {args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// `cargo update -p NAME --precise VERSION`.
+fn precise(ws: &Path, name: &str, version: &str) {
+    cargo_offline(ws, &["update", "-p", name, "--precise", version]);
+}
+
+/// Resolve what the manifests added and nothing else, as cargo does on the next build.
+fn resolve(ws: &Path) {
+    cargo_offline(ws, &["metadata", "--format-version", "1"]);
 }
 
 /// Two copies of registry-ws: `base` and `head`.
@@ -208,17 +219,7 @@ fn repository() -> (tempfile::TempDir, PathBuf) {
         "fn main() {\n    let _ = std::process::Command::new(\"git\").arg(\"--version\").status();\n}\n",
     )
     .unwrap();
-    // Resolve the new dependency and nothing else, as cargo does on the next build.
-    let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--offline", "--format-version", "1"])
-        .current_dir(&repo)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    resolve(&repo);
     precise(&repo, "tokio", "1.40.0");
     git(&repo, &["add", "-A"]);
     git(&repo, &["commit", "-q", "-m", "head"]);
@@ -402,16 +403,7 @@ fn every_kind_of_setting_and_source_change() {
         "[[ignore]]\nadvisory = \"RUSTSEC-2099-0001\"\nreason = \"parse is never given untrusted input\"\n",
     )
     .unwrap();
-    let out = Command::new(env!("CARGO"))
-        .args(["metadata", "--offline", "--format-version", "1"])
-        .current_dir(&head)
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    resolve(&head);
     precise(&head, "msrvlib", "3.2.0");
 
     let d = doc(&dirs(&base, &head, "json"));

@@ -115,13 +115,7 @@ pub fn findings<'a>(doc: &'a serde_json::Value, rule: &str) -> Vec<&'a serde_jso
         .collect()
 }
 
-/// Validate a JSON review against the checked-in schema.
-pub fn validate(doc: &serde_json::Value) {
-    let schema: serde_json::Value = serde_json::from_str(
-        &std::fs::read_to_string(repo_root().join("schema/review.schema.json")).unwrap(),
-    )
-    .unwrap();
-    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+fn assert_valid(validator: &jsonschema::Validator, doc: &serde_json::Value) {
     let errors: Vec<String> = validator
         .iter_errors(doc)
         .map(|e| format!("{} at {}", e, e.instance_path()))
@@ -131,6 +125,16 @@ pub fn validate(doc: &serde_json::Value) {
         "output does not match the schema:\n{}",
         errors.join("\n")
     );
+}
+
+/// Validate a JSON review against the checked-in schema.
+pub fn validate(doc: &serde_json::Value) {
+    let schema: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("schema/review.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let validator = jsonschema::validator_for(&schema).expect("the schema is valid");
+    assert_valid(&validator, doc);
 }
 
 /// Validate a JSON diff against the checked-in schema (which refers to the review's).
@@ -152,15 +156,7 @@ pub fn validate_diff(doc: &serde_json::Value) {
         .with_registry(&registry)
         .build(&read("diff.schema.json"))
         .expect("the diff schema is valid");
-    let errors: Vec<String> = validator
-        .iter_errors(doc)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(
-        errors.is_empty(),
-        "output does not match the schema:\n{}",
-        errors.join("\n")
-    );
+    assert_valid(&validator, doc);
 }
 
 /// `cargo metadata --format-version 1` of `manifest` plus `args`, run from `cwd` (outside the
