@@ -450,6 +450,23 @@ fn every_kind_of_setting_and_source_change() {
             .unwrap()
             .contains("effective MSRV 1.80 → 1.88")
     );
+    // The path source it introduces is a warning: the change passes, and fails under
+    // `--deny warn`, although the base has warnings of its own.
+    assert_eq!(d["fails"], false);
+    let strict = diff(
+        &[
+            "--base-dir",
+            base.to_str().unwrap(),
+            "--head-dir",
+            head.to_str().unwrap(),
+            "--deny",
+            "warn",
+            "--format",
+            "json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(strict.status.code(), Some(1), "{}", stderr(&strict));
     let md = String::from_utf8_lossy(&dirs(&base, &head, "markdown").stdout).into_owned();
     insta::assert_snapshot!(
         "diff_settings_markdown",
