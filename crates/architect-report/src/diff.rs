@@ -228,9 +228,7 @@ fn md_packages(w: &mut String, d: &ReviewDiff) {
         w,
         "| package | change | version | source | pulled in by |\n|---|---|---|---|---|"
     );
-    // Additions and removals first: they change the supply chain; bumps after.
-    let mut rows: Vec<&PackageChange> = d.packages.iter().collect();
-    rows.sort_by_key(|p| (p.change, p.name.as_str()));
+    let rows = by_kind(&d.packages);
     for p in rows.iter().take(ROWS) {
         let _ = writeln!(
             w,
@@ -243,6 +241,13 @@ fn md_packages(w: &mut String, d: &ReviewDiff) {
         );
     }
     more(w, rows.len());
+}
+
+/// Additions and removals first (they change the supply chain), bumps after; by name within.
+fn by_kind(packages: &[PackageChange]) -> Vec<&PackageChange> {
+    let mut rows: Vec<&PackageChange> = packages.iter().collect();
+    rows.sort_by_key(|p| (p.change, p.name.as_str()));
+    rows
 }
 
 fn md_delta(w: &mut String, what: &str, delta: &Delta<PackageRef>) {
@@ -409,7 +414,15 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
         let _ = writeln!(w, "introduced ({}):\n", d.introduced.len());
         w.push_str(&crate::human::findings(&d.introduced, cx.files, opts));
     }
-    for c in &d.changed {
+    // A level that moved is shown in full; figures and lists that moved, with `-v`.
+    let (level, wording): (Vec<&FindingChange>, Vec<&FindingChange>) =
+        d.changed.iter().partition(|c| c.head.level != c.base.level);
+    let shown = if opts.verbose {
+        &d.changed.iter().collect::<Vec<_>>()
+    } else {
+        &level
+    };
+    for c in shown {
         let _ = writeln!(
             w,
             "changed: {} {}\n  before ({}): {}\n  after  ({}): {}",
@@ -419,6 +432,15 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
             c.base.message,
             c.head.level,
             c.head.message
+        );
+    }
+    if !opts.verbose && !wording.is_empty() {
+        let rules: Vec<&str> = wording.iter().map(|c| c.head.rule).collect();
+        let _ = writeln!(
+            w,
+            "changed figures or lists ({}; -v shows them): {}",
+            wording.len(),
+            rules.join(", ")
         );
     }
     for f in &d.resolved {
@@ -446,7 +468,7 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
 fn human_facts(w: &mut String, d: &ReviewDiff) {
     if !d.packages.is_empty() {
         let _ = writeln!(w, "\ndependencies:");
-        for p in d.packages.iter().take(ROWS) {
+        for p in by_kind(&d.packages).into_iter().take(ROWS) {
             let _ = writeln!(
                 w,
                 "  {:10} {} {} ({}; {})",
