@@ -150,7 +150,8 @@ pub struct ReviewDiff {
     pub build: Option<BuildChange>,
     /// Findings of head with no match on base: what the change introduces.
     pub introduced: Vec<Finding>,
-    /// Findings of base with no match on head: what the change resolves.
+    /// Findings of base with no match on head: no longer reported (fixed, or out of a rule's
+    /// scope now).
     pub resolved: Vec<Finding>,
     /// Findings on both sides whose level or message changed.
     pub changed: Vec<FindingChange>,

@@ -109,7 +109,7 @@ fn render_markdown(d: &ReviewDiff) -> String {
     let _ = writeln!(w, "`{}` → `{}`\n", d.base.label, d.head.label);
     md_findings(&mut w, "Introduced findings", &d.introduced);
     md_changed(&mut w, d);
-    md_findings(&mut w, "Resolved findings", &d.resolved);
+    md_findings(&mut w, "No longer reported", &d.resolved);
     md_packages(&mut w, d);
     md_supply_chain(&mut w, d);
     md_msrv(&mut w, d);
@@ -444,7 +444,7 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
         );
     }
     for f in &d.resolved {
-        let _ = writeln!(w, "resolved: {} {}: {}", f.level, f.rule, f.message);
+        let _ = writeln!(w, "no longer reported: {} {}: {}", f.level, f.rule, f.message);
     }
     human_facts(&mut w, d);
     if !d.unchanged.is_empty() {

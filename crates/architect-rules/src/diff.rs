@@ -12,9 +12,10 @@ use architect_model::diff::{
     ReviewDiff, SettingChange, SourceKind,
 };
 use architect_model::{BuildFigures, Facts, Finding, Level, PackageRef, Review};
-use guppy::graph::{DependencyDirection, PackageMetadata, PackageSource};
+use guppy::PackageId;
+use guppy::graph::{PackageMetadata, PackageSource};
 
-use crate::graph::pkg_ref;
+use crate::graph::{built_links, pkg_ref};
 use crate::rules::supply_chain::scripts::{Read, scripts};
 use architect_model::Behaviour;
 
@@ -119,6 +120,7 @@ fn third_party(facts: &Facts) -> BTreeMap<&str, BTreeMap<guppy::Version, Package
 
 fn packages(base: &Facts, head: &Facts) -> Vec<PackageChange> {
     let (b, h) = (third_party(base), third_party(head));
+    let (rb, rh) = (reached_by(base), reached_by(head));
     let names: BTreeSet<&str> = b.keys().chain(h.keys()).copied().collect();
     let empty = BTreeMap::new();
     let mut out = Vec::new();
@@ -132,20 +134,21 @@ fn packages(base: &Facts, head: &Facts) -> Vec<PackageChange> {
             } else {
                 ChangeKind::Downgraded
             };
-            out.push(change_of(head, p, change, Some(from), Some(to)));
+            out.push(change_of(&rh, head, p, change, Some(from), Some(to)));
             continue;
         }
         for (v, p) in gone {
-            out.push(change_of(base, p, ChangeKind::Removed, Some(v), None));
+            out.push(change_of(&rb, base, p, ChangeKind::Removed, Some(v), None));
         }
         for (v, p) in new {
-            out.push(change_of(head, p, ChangeKind::Added, None, Some(v)));
+            out.push(change_of(&rh, head, p, ChangeKind::Added, None, Some(v)));
         }
     }
     out
 }
 
 fn change_of(
+    reached: &BTreeMap<PackageId, BTreeSet<String>>,
     facts: &Facts,
     p: &PackageMetadata<'_>,
     change: ChangeKind,
@@ -160,7 +163,10 @@ fn change_of(
         to: to.map(ToString::to_string),
         source_kind,
         source,
-        pulled_in_by: pulled_in_by(facts, p),
+        pulled_in_by: reached
+            .get(p.id())
+            .map(|m| m.iter().cloned().collect())
+            .unwrap_or_default(),
         location: facts.lock_location(p.name(), &p.version().to_string()),
     }
 }
@@ -175,20 +181,25 @@ fn source_of(p: &PackageMetadata<'_>) -> (SourceKind, String) {
     }
 }
 
-/// The workspace members whose dependency graph reaches `p`.
-fn pulled_in_by(facts: &Facts, p: &PackageMetadata<'_>) -> Vec<String> {
-    let Ok(query) = facts.graph.query_reverse(std::iter::once(p.id())) else {
-        return Vec::new();
-    };
-    let mut members: Vec<String> = query
-        .resolve()
-        .packages(DependencyDirection::Forward)
-        .filter(|m| m.in_workspace())
-        .map(|m| m.name().to_string())
-        .collect();
-    members.sort();
-    members.dedup();
-    members
+/// The workspace members whose build reaches each package, over the links the build follows
+/// on the reviewed platforms (features resolved, `cfg` evaluated: a wasm-only dependency
+/// reaches no member on a host build).
+fn reached_by(facts: &Facts) -> BTreeMap<PackageId, BTreeSet<String>> {
+    let mut out: BTreeMap<PackageId, BTreeSet<String>> = BTreeMap::new();
+    for member in facts.graph.workspace().iter() {
+        let mut stack = vec![member];
+        let mut seen = BTreeSet::new();
+        while let Some(p) = stack.pop() {
+            if !seen.insert(p.id().clone()) {
+                continue;
+            }
+            out.entry(p.id().clone())
+                .or_default()
+                .insert(member.name().to_string());
+            stack.extend(built_links(facts, &p).map(|l| l.to()));
+        }
+    }
+    out
 }
 
 /// A git source without its commit (`#...`): a new repository, not a new commit of one.
@@ -366,7 +377,20 @@ fn waivers(facts: &Facts) -> Vec<(String, Option<architect_model::Location>)> {
 }
 
 fn settings(base: &Facts, head: &Facts) -> Vec<SettingChange> {
-    group_members(changed_settings(base, head))
+    let mut changes = changed_settings(base, head);
+    // A member added or removed brings its `edition` and `rust-version` with it: the
+    // membership line says it.
+    let moved: BTreeSet<String> = changes
+        .iter()
+        .filter_map(|c| c.what.strip_prefix("member "))
+        .map(str::to_owned)
+        .collect();
+    changes.retain(|c| {
+        !(c.from.is_none() || c.to.is_none())
+            || c.what.starts_with("member ")
+            || !moved.iter().any(|m| c.what.ends_with(&format!(" of {m}")))
+    });
+    group_members(changes)
 }
 
 /// The same change to many members (a `rust-version` inherited from `[workspace.package]`,
@@ -494,6 +518,38 @@ fn subject(f: &Finding) -> Subject<'_> {
     (f.rule, f.advisory.as_deref(), packages)
 }
 
+/// The files a finding cites.
+fn files(f: &Finding) -> BTreeSet<&str> {
+    f.locations.iter().map(|l| l.path.as_str()).collect()
+}
+
+/// How alike two findings' wordings are: the share of words they have in common.
+fn likeness(a: &Finding, b: &Finding) -> f64 {
+    let (wa, wb) = (wording(a).0, wording(b).0);
+    let words = |s: &str| -> BTreeSet<String> { s.split_whitespace().map(str::to_owned).collect() };
+    let (x, y) = (words(&wa), words(&wb));
+    let union = x.union(&y).count();
+    if union == 0 {
+        return 0.0;
+    }
+    x.intersection(&y).count() as f64 / union as f64
+}
+
+/// The indices of the most alike base and head findings, when at least half their words
+/// are shared.
+fn most_alike(bs: &[&Finding], hs: &[&Finding]) -> Option<(usize, usize)> {
+    let mut best: Option<(f64, usize, usize)> = None;
+    for (i, b) in bs.iter().enumerate() {
+        for (j, h) in hs.iter().enumerate() {
+            let l = likeness(b, h);
+            if l >= 0.5 && best.is_none_or(|(bl, _, _)| l > bl) {
+                best = Some((l, i, j));
+            }
+        }
+    }
+    best.map(|(_, i, j)| (i, j))
+}
+
 /// The message with its figures taken out, and the files it cites.
 fn wording(f: &Finding) -> (String, BTreeSet<&str>) {
     let mut text = String::with_capacity(f.message.len());
@@ -532,27 +588,33 @@ fn match_findings(base: &[Finding], head: &[Finding]) -> Matched {
         (vec![], vec![], vec![], vec![]);
     for (key, mut hs) in h {
         let mut bs = b.remove(&key).unwrap_or_default();
-        // Same wording: unchanged, or changed in level only.
-        hs.retain(|hf| {
-            let Some(i) = bs.iter().position(|bf| wording(bf) == wording(hf)) else {
-                return true;
-            };
-            let bf = bs.remove(i);
-            if bf.level == hf.level {
-                unchanged.push((*hf).clone());
-            } else {
-                changed.push(FindingChange {
-                    base: bf.clone(),
-                    head: (*hf).clone(),
-                });
-            }
-            false
-        });
-        let paired = hs.len().min(bs.len());
-        for (bf, hf) in bs.drain(..paired).zip(hs.drain(..paired)) {
+        // The same message first (h2 0.4.7's advisory is h2 0.4.7's, not h2 0.3.26's), then
+        // the same wording without figures: unchanged, or changed in level only.
+        let exact = |bf: &Finding, hf: &Finding| bf.message == hf.message && files(bf) == files(hf);
+        let same = |bf: &Finding, hf: &Finding| wording(bf) == wording(hf);
+        for matches in [&exact as &dyn Fn(&Finding, &Finding) -> bool, &same] {
+            hs.retain(|hf| {
+                let Some(i) = bs.iter().position(|bf| matches(bf, hf)) else {
+                    return true;
+                };
+                let bf = bs.remove(i);
+                if bf.level == hf.level {
+                    unchanged.push((*hf).clone());
+                } else {
+                    changed.push(FindingChange {
+                        base: bf.clone(),
+                        head: (*hf).clone(),
+                    });
+                }
+                false
+            });
+        }
+        // Then the most alike pairs, when they say mostly the same (a list that grew); two
+        // findings about different things stay introduced and resolved.
+        while let Some((i, j)) = most_alike(&bs, &hs) {
             changed.push(FindingChange {
-                base: bf.clone(),
-                head: hf.clone(),
+                base: bs.remove(i).clone(),
+                head: hs.remove(j).clone(),
             });
         }
         introduced.extend(hs.into_iter().cloned());
@@ -656,8 +718,9 @@ fn verdict(d: &ReviewDiff) -> String {
         ));
     }
     if !d.resolved.is_empty() {
+        // Fixed, or out of a rule's scope now (a crate past 0.10): no longer reported.
         parts.push(format!(
-            "resolves {}",
+            "{} no longer reported",
             crate::rule::count(d.resolved.len(), "finding", "findings")
         ));
     }
