@@ -119,6 +119,38 @@ impl AdvisoryDb {
         self.advisories.len()
     }
 
+    /// The advisories of the `rust/` collection, in id order.
+    fn toolchain(&self) -> Vec<architect_model::ToolchainAdvisory> {
+        let mut out: Vec<_> = self
+            .advisories
+            .iter()
+            .filter(|a| a.metadata.collection == Some(Collection::Rust))
+            .map(|a| {
+                let m = &a.metadata;
+                let reqs = |r: &[rustsec::VersionReq]| {
+                    r.iter().map(ToString::to_string).collect::<Vec<_>>()
+                };
+                architect_model::ToolchainAdvisory {
+                    id: m.id.to_string(),
+                    component: m.package.as_str().to_string(),
+                    title: m.title.clone(),
+                    date: m.date.as_str().to_string(),
+                    url: m.url.as_ref().map(ToString::to_string),
+                    patched: reqs(a.versions.patched()),
+                    unaffected: reqs(a.versions.unaffected()),
+                    functions: a
+                        .affected
+                        .iter()
+                        .flat_map(|af| af.functions.keys())
+                        .map(ToString::to_string)
+                        .collect(),
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| a.id.cmp(&b.id));
+        out
+    }
+
     pub fn is_empty(&self) -> bool {
         self.advisories.is_empty()
     }
@@ -207,6 +239,7 @@ pub fn scan(
         path: db_path.display().to_string(),
         advisories: db.len(),
         corrupt: db.corrupt.clone(),
+        toolchain: db.toolchain(),
     };
     Ok((facts, matches))
 }

@@ -146,6 +146,25 @@ pub struct AdvisoryDbFacts {
     /// Advisory files that could not be read or parsed (database-relative path, why): those
     /// advisories were not checked; the rest were.
     pub corrupt: Vec<(String, String)>,
+    /// The advisories for Rust's own components (`rust/std`, `rust/cargo`, `rust/rustdoc`),
+    /// by id: what a pinned or promised toolchain is checked against.
+    pub toolchain: Vec<ToolchainAdvisory>,
+}
+
+/// An advisory for a component of the Rust toolchain, with the releases it affects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ToolchainAdvisory {
+    pub id: String,
+    /// `std`, `cargo`, `rustdoc`.
+    pub component: String,
+    pub title: String,
+    pub date: String,
+    pub url: Option<String>,
+    /// Semver requirements of the fixed toolchain releases (`>= 1.58.1`).
+    pub patched: Vec<String>,
+    pub unaffected: Vec<String>,
+    /// The affected functions, as paths (`std::fs::remove_dir_all`).
+    pub functions: Vec<String>,
 }
 
 /// One published version of a crate, as the registry index says.

@@ -21,7 +21,7 @@ pub use config::{
 };
 pub use deps::{
     AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FormatImpl,
-    FunctionEvidence, IndexFacts, IndexVersion,
+    FunctionEvidence, IndexFacts, IndexVersion, ToolchainAdvisory,
 };
 pub use facts::{
     Calibration, CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts,

@@ -44,7 +44,9 @@ pub mod msrv {
     pub mod missing_rust_version;
     pub mod outdated;
     pub mod pin_below_msrv;
+    pub mod promised_toolchain_vulnerability;
     pub mod resolver;
+    pub mod toolchain_vulnerability;
 }
 pub mod evolution {
     pub mod edition;
@@ -116,6 +118,8 @@ pub static REGISTRY: &[&Rule] = &[
     &msrv::effective::RULE,
     &msrv::broken_promise::RULE,
     &msrv::pin_below_msrv::RULE,
+    &msrv::toolchain_vulnerability::RULE,
+    &msrv::promised_toolchain_vulnerability::RULE,
     &msrv::missing_rust_version::RULE,
     &msrv::resolver::RULE,
     &msrv::outdated::RULE,
