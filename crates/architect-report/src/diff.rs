@@ -444,7 +444,11 @@ fn render_human(d: &ReviewDiff, cx: &Context<'_>, opts: &HumanOptions) -> String
         );
     }
     for f in &d.resolved {
-        let _ = writeln!(w, "no longer reported: {} {}: {}", f.level, f.rule, f.message);
+        let _ = writeln!(
+            w,
+            "no longer reported: {} {}: {}",
+            f.level, f.rule, f.message
+        );
     }
     human_facts(&mut w, d);
     if !d.unchanged.is_empty() {
