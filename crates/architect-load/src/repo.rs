@@ -178,6 +178,7 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
             .map(|n| n.to_string())
     };
     let mut mentions: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut ci_toolchains = Vec::new();
     for entry in CI_GLOBS {
         let path = root.join(entry);
         let files: Vec<_> = if path.is_dir() {
@@ -199,6 +200,13 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
                 continue;
             };
             let rel = crate::relative(root, &file);
+            for (line, release) in releases_named(&text) {
+                ci_toolchains.push(architect_model::CiToolchain {
+                    release,
+                    path: rel.clone(),
+                    line,
+                });
+            }
             for (tool, needles) in TOOLS {
                 if needles.iter().any(|n| names_command(&text, n)) {
                     mentions
@@ -213,12 +221,91 @@ pub(crate) fn tooling(root: &Path) -> ToolingFacts {
         files.sort();
         files.dedup();
     }
+    ci_toolchains.sort();
+    ci_toolchains.dedup();
     ToolingFacts {
         cargo_deny: exists(&["deny.toml", ".deny.toml", ".cargo/deny.toml"]),
         cargo_audit: exists(&[".cargo/audit.toml", "audit.toml"]),
         cargo_vet: exists(&["supply-chain/config.toml"]),
         mentions,
+        ci_toolchains,
     }
+}
+
+/// A Rust release as CI files write one: `1.56` or `1.56.0`, quotes taken off.
+fn release(token: &str) -> Option<String> {
+    let t = token.trim_matches(|c: char| c == '"' || c == '\'' || c == ',');
+    let parts: Vec<&str> = t.split('.').collect();
+    let numeric = parts
+        .iter()
+        .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    (numeric && (2..=3).contains(&parts.len()) && parts[0] == "1").then(|| t.to_string())
+}
+
+/// The Rust releases a CI file installs or builds with, by line (1-based): the action
+/// `dtolnay/rust-toolchain@REL`, a `toolchain:` key (actions-rs, dtolnay's `with:`), a
+/// matrix list under a `rust`, `toolchain` or `msrv` key, `rustup toolchain install REL`,
+/// `rustup install`/`default`/`override set REL`, and `cargo +REL`.
+fn releases_named(text: &str) -> Vec<(usize, String)> {
+    let mut out = Vec::new();
+    // The indentation of a `rust:` key whose list follows on the next lines (`- '1.36'`).
+    let mut list_under: Option<usize> = None;
+    for (i, line) in text.lines().enumerate() {
+        let code = line.split(" #").next().unwrap_or(line).trim();
+        let indent = line.len() - line.trim_start().len();
+        let mut found: Vec<String> = Vec::new();
+        match list_under {
+            Some(k) if indent > k && code.starts_with("- ") => {
+                found.extend(release(code.trim_start_matches("- ").trim()));
+            }
+            Some(k) if indent <= k && !code.is_empty() => list_under = None,
+            _ => {}
+        }
+        if let Some(at) = code.find("rust-toolchain@") {
+            found.extend(release(
+                code[at + "rust-toolchain@".len()..]
+                    .split_whitespace()
+                    .next()
+                    .unwrap_or(""),
+            ));
+        }
+        let key = code.trim_start_matches("- ");
+        if let Some((k, v)) = key.split_once(':') {
+            let k = k.trim().trim_matches('"');
+            if matches!(
+                k,
+                "toolchain" | "rust" | "rust-version" | "msrv" | "rust_version"
+            ) {
+                if v.trim().is_empty() {
+                    list_under = Some(indent);
+                }
+                let v = v.trim().trim_start_matches('[').trim_end_matches(']');
+                found.extend(v.split([',', ' ']).filter_map(release));
+            }
+        }
+        let words: Vec<&str> = code.split_whitespace().collect();
+        for w in words.windows(3) {
+            let installs = matches!(
+                (w[0], w[1]),
+                ("rustup", "install")
+                    | ("rustup", "default")
+                    | ("toolchain", "install")
+                    | ("override", "set")
+            );
+            if installs {
+                found.extend(release(w[2]));
+            }
+        }
+        for w in &words {
+            if let Some(r) = w.strip_prefix('+') {
+                found.extend(release(r));
+            }
+        }
+        found.sort();
+        found.dedup();
+        out.extend(found.into_iter().map(|r| (i + 1, r)));
+    }
+    out
 }
 
 /// Whether `text` names `command` as a whole word (`cargo audit` is not `cargo auditable`).
@@ -233,6 +320,45 @@ fn names_command(text: &str, command: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_releases_ci_files_name() {
+        let yml = "\
+jobs:
+  msrv:
+    steps:
+      - uses: dtolnay/rust-toolchain@1.56.0
+      - uses: dtolnay/rust-toolchain@stable
+      - uses: actions-rs/toolchain@v1
+        with:
+          toolchain: \"1.60\"
+    strategy:
+      matrix:
+        rust: [1.61.0, stable, nightly]
+  old:
+    steps:
+      - run: rustup toolchain install 1.45 && cargo +1.45 build
+      - run: cargo build --version 1.2.3 # not a toolchain
+  core-msrv:
+    strategy:
+      matrix:
+        rust:
+          - '1.36'
+          - stable
+        os: [1.2]
+";
+        let found = super::releases_named(yml);
+        assert_eq!(
+            found,
+            vec![
+                (4, "1.56.0".to_string()),
+                (8, "1.60".to_string()),
+                (11, "1.61.0".to_string()),
+                (14, "1.45".to_string()),
+                (20, "1.36".to_string()),
+            ]
+        );
+    }
 
     #[test]
     fn commands_match_whole_words() {

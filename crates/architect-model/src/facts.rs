@@ -152,6 +152,18 @@ pub struct ToolingFacts {
     pub cargo_vet: Option<String>,
     /// Files (CI workflows, scripts) that mention each tool by command name.
     pub mentions: BTreeMap<String, Vec<String>>,
+    /// Rust releases the CI files install or build with (`dtolnay/rust-toolchain@1.56.0`,
+    /// `toolchain: 1.56`, `rustup toolchain install 1.56`, `cargo +1.56`), with where.
+    pub ci_toolchains: Vec<CiToolchain>,
+}
+
+/// A Rust release a CI file names, as written (`1.56`, `1.56.0`).
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct CiToolchain {
+    pub release: String,
+    /// Workspace-relative path of the file, and the 1-based line.
+    pub path: String,
+    pub line: usize,
 }
 
 /// The cost model scaled to this machine: how long the tool's reference crate took to compile

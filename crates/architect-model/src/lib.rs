@@ -24,8 +24,9 @@ pub use deps::{
     FunctionEvidence, IndexFacts, IndexVersion, ToolchainAdvisory,
 };
 pub use facts::{
-    Calibration, CargoConfigEntry, CargoConfigFacts, DepDecl, DepKind, Facts, HakariFacts,
-    HakariSection, ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin, ToolingFacts,
+    Calibration, CargoConfigEntry, CargoConfigFacts, CiToolchain, DepDecl, DepKind, Facts,
+    HakariFacts, HakariSection, ManifestFacts, PlatformChoice, ToolchainFacts, ToolchainPin,
+    ToolingFacts,
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{
