@@ -11,9 +11,12 @@ use architect_source::{FileFacts, Span, Wanted, analyze_counting, lex};
 use proptest::prelude::*;
 
 /// Reads per token no input may exceed. The shapes measure 22 to 32 at both sizes (the table
-/// `reads_per_token_are_bounded_and_grow_linearly` prints with `--nocapture`); 5,000 random
-/// files of the property test stayed under 40.
-const READS_PER_TOKEN: u64 = 64;
+/// `reads_per_token_are_bounded_and_grow_linearly` prints with `--nocapture`), but for
+/// `open_lets`, 81 at both sizes: hundreds of `let`s in one statement stretch, which the
+/// OUT_DIR bindings of a build script read in three passes. The property test found it (65
+/// reads a token at 86 tokens) after some 60,000 random files had stayed under 64; linear
+/// (8.00 times the reads for 8 times the tokens), so the ceiling is 96, not the scan.
+const READS_PER_TOKEN: u64 = 96;
 
 /// Token reads and tokens of one analysis with every scan on.
 fn reads(text: &str) -> (u64, u64) {

@@ -31,6 +31,7 @@ pub const SHAPES: &[(&str, Shape)] = &[
     ("nested_includes", nested_includes),
     ("long_name_fields", long_name_fields),
     ("blocking_clusters", blocking_clusters),
+    ("open_lets", open_lets),
 ];
 
 /// The names of [`SHAPES`], for the benchmark's `args`.
@@ -54,6 +55,7 @@ pub const NAMES: &[&str] = &[
     "nested_includes",
     "long_name_fields",
     "blocking_clusters",
+    "open_lets",
 ];
 
 pub fn by_name(name: &str) -> Shape {
@@ -296,4 +298,16 @@ pub fn blocking_clusters(bytes: usize) -> String {
         s.push_str(&")".repeat(12));
         s.push_str(" }\n");
     })
+}
+
+/// `let mut a0 = ` repeated with no `;` between, then `OUT_DIR; fs::write(a0, "x");`: one
+/// statement stretch holding every `let`, which the build-script scan's OUT_DIR bindings read
+/// three times (the property test's worst input, 2026-12-06).
+pub fn open_lets(bytes: usize) -> String {
+    let mut s = String::from("pub fn a() -> tokio::X pub struct S ");
+    while s.len() < bytes {
+        s.push_str("let mut a0 = ");
+    }
+    s.push_str("OUT_DIR; fs::write(a0, \"x\");\n");
+    s
 }
