@@ -164,13 +164,21 @@ pub struct ReviewDiff {
 }
 
 impl ReviewDiff {
-    /// Whether the change fails the gate: it introduces a finding at `deny`, or raises a
-    /// finding both sides have to `deny`. Findings the base already had at `deny` never fail it.
+    /// What the change is judged on: the findings it introduces, then those it raises in level
+    /// (as the head has them). SARIF and annotations carry these.
+    pub fn gating(&self) -> impl Iterator<Item = &Finding> {
+        let raised = self
+            .changed
+            .iter()
+            .filter(|c| c.head.level > c.base.level)
+            .map(|c| &c.head);
+        self.introduced.iter().chain(raised)
+    }
+
+    /// Whether the change fails the gate: one of [`ReviewDiff::gating`] is at `deny` (a finding
+    /// raised to `deny`, not one that was there already). Findings the base already had at
+    /// `deny` never fail it.
     pub fn fails(&self) -> bool {
-        self.introduced.iter().any(|f| f.level == Level::Deny)
-            || self
-                .changed
-                .iter()
-                .any(|c| c.head.level == Level::Deny && c.base.level < Level::Deny)
+        self.gating().any(|f| f.level == Level::Deny)
     }
 }

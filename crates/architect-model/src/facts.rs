@@ -139,6 +139,13 @@ impl ToolchainFacts {
     pub fn pin(&self) -> Option<&ToolchainPin> {
         self.pins.first().filter(|p| p.applies_in.is_none())
     }
+
+    /// That pin and the channel it names (`1.57.0`, `stable`), when it names one rather than
+    /// a `path`.
+    pub fn pinned_channel(&self) -> Option<(&ToolchainPin, &str)> {
+        let pin = self.pin()?;
+        Some((pin, pin.channel.as_deref()?))
+    }
 }
 
 /// Supply-chain tooling found in the repository.

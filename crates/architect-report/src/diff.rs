@@ -32,13 +32,8 @@ pub fn render(format: Format, d: &ReviewDiff, cx: &Context<'_>, human: &HumanOpt
 
 /// The findings a change is judged on: the introduced ones and those raised in level.
 fn gating(d: &ReviewDiff) -> Review {
-    let raised = d
-        .changed
-        .iter()
-        .filter(|c| c.head.level > c.base.level)
-        .map(|c| c.head.clone());
     Review {
-        findings: d.introduced.iter().cloned().chain(raised).collect(),
+        findings: d.gating().cloned().collect(),
         ..Review::default()
     }
 }

@@ -48,26 +48,22 @@ pub fn run(args: &DiffArgs) -> ExitCode {
     // A file the same on both sides is scanned once.
     let cache = Arc::new(ScanCache::new());
     let (base, head) = std::thread::scope(|scope| {
-        let base = scope.spawn(|| {
-            side(
-                &manifest,
-                args.base.as_deref(),
-                args.base_dir.as_deref(),
-                "base",
-                &args.review,
-                &cache,
-            )
-        });
-        let head = scope.spawn(|| {
-            side(
-                &manifest,
-                args.head.as_deref(),
-                args.head_dir.as_deref(),
-                "head",
-                &args.review,
-                &cache,
-            )
-        });
+        let (manifest, cache) = (&manifest, &cache);
+        let spawn = |rev: Option<&'_ str>, dir: Option<&'_ Path>, which: &'static str| {
+            let (rev, dir) = (rev.map(str::to_owned), dir.map(Path::to_path_buf));
+            scope.spawn(move || {
+                side(
+                    manifest,
+                    rev.as_deref(),
+                    dir.as_deref(),
+                    which,
+                    &args.review,
+                    cache,
+                )
+            })
+        };
+        let base = spawn(args.base.as_deref(), args.base_dir.as_deref(), "base");
+        let head = spawn(args.head.as_deref(), args.head_dir.as_deref(), "head");
         let join = |t: std::thread::ScopedJoinHandle<'_, Result<Loaded, ExitCode>>| {
             t.join().unwrap_or(Err(ExitCode::from(2)))
         };

@@ -46,10 +46,7 @@ fn below(channel: &str, effective: &Version) -> bool {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    let Some(pin) = facts.toolchain.pin() else {
-        return Vec::new();
-    };
-    let Some(channel) = pin.channel.as_deref() else {
+    let Some((pin, channel)) = facts.toolchain.pinned_channel() else {
         return Vec::new();
     };
     let Some(e) = effective(facts) else {
