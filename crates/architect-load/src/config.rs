@@ -5,7 +5,8 @@
 //! that names the file and line, because a misspelt waiver silently does nothing otherwise.
 
 use architect_model::{
-    AllowEntry, Config, ConfigValue, Ignore, Level, OptionKind, RuleConfig, RuleSchema,
+    AllowEntry, Config, ConfigValue, Ignore, Level, MsrvPolicy, OptionKind, Period, RuleConfig,
+    RuleSchema,
 };
 use toml_edit::{Item, TableLike, Value};
 
@@ -55,11 +56,12 @@ pub(crate) fn parse(
                 }
             }
             "ignore" => config.ignores = parse_ignores(&cx, table, item)?,
+            "msrv" => config.msrv_policy = parse_msrv(&cx, table, item)?,
             other => {
                 return Err(cx.err(
                     table,
                     other,
-                    format!("unknown key `{other}`: expected `rules` or `ignore`"),
+                    format!("unknown key `{other}`: expected `rules`, `ignore` or `msrv`"),
                 ));
             }
         }
@@ -228,6 +230,72 @@ fn check_keys(cx: &Ctx<'_>, t: &dyn TableLike, known: &[&str]) -> Result<(), Loa
         }
     }
     Ok(())
+}
+
+/// `[msrv] policy = { ... }` (or `[msrv.policy]`): the bounds of the MSRV policy.
+fn parse_msrv(
+    cx: &Ctx<'_>,
+    parent: &dyn TableLike,
+    item: &Item,
+) -> Result<Option<MsrvPolicy>, LoadError> {
+    let t = item
+        .as_table_like()
+        .ok_or_else(|| cx.err(parent, "msrv", "`msrv` must be a table".into()))?;
+    check_keys(cx, t, &["policy"])?;
+    let Some(policy) = t.get("policy") else {
+        return Ok(None);
+    };
+    let p = policy
+        .as_table_like()
+        .ok_or_else(|| cx.err(t, "policy", "`policy` must be a table".into()))?;
+    check_keys(
+        cx,
+        p,
+        &["stable-minus", "stable-minus-releases", "min-age-days"],
+    )?;
+    let count = |key: &str| -> Result<Option<u32>, LoadError> {
+        match p.get(key) {
+            None => Ok(None),
+            Some(v) => v
+                .as_integer()
+                .and_then(|i| u32::try_from(i).ok())
+                .map(Some)
+                .ok_or_else(|| {
+                    cx.err(p, key, format!("`{key}` must be a whole number, 0 or more"))
+                }),
+        }
+    };
+    let stable_minus = match string_field(cx, p, "stable-minus", false)? {
+        None => None,
+        Some(s) => Some(Period::parse(&s).ok_or_else(|| {
+            cx.err(
+                p,
+                "stable-minus",
+                format!("`stable-minus = \"{s}\"` is not a period: write it like \"6 months\", \"12 weeks\" or \"90 days\""),
+            )
+        })?),
+    };
+    let policy = MsrvPolicy {
+        stable_minus,
+        stable_minus_releases: count("stable-minus-releases")?,
+        min_age_days: count("min-age-days")?,
+        location: p
+            .iter()
+            .next()
+            .and_then(|(k, _)| cx.toml.key_location(p, k, "MSRV policy declared here")),
+    };
+    if policy.stable_minus.is_none()
+        && policy.stable_minus_releases.is_none()
+        && policy.min_age_days.is_none()
+    {
+        return Err(cx.err(
+            t,
+            "policy",
+            "an empty `policy`: give `stable-minus`, `stable-minus-releases` or `min-age-days`"
+                .into(),
+        ));
+    }
+    Ok(Some(policy))
 }
 
 fn parse_allow(
@@ -399,6 +467,32 @@ mod tests {
     fn parse_str(text: &str) -> Result<Config, LoadError> {
         let toml = TomlFile::parse("architect.toml", text.to_string())?;
         parse(&toml, toml.doc.as_table(), RULES)
+    }
+
+    #[test]
+    fn reads_the_msrv_policy_and_names_the_line_of_a_bad_one() {
+        let c = parse_str(
+            "[msrv.policy]\nstable-minus = \"6 months\"\nstable-minus-releases = 2\nmin-age-days = 14\n",
+        )
+        .unwrap();
+        let p = c.msrv_policy.unwrap();
+        assert_eq!(p.stable_minus.unwrap().to_string(), "6 months");
+        assert_eq!(p.stable_minus_releases, Some(2));
+        assert_eq!(p.min_age_days, Some(14));
+        assert_eq!(p.location.unwrap().line, 2);
+        let inline = parse_str("[msrv]\npolicy = { min-age-days = 14 }\n").unwrap();
+        assert_eq!(inline.msrv_policy.unwrap().min_age_days, Some(14));
+        let e = err_of("[msrv.policy]\nmin-age-days = 14\nstable-minus = \"half a year\"\n");
+        assert!(
+            e.contains("architect.toml:3") && e.contains("\"6 months\""),
+            "{e}"
+        );
+        let e = err_of("[msrv.policy]\nstable-minus-release = 2\n");
+        assert!(e.contains("unknown key `stable-minus-release`"), "{e}");
+        let e = err_of("[msrv.policy]\nmin-age-days = -1\n");
+        assert!(e.contains("whole number"), "{e}");
+        let e = err_of("[msrv]\npolicy = {}\n");
+        assert!(e.contains("empty `policy`"), "{e}");
     }
 
     #[test]

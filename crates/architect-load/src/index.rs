@@ -10,7 +10,7 @@ use guppy::graph::PackageGraph;
 use tame_index::flock::{FileLock, LockOptions};
 use tame_index::index::{ComboIndexCache, IndexLocation, IndexUrl};
 
-/// The three fields of an index entry the rules use; the rest (dependencies, features,
+/// The four fields of an index entry the rules use; the rest (dependencies, features,
 /// checksums) is skipped without being built, which is most of the cost of reading the cache.
 #[derive(serde::Deserialize)]
 struct Light {
@@ -19,6 +19,8 @@ struct Light {
     yanked: bool,
     #[serde(default)]
     rust_version: Option<String>,
+    #[serde(default)]
+    pubtime: Option<String>,
 }
 
 /// Read the cached index entries of `names` (crates.io packages of the build), and of the
@@ -85,6 +87,7 @@ fn collect(
                         version: v.vers,
                         yanked: v.yanked,
                         rust_version: v.rust_version,
+                        published: v.pubtime.as_deref().and_then(architect_model::day_of),
                     })
                     .collect::<Vec<_>>()
             })

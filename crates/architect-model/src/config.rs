@@ -63,6 +63,75 @@ pub struct Config {
     pub source: Option<String>,
     pub rules: BTreeMap<String, RuleConfig>,
     pub ignores: Vec<Ignore>,
+    /// `[msrv] policy`: how new the workspace lets its minimum supported Rust be.
+    pub msrv_policy: Option<MsrvPolicy>,
+}
+
+/// The newest Rust a workspace lets its MSRV be (each bound optional; the strictest applies):
+/// the stable release of `stable_minus` ago, `stable_minus_releases` before stable, and one
+/// stable for at least `min_age_days` (Firefox's rule).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct MsrvPolicy {
+    pub stable_minus: Option<Period>,
+    pub stable_minus_releases: Option<u32>,
+    pub min_age_days: Option<u32>,
+    pub location: Option<Location>,
+}
+
+/// A length of time as the configuration writes it: `6 months`, `12 weeks`, `90 days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Period {
+    pub count: u32,
+    pub unit: PeriodUnit,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodUnit {
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl Period {
+    /// `6 months`, `1 year`, `90 days`; `None` for anything else.
+    pub fn parse(s: &str) -> Option<Period> {
+        let (n, unit) = s.trim().split_once(char::is_whitespace)?;
+        let count = n.parse().ok()?;
+        let unit = match unit.trim().trim_end_matches('s') {
+            "day" => PeriodUnit::Days,
+            "week" => PeriodUnit::Weeks,
+            "month" => PeriodUnit::Months,
+            "year" => PeriodUnit::Years,
+            _ => return None,
+        };
+        Some(Period { count, unit })
+    }
+
+    /// The day this long before `day`.
+    pub fn before(self, day: jiff::civil::Date) -> jiff::civil::Date {
+        let n = i64::from(self.count);
+        let span = match self.unit {
+            PeriodUnit::Days => jiff::Span::new().days(n),
+            PeriodUnit::Weeks => jiff::Span::new().weeks(n),
+            PeriodUnit::Months => jiff::Span::new().months(n),
+            PeriodUnit::Years => jiff::Span::new().years(n),
+        };
+        day.checked_sub(span).unwrap_or(jiff::civil::Date::MIN)
+    }
+}
+
+impl std::fmt::Display for Period {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let unit = match self.unit {
+            PeriodUnit::Days => "day",
+            PeriodUnit::Weeks => "week",
+            PeriodUnit::Months => "month",
+            PeriodUnit::Years => "year",
+        };
+        let s = if self.count == 1 { "" } else { "s" };
+        write!(f, "{} {unit}{s}", self.count)
+    }
 }
 
 impl Config {

@@ -173,6 +173,9 @@ pub struct IndexVersion {
     pub version: String,
     pub yanked: bool,
     pub rust_version: Option<String>,
+    /// The day it was published (UTC), from the index's `pubtime`; `None` for entries written
+    /// before the registry recorded it.
+    pub published: Option<jiff::civil::Date>,
 }
 
 /// What the local registry index cache knows.

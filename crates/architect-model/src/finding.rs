@@ -298,6 +298,56 @@ pub struct Summary {
     /// cargo-hakari's workspace-hack, when there is one or a configuration: present, up to
     /// date or not.
     pub workspace_hack: Option<String>,
+    /// The MSRV pressure of the shipped dependencies, from the index cache's history.
+    pub msrv: Option<MsrvFigures>,
+}
+
+/// The MSRV history and forecast of the shipped registry dependencies (`msrv/pressure`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MsrvFigures {
+    /// The newest publication day in the index entries read: what "now" means here.
+    pub as_of: String,
+    /// The newest stable Rust release that day.
+    pub stable: String,
+    /// The effective MSRV of the locked versions, and after `cargo update` that day.
+    pub effective_locked: Option<String>,
+    pub effective_updated: Option<String>,
+    /// Raises that lifted the effective MSRV, per quarter of 91 days, the latest first (8).
+    pub steps_per_quarter: Vec<usize>,
+    /// Releases the effective MSRV rose by over the one-year windows ending 0, 3, 6, 9 and
+    /// 12 months before `as_of`.
+    pub yearly_rates: Vec<u32>,
+    pub targets: Vec<MsrvTarget>,
+    pub drivers: Vec<MsrvDriver>,
+    /// Dependency lines with a dated history, and how many raised in the past two years,
+    /// held their MSRV, or declare none.
+    pub lines: usize,
+    pub trailing: usize,
+    pub holding: usize,
+    pub undeclared: usize,
+    /// Shipped registry crates without a dated index entry.
+    pub unknown: Vec<String>,
+}
+
+/// A promised `rust-version` (its members) or the toolchain pin (no members), and when the
+/// effective MSRV passes it: already, or between two days at the history's rates (`None`:
+/// not at that rate).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MsrvTarget {
+    pub members: Vec<String>,
+    pub release: String,
+    pub already: bool,
+    pub earliest: Option<String>,
+    pub latest: Option<String>,
+}
+
+/// A dependency that lifted the effective MSRV (by `lifted` releases in two years) or sets it.
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct MsrvDriver {
+    pub name: String,
+    pub locked: String,
+    pub lifted: u32,
+    pub practice: String,
 }
 
 /// The figures of the simulated clean build.

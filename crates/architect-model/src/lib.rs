@@ -11,13 +11,15 @@ pub mod diff;
 mod facts;
 mod files;
 mod finding;
+mod release;
 mod scope;
 mod sources;
 mod values;
 
 pub use architect_source::catalogue;
 pub use config::{
-    AllowEntry, Config, ConfigValue, Ignore, OptionKind, OptionSpec, RuleConfig, RuleSchema,
+    AllowEntry, Config, ConfigValue, Ignore, MsrvPolicy, OptionKind, OptionSpec, Period,
+    PeriodUnit, RuleConfig, RuleSchema,
 };
 pub use deps::{
     AdvisoryDbFacts, AdvisoryKind, AdvisoryMatch, AffectedName, FeatureGate, FormatImpl,
@@ -30,9 +32,10 @@ pub use facts::{
 };
 pub use files::{FileStore, SourceFile, Span};
 pub use finding::{
-    BuildFigures, Consequence, Finding, Impact, JobsTime, Level, Location, PackageRef, PathStep,
-    Review, Section, Summary, Verdict, VerdictState,
+    BuildFigures, Consequence, Finding, Impact, JobsTime, Level, Location, MsrvDriver, MsrvFigures,
+    MsrvTarget, PackageRef, PathStep, Review, Section, Summary, Verdict, VerdictState,
 };
+pub use release::{CYCLE_DAYS, RustMinor, day_of};
 pub use scope::{CodeScope, MemberRole, ScopeFacts};
 pub use sources::SpawnVia;
 pub use sources::{
@@ -42,18 +45,15 @@ pub use sources::{
 };
 pub use values::{BuildCommand, DebugLevel, Edition, Lto, Profile, Resolver};
 
-/// The UTC calendar date of a Unix time, `YYYY-MM-DD` (Howard Hinnant's `civil_from_days`).
+/// The UTC calendar date of a Unix time, `YYYY-MM-DD`.
 pub fn civil_date(unix_secs: u64) -> String {
-    let z = (unix_secs / 86_400) as i64 + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}")
+    let day = i64::try_from(unix_secs)
+        .ok()
+        .and_then(|s| jiff::Timestamp::from_second(s).ok())
+        .map_or(jiff::civil::Date::MAX, |t| {
+            t.to_zoned(jiff::tz::TimeZone::UTC).date()
+        });
+    day.to_string()
 }
 
 #[cfg(test)]

@@ -71,6 +71,7 @@ pub(crate) struct Facts<'a> {
     source: Source<'a>,
     build: Option<architect_model::BuildFigures>,
     workspace_hack: Option<&'a str>,
+    msrv: Option<&'a architect_model::MsrvFigures>,
 }
 
 #[derive(Serialize)]
@@ -161,6 +162,7 @@ pub(crate) fn facts(s: &architect_model::Summary) -> Facts<'_> {
         },
         build: s.build.clone(),
         workspace_hack: s.workspace_hack.as_deref(),
+        msrv: s.msrv.as_ref(),
         source: Source {
             files: s.source_files,
             bytes: s.source_bytes,

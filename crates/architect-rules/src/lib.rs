@@ -10,6 +10,8 @@ pub mod diff;
 pub mod graph;
 pub mod impact;
 pub mod modgraph;
+pub mod msrv_history;
+pub mod msrv_pressure;
 pub mod public_api;
 pub mod rule;
 pub mod rules;

@@ -130,6 +130,17 @@ fn load_rule_fixture(name: &str) -> Facts {
     ));
     let root = dir.path().join(name);
     copy_tree(&from, &root);
+    // The copy is elsewhere: point a relative local registry (registry-ws's) back at it, so
+    // the index cache (`msrv/*`, `msrv/outdated`) reads as it does in place.
+    let config = root.join(".cargo/config.toml");
+    if let Ok(text) = std::fs::read_to_string(&config) {
+        let registry = fixtures.join("registry-ws");
+        let absolute = text.replace(
+            "\"../../registry-ws/",
+            &format!("\"{}/", registry.to_str().expect("a UTF-8 fixture path")),
+        );
+        std::fs::write(&config, absolute).expect("write the copy's cargo config");
+    }
     let captured = std::fs::read_to_string(root.join("metadata.json")).expect("metadata.json");
     let metadata = root.join("metadata.json");
     let root_text = root.to_str().expect("a UTF-8 temporary path");

@@ -44,6 +44,8 @@ pub mod msrv {
     pub mod missing_rust_version;
     pub mod outdated;
     pub mod pin_below_msrv;
+    pub mod policy;
+    pub mod pressure;
     pub mod promised_toolchain_vulnerability;
     pub mod resolver;
     pub mod toolchain_vulnerability;
@@ -123,6 +125,8 @@ pub static REGISTRY: &[&Rule] = &[
     &msrv::missing_rust_version::RULE,
     &msrv::resolver::RULE,
     &msrv::outdated::RULE,
+    &msrv::pressure::RULE,
+    &msrv::policy::RULE,
     &evolution::edition::RULE,
     &evolution::edition_2024_hazards::RULE,
     &evolution::edition_2024_automatic::RULE,

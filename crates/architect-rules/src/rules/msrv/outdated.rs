@@ -304,6 +304,7 @@ mod tests {
     #[test]
     fn a_major_no_release_of_which_fits_the_msrv_is_held_not_lag() {
         let iv = |version: &str, rust: Option<&str>| IndexVersion {
+            published: None,
             version: version.into(),
             yanked: false,
             rust_version: rust.map(str::to_string),

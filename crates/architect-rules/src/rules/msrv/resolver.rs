@@ -51,19 +51,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     }
     let explicit = facts.resolver.as_ref().map(|(v, l)| (v.clone(), l.clone()));
-    let effective = match &explicit {
-        Some((v, _)) => v.clone(),
-        None => {
-            let root = facts.graph.workspace().root().join("Cargo.toml");
-            let root_edition = facts
-                .graph
-                .workspace()
-                .iter()
-                .find(|p| p.manifest_path() == root)
-                .map(|p| Edition::of(&p));
-            Resolver::inferred(root_edition.as_ref())
-        }
-    };
+    let effective = effective_resolver(facts);
     if effective == Resolver::V3 || pinned_without_promise(facts) {
         return Vec::new();
     }
@@ -89,6 +77,31 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
             .at(Some(l.clone()));
     }
     vec![f]
+}
+
+/// The resolver cargo uses: the `resolver` key, else what the root package's edition implies.
+pub(crate) fn effective_resolver(facts: &architect_model::Facts) -> Resolver {
+    if let Some((v, _)) = &facts.resolver {
+        return v.clone();
+    }
+    let root = facts.graph.workspace().root().join("Cargo.toml");
+    let root_edition = facts
+        .graph
+        .workspace()
+        .iter()
+        .find(|p| p.manifest_path() == root)
+        .map(|p| Edition::of(&p));
+    Resolver::inferred(root_edition.as_ref())
+}
+
+/// Whether `cargo update` honours the declared `rust-version`s: resolver 3, or
+/// `incompatible-rust-versions = "fallback"`.
+pub(crate) fn msrv_aware(facts: &architect_model::Facts) -> bool {
+    facts
+        .incompatible_rust_versions
+        .as_ref()
+        .is_some_and(|(v, _)| v == "fallback")
+        || effective_resolver(facts) == Resolver::V3
 }
 
 /// `resolver = "3"`, unless a member promises a Rust whose cargo rejects it (before 1.84):

@@ -1,0 +1,551 @@
+//! MSRV history and pressure, from the registry index's `rust_version` and `pubtime` alone.
+//!
+//! Each dependency is followed on its *line*: the releases semver-compatible with the locked
+//! version, which is what `cargo update` chooses among. On a day, the line needs what its
+//! highest release published by then declares. A *raise* is a day that figure went up. The
+//! workspace's effective MSRV on a day is the highest of its lines'; a raise that lifts it is
+//! a *step*: the day a `cargo update` would have forced the toolchain up. Everything here is
+//! a pure function of the index entries and an `as_of` day, so a forecast can be replayed as
+//! of any earlier day from the same cache (the backtest in `docs/msrv-forecast.md`).
+
+use std::collections::BTreeMap;
+
+use architect_model::{IndexFacts, RustMinor};
+use guppy::Version;
+use jiff::civil::Date;
+use jiff::{Span, ToSpan};
+
+use crate::semver_util::{compatible, releases};
+
+/// How far back the rates are measured: two years, four overlapping one-year windows plus
+/// the latest.
+pub const HISTORY_DAYS: i64 = 730;
+const YEAR_DAYS: i64 = 365;
+const QUARTER_DAYS: i64 = 91;
+
+/// One dependency's compatible line, as the index had it on `as_of`.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub name: String,
+    pub locked: Version,
+    /// Non-yanked releases of the line published by `as_of`, by day then version.
+    releases: Vec<(Date, Version, Option<RustMinor>)>,
+    pub raises: Vec<Raise>,
+}
+
+/// A day a line's MSRV went up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Raise {
+    pub day: Date,
+    pub version: Version,
+    pub from: RustMinor,
+    pub to: RustMinor,
+    /// The newest stable release that day: `stable - to` is how far the line trails.
+    pub stable: RustMinor,
+}
+
+impl Raise {
+    pub fn lag(&self) -> u32 {
+        self.to.releases_to(self.stable)
+    }
+}
+
+impl Line {
+    /// The line of `name` locked at `locked`, from the index entries published by `as_of`.
+    /// `None` when the index has no dated entry for it.
+    pub fn new(name: &str, locked: &Version, index: &IndexFacts, as_of: Date) -> Option<Line> {
+        let all = index.crates.get(name)?;
+        let mut out: Vec<(Date, Version, Option<RustMinor>)> = releases(all, false)
+            .into_iter()
+            .filter(|(v, _)| compatible(locked, v))
+            .filter_map(|(v, iv)| {
+                let day = iv.published.filter(|d| *d <= as_of)?;
+                let rust = iv.rust_version.as_deref().and_then(RustMinor::parse);
+                Some((day, v, rust))
+            })
+            .collect();
+        if out.is_empty() {
+            return None;
+        }
+        out.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+        let mut line = Line {
+            name: name.to_string(),
+            locked: locked.clone(),
+            releases: out,
+            raises: Vec::new(),
+        };
+        line.raises = line.find_raises();
+        Some(line)
+    }
+
+    /// The MSRV `cargo update` would give this line on `day`: what its highest release
+    /// published by then declares (the last declared figure when it declares none).
+    pub fn msrv_on(&self, day: Date) -> Option<RustMinor> {
+        let mut highest: Option<&Version> = None;
+        let mut msrv = None;
+        for (_, v, rust) in self.releases.iter().take_while(|r| r.0 <= day) {
+            if highest.is_none_or(|h| v > h) {
+                highest = Some(v);
+                msrv = rust.or(msrv);
+            }
+        }
+        msrv
+    }
+
+    /// What one release of the line declares.
+    pub fn needs(&self, version: &Version) -> Option<RustMinor> {
+        self.releases.iter().find(|r| &r.1 == version)?.2
+    }
+
+    /// The highest release of the line: what `cargo update` takes.
+    pub fn newest(&self) -> Option<&Version> {
+        self.releases.iter().map(|r| &r.1).max()
+    }
+
+    /// The highest release that declares a `rust-version` of `max` or older.
+    pub fn newest_fitting(&self, max: RustMinor) -> Option<&Version> {
+        self.releases
+            .iter()
+            .filter(|r| r.2.is_some_and(|n| n <= max))
+            .map(|r| &r.1)
+            .max()
+    }
+
+    /// The first day the line existed.
+    pub fn started(&self) -> Date {
+        self.releases[0].0
+    }
+
+    /// Whether any release of the line declares a `rust-version`.
+    pub fn declares(&self) -> bool {
+        self.releases.iter().any(|r| r.2.is_some())
+    }
+
+    fn find_raises(&self) -> Vec<Raise> {
+        let mut out = Vec::new();
+        let mut highest: Option<&Version> = None;
+        let mut msrv: Option<RustMinor> = None;
+        for (day, v, rust) in &self.releases {
+            if highest.is_some_and(|h| v <= h) {
+                continue;
+            }
+            highest = Some(v);
+            match (msrv, *rust) {
+                (Some(from), Some(to)) if to > from => out.push(Raise {
+                    day: *day,
+                    version: v.clone(),
+                    from,
+                    to,
+                    stable: RustMinor::stable_on(*day),
+                }),
+                _ => {}
+            }
+            msrv = rust.or(msrv);
+        }
+        out
+    }
+
+    /// What the line's raises say of its maintainers' policy, as of `as_of`.
+    pub fn practice(&self, as_of: Date) -> Practice {
+        if !self.declares() {
+            return Practice::Undeclared;
+        }
+        let since = as_of.checked_sub(HISTORY_DAYS.days()).unwrap_or(Date::MIN);
+        let recent: Vec<&Raise> = self.raises.iter().filter(|r| r.day > since).collect();
+        let Some(last) = recent.last() else {
+            let msrv = self.msrv_on(as_of).unwrap_or(RustMinor(0));
+            return Practice::Holds {
+                msrv,
+                behind: msrv.releases_to(RustMinor::stable_on(as_of)),
+            };
+        };
+        let mut lags: Vec<u32> = recent.iter().map(|r| r.lag()).collect();
+        lags.sort_unstable();
+        Practice::Trails {
+            median_lag: lags[lags.len() / 2],
+            raises: recent.len(),
+            last: last.day,
+        }
+    }
+}
+
+/// A dependency's MSRV policy as its history shows it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Practice {
+    /// No release of the line declares a `rust-version`.
+    Undeclared,
+    /// No raise in the past two years; the MSRV it holds, and how far behind stable that is.
+    Holds { msrv: RustMinor, behind: u32 },
+    /// Raised in the past two years to stable minus `median_lag` releases (the median).
+    Trails {
+        median_lag: u32,
+        raises: usize,
+        last: Date,
+    },
+}
+
+impl std::fmt::Display for Practice {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Practice::Undeclared => write!(f, "declares no rust-version"),
+            Practice::Holds { msrv, behind } => {
+                write!(f, "held {msrv} for two years (now stable minus {behind})")
+            }
+            Practice::Trails {
+                median_lag, raises, ..
+            } => {
+                let times = if *raises == 1 {
+                    "once".to_string()
+                } else {
+                    format!("{raises} times")
+                };
+                match median_lag {
+                    0 | 1 => write!(f, "raised {times} in two years, to the newest stable"),
+                    lag => write!(
+                        f,
+                        "raised {times} in two years, to stable minus {lag} (~{} months)",
+                        months(*lag)
+                    ),
+                }
+            }
+        }
+    }
+}
+
+/// Six-week releases as whole months, rounded.
+pub fn months(releases: u32) -> u32 {
+    (releases * 42 + 15) / 30
+}
+
+/// A raise that lifted the workspace's effective MSRV: a forced toolchain upgrade.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Step {
+    pub day: Date,
+    pub from: RustMinor,
+    pub to: RustMinor,
+    pub by: String,
+    pub version: Version,
+}
+
+/// The effective MSRV's history over a set of lines, up to `as_of`.
+#[derive(Debug, Clone)]
+pub struct History {
+    pub as_of: Date,
+    pub lines: Vec<Line>,
+    /// Every step, oldest first (over all of the lines' dated history).
+    pub steps: Vec<Step>,
+}
+
+impl History {
+    pub fn new(mut lines: Vec<Line>, as_of: Date) -> History {
+        lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.locked.cmp(&b.locked)));
+        let steps = steps(&lines);
+        History {
+            as_of,
+            lines,
+            steps,
+        }
+    }
+
+    /// The effective MSRV `cargo update` gives on `day`.
+    pub fn effective_on(&self, day: Date) -> Option<RustMinor> {
+        self.lines.iter().filter_map(|l| l.msrv_on(day)).max()
+    }
+
+    /// Releases the effective MSRV was lifted by, by raises, in `(from, to]`.
+    pub fn raised_between(&self, from: Date, to: Date) -> u32 {
+        self.steps
+            .iter()
+            .filter(|s| s.day > from && s.day <= to)
+            .map(|s| s.from.releases_to(s.to))
+            .sum()
+    }
+
+    /// Steps in each of the `n` quarters before `as_of`, the latest first.
+    pub fn steps_per_quarter(&self, n: i64) -> Vec<usize> {
+        (0..n)
+            .map(|q| {
+                let end = self.ago(q * QUARTER_DAYS);
+                let start = self.ago((q + 1) * QUARTER_DAYS);
+                self.steps
+                    .iter()
+                    .filter(|s| s.day > start && s.day <= end)
+                    .count()
+            })
+            .collect()
+    }
+
+    /// Releases a year the effective MSRV rose by, over the one-year windows ending now and
+    /// 3, 6, 9 and 12 months ago: the spread the forecast's range comes from.
+    pub fn yearly_rates(&self) -> Vec<u32> {
+        (0..5)
+            .map(|q| {
+                let end = self.ago(q * QUARTER_DAYS);
+                self.raised_between(self.ago(q * QUARTER_DAYS + YEAR_DAYS), end)
+            })
+            .collect()
+    }
+
+    /// When the effective MSRV passes `target` (needs `target + 1` or more), at the slowest
+    /// and fastest yearly rates of the history. `None` in a bound means not at that rate.
+    pub fn passes(&self, target: RustMinor) -> Passing {
+        let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
+        if now > target {
+            return Passing::Already(now);
+        }
+        let rates = self.yearly_rates();
+        let (slow, fast) = (
+            rates.iter().copied().min().unwrap_or(0),
+            rates.iter().copied().max().unwrap_or(0),
+        );
+        let need = now.releases_to(target) + 1;
+        // Never before the release that would be needed exists.
+        let floor = RustMinor(target.0 + 1).released();
+        let at = |rate: u32| -> Option<Date> {
+            if rate == 0 {
+                return None;
+            }
+            let days = i64::from(need) * YEAR_DAYS / i64::from(rate);
+            let day = self.as_of.checked_add(days.days()).ok()?;
+            Some(day.max(floor))
+        };
+        Passing::Between {
+            earliest: at(fast),
+            latest: at(slow),
+        }
+    }
+
+    fn ago(&self, days: i64) -> Date {
+        self.as_of
+            .checked_sub(Span::new().days(days))
+            .unwrap_or(Date::MIN)
+    }
+
+    /// The lines whose raises lifted the effective MSRV over the past two years, with the
+    /// releases they lifted it by, most first; then the line that sets it now.
+    pub fn drivers(&self) -> Vec<(&Line, u32)> {
+        let since = self.ago(HISTORY_DAYS);
+        let mut by: BTreeMap<&str, u32> = BTreeMap::new();
+        for s in self.steps.iter().filter(|s| s.day > since) {
+            *by.entry(s.by.as_str()).or_default() += s.from.releases_to(s.to);
+        }
+        let now = self.effective_on(self.as_of);
+        let mut out: Vec<(&Line, u32)> = self
+            .lines
+            .iter()
+            .filter_map(|l| {
+                let lifted = by.get(l.name.as_str()).copied().unwrap_or(0);
+                let sets = now.is_some() && l.msrv_on(self.as_of) == now;
+                (lifted > 0 || sets).then_some((l, lifted))
+            })
+            .collect();
+        out.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.name.cmp(&b.0.name)));
+        out
+    }
+}
+
+/// When the effective MSRV passes a release.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Passing {
+    /// It is past it already (with `cargo update` today): the MSRV it would need.
+    Already(RustMinor),
+    /// Between two days, at the fastest and the slowest rate of the history; `None` when the
+    /// rate is zero (no raise in that year).
+    Between {
+        earliest: Option<Date>,
+        latest: Option<Date>,
+    },
+}
+
+/// Every raise that lifted the highest MSRV of the lines, in day order. A line's first
+/// release is not a raise (taking a new major is a manifest change, not `cargo update`), but
+/// what it needs counts towards the figure from then on.
+fn steps(lines: &[Line]) -> Vec<Step> {
+    let mut events: Vec<(Date, usize, Option<&Raise>)> = Vec::new();
+    for (i, l) in lines.iter().enumerate() {
+        events.push((l.started(), i, None));
+        events.extend(l.raises.iter().map(|r| (r.day, i, Some(r))));
+    }
+    events.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    let mut current: Vec<Option<RustMinor>> = vec![None; lines.len()];
+    let mut out = Vec::new();
+    for (day, i, raise) in events {
+        let before = current.iter().flatten().max().copied();
+        current[i] = lines[i].msrv_on(day);
+        let after = current.iter().flatten().max().copied();
+        if let (Some(r), Some(from), Some(to)) = (raise, before, after)
+            && to > from
+        {
+            out.push(Step {
+                day,
+                from,
+                to,
+                by: lines[i].name.clone(),
+                version: r.version.clone(),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use architect_model::IndexVersion;
+    use jiff::civil::date;
+
+    fn entry(version: &str, rust: Option<&str>, day: Date) -> IndexVersion {
+        IndexVersion {
+            version: version.into(),
+            yanked: false,
+            rust_version: rust.map(str::to_string),
+            published: Some(day),
+        }
+    }
+
+    fn index(crates: &[(&str, Vec<IndexVersion>)]) -> IndexFacts {
+        IndexFacts {
+            crates: crates
+                .iter()
+                .map(|(n, v)| (n.to_string(), v.clone()))
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn a_line_raises_only_when_its_highest_release_needs_more() {
+        let idx = index(&[(
+            "a",
+            vec![
+                entry("1.0.0", Some("1.60"), date(2024, 1, 10)),
+                entry("1.1.0", Some("1.70"), date(2024, 6, 1)),
+                // A backport on an older minor: not what `cargo update` picks.
+                entry("1.0.1", Some("1.56"), date(2024, 7, 1)),
+                entry("1.2.0", None, date(2024, 9, 1)),
+                entry("1.3.0", Some("1.75"), date(2025, 3, 1)),
+                entry("2.0.0", Some("1.85"), date(2025, 4, 1)),
+            ],
+        )]);
+        let v = Version::new(1, 0, 0);
+        let line = Line::new("a", &v, &idx, date(2025, 6, 1)).unwrap();
+        let raised: Vec<(Date, u32, u32)> = line
+            .raises
+            .iter()
+            .map(|r| (r.day, r.from.0, r.to.0))
+            .collect();
+        assert_eq!(
+            raised,
+            [(date(2024, 6, 1), 60, 70), (date(2025, 3, 1), 70, 75)]
+        );
+        assert_eq!(line.msrv_on(date(2024, 10, 1)), Some(RustMinor(70)));
+        // 2024-06-01: stable was 1.78, so 8 behind; 2025-03-01: 1.85, 10 behind.
+        assert_eq!(line.raises[0].lag(), 8);
+        assert_eq!(line.raises[1].lag(), 10);
+        // Seen from before the second raise, only the first is known.
+        let earlier = Line::new("a", &v, &idx, date(2025, 1, 1)).unwrap();
+        assert_eq!(earlier.raises.len(), 1);
+    }
+
+    #[test]
+    fn steps_rates_and_the_range_of_the_passing_day() {
+        // Two lines; `b` leads from 2024-08 on. As of 2025-07-01 the steps are a 1.70 raise
+        // (2024-06-01, `a`), b's 1.74 (2024-08-01) and b's 1.80 (2025-05-01); a's 1.72 on
+        // 2024-12-01 lifts nothing (b is at 1.74).
+        let idx = index(&[
+            (
+                "a",
+                vec![
+                    entry("1.0.0", Some("1.60"), date(2023, 1, 10)),
+                    entry("1.1.0", Some("1.70"), date(2024, 6, 1)),
+                    entry("1.2.0", Some("1.72"), date(2024, 12, 1)),
+                ],
+            ),
+            (
+                "b",
+                vec![
+                    entry("0.3.0", Some("1.65"), date(2023, 5, 1)),
+                    entry("0.3.1", Some("1.74"), date(2024, 8, 1)),
+                    entry("0.3.2", Some("1.80"), date(2025, 5, 1)),
+                ],
+            ),
+        ]);
+        let as_of = date(2025, 7, 1);
+        let lines = vec![
+            Line::new("a", &Version::new(1, 0, 0), &idx, as_of).unwrap(),
+            Line::new("b", &Version::new(0, 3, 0), &idx, as_of).unwrap(),
+        ];
+        let h = History::new(lines, as_of);
+        let steps: Vec<(Date, u32, u32, &str)> = h
+            .steps
+            .iter()
+            .map(|s| (s.day, s.from.0, s.to.0, s.by.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (date(2024, 6, 1), 65, 70, "a"),
+                (date(2024, 8, 1), 70, 74, "b"),
+                (date(2025, 5, 1), 74, 80, "b"),
+            ]
+        );
+        assert_eq!(h.effective_on(as_of), Some(RustMinor(80)));
+        // Quarters back from 2025-07-01: the third step in the first, none in the next two,
+        // the second in the fourth (2024-07-02 .. 2024-10-01).
+        assert_eq!(h.steps_per_quarter(4), [1, 0, 0, 1]);
+        // One-year windows ending 0, 91, 182, 273 and 364 days ago:
+        // (2024-07-01, 2025-07-01]: 4 + 6 = 10; (2024-04-01, 2025-04-01]: 5 + 4 = 9;
+        // (2023-12-31, 2024-12-31]: 9; (2023-10-01, 2024-10-01]: 9; (2023-07-02, 2024-07-02]: 5.
+        assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5]);
+        // Passing 1.84 needs 5 releases: 5/10 of a year at the fastest (182 days ->
+        // 2025-12-30), 5/5 at the slowest (365 days -> 2026-07-01); 1.85 is out 2025-02-20,
+        // so the floor does not bind.
+        assert_eq!(
+            h.passes(RustMinor(84)),
+            Passing::Between {
+                earliest: Some(date(2025, 12, 30)),
+                latest: Some(date(2026, 7, 1)),
+            }
+        );
+        assert_eq!(h.passes(RustMinor(75)), Passing::Already(RustMinor(80)));
+        let drivers: Vec<(&str, u32)> = h
+            .drivers()
+            .iter()
+            .map(|(l, n)| (l.name.as_str(), *n))
+            .collect();
+        assert_eq!(drivers, [("b", 10), ("a", 5)]);
+        assert_eq!(
+            h.lines[1].practice(as_of).to_string(),
+            // Lags: 2024-08-01 stable 1.80 -> 6; 2025-05-01 stable 1.86 -> 6.
+            "raised 2 times in two years, to stable minus 6 (~8 months)"
+        );
+    }
+
+    #[test]
+    fn a_line_that_never_raises_holds_and_a_rate_of_zero_is_open_ended() {
+        let idx = index(&[(
+            "c",
+            vec![
+                entry("1.0.0", Some("1.56"), date(2021, 11, 1)),
+                entry("1.0.9", Some("1.56"), date(2025, 1, 1)),
+            ],
+        )]);
+        let as_of = date(2025, 7, 1);
+        let line = Line::new("c", &Version::new(1, 0, 3), &idx, as_of).unwrap();
+        assert_eq!(
+            line.practice(as_of),
+            Practice::Holds {
+                msrv: RustMinor(56),
+                behind: 32
+            }
+        );
+        let h = History::new(vec![line], as_of);
+        assert_eq!(
+            h.passes(RustMinor(70)),
+            Passing::Between {
+                earliest: None,
+                latest: None
+            }
+        );
+    }
+}

@@ -1,0 +1,218 @@
+//! The MSRV pressure on a reviewed workspace: its shipped registry dependencies' MSRV history
+//! (`msrv_history`), and when that history says the effective MSRV passes what the workspace
+//! promises (`rust-version`) and pins (`rust-toolchain.toml`). Shared by `msrv/pressure`,
+//! `msrv/policy` and the JSON facts.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use architect_model::{Facts, Location, MsrvDriver, MsrvFigures, MsrvTarget, RustMinor};
+use jiff::civil::Date;
+
+use crate::graph::is_registry;
+use crate::msrv_history::{History, Line, Passing, Practice};
+
+/// What the workspace promises or pins, and when the effective MSRV passes it.
+#[derive(Debug, Clone)]
+pub struct Target {
+    /// `rust-version` of these members, or the toolchain pin when empty.
+    pub members: Vec<String>,
+    pub release: RustMinor,
+    pub location: Option<Location>,
+    pub passing: Passing,
+}
+
+impl Target {
+    pub fn label(&self) -> String {
+        match self.members.as_slice() {
+            [] => format!("the {} pin", self.release),
+            [one] => format!("`{one}`'s promised {}", self.release),
+            many => format!("the {} that {} members promise", self.release, many.len()),
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Pressure {
+    pub history: History,
+    /// The effective MSRV of the locked versions (what builds today without `cargo update`).
+    pub locked: Option<RustMinor>,
+    pub targets: Vec<Target>,
+    /// Shipped registry crates with no index entry, or none with a publication day.
+    pub unknown: Vec<String>,
+}
+
+/// The pressure on the shipped build, as of the newest publication day in its index entries
+/// (the cache's freshness: the forecast never looks past what the cache knows). `None`
+/// without a shipped registry crate with a dated index entry.
+pub fn pressure(facts: &Facts) -> Option<Pressure> {
+    let mut locked_set: BTreeSet<(String, guppy::Version)> = BTreeSet::new();
+    for p in facts
+        .scope
+        .shipped
+        .iter()
+        .filter_map(|id| facts.graph.metadata(id).ok())
+        .filter(|p| !p.in_workspace() && is_registry(p))
+    {
+        locked_set.insert((p.name().to_string(), p.version().clone()));
+    }
+    let as_of = locked_set
+        .iter()
+        .filter_map(|(name, _)| facts.index.crates.get(name))
+        .flatten()
+        .filter_map(|v| v.published)
+        .max()?;
+    pressure_as_of(facts, &locked_set, as_of)
+}
+
+/// The same, from a set of locked crates and a day: what the backtest replays.
+pub fn pressure_as_of(
+    facts: &Facts,
+    locked_set: &BTreeSet<(String, guppy::Version)>,
+    as_of: Date,
+) -> Option<Pressure> {
+    let mut lines = Vec::new();
+    let mut unknown = Vec::new();
+    let mut locked: Option<RustMinor> = None;
+    for (name, version) in locked_set {
+        match Line::new(name, version, &facts.index, as_of) {
+            Some(line) => lines.push(line),
+            None => unknown.push(name.clone()),
+        }
+        let declared = facts
+            .index
+            .version(name, &version.to_string())
+            .and_then(|v| v.rust_version.as_deref())
+            .and_then(RustMinor::parse);
+        locked = locked.max(declared);
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    unknown.dedup();
+    let history = History::new(lines, as_of);
+    let targets = targets(facts)
+        .into_iter()
+        .map(|(members, release, location)| Target {
+            passing: history.passes(release),
+            members,
+            release,
+            location,
+        })
+        .collect();
+    Some(Pressure {
+        history,
+        locked,
+        targets,
+        unknown,
+    })
+}
+
+/// Each distinct `rust-version` shipped members promise (lowest first, with its members and
+/// the first one's line), then the toolchain pin when it names a release.
+fn targets(facts: &Facts) -> Vec<(Vec<String>, RustMinor, Option<Location>)> {
+    let mut promises: BTreeMap<RustMinor, (Vec<String>, Option<Location>)> = BTreeMap::new();
+    for m in facts
+        .graph
+        .workspace()
+        .iter()
+        .filter(|m| facts.scope.is_shipped_member(m.id()))
+    {
+        let Some(v) = m.rust_version() else { continue };
+        let release = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
+        let entry = promises.entry(release).or_default();
+        entry.0.push(m.name().to_string());
+        if entry.1.is_none() {
+            entry.1 = facts
+                .manifests
+                .get(m.id())
+                .and_then(|mf| mf.rust_version.clone());
+        }
+    }
+    let mut out: Vec<_> = promises
+        .into_iter()
+        .map(|(release, (mut members, location))| {
+            members.sort();
+            (members, release, location)
+        })
+        .collect();
+    if let Some((pin, channel)) = facts.toolchain.pinned_channel()
+        && let Some(release) = RustMinor::parse(channel)
+    {
+        out.push((Vec::new(), release, Some(pin.location.clone())));
+    }
+    out
+}
+
+impl Pressure {
+    /// The effective MSRV with `cargo update` today.
+    pub fn now(&self) -> Option<RustMinor> {
+        self.history.effective_on(self.history.as_of)
+    }
+
+    /// How many lines follow each kind of policy: (trail stable, hold, declare nothing).
+    pub fn mix(&self) -> (usize, usize, usize) {
+        let as_of = self.history.as_of;
+        let mut mix = (0, 0, 0);
+        for l in &self.history.lines {
+            match l.practice(as_of) {
+                Practice::Trails { .. } => mix.0 += 1,
+                Practice::Holds { .. } => mix.1 += 1,
+                Practice::Undeclared => mix.2 += 1,
+            }
+        }
+        mix
+    }
+
+    /// The figures `--format json` writes under `facts.msrv`.
+    pub fn figures(&self) -> MsrvFigures {
+        let h = &self.history;
+        let (trailing, holding, undeclared) = self.mix();
+        let day = |d: Option<Date>| d.map(|d| d.to_string());
+        MsrvFigures {
+            as_of: h.as_of.to_string(),
+            stable: RustMinor::stable_on(h.as_of).to_string(),
+            effective_locked: self.locked.map(|r| r.to_string()),
+            effective_updated: self.now().map(|r| r.to_string()),
+            steps_per_quarter: h.steps_per_quarter(8),
+            yearly_rates: h.yearly_rates(),
+            targets: self
+                .targets
+                .iter()
+                .map(|t| {
+                    let (already, earliest, latest) = match t.passing {
+                        Passing::Already(_) => (true, None, None),
+                        Passing::Between { earliest, latest } => {
+                            (false, day(earliest), day(latest))
+                        }
+                    };
+                    MsrvTarget {
+                        members: t.members.clone(),
+                        release: t.release.to_string(),
+                        already,
+                        earliest,
+                        latest,
+                    }
+                })
+                .collect(),
+            drivers: h
+                .drivers()
+                .into_iter()
+                .take(DRIVERS)
+                .map(|(l, lifted)| MsrvDriver {
+                    name: l.name.clone(),
+                    locked: l.locked.to_string(),
+                    lifted,
+                    practice: l.practice(h.as_of).to_string(),
+                })
+                .collect(),
+            lines: h.lines.len(),
+            trailing,
+            holding,
+            undeclared,
+            unknown: self.unknown.clone(),
+        }
+    }
+}
+
+/// Drivers a finding names and the JSON lists.
+pub const DRIVERS: usize = 5;

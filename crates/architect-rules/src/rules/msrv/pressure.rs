@@ -1,0 +1,369 @@
+//! `msrv/pressure`: how often the dependencies force the toolchain up, and when they will
+//! pass what the workspace promises and pins.
+
+use architect_model::{Finding, Level, PackageRef, RustMinor, Section};
+use jiff::civil::Date;
+
+use crate::msrv_history::{Passing, Practice, months};
+use crate::msrv_pressure::{DRIVERS, Pressure, Target, pressure};
+use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
+
+pub static RULE: Rule = Rule {
+    id: "msrv/pressure",
+    section: Section::Msrv,
+    default_level: Level::Info,
+    summary: "the MSRV pressure of the dependencies: raises per quarter, when they pass the promise and the pin, and who drives them",
+    docs: Docs {
+        what: "From the registry index cache (each release's `rust_version` and `pubtime`), \
+               follows every registry crate the shipped build compiles on its semver-compatible \
+               line (what `cargo update` chooses among) over the past two years: when its \
+               MSRV went up and how far behind stable each raise landed (its policy in \
+               practice). A raise that lifted the workspace's effective MSRV is a toolchain \
+               upgrade `cargo update` would have forced. Reports those per quarter, the rate \
+               in releases a year over the five one-year windows ending 0 to 12 months ago, \
+               and, at the slowest and fastest of those rates, between which days the \
+               effective MSRV passes each promised `rust-version` and the toolchain pin (never \
+               before the release it would need exists). Names the few dependencies that \
+               lifted it most, the workspace's own policy in practice, and what the cache \
+               could not tell. \"Now\" is the newest publication day in the entries read, so \
+               the figures do not change with the day the review runs, and a stale cache \
+               says so. The forecast assumes today's dependency set; a new dependency or \
+               major update is a manifest change the history cannot see. \
+               `docs/msrv-forecast.md` backtests it on real workspaces.",
+        why: "Rust has no LTS channel: staying on an old toolchain costs security fixes \
+              (`msrv/toolchain-vulnerability`), and with hundreds of dependencies following \
+              different MSRV policies (stable minus six weeks, minus six months, N-2) some \
+              dependency raises its MSRV nearly every quarter. Knowing the rate and the \
+              drivers turns toolchain upgrades into planned work instead of a broken \
+              `cargo update`.",
+        fix: "Plan toolchain upgrades at the observed rate; declare the policy you want in \
+              `[msrv] policy` so the review checks it (`msrv/policy`); turn on the MSRV-aware \
+              resolver (`resolver = \"3\"` or `incompatible-rust-versions = \"fallback\"`) so \
+              `cargo update` holds back releases your `rust-version` cannot build; and watch \
+              the named drivers.",
+        references: &[
+            (
+                "RFC 3537: MSRV-aware resolver",
+                "https://rust-lang.github.io/rfcs/3537-msrv-resolver.html",
+            ),
+            (
+                "Cargo book: rust-version",
+                "https://doc.rust-lang.org/cargo/reference/rust-version.html",
+            ),
+            (
+                "Firefox: supported Rust versions",
+                "https://firefox-source-docs.mozilla.org/writing-rust-code/update-policy.html",
+            ),
+        ],
+    },
+    options: &[],
+    allow_list: false,
+    check,
+};
+
+fn check(cx: &Ctx<'_>) -> Vec<Finding> {
+    let Some(p) = pressure(cx.facts) else {
+        return Vec::new();
+    };
+    let h = &p.history;
+    let Some(now) = p.now() else {
+        return Vec::new();
+    };
+    let mut f = cx
+        .finding(
+            message(&p, now, super::resolver::msrv_aware(cx.facts)),
+            help(cx),
+        )
+        .at(p.targets.first().and_then(|t| t.location.clone()));
+    for (line, _) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
+        f = f.package(PackageRef::new(&line.name, &line.locked));
+    }
+    for n in notes(cx, &p, now) {
+        f = f.note(n);
+    }
+    vec![f]
+}
+
+/// The headline: what `cargo update` would need today, the past year, and the nearest target.
+fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
+    let h = &p.history;
+    let past_year: usize = h.steps_per_quarter(4).iter().sum();
+    let rates = h.yearly_rates();
+    let (slow, fast) = (
+        rates.iter().min().copied().unwrap_or(0),
+        rates.iter().max().copied().unwrap_or(0),
+    );
+    let year = match (past_year, msrv_aware) {
+        (0, _) => "no dependency raised the effective MSRV in the past year".to_string(),
+        (n, false) => format!(
+            "dependencies raised the effective MSRV {} in the past year, each a toolchain upgrade `cargo update` forces",
+            times(n)
+        ),
+        (n, true) => format!(
+            "dependencies raised the effective MSRV {} in the past year, releases the MSRV-aware resolver holds back",
+            times(n)
+        ),
+    };
+    let pace = if fast == 0 {
+        "none in two years".to_string()
+    } else if slow == fast {
+        format!("{fast} releases a year")
+    } else {
+        format!("{slow} to {fast} releases a year")
+    };
+    let mut out = format!("MSRV pressure: {year} (effective MSRV {pace} over two years");
+    match p.locked {
+        Some(l) if l < now => out.push_str(&format!("; {now} after `cargo update`, {l} locked)")),
+        _ => out.push_str(&format!("; {now} now)")),
+    }
+    if let Some(t) = p.targets.first() {
+        out.push_str(&format!("; {}", passing(t)));
+    }
+    if let Some((line, _)) = h.drivers().into_iter().find(|(_, n)| *n > 0) {
+        out.push_str(&format!("; driven most by `{}`", line.name));
+    }
+    out
+}
+
+/// `once`, `twice`, `3 times`.
+fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
+    }
+}
+
+/// When the effective MSRV passes a target, as a phrase.
+fn passing(t: &Target) -> String {
+    let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
+    match t.passing {
+        Passing::Already(need) => format!("`cargo update` today needs {need}, past {}", t.label()),
+        Passing::Between {
+            earliest: Some(e),
+            latest: Some(l),
+        } if month(e) == month(l) => format!("it passes {} about {}", t.label(), month(e)),
+        Passing::Between {
+            earliest: Some(e),
+            latest: Some(l),
+        } => format!(
+            "it passes {} between {} and {}",
+            t.label(),
+            month(e),
+            month(l)
+        ),
+        Passing::Between {
+            earliest: Some(e),
+            latest: None,
+        } => format!(
+            "it passes {} in {} at the earliest (no raise at the slowest rate)",
+            t.label(),
+            month(e)
+        ),
+        Passing::Between { earliest: None, .. } => {
+            format!("{} holds at every rate of the past two years", t.label())
+        }
+    }
+}
+
+fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
+    let h = &p.history;
+    let mut out = vec![format!(
+        "as of {} (the newest entry in the index cache), stable {}; forced upgrades per quarter, the latest first: {}",
+        h.as_of,
+        RustMinor::stable_on(h.as_of),
+        h.steps_per_quarter(8)
+            .iter()
+            .map(usize::to_string)
+            .collect::<Vec<_>>()
+            .join(", ")
+    )];
+    out.extend(p.targets.iter().skip(1).map(passing));
+    for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
+        out.push(format!(
+            "`{} {}` lifted it by {} in two years: {}",
+            line.name,
+            line.locked,
+            count(*lifted as usize, "release", "releases"),
+            line.practice(h.as_of)
+        ));
+    }
+    let setters: Vec<&str> = h
+        .lines
+        .iter()
+        .filter(|l| l.msrv_on(h.as_of) == Some(now))
+        .map(|l| l.name.as_str())
+        .collect();
+    out.push(format!("{now} is needed by {}", name_list(&setters, 6)));
+    out.push(followers(p));
+    let (trailing, holding, undeclared) = p.mix();
+    out.push(format!(
+        "of {} dependency lines, {trailing} raised their MSRV in the past two years, {holding} held it and {undeclared} declare none (the figures are lower bounds)",
+        h.lines.len()
+    ));
+    out.push(practice(cx, p));
+    if super::resolver::msrv_aware(cx.facts) {
+        out.push("the MSRV-aware resolver is on: `cargo update` holds back releases the declared `rust-version` cannot build, so the pressure shows as releases not taken rather than as a failed build".into());
+    }
+    if !p.unknown.is_empty() {
+        out.push(format!(
+            "{} no dated entry in the index cache: {}; `cargo update --dry-run` on a trusted machine refreshes it",
+            count(p.unknown.len(), "crate has", "crates have"),
+            name_list(&p.unknown, 8)
+        ));
+    }
+    out.retain(|n| !n.is_empty());
+    out
+}
+
+/// The fastest followers of stable among the lines that raised: who sets the pace next.
+fn followers(p: &Pressure) -> String {
+    let h = &p.history;
+    let mut close: Vec<(u32, &str)> = h
+        .lines
+        .iter()
+        .filter_map(|l| match l.practice(h.as_of) {
+            Practice::Trails { median_lag, .. } if median_lag <= 4 => {
+                Some((median_lag, l.name.as_str()))
+            }
+            _ => None,
+        })
+        .collect();
+    if close.is_empty() {
+        return String::new();
+    }
+    close.sort();
+    let shown: Vec<String> = close
+        .iter()
+        .take(6)
+        .map(|(lag, name)| format!("`{name}` (stable minus {lag})"))
+        .collect();
+    let more = match close.len().saturating_sub(6) {
+        0 => String::new(),
+        n => format!(" and {n} more"),
+    };
+    format!(
+        "following stable within six months, so the next raises: {}{more}",
+        shown.join(", ")
+    )
+}
+
+/// The workspace's own policy in practice: how far its lowest promise and its pin trail
+/// stable, in the terms of `[msrv] policy`.
+fn practice(cx: &Ctx<'_>, p: &Pressure) -> String {
+    if cx.facts.config.msrv_policy.is_some() {
+        return String::new();
+    }
+    let stable = RustMinor::stable_on(p.history.as_of);
+    let mut parts = Vec::new();
+    if let Some(t) = p.targets.iter().find(|t| !t.members.is_empty()) {
+        let behind = t.release.releases_to(stable);
+        parts.push(format!(
+            "promises {} ({behind} releases, ~{} months, behind stable: `stable-minus-releases = {behind}`)",
+            t.release,
+            months(behind)
+        ));
+    }
+    if let Some(t) = p.targets.iter().find(|t| t.members.is_empty()) {
+        parts.push(format!(
+            "pins {} (stable minus {})",
+            t.release,
+            t.release.releases_to(stable)
+        ));
+    }
+    if parts.is_empty() {
+        return "no `[msrv] policy`, no `rust-version` and no release pin: the workspace follows whatever its dependencies need".into();
+    }
+    format!(
+        "no `[msrv] policy`; in practice the workspace {}",
+        parts.join(" and ")
+    )
+}
+
+fn help(cx: &Ctx<'_>) -> String {
+    if cx.facts.config.msrv_policy.is_some() {
+        "plan toolchain upgrades at this rate; `msrv/policy` checks the declared policy".into()
+    } else {
+        "plan toolchain upgrades at this rate, and declare the policy you want in `[msrv] policy` (e.g. `stable-minus-releases = 4`, `min-age-days = 14`) so the review checks it".into()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::{fixture, run};
+
+    /// `fixtures/rules/msrv-pressure`, worked by hand in `docs/msrv-forecast.md`.
+    #[test]
+    fn the_forecast_of_the_recorded_history() {
+        let facts = fixture("msrv-pressure");
+        let p = pressure(facts).expect("the fixture's index entries are dated");
+        let h = &p.history;
+        assert_eq!(h.as_of.to_string(), "2025-04-10");
+        let steps: Vec<(String, u32, u32, &str)> = h
+            .steps
+            .iter()
+            .map(|s| (s.day.to_string(), s.from.0, s.to.0, s.by.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                ("2024-02-08".into(), 65, 74, "trackerlib"),
+                ("2024-09-05".into(), 74, 79, "trackerlib"),
+                ("2025-04-10".into(), 79, 84, "trackerlib"),
+            ]
+        );
+        assert_eq!(p.locked, Some(RustMinor(74)));
+        assert_eq!(p.now(), Some(RustMinor(84)));
+        assert_eq!(h.steps_per_quarter(8), [1, 0, 1, 0, 1, 0, 0, 0]);
+        assert_eq!(h.yearly_rates(), [10, 14, 14, 9, 9]);
+        let targets: Vec<(String, Passing)> =
+            p.targets.iter().map(|t| (t.label(), t.passing)).collect();
+        let day = |s: &str| Some(s.parse::<Date>().unwrap());
+        assert_eq!(
+            targets,
+            [
+                (
+                    "`app`'s promised 1.80".into(),
+                    Passing::Already(RustMinor(84))
+                ),
+                (
+                    "`corelib`'s promised 1.85".into(),
+                    Passing::Between {
+                        earliest: day("2025-06-01"),
+                        latest: day("2025-06-30"),
+                    }
+                ),
+                ("the 1.83 pin".into(), Passing::Already(RustMinor(84))),
+            ]
+        );
+        let practices: Vec<String> = h
+            .lines
+            .iter()
+            .map(|l| l.practice(h.as_of).to_string())
+            .collect();
+        assert_eq!(
+            practices,
+            [
+                "declares no rust-version",
+                "raised once in two years, to stable minus 9 (~13 months)",
+                "held 1.56 for two years (now stable minus 30)",
+                "raised 3 times in two years, to stable minus 2 (~3 months)",
+            ]
+        );
+        let f = run(&RULE, facts);
+        assert_eq!(f.len(), 1);
+        assert_eq!(
+            f[0].message,
+            "MSRV pressure: dependencies raised the effective MSRV twice in the past year, each a toolchain upgrade `cargo update` forces (effective MSRV 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
+        );
+        assert_eq!(f[0].locations[0].path, "app/Cargo.toml");
+    }
+
+    #[test]
+    fn no_history_no_finding() {
+        // registry-ws's index entries carry no `pubtime`.
+        assert!(run(&RULE, crate::testing::registry_ws()).is_empty());
+        assert!(run(&RULE, crate::testing::clean()).is_empty());
+    }
+}
