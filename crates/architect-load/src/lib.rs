@@ -23,7 +23,7 @@ mod fallback;
 pub mod fuzz;
 mod graph;
 mod hakari;
-mod index;
+pub mod index;
 mod manifest;
 pub mod metadata;
 mod phases;

@@ -317,6 +317,10 @@ pub struct MsrvFigures {
     /// Releases the effective MSRV rose by over the one-year windows ending 0, 3, 6, 9 and
     /// 12 months before `as_of`.
     pub yearly_rates: Vec<u32>,
+    /// Raises that lifted it in each of those windows.
+    pub yearly_steps: Vec<usize>,
+    /// The range of the effective MSRV a year after `as_of` (`History::in_a_year`).
+    pub in_a_year: [String; 2],
     pub targets: Vec<MsrvTarget>,
     pub drivers: Vec<MsrvDriver>,
     /// Dependency lines with a dated history, and how many raised in the past two years,
@@ -325,8 +329,10 @@ pub struct MsrvFigures {
     pub trailing: usize,
     pub holding: usize,
     pub undeclared: usize,
-    /// Shipped registry crates without a dated index entry.
+    /// Shipped registry crates without an index entry, and those whose locked line has no
+    /// release to follow (all yanked or undated).
     pub unknown: Vec<String>,
+    pub unusable: Vec<String>,
 }
 
 /// A promised `rust-version` (its members) or the toolchain pin (no members), and when the

@@ -194,11 +194,7 @@ impl std::fmt::Display for Practice {
             Practice::Trails {
                 median_lag, raises, ..
             } => {
-                let times = if *raises == 1 {
-                    "once".to_string()
-                } else {
-                    format!("{raises} times")
-                };
+                let times = times(*raises);
                 match median_lag {
                     0 | 1 => write!(f, "raised {times} in two years, to the newest stable"),
                     lag => write!(
@@ -209,6 +205,15 @@ impl std::fmt::Display for Practice {
                 }
             }
         }
+    }
+}
+
+/// `once`, `twice`, `3 times`.
+pub fn times(n: usize) -> String {
+    match n {
+        1 => "once".into(),
+        2 => "twice".into(),
+        n => format!("{n} times"),
     }
 }
 
@@ -286,33 +291,86 @@ impl History {
             .collect()
     }
 
-    /// When the effective MSRV passes `target` (needs `target + 1` or more), at the slowest
-    /// and fastest yearly rates of the history. `None` in a bound means not at that rate.
+    /// Steps over the same five one-year windows as [`History::yearly_rates`].
+    pub fn yearly_steps(&self) -> Vec<usize> {
+        (0..5)
+            .map(|q| {
+                let end = self.ago(q * QUARTER_DAYS);
+                let start = self.ago(q * QUARTER_DAYS + YEAR_DAYS);
+                self.steps
+                    .iter()
+                    .filter(|s| s.day > start && s.day <= end)
+                    .count()
+            })
+            .collect()
+    }
+
+    /// When the effective MSRV passes `target` (needs `target + 1` or more). It rises in
+    /// steps, so two things must happen: enough releases at the yearly rate, and at least one
+    /// step, which comes on average every `1/steps a year`. The earliest day takes the
+    /// fastest rate and the most frequent steps of the five windows, the latest the slowest
+    /// and rarest; `None` in a bound means not at that rate (none in a year).
     pub fn passes(&self, target: RustMinor) -> Passing {
         let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         if now > target {
             return Passing::Already(now);
         }
+        let (rates, steps) = (self.yearly_rates(), self.yearly_steps());
+        let need = i64::from(now.releases_to(target) + 1);
+        // Never before the release that would be needed exists.
+        let floor = RustMinor(target.0 + 1).released();
+        let at = |rate: u32, steps: usize| -> Option<Date> {
+            if rate == 0 || steps == 0 {
+                return None;
+            }
+            let by_rate = need * YEAR_DAYS / i64::from(rate);
+            let by_step = YEAR_DAYS / i64::try_from(steps).unwrap_or(i64::MAX);
+            let day = self.as_of.checked_add(by_rate.max(by_step).days()).ok()?;
+            Some(day.max(floor))
+        };
+        Passing::Between {
+            earliest: at(
+                rates.iter().copied().max().unwrap_or(0),
+                steps.iter().copied().max().unwrap_or(0),
+            ),
+            latest: at(
+                rates.iter().copied().min().unwrap_or(0),
+                steps.iter().copied().min().unwrap_or(0),
+            ),
+        }
+    }
+
+    /// The range of the effective MSRV a year after `as_of`: from the slowest yearly rate, to
+    /// the higher of the fastest rate and where the closest follower of stable lands if it
+    /// raises again (stable in a year minus its lag); never past stable.
+    pub fn in_a_year(&self) -> (RustMinor, RustMinor) {
+        let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         let rates = self.yearly_rates();
         let (slow, fast) = (
             rates.iter().copied().min().unwrap_or(0),
             rates.iter().copied().max().unwrap_or(0),
         );
-        let need = now.releases_to(target) + 1;
-        // Never before the release that would be needed exists.
-        let floor = RustMinor(target.0 + 1).released();
-        let at = |rate: u32| -> Option<Date> {
-            if rate == 0 {
-                return None;
-            }
-            let days = i64::from(need) * YEAR_DAYS / i64::from(rate);
-            let day = self.as_of.checked_add(days.days()).ok()?;
-            Some(day.max(floor))
-        };
-        Passing::Between {
-            earliest: at(fast),
-            latest: at(slow),
-        }
+        let then = RustMinor::stable_on(
+            self.as_of
+                .checked_add(YEAR_DAYS.days())
+                .unwrap_or(Date::MAX),
+        );
+        let follower = self
+            .lines
+            .iter()
+            .filter_map(|l| match l.practice(self.as_of) {
+                Practice::Trails {
+                    median_lag, last, ..
+                } if last > self.ago(YEAR_DAYS) => {
+                    Some(RustMinor(then.0.saturating_sub(median_lag)))
+                }
+                _ => None,
+            })
+            .max()
+            .unwrap_or(now);
+        let low = RustMinor(now.0 + slow).min(then);
+        let high = RustMinor(now.0 + fast).max(follower).max(low).min(then);
+        (low, high)
     }
 
     fn ago(&self, days: i64) -> Date {
@@ -497,9 +555,11 @@ mod tests {
         // (2024-07-01, 2025-07-01]: 4 + 6 = 10; (2024-04-01, 2025-04-01]: 5 + 4 = 9;
         // (2023-12-31, 2024-12-31]: 9; (2023-10-01, 2024-10-01]: 9; (2023-07-02, 2024-07-02]: 5.
         assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5]);
-        // Passing 1.84 needs 5 releases: 5/10 of a year at the fastest (182 days ->
-        // 2025-12-30), 5/5 at the slowest (365 days -> 2026-07-01); 1.85 is out 2025-02-20,
-        // so the floor does not bind.
+        assert_eq!(h.yearly_steps(), [2, 2, 2, 2, 1]);
+        // Passing 1.84 needs 5 releases: 5/10 of a year at the fastest rate and a step every
+        // half year at the most frequent (182 days -> 2025-12-30), 5/5 of a year and one step
+        // a year at the slowest (365 days -> 2026-07-01); 1.85 is out 2025-02-20, so the
+        // floor does not bind.
         assert_eq!(
             h.passes(RustMinor(84)),
             Passing::Between {
@@ -517,7 +577,7 @@ mod tests {
         assert_eq!(
             h.lines[1].practice(as_of).to_string(),
             // Lags: 2024-08-01 stable 1.80 -> 6; 2025-05-01 stable 1.86 -> 6.
-            "raised 2 times in two years, to stable minus 6 (~8 months)"
+            "raised twice in two years, to stable minus 6 (~8 months)"
         );
     }
 

@@ -37,8 +37,10 @@ pub struct Pressure {
     /// The effective MSRV of the locked versions (what builds today without `cargo update`).
     pub locked: Option<RustMinor>,
     pub targets: Vec<Target>,
-    /// Shipped registry crates with no index entry, or none with a publication day.
+    /// Shipped registry crates with no index entry.
     pub unknown: Vec<String>,
+    /// Those whose line has no release to follow: every one yanked, or none dated.
+    pub unusable: Vec<String>,
 }
 
 /// The pressure on the shipped build, as of the newest publication day in its index entries
@@ -71,11 +73,12 @@ pub fn pressure_as_of(
     as_of: Date,
 ) -> Option<Pressure> {
     let mut lines = Vec::new();
-    let mut unknown = Vec::new();
+    let (mut unknown, mut unusable) = (Vec::new(), Vec::new());
     let mut locked: Option<RustMinor> = None;
     for (name, version) in locked_set {
         match Line::new(name, version, &facts.index, as_of) {
             Some(line) => lines.push(line),
+            None if facts.index.crates.contains_key(name) => unusable.push(name.clone()),
             None => unknown.push(name.clone()),
         }
         let declared = facts
@@ -89,6 +92,7 @@ pub fn pressure_as_of(
         return None;
     }
     unknown.dedup();
+    unusable.dedup();
     let history = History::new(lines, as_of);
     let targets = targets(facts)
         .into_iter()
@@ -104,6 +108,7 @@ pub fn pressure_as_of(
         locked,
         targets,
         unknown,
+        unusable,
     })
 }
 
@@ -175,6 +180,11 @@ impl Pressure {
             effective_updated: self.now().map(|r| r.to_string()),
             steps_per_quarter: h.steps_per_quarter(8),
             yearly_rates: h.yearly_rates(),
+            yearly_steps: h.yearly_steps(),
+            in_a_year: {
+                let (low, high) = h.in_a_year();
+                [low.to_string(), high.to_string()]
+            },
             targets: self
                 .targets
                 .iter()
@@ -210,6 +220,7 @@ impl Pressure {
             holding,
             undeclared,
             unknown: self.unknown.clone(),
+            unusable: self.unusable.clone(),
         }
     }
 }

@@ -4,7 +4,7 @@
 use architect_model::{Finding, Level, PackageRef, RustMinor, Section};
 use jiff::civil::Date;
 
-use crate::msrv_history::{Passing, Practice, months};
+use crate::msrv_history::{Passing, Practice, months, times};
 use crate::msrv_pressure::{DRIVERS, Pressure, Target, pressure};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
@@ -105,19 +105,19 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
         ),
     };
     let pace = if fast == 0 {
-        "none in two years".to_string()
+        "no raise lifted it in two years".to_string()
     } else if slow == fast {
-        format!("{fast} releases a year")
+        format!("{fast} releases a year over two years")
     } else {
-        format!("{slow} to {fast} releases a year")
+        format!("{slow} to {fast} releases a year over two years")
     };
-    let mut out = format!("MSRV pressure: {year} (effective MSRV {pace} over two years");
+    let mut out = format!("MSRV pressure: {year} (effective MSRV: {pace}");
     match p.locked {
         Some(l) if l < now => out.push_str(&format!("; {now} after `cargo update`, {l} locked)")),
         _ => out.push_str(&format!("; {now} now)")),
     }
     if let Some(t) = p.targets.first() {
-        out.push_str(&format!("; {}", passing(t)));
+        out.push_str(&format!("; {}", passing(t, p.locked)));
     }
     if let Some((line, _)) = h.drivers().into_iter().find(|(_, n)| *n > 0) {
         out.push_str(&format!("; driven most by `{}`", line.name));
@@ -125,19 +125,15 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
     out
 }
 
-/// `once`, `twice`, `3 times`.
-fn times(n: usize) -> String {
-    match n {
-        1 => "once".into(),
-        2 => "twice".into(),
-        n => format!("{n} times"),
-    }
-}
-
 /// When the effective MSRV passes a target, as a phrase.
-fn passing(t: &Target) -> String {
+fn passing(t: &Target, locked: Option<RustMinor>) -> String {
     let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
     match t.passing {
+        Passing::Already(_) if locked.is_some_and(|l| l > t.release) => format!(
+            "the locked dependencies already need {}, past {}",
+            locked.unwrap_or(t.release),
+            t.label()
+        ),
         Passing::Already(need) => format!("`cargo update` today needs {need}, past {}", t.label()),
         Passing::Between {
             earliest: Some(e),
@@ -169,7 +165,7 @@ fn passing(t: &Target) -> String {
 fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     let h = &p.history;
     let mut out = vec![format!(
-        "as of {} (the newest entry in the index cache), stable {}; forced upgrades per quarter, the latest first: {}",
+        "as of {} (the newest entry in the index cache), stable {}; raises of the effective MSRV per quarter, the latest first: {}",
         h.as_of,
         RustMinor::stable_on(h.as_of),
         h.steps_per_quarter(8)
@@ -178,7 +174,13 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     )];
-    out.extend(p.targets.iter().skip(1).map(passing));
+    let (low, high) = h.in_a_year();
+    out.push(if low == high {
+        format!("in a year the effective MSRV is {low} at every rate of the history")
+    } else {
+        format!("in a year the effective MSRV is {low} to {high} (the slowest rate, to the fastest or the closest follower of stable raising again; docs/msrv-forecast.md backtests the range)")
+    });
+    out.extend(p.targets.iter().skip(1).map(|t| passing(t, p.locked)));
     for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         out.push(format!(
             "`{} {}` lifted it by {} in two years: {}",
@@ -207,9 +209,15 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     }
     if !p.unknown.is_empty() {
         out.push(format!(
-            "{} no dated entry in the index cache: {}; `cargo update --dry-run` on a trusted machine refreshes it",
+            "{} no entry in the index cache: {}; `cargo update --dry-run` on a trusted machine fetches it",
             count(p.unknown.len(), "crate has", "crates have"),
             name_list(&p.unknown, 8)
+        ));
+    }
+    if !p.unusable.is_empty() {
+        out.push(format!(
+            "not followed, every release of the locked line is yanked or undated in the index cache: {}",
+            name_list(&p.unusable, 8)
         ));
     }
     out.retain(|n| !n.is_empty());
@@ -317,6 +325,10 @@ mod tests {
         assert_eq!(p.now(), Some(RustMinor(84)));
         assert_eq!(h.steps_per_quarter(8), [1, 0, 1, 0, 1, 0, 0, 0]);
         assert_eq!(h.yearly_rates(), [10, 14, 14, 9, 9]);
+        assert_eq!(h.yearly_steps(), [2, 2, 2, 1, 1]);
+        // 1.84 + 9 = 1.93 at the slowest; 1.98 at the fastest, capped at 2026-04-10's stable
+        // 1.94 (trackerlib, stable minus 2, would land on 1.92).
+        assert_eq!(h.in_a_year(), (RustMinor(93), RustMinor(94)));
         let targets: Vec<(String, Passing)> =
             p.targets.iter().map(|t| (t.label(), t.passing)).collect();
         let day = |s: &str| Some(s.parse::<Date>().unwrap());
@@ -330,8 +342,10 @@ mod tests {
                 (
                     "`corelib`'s promised 1.85".into(),
                     Passing::Between {
-                        earliest: day("2025-06-01"),
-                        latest: day("2025-06-30"),
+                        // Two releases: 52 days at 14 a year but a step only every
+                        // 182 days at 2 a year; 81 days at 9 a year, a step a year.
+                        earliest: day("2025-10-09"),
+                        latest: day("2026-04-10"),
                     }
                 ),
                 ("the 1.83 pin".into(), Passing::Already(RustMinor(84))),
@@ -355,7 +369,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,
-            "MSRV pressure: dependencies raised the effective MSRV twice in the past year, each a toolchain upgrade `cargo update` forces (effective MSRV 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
+            "MSRV pressure: dependencies raised the effective MSRV twice in the past year, each a toolchain upgrade `cargo update` forces (effective MSRV: 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
         );
         assert_eq!(f[0].locations[0].path, "app/Cargo.toml");
     }
