@@ -192,6 +192,9 @@ fn dependencies_over(p: &Pressure, max: RustMinor) -> (Vec<Noted>, Vec<Noted>) {
 /// The command that holds a line to the newest release fitting `max`.
 fn keep(line: &Line, max: RustMinor) -> String {
     match line.newest_fitting(max) {
+        Some(v) if v == &line.locked => format!(
+            "keep it at {v}, the newest release that fits: `rust-version = \"{max}\"` with `resolver = \"3\"` makes `cargo update` do so"
+        ),
         Some(v) => format!(
             "keep the policy with `cargo update -p {}@{} --precise {v}`",
             line.name, line.locked
@@ -229,6 +232,34 @@ mod tests {
             why,
             "stable 1.88, minus 6 months, minus 2 releases, stable for 14 days"
         );
+    }
+
+    #[test]
+    fn a_locked_release_that_is_the_newest_to_fit_is_kept_not_re_pinned() {
+        let day = date(2026, 7, 20);
+        let entry = |v: &str, rust: &str, d| architect_model::IndexVersion {
+            version: v.into(),
+            yanked: false,
+            rust_version: Some(rust.into()),
+            published: Some(d),
+        };
+        let index = architect_model::IndexFacts {
+            crates: [(
+                "kstring".to_string(),
+                vec![
+                    entry("2.0.2", "1.73", date(2024, 7, 25)),
+                    entry("2.0.3", "1.96", date(2026, 7, 14)),
+                ],
+            )]
+            .into(),
+            ..Default::default()
+        };
+        let line = Line::new("kstring", &Version::new(2, 0, 2), &index, day).unwrap();
+        assert_eq!(
+            keep(&line, RustMinor(94)),
+            "keep it at 2.0.2, the newest release that fits: `rust-version = \"1.94\"` with `resolver = \"3\"` makes `cargo update` do so"
+        );
+        assert!(keep(&line, RustMinor(72)).starts_with("no release of its line fits"));
     }
 
     #[test]
