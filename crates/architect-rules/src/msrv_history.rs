@@ -305,38 +305,56 @@ impl History {
             .collect()
     }
 
-    /// When the effective MSRV passes `target` (needs `target + 1` or more). It rises in
-    /// steps, so two things must happen: enough releases at the yearly rate, and at least one
-    /// step, which comes on average every `1/steps a year`. The earliest day takes the
-    /// fastest rate and the most frequent steps of the five windows, the latest the slowest
-    /// and rarest; `None` in a bound means not at that rate (none in a year).
+    /// When the effective MSRV passes `target` (needs `target + 1` or more), as an 80% range.
+    ///
+    /// It rises in steps that come at random, a few a year. When one step of the size the
+    /// history has seen is enough, the target falls at the next step, and the wait for it is
+    /// exponential: the range runs from its 10% point at the most steps a year of the five
+    /// windows to its 90% point at the fewest (`ln(10/9)/f` and `ln(10)/f` years). When it
+    /// takes several steps, the range runs from the fastest to the slowest yearly rate. A
+    /// bound is `None` when its rate is zero; never before release `target + 1` exists.
     pub fn passes(&self, target: RustMinor) -> Passing {
         let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         if now > target {
             return Passing::Already(now);
         }
+        let need = now.releases_to(target) + 1;
         let (rates, steps) = (self.yearly_rates(), self.yearly_steps());
-        let need = i64::from(now.releases_to(target) + 1);
-        // Never before the release that would be needed exists.
+        let largest = self
+            .steps
+            .iter()
+            .filter(|s| s.day > self.ago(HISTORY_DAYS))
+            .map(|s| s.from.releases_to(s.to))
+            .max()
+            .unwrap_or(0);
         let floor = RustMinor(target.0 + 1).released();
-        let at = |rate: u32, steps: usize| -> Option<Date> {
-            if rate == 0 || steps == 0 {
-                return None;
-            }
-            let by_rate = need * YEAR_DAYS / i64::from(rate);
-            let by_step = YEAR_DAYS / i64::try_from(steps).unwrap_or(i64::MAX);
-            let day = self.as_of.checked_add(by_rate.max(by_step).days()).ok()?;
-            Some(day.max(floor))
+        let after = |years: Option<f64>| -> Option<Date> {
+            let days = (years? * YEAR_DAYS as f64).round() as i64;
+            Some(self.as_of.checked_add(days.days()).ok()?.max(floor))
+        };
+        let per_year = |n: f64| (n > 0.0).then_some(n);
+        let (few, many) = (
+            steps.iter().copied().min().unwrap_or(0) as f64,
+            steps.iter().copied().max().unwrap_or(0) as f64,
+        );
+        let (slow, fast) = (
+            f64::from(rates.iter().copied().min().unwrap_or(0)),
+            f64::from(rates.iter().copied().max().unwrap_or(0)),
+        );
+        let (earliest, latest) = if need <= largest {
+            (
+                per_year(many).map(|f| (10.0f64 / 9.0).ln() / f),
+                per_year(few).map(|f| 10.0f64.ln() / f),
+            )
+        } else {
+            (
+                per_year(fast).map(|r| f64::from(need) / r),
+                per_year(slow).map(|r| f64::from(need) / r),
+            )
         };
         Passing::Between {
-            earliest: at(
-                rates.iter().copied().max().unwrap_or(0),
-                steps.iter().copied().max().unwrap_or(0),
-            ),
-            latest: at(
-                rates.iter().copied().min().unwrap_or(0),
-                steps.iter().copied().min().unwrap_or(0),
-            ),
+            earliest: after(earliest),
+            latest: after(latest),
         }
     }
 
@@ -344,6 +362,12 @@ impl History {
     /// the higher of the fastest rate and where the closest follower of stable lands if it
     /// raises again (stable in a year minus its lag); never past stable.
     pub fn in_a_year(&self) -> (RustMinor, RustMinor) {
+        let (low, high, _) = self.in_a_year_with_top();
+        (low, high)
+    }
+
+    /// The same, with the follower of stable that sets the top, when one does.
+    pub fn in_a_year_with_top(&self) -> (RustMinor, RustMinor, Option<(&Line, u32)>) {
         let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         let rates = self.yearly_rates();
         let (slow, fast) = (
@@ -355,22 +379,23 @@ impl History {
                 .checked_add(YEAR_DAYS.days())
                 .unwrap_or(Date::MAX),
         );
+        // The follower of stable that lands highest if it raises again; by name on a tie.
         let follower = self
             .lines
             .iter()
             .filter_map(|l| match l.practice(self.as_of) {
                 Practice::Trails {
                     median_lag, last, ..
-                } if last > self.ago(YEAR_DAYS) => {
-                    Some(RustMinor(then.0.saturating_sub(median_lag)))
-                }
+                } if last > self.ago(YEAR_DAYS) => Some((l, median_lag)),
                 _ => None,
             })
-            .max()
-            .unwrap_or(now);
+            .min_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.name.cmp(&b.0.name)));
+        let lands = follower.map_or(now, |(_, lag)| RustMinor(then.0.saturating_sub(lag)));
         let low = RustMinor(now.0 + slow).min(then);
-        let high = RustMinor(now.0 + fast).max(follower).max(low).min(then);
-        (low, high)
+        let by_rate = RustMinor(now.0 + fast).max(low);
+        let high = by_rate.max(lands).min(then);
+        let top = follower.filter(|_| lands > by_rate);
+        (low, high, top)
     }
 
     fn ago(&self, days: i64) -> Date {
@@ -556,15 +581,22 @@ mod tests {
         // (2023-12-31, 2024-12-31]: 9; (2023-10-01, 2024-10-01]: 9; (2023-07-02, 2024-07-02]: 5.
         assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5]);
         assert_eq!(h.yearly_steps(), [2, 2, 2, 2, 1]);
-        // Passing 1.84 needs 5 releases: 5/10 of a year at the fastest rate and a step every
-        // half year at the most frequent (182 days -> 2025-12-30), 5/5 of a year and one step
-        // a year at the slowest (365 days -> 2026-07-01); 1.85 is out 2025-02-20, so the
-        // floor does not bind.
+        // Passing 1.84 needs 5 releases, and the largest step was 6: the next step will do.
+        // Steps came 1 to 2 a year, so from ln(10/9)/2 years (19 days -> 2025-07-20) to
+        // ln(10)/1 (840 days -> 2027-10-19).
         assert_eq!(
             h.passes(RustMinor(84)),
             Passing::Between {
-                earliest: Some(date(2025, 12, 30)),
-                latest: Some(date(2026, 7, 1)),
+                earliest: Some(date(2025, 7, 20)),
+                latest: Some(date(2027, 10, 19)),
+            }
+        );
+        // 1.87 needs 8: several steps, at 10 and 5 releases a year (292 and 584 days).
+        assert_eq!(
+            h.passes(RustMinor(87)),
+            Passing::Between {
+                earliest: Some(date(2026, 4, 19)),
+                latest: Some(date(2027, 2, 5)),
             }
         );
         assert_eq!(h.passes(RustMinor(75)), Passing::Already(RustMinor(80)));

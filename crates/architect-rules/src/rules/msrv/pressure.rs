@@ -94,6 +94,7 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
         rates.iter().max().copied().unwrap_or(0),
     );
     let year = match (past_year, msrv_aware) {
+        (0, _) if fast == 0 => "no dependency raised the effective MSRV in two years".to_string(),
         (0, _) => "no dependency raised the effective MSRV in the past year".to_string(),
         (n, false) => format!(
             "dependencies raised the effective MSRV {} in the past year, each a toolchain upgrade `cargo update` forces",
@@ -105,16 +106,16 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
         ),
     };
     let pace = if fast == 0 {
-        "no raise lifted it in two years".to_string()
+        String::new()
     } else if slow == fast {
-        format!("{fast} releases a year over two years")
+        format!("effective MSRV: {fast} releases a year over two years; ")
     } else {
-        format!("{slow} to {fast} releases a year over two years")
+        format!("effective MSRV: {slow} to {fast} releases a year over two years; ")
     };
-    let mut out = format!("MSRV pressure: {year} (effective MSRV: {pace}");
+    let mut out = format!("MSRV pressure: {year} ({pace}");
     match p.locked {
-        Some(l) if l < now => out.push_str(&format!("; {now} after `cargo update`, {l} locked)")),
-        _ => out.push_str(&format!("; {now} now)")),
+        Some(l) if l < now => out.push_str(&format!("{now} after `cargo update`, {l} locked)")),
+        _ => out.push_str(&format!("{now} now)")),
     }
     if let Some(t) = p.targets.first() {
         out.push_str(&format!("; {}", passing(t, p.locked)));
@@ -143,7 +144,7 @@ fn passing(t: &Target, locked: Option<RustMinor>) -> String {
             earliest: Some(e),
             latest: Some(l),
         } => format!(
-            "it passes {} between {} and {}",
+            "it passes {} between {} and {} (80% range)",
             t.label(),
             month(e),
             month(l)
@@ -174,11 +175,17 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             .collect::<Vec<_>>()
             .join(", ")
     )];
-    let (low, high) = h.in_a_year();
-    out.push(if low == high {
-        format!("in a year the effective MSRV is {low} at every rate of the history")
-    } else {
-        format!("in a year the effective MSRV is {low} to {high} (the slowest rate, to the fastest or the closest follower of stable raising again; docs/msrv-forecast.md backtests the range)")
+    out.push(match h.in_a_year_with_top() {
+        (low, high, _) if low == high => {
+            format!("in a year the effective MSRV is {low} at every rate of the history")
+        }
+        (low, high, Some((line, lag))) => format!(
+            "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if `{}` raises again to stable minus {lag} (holding it back keeps the top down)",
+            line.name
+        ),
+        (low, high, None) => format!(
+            "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
+        ),
     });
     out.extend(p.targets.iter().skip(1).map(|t| passing(t, p.locked)));
     for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
@@ -342,10 +349,11 @@ mod tests {
                 (
                     "`corelib`'s promised 1.85".into(),
                     Passing::Between {
-                        // Two releases: 52 days at 14 a year but a step only every
-                        // 182 days at 2 a year; 81 days at 9 a year, a step a year.
-                        earliest: day("2025-10-09"),
-                        latest: day("2026-04-10"),
+                        // Two releases, and steps were up to 9: the next step does it.
+                        // 1 to 2 steps a year: 19 days (ln(10/9)/2 years) to 840
+                        // (ln(10)/1).
+                        earliest: day("2025-04-29"),
+                        latest: day("2027-07-29"),
                     }
                 ),
                 ("the 1.83 pin".into(), Passing::Already(RustMinor(84))),
