@@ -84,35 +84,20 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     vec![f]
 }
 
-/// The headline: what `cargo update` would need today, the past year, and the nearest target.
+/// The headline: the past year, the pace, what `cargo update` needs, the nearest target.
 fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
     let h = &p.history;
-    let past_year: usize = h.steps_per_quarter(4).iter().sum();
     let rates = h.yearly_rates();
     let (slow, fast) = (
         rates.iter().min().copied().unwrap_or(0),
         rates.iter().max().copied().unwrap_or(0),
     );
-    let year = match (past_year, msrv_aware) {
-        (0, _) if fast == 0 => "no dependency raised the effective MSRV in two years".to_string(),
-        (0, _) => "no dependency raised the effective MSRV in the past year".to_string(),
-        (n, false) => format!(
-            "dependencies raised the effective MSRV {} in the past year, each a toolchain upgrade `cargo update` forces",
-            times(n)
-        ),
-        (n, true) => format!(
-            "dependencies raised the effective MSRV {} in the past year, releases the MSRV-aware resolver holds back",
-            times(n)
-        ),
-    };
-    let pace = if fast == 0 {
-        String::new()
-    } else if slow == fast {
-        format!("effective MSRV: {fast} releases a year over two years; ")
-    } else {
-        format!("effective MSRV: {slow} to {fast} releases a year over two years; ")
-    };
-    let mut out = format!("MSRV pressure: {year} ({pace}");
+    let past_year: usize = h.steps_per_quarter(4).iter().sum();
+    let mut out = format!(
+        "MSRV pressure: {} ({}",
+        past_year_phrase(past_year, fast, msrv_aware),
+        pace(slow, fast)
+    );
     match p.locked {
         Some(l) if l < now => out.push_str(&format!("{now} after `cargo update`, {l} locked)")),
         _ => out.push_str(&format!("{now} now)")),
@@ -124,6 +109,33 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
         out.push_str(&format!("; driven most by `{}`", line.name));
     }
     out
+}
+
+/// What the past year's raises meant: forced upgrades, or releases held back.
+fn past_year_phrase(steps: usize, fastest_rate: u32, msrv_aware: bool) -> String {
+    match (steps, msrv_aware) {
+        (0, _) if fastest_rate == 0 => {
+            "no dependency raised the effective MSRV in two years".into()
+        }
+        (0, _) => "no dependency raised the effective MSRV in the past year".into(),
+        (n, false) => format!(
+            "dependencies raised the effective MSRV {} in the past year, each a toolchain upgrade `cargo update` forces",
+            times(n)
+        ),
+        (n, true) => format!(
+            "dependencies raised the effective MSRV {} in the past year, releases the MSRV-aware resolver holds back",
+            times(n)
+        ),
+    }
+}
+
+/// The yearly rate range, or nothing when nothing rose.
+fn pace(slow: u32, fast: u32) -> String {
+    match (slow, fast) {
+        (_, 0) => String::new(),
+        (s, f) if s == f => format!("effective MSRV: {f} releases a year over two years; "),
+        (s, f) => format!("effective MSRV: {s} to {f} releases a year over two years; "),
+    }
 }
 
 /// When the effective MSRV passes a target, as a phrase.
@@ -380,6 +392,32 @@ mod tests {
             "MSRV pressure: dependencies raised the effective MSRV twice in the past year, each a toolchain upgrade `cargo update` forces (effective MSRV: 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
         );
         assert_eq!(f[0].locations[0].path, "app/Cargo.toml");
+    }
+
+    #[test]
+    fn the_headline_says_what_the_raises_meant() {
+        assert_eq!(
+            past_year_phrase(0, 0, false),
+            "no dependency raised the effective MSRV in two years"
+        );
+        assert_eq!(
+            past_year_phrase(0, 3, false),
+            "no dependency raised the effective MSRV in the past year"
+        );
+        assert!(
+            past_year_phrase(2, 9, true)
+                .ends_with("twice in the past year, releases the MSRV-aware resolver holds back")
+        );
+        assert!(
+            past_year_phrase(3, 9, false).ends_with(
+                "3 times in the past year, each a toolchain upgrade `cargo update` forces"
+            )
+        );
+        assert_eq!(pace(0, 0), "");
+        assert_eq!(
+            pace(6, 6),
+            "effective MSRV: 6 releases a year over two years; "
+        );
     }
 
     #[test]
