@@ -94,6 +94,9 @@ fn collect(
         });
         match versions {
             Some(v) if !v.is_empty() => {
+                if let Some(day) = written(cache, krate_name) {
+                    facts.fetched.insert(name.clone(), day);
+                }
                 facts.crates.insert(name.clone(), v);
             }
             _ => {
@@ -101,6 +104,19 @@ fn collect(
             }
         }
     }
+}
+
+/// The day cargo last wrote a crate's entry in a sparse index cache (its file's mtime).
+fn written(cache: &ComboIndexCache, name: tame_index::KrateName<'_>) -> Option<jiff::civil::Date> {
+    let ComboIndexCache::Sparse(sparse) = cache else {
+        return None;
+    };
+    let modified = std::fs::metadata(sparse.cache().cache_path(name))
+        .ok()?
+        .modified()
+        .ok()?;
+    let at = jiff::Timestamp::try_from(modified).ok()?;
+    Some(at.to_zoned(jiff::tz::TimeZone::UTC).date())
 }
 
 /// The registry index cache's facts on every registry package the build compiles, and notes

@@ -185,6 +185,9 @@ pub struct IndexFacts {
     pub crates: BTreeMap<String, Vec<IndexVersion>>,
     /// Registry crates of the build with no cached index entry: status unknown, not fine.
     pub unknown: BTreeSet<String>,
+    /// The day cargo last wrote each crate's cache entry (sparse registries): its history is
+    /// complete up to then. Absent for a local registry, which does not change.
+    pub fetched: BTreeMap<String, jiff::civil::Date>,
 }
 
 impl IndexFacts {

@@ -305,7 +305,8 @@ pub struct Summary {
 /// The MSRV history and forecast of the shipped registry dependencies (`msrv/pressure`).
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
 pub struct MsrvFigures {
-    /// The newest publication day in the index entries read: what "now" means here.
+    /// How fresh the index cache is (the newest publication day or cache write among the
+    /// entries read): what "now" means here.
     pub as_of: String,
     /// The newest stable Rust release that day.
     pub stable: String,
@@ -333,6 +334,8 @@ pub struct MsrvFigures {
     /// release to follow (all yanked or undated).
     pub unknown: Vec<String>,
     pub unusable: Vec<String>,
+    /// Those whose cache entry was last written more than 30 days before `as_of`.
+    pub stale: Vec<String>,
 }
 
 /// A promised `rust-version` (its members) or the toolchain pin (no members), and when the

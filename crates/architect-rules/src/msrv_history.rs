@@ -22,6 +22,8 @@ use crate::semver_util::{compatible, releases};
 pub const HISTORY_DAYS: i64 = 730;
 const YEAR_DAYS: i64 = 365;
 const QUARTER_DAYS: i64 = 91;
+/// How far a passing day is forecast: beyond it, "not within three years".
+pub const HORIZON_YEARS: i64 = 3;
 
 /// One dependency's compatible line, as the index had it on `as_of`.
 #[derive(Debug, Clone)]
@@ -55,15 +57,16 @@ impl Line {
     /// `None` when the index has no dated entry for it.
     pub fn new(name: &str, locked: &Version, index: &IndexFacts, as_of: Date) -> Option<Line> {
         let all = index.crates.get(name)?;
-        let mut out: Vec<(Date, Version, Option<RustMinor>)> = releases(all, false)
-            .into_iter()
-            .filter(|(v, _)| compatible(locked, v))
-            .filter_map(|(v, iv)| {
-                let day = iv.published.filter(|d| *d <= as_of)?;
-                let rust = iv.rust_version.as_deref().and_then(RustMinor::parse);
-                Some((day, v, rust))
-            })
-            .collect();
+        let mut out: Vec<(Date, Version, Option<RustMinor>)> =
+            releases(all, !locked.pre.is_empty())
+                .into_iter()
+                .filter(|(v, _)| compatible(locked, v))
+                .filter_map(|(v, iv)| {
+                    let day = iv.published.filter(|d| *d <= as_of)?;
+                    let rust = iv.rust_version.as_deref().and_then(RustMinor::parse);
+                    Some((day, v, rust))
+                })
+                .collect();
         if out.is_empty() {
             return None;
         }
@@ -229,6 +232,8 @@ pub struct Step {
     pub from: RustMinor,
     pub to: RustMinor,
     pub by: String,
+    /// The locked version of the line that raised: two lines may share a name (syn 2, 3).
+    pub locked: Version,
     pub version: Version,
 }
 
@@ -239,16 +244,19 @@ pub struct History {
     pub lines: Vec<Line>,
     /// Every step, oldest first (over all of the lines' dated history).
     pub steps: Vec<Step>,
+    /// Days a raise reached the effective MSRV (lifted it or landed on it), oldest first.
+    pub reached: Vec<Date>,
 }
 
 impl History {
     pub fn new(mut lines: Vec<Line>, as_of: Date) -> History {
         lines.sort_by(|a, b| a.name.cmp(&b.name).then_with(|| a.locked.cmp(&b.locked)));
-        let steps = steps(&lines);
+        let (steps, reached) = walk(&lines);
         History {
             as_of,
             lines,
             steps,
+            reached,
         }
     }
 
@@ -293,14 +301,22 @@ impl History {
 
     /// Steps over the same five one-year windows as [`History::yearly_rates`].
     pub fn yearly_steps(&self) -> Vec<usize> {
+        let days: Vec<Date> = self.steps.iter().map(|s| s.day).collect();
+        self.yearly_counts(&days)
+    }
+
+    /// Days a raise reached the effective MSRV, over the same windows: how often a line at
+    /// the top moves, the chance the next step comes.
+    pub fn yearly_reached(&self) -> Vec<usize> {
+        self.yearly_counts(&self.reached)
+    }
+
+    fn yearly_counts(&self, days: &[Date]) -> Vec<usize> {
         (0..5)
             .map(|q| {
                 let end = self.ago(q * QUARTER_DAYS);
                 let start = self.ago(q * QUARTER_DAYS + YEAR_DAYS);
-                self.steps
-                    .iter()
-                    .filter(|s| s.day > start && s.day <= end)
-                    .count()
+                days.iter().filter(|d| **d > start && **d <= end).count()
             })
             .collect()
     }
@@ -309,8 +325,9 @@ impl History {
     ///
     /// It rises in steps that come at random, a few a year. When one step of the size the
     /// history has seen is enough, the target falls at the next step, and the wait for it is
-    /// exponential: the range runs from its 10% point at the most steps a year of the five
-    /// windows to its 90% point at the fewest (`ln(10/9)/f` and `ln(10)/f` years). When it
+    /// exponential at the rate raises reach the top (`yearly_reached`): the range runs from
+    /// its 10% point at the most a year of the five windows to its 90% point at the fewest
+    /// (`ln(10/9)/f` and `ln(10)/f` years). When it
     /// takes several steps, the range runs from the fastest to the slowest yearly rate. A
     /// bound is `None` when its rate is zero; never before release `target + 1` exists.
     pub fn passes(&self, target: RustMinor) -> Passing {
@@ -319,7 +336,7 @@ impl History {
             return Passing::Already(now);
         }
         let need = now.releases_to(target) + 1;
-        let (rates, steps) = (self.yearly_rates(), self.yearly_steps());
+        let (rates, steps) = (self.yearly_rates(), self.yearly_reached());
         let largest = self
             .steps
             .iter()
@@ -352,10 +369,44 @@ impl History {
                 per_year(slow).map(|r| f64::from(need) / r),
             )
         };
+        let earliest = match (after(earliest), self.follower_passes(target)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        // Past the horizon, a rate says nothing worth a date.
+        let horizon = self
+            .as_of
+            .checked_add(Span::new().years(HORIZON_YEARS))
+            .unwrap_or(Date::MAX);
+        let within = |d: Option<Date>| d.filter(|d| *d <= horizon);
         Passing::Between {
-            earliest: after(earliest),
-            latest: after(latest),
+            earliest: within(earliest),
+            latest: within(after(latest)),
         }
+    }
+
+    /// The earliest day a close follower of stable (raised in the past year) passes `target`
+    /// at its next raise, landing at stable minus its usual lag: once stable is far enough
+    /// ahead, after the 10% point of its own wait (its raises a year over two years).
+    fn follower_passes(&self, target: RustMinor) -> Option<Date> {
+        self.lines
+            .iter()
+            .filter_map(|l| match l.practice(self.as_of) {
+                Practice::Trails {
+                    median_lag,
+                    raises,
+                    last,
+                } if last > self.ago(YEAR_DAYS) => {
+                    let possible = RustMinor(target.0 + 1 + median_lag)
+                        .released()
+                        .max(self.as_of);
+                    let per_year = raises as f64 / (HISTORY_DAYS as f64 / YEAR_DAYS as f64);
+                    let wait = ((10.0f64 / 9.0).ln() / per_year * YEAR_DAYS as f64).round();
+                    possible.checked_add((wait as i64).days()).ok()
+                }
+                _ => None,
+            })
+            .min()
     }
 
     /// The range of the effective MSRV a year after `as_of`: from the slowest yearly rate, to
@@ -408,16 +459,16 @@ impl History {
     /// releases they lifted it by, most first; then the line that sets it now.
     pub fn drivers(&self) -> Vec<(&Line, u32)> {
         let since = self.ago(HISTORY_DAYS);
-        let mut by: BTreeMap<&str, u32> = BTreeMap::new();
+        let mut by: BTreeMap<(&str, &Version), u32> = BTreeMap::new();
         for s in self.steps.iter().filter(|s| s.day > since) {
-            *by.entry(s.by.as_str()).or_default() += s.from.releases_to(s.to);
+            *by.entry((s.by.as_str(), &s.locked)).or_default() += s.from.releases_to(s.to);
         }
         let now = self.effective_on(self.as_of);
         let mut out: Vec<(&Line, u32)> = self
             .lines
             .iter()
             .filter_map(|l| {
-                let lifted = by.get(l.name.as_str()).copied().unwrap_or(0);
+                let lifted = by.get(&(l.name.as_str(), &l.locked)).copied().unwrap_or(0);
                 let sets = now.is_some() && l.msrv_on(self.as_of) == now;
                 (lifted > 0 || sets).then_some((l, lifted))
             })
@@ -440,35 +491,41 @@ pub enum Passing {
     },
 }
 
-/// Every raise that lifted the highest MSRV of the lines, in day order. A line's first
-/// release is not a raise (taking a new major is a manifest change, not `cargo update`), but
-/// what it needs counts towards the figure from then on.
-fn steps(lines: &[Line]) -> Vec<Step> {
-    let mut events: Vec<(Date, usize, Option<&Raise>)> = Vec::new();
+/// Every raise that lifted the highest MSRV of the lines, in day order, and the days a raise
+/// reached it (lifted it or landed on it: a line at the top, whose next raise lifts it). A
+/// line's first release is not a raise (taking a new major is a manifest change, not `cargo
+/// update`), but what it needs counts from then on; on one day, raises go before first
+/// releases, since a workspace adopts a new line later than its publication.
+fn walk(lines: &[Line]) -> (Vec<Step>, Vec<Date>) {
+    let mut events: Vec<(Date, bool, usize, Option<&Raise>)> = Vec::new();
     for (i, l) in lines.iter().enumerate() {
-        events.push((l.started(), i, None));
-        events.extend(l.raises.iter().map(|r| (r.day, i, Some(r))));
+        events.push((l.started(), true, i, None));
+        events.extend(l.raises.iter().map(|r| (r.day, false, i, Some(r))));
     }
-    events.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
+    events.sort_by_key(|e| (e.0, e.1, e.2));
     let mut current: Vec<Option<RustMinor>> = vec![None; lines.len()];
-    let mut out = Vec::new();
-    for (day, i, raise) in events {
+    let (mut steps, mut reached) = (Vec::new(), Vec::new());
+    for (day, _, i, raise) in events {
         let before = current.iter().flatten().max().copied();
         current[i] = lines[i].msrv_on(day);
-        let after = current.iter().flatten().max().copied();
-        if let (Some(r), Some(from), Some(to)) = (raise, before, after)
-            && to > from
-        {
-            out.push(Step {
+        let Some(r) = raise else { continue };
+        match before {
+            Some(from) if r.to > from => steps.push(Step {
                 day,
                 from,
-                to,
+                to: r.to,
                 by: lines[i].name.clone(),
+                locked: lines[i].locked.clone(),
                 version: r.version.clone(),
-            });
+            }),
+            Some(from) if r.to < from => continue,
+            _ => {}
+        }
+        if reached.last() != Some(&day) {
+            reached.push(day);
         }
     }
-    out
+    (steps, reached)
 }
 
 #[cfg(test)]
@@ -591,11 +648,14 @@ mod tests {
                 latest: Some(date(2027, 10, 19)),
             }
         );
-        // 1.87 needs 8: several steps, at 10 and 5 releases a year (292 and 584 days).
+        // 1.87 needs 8: several steps, at 10 and 5 releases a year (292 and 584 days:
+        // 2026-04-19, 2027-02-05). But `b` follows stable at minus 6 and raised in the past
+        // year: once 1.94 is out (2026-03-05) its next raise lands on 1.88, 38 days on at
+        // its one raise a year (ln(10/9) years): 2026-04-12, the earlier.
         assert_eq!(
             h.passes(RustMinor(87)),
             Passing::Between {
-                earliest: Some(date(2026, 4, 19)),
+                earliest: Some(date(2026, 4, 12)),
                 latest: Some(date(2027, 2, 5)),
             }
         );
@@ -639,5 +699,60 @@ mod tests {
                 latest: None
             }
         );
+    }
+
+    #[test]
+    fn a_raise_on_a_new_lines_first_day_still_steps_and_landing_on_the_top_is_counted() {
+        // icu4x-like: on 2024-11-23 `z` raises 1.67 -> 1.71 and a new crate `p` starts at
+        // 1.71. The raise is a step (a workspace adopts `p` later). On 2025-02-01 `q` raises
+        // to 1.71, the top: not a step, but a line at the top moved.
+        let idx = index(&[
+            (
+                "z",
+                vec![
+                    entry("0.1.0", Some("1.67"), date(2023, 1, 1)),
+                    entry("0.1.5", Some("1.71"), date(2024, 11, 23)),
+                ],
+            ),
+            ("p", vec![entry("0.1.0", Some("1.71"), date(2024, 11, 23))]),
+            (
+                "q",
+                vec![
+                    entry("1.0.0", Some("1.60"), date(2023, 1, 1)),
+                    entry("1.1.0", Some("1.71"), date(2025, 2, 1)),
+                ],
+            ),
+        ]);
+        let as_of = date(2025, 6, 1);
+        let lines = ["p", "q", "z"]
+            .iter()
+            .map(|n| {
+                let v = if *n == "q" { "1.0.0" } else { "0.1.0" };
+                Line::new(n, &Version::parse(v).unwrap(), &idx, as_of).unwrap()
+            })
+            .collect();
+        let h = History::new(lines, as_of);
+        let steps: Vec<(Date, u32, &str)> = h
+            .steps
+            .iter()
+            .map(|s| (s.day, s.to.0, s.by.as_str()))
+            .collect();
+        assert_eq!(steps, [(date(2024, 11, 23), 71, "z")]);
+        assert_eq!(h.reached, [date(2024, 11, 23), date(2025, 2, 1)]);
+        assert_eq!(h.yearly_reached()[0], 2);
+    }
+
+    #[test]
+    fn a_prerelease_lock_follows_its_prerelease_line() {
+        let idx = index(&[(
+            "g",
+            vec![
+                entry("0.14.0-pre.1", Some("1.81"), date(2025, 1, 1)),
+                entry("0.14.0-pre.2", Some("1.85"), date(2025, 5, 1)),
+            ],
+        )]);
+        let locked = Version::parse("0.14.0-pre.1").unwrap();
+        let line = Line::new("g", &locked, &idx, date(2025, 6, 1)).expect("pre-releases count");
+        assert_eq!(line.msrv_on(date(2025, 6, 1)), Some(RustMinor(85)));
     }
 }

@@ -11,7 +11,9 @@ use jiff::civil::Date;
 use crate::graph::is_registry;
 use crate::msrv_history::{History, Line, Passing, Practice};
 
-/// What the workspace promises or pins, and when the effective MSRV passes it.
+/// What the workspace promises or pins, and when the effective MSRV of what it covers passes
+/// it: a promise covers what its members' own builds compile (`cargo build -p MEMBER`), the
+/// pin every shipped build.
 #[derive(Debug, Clone)]
 pub struct Target {
     /// `rust-version` of these members, or the toolchain pin when empty.
@@ -19,6 +21,8 @@ pub struct Target {
     pub release: RustMinor,
     pub location: Option<Location>,
     pub passing: Passing,
+    /// The highest `rust-version` of the locked versions it covers.
+    pub locked: Option<RustMinor>,
 }
 
 impl Target {
@@ -41,11 +45,15 @@ pub struct Pressure {
     pub unknown: Vec<String>,
     /// Those whose line has no release to follow: every one yanked, or none dated.
     pub unusable: Vec<String>,
+    /// Those whose cache entry cargo last wrote more than 30 days before `as_of`: releases
+    /// since then are not seen.
+    pub stale: Vec<String>,
 }
 
-/// The pressure on the shipped build, as of the newest publication day in its index entries
-/// (the cache's freshness: the forecast never looks past what the cache knows). `None`
-/// without a shipped registry crate with a dated index entry.
+/// The pressure on the shipped build, as of the cache's freshness: the later of the newest
+/// publication day in its entries and the last day cargo wrote one of them (a workspace whose
+/// dependencies published nothing lately is still seen up to then). The forecast never looks
+/// past what the cache knows. `None` without a shipped registry crate with a dated entry.
 pub fn pressure(facts: &Facts) -> Option<Pressure> {
     let mut locked_set: BTreeSet<(String, guppy::Version)> = BTreeSet::new();
     for p in facts
@@ -57,13 +65,22 @@ pub fn pressure(facts: &Facts) -> Option<Pressure> {
     {
         locked_set.insert((p.name().to_string(), p.version().clone()));
     }
-    let as_of = locked_set
+    let published = locked_set
         .iter()
         .filter_map(|(name, _)| facts.index.crates.get(name))
         .flatten()
         .filter_map(|v| v.published)
         .max()?;
-    pressure_as_of(facts, &locked_set, as_of)
+    let fetched = locked_set
+        .iter()
+        .filter_map(|(name, _)| facts.index.fetched.get(name))
+        .max()
+        .copied();
+    pressure_as_of(
+        facts,
+        &locked_set,
+        fetched.map_or(published, |f| f.max(published)),
+    )
 }
 
 /// The same, from a set of locked crates and a day: what the backtest replays.
@@ -81,41 +98,94 @@ pub fn pressure_as_of(
             None if facts.index.crates.contains_key(name) => unusable.push(name.clone()),
             None => unknown.push(name.clone()),
         }
-        let declared = facts
-            .index
-            .version(name, &version.to_string())
-            .and_then(|v| v.rust_version.as_deref())
-            .and_then(RustMinor::parse);
-        locked = locked.max(declared);
+        locked = locked.max(needs(facts, name, version));
     }
     if lines.is_empty() {
         return None;
     }
     unknown.dedup();
     unusable.dedup();
-    let history = History::new(lines, as_of);
     let targets = targets(facts)
         .into_iter()
-        .map(|(members, release, location)| Target {
-            passing: history.passes(release),
-            members,
-            release,
-            location,
+        .filter_map(|promise| {
+            let Promise {
+                members,
+                release,
+                location,
+                covered,
+            } = promise;
+            let covered: Covered = match covered {
+                Some(set) => set.intersection(locked_set).cloned().collect(),
+                None => locked_set.clone(),
+            };
+            let lines: Vec<Line> = lines
+                .iter()
+                .filter(|l| covered.contains(&(l.name.clone(), l.locked.clone())))
+                .cloned()
+                .collect();
+            if lines.is_empty() {
+                return None;
+            }
+            let locked = covered.iter().filter_map(|(n, v)| needs(facts, n, v)).max();
+            Some(Target {
+                passing: History::new(lines, as_of).passes(release),
+                members,
+                release,
+                location,
+                locked,
+            })
         })
         .collect();
+    let history = History::new(lines, as_of);
     Some(Pressure {
         history,
         locked,
         targets,
+        stale: locked_set
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| {
+                facts.index.fetched.get(*name).is_some_and(|d| {
+                    *d < as_of
+                        .checked_sub(jiff::ToSpan::days(30))
+                        .unwrap_or(Date::MIN)
+                })
+            })
+            .cloned()
+            .collect::<BTreeSet<String>>()
+            .into_iter()
+            .collect(),
         unknown,
         unusable,
     })
 }
 
-/// Each distinct `rust-version` shipped members promise (lowest first, with its members and
-/// the first one's line), then the toolchain pin when it names a release.
-fn targets(facts: &Facts) -> Vec<(Vec<String>, RustMinor, Option<Location>)> {
-    let mut promises: BTreeMap<RustMinor, (Vec<String>, Option<Location>)> = BTreeMap::new();
+/// What a locked version declares in the index.
+fn needs(facts: &Facts, name: &str, version: &guppy::Version) -> Option<RustMinor> {
+    facts
+        .index
+        .version(name, &version.to_string())
+        .and_then(|v| v.rust_version.as_deref())
+        .and_then(RustMinor::parse)
+}
+
+/// The registry packages (name, version) some members' own builds compile.
+type Covered = BTreeSet<(String, guppy::Version)>;
+
+/// A promise (or the pin, with no members and `covered: None`: every shipped build).
+struct Promise {
+    members: Vec<String>,
+    release: RustMinor,
+    location: Option<Location>,
+    covered: Option<Covered>,
+}
+
+/// Each distinct `rust-version` shipped members promise (lowest first, with its members, the
+/// first one's line and what their builds compile), then the toolchain pin when it names a
+/// release (covering every shipped build: `None`).
+fn targets(facts: &Facts) -> Vec<Promise> {
+    let mut promises: BTreeMap<RustMinor, (Vec<String>, Option<Location>, Covered)> =
+        BTreeMap::new();
     for m in facts
         .graph
         .workspace()
@@ -123,6 +193,16 @@ fn targets(facts: &Facts) -> Vec<(Vec<String>, RustMinor, Option<Location>)> {
         .filter(|m| facts.scope.is_shipped_member(m.id()))
     {
         let Some(v) = m.rust_version() else { continue };
+        let covered: Covered = crate::rules::msrv::broken_promise::member_build(facts, m.id())
+            .iter()
+            .filter_map(|id| facts.graph.metadata(id).ok())
+            .filter(|p| !p.in_workspace() && is_registry(p))
+            .map(|p| (p.name().to_string(), p.version().clone()))
+            .collect();
+        // A member whose build compiles no registry crate feels no pressure.
+        if covered.is_empty() {
+            continue;
+        }
         let release = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
         let entry = promises.entry(release).or_default();
         entry.0.push(m.name().to_string());
@@ -132,18 +212,29 @@ fn targets(facts: &Facts) -> Vec<(Vec<String>, RustMinor, Option<Location>)> {
                 .get(m.id())
                 .and_then(|mf| mf.rust_version.clone());
         }
+        entry.2.extend(covered);
     }
     let mut out: Vec<_> = promises
         .into_iter()
-        .map(|(release, (mut members, location))| {
+        .map(|(release, (mut members, location, covered))| {
             members.sort();
-            (members, release, location)
+            Promise {
+                members,
+                release,
+                location,
+                covered: Some(covered),
+            }
         })
         .collect();
     if let Some((pin, channel)) = facts.toolchain.pinned_channel()
         && let Some(release) = RustMinor::parse(channel)
     {
-        out.push((Vec::new(), release, Some(pin.location.clone())));
+        out.push(Promise {
+            members: Vec::new(),
+            release,
+            location: Some(pin.location.clone()),
+            covered: None,
+        });
     }
     out
 }
@@ -221,6 +312,7 @@ impl Pressure {
             undeclared,
             unknown: self.unknown.clone(),
             unusable: self.unusable.clone(),
+            stale: self.stale.clone(),
         }
     }
 }

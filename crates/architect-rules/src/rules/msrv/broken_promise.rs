@@ -62,13 +62,35 @@ fn closure(facts: &Facts, root: &PackageId) -> BTreeSet<PackageId> {
     seen
 }
 
-/// The highest `rust-version` in the shipped closure of `member` (itself aside), with the
-/// package that declares it.
+/// What `cargo build -p MEMBER` builds, as its users build it: the closure over the shipped
+/// links, less the target packages only other members' features bring in (the member built
+/// alone, `Facts::feature_builds`: crossbeam's facade turns on an optional dependency of
+/// crossbeam-utils that crossbeam-utils' own users never build). Host packages stay.
+pub(crate) fn member_build(facts: &Facts, member: &PackageId) -> BTreeSet<PackageId> {
+    let all = closure(facts, member);
+    let Ok(meta) = facts.graph.metadata(member) else {
+        return all;
+    };
+    let command = architect_model::BuildCommand::Package(meta.name().to_string());
+    let Some((_, alone)) = facts.feature_builds.iter().find(|(c, _)| *c == command) else {
+        return all;
+    };
+    all.into_iter()
+        .filter(|id| {
+            alone.contains_key(id)
+                || !facts.target_packages.contains(id)
+                || facts.graph.metadata(id).is_ok_and(|p| p.in_workspace())
+        })
+        .collect()
+}
+
+/// The highest `rust-version` in what `cargo build -p member` builds (itself aside), with
+/// the package that declares it.
 pub(super) fn needed<'g>(
     facts: &'g Facts,
     member: &PackageId,
 ) -> Option<(Version, guppy::graph::PackageMetadata<'g>)> {
-    closure(facts, member)
+    member_build(facts, member)
         .into_iter()
         .filter(|id| id != member)
         .filter_map(|id| facts.graph.metadata(&id).ok())

@@ -70,10 +70,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let mut f = cx
-        .finding(
-            message(&p, now, super::resolver::msrv_aware(cx.facts)),
-            help(cx),
-        )
+        .finding(message(&p, now), help(cx))
         .at(p.targets.first().and_then(|t| t.location.clone()));
     for (line, _) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         f = f.package(PackageRef::new(&line.name, &line.locked));
@@ -85,7 +82,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 }
 
 /// The headline: the past year, the pace, what `cargo update` needs, the nearest target.
-fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
+fn message(p: &Pressure, now: RustMinor) -> String {
     let h = &p.history;
     let rates = h.yearly_rates();
     let (slow, fast) = (
@@ -95,7 +92,7 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
     let past_year: usize = h.steps_per_quarter(4).iter().sum();
     let mut out = format!(
         "MSRV pressure: {} ({}",
-        past_year_phrase(past_year, fast, msrv_aware),
+        past_year_phrase(past_year, fast),
         pace(slow, fast)
     );
     match p.locked {
@@ -103,7 +100,7 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
         _ => out.push_str(&format!("{now} now)")),
     }
     if let Some(t) = p.targets.first() {
-        out.push_str(&format!("; {}", passing(t, p.locked)));
+        out.push_str(&format!("; {}", passing(t)));
     }
     if let Some((line, _)) = h.drivers().into_iter().find(|(_, n)| *n > 0) {
         out.push_str(&format!("; driven most by `{}`", line.name));
@@ -111,19 +108,13 @@ fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
     out
 }
 
-/// What the past year's raises meant: forced upgrades, or releases held back.
-fn past_year_phrase(steps: usize, fastest_rate: u32, msrv_aware: bool) -> String {
-    match (steps, msrv_aware) {
-        (0, _) if fastest_rate == 0 => {
-            "no dependency raised the effective MSRV in two years".into()
-        }
-        (0, _) => "no dependency raised the effective MSRV in the past year".into(),
-        (n, false) => format!(
-            "dependencies raised the effective MSRV {} in the past year, each a toolchain upgrade `cargo update` forces",
-            times(n)
-        ),
-        (n, true) => format!(
-            "dependencies raised the effective MSRV {} in the past year, releases the MSRV-aware resolver holds back",
+/// The past year's raises of the effective MSRV.
+fn past_year_phrase(steps: usize, fastest_rate: u32) -> String {
+    match steps {
+        0 if fastest_rate == 0 => "no dependency raised the effective MSRV in two years".into(),
+        0 => "no dependency raised the effective MSRV in the past year".into(),
+        n => format!(
+            "dependencies raised the effective MSRV {} in the past year",
             times(n)
         ),
     }
@@ -139,7 +130,8 @@ fn pace(slow: u32, fast: u32) -> String {
 }
 
 /// When the effective MSRV passes a target, as a phrase.
-fn passing(t: &Target, locked: Option<RustMinor>) -> String {
+fn passing(t: &Target) -> String {
+    let locked = t.locked;
     let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
     match t.passing {
         Passing::Already(_) if locked.is_some_and(|l| l > t.release) => format!(
@@ -165,20 +157,21 @@ fn passing(t: &Target, locked: Option<RustMinor>) -> String {
             earliest: Some(e),
             latest: None,
         } => format!(
-            "it passes {} in {} at the earliest (no raise at the slowest rate)",
+            "it passes {} in {} at the earliest (not within three years at the slowest rate)",
             t.label(),
             month(e)
         ),
-        Passing::Between { earliest: None, .. } => {
-            format!("{} holds at every rate of the past two years", t.label())
-        }
+        Passing::Between { earliest: None, .. } => format!(
+            "{} holds for three years at every rate of the past two",
+            t.label()
+        ),
     }
 }
 
 fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     let h = &p.history;
     let mut out = vec![format!(
-        "as of {} (the newest entry in the index cache), stable {}; raises of the effective MSRV per quarter, the latest first: {}",
+        "as of {} (how fresh the index cache is), stable {}; raises of the effective MSRV per quarter, the latest first: {}",
         h.as_of,
         RustMinor::stable_on(h.as_of),
         h.steps_per_quarter(8)
@@ -199,7 +192,7 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
     });
-    out.extend(p.targets.iter().skip(1).map(|t| passing(t, p.locked)));
+    out.extend(p.targets.iter().skip(1).map(passing));
     for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         out.push(format!(
             "`{} {}` lifted it by {} in two years: {}",
@@ -209,18 +202,19 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             line.practice(h.as_of)
         ));
     }
-    let setters: Vec<&str> = h
+    let mut setters: Vec<&str> = h
         .lines
         .iter()
         .filter(|l| l.msrv_on(h.as_of) == Some(now))
         .map(|l| l.name.as_str())
         .collect();
+    setters.dedup();
     out.push(format!("{now} is needed by {}", name_list(&setters, 6)));
-    out.push(followers(p));
+    out.push(followers(p, now));
     let (trailing, holding, undeclared) = p.mix();
     out.push(format!(
-        "of {} dependency lines, {trailing} raised their MSRV in the past two years, {holding} held it and {undeclared} declare none (the figures are lower bounds)",
-        h.lines.len()
+        "of {}, {trailing} raised their MSRV in the past two years, {holding} held it and {undeclared} declare none (the figures are lower bounds)",
+        count(h.lines.len(), "dependency line", "dependency lines")
     ));
     out.push(practice(cx, p));
     if super::resolver::msrv_aware(cx.facts) {
@@ -233,6 +227,14 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             name_list(&p.unknown, 8)
         ));
     }
+    if !p.stale.is_empty() {
+        out.push(format!(
+            "{} last refreshed more than 30 days before {}, so later releases are not seen: {}; `cargo update --dry-run` on a trusted machine refreshes them",
+            count(p.stale.len(), "crate's cache entry was", "crates' cache entries were"),
+            h.as_of,
+            name_list(&p.stale, 8)
+        ));
+    }
     if !p.unusable.is_empty() {
         out.push(format!(
             "not followed, every release of the locked line is yanked or undated in the index cache: {}",
@@ -243,14 +245,25 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     out
 }
 
-/// The fastest followers of stable among the lines that raised: who sets the pace next.
-fn followers(p: &Pressure) -> String {
+/// The close followers of stable that raised in the past year and would pass the effective
+/// MSRV if they raised again at their usual lag: who forces the next upgrade.
+fn followers(p: &Pressure, now: RustMinor) -> String {
     let h = &p.history;
+    let stable = RustMinor::stable_on(h.as_of);
+    let year_ago = h
+        .as_of
+        .checked_sub(jiff::ToSpan::days(365))
+        .unwrap_or(Date::MIN);
     let mut close: Vec<(u32, &str)> = h
         .lines
         .iter()
         .filter_map(|l| match l.practice(h.as_of) {
-            Practice::Trails { median_lag, .. } if median_lag <= 4 => {
+            Practice::Trails {
+                median_lag, last, ..
+            } if median_lag <= 4
+                && last > year_ago
+                && RustMinor(stable.0.saturating_sub(median_lag)) > now =>
+            {
                 Some((median_lag, l.name.as_str()))
             }
             _ => None,
@@ -260,6 +273,7 @@ fn followers(p: &Pressure) -> String {
         return String::new();
     }
     close.sort();
+    close.dedup();
     let shown: Vec<String> = close
         .iter()
         .take(6)
@@ -270,7 +284,7 @@ fn followers(p: &Pressure) -> String {
         n => format!(" and {n} more"),
     };
     format!(
-        "following stable within six months, so the next raises: {}{more}",
+        "raised in the past year to within six months of stable, so their next raise passes {now}: {}{more}",
         shown.join(", ")
     )
 }
@@ -389,7 +403,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,
-            "MSRV pressure: dependencies raised the effective MSRV twice in the past year, each a toolchain upgrade `cargo update` forces (effective MSRV: 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
+            "MSRV pressure: dependencies raised the effective MSRV twice in the past year (effective MSRV: 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
         );
         assert_eq!(f[0].locations[0].path, "app/Cargo.toml");
     }
@@ -397,21 +411,16 @@ mod tests {
     #[test]
     fn the_headline_says_what_the_raises_meant() {
         assert_eq!(
-            past_year_phrase(0, 0, false),
+            past_year_phrase(0, 0),
             "no dependency raised the effective MSRV in two years"
         );
         assert_eq!(
-            past_year_phrase(0, 3, false),
+            past_year_phrase(0, 3),
             "no dependency raised the effective MSRV in the past year"
         );
-        assert!(
-            past_year_phrase(2, 9, true)
-                .ends_with("twice in the past year, releases the MSRV-aware resolver holds back")
-        );
-        assert!(
-            past_year_phrase(3, 9, false).ends_with(
-                "3 times in the past year, each a toolchain upgrade `cargo update` forces"
-            )
+        assert_eq!(
+            past_year_phrase(3, 9),
+            "dependencies raised the effective MSRV 3 times in the past year"
         );
         assert_eq!(pace(0, 0), "");
         assert_eq!(
