@@ -21,8 +21,9 @@ pub struct Target {
     pub release: RustMinor,
     pub location: Option<Location>,
     pub passing: Passing,
-    /// The highest `rust-version` of the locked versions it covers.
+    /// The highest `rust-version` of the locked versions it covers, and after `cargo update`.
     pub locked: Option<RustMinor>,
+    pub now: Option<RustMinor>,
 }
 
 impl Target {
@@ -127,8 +128,10 @@ pub fn pressure_as_of(
                 return None;
             }
             let locked = covered.iter().filter_map(|(n, v)| needs(facts, n, v)).max();
+            let history = History::new(lines, as_of);
             Some(Target {
-                passing: History::new(lines, as_of).passes(release),
+                passing: history.passes(release),
+                now: history.effective_on(as_of),
                 members,
                 release,
                 location,

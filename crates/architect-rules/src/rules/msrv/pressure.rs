@@ -100,7 +100,7 @@ fn message(p: &Pressure, now: RustMinor) -> String {
         _ => out.push_str(&format!("{now} now)")),
     }
     if let Some(t) = p.targets.first() {
-        out.push_str(&format!("; {}", passing(t)));
+        out.push_str(&format!("; {}", passing(t, now)));
     }
     if let Some((line, _)) = h.drivers().into_iter().find(|(_, n)| *n > 0) {
         out.push_str(&format!("; driven most by `{}`", line.name));
@@ -129,27 +129,32 @@ fn pace(slow: u32, fast: u32) -> String {
     }
 }
 
-/// When the effective MSRV passes a target, as a phrase.
-fn passing(t: &Target) -> String {
+/// When the effective MSRV passes a target, as a phrase; for a promise whose members' builds
+/// need less than the whole workspace (`workspace_now`), with what they need.
+fn passing(t: &Target, workspace_now: RustMinor) -> String {
     let locked = t.locked;
     let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
+    let label = match t.now {
+        Some(n) if n < workspace_now && !t.members.is_empty() => {
+            format!("{} (their builds need {n})", t.label())
+        }
+        _ => t.label(),
+    };
     match t.passing {
         Passing::Already(_) if locked.is_some_and(|l| l > t.release) => format!(
-            "the locked dependencies already need {}, past {}",
-            locked.unwrap_or(t.release),
-            t.label()
+            "the locked dependencies already need {}, past {label}",
+            locked.unwrap_or(t.release)
         ),
-        Passing::Already(need) => format!("`cargo update` today needs {need}, past {}", t.label()),
+        Passing::Already(need) => format!("`cargo update` today needs {need}, past {label}"),
         Passing::Between {
             earliest: Some(e),
             latest: Some(l),
-        } if month(e) == month(l) => format!("it passes {} about {}", t.label(), month(e)),
+        } if month(e) == month(l) => format!("it passes {label} about {}", month(e)),
         Passing::Between {
             earliest: Some(e),
             latest: Some(l),
         } => format!(
-            "it passes {} between {} and {} (80% range)",
-            t.label(),
+            "it passes {label} between {} and {} (80% range)",
             month(e),
             month(l)
         ),
@@ -157,14 +162,12 @@ fn passing(t: &Target) -> String {
             earliest: Some(e),
             latest: None,
         } => format!(
-            "it passes {} in {} at the earliest (not within three years at the slowest rate)",
-            t.label(),
+            "it passes {label} in {} at the earliest (not within three years at the slowest rate)",
             month(e)
         ),
-        Passing::Between { earliest: None, .. } => format!(
-            "{} holds for three years at every rate of the past two",
-            t.label()
-        ),
+        Passing::Between { earliest: None, .. } => {
+            format!("{label} holds for three years at every rate of the past two")
+        }
     }
 }
 
@@ -192,7 +195,7 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
     });
-    out.extend(p.targets.iter().skip(1).map(passing));
+    out.extend(p.targets.iter().skip(1).map(|t| passing(t, now)));
     for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         out.push(format!(
             "`{} {}` lifted it by {} in two years: {}",
