@@ -18,6 +18,9 @@ use crate::msrv_history::{History, Line, Passing, Practice};
 pub struct Target {
     /// `rust-version` of these members, or the toolchain pin when empty.
     pub members: Vec<String>,
+    /// Those whose own builds are already past it as locked, and after `cargo update`.
+    pub over_locked: Vec<String>,
+    pub over_updated: Vec<String>,
     pub release: RustMinor,
     pub location: Option<Location>,
     pub passing: Passing,
@@ -111,6 +114,7 @@ pub fn pressure_as_of(
         .filter_map(|promise| {
             let Promise {
                 members,
+                builds,
                 release,
                 location,
                 covered,
@@ -129,10 +133,27 @@ pub fn pressure_as_of(
             }
             let locked = covered.iter().filter_map(|(n, v)| needs(facts, n, v)).max();
             let history = History::new(lines, as_of);
+            // The members whose own builds are past the promise, as locked and after an update.
+            let past = |need: &dyn Fn(&Line) -> Option<RustMinor>| -> Vec<String> {
+                builds
+                    .iter()
+                    .filter(|(_, build)| {
+                        history.lines.iter().any(|l| {
+                            build.contains(&(l.name.clone(), l.locked.clone()))
+                                && need(l).is_some_and(|n| n > release)
+                        })
+                    })
+                    .map(|(m, _)| m.clone())
+                    .collect()
+            };
+            let over_locked = past(&|l: &Line| l.needs(&l.locked));
+            let over_updated = past(&|l: &Line| l.msrv_on(as_of));
             Some(Target {
                 passing: history.passes(release),
                 now: history.effective_on(as_of),
                 members,
+                over_locked,
+                over_updated,
                 release,
                 location,
                 locked,
@@ -178,6 +199,8 @@ type Covered = BTreeSet<(String, guppy::Version)>;
 /// A promise (or the pin, with no members and `covered: None`: every shipped build).
 struct Promise {
     members: Vec<String>,
+    /// What each member's own build compiles (empty for the pin).
+    builds: Vec<(String, Covered)>,
     release: RustMinor,
     location: Option<Location>,
     covered: Option<Covered>,
@@ -187,7 +210,7 @@ struct Promise {
 /// first one's line and what their builds compile), then the toolchain pin when it names a
 /// release (covering every shipped build: `None`).
 fn targets(facts: &Facts) -> Vec<Promise> {
-    let mut promises: BTreeMap<RustMinor, (Vec<String>, Option<Location>, Covered)> =
+    let mut promises: BTreeMap<RustMinor, (Vec<(String, Covered)>, Option<Location>)> =
         BTreeMap::new();
     for m in facts
         .graph
@@ -208,24 +231,24 @@ fn targets(facts: &Facts) -> Vec<Promise> {
         }
         let release = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
         let entry = promises.entry(release).or_default();
-        entry.0.push(m.name().to_string());
+        entry.0.push((m.name().to_string(), covered));
         if entry.1.is_none() {
             entry.1 = facts
                 .manifests
                 .get(m.id())
                 .and_then(|mf| mf.rust_version.clone());
         }
-        entry.2.extend(covered);
     }
     let mut out: Vec<_> = promises
         .into_iter()
-        .map(|(release, (mut members, location, covered))| {
-            members.sort();
+        .map(|(release, (mut builds, location))| {
+            builds.sort();
             Promise {
-                members,
+                members: builds.iter().map(|(m, _)| m.clone()).collect(),
+                covered: Some(builds.iter().flat_map(|(_, c)| c.iter().cloned()).collect()),
+                builds,
                 release,
                 location,
-                covered: Some(covered),
             }
         })
         .collect();
@@ -234,6 +257,7 @@ fn targets(facts: &Facts) -> Vec<Promise> {
     {
         out.push(Promise {
             members: Vec::new(),
+            builds: Vec::new(),
             release,
             location: Some(pin.location.clone()),
             covered: None,

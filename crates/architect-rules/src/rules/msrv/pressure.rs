@@ -134,18 +134,37 @@ fn pace(slow: u32, fast: u32) -> String {
 fn passing(t: &Target, workspace_now: RustMinor) -> String {
     let locked = t.locked;
     let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
+    let builds = if t.members.len() == 1 {
+        "its build needs"
+    } else {
+        "their builds need"
+    };
     let label = match t.now {
         Some(n) if n < workspace_now && !t.members.is_empty() => {
-            format!("{} (their builds need {n})", t.label())
+            format!("{} ({builds} {n})", t.label())
         }
         _ => t.label(),
     };
+    // Who is past it already, when not every member of the promise is.
+    let past = |over: &[String]| {
+        if !over.is_empty() && over.len() < t.members.len() {
+            format!(" ({} of them: {})", over.len(), name_list(over, 3))
+        } else {
+            String::new()
+        }
+    };
     match t.passing {
         Passing::Already(_) if locked.is_some_and(|l| l > t.release) => format!(
-            "the locked dependencies already need {}, past {label}",
-            locked.unwrap_or(t.release)
+            "the locked dependencies already need {}, past {label}{}",
+            locked.unwrap_or(t.release),
+            past(&t.over_locked)
         ),
-        Passing::Already(need) => format!("`cargo update` today needs {need}, past {label}"),
+        Passing::Already(need) => {
+            format!(
+                "`cargo update` today needs {need}, past {label}{}",
+                past(&t.over_updated)
+            )
+        }
         Passing::Between {
             earliest: Some(e),
             latest: Some(l),
