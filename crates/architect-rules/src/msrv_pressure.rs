@@ -196,11 +196,14 @@ fn needs(facts: &Facts, name: &str, version: &guppy::Version) -> Option<RustMino
 /// The registry packages (name, version) some members' own builds compile.
 type Covered = BTreeSet<(String, guppy::Version)>;
 
+/// A member and the registry packages its own build compiles.
+type MemberBuild = (String, Covered);
+
 /// A promise (or the pin, with no members and `covered: None`: every shipped build).
 struct Promise {
     members: Vec<String>,
     /// What each member's own build compiles (empty for the pin).
-    builds: Vec<(String, Covered)>,
+    builds: Vec<MemberBuild>,
     release: RustMinor,
     location: Option<Location>,
     covered: Option<Covered>,
@@ -210,8 +213,7 @@ struct Promise {
 /// first one's line and what their builds compile), then the toolchain pin when it names a
 /// release (covering every shipped build: `None`).
 fn targets(facts: &Facts) -> Vec<Promise> {
-    let mut promises: BTreeMap<RustMinor, (Vec<(String, Covered)>, Option<Location>)> =
-        BTreeMap::new();
+    let mut promises: BTreeMap<RustMinor, (Vec<MemberBuild>, Option<Location>)> = BTreeMap::new();
     for m in facts
         .graph
         .workspace()
