@@ -106,7 +106,15 @@ fn row(
     let (low, high) = then.in_a_year();
     let e1 = after.effective_on(after.as_of).unwrap_or(RustMinor(0));
     let steps_then = then.yearly_steps();
-    let steps_after = after.steps.iter().filter(|s| s.day > cutoff).count();
+    // Days with a step, as the forecast counts them (lines raising together lift it once).
+    let mut days: Vec<Date> = after
+        .steps
+        .iter()
+        .map(|s| s.day)
+        .filter(|d| *d > cutoff)
+        .collect();
+    days.dedup();
+    let steps_after = days.len();
     let (smin, smax) = (
         steps_then.iter().min().copied().unwrap_or(0),
         steps_then.iter().max().copied().unwrap_or(0),

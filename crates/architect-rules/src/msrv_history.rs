@@ -33,6 +33,8 @@ pub struct Line {
     /// Non-yanked releases of the line published by `as_of`, by day then version.
     releases: Vec<(Date, Version, Option<RustMinor>)>,
     pub raises: Vec<Raise>,
+    /// Every day the line's figure changed: raised, lowered, or declared for the first time.
+    changes: Vec<Date>,
 }
 
 /// A day a line's MSRV went up.
@@ -76,8 +78,10 @@ impl Line {
             locked: locked.clone(),
             releases: out,
             raises: Vec::new(),
+            changes: Vec::new(),
         };
         line.raises = line.find_raises();
+        line.changes = line.find_changes();
         Some(line)
     }
 
@@ -148,6 +152,32 @@ impl Line {
         out
     }
 
+    fn find_changes(&self) -> Vec<Date> {
+        let mut out: Vec<Date> = Vec::new();
+        let mut last = self.msrv_on(self.started());
+        for (day, ..) in &self.releases {
+            let now = self.msrv_on(*day);
+            if now != last && out.last() != Some(day) {
+                out.push(*day);
+            }
+            last = now;
+        }
+        out
+    }
+
+    /// Whether the line follows stable: it raised in the past year, to stable minus the
+    /// median lag of those raises; with its raises a year over two years.
+    pub fn follows(&self, as_of: Date) -> Option<(u32, f64)> {
+        match self.practice(as_of) {
+            Practice::Trails {
+                recent_lag: Some(lag),
+                raises,
+                ..
+            } => Some((lag, raises as f64 * YEAR_DAYS as f64 / HISTORY_DAYS as f64)),
+            _ => None,
+        }
+    }
+
     /// What the line's raises say of its maintainers' policy, as of `as_of`.
     pub fn practice(&self, as_of: Date) -> Practice {
         if !self.declares() {
@@ -162,10 +192,20 @@ impl Line {
                 behind: msrv.releases_to(RustMinor::stable_on(as_of)),
             };
         };
-        let mut lags: Vec<u32> = recent.iter().map(|r| r.lag()).collect();
-        lags.sort_unstable();
+        let median = |mut lags: Vec<u32>| {
+            lags.sort_unstable();
+            lags.get(lags.len() / 2).copied()
+        };
+        let year_ago = as_of.checked_sub(YEAR_DAYS.days()).unwrap_or(Date::MIN);
         Practice::Trails {
-            median_lag: lags[lags.len() / 2],
+            median_lag: median(recent.iter().map(|r| r.lag()).collect()).unwrap_or(0),
+            recent_lag: median(
+                recent
+                    .iter()
+                    .filter(|r| r.day > year_ago)
+                    .map(|r| r.lag())
+                    .collect(),
+            ),
             raises: recent.len(),
             last: last.day,
         }
@@ -182,6 +222,8 @@ pub enum Practice {
     /// Raised in the past two years to stable minus `median_lag` releases (the median).
     Trails {
         median_lag: u32,
+        /// The median lag of the raises in the past year, if any: where it lands now.
+        recent_lag: Option<u32>,
         raises: usize,
         last: Date,
     },
@@ -265,25 +307,26 @@ impl History {
         self.lines.iter().filter_map(|l| l.msrv_on(day)).max()
     }
 
-    /// Releases the effective MSRV was lifted by, by raises, in `(from, to]`.
+    /// Releases the effective MSRV was lifted by, by raises, in `(from, to]` (lines raising
+    /// on one day lift it once).
     pub fn raised_between(&self, from: Date, to: Date) -> u32 {
-        self.steps
-            .iter()
-            .filter(|s| s.day > from && s.day <= to)
-            .map(|s| s.from.releases_to(s.to))
-            .sum()
+        let mut by_day: BTreeMap<Date, u32> = BTreeMap::new();
+        for s in self.steps.iter().filter(|s| s.day > from && s.day <= to) {
+            let lift = by_day.entry(s.day).or_default();
+            *lift = (*lift).max(s.from.releases_to(s.to));
+        }
+        by_day.values().sum()
     }
 
-    /// Steps in each of the `n` quarters before `as_of`, the latest first.
+    /// Days with a step in each of the `n` quarters before `as_of`, the latest first.
     pub fn steps_per_quarter(&self, n: i64) -> Vec<usize> {
+        let mut days: Vec<Date> = self.steps.iter().map(|s| s.day).collect();
+        days.dedup();
         (0..n)
             .map(|q| {
                 let end = self.ago(q * QUARTER_DAYS);
                 let start = self.ago((q + 1) * QUARTER_DAYS);
-                self.steps
-                    .iter()
-                    .filter(|s| s.day > start && s.day <= end)
-                    .count()
+                days.iter().filter(|d| **d > start && **d <= end).count()
             })
             .collect()
     }
@@ -299,9 +342,10 @@ impl History {
             .collect()
     }
 
-    /// Steps over the same five one-year windows as [`History::yearly_rates`].
+    /// Days with a step, over the same five one-year windows as [`History::yearly_rates`].
     pub fn yearly_steps(&self) -> Vec<usize> {
-        let days: Vec<Date> = self.steps.iter().map(|s| s.day).collect();
+        let mut days: Vec<Date> = self.steps.iter().map(|s| s.day).collect();
+        days.dedup();
         self.yearly_counts(&days)
     }
 
@@ -325,18 +369,20 @@ impl History {
     ///
     /// It rises in steps that come at random, a few a year. When one step of the size the
     /// history has seen is enough, the target falls at the next step, and the wait for it is
-    /// exponential at the rate raises reach the top (`yearly_reached`): the range runs from
-    /// its 10% point at the most a year of the five windows to its 90% point at the fewest
-    /// (`ln(10/9)/f` and `ln(10)/f` years). When it
-    /// takes several steps, the range runs from the fastest to the slowest yearly rate. A
-    /// bound is `None` when its rate is zero; never before release `target + 1` exists.
+    /// exponential. The range runs from its 10% point (`ln(10/9)/f` years) at the most raises
+    /// reaching the top a year of the five windows (`yearly_reached`: lines at the top move
+    /// often), to its 90% point (`ln(10)/f`) at the fewest steps (a raise landing on the top
+    /// need not pass it). When it takes several steps, the range runs from the fastest to
+    /// the slowest yearly rate. Lines that follow stable ([`Line::follows`]) bring both ends
+    /// in: they pass the target at their next raise once stable is far enough ahead. A bound
+    /// is `None` when its rate is zero or it is more than three years out; no day is before
+    /// release `target + 1` exists.
     pub fn passes(&self, target: RustMinor) -> Passing {
         let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         if now > target {
             return Passing::Already(now);
         }
         let need = now.releases_to(target) + 1;
-        let (rates, steps) = (self.yearly_rates(), self.yearly_reached());
         let largest = self
             .steps
             .iter()
@@ -349,76 +395,74 @@ impl History {
             let days = (years? * YEAR_DAYS as f64).round() as i64;
             Some(self.as_of.checked_add(days.days()).ok()?.max(floor))
         };
-        let per_year = |n: f64| (n > 0.0).then_some(n);
-        let (few, many) = (
-            steps.iter().copied().min().unwrap_or(0) as f64,
-            steps.iter().copied().max().unwrap_or(0) as f64,
-        );
-        let (slow, fast) = (
-            f64::from(rates.iter().copied().min().unwrap_or(0)),
-            f64::from(rates.iter().copied().max().unwrap_or(0)),
-        );
+        let positive = |n: f64| (n > 0.0).then_some(n);
+        let min = |v: &[usize]| v.iter().copied().min().unwrap_or(0) as f64;
+        let max = |v: &[usize]| v.iter().copied().max().unwrap_or(0) as f64;
+        let rates: Vec<usize> = self.yearly_rates().iter().map(|&r| r as usize).collect();
         let (earliest, latest) = if need <= largest {
             (
-                per_year(many).map(|f| (10.0f64 / 9.0).ln() / f),
-                per_year(few).map(|f| 10.0f64.ln() / f),
+                positive(max(&self.yearly_reached())).map(|f| (10.0f64 / 9.0).ln() / f),
+                positive(min(&self.yearly_steps())).map(|f| 10.0f64.ln() / f),
             )
         } else {
             (
-                per_year(fast).map(|r| f64::from(need) / r),
-                per_year(slow).map(|r| f64::from(need) / r),
+                positive(max(&rates)).map(|r| f64::from(need) / r),
+                positive(min(&rates)).map(|r| f64::from(need) / r),
             )
         };
-        let earliest = match (after(earliest), self.follower_passes(target)) {
+        let (by_followers_first, by_followers_surely) = self.followers_pass(target);
+        let earlier = |a: Option<Date>, b: Option<Date>| match (a, b) {
             (Some(a), Some(b)) => Some(a.min(b)),
             (a, b) => a.or(b),
         };
-        // Past the horizon, a rate says nothing worth a date.
         let horizon = self
             .as_of
             .checked_add(Span::new().years(HORIZON_YEARS))
             .unwrap_or(Date::MAX);
         let within = |d: Option<Date>| d.filter(|d| *d <= horizon);
         Passing::Between {
-            earliest: within(earliest),
-            latest: within(after(latest)),
+            earliest: within(earlier(after(earliest), by_followers_first)),
+            latest: within(earlier(after(latest), by_followers_surely)),
         }
     }
 
-    /// The earliest day a close follower of stable (raised in the past year) passes `target`
-    /// at its next raise, landing at stable minus its usual lag: once stable is far enough
-    /// ahead, after the 10% point of its own wait (its raises a year over two years).
-    fn follower_passes(&self, target: RustMinor) -> Option<Date> {
-        self.lines
+    /// When the lines that follow stable pass `target`: each can once stable is `lag`
+    /// releases past it, at its next raise. The first day is the earliest follower's 10%
+    /// point; the sure day is the last of them able to, plus the 90% point of the wait for
+    /// any of them (their raises a year added up).
+    fn followers_pass(&self, target: RustMinor) -> (Option<Date>, Option<Date>) {
+        let followers: Vec<(Date, f64)> = self
+            .lines
             .iter()
-            .filter_map(|l| match l.practice(self.as_of) {
-                Practice::Trails {
-                    median_lag,
-                    raises,
-                    last,
-                } if last > self.ago(YEAR_DAYS) => {
-                    let possible = RustMinor(target.0 + 1 + median_lag)
-                        .released()
-                        .max(self.as_of);
-                    let per_year = raises as f64 / (HISTORY_DAYS as f64 / YEAR_DAYS as f64);
-                    let wait = ((10.0f64 / 9.0).ln() / per_year * YEAR_DAYS as f64).round();
-                    possible.checked_add((wait as i64).days()).ok()
-                }
-                _ => None,
+            .filter_map(|l| {
+                let (lag, per_year) = l.follows(self.as_of)?;
+                let able = RustMinor(target.0 + 1 + lag).released().max(self.as_of);
+                Some((able, per_year))
             })
-            .min()
+            .collect();
+        let wait = |p: f64, f: f64| (p.ln() / f * YEAR_DAYS as f64).round() as i64;
+        let first = followers
+            .iter()
+            .filter_map(|(able, f)| able.checked_add(wait(10.0 / 9.0, *f).days()).ok())
+            .min();
+        let all: f64 = followers.iter().map(|(_, f)| f).sum();
+        let last_able = followers.iter().map(|(able, _)| *able).max();
+        let surely = last_able
+            .filter(|_| all > 0.0)
+            .and_then(|d| d.checked_add(wait(10.0, all).days()).ok());
+        (first, surely)
     }
 
     /// The range of the effective MSRV a year after `as_of`: from the slowest yearly rate, to
     /// the higher of the fastest rate and where the closest follower of stable lands if it
-    /// raises again (stable in a year minus its lag); never past stable.
+    /// raises again (stable in a year minus its recent lag); never past stable.
     pub fn in_a_year(&self) -> (RustMinor, RustMinor) {
         let (low, high, _) = self.in_a_year_with_top();
         (low, high)
     }
 
-    /// The same, with the follower of stable that sets the top, when one does.
-    pub fn in_a_year_with_top(&self) -> (RustMinor, RustMinor, Option<(&Line, u32)>) {
+    /// The same, with the followers of stable that set the top, when they do.
+    pub fn in_a_year_with_top(&self) -> (RustMinor, RustMinor, Vec<(&Line, u32)>) {
         let now = self.effective_on(self.as_of).unwrap_or(RustMinor(0));
         let rates = self.yearly_rates();
         let (slow, fast) = (
@@ -430,22 +474,22 @@ impl History {
                 .checked_add(YEAR_DAYS.days())
                 .unwrap_or(Date::MAX),
         );
-        // The follower of stable that lands highest if it raises again; by name on a tie.
-        let follower = self
+        let followers: Vec<(&Line, u32)> = self
             .lines
             .iter()
-            .filter_map(|l| match l.practice(self.as_of) {
-                Practice::Trails {
-                    median_lag, last, ..
-                } if last > self.ago(YEAR_DAYS) => Some((l, median_lag)),
-                _ => None,
-            })
-            .min_by(|a, b| a.1.cmp(&b.1).then_with(|| a.0.name.cmp(&b.0.name)));
-        let lands = follower.map_or(now, |(_, lag)| RustMinor(then.0.saturating_sub(lag)));
+            .filter_map(|l| l.follows(self.as_of).map(|(lag, _)| (l, lag)))
+            .collect();
+        let closest = followers.iter().map(|(_, lag)| *lag).min();
+        let lands = closest.map_or(now, |lag| RustMinor(then.0.saturating_sub(lag)));
         let low = RustMinor(now.0 + slow).min(then);
         let by_rate = RustMinor(now.0 + fast).max(low);
         let high = by_rate.max(lands).min(then);
-        let top = follower.filter(|_| lands > by_rate);
+        let top = match closest {
+            Some(lag) if lands > by_rate => {
+                followers.into_iter().filter(|(_, l)| *l == lag).collect()
+            }
+            _ => Vec::new(),
+        };
         (low, high, top)
     }
 
@@ -492,37 +536,49 @@ pub enum Passing {
 }
 
 /// Every raise that lifted the highest MSRV of the lines, in day order, and the days a raise
-/// reached it (lifted it or landed on it: a line at the top, whose next raise lifts it). A
+/// reached it (lifted it or landed on it: a line at the top, whose next raise lifts it). Each
+/// day, every change of a line's figure is applied first (raises, but also a first
+/// declaration or a lowering, which move the top without being a raise), then new lines: a
 /// line's first release is not a raise (taking a new major is a manifest change, not `cargo
-/// update`), but what it needs counts from then on; on one day, raises go before first
-/// releases, since a workspace adopts a new line later than its publication.
+/// update`), and a workspace adopts a line later than its first publication (icu4x publishes
+/// new crates and raises old ones the same day). Lines raising the same day each lift it from
+/// the day's top before.
 fn walk(lines: &[Line]) -> (Vec<Step>, Vec<Date>) {
-    let mut events: Vec<(Date, bool, usize, Option<&Raise>)> = Vec::new();
+    let mut days: BTreeMap<Date, (Vec<usize>, Vec<usize>)> = BTreeMap::new();
     for (i, l) in lines.iter().enumerate() {
-        events.push((l.started(), true, i, None));
-        events.extend(l.raises.iter().map(|r| (r.day, false, i, Some(r))));
+        days.entry(l.started()).or_default().1.push(i);
+        for day in &l.changes {
+            days.entry(*day).or_default().0.push(i);
+        }
     }
-    events.sort_by_key(|e| (e.0, e.1, e.2));
     let mut current: Vec<Option<RustMinor>> = vec![None; lines.len()];
     let (mut steps, mut reached) = (Vec::new(), Vec::new());
-    for (day, _, i, raise) in events {
+    for (day, (changed, started)) in days {
         let before = current.iter().flatten().max().copied();
-        current[i] = lines[i].msrv_on(day);
-        let Some(r) = raise else { continue };
-        match before {
-            Some(from) if r.to > from => steps.push(Step {
-                day,
-                from,
-                to: r.to,
-                by: lines[i].name.clone(),
-                locked: lines[i].locked.clone(),
-                version: r.version.clone(),
-            }),
-            Some(from) if r.to < from => continue,
-            _ => {}
+        let mut reach = false;
+        for i in changed {
+            current[i] = lines[i].msrv_on(day);
+            let (Some(from), Some(r)) = (before, lines[i].raises.iter().find(|r| r.day == day))
+            else {
+                continue;
+            };
+            reach |= r.to >= from;
+            if r.to > from {
+                steps.push(Step {
+                    day,
+                    from,
+                    to: r.to,
+                    by: lines[i].name.clone(),
+                    locked: lines[i].locked.clone(),
+                    version: r.version.clone(),
+                });
+            }
         }
-        if reached.last() != Some(&day) {
+        if reach {
             reached.push(day);
+        }
+        for i in started {
+            current[i] = lines[i].msrv_on(day);
         }
     }
     (steps, reached)
@@ -639,13 +695,17 @@ mod tests {
         assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5]);
         assert_eq!(h.yearly_steps(), [2, 2, 2, 2, 1]);
         // Passing 1.84 needs 5 releases, and the largest step was 6: the next step will do.
-        // Steps came 1 to 2 a year, so from ln(10/9)/2 years (19 days -> 2025-07-20) to
-        // ln(10)/1 (840 days -> 2027-10-19).
+        // Raises reached the top 1 to 2 times a year: the 10% point at 2 is 19 days
+        // (ln(10/9)/2 years -> 2025-07-20). Steps came 1 to 2 a year: the 90% point at 1 is
+        // 840 days, but the followers bring it in: `b` (stable minus 6) can pass 1.84 once
+        // 1.91 is out (2025-10-30), `a` (minus 11, its one raise in the past year) once 1.96
+        // is (2026-05-28); together they raise twice a year, so 90% of the time one has by
+        // ln(10)/2 years (420 days) after the later: 2027-07-22.
         assert_eq!(
             h.passes(RustMinor(84)),
             Passing::Between {
                 earliest: Some(date(2025, 7, 20)),
-                latest: Some(date(2027, 10, 19)),
+                latest: Some(date(2027, 7, 22)),
             }
         );
         // 1.87 needs 8: several steps, at 10 and 5 releases a year (292 and 584 days:
@@ -754,5 +814,75 @@ mod tests {
         let locked = Version::parse("0.14.0-pre.1").unwrap();
         let line = Line::new("g", &locked, &idx, date(2025, 6, 1)).expect("pre-releases count");
         assert_eq!(line.msrv_on(date(2025, 6, 1)), Some(RustMinor(85)));
+    }
+
+    #[test]
+    fn a_first_declaration_moves_the_top_and_same_day_raisers_each_lift_it() {
+        // `d` starts declaring 1.84 on 2025-01-09 (not a raise); `s` then raises 1.80 -> 1.85
+        // and lifts the top by 1, not from 1.80. On 2025-02-26 `p` and `t` both raise to
+        // 1.88: each lifted it by 3, the rate counts the day once.
+        let idx = index(&[
+            (
+                "d",
+                vec![
+                    entry("1.8.0", None, date(2024, 1, 1)),
+                    entry("1.9.0", Some("1.84"), date(2025, 1, 9)),
+                ],
+            ),
+            (
+                "s",
+                vec![
+                    entry("0.8.0", Some("1.80"), date(2024, 1, 1)),
+                    entry("0.8.1", Some("1.85"), date(2025, 2, 1)),
+                ],
+            ),
+            (
+                "p",
+                vec![
+                    entry("0.1.0", Some("1.81"), date(2024, 1, 1)),
+                    entry("0.1.1", Some("1.88"), date(2025, 2, 26)),
+                ],
+            ),
+            (
+                "t",
+                vec![
+                    entry("0.2.0", Some("1.81"), date(2024, 1, 1)),
+                    entry("0.2.1", Some("1.88"), date(2025, 2, 26)),
+                ],
+            ),
+        ]);
+        let as_of = date(2025, 6, 1);
+        let lines = [
+            ("d", "1.8.0"),
+            ("p", "0.1.0"),
+            ("s", "0.8.0"),
+            ("t", "0.2.0"),
+        ]
+        .iter()
+        .map(|(n, v)| Line::new(n, &Version::parse(v).unwrap(), &idx, as_of).unwrap())
+        .collect();
+        let h = History::new(lines, as_of);
+        let steps: Vec<(Date, u32, u32, &str)> = h
+            .steps
+            .iter()
+            .map(|s| (s.day, s.from.0, s.to.0, s.by.as_str()))
+            .collect();
+        assert_eq!(
+            steps,
+            [
+                (date(2025, 2, 1), 84, 85, "s"),
+                (date(2025, 2, 26), 85, 88, "p"),
+                (date(2025, 2, 26), 85, 88, "t"),
+            ]
+        );
+        assert_eq!(h.raised_between(date(2024, 6, 1), as_of), 4);
+        // Quarters back from 2025-06-01: none after 2025-03-02, two days before.
+        assert_eq!(h.steps_per_quarter(2), [0, 2]);
+        let lifted: Vec<(&str, u32)> = h
+            .drivers()
+            .iter()
+            .map(|(l, n)| (l.name.as_str(), *n))
+            .collect();
+        assert_eq!(lifted, [("p", 3), ("t", 3), ("s", 1)]);
     }
 }

@@ -4,7 +4,7 @@
 use architect_model::{Finding, Level, PackageRef, RustMinor, Section};
 use jiff::civil::Date;
 
-use crate::msrv_history::{Passing, Practice, months, times};
+use crate::msrv_history::{Passing, months, times};
 use crate::msrv_pressure::{DRIVERS, Pressure, Target, pressure};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
@@ -206,11 +206,20 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
         (low, high, _) if low == high => {
             format!("in a year the effective MSRV is {low} at every rate of the history")
         }
-        (low, high, Some((line, lag))) => format!(
-            "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if `{}` raises again to stable minus {lag} (holding it back keeps the top down)",
-            line.name
-        ),
-        (low, high, None) => format!(
+        (low, high, top) if !top.is_empty() => {
+            let names: Vec<&str> = top.iter().map(|(l, _)| l.name.as_str()).collect();
+            let lag = top[0].1;
+            match names.as_slice() {
+                [one] => format!(
+                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if `{one}` raises again to stable minus {lag} (holding it back keeps the top down)"
+                ),
+                _ => format!(
+                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if any of {} raises again to stable minus {lag}",
+                    name_list(&names, 4)
+                ),
+            }
+        }
+        (low, high, _) => format!(
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
     });
@@ -267,28 +276,19 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     out
 }
 
-/// The close followers of stable that raised in the past year and would pass the effective
-/// MSRV if they raised again at their usual lag: who forces the next upgrade.
+/// The close followers of stable (raised in the past year, to within four releases of it)
+/// that would pass the effective MSRV if they raised again at that lag: who forces the next
+/// upgrade.
 fn followers(p: &Pressure, now: RustMinor) -> String {
     let h = &p.history;
     let stable = RustMinor::stable_on(h.as_of);
-    let year_ago = h
-        .as_of
-        .checked_sub(jiff::ToSpan::days(365))
-        .unwrap_or(Date::MIN);
     let mut close: Vec<(u32, &str)> = h
         .lines
         .iter()
-        .filter_map(|l| match l.practice(h.as_of) {
-            Practice::Trails {
-                median_lag, last, ..
-            } if median_lag <= 4
-                && last > year_ago
-                && RustMinor(stable.0.saturating_sub(median_lag)) > now =>
-            {
-                Some((median_lag, l.name.as_str()))
-            }
-            _ => None,
+        .filter_map(|l| {
+            let (lag, _) = l.follows(h.as_of)?;
+            (lag <= 4 && RustMinor(stable.0.saturating_sub(lag)) > now)
+                .then_some((lag, l.name.as_str()))
         })
         .collect();
     if close.is_empty() {
@@ -398,10 +398,13 @@ mod tests {
                     "`corelib`'s promised 1.85".into(),
                     Passing::Between {
                         // Two releases, and steps were up to 9: the next step does it.
-                        // 1 to 2 steps a year: 19 days (ln(10/9)/2 years) to 840
-                        // (ln(10)/1).
+                        // 2 raises reaching the top a year at most: 19 days (ln(10/9)/2
+                        // years). At 1 step a year the 90% point is 840 days out, but
+                        // trackerlib (stable minus 2, 1.5 raises a year) can pass 1.85
+                        // once 1.88 is out (2025-06-26), and by ln(10)/1.5 years (560
+                        // days) after that it has, 90% of the time: 2027-01-07.
                         earliest: day("2025-04-29"),
-                        latest: day("2027-07-29"),
+                        latest: day("2027-01-07"),
                     }
                 ),
                 ("the 1.83 pin".into(), Passing::Already(RustMinor(84))),
