@@ -22,6 +22,8 @@ use crate::semver_util::{compatible, releases};
 pub const HISTORY_DAYS: i64 = 730;
 const YEAR_DAYS: i64 = 365;
 const QUARTER_DAYS: i64 = 91;
+/// One-year windows the rates are measured over, a quarter apart: the latest three years.
+const WINDOWS: i64 = 9;
 /// How far a passing day is forecast: beyond it, "not within three years".
 pub const HORIZON_YEARS: i64 = 3;
 
@@ -241,12 +243,15 @@ impl std::fmt::Display for Practice {
             } => {
                 let times = times(*raises);
                 match median_lag {
-                    0 | 1 => write!(f, "raised {times} in two years, to the newest stable"),
-                    lag => write!(
-                        f,
-                        "raised {times} in two years, to stable minus {lag} (~{} months)",
-                        months(*lag)
-                    ),
+                    0 => write!(f, "raised {times} in two years, to the newest stable"),
+                    lag => {
+                        let m = months(*lag);
+                        let unit = if m == 1 { "month" } else { "months" };
+                        write!(
+                            f,
+                            "raised {times} in two years, to stable minus {lag} (~{m} {unit})"
+                        )
+                    }
                 }
             }
         }
@@ -331,10 +336,27 @@ impl History {
             .collect()
     }
 
-    /// Releases a year the effective MSRV rose by, over the one-year windows ending now and
-    /// 3, 6, 9 and 12 months ago: the spread the forecast's range comes from.
+    /// The one-year windows, a quarter apart, that the history covers (up to [`WINDOWS`],
+    /// the latest first; always the latest): a window before the oldest line began would
+    /// count a quiet year that was only missing data.
+    fn windows(&self) -> std::ops::Range<i64> {
+        let oldest = self
+            .lines
+            .iter()
+            .map(Line::started)
+            .min()
+            .unwrap_or(self.as_of);
+        let covered = (1..WINDOWS)
+            .take_while(|q| self.ago(q * QUARTER_DAYS + YEAR_DAYS) >= oldest)
+            .count();
+        0..1 + covered as i64
+    }
+
+    /// Releases a year the effective MSRV rose by, over the one-year windows ending every
+    /// quarter of the past two years (three years of history): the spread the forecast's
+    /// range comes from.
     pub fn yearly_rates(&self) -> Vec<u32> {
-        (0..5)
+        self.windows()
             .map(|q| {
                 let end = self.ago(q * QUARTER_DAYS);
                 self.raised_between(self.ago(q * QUARTER_DAYS + YEAR_DAYS), end)
@@ -342,7 +364,7 @@ impl History {
             .collect()
     }
 
-    /// Days with a step, over the same five one-year windows as [`History::yearly_rates`].
+    /// Days with a step, over the same nine one-year windows as [`History::yearly_rates`].
     pub fn yearly_steps(&self) -> Vec<usize> {
         let mut days: Vec<Date> = self.steps.iter().map(|s| s.day).collect();
         days.dedup();
@@ -356,7 +378,7 @@ impl History {
     }
 
     fn yearly_counts(&self, days: &[Date]) -> Vec<usize> {
-        (0..5)
+        self.windows()
             .map(|q| {
                 let end = self.ago(q * QUARTER_DAYS);
                 let start = self.ago(q * QUARTER_DAYS + YEAR_DAYS);
@@ -370,7 +392,7 @@ impl History {
     /// It rises in steps that come at random, a few a year. When one step of the size the
     /// history has seen is enough, the target falls at the next step, and the wait for it is
     /// exponential. The range runs from its 10% point (`ln(10/9)/f` years) at the most raises
-    /// reaching the top a year of the five windows (`yearly_reached`: lines at the top move
+    /// reaching the top a year of the nine windows (`yearly_reached`: lines at the top move
     /// often), to its 90% point (`ln(10)/f`) at the fewest steps (a raise landing on the top
     /// need not pass it). When it takes several steps, the range runs from the fastest to
     /// the slowest yearly rate. Lines that follow stable ([`Line::follows`]) bring both ends
@@ -692,8 +714,9 @@ mod tests {
         // One-year windows ending 0, 91, 182, 273 and 364 days ago:
         // (2024-07-01, 2025-07-01]: 4 + 6 = 10; (2024-04-01, 2025-04-01]: 5 + 4 = 9;
         // (2023-12-31, 2024-12-31]: 9; (2023-10-01, 2024-10-01]: 9; (2023-07-02, 2024-07-02]: 5.
-        assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5]);
-        assert_eq!(h.yearly_steps(), [2, 2, 2, 2, 1]);
+        // Six windows: the seventh would start before `a`'s first release (2023-01-10).
+        assert_eq!(h.yearly_rates(), [10, 9, 9, 9, 5, 0]);
+        assert_eq!(h.yearly_steps(), [2, 2, 2, 2, 1, 0]);
         // Passing 1.84 needs 5 releases, and the largest step was 6: the next step will do.
         // Raises reached the top 1 to 2 times a year: the 10% point at 2 is 19 days
         // (ln(10/9)/2 years -> 2025-07-20). Steps came 1 to 2 a year: the 90% point at 1 is
@@ -708,15 +731,18 @@ mod tests {
                 latest: Some(date(2027, 7, 22)),
             }
         );
-        // 1.87 needs 8: several steps, at 10 and 5 releases a year (292 and 584 days:
-        // 2026-04-19, 2027-02-05). But `b` follows stable at minus 6 and raised in the past
-        // year: once 1.94 is out (2026-03-05) its next raise lands on 1.88, 38 days on at
-        // its one raise a year (ln(10/9) years): 2026-04-12, the earlier.
+        // 1.87 needs 8: several steps, at 10 releases a year at the fastest (292 days:
+        // 2026-04-19); the slowest window had none, so the rate gives no late end. `b`
+        // follows stable at minus 6 and raised in the past year: once 1.94 is out
+        // (2026-03-05) its next raise lands on 1.88, 38 days on at its one raise a year
+        // (ln(10/9) years): 2026-04-12, the earlier. `a` (minus 11) can once 1.99 is out
+        // (2026-10-01); together they raise twice a year, so 90% of the time one has by
+        // 420 days after that: 2027-11-25.
         assert_eq!(
             h.passes(RustMinor(87)),
             Passing::Between {
                 earliest: Some(date(2026, 4, 12)),
-                latest: Some(date(2027, 2, 5)),
+                latest: Some(date(2027, 11, 25)),
             }
         );
         assert_eq!(h.passes(RustMinor(75)), Passing::Already(RustMinor(80)));

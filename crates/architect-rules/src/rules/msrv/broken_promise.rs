@@ -63,25 +63,37 @@ fn closure(facts: &Facts, root: &PackageId) -> BTreeSet<PackageId> {
 }
 
 /// What `cargo build -p MEMBER` builds, as its users build it: the closure over the shipped
-/// links, less the target packages only other members' features bring in (the member built
-/// alone, `Facts::feature_builds`: crossbeam's facade turns on an optional dependency of
-/// crossbeam-utils that crossbeam-utils' own users never build). Host packages stay.
+/// links, walked only through the target packages the member built alone compiles
+/// (`Facts::feature_builds`: crossbeam's facade turns on an optional dependency of
+/// crossbeam-utils that crossbeam-utils' own users never build), so that what only another
+/// member's features bring in, and the host packages only it needs, are left out.
 pub(crate) fn member_build(facts: &Facts, member: &PackageId) -> BTreeSet<PackageId> {
-    let all = closure(facts, member);
     let Ok(meta) = facts.graph.metadata(member) else {
-        return all;
+        return closure(facts, member);
     };
     let command = architect_model::BuildCommand::Package(meta.name().to_string());
     let Some((_, alone)) = facts.feature_builds.iter().find(|(c, _)| *c == command) else {
-        return all;
+        return closure(facts, member);
     };
-    all.into_iter()
-        .filter(|id| {
-            alone.contains_key(id)
-                || !facts.target_packages.contains(id)
-                || facts.graph.metadata(id).is_ok_and(|p| p.in_workspace())
-        })
-        .collect()
+    let allowed = |id: &PackageId| {
+        alone.contains_key(id)
+            || !facts.target_packages.contains(id)
+            || facts.graph.metadata(id).is_ok_and(|p| p.in_workspace())
+    };
+    let mut seen = BTreeSet::from([member.clone()]);
+    let mut queue = VecDeque::from([member.clone()]);
+    while let Some(id) = queue.pop_front() {
+        let Ok(meta) = facts.graph.metadata(&id) else {
+            continue;
+        };
+        for link in shipped_links(facts, &meta) {
+            let to = link.to().id();
+            if allowed(to) && seen.insert(to.clone()) {
+                queue.push_back(to.clone());
+            }
+        }
+    }
+    seen
 }
 
 /// The highest `rust-version` in what `cargo build -p member` builds (itself aside), with

@@ -20,7 +20,7 @@ pub static RULE: Rule = Rule {
                MSRV went up and how far behind stable each raise landed (its policy in \
                practice). A raise that lifted the workspace's effective MSRV is a toolchain \
                upgrade `cargo update` would have forced. Reports those per quarter, the rate \
-               in releases a year over the five one-year windows ending 0 to 12 months ago, \
+               in releases a year over the nine one-year windows ending 0 to 24 months ago (three years of history), \
                and, at the slowest and fastest of those rates, between which days the \
                effective MSRV passes each promised `rust-version` and the toolchain pin (never \
                before the release it would need exists). Names the few dependencies that \
@@ -70,7 +70,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
         return Vec::new();
     };
     let mut f = cx
-        .finding(message(&p, now), help(cx))
+        .finding(
+            message(&p, now, super::resolver::msrv_aware(cx.facts)),
+            help(cx),
+        )
         .at(p.targets.first().and_then(|t| t.location.clone()));
     for (line, _) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         f = f.package(PackageRef::new(&line.name, &line.locked));
@@ -82,7 +85,7 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 }
 
 /// The headline: the past year, the pace, what `cargo update` needs, the nearest target.
-fn message(p: &Pressure, now: RustMinor) -> String {
+fn message(p: &Pressure, now: RustMinor, msrv_aware: bool) -> String {
     let h = &p.history;
     let rates = h.yearly_rates();
     let (slow, fast) = (
@@ -100,7 +103,7 @@ fn message(p: &Pressure, now: RustMinor) -> String {
         _ => out.push_str(&format!("{now} now)")),
     }
     if let Some(t) = p.targets.first() {
-        out.push_str(&format!("; {}", passing(t, now)));
+        out.push_str(&format!("; {}", passing(t, now, msrv_aware)));
     }
     if let Some((line, _)) = h.drivers().into_iter().find(|(_, n)| *n > 0) {
         out.push_str(&format!("; driven most by `{}`", line.name));
@@ -124,14 +127,14 @@ fn past_year_phrase(steps: usize, fastest_rate: u32) -> String {
 fn pace(slow: u32, fast: u32) -> String {
     match (slow, fast) {
         (_, 0) => String::new(),
-        (s, f) if s == f => format!("effective MSRV: {f} releases a year over two years; "),
-        (s, f) => format!("effective MSRV: {s} to {f} releases a year over two years; "),
+        (s, f) if s == f => format!("effective MSRV: {f} releases a year over three years; "),
+        (s, f) => format!("effective MSRV: {s} to {f} releases a year over three years; "),
     }
 }
 
 /// When the effective MSRV passes a target, as a phrase; for a promise whose members' builds
 /// need less than the whole workspace (`workspace_now`), with what they need.
-fn passing(t: &Target, workspace_now: RustMinor) -> String {
+fn passing(t: &Target, workspace_now: RustMinor, msrv_aware: bool) -> String {
     let locked = t.locked;
     let month = |d: Date| format!("{:04}-{:02}", d.year(), d.month());
     let builds = if t.members.len() == 1 {
@@ -155,9 +158,14 @@ fn passing(t: &Target, workspace_now: RustMinor) -> String {
     };
     match t.passing {
         Passing::Already(_) if locked.is_some_and(|l| l > t.release) => format!(
-            "the locked dependencies already need {}, past {label}{}",
+            "the locked dependencies already need {}, past {}{}",
             locked.unwrap_or(t.release),
+            t.label(),
             past(&t.over_locked)
+        ),
+        Passing::Already(need) if msrv_aware => format!(
+            "newer releases need {need}, past {label}{}: the MSRV-aware resolver holds them back",
+            past(&t.over_updated)
         ),
         Passing::Already(need) => {
             format!(
@@ -223,10 +231,17 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
     });
-    out.extend(p.targets.iter().skip(1).map(|t| passing(t, now)));
-    for (line, lifted) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
+    let aware = super::resolver::msrv_aware(cx.facts);
+    out.extend(p.targets.iter().skip(1).map(|t| passing(t, now, aware)));
+    let drivers = driver_groups(p);
+    for (names, line, lifted) in &drivers {
+        let with = match names.as_slice() {
+            [_] => String::new(),
+            [_, rest @ ..] => format!(" (with {}, raised together)", name_list(rest, 3)),
+            [] => String::new(),
+        };
         out.push(format!(
-            "`{} {}` lifted it by {} in two years: {}",
+            "`{} {}`{with} lifted it by {} in two years: {}",
             line.name,
             line.locked,
             count(*lifted as usize, "release", "releases"),
@@ -240,7 +255,11 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
         .map(|l| l.name.as_str())
         .collect();
     setters.dedup();
-    out.push(format!("{now} is needed by {}", name_list(&setters, 6)));
+    // Said already when every one is a driver above.
+    let named = |n: &&str| drivers.iter().any(|(names, ..)| names.contains(n));
+    if !setters.iter().all(named) {
+        out.push(format!("{now} is needed by {}", name_list(&setters, 6)));
+    }
     out.push(followers(p, now));
     let (trailing, holding, undeclared) = p.mix();
     out.push(format!(
@@ -274,6 +293,28 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
     }
     out.retain(|n| !n.is_empty());
     out
+}
+
+/// The drivers, those that raised together (same days, same figures: a family such as
+/// clap, clap_builder, clap_derive) as one, at most [`DRIVERS`] of them.
+fn driver_groups(p: &Pressure) -> Vec<(Vec<&str>, &crate::msrv_history::Line, u32)> {
+    let h = &p.history;
+    let mut groups: Vec<(Vec<&str>, &crate::msrv_history::Line, u32)> = Vec::new();
+    for (line, lifted) in h.drivers().into_iter().filter(|(_, n)| *n > 0) {
+        let key = |l: &crate::msrv_history::Line| {
+            let raises: Vec<_> = l.raises.iter().map(|r| (r.day, r.to)).collect();
+            raises
+        };
+        match groups
+            .iter_mut()
+            .find(|(_, first, n)| *n == lifted && key(first) == key(line))
+        {
+            Some(group) => group.0.push(line.name.as_str()),
+            None => groups.push((vec![line.name.as_str()], line, lifted)),
+        }
+    }
+    groups.truncate(DRIVERS);
+    groups
 }
 
 /// The close followers of stable (raised in the past year, to within four releases of it)
@@ -321,6 +362,13 @@ fn practice(cx: &Ctx<'_>, p: &Pressure) -> String {
     let mut parts = Vec::new();
     if let Some(t) = p.targets.iter().find(|t| !t.members.is_empty()) {
         let behind = t.release.releases_to(stable);
+        if let (Passing::Already(_), Some(need)) = (t.passing, t.locked.filter(|l| *l > t.release))
+        {
+            return format!(
+                "no `[msrv] policy`; the workspace promises {} but its builds already need {need}: in practice it follows its dependencies",
+                t.release
+            );
+        }
         parts.push(format!(
             "promises {} ({behind} releases, ~{} months, behind stable: `stable-minus-releases = {behind}`)",
             t.release,
@@ -379,11 +427,12 @@ mod tests {
         assert_eq!(p.locked, Some(RustMinor(74)));
         assert_eq!(p.now(), Some(RustMinor(84)));
         assert_eq!(h.steps_per_quarter(8), [1, 0, 1, 0, 1, 0, 0, 0]);
-        assert_eq!(h.yearly_rates(), [10, 14, 14, 9, 9]);
-        assert_eq!(h.yearly_steps(), [2, 2, 2, 1, 1]);
-        // 1.84 + 9 = 1.93 at the slowest; 1.98 at the fastest, capped at 2026-04-10's stable
-        // 1.94 (trackerlib, stable minus 2, would land on 1.92).
-        assert_eq!(h.in_a_year(), (RustMinor(93), RustMinor(94)));
+        // Nine windows (steadylib dates from 2022): the four oldest years had no raise.
+        assert_eq!(h.yearly_rates(), [10, 14, 14, 9, 9, 0, 0, 0, 0]);
+        assert_eq!(h.yearly_steps(), [2, 2, 2, 1, 1, 0, 0, 0, 0]);
+        // 1.84 at the slowest (a year without a raise); 1.98 at the fastest, capped at
+        // 2026-04-10's stable 1.94 (trackerlib, stable minus 2, would land on 1.92).
+        assert_eq!(h.in_a_year(), (RustMinor(84), RustMinor(94)));
         let targets: Vec<(String, Passing)> =
             p.targets.iter().map(|t| (t.label(), t.passing)).collect();
         let day = |s: &str| Some(s.parse::<Date>().unwrap());
@@ -428,7 +477,7 @@ mod tests {
         assert_eq!(f.len(), 1);
         assert_eq!(
             f[0].message,
-            "MSRV pressure: dependencies raised the effective MSRV twice in the past year (effective MSRV: 9 to 14 releases a year over two years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
+            "MSRV pressure: dependencies raised the effective MSRV twice in the past year (effective MSRV: 0 to 14 releases a year over three years; 1.84 after `cargo update`, 1.74 locked); `cargo update` today needs 1.84, past `app`'s promised 1.80; driven most by `trackerlib`"
         );
         assert_eq!(f[0].locations[0].path, "app/Cargo.toml");
     }
@@ -450,7 +499,7 @@ mod tests {
         assert_eq!(pace(0, 0), "");
         assert_eq!(
             pace(6, 6),
-            "effective MSRV: 6 releases a year over two years; "
+            "effective MSRV: 6 releases a year over three years; "
         );
     }
 
