@@ -239,21 +239,34 @@ impl std::fmt::Display for Practice {
                 write!(f, "held {msrv} for two years (now stable minus {behind})")
             }
             Practice::Trails {
-                median_lag, raises, ..
+                median_lag,
+                recent_lag,
+                raises,
+                ..
             } => {
-                let times = times(*raises);
-                match median_lag {
-                    0 => write!(f, "raised {times} in two years, to the newest stable"),
-                    lag => {
-                        let m = months(*lag);
-                        let unit = if m == 1 { "month" } else { "months" };
-                        write!(
-                            f,
-                            "raised {times} in two years, to stable minus {lag} (~{m} {unit})"
-                        )
-                    }
+                write!(
+                    f,
+                    "raised {} in two years, to {}",
+                    times(*raises),
+                    behind_stable(*median_lag)
+                )?;
+                match recent_lag {
+                    Some(r) if r != median_lag => write!(f, "; lately {}", behind_stable(*r)),
+                    _ => Ok(()),
                 }
             }
+        }
+    }
+}
+
+/// `the newest stable`, `stable minus 4 (~6 months)`.
+pub fn behind_stable(lag: u32) -> String {
+    match lag {
+        0 => "the newest stable".into(),
+        lag => {
+            let m = months(lag);
+            let unit = if m == 1 { "month" } else { "months" };
+            format!("stable minus {lag} (~{m} {unit})")
         }
     }
 }

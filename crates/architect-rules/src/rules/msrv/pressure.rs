@@ -4,7 +4,7 @@
 use architect_model::{Finding, Level, PackageRef, RustMinor, Section};
 use jiff::civil::Date;
 
-use crate::msrv_history::{Passing, months, times};
+use crate::msrv_history::{Passing, behind_stable, months, times};
 use crate::msrv_pressure::{DRIVERS, Pressure, Target, pressure};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
@@ -219,11 +219,13 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             let lag = top[0].1;
             match names.as_slice() {
                 [one] => format!(
-                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if `{one}` raises again to stable minus {lag} (holding it back keeps the top down)"
+                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if `{one}` raises again to {} (holding it back keeps the top down)",
+                    behind_stable(lag)
                 ),
                 _ => format!(
-                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if any of {} raises again to stable minus {lag}",
-                    name_list(&names, 4)
+                    "in a year the effective MSRV is {low} to {high}: {low} at the slowest rate, {high} if any of {} raises again to {}",
+                    name_list(&names, 4),
+                    behind_stable(lag)
                 ),
             }
         }
@@ -340,7 +342,7 @@ fn followers(p: &Pressure, now: RustMinor) -> String {
     let shown: Vec<String> = close
         .iter()
         .take(6)
-        .map(|(lag, name)| format!("`{name}` (stable minus {lag})"))
+        .map(|(lag, name)| format!("`{name}` ({})", behind_stable(*lag)))
         .collect();
     let more = match close.len().saturating_sub(6) {
         0 => String::new(),
