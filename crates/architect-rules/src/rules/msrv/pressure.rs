@@ -342,7 +342,10 @@ fn followers(p: &Pressure, now: RustMinor) -> String {
     let shown: Vec<String> = close
         .iter()
         .take(6)
-        .map(|(lag, name)| format!("`{name}` ({})", behind_stable(*lag)))
+        .map(|(lag, name)| match lag {
+            0 => format!("`{name}` (the newest stable)"),
+            lag => format!("`{name}` (stable minus {lag})"),
+        })
         .collect();
     let more = match close.len().saturating_sub(6) {
         0 => String::new(),
