@@ -15,21 +15,24 @@ pub static RULE: Rule = Rule {
     summary: "the MSRV pressure of the dependencies: raises per quarter, when they pass the promise and the pin, and who drives them",
     docs: Docs {
         what: "From the registry index cache (each release's `rust_version` and `pubtime`), \
-               follows every registry crate the shipped build compiles on its semver-compatible \
-               line (what `cargo update` chooses among) over the past two years: when its \
-               MSRV went up and how far behind stable each raise landed (its policy in \
-               practice). A raise that lifted the workspace's effective MSRV is a toolchain \
-               upgrade `cargo update` would have forced. Reports those per quarter, the rate \
-               in releases a year over the nine one-year windows ending 0 to 24 months ago (three years of history), \
-               and, at the slowest and fastest of those rates, between which days the \
-               effective MSRV passes each promised `rust-version` and the toolchain pin (never \
-               before the release it would need exists). Names the few dependencies that \
-               lifted it most, the workspace's own policy in practice, and what the cache \
-               could not tell. \"Now\" is the newest publication day in the entries read, so \
-               the figures do not change with the day the review runs, and a stale cache \
-               says so. The forecast assumes today's dependency set; a new dependency or \
-               major update is a manifest change the history cannot see. \
-               `docs/msrv-forecast.md` backtests it on real workspaces.",
+               follows every registry crate the published members' builds compile (every \
+               shipped build when nothing is published) on its semver-compatible line (what \
+               `cargo update` chooses among): when its MSRV went up and how far behind stable \
+               each raise landed (its policy in practice, and where it lands lately). A raise \
+               that lifted the effective MSRV is a step: a toolchain upgrade `cargo update` \
+               forces, or with the MSRV-aware resolver a release it holds back. Reports the \
+               steps per quarter, the rate in releases a year over the one-year windows of \
+               the past three years, the effective MSRV a year on as a range, and when it \
+               passes each promised `rust-version` (compared with what those members' own \
+               `cargo build -p` compiles) and the toolchain pin, as an 80% range from the \
+               random arrival of steps and the lines that follow stable. Names the few \
+               dependencies that lifted it most (a family raising together as one), the close \
+               followers of stable, the workspace's own policy in practice, and what the \
+               cache could not tell. \"Now\" is how fresh the cache is, so the figures do not \
+               change with the day the review runs, and stale entries are named. The forecast \
+               keeps today's dependency set: a new dependency or major update is a manifest \
+               change the history cannot see. `docs/msrv-forecast.md` backtests it on 24 \
+               real workspaces and gives the blind precision rounds.",
         why: "Rust has no LTS channel: staying on an old toolchain costs security fixes \
               (`msrv/toolchain-vulnerability`), and with hundreds of dependencies following \
               different MSRV policies (stable minus six weeks, minus six months, N-2) some \
