@@ -25,9 +25,10 @@ pub(crate) fn role(member: &PackageMetadata<'_>) -> (MemberRole, Option<String>)
     }
 }
 
-/// Name parts of members that exist to demonstrate, measure or develop the others: example,
-/// benchmark and developer-tool packages (ruff's `ruff_benchmark` and `ruff_dev`), which
-/// nothing ships. Only unpublished members are judged by name.
+/// Name parts of members that exist to demonstrate, measure, test or develop the others:
+/// example, benchmark, test and developer-tool packages (ruff's `ruff_benchmark` and
+/// `ruff_dev`, tokio's `tests-integration` and `stress-test`), which nothing ships. Only
+/// unpublished members are judged by name.
 const DEMONSTRATION: &[&str] = &[
     "example",
     "examples",
@@ -36,6 +37,9 @@ const DEMONSTRATION: &[&str] = &[
     "benchmark",
     "benchmarks",
     "dev",
+    "test",
+    "tests",
+    "stress",
 ];
 
 /// Words of top-level directory names whose unpublished members are not part of the product:

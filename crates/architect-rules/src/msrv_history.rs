@@ -167,8 +167,8 @@ impl Line {
         out
     }
 
-    /// Whether the line follows stable: it raised in the past year, to stable minus the
-    /// median lag of those raises; with its raises a year over two years.
+    /// Whether the line follows stable: it raised in the past year, to stable minus the lag
+    /// of its latest raise; with its raises a year over two years.
     pub fn follows(&self, as_of: Date) -> Option<(u32, f64)> {
         match self.practice(as_of) {
             Practice::Trails {
@@ -194,20 +194,25 @@ impl Line {
                 behind: msrv.releases_to(RustMinor::stable_on(as_of)),
             };
         };
+        // The median; of an even count, the mean of the middle two, rounded down.
         let median = |mut lags: Vec<u32>| {
             lags.sort_unstable();
-            lags.get(lags.len() / 2).copied()
+            let n = lags.len();
+            match n {
+                0 => None,
+                _ if n % 2 == 1 => Some(lags[n / 2]),
+                _ => Some((lags[n / 2 - 1] + lags[n / 2]) / 2),
+            }
         };
         let year_ago = as_of.checked_sub(YEAR_DAYS.days()).unwrap_or(Date::MIN);
         Practice::Trails {
             median_lag: median(recent.iter().map(|r| r.lag()).collect()).unwrap_or(0),
-            recent_lag: median(
-                recent
-                    .iter()
-                    .filter(|r| r.day > year_ago)
-                    .map(|r| r.lag())
-                    .collect(),
-            ),
+            // Where it lands now: its latest raise of the past year.
+            recent_lag: recent
+                .iter()
+                .rev()
+                .find(|r| r.day > year_ago)
+                .map(|r| r.lag()),
             raises: recent.len(),
             last: last.day,
         }
@@ -224,7 +229,7 @@ pub enum Practice {
     /// Raised in the past two years to stable minus `median_lag` releases (the median).
     Trails {
         median_lag: u32,
-        /// The median lag of the raises in the past year, if any: where it lands now.
+        /// The lag of its latest raise, when that was in the past year: where it lands now.
         recent_lag: Option<u32>,
         raises: usize,
         last: Date,

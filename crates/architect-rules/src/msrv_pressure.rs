@@ -87,30 +87,6 @@ pub fn pressure(facts: &Facts) -> Option<Pressure> {
     )
 }
 
-/// The registry crates the published members' own builds compile: what the workspace's users
-/// build. `None` when nothing is published (an application: every shipped build counts).
-fn users_build(facts: &Facts) -> Option<Covered> {
-    let published: Vec<_> = facts
-        .graph
-        .workspace()
-        .iter()
-        .filter(|m| facts.scope.is_shipped_member(m.id()) && facts.scope.is_published(m.id()))
-        .map(|m| m.id().clone())
-        .collect();
-    if published.is_empty() {
-        return None;
-    }
-    Some(
-        published
-            .iter()
-            .flat_map(|m| crate::rules::msrv::broken_promise::member_build(facts, m))
-            .filter_map(|id| facts.graph.metadata(&id).ok())
-            .filter(|p| !p.in_workspace() && is_registry(p))
-            .map(|p| (p.name().to_string(), p.version().clone()))
-            .collect(),
-    )
-}
-
 /// The same, from the set of locked crates every shipped build compiles and a day.
 fn pressure_as_of(facts: &Facts, locked_set: &Covered, as_of: Date) -> Option<Pressure> {
     let mut lines = Vec::new();
@@ -178,23 +154,11 @@ fn pressure_as_of(facts: &Facts, locked_set: &Covered, as_of: Date) -> Option<Pr
             })
         })
         .collect();
-    // The headline follows what users build; the pin, every shipped build.
-    let users = users_build(facts);
-    let headline: Vec<Line> = match &users {
-        Some(users) => lines
-            .into_iter()
-            .filter(|l| users.contains(&(l.name.clone(), l.locked.clone())))
-            .collect(),
-        None => lines,
-    };
-    if headline.is_empty() {
-        return None;
-    }
-    let locked = headline
+    let locked = lines
         .iter()
         .filter_map(|l| needs(facts, &l.name, &l.locked))
         .max();
-    let history = History::new(headline, as_of);
+    let history = History::new(lines, as_of);
     Some(Pressure {
         history,
         locked,

@@ -15,8 +15,8 @@ pub static RULE: Rule = Rule {
     summary: "the MSRV pressure of the dependencies: raises per quarter, when they pass the promise and the pin, and who drives them",
     docs: Docs {
         what: "From the registry index cache (each release's `rust_version` and `pubtime`), \
-               follows every registry crate the published members' builds compile (every \
-               shipped build when nothing is published) on its semver-compatible line (what \
+               follows every registry crate the shipped build compiles (tooling, examples, \
+               tests and benchmarks aside) on its semver-compatible line (what \
                `cargo update` chooses among): when its MSRV went up and how far behind stable \
                each raise landed (its policy in practice, and where it lands lately). A raise \
                that lifted the effective MSRV is a step: a toolchain upgrade `cargo update` \
@@ -237,7 +237,17 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
         ),
     });
     let aware = super::resolver::msrv_aware(cx.facts);
-    out.extend(p.targets.iter().skip(1).map(|t| passing(t, now, aware)));
+    // A target passed as the headline's is (a pin at the promised release) is not repeated.
+    let headline = p.targets.first();
+    out.extend(
+        p.targets
+            .iter()
+            .skip(1)
+            .filter(|t| {
+                headline.is_none_or(|h| !(h.release == t.release && h.passing == t.passing))
+            })
+            .map(|t| passing(t, now, aware)),
+    );
     let drivers = driver_groups(p);
     for (names, line, lifted) in &drivers {
         let with = match names.as_slice() {
@@ -272,7 +282,11 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
         count(h.lines.len(), "dependency line", "dependency lines")
     ));
     out.push(practice(cx, p));
-    if super::resolver::msrv_aware(cx.facts) {
+    // Said in the headline already when a promise is passed by held-back releases.
+    let said = p.targets.first().is_some_and(|t| {
+        matches!(t.passing, Passing::Already(_)) && t.locked.is_none_or(|l| l <= t.release)
+    });
+    if aware && !said {
         out.push("the MSRV-aware resolver is on: `cargo update` holds back releases the declared `rust-version` cannot build, so the pressure shows as releases not taken rather than as a failed build".into());
     }
     if !p.unknown.is_empty() {
