@@ -43,7 +43,6 @@ pub struct Line {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Raise {
     pub day: Date,
-    pub version: Version,
     pub from: RustMinor,
     pub to: RustMinor,
     /// The newest stable release that day: `stable - to` is how far the line trails.
@@ -142,7 +141,6 @@ impl Line {
             match (msrv, *rust) {
                 (Some(from), Some(to)) if to > from => out.push(Raise {
                     day: *day,
-                    version: v.clone(),
                     from,
                     to,
                     stable: RustMinor::stable_on(*day),
@@ -154,15 +152,25 @@ impl Line {
         out
     }
 
+    /// The days the line's figure (what [`Line::msrv_on`] gives at the end of the day)
+    /// differs from the day before, in one pass.
     fn find_changes(&self) -> Vec<Date> {
-        let mut out: Vec<Date> = Vec::new();
-        let mut last = self.msrv_on(self.started());
-        for (day, ..) in &self.releases {
-            let now = self.msrv_on(*day);
-            if now != last && out.last() != Some(day) {
+        let mut out = Vec::new();
+        let mut highest: Option<&Version> = None;
+        let mut msrv: Option<RustMinor> = None;
+        let mut before: Option<Option<RustMinor>> = None;
+        for (i, (day, v, rust)) in self.releases.iter().enumerate() {
+            if highest.is_none_or(|h| v > h) {
+                highest = Some(v);
+                msrv = rust.or(msrv);
+            }
+            if self.releases.get(i + 1).is_some_and(|next| next.0 == *day) {
+                continue;
+            }
+            if before.is_some_and(|b| b != msrv) {
                 out.push(*day);
             }
-            last = now;
+            before = Some(msrv);
         }
         out
     }
@@ -187,13 +195,13 @@ impl Line {
         }
         let since = as_of.checked_sub(HISTORY_DAYS.days()).unwrap_or(Date::MIN);
         let recent: Vec<&Raise> = self.raises.iter().filter(|r| r.day > since).collect();
-        let Some(last) = recent.last() else {
+        if recent.is_empty() {
             let msrv = self.msrv_on(as_of).unwrap_or(RustMinor(0));
             return Practice::Holds {
                 msrv,
                 behind: msrv.releases_to(RustMinor::stable_on(as_of)),
             };
-        };
+        }
         // The median; of an even count, the mean of the middle two, rounded down.
         let median = |mut lags: Vec<u32>| {
             lags.sort_unstable();
@@ -214,7 +222,6 @@ impl Line {
                 .find(|r| r.day > year_ago)
                 .map(|r| r.lag()),
             raises: recent.len(),
-            last: last.day,
         }
     }
 }
@@ -232,7 +239,6 @@ pub enum Practice {
         /// The lag of its latest raise, when that was in the past year: where it lands now.
         recent_lag: Option<u32>,
         raises: usize,
-        last: Date,
     },
 }
 
@@ -287,7 +293,7 @@ pub fn times(n: usize) -> String {
 
 /// Six-week releases as whole months, rounded.
 pub fn months(releases: u32) -> u32 {
-    (releases * 42 + 15) / 30
+    (releases * architect_model::CYCLE_DAYS as u32 + 15) / 30
 }
 
 /// A raise that lifted the workspace's effective MSRV: a forced toolchain upgrade.
@@ -299,7 +305,6 @@ pub struct Step {
     pub by: String,
     /// The locked version of the line that raised: two lines may share a name (syn 2, 3).
     pub locked: Version,
-    pub version: Version,
 }
 
 /// The effective MSRV's history over a set of lines, up to `as_of`.
@@ -610,7 +615,6 @@ fn walk(lines: &[Line]) -> (Vec<Step>, Vec<Date>) {
                     to: r.to,
                     by: lines[i].name.clone(),
                     locked: lines[i].locked.clone(),
-                    version: r.version.clone(),
                 });
             }
         }
@@ -647,6 +651,23 @@ mod tests {
                 .collect(),
             ..Default::default()
         }
+    }
+
+    /// The history of the named lines (name, locked version) as of `as_of`.
+    fn history(idx: &IndexFacts, locked: &[(&str, &str)], as_of: Date) -> History {
+        let lines = locked
+            .iter()
+            .map(|(n, v)| Line::new(n, &Version::parse(v).unwrap(), idx, as_of).unwrap())
+            .collect();
+        History::new(lines, as_of)
+    }
+
+    /// Steps as (day, from, to, line).
+    fn steps_of(h: &History) -> Vec<(Date, u32, u32, &str)> {
+        h.steps
+            .iter()
+            .map(|s| (s.day, s.from.0, s.to.0, s.by.as_str()))
+            .collect()
     }
 
     #[test]
@@ -707,18 +728,9 @@ mod tests {
             ),
         ]);
         let as_of = date(2025, 7, 1);
-        let lines = vec![
-            Line::new("a", &Version::new(1, 0, 0), &idx, as_of).unwrap(),
-            Line::new("b", &Version::new(0, 3, 0), &idx, as_of).unwrap(),
-        ];
-        let h = History::new(lines, as_of);
-        let steps: Vec<(Date, u32, u32, &str)> = h
-            .steps
-            .iter()
-            .map(|s| (s.day, s.from.0, s.to.0, s.by.as_str()))
-            .collect();
+        let h = history(&idx, &[("a", "1.0.0"), ("b", "0.3.0")], as_of);
         assert_eq!(
-            steps,
+            steps_of(&h),
             [
                 (date(2024, 6, 1), 65, 70, "a"),
                 (date(2024, 8, 1), 70, 74, "b"),
@@ -828,18 +840,14 @@ mod tests {
             ),
         ]);
         let as_of = date(2025, 6, 1);
-        let lines = ["p", "q", "z"]
-            .iter()
-            .map(|n| {
-                let v = if *n == "q" { "1.0.0" } else { "0.1.0" };
-                Line::new(n, &Version::parse(v).unwrap(), &idx, as_of).unwrap()
-            })
-            .collect();
-        let h = History::new(lines, as_of);
-        let steps: Vec<(Date, u32, &str)> = h
-            .steps
-            .iter()
-            .map(|s| (s.day, s.to.0, s.by.as_str()))
+        let h = history(
+            &idx,
+            &[("p", "0.1.0"), ("q", "1.0.0"), ("z", "0.1.0")],
+            as_of,
+        );
+        let steps: Vec<(Date, u32, &str)> = steps_of(&h)
+            .into_iter()
+            .map(|(day, _, to, by)| (day, to, by))
             .collect();
         assert_eq!(steps, [(date(2024, 11, 23), 71, "z")]);
         assert_eq!(h.reached, [date(2024, 11, 23), date(2025, 2, 1)]);
@@ -896,23 +904,18 @@ mod tests {
             ),
         ]);
         let as_of = date(2025, 6, 1);
-        let lines = [
-            ("d", "1.8.0"),
-            ("p", "0.1.0"),
-            ("s", "0.8.0"),
-            ("t", "0.2.0"),
-        ]
-        .iter()
-        .map(|(n, v)| Line::new(n, &Version::parse(v).unwrap(), &idx, as_of).unwrap())
-        .collect();
-        let h = History::new(lines, as_of);
-        let steps: Vec<(Date, u32, u32, &str)> = h
-            .steps
-            .iter()
-            .map(|s| (s.day, s.from.0, s.to.0, s.by.as_str()))
-            .collect();
+        let h = history(
+            &idx,
+            &[
+                ("d", "1.8.0"),
+                ("p", "0.1.0"),
+                ("s", "0.8.0"),
+                ("t", "0.2.0"),
+            ],
+            as_of,
+        );
         assert_eq!(
-            steps,
+            steps_of(&h),
             [
                 (date(2025, 2, 1), 84, 85, "s"),
                 (date(2025, 2, 26), 85, 88, "p"),
