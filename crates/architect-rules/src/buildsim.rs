@@ -116,11 +116,12 @@ pub fn unknown_note(units: usize) -> String {
     )
 }
 
-/// What the rules of one review share: the simulated build, computed the first time a rule
-/// (or the summary) asks for it, then reused.
+/// What the rules of one review share: the simulated build and the MSRV pressure, each
+/// computed the first time a rule (or the summary) asks for it, then reused.
 #[derive(Debug, Default)]
 pub struct Shared {
     sim: std::sync::OnceLock<Option<Sim>>,
+    msrv: std::sync::OnceLock<Option<crate::msrv_pressure::Pressure>>,
 }
 
 impl Shared {
@@ -129,7 +130,15 @@ impl Shared {
     pub fn with_sim(sim: Sim) -> Shared {
         Shared {
             sim: std::sync::OnceLock::from(Some(sim)),
+            msrv: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The MSRV pressure of `facts` (`msrv/pressure`, `msrv/policy`, the summary's figures).
+    pub fn msrv(&self, facts: &Facts) -> Option<&crate::msrv_pressure::Pressure> {
+        self.msrv
+            .get_or_init(|| crate::msrv_pressure::pressure(facts))
+            .as_ref()
     }
 
     /// The simulated build of `facts`; `None` when there is nothing to build.

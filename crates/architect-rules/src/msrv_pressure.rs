@@ -207,18 +207,39 @@ struct Promise {
     covered: Option<Covered>,
 }
 
-/// Each distinct `rust-version` shipped members promise (lowest first, with its members, the
-/// first one's line and what their builds compile), then the toolchain pin when it names a
-/// release (covering every shipped build: `None`).
-fn targets(facts: &Facts) -> Vec<Promise> {
-    let mut promises: BTreeMap<RustMinor, (Vec<MemberBuild>, Option<Location>)> = BTreeMap::new();
-    for m in facts
+/// Shipped members that declare a `rust-version`: each with the release it promises and the
+/// manifest line that says so.
+pub(crate) fn promises(
+    facts: &Facts,
+) -> impl Iterator<
+    Item = (
+        guppy::graph::PackageMetadata<'_>,
+        RustMinor,
+        Option<Location>,
+    ),
+> {
+    facts
         .graph
         .workspace()
         .iter()
         .filter(|m| facts.scope.is_shipped_member(m.id()))
-    {
-        let Some(v) = m.rust_version() else { continue };
+        .filter_map(|m| {
+            let v = m.rust_version()?;
+            let release = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
+            let location = facts
+                .manifests
+                .get(m.id())
+                .and_then(|mf| mf.rust_version.clone());
+            Some((m, release, location))
+        })
+}
+
+/// Each distinct `rust-version` shipped members promise (lowest first, with its members, the
+/// first one's line and what their builds compile), then the toolchain pin when it names a
+/// release (covering every shipped build: `None`).
+fn targets(facts: &Facts) -> Vec<Promise> {
+    let mut by_release: BTreeMap<RustMinor, (Vec<MemberBuild>, Option<Location>)> = BTreeMap::new();
+    for (m, release, location) in promises(facts) {
         let covered: Covered = crate::rules::msrv::broken_promise::member_build(facts, m.id())
             .iter()
             .filter_map(|id| facts.graph.metadata(id).ok())
@@ -229,17 +250,11 @@ fn targets(facts: &Facts) -> Vec<Promise> {
         if covered.is_empty() {
             continue;
         }
-        let release = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
-        let entry = promises.entry(release).or_default();
+        let entry = by_release.entry(release).or_default();
         entry.0.push((m.name().to_string(), covered));
-        if entry.1.is_none() {
-            entry.1 = facts
-                .manifests
-                .get(m.id())
-                .and_then(|mf| mf.rust_version.clone());
-        }
+        entry.1 = entry.1.take().or(location);
     }
-    let mut out: Vec<_> = promises
+    let mut out: Vec<_> = by_release
         .into_iter()
         .map(|(release, (mut builds, location))| {
             builds.sort();

@@ -69,7 +69,7 @@ pub(crate) fn summarize_with(facts: &Facts, shared: &crate::buildsim::Shared) ->
             v.sort();
             v
         },
-        msrv: crate::msrv_pressure::pressure(facts).map(|p| p.figures()),
+        msrv: shared.msrv(facts).map(|p| p.figures()),
         workspace_hack: match crate::rules::build::feature_unification::hack(facts) {
             crate::rules::build::feature_unification::Hack::Absent => None,
             h => Some(h.describe()),

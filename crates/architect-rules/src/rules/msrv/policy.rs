@@ -6,7 +6,7 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::msrv_history::Line;
-use crate::msrv_pressure::{Pressure, pressure};
+use crate::msrv_pressure::Pressure;
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count};
 
 pub static RULE: Rule = Rule {
@@ -79,13 +79,13 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let Some(policy) = &facts.config.msrv_policy else {
         return Vec::new();
     };
-    let Some(p) = pressure(facts) else {
+    let Some(p) = cx.shared.msrv(facts) else {
         return Vec::new();
     };
     let as_of = p.history.as_of;
     let (max, why) = allowed(policy, as_of);
     let members = promises_over(cx, max);
-    let (locked, updates) = dependencies_over(&p, max);
+    let (locked, updates) = dependencies_over(p, max);
     if members.is_empty() && locked.is_empty() && updates.is_empty() {
         return Vec::new();
     }
@@ -128,26 +128,10 @@ fn check(cx: &Ctx<'_>) -> Vec<Finding> {
 
 /// Shipped members promising a newer Rust than `max`, with the `rust-version` line.
 fn promises_over(cx: &Ctx<'_>, max: RustMinor) -> Vec<(String, Option<architect_model::Location>)> {
-    let facts = cx.facts;
-    let mut out = Vec::new();
-    for m in facts
-        .graph
-        .workspace()
-        .iter()
-        .filter(|m| facts.scope.is_shipped_member(m.id()))
-    {
-        let Some(v) = m.rust_version() else { continue };
-        let promised = RustMinor(u32::try_from(v.minor).unwrap_or(u32::MAX));
-        if promised > max {
-            out.push((
-                format!("`{}` promises {promised}", m.name()),
-                facts
-                    .manifests
-                    .get(m.id())
-                    .and_then(|mf| mf.rust_version.clone()),
-            ));
-        }
-    }
+    let mut out: Vec<_> = crate::msrv_pressure::promises(cx.facts)
+        .filter(|(_, promised, _)| *promised > max)
+        .map(|(m, promised, location)| (format!("`{}` promises {promised}", m.name()), location))
+        .collect();
     out.sort_by(|a, b| a.0.cmp(&b.0));
     out
 }

@@ -5,7 +5,7 @@ use architect_model::{Finding, Level, PackageRef, RustMinor, Section};
 use jiff::civil::Date;
 
 use crate::msrv_history::{Passing, behind_stable, months, times};
-use crate::msrv_pressure::{DRIVERS, Pressure, Target, pressure};
+use crate::msrv_pressure::{DRIVERS, Pressure, Target};
 use crate::rule::{Ctx, Docs, FindingExt, Rule, count, name_list};
 
 pub static RULE: Rule = Rule {
@@ -65,23 +65,21 @@ pub static RULE: Rule = Rule {
 };
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
-    let Some(p) = pressure(cx.facts) else {
+    let Some(p) = cx.shared.msrv(cx.facts) else {
         return Vec::new();
     };
+    let aware = super::resolver::msrv_aware(cx.facts);
     let h = &p.history;
     let Some(now) = p.now() else {
         return Vec::new();
     };
     let mut f = cx
-        .finding(
-            message(&p, now, super::resolver::msrv_aware(cx.facts)),
-            help(cx),
-        )
+        .finding(message(p, now, aware), help(cx))
         .at(p.targets.first().and_then(|t| t.location.clone()));
     for (line, _) in h.drivers().iter().filter(|(_, n)| *n > 0).take(DRIVERS) {
         f = f.package(PackageRef::new(&line.name, &line.locked));
     }
-    for n in notes(cx, &p, now) {
+    for n in notes(cx, p, now, aware) {
         f = f.note(n);
     }
     vec![f]
@@ -201,7 +199,7 @@ fn passing(t: &Target, workspace_now: RustMinor, msrv_aware: bool) -> String {
     }
 }
 
-fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
+fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String> {
     let h = &p.history;
     let mut out = vec![format!(
         "as of {} (how fresh the index cache is), stable {}; raises of the effective MSRV per quarter, the latest first: {}",
@@ -236,7 +234,6 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor) -> Vec<String> {
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
     });
-    let aware = super::resolver::msrv_aware(cx.facts);
     // A target passed as the headline's is (a pin at the promised release) is not repeated.
     let headline = p.targets.first();
     out.extend(
@@ -430,7 +427,8 @@ mod tests {
     #[test]
     fn the_forecast_of_the_recorded_history() {
         let facts = fixture("msrv-pressure");
-        let p = pressure(facts).expect("the fixture's index entries are dated");
+        let p =
+            crate::msrv_pressure::pressure(facts).expect("the fixture's index entries are dated");
         let h = &p.history;
         assert_eq!(h.as_of.to_string(), "2025-04-10");
         let steps: Vec<(String, u32, u32, &str)> = h

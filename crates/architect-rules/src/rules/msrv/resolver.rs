@@ -45,16 +45,11 @@ pub static RULE: Rule = Rule {
 
 fn check(cx: &Ctx<'_>) -> Vec<Finding> {
     let facts = cx.facts;
-    if let Some((v, _)) = &facts.incompatible_rust_versions
-        && v == "fallback"
-    {
+    if msrv_aware(facts) || pinned_without_promise(facts) {
         return Vec::new();
     }
     let explicit = facts.resolver.as_ref().map(|(v, l)| (v.clone(), l.clone()));
     let effective = effective_resolver(facts);
-    if effective == Resolver::V3 || pinned_without_promise(facts) {
-        return Vec::new();
-    }
     let how = if explicit.is_some() {
         "set"
     } else {
