@@ -59,7 +59,7 @@ pub struct Pressure {
 /// dependencies published nothing lately is still seen up to then). The forecast never looks
 /// past what the cache knows. `None` without a shipped registry crate with a dated entry.
 pub fn pressure(facts: &Facts) -> Option<Pressure> {
-    let mut locked_set: BTreeSet<(String, guppy::Version)> = BTreeSet::new();
+    let mut locked_set = Covered::new();
     for p in facts
         .scope
         .shipped
@@ -105,54 +105,7 @@ fn pressure_as_of(facts: &Facts, locked_set: &Covered, as_of: Date) -> Option<Pr
     unusable.dedup();
     let targets = targets(facts)
         .into_iter()
-        .filter_map(|promise| {
-            let Promise {
-                members,
-                builds,
-                release,
-                location,
-                covered,
-            } = promise;
-            let covered: Covered = match covered {
-                Some(set) => set.intersection(locked_set).cloned().collect(),
-                None => locked_set.clone(),
-            };
-            let lines: Vec<Line> = lines
-                .iter()
-                .filter(|l| covered.contains(&(l.name.clone(), l.locked.clone())))
-                .cloned()
-                .collect();
-            if lines.is_empty() {
-                return None;
-            }
-            let locked = covered.iter().filter_map(|(n, v)| needs(facts, n, v)).max();
-            let history = History::new(lines, as_of);
-            // The members whose own builds are past the promise, as locked and after an update.
-            let past = |need: &dyn Fn(&Line) -> Option<RustMinor>| -> Vec<String> {
-                builds
-                    .iter()
-                    .filter(|(_, build)| {
-                        history.lines.iter().any(|l| {
-                            build.contains(&(l.name.clone(), l.locked.clone()))
-                                && need(l).is_some_and(|n| n > release)
-                        })
-                    })
-                    .map(|(m, _)| m.clone())
-                    .collect()
-            };
-            let over_locked = past(&|l: &Line| l.needs(&l.locked));
-            let over_updated = past(&|l: &Line| l.msrv_on(as_of));
-            Some(Target {
-                passing: history.passes(release),
-                now: history.effective_on(as_of),
-                members,
-                over_locked,
-                over_updated,
-                release,
-                location,
-                locked,
-            })
-        })
+        .filter_map(|promise| target(facts, promise, &lines, locked_set, as_of))
         .collect();
     let locked = lines
         .iter()
@@ -163,23 +116,85 @@ fn pressure_as_of(facts: &Facts, locked_set: &Covered, as_of: Date) -> Option<Pr
         history,
         locked,
         targets,
-        stale: locked_set
-            .iter()
-            .map(|(name, _)| name)
-            .filter(|name| {
-                facts.index.fetched.get(*name).is_some_and(|d| {
-                    *d < as_of
-                        .checked_sub(jiff::ToSpan::days(30))
-                        .unwrap_or(Date::MIN)
-                })
-            })
-            .cloned()
-            .collect::<BTreeSet<String>>()
-            .into_iter()
-            .collect(),
+        stale: stale(facts, locked_set, as_of),
         unknown,
         unusable,
     })
+}
+
+/// A promise or the pin, with when the lines it covers pass it; `None` when it covers none.
+fn target(
+    facts: &Facts,
+    promise: Promise,
+    lines: &[Line],
+    locked_set: &Covered,
+    as_of: Date,
+) -> Option<Target> {
+    let Promise {
+        members,
+        builds,
+        release,
+        location,
+        covered,
+    } = promise;
+    let covered: Covered = match covered {
+        Some(set) => set.intersection(locked_set).cloned().collect(),
+        None => locked_set.clone(),
+    };
+    let lines: Vec<Line> = lines
+        .iter()
+        .filter(|l| covered.contains(&(l.name.clone(), l.locked.clone())))
+        .cloned()
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let locked = covered.iter().filter_map(|(n, v)| needs(facts, n, v)).max();
+    let history = History::new(lines, as_of);
+    // The members whose own builds are past the promise, as locked and after an update.
+    let past = |need: &dyn Fn(&Line) -> Option<RustMinor>| -> Vec<String> {
+        builds
+            .iter()
+            .filter(|(_, build)| {
+                history.lines.iter().any(|l| {
+                    build.contains(&(l.name.clone(), l.locked.clone()))
+                        && need(l).is_some_and(|n| n > release)
+                })
+            })
+            .map(|(m, _)| m.clone())
+            .collect()
+    };
+    Some(Target {
+        passing: history.passes(release),
+        now: history.effective_on(as_of),
+        over_locked: past(&|l: &Line| l.needs(&l.locked)),
+        over_updated: past(&|l: &Line| l.msrv_on(as_of)),
+        members,
+        release,
+        location,
+        locked,
+    })
+}
+
+/// Crates whose cache entry cargo last wrote more than 30 days before `as_of`, by name.
+fn stale(facts: &Facts, locked_set: &Covered, as_of: Date) -> Vec<String> {
+    let month_before = as_of
+        .checked_sub(jiff::ToSpan::days(30))
+        .unwrap_or(Date::MIN);
+    let mut out: Vec<String> = locked_set
+        .iter()
+        .map(|(name, _)| name)
+        .filter(|name| {
+            facts
+                .index
+                .fetched
+                .get(*name)
+                .is_some_and(|d| *d < month_before)
+        })
+        .cloned()
+        .collect();
+    out.dedup();
+    out
 }
 
 /// What a locked version declares in the index.

@@ -211,7 +211,41 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String>
             .collect::<Vec<_>>()
             .join(", ")
     )];
-    out.push(match h.in_a_year_with_top() {
+    out.push(in_a_year(p));
+    // A target passed as the headline's is (a pin at the promised release) is not repeated.
+    let headline = p.targets.first();
+    out.extend(
+        p.targets
+            .iter()
+            .skip(1)
+            .filter(|t| {
+                headline.is_none_or(|h| !(h.release == t.release && h.passing == t.passing))
+            })
+            .map(|t| passing(t, now, aware)),
+    );
+    out.extend(driver_notes(p, now));
+    out.push(followers(p, now));
+    let (trailing, holding, undeclared) = p.mix();
+    out.push(format!(
+        "of {}, {trailing} raised their MSRV in the past two years, {holding} held it and {undeclared} declare none (the figures are lower bounds)",
+        count(h.lines.len(), "dependency line", "dependency lines")
+    ));
+    out.push(practice(cx, p));
+    // Said in the headline already when a promise is passed by held-back releases.
+    let said = p.targets.first().is_some_and(|t| {
+        matches!(t.passing, Passing::Already(_)) && t.locked.is_none_or(|l| l <= t.release)
+    });
+    if aware && !said {
+        out.push("the MSRV-aware resolver is on: `cargo update` holds back releases the declared `rust-version` cannot build, so the pressure shows as releases not taken rather than as a failed build".into());
+    }
+    out.extend(cache_notes(p));
+    out.retain(|n| !n.is_empty());
+    out
+}
+
+/// The range of the effective MSRV a year on, and who sets its top.
+fn in_a_year(p: &Pressure) -> String {
+    match p.history.in_a_year_with_top() {
         (low, high, _) if low == high => {
             format!("in a year the effective MSRV is {low} at every rate of the history")
         }
@@ -233,18 +267,14 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String>
         (low, high, _) => format!(
             "in a year the effective MSRV is {low} to {high}, at the slowest and fastest rates of the history"
         ),
-    });
-    // A target passed as the headline's is (a pin at the promised release) is not repeated.
-    let headline = p.targets.first();
-    out.extend(
-        p.targets
-            .iter()
-            .skip(1)
-            .filter(|t| {
-                headline.is_none_or(|h| !(h.release == t.release && h.passing == t.passing))
-            })
-            .map(|t| passing(t, now, aware)),
-    );
+    }
+}
+
+/// The drivers (a family raising together as one), and what sets the figure now when they
+/// are not all of it.
+fn driver_notes(p: &Pressure, now: RustMinor) -> Vec<String> {
+    let h = &p.history;
+    let mut out = Vec::new();
     let drivers = driver_groups(p);
     for (names, line, lifted) in &drivers {
         let with = match names.as_slice() {
@@ -272,20 +302,13 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String>
     if !setters.iter().all(named) {
         out.push(format!("{now} is needed by {}", name_list(&setters, 6)));
     }
-    out.push(followers(p, now));
-    let (trailing, holding, undeclared) = p.mix();
-    out.push(format!(
-        "of {}, {trailing} raised their MSRV in the past two years, {holding} held it and {undeclared} declare none (the figures are lower bounds)",
-        count(h.lines.len(), "dependency line", "dependency lines")
-    ));
-    out.push(practice(cx, p));
-    // Said in the headline already when a promise is passed by held-back releases.
-    let said = p.targets.first().is_some_and(|t| {
-        matches!(t.passing, Passing::Already(_)) && t.locked.is_none_or(|l| l <= t.release)
-    });
-    if aware && !said {
-        out.push("the MSRV-aware resolver is on: `cargo update` holds back releases the declared `rust-version` cannot build, so the pressure shows as releases not taken rather than as a failed build".into());
-    }
+    out
+}
+
+/// What the index cache could not tell: crates without an entry, stale entries, and lines
+/// with no release to follow.
+fn cache_notes(p: &Pressure) -> Vec<String> {
+    let mut out = Vec::new();
     if !p.unknown.is_empty() {
         out.push(format!(
             "{} no entry in the index cache: {}; `cargo update --dry-run` on a trusted machine fetches it",
@@ -297,7 +320,7 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String>
         out.push(format!(
             "{} last refreshed more than 30 days before {}, so later releases are not seen: {}; `cargo update --dry-run` on a trusted machine refreshes them",
             count(p.stale.len(), "crate's cache entry was", "crates' cache entries were"),
-            h.as_of,
+            p.history.as_of,
             name_list(&p.stale, 8)
         ));
     }
@@ -307,7 +330,6 @@ fn notes(cx: &Ctx<'_>, p: &Pressure, now: RustMinor, aware: bool) -> Vec<String>
             name_list(&p.unusable, 8)
         ));
     }
-    out.retain(|n| !n.is_empty());
     out
 }
 
